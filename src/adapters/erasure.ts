@@ -1,0 +1,36 @@
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Subscriber } from '../core/subscriber.js';
+import { isTemporaryFile } from './fs/atomic-file.js';
+import type { HomePaths } from './home.js';
+
+/**
+ * A place in the home, other than db.json, that may hold a citizen's phone, e-mail or name. `forget` calls every
+ * holder first and removes the subscriber from the store last, so a forget that is interrupted can be run again. Every capability that
+ * writes personal data to a file (campaign journals, the outbox, reports, webhook event logs) adds its holder
+ * here, and extends the end-to-end erasure test, which searches every file in the home (DESIGN §5).
+ */
+export interface PersonalDataHolder {
+  readonly name: string;
+  /** Removes or rewrites whatever identifies `subscriber`; returns how many files it changed. */
+  erase(subscriber: Subscriber, paths: HomePaths): Promise<number>;
+}
+
+/** Temporary copies of db.json left by a write that crashed (`kill -9` mid-write): they hold everyone's data. */
+const staleTemporaryFiles: PersonalDataHolder = {
+  name: 'unfinished writes',
+  async erase(_subscriber, paths) {
+    const names = (await readdir(paths.home)).filter((name) => isTemporaryFile(name) && name.startsWith('.db.json.'));
+    await Promise.all(names.map((name) => rm(join(paths.home, name), { force: true })));
+    return names.length;
+  },
+};
+
+export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [staleTemporaryFiles];
+
+/** Runs every holder; returns the number of files changed by each. */
+export async function eraseElsewhere(subscriber: Subscriber, paths: HomePaths): Promise<Array<{ name: string; files: number }>> {
+  const results: Array<{ name: string; files: number }> = [];
+  for (const holder of PERSONAL_DATA_HOLDERS) results.push({ name: holder.name, files: await holder.erase(subscriber, paths) });
+  return results;
+}

@@ -1,0 +1,34 @@
+import { Low } from 'lowdb';
+import type { Store } from '../../core/ports.js';
+import { emptyStore, type StoreData } from '../../core/store-data.js';
+import { withFileLock } from '../fs/file-lock.js';
+import { StoreFile } from './store-file.js';
+
+/**
+ * The Store port over db.json with lowdb, built explicitly (no JSONFilePreset). Reads need no lock: writes
+ * replace the file atomically, so a reader sees a whole version. Updates read, change and write under a lock
+ * shared by all canale processes, so twenty concurrent `subscribers add` leave twenty subscribers.
+ */
+export class JsonFileStore implements Store {
+  constructor(
+    private readonly path: string,
+    private readonly lockWaitMs = 20_000,
+  ) {}
+
+  async read(): Promise<StoreData> {
+    const db = new Low<StoreData>(new StoreFile(this.path), emptyStore());
+    await db.read();
+    return db.data;
+  }
+
+  update<T>(change: (data: StoreData) => T): Promise<T> {
+    return withFileLock(this.path, { waitMs: this.lockWaitMs }, async ({ assertHeld }) => {
+      const db = new Low<StoreData>(new StoreFile(this.path), emptyStore());
+      await db.read();
+      const result = change(db.data);
+      assertHeld();
+      await db.write();
+      return result;
+    });
+  }
+}

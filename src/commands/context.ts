@@ -1,0 +1,86 @@
+import { readConfigFile } from '../adapters/config-file.js';
+import { ensureHome, homePaths, resolveHome, type HomePaths } from '../adapters/home.js';
+import { JsonFileStore } from '../adapters/store/json-file-store.js';
+import { resolveSettings, type ConfigValue, type ResolvedSetting } from '../core/config-keys.js';
+import { CanaleError, usageError } from '../core/errors.js';
+import type { Store } from '../core/ports.js';
+import type { Deps } from '../deps.js';
+import { Ui } from '../ui/ui.js';
+
+/** The global flags every command accepts (commander's `optsWithGlobals()`). */
+export interface GlobalOptions {
+  readonly home?: string;
+  readonly quiet?: boolean;
+  readonly color?: boolean;
+  readonly yes?: boolean;
+}
+
+/**
+ * What a running command works with: its Ui, its home, and lazily the store and settings. Any command that
+ * needs the home creates it when it is missing (the same thing `canale init` does) and says so on stderr.
+ */
+export class Context {
+  readonly ui: Ui;
+  readonly paths: HomePaths;
+  readonly yes: boolean;
+  private homeReady: Promise<void> | undefined;
+
+  constructor(
+    readonly deps: Deps,
+    globals: GlobalOptions,
+  ) {
+    this.ui = new Ui(deps.io, deps.env, { color: globals.color !== false, quiet: globals.quiet === true });
+    this.paths = homePaths(resolveHome(globals.home, deps.env, deps.cwd));
+    this.yes = globals.yes === true;
+  }
+
+  /** Creates what is missing of the home, once per command; returns the paths it created. */
+  async prepareHome(): Promise<string[]> {
+    let created: string[] = [];
+    this.homeReady ??= ensureHome(this.paths).then((paths) => {
+      created = paths;
+      if (paths.includes(this.paths.db)) {
+        this.ui.info(`created the canale home at ${this.paths.home} (config.json, db.json, default topics)`);
+      }
+    });
+    await this.homeReady;
+    return created;
+  }
+
+  async store(): Promise<Store> {
+    await this.prepareHome();
+    return new JsonFileStore(this.paths.db);
+  }
+
+  async settings(): Promise<ResolvedSetting[]> {
+    await this.prepareHome();
+    const file = await readConfigFile(this.paths.config);
+    return resolveSettings(file.settings, this.deps.env);
+  }
+
+  async setting(key: string): Promise<ConfigValue | undefined> {
+    return (await this.settings()).find((s) => s.key === key)?.value;
+  }
+
+  /** The default country for phone numbers. */
+  async country(): Promise<string> {
+    return String((await this.setting('country')) ?? 'IT');
+  }
+
+  now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  /**
+   * Gets a yes before a command that overrides data or a citizen's choice: `--yes`, or a prompt on a terminal.
+   * Without a terminal and without `--yes` it is a usage error (exit 2); a "no" stops with nothing done (exit 1).
+   */
+  async confirm(question: string, flagHint: string): Promise<void> {
+    if (this.yes) return;
+    if (!this.ui.isInteractive) {
+      throw usageError('CONFIRMATION_NEEDED', `${question.replace(/\?$/, '')}: not a terminal, so re-run with --yes to confirm (${flagHint})`);
+    }
+    const answer = await this.deps.prompter.confirm(question, false);
+    if (!answer) throw new CanaleError('CANCELLED', 'cancelled — nothing was changed');
+  }
+}

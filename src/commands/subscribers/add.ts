@@ -1,0 +1,81 @@
+import { applyAttributes, parseKeyValues } from '../../core/attributes.js';
+import { CanaleError, usageError } from '../../core/errors.js';
+import { addSubscriber } from '../../core/subscribers.js';
+import { checkSubscriberDraft, type InputProblem, type SubscriberDraft } from '../../core/subscriber-input.js';
+import type { SubscriberId } from '../../core/subscriber.js';
+import { splitTopicList } from '../../core/topic.js';
+import type { Context } from '../context.js';
+import { subscriberJson } from './format.js';
+
+export interface SubscriberAddOptions {
+  readonly draft: SubscriberDraft;
+  readonly consentSource: string;
+  readonly consentNote?: string;
+  readonly consentAt?: string;
+  readonly json: boolean;
+}
+
+export interface SubscriberAddFlags {
+  phone?: string;
+  email?: string;
+  name?: string;
+  topics?: string;
+  channel?: string;
+  attr?: string[];
+  consentSource?: string;
+  consentNote?: string;
+  consentAt?: string;
+  json?: boolean;
+}
+
+/** Reads `subscribers add` flags into options; the values themselves are checked against the store's topics later. */
+export function parseSubscriberAdd(flags: SubscriberAddFlags): SubscriberAddOptions {
+  const topics = splitTopicList(flags.topics ?? '');
+  if (topics.length === 0) throw usageError('TOPICS_MISSING', 'say which topics the citizen follows: --topics cantieri,scuola');
+  if ((flags.phone ?? '').trim() === '' && (flags.email ?? '').trim() === '') {
+    throw usageError('CONTACT_MISSING', 'a subscriber needs --phone or --email (or both)');
+  }
+  let consentAt: string | undefined;
+  if (flags.consentAt !== undefined) {
+    const at = new Date(flags.consentAt);
+    if (Number.isNaN(at.getTime())) throw usageError('CONSENT_AT_INVALID', `--consent-at "${flags.consentAt}" is not a date — write it like 2026-11-28 or 2026-11-28T10:30:00+01:00`);
+    consentAt = at.toISOString();
+  }
+  const attributes = applyAttributes({}, parseKeyValues(flags.attr ?? [], '--attr'));
+  return {
+    draft: { name: flags.name, phone: flags.phone, email: flags.email, topics, channel: flags.channel, attributes },
+    consentSource: flags.consentSource?.trim() || 'cli',
+    ...(flags.consentNote?.trim() ? { consentNote: flags.consentNote.trim() } : {}),
+    ...(consentAt === undefined ? {} : { consentAt }),
+    json: flags.json === true,
+  };
+}
+
+/** One line naming each flag that is wrong, its value and why. */
+export function invalidDraft(problems: readonly InputProblem[]): CanaleError {
+  return new CanaleError('SUBSCRIBER_INVALID', problems.map((p) => `--${p.field} "${p.value}": ${p.reason}`).join('; '));
+}
+
+/** Adds one citizen with their consent; refuses a phone or e-mail that another subscriber already has. */
+export async function runSubscriberAdd(options: SubscriberAddOptions, ctx: Context): Promise<void> {
+  const country = await ctx.country();
+  const store = await ctx.store();
+  const now = ctx.now();
+  const id = ctx.deps.ids.next('sub_') as SubscriberId;
+  const subscriber = await store.update((data) => {
+    const checked = checkSubscriberDraft(options.draft, { country, topics: data.topics });
+    if (!checked.ok) throw invalidDraft(checked.problems);
+    return addSubscriber(data, checked.value, {
+      id,
+      now,
+      consent: {
+        source: options.consentSource,
+        at: options.consentAt ?? now,
+        ...(options.consentNote === undefined ? {} : { note: options.consentNote }),
+      },
+    });
+  });
+  if (options.json) ctx.ui.json(subscriberJson(subscriber));
+  else ctx.ui.out(subscriber.id);
+  ctx.ui.success(`added ${subscriber.id}${subscriber.name ? ` (${subscriber.name})` : ''} to ${subscriber.topics.join(', ')} via ${subscriber.channel}`);
+}

@@ -1,0 +1,29 @@
+import type { Subscriber } from '../../core/subscriber.js';
+
+/** The stable JSON form of a subscriber (DESIGN §10): absent contacts are null, never missing. */
+export function subscriberJson(s: Subscriber): Record<string, unknown> {
+  return {
+    id: s.id,
+    name: s.name ?? null,
+    phone: s.phone ?? null,
+    email: s.email ?? null,
+    topics: s.topics,
+    channel: s.channel,
+    status: s.status,
+    attributes: s.attributes,
+    consent: s.consent,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    optedOutTopics: s.optedOutTopics ?? [],
+    whatsappUnreachable: s.whatsappUnreachable === true,
+    emailBounced: s.emailBounced === true,
+    history: s.history ?? [],
+  };
+}
+
+/** The columns of `subscribers list` and one row of them. */
+export const LIST_HEADER = ['ID', 'NAME', 'PHONE', 'EMAIL', 'CHANNEL', 'TOPICS', 'STATUS'] as const;
+
+export function listRow(s: Subscriber): string[] {
+  return [s.id, s.name ?? '', s.phone ?? '', s.email ?? '', s.channel, s.topics.join(','), s.status];
+}

@@ -1,0 +1,65 @@
+import { parseKeyValues } from '../../core/attributes.js';
+import { usageError } from '../../core/errors.js';
+import { matchSubscriber, type SubscriberFilter } from '../../core/subscriber-filter.js';
+import { isStatus } from '../../core/subscriber.js';
+import { resolveTopics, splitTopicList } from '../../core/topic.js';
+import { printTable } from '../../ui/table.js';
+import type { Context } from '../context.js';
+import { LIST_HEADER, listRow, subscriberJson } from './format.js';
+
+export interface SubscriberQueryFlags {
+  topic?: string[];
+  status?: string;
+  where?: string[];
+  search?: string;
+  json?: boolean;
+}
+
+/** The filter as typed; topic names are resolved against the store when the command runs. */
+export interface SubscriberQuery {
+  readonly topicNames: readonly string[];
+  readonly filter: Omit<SubscriberFilter, 'topics'>;
+  readonly json: boolean;
+}
+
+export function parseSubscriberQuery(flags: SubscriberQueryFlags): SubscriberQuery {
+  const status = flags.status?.trim().toLowerCase();
+  if (status !== undefined && !isStatus(status)) {
+    throw usageError('STATUS_INVALID', `--status "${flags.status}" is not a status — use active or unsubscribed`);
+  }
+  const where = parseKeyValues(flags.where ?? [], '--where');
+  const search = flags.search?.trim();
+  return {
+    topicNames: (flags.topic ?? []).flatMap(splitTopicList),
+    filter: {
+      ...(status === undefined ? {} : { status }),
+      ...(where.length > 0 ? { where } : {}),
+      ...(search ? { search } : {}),
+    },
+    json: flags.json === true,
+  };
+}
+
+async function select(query: SubscriberQuery, ctx: Context) {
+  const data = await (await ctx.store()).read();
+  const topics = resolveTopics(data.topics, query.topicNames);
+  return data.subscribers.filter(matchSubscriber({ ...query.filter, topics }));
+}
+
+/** Subscribers matching every filter: a table on a terminal, tab-separated rows in a pipe, or JSON. */
+export async function runSubscriberList(query: SubscriberQuery, ctx: Context): Promise<void> {
+  const found = await select(query, ctx);
+  if (query.json) {
+    ctx.ui.json(found.map(subscriberJson));
+    return;
+  }
+  printTable(ctx.ui, LIST_HEADER, found.map(listRow));
+  if (found.length === 0) ctx.ui.info('no subscriber matches — add one with: canale subscribers add --phone P --topics T');
+}
+
+/** How many subscribers match: a bare number, or `{ "count": N }` with --json. */
+export async function runSubscriberCount(query: SubscriberQuery, ctx: Context): Promise<void> {
+  const count = (await select(query, ctx)).length;
+  if (query.json) ctx.ui.json({ count });
+  else ctx.ui.out(String(count));
+}

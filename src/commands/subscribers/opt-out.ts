@@ -1,0 +1,52 @@
+import { resolveRef } from '../../core/subscriber-ref.js';
+import { replaceSubscriber, resubscribe, unsubscribe } from '../../core/subscribers.js';
+import { resolveTopics } from '../../core/topic.js';
+import type { Context } from '../context.js';
+
+export interface OptOutOptions {
+  readonly ref: string;
+  readonly topic?: string;
+  readonly note?: string;
+}
+
+/** Records a citizen's opt-out, from one topic or from everything, in the consent history. No confirmation: it honours their choice. */
+export async function runSubscriberUnsubscribe(options: OptOutOptions, ctx: Context): Promise<void> {
+  const country = await ctx.country();
+  const now = ctx.now();
+  const result = await (await ctx.store()).update((data) => {
+    const current = resolveRef(data.subscribers, options.ref, country);
+    const topic = options.topic === undefined ? undefined : resolveTopics(data.topics, [options.topic])[0];
+    const next = unsubscribe(current, topic, { at: now, source: 'cli', ...(options.note ? { note: options.note } : {}) });
+    if (next !== current) replaceSubscriber(data, next);
+    return { next, changed: next !== current };
+  });
+  const what = options.topic === undefined ? 'everything' : `topic ${options.topic}`;
+  if (result.changed) ctx.ui.success(`${result.next.id} is unsubscribed from ${what}`);
+  else ctx.ui.info(`${result.next.id} was already unsubscribed from ${what} (nothing changed)`);
+}
+
+/**
+ * Undoes an opt-out. It overrides a citizen's recorded choice, so it shows whose and asks first (or needs --yes);
+ * the note should say why (a new signed form, a request at the desk).
+ */
+export async function runSubscriberResubscribe(options: OptOutOptions, ctx: Context): Promise<void> {
+  const country = await ctx.country();
+  const store = await ctx.store();
+  const before = await store.read();
+  const shown = resolveRef(before.subscribers, options.ref, country);
+  const what = options.topic === undefined ? 'everything they followed' : `topic ${options.topic}`;
+  await ctx.confirm(
+    `Resubscribe ${shown.id}${shown.name ? ` (${shown.name})` : ''} to ${what}? This overrides the citizen's opt-out`,
+    `canale subscribers resubscribe ${options.ref} --yes`,
+  );
+  const now = ctx.now();
+  const result = await store.update((data) => {
+    const current = resolveRef(data.subscribers, options.ref, country);
+    const topic = options.topic === undefined ? undefined : resolveTopics(data.topics, [options.topic])[0];
+    const next = resubscribe(current, topic, { at: now, source: 'cli', ...(options.note ? { note: options.note } : {}) });
+    if (next !== current) replaceSubscriber(data, next);
+    return { next, changed: next !== current };
+  });
+  if (result.changed) ctx.ui.success(`${result.next.id} is subscribed again to ${what}`);
+  else ctx.ui.info(`${result.next.id} was already subscribed to ${what} (nothing changed)`);
+}

@@ -1,0 +1,32 @@
+import { resolveRef } from '../../core/subscriber-ref.js';
+import type { Context } from '../context.js';
+import { subscriberJson } from './format.js';
+
+/** Everything canale keeps about one citizen, including consent and its history. */
+export async function runSubscriberShow(ref: string, options: { readonly json: boolean }, ctx: Context): Promise<void> {
+  const data = await (await ctx.store()).read();
+  const s = resolveRef(data.subscribers, ref, await ctx.country());
+  if (options.json) {
+    ctx.ui.json(subscriberJson(s));
+    return;
+  }
+  const bold = ctx.ui.color.bold;
+  const lines: Array<[string, string]> = [
+    ['id', s.id],
+    ['name', s.name ?? ''],
+    ['phone', s.phone ?? ''],
+    ['email', s.email ?? ''],
+    ['channel', s.channel + (s.whatsappUnreachable ? ' (WhatsApp unreachable)' : '') + (s.emailBounced ? ' (e-mail bounced)' : '')],
+    ['status', s.status],
+    ['topics', s.topics.join(', ')],
+    ['left topics', (s.optedOutTopics ?? []).join(', ')],
+    ...Object.entries(s.attributes).map(([k, v]): [string, string] => [k, v]),
+    ['consent', `${s.consent.source} at ${s.consent.at}${s.consent.note ? ` — ${s.consent.note}` : ''}`],
+    ['created', s.createdAt],
+    ['updated', s.updatedAt],
+  ];
+  for (const [key, value] of lines) if (value !== '') ctx.ui.out(`${bold(`${key}:`.padEnd(13))}${value}`);
+  for (const event of s.history ?? []) {
+    ctx.ui.out(`${bold('history:'.padEnd(13))}${event.at} ${event.action}${event.topic ? ` ${event.topic}` : ''} (${event.source}${event.note ? `: ${event.note}` : ''})`);
+  }
+}

@@ -1,0 +1,147 @@
+import { isSupportedCountry } from 'libphonenumber-js/max';
+import { usageError } from './errors.js';
+
+export type ConfigValue = string | number;
+export type ConfigSource = 'env' | 'config' | 'default';
+
+/** One setting: its key in config.json, its environment variable, whether it is a secret, and its check. */
+export interface ConfigKey {
+  readonly key: string;
+  readonly env?: string;
+  readonly secret?: boolean;
+  readonly fallback?: ConfigValue;
+  readonly description: string;
+  /** Returns the value to store, or a sentence saying what is expected. */
+  readonly check: (text: string) => ConfigValue | { readonly expected: string };
+}
+
+const anyText = (text: string): ConfigValue => text;
+const oneOf =
+  (...values: string[]) =>
+  (text: string): ConfigValue | { expected: string } =>
+    values.includes(text) ? text : { expected: `one of ${values.join(', ')}` };
+const positive = (text: string): ConfigValue | { expected: string } => {
+  const n = Number(text);
+  return Number.isFinite(n) && n > 0 ? n : { expected: 'a number greater than 0' };
+};
+const url =
+  (...protocols: string[]) =>
+  (text: string): ConfigValue | { expected: string } => {
+    try {
+      const parsed = new URL(text);
+      return protocols.includes(parsed.protocol) ? text.replace(/\/+$/, '') : { expected: `a ${protocols.join(' or ')} URL` };
+    } catch {
+      return { expected: `a URL such as ${protocols[0]}//example.org` };
+    }
+  };
+
+/** Every setting canale knows (DESIGN §3). Later capabilities add theirs here, in one table. */
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  {
+    key: 'country',
+    fallback: 'IT',
+    description: 'default country for phone numbers written without +prefix',
+    check: (t) => (isSupportedCountry(t.toUpperCase()) ? t.toUpperCase() : { expected: 'a two-letter country code such as IT' }),
+  },
+  {
+    key: 'timezone',
+    fallback: 'Europe/Rome',
+    description: 'time zone for schedules, quiet hours and the times shown',
+    check: (t) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: t });
+        return t;
+      } catch {
+        return { expected: 'an IANA time zone such as Europe/Rome' };
+      }
+    },
+  },
+  { key: 'city.name', fallback: 'Comune', description: "the city's name, shown in e-mails and previews", check: anyText },
+  { key: 'whatsapp.transport', description: 'cloud-api or outbox; unset: cloud-api when credentials are present', check: oneOf('cloud-api', 'outbox') },
+  { key: 'whatsapp.token', env: 'CANALE_WHATSAPP_TOKEN', secret: true, description: 'Cloud API access token', check: anyText },
+  { key: 'whatsapp.phoneNumberId', env: 'CANALE_WHATSAPP_PHONE_NUMBER_ID', description: 'the sending phone number id', check: anyText },
+  { key: 'whatsapp.wabaId', env: 'CANALE_WHATSAPP_WABA_ID', description: 'the WhatsApp Business Account id', check: anyText },
+  {
+    key: 'whatsapp.apiUrl',
+    env: 'CANALE_WHATSAPP_API_URL',
+    fallback: 'https://graph.facebook.com',
+    description: 'where the Graph API is',
+    check: url('https:', 'http:'),
+  },
+  {
+    key: 'whatsapp.apiVersion',
+    env: 'CANALE_WHATSAPP_API_VERSION',
+    fallback: 'v23.0',
+    description: 'Graph API version',
+    check: (t) => (/^v\d+\.\d+$/.test(t) ? t : { expected: 'a version such as v23.0' }),
+  },
+  { key: 'whatsapp.appSecret', env: 'CANALE_WHATSAPP_APP_SECRET', secret: true, description: 'app secret that signs webhooks', check: anyText },
+  { key: 'whatsapp.verifyToken', env: 'CANALE_WHATSAPP_VERIFY_TOKEN', secret: true, description: 'webhook handshake token', check: anyText },
+  { key: 'whatsapp.rate', fallback: 80, description: 'messages per second through the Cloud API', check: positive },
+  { key: 'email.transport', description: 'smtp or outbox; unset: smtp when CANALE_SMTP_URL is set', check: oneOf('smtp', 'outbox') },
+  { key: 'email.smtpUrl', env: 'CANALE_SMTP_URL', secret: true, description: 'smtp://user:pass@host:587 or smtps://…', check: url('smtp:', 'smtps:') },
+  { key: 'email.from', env: 'CANALE_EMAIL_FROM', description: 'From: of the e-mails', check: anyText },
+  { key: 'email.rate', fallback: 20, description: 'e-mails per second', check: positive },
+  { key: 'publicUrl', env: 'CANALE_PUBLIC_URL', description: 'public base URL of `canale webhook serve` (unsubscribe links)', check: url('https:', 'http:') },
+  { key: 'unsubscribeSecret', env: 'CANALE_UNSUBSCRIBE_SECRET', secret: true, description: 'key that signs unsubscribe links', check: anyText },
+];
+
+/** The key's definition, or a usage error that lists the known keys. */
+export function configKey(key: string): ConfigKey {
+  const found = CONFIG_KEYS.find((k) => k.key === key);
+  if (found === undefined) {
+    throw usageError('CONFIG_KEY_UNKNOWN', `unknown setting "${key}" — known settings: ${CONFIG_KEYS.map((k) => k.key).join(', ')}`);
+  }
+  return found;
+}
+
+/** Checks a value typed for a key; the error names the key, the value and what is expected. */
+export function checkConfigValue(key: string, text: string): ConfigValue {
+  const definition = configKey(key);
+  const value = definition.check(text.trim());
+  if (typeof value === 'object') {
+    const shown = definition.secret === true ? '(hidden)' : `"${text}"`;
+    throw usageError('CONFIG_VALUE_INVALID', `${key}: ${shown} is not valid — expected ${value.expected}`);
+  }
+  return value;
+}
+
+export interface ResolvedSetting {
+  readonly key: string;
+  readonly value: ConfigValue | undefined;
+  readonly source: ConfigSource | 'unset';
+  readonly secret: boolean;
+}
+
+/** Settings as they apply: environment, then config.json, then the default (DESIGN §3). */
+export function resolveSettings(
+  file: Readonly<Record<string, ConfigValue>>,
+  env: Readonly<Record<string, string | undefined>>,
+): ResolvedSetting[] {
+  return CONFIG_KEYS.map((k) => {
+    const fromEnv = k.env === undefined ? undefined : env[k.env];
+    const secret = k.secret === true;
+    if (fromEnv !== undefined && fromEnv !== '') return { key: k.key, value: fromEnv, source: 'env', secret };
+    const fromFile = file[k.key];
+    if (fromFile !== undefined) return { key: k.key, value: fromFile, source: 'config', secret };
+    if (k.fallback !== undefined) return { key: k.key, value: k.fallback, source: 'default', secret };
+    return { key: k.key, value: undefined, source: 'unset', secret };
+  });
+}
+
+/** What may be shown of a value: secrets become `********`, and a URL keeps everything but its password. */
+export function redact(setting: ResolvedSetting): string {
+  if (setting.value === undefined) return '';
+  const text = String(setting.value);
+  if (!setting.secret) return text;
+  try {
+    const parsed = new URL(text);
+    if (parsed.protocol.startsWith('smtp')) {
+      if (parsed.password !== '') parsed.password = '********';
+      return parsed.toString();
+    }
+  } catch {
+    // not a URL: hide all of it
+  }
+  return '********';
+}

@@ -1,0 +1,37 @@
+import { CanaleError } from './errors.js';
+
+/** An e-mail address, trimmed, with its domain in lower case. */
+export type Email = string & { readonly __brand: 'Email' };
+
+// Pragmatic, not RFC 5322: one @, no spaces or control characters, a dotted domain of letters, digits and dashes.
+const LOCAL = /^[^\s@"<>(),;:\\[\]]+$/;
+const DOMAIN = /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,63}$/u;
+
+/** Normalises an address, or returns undefined when it is not one. */
+export function toEmail(text: string): Email | undefined {
+  const trimmed = text.trim().replace(/^mailto:/i, '');
+  if (trimmed.length > 254) return undefined;
+  const at = trimmed.lastIndexOf('@');
+  if (at <= 0 || at !== trimmed.indexOf('@')) return undefined;
+  const local = trimmed.slice(0, at);
+  const domain = trimmed.slice(at + 1).toLowerCase();
+  if (local.length > 64 || !LOCAL.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
+    return undefined;
+  }
+  if (!DOMAIN.test(domain)) return undefined;
+  return `${local}@${domain}` as Email;
+}
+
+/** As `toEmail`, but a value that is not an address is a user error that quotes it. */
+export function normalizeEmail(text: string): Email {
+  const email = toEmail(text);
+  if (email === undefined) {
+    throw new CanaleError('EMAIL_INVALID', `"${text}" is not a valid e-mail address — write it like nome@example.it`);
+  }
+  return email;
+}
+
+/** The key two addresses are compared by: the same mailbox whatever the case. */
+export function emailKey(email: string): string {
+  return email.toLowerCase();
+}

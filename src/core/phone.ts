@@ -1,0 +1,39 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { CanaleError } from './errors.js';
+
+/** A phone number in E.164 form: `+393331234567`. */
+export type E164 = string & { readonly __brand: 'E164' };
+
+const PHONE_CHARS = /^[\s\d+().\-/]+$/;
+
+/**
+ * Normalises a phone number as an Italian office writes it — `333 123 4567`, `+39 333-1234567`,
+ * `0039 3331234567`, `(+39) 333.123.4567`, `06 1234 5678` — to E.164, or returns undefined when the text is not a
+ * valid number for `country` (or for the country its prefix names).
+ */
+export function toE164(text: string, country: string): E164 | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '' || !PHONE_CHARS.test(trimmed)) return undefined;
+  // "(+39) 333…" — a bracketed country code is common on Italian forms; the parser wants it bare.
+  const cleaned = trimmed.replace(/^\(\s*(\+?\d{1,4})\s*\)/, '$1');
+  const parsed = parsePhoneNumberFromString(cleaned, country.toUpperCase() as CountryCode);
+  if (parsed === undefined || !parsed.isValid()) return undefined;
+  return parsed.number as E164;
+}
+
+/** As `toE164`, but a value that is not a phone number is a user error that quotes it. */
+export function normalizePhone(text: string, country: string): E164 {
+  const phone = toE164(text, country);
+  if (phone === undefined) {
+    throw new CanaleError(
+      'PHONE_INVALID',
+      `"${text}" is not a valid phone number (default country ${country.toUpperCase()}) — write it like 333 123 4567 or +39 333 123 4567`,
+    );
+  }
+  return phone;
+}
+
+/** True when the text is written like a phone number (digits, spaces, + - . ( ) /), whatever its validity. */
+export function looksLikePhone(text: string): boolean {
+  return PHONE_CHARS.test(text.trim()) && /\d{3}/.test(text.replace(/\D/g, ''));
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { CanaleError } from './errors.js';
+import type { Subscriber } from './subscriber.js';
+import { DEFAULT_TOPICS, type Topic } from './topic.js';
+
+/** The version of db.json this code writes. Older files are migrated forward on load, newer ones refused. */
+export const STORE_VERSION = 1;
+
+/** Everything db.json holds. Arrays are mutable so `Store.update` can change them in place; records are not. */
+export interface StoreData {
+  version: number;
+  topics: Topic[];
+  subscribers: Subscriber[];
+}
+
+export function emptyStore(): StoreData {
+  return { version: STORE_VERSION, topics: [...DEFAULT_TOPICS], subscribers: [] };
+}
+
+const isoTime = z.iso.datetime({ offset: true });
+const topicId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
+
+const topicSchema = z.strictObject({
+  id: topicId,
+  label: z.string().min(1),
+  description: z.string().optional(),
+});
+
+const consentSchema = z.strictObject({ source: z.string().min(1), at: isoTime, note: z.string().optional() });
+
+const eventSchema = z.strictObject({
+  at: isoTime,
+  action: z.enum(['unsubscribed', 'resubscribed', 'topic-left', 'topic-joined']),
+  topic: topicId.optional(),
+  source: z.string(),
+  note: z.string().optional(),
+});
+
+const subscriberSchema = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().optional(),
+  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'not an E.164 phone number').optional(),
+  email: z.string().includes('@').optional(),
+  topics: z.array(topicId),
+  channel: z.enum(['whatsapp', 'email']),
+  status: z.enum(['active', 'unsubscribed']),
+  whatsappUnreachable: z.boolean().optional(),
+  emailBounced: z.boolean().optional(),
+  attributes: z.record(z.string(), z.string()),
+  consent: consentSchema,
+  optedOutTopics: z.array(topicId).optional(),
+  history: z.array(eventSchema).optional(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+const headSchema = z.looseObject({
+  version: z.number().int().positive(),
+  topics: z.array(z.unknown()),
+  subscribers: z.array(z.unknown()),
+});
+
+/** Where a damaged store is and what is wrong with it; the file is left exactly as it is. */
+function damaged(path: string, what: string): CanaleError {
+  return new CanaleError(
+    'STORE_DAMAGED',
+    `${path} is damaged: ${what} — canale will not overwrite it; fix it by hand or restore a backup, then run: canale doctor`,
+  );
+}
+
+function describe(error: z.ZodError, prefix: string): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'invalid';
+  const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+  return `${path}: ${issue.message}`;
+}
+
+/**
+ * Checks parsed JSON against the schema and brings older versions forward. Records are validated one at a
+ * time and the parsed objects are kept as they are, so a store of a million subscribers is not copied in memory.
+ */
+export function validateStore(json: unknown, path: string): StoreData {
+  const head = headSchema.safeParse(json);
+  if (!head.success) throw damaged(path, describe(head.error, ''));
+  const data = head.data;
+  if (data.version > STORE_VERSION) {
+    throw new CanaleError(
+      'STORE_TOO_NEW',
+      `${path} was written by a newer canale (store version ${data.version}, this one knows ${STORE_VERSION}) — upgrade canale`,
+    );
+  }
+  const extra = Object.keys(data).filter((k) => !['version', 'topics', 'subscribers'].includes(k));
+  if (extra.length > 0) throw damaged(path, `unknown key "${extra[0]}"`);
+  data.topics.forEach((topic, i) => {
+    const checked = topicSchema.safeParse(topic);
+    if (!checked.success) throw damaged(path, describe(checked.error, `topics[${i}]`));
+  });
+  const subscribers = data.subscribers;
+  for (let i = 0; i < subscribers.length; i++) {
+    const checked = subscriberSchema.safeParse(subscribers[i]);
+    if (!checked.success) {
+      const id = (subscribers[i] as { id?: unknown } | null)?.id;
+      throw damaged(path, describe(checked.error, `subscribers[${i}]${typeof id === 'string' ? ` (${id})` : ''}`));
+    }
+  }
+  return data as unknown as StoreData;
+}

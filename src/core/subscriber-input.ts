@@ -1,0 +1,110 @@
+import { toEmail, type Email } from './email.js';
+import { toE164, type E164 } from './phone.js';
+import { isChannel, type Channel } from './subscriber.js';
+import { findTopic, type Topic, type TopicId } from './topic.js';
+
+/** What a person or a file says about a citizen, before any checking. */
+export interface SubscriberDraft {
+  readonly name?: string;
+  readonly phone?: string;
+  readonly email?: string;
+  readonly topics: readonly string[];
+  readonly channel?: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+/** The same, checked and normalised. */
+export interface SubscriberInput {
+  readonly name?: string;
+  readonly phone?: E164;
+  readonly email?: Email;
+  readonly topics: readonly TopicId[];
+  readonly channel: Channel;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export type InputField = 'name' | 'phone' | 'email' | 'topics' | 'channel';
+
+/** One thing wrong with a draft: which field, the value as given, and why. */
+export interface InputProblem {
+  readonly field: InputField;
+  readonly value: string;
+  readonly reason: string;
+}
+
+export type CheckedDraft =
+  | { readonly ok: true; readonly value: SubscriberInput }
+  | { readonly ok: false; readonly problems: readonly InputProblem[] };
+
+const CONTROL = /\p{Cc}/u;
+
+/** `  Maria   Rossi ` → `Maria Rossi`; undefined when empty. */
+export function cleanName(text: string | undefined): string | undefined {
+  const name = text?.replace(/\s+/g, ' ').trim();
+  return name === undefined || name === '' ? undefined : name;
+}
+
+/**
+ * Checks every field of a draft and reports every problem at once (an import names them all, not the first):
+ * the phone in E.164 for `country`, the e-mail, at least one contact, known topics, and a preferred channel that
+ * matches a contact the citizen has. Without a channel, WhatsApp is preferred when there is a phone.
+ */
+export function checkSubscriberDraft(
+  draft: SubscriberDraft,
+  context: { readonly country: string; readonly topics: readonly Topic[] },
+): CheckedDraft {
+  const problems: InputProblem[] = [];
+  const name = cleanName(draft.name);
+  if (name !== undefined && (name.length > 200 || CONTROL.test(name))) {
+    problems.push({ field: 'name', value: draft.name ?? '', reason: 'a name has at most 200 characters and no control characters' });
+  }
+  const phoneText = draft.phone?.trim() ?? '';
+  const phone = phoneText === '' ? undefined : toE164(phoneText, context.country);
+  if (phoneText !== '' && phone === undefined) {
+    problems.push({ field: 'phone', value: phoneText, reason: `not a valid phone number (default country ${context.country.toUpperCase()})` });
+  }
+  const emailText = draft.email?.trim() ?? '';
+  const email = emailText === '' ? undefined : toEmail(emailText);
+  if (emailText !== '' && email === undefined) {
+    problems.push({ field: 'email', value: emailText, reason: 'not a valid e-mail address' });
+  }
+  if (phoneText === '' && emailText === '') {
+    problems.push({ field: 'phone', value: '', reason: 'a subscriber needs a phone number or an e-mail address' });
+  }
+  const topics: TopicId[] = [];
+  for (const wanted of draft.topics) {
+    const topic = findTopic(context.topics, wanted);
+    if (topic === undefined) {
+      problems.push({ field: 'topics', value: wanted, reason: `unknown topic (known: ${context.topics.map((t) => t.id).join(', ')})` });
+    } else if (!topics.includes(topic.id)) {
+      topics.push(topic.id);
+    }
+  }
+  const channelText = draft.channel?.trim().toLowerCase() ?? '';
+  let channel: Channel = phoneText !== '' ? 'whatsapp' : 'email';
+  if (channelText !== '') {
+    const alias = channelText === 'e-mail' || channelText === 'mail' ? 'email' : channelText;
+    if (!isChannel(alias)) {
+      problems.push({ field: 'channel', value: draft.channel ?? '', reason: 'the channel is whatsapp or email' });
+    } else {
+      channel = alias;
+      if (alias === 'whatsapp' && phoneText === '') {
+        problems.push({ field: 'channel', value: alias, reason: 'WhatsApp needs a phone number' });
+      } else if (alias === 'email' && emailText === '') {
+        problems.push({ field: 'channel', value: alias, reason: 'e-mail needs an e-mail address' });
+      }
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    value: {
+      ...(name === undefined ? {} : { name }),
+      ...(phone === undefined ? {} : { phone }),
+      ...(email === undefined ? {} : { email }),
+      topics,
+      channel,
+      attributes: draft.attributes ?? {},
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { emailKey, toEmail } from './email.js';
+import { CanaleError } from './errors.js';
+import { looksLikePhone, toE164 } from './phone.js';
+import type { Subscriber } from './subscriber.js';
+
+/**
+ * Finds the subscriber a person means by REF: an id (`sub_…`), a phone number in any writing
+ * (`333 123 4567`, `+39 333 1234567`, `0039…`), or an e-mail address in any case.
+ */
+export function resolveRef(subscribers: readonly Subscriber[], ref: string, country: string): Subscriber {
+  const text = ref.trim();
+  const byId = subscribers.find((s) => s.id === text);
+  if (byId !== undefined) return byId;
+  let found: Subscriber | undefined;
+  if (text.includes('@')) {
+    const email = toEmail(text);
+    const key = emailKey(email ?? text);
+    found = subscribers.find((s) => s.email !== undefined && emailKey(s.email) === key);
+  } else if (looksLikePhone(text)) {
+    const phone = toE164(text, country);
+    if (phone !== undefined) found = subscribers.find((s) => s.phone === phone);
+  }
+  if (found !== undefined) return found;
+  throw new CanaleError(
+    'SUBSCRIBER_NOT_FOUND',
+    `no subscriber matches "${ref}" (an id, a phone number or an e-mail) — search with: canale subscribers list --search "${text}"`,
+  );
+}

@@ -1,0 +1,53 @@
+import type { Email } from './email.js';
+import type { E164 } from './phone.js';
+import type { TopicId } from './topic.js';
+
+export type SubscriberId = string & { readonly __brand: 'SubscriberId' };
+export type Channel = 'whatsapp' | 'email';
+export type SubscriberStatus = 'active' | 'unsubscribed';
+
+export const CHANNELS: readonly Channel[] = ['whatsapp', 'email'];
+export const STATUSES: readonly SubscriberStatus[] = ['active', 'unsubscribed'];
+
+/** Where and when the citizen agreed to receive messages: the proof the city keeps. */
+export interface Consent {
+  readonly source: string;
+  readonly at: string;
+  readonly note?: string;
+}
+
+/** A change of the citizen's choices after sign-up, kept as the consent history. */
+export interface ConsentEvent {
+  readonly at: string;
+  readonly action: 'unsubscribed' | 'resubscribed' | 'topic-left' | 'topic-joined';
+  readonly topic?: TopicId;
+  readonly source: string;
+  readonly note?: string;
+}
+
+export interface Subscriber {
+  readonly id: SubscriberId;
+  readonly name?: string;
+  readonly phone?: E164;
+  readonly email?: Email;
+  readonly topics: readonly TopicId[];
+  readonly channel: Channel;
+  readonly status: SubscriberStatus;
+  readonly whatsappUnreachable?: boolean;
+  readonly emailBounced?: boolean;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly consent: Consent;
+  /** Topics the citizen left on purpose: an import or a form must not put them back silently. */
+  readonly optedOutTopics?: readonly TopicId[];
+  readonly history?: readonly ConsentEvent[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export function isChannel(text: string): text is Channel {
+  return (CHANNELS as readonly string[]).includes(text);
+}
+
+export function isStatus(text: string): text is SubscriberStatus {
+  return (STATUSES as readonly string[]).includes(text);
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { confirm } from '@inquirer/prompts';
+import type { Clock, IdSource } from './core/ports.js';
+import { systemClock } from './adapters/clock.js';
+
+/** Somewhere text goes: stdout or stderr, or a fake in tests that can pretend to be a terminal. */
+export interface TextOutput {
+  write(text: string): void;
+  readonly isTTY: boolean;
+  readonly columns?: number;
+}
+
+export interface Io {
+  readonly stdout: TextOutput;
+  readonly stderr: TextOutput;
+  readonly stdinIsTTY: boolean;
+}
+
+/** Asks a person; only called when stdin and stderr are terminals. */
+export interface Prompter {
+  confirm(message: string, defaultAnswer: boolean): Promise<boolean>;
+}
+
+/** Everything a command may reach outside itself. Built once by bin/canale.js; tests build their own. */
+export interface Deps {
+  readonly io: Io;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly prompter: Prompter;
+  readonly version: string;
+}
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** Ids like `sub_7k3m9q2xaa`: 50 random bits in Crockford's base 32, easy to read aloud and to type. */
+export const randomIds: IdSource = {
+  next(prefix) {
+    const bytes = randomBytes(10);
+    let id = '';
+    for (const byte of bytes) id += ALPHABET[byte & 31];
+    return `${prefix}${id}`;
+  },
+};
+
+function packageVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+/** The real machine: process streams, environment, clock and randomness. */
+export function systemDeps(): Deps {
+  return {
+    io: {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdinIsTTY: process.stdin.isTTY === true,
+    },
+    env: process.env,
+    cwd: process.cwd(),
+    clock: systemClock,
+    ids: randomIds,
+    prompter: {
+      confirm: (message, defaultAnswer) => confirm({ message, default: defaultAnswer }, { output: process.stderr }),
+    },
+    version: packageVersion(),
+  };
+}
