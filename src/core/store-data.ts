@@ -64,7 +64,7 @@ const headSchema = z.looseObject({
 function damaged(path: string, what: string): CanaleError {
   return new CanaleError(
     'STORE_DAMAGED',
-    `${path} is damaged: ${what} — canale will not overwrite it; fix it by hand or restore a backup, then run: canale doctor`,
+    `${path} is damaged: ${what} — canale will not overwrite it; fix it by hand or restore a backup`,
   );
 }
 
@@ -72,7 +72,7 @@ function describe(error: z.ZodError, prefix: string): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'invalid';
   const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
-  return `${path}: ${issue.message}`;
+  return `${path === '' ? 'the top level' : path}: ${issue.message}`;
 }
 
 /**
@@ -82,7 +82,7 @@ function describe(error: z.ZodError, prefix: string): string {
 export function validateStore(json: unknown, path: string): StoreData {
   const head = headSchema.safeParse(json);
   if (!head.success) throw damaged(path, describe(head.error, ''));
-  const data = head.data;
+  const data = json as StoreData & Record<string, unknown>;
   if (data.version > STORE_VERSION) {
     throw new CanaleError(
       'STORE_TOO_NEW',
@@ -91,7 +91,7 @@ export function validateStore(json: unknown, path: string): StoreData {
   }
   const extra = Object.keys(data).filter((k) => !['version', 'topics', 'subscribers'].includes(k));
   if (extra.length > 0) throw damaged(path, `unknown key "${extra[0]}"`);
-  data.topics.forEach((topic, i) => {
+  data.topics.forEach((topic: unknown, i: number) => {
     const checked = topicSchema.safeParse(topic);
     if (!checked.success) throw damaged(path, describe(checked.error, `topics[${i}]`));
   });
@@ -103,5 +103,5 @@ export function validateStore(json: unknown, path: string): StoreData {
       throw damaged(path, describe(checked.error, `subscribers[${i}]${typeof id === 'string' ? ` (${id})` : ''}`));
     }
   }
-  return data as unknown as StoreData;
+  return data;
 }

@@ -1,0 +1,61 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureHome, homePaths } from '../../src/adapters/home.js';
+import { JsonFileStore } from '../../src/adapters/store/json-file-store.js';
+import { withFileLock } from '../../src/adapters/fs/file-lock.js';
+import { aSubscriber } from '../support/builders.js';
+
+let dir: string;
+let db: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'canale-store-'));
+  await ensureHome(homePaths(dir));
+  db = join(dir, 'db.json');
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('JsonFileStore', () => {
+  it('writes one record per line, keeps mode 0600 and leaves no temporary file', async () => {
+    const store = new JsonFileStore(db);
+    await store.update((data) => data.subscribers.push(aSubscriber({ name: 'Niccolò' })));
+    const text = await readFile(db, 'utf8');
+    expect(text.split('\n').filter((l) => l.startsWith('{"id":"sub_'))).toHaveLength(1);
+    expect((await stat(db)).mode & 0o777).toBe(0o600);
+    expect((await readdir(dir)).sort()).toEqual(['config.json', 'db.json']);
+    expect((await store.read()).subscribers[0]?.name).toBe('Niccolò');
+  });
+
+  it('writes nothing when the change throws', async () => {
+    const store = new JsonFileStore(db);
+    const before = await readFile(db, 'utf8');
+    await expect(
+      store.update((data) => {
+        data.subscribers.push(aSubscriber());
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(await readFile(db, 'utf8')).toBe(before);
+  });
+
+  it('concurrent updates in one process are serialised, none lost', async () => {
+    const store = new JsonFileStore(db);
+    await Promise.all(Array.from({ length: 10 }, () => store.update((data) => data.subscribers.push(aSubscriber()))));
+    expect((await store.read()).subscribers).toHaveLength(10);
+  });
+
+  it('gives up with BUSY (exit 4) when another canale holds the lock too long', async () => {
+    const store = new JsonFileStore(db, 200);
+    await withFileLock(db, { waitMs: 1000 }, async () => {
+      await expect(store.update(() => undefined)).rejects.toMatchObject({ code: 'BUSY', exit: 'busy' });
+    });
+  });
+
+  it('reads a store written by hand, with any layout', async () => {
+    await writeFile(db, JSON.stringify({ version: 1, topics: [], subscribers: [aSubscriber()] }, null, 4));
+    expect((await new JsonFileStore(db).read()).subscribers).toHaveLength(1);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { checkConfigValue, redact, resolveSettings } from '../../src/core/config-keys.js';
+
+describe('checkConfigValue', () => {
+  it.each([
+    ['country', 'it', 'IT'],
+    ['timezone', 'Europe/Rome', 'Europe/Rome'],
+    ['whatsapp.rate', '40', 40],
+    ['whatsapp.transport', 'outbox', 'outbox'],
+    ['whatsapp.apiUrl', 'http://127.0.0.1:9999/', 'http://127.0.0.1:9999'],
+    ['email.smtpUrl', 'smtps://u:p@mail.example.it:465', 'smtps://u:p@mail.example.it:465'],
+  ])('%s %j → %j', (key, text, value) => {
+    expect(checkConfigValue(key, text)).toBe(value);
+  });
+
+  it.each([
+    ['country', 'Italia', /country: "Italia" is not valid — expected a two-letter country code/],
+    ['timezone', 'Rome', /expected an IANA time zone/],
+    ['whatsapp.rate', '-1', /expected a number greater than 0/],
+    ['whatsapp.transport', 'smtp', /expected one of cloud-api, outbox/],
+    ['email.smtpUrl', 'http://x', /email.smtpUrl: \(hidden\) is not valid/],
+    ['colour', 'red', /unknown setting "colour" — known settings: country, timezone/],
+  ])('%s %j is refused', (key, text, message) => {
+    expect(() => checkConfigValue(key, text)).toThrow(message);
+  });
+});
+
+describe('resolveSettings', () => {
+  it('takes the environment over config.json over the default', () => {
+    const settings = resolveSettings(
+      { 'whatsapp.apiUrl': 'http://from-file', country: 'CH' },
+      { CANALE_WHATSAPP_API_URL: 'http://from-env', CANALE_WHATSAPP_TOKEN: 'EAAG-secret' },
+    );
+    const get = (key: string) => settings.find((s) => s.key === key);
+    expect(get('whatsapp.apiUrl')).toMatchObject({ value: 'http://from-env', source: 'env' });
+    expect(get('country')).toMatchObject({ value: 'CH', source: 'config' });
+    expect(get('timezone')).toMatchObject({ value: 'Europe/Rome', source: 'default' });
+    expect(get('email.from')).toMatchObject({ value: undefined, source: 'unset' });
+    expect(get('whatsapp.token')).toMatchObject({ value: 'EAAG-secret', secret: true });
+  });
+});
+
+describe('redact', () => {
+  it.each([
+    ['whatsapp.token', 'EAAGabcdef123', '********'],
+    ['email.smtpUrl', 'smtp://user:s3cret@mail.example.it:587', 'smtp://user:********@mail.example.it:587'],
+    ['email.smtpUrl', 'smtp://mail.example.it:25', 'smtp://mail.example.it:25'],
+    ['country', 'IT', 'IT'],
+  ])('%s %j → %j', (key, value, shown) => {
+    const secret = key !== 'country';
+    const text = redact({ key, value, source: 'config', secret });
+    expect(text).toBe(shown);
+    if (secret && shown.includes('*')) expect(text).not.toContain('s3cret');
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { emptyStore, STORE_VERSION, validateStore } from '../../src/core/store-data.js';
+import { aStore, aSubscriber } from '../support/builders.js';
+
+const path = '/home/db.json';
+
+describe('validateStore', () => {
+  it('accepts what canale writes and keeps the same objects', () => {
+    const data = JSON.parse(JSON.stringify(aStore([aSubscriber({ attributes: { municipio: 'I' } })])));
+    const valid = validateStore(data, path);
+    expect(valid).toBe(data);
+    expect(valid.subscribers[0]).toBe(data.subscribers[0]);
+  });
+
+  it('starts with the default catalogue', () => {
+    expect(emptyStore().topics.map((t) => t.id)).toEqual(['scuola', 'cantieri', 'raccolta-differenziata', 'mobilita', 'eventi', 'sociale', 'emergenze']);
+  });
+
+  it.each<[string, (d: Record<string, unknown>) => void, RegExp]>([
+    ['not an object', () => undefined, /the top level: .*expected object/],
+    ['a subscriber with a bad phone', (d) => ((d.subscribers as Record<string, unknown>[])[0]!.phone = '333'), /subscribers\[0\] \(sub_\w+\)\.phone: not an E\.164 phone number/],
+    ['a subscriber with an unknown key', (d) => ((d.subscribers as Record<string, unknown>[])[0]!.colour = 'red'), /subscribers\[0\].*colour/],
+    ['a bad status', (d) => ((d.subscribers as Record<string, unknown>[])[0]!.status = 'gone'), /subscribers\[0\].*status/],
+    ['a topic without a label', (d) => ((d.topics as Record<string, unknown>[])[0]!.label = ''), /topics\[0\]\.label/],
+    ['an unknown top-level key', (d) => (d.extra = 1), /unknown key "extra"/],
+  ])('reports %s with its path and never fixes it', (_label, damage, message) => {
+    const data = JSON.parse(JSON.stringify(aStore([aSubscriber()]))) as Record<string, unknown>;
+    damage(data);
+    const input = _label === 'not an object' ? [] : data;
+    expect(() => validateStore(input, path)).toThrow(message);
+    expect(() => validateStore(input, path)).toThrow(/\/home\/db\.json is damaged: .* canale will not overwrite it/);
+  });
+
+  it('refuses a store written by a newer canale', () => {
+    expect(() => validateStore({ ...emptyStore(), version: STORE_VERSION + 1 }, path)).toThrow(/written by a newer canale/);
+  });
+});

@@ -1,0 +1,68 @@
+import { copyFile, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../support/cli.js';
+
+/**
+ * `forget` must leave no copy of a citizen's phone, e-mail or name anywhere in the home (DESIGN §5).
+ * Every capability that writes personal data to a file adds a step to `producers` below, so this test
+ * proves its files are covered too.
+ */
+let t: Awaited<ReturnType<typeof tempDir>>;
+beforeEach(async () => {
+  t = await tempDir();
+});
+afterEach(async () => {
+  await t.cleanup();
+});
+
+const cli = (...args: string[]) => runCli(args, { home: t.home, cwd: t.dir });
+
+const citizen = { name: 'Ornella Zappacosta', phone: '347 765 4321', e164: '+393477654321', digits: '3477654321', email: 'ornella.zappacosta@example.it' };
+const neighbour = { name: 'Bruno Neri', phone: '348 111 2222', email: 'bruno.neri@example.it' };
+
+/** Each step leaves the citizen's data in some file of the home, the way real use would. */
+const producers: Array<{ name: string; run: () => Promise<void> }> = [
+  {
+    name: 'db.json, with a consent history',
+    run: async () => {
+      await cli('subscribers', 'add', '--phone', citizen.phone, '--email', citizen.email, '--name', citizen.name, '--topics', 'cantieri,scuola');
+      await cli('subscribers', 'unsubscribe', citizen.email, '--topic', 'scuola', '--note', `chiamata di ${citizen.name}`);
+    },
+  },
+  {
+    name: 'a temporary copy of db.json left by a write that crashed',
+    run: async () => {
+      await copyFile(join(t.home, 'db.json'), join(t.home, '.db.json.deadbeef0000.tmp'));
+    },
+  },
+];
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+async function filesMentioning(needles: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const file of await filesUnder(t.home)) {
+    const text = (await readFile(file)).toString('utf8');
+    if (needles.some((n) => text.includes(n))) found.push(file);
+  }
+  return found;
+}
+
+describe('subscribers forget', () => {
+  it('erases every copy of the phone, e-mail and name from the home, and only theirs', async () => {
+    await cli('subscribers', 'add', '--phone', neighbour.phone, '--email', neighbour.email, '--name', neighbour.name, '--topics', 'cantieri');
+    for (const producer of producers) await producer.run();
+    const needles = [citizen.e164, citizen.digits, citizen.email, citizen.name, citizen.name.toLowerCase()];
+    expect((await filesMentioning(needles)).length, 'the producers left the data somewhere').toBeGreaterThanOrEqual(producers.length);
+
+    const result = await cli('subscribers', 'forget', citizen.phone, '--yes');
+    expect(result.code).toBe(0);
+
+    expect(await filesMentioning(needles)).toEqual([]);
+    expect(await filesMentioning([neighbour.email])).toEqual([join(t.home, 'db.json')]);
+  });
+});

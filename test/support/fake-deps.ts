@@ -1,0 +1,77 @@
+import type { Clock, IdSource } from '../../src/core/ports.js';
+import type { Deps, TextOutput } from '../../src/deps.js';
+
+/** A stream that remembers what was written and can pretend to be a terminal or a pipe. */
+export class FakeOutput implements TextOutput {
+  text = '';
+  constructor(
+    readonly isTTY: boolean,
+    readonly columns = 120,
+  ) {}
+  write(chunk: string): void {
+    this.text += chunk;
+  }
+}
+
+/** A clock that only moves when told to. */
+export class FakeClock implements Clock {
+  constructor(private current = new Date('2026-11-28T09:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current.getTime());
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** Ids `sub_0001`, `sub_0002`, … in order. */
+export function sequentialIds(): IdSource {
+  let n = 0;
+  return { next: (prefix) => `${prefix}${String(++n).padStart(4, '0')}` };
+}
+
+export interface FakeDepsOptions {
+  /** Pretend stdin, stdout and stderr are terminals (true) or pipes (false, the default). */
+  readonly tty?: boolean;
+  readonly env?: Record<string, string | undefined>;
+  readonly home?: string;
+  /** Answers the confirmation prompt gives, in order; a prompt with no answer left fails the test. */
+  readonly answers?: boolean[];
+  readonly clock?: FakeClock;
+}
+
+export interface FakeDeps {
+  readonly deps: Deps;
+  readonly stdout: FakeOutput;
+  readonly stderr: FakeOutput;
+  readonly clock: FakeClock;
+  /** The questions the prompt was asked. */
+  readonly asked: string[];
+}
+
+/** Deps for command tests: fake IO, fake clock, sequential ids, and a home given through CANALE_HOME. */
+export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
+  const tty = options.tty ?? false;
+  const stdout = new FakeOutput(tty);
+  const stderr = new FakeOutput(tty);
+  const clock = options.clock ?? new FakeClock();
+  const answers = [...(options.answers ?? [])];
+  const asked: string[] = [];
+  const deps: Deps = {
+    io: { stdout, stderr, stdinIsTTY: tty },
+    env: { ...(options.home === undefined ? {} : { CANALE_HOME: options.home }), ...options.env },
+    cwd: options.home ?? '/',
+    clock,
+    ids: sequentialIds(),
+    prompter: {
+      confirm: async (message) => {
+        asked.push(message);
+        const answer = answers.shift();
+        if (answer === undefined) throw new Error(`unexpected prompt: ${message}`);
+        return answer;
+      },
+    },
+    version: '0.0.0-test',
+  };
+  return { deps, stdout, stderr, clock, asked };
+}
