@@ -3,6 +3,7 @@ import type { Adapter } from 'lowdb';
 import { CanaleError } from '../../core/errors.js';
 import { validateStore, type StoreData } from '../../core/store-data.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
+import { readStoreLines } from './store-lines.js';
 
 /** Line and column of a character offset, for error messages that point into the file. */
 function lineAndColumn(text: string, offset: number): string {
@@ -31,21 +32,21 @@ function parseJson(text: string, path: string): unknown {
 }
 
 /**
- * db.json as lowdb sees it. One record per line (readable, diffable, and a parse error names a useful line);
- * written in chunks through `writeFileAtomic`, so a large store is never one giant string in memory.
+ * db.json as lowdb sees it. One record per line (readable, diffable, and a parse error names a useful line),
+ * read line by line and written in chunks, so a large store is never one giant string in memory.
  */
 export class StoreFile implements Adapter<StoreData> {
   constructor(private readonly path: string) {}
 
   async read(): Promise<StoreData | null> {
-    let text: string;
+    let json: unknown;
     try {
-      text = await readFile(this.path, 'utf8');
+      json = (await readStoreLines(this.path)) ?? parseJson(await readFile(this.path, 'utf8'), this.path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
-    return validateStore(parseJson(text, this.path), this.path);
+    return validateStore(json, this.path);
   }
 
   async write(data: StoreData): Promise<void> {

@@ -1,0 +1,5 @@
+// `npm run bench`: every benchmark the issues ask for, each printing its figures next to its reference.
+import { benchStore } from './store.mjs';
+
+const results = [await benchStore()];
+console.log(results.every(Boolean) ? '\nall goals met' : '\nsome goals NOT met (see above)');

@@ -1,0 +1,46 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStoreLines } from '../../src/adapters/store/store-lines.js';
+import { serializeStore } from '../../src/adapters/store/store-file.js';
+import { aStore, aSubscriber } from '../support/builders.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'canale-lines-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function read(text: string): Promise<unknown> {
+  const path = join(dir, 'db.json');
+  await writeFile(path, text);
+  return readStoreLines(path);
+}
+
+describe('readStoreLines', () => {
+  it.each([
+    ['an empty store', aStore()],
+    ['no topics at all', { ...aStore(), topics: [] }],
+    ['one subscriber', aStore([aSubscriber({ name: 'Niccolò, "il Magnifico"' })])],
+    ['many subscribers', aStore(Array.from({ length: 50 }, () => aSubscriber()))],
+  ])('reads back what canale writes: %s', async (_label, data) => {
+    expect(await read([...serializeStore(data)].join(''))).toEqual(JSON.parse(JSON.stringify(data)));
+  });
+
+  it.each([
+    ['pretty-printed JSON', (d: string) => JSON.stringify(JSON.parse(d), null, 2)],
+    ['a missing comma between records', (d: string) => d.replace('},\n{"id":"sub_t', '}\n{"id":"sub_t')],
+    ['a broken record', (d: string) => d.replace('"status":"active"', '"status":"active",,')],
+    ['text after the end', (d: string) => `${d}garbage\n`],
+    ['a truncated file', (d: string) => d.slice(0, d.length - 20)],
+    ['a record that is not an object', (d: string) => d.replace(/\n\{"id":"sub_t[^\n]*\n\]\}/, '\n42\n]}')],
+  ])('leaves %s to the whole-file parser', async (_label, damage) => {
+    const text = [...serializeStore(aStore([aSubscriber(), aSubscriber()]))].join('');
+    const changed = damage(text);
+    expect(changed).not.toBe(text);
+    expect(await read(changed)).toBeUndefined();
+  });
+});
