@@ -18,6 +18,7 @@ export function buildProgram(app: App): Command {
     .option('-q, --quiet', 'print only data and errors')
     .option('--no-color', 'never use colour (also: NO_COLOR=1)')
     .option('-y, --yes', 'confirm without asking (needed when stdin is not a terminal)')
+    .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .showHelpAfterError("(add --help for usage)")
     .exitOverride()

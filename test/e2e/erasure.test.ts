@@ -1,22 +1,15 @@
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { useTempHome } from '../support/cli.js';
 
 /**
  * `forget` must leave no copy of a citizen's phone, e-mail or name anywhere in the home (DESIGN §5).
  * Every capability that writes personal data to a file adds a step to `producers` below, so this test
  * proves its files are covered too.
  */
-let t: Awaited<ReturnType<typeof tempDir>>;
-beforeEach(async () => {
-  t = await tempDir();
-});
-afterEach(async () => {
-  await t.cleanup();
-});
-
-const cli = (...args: string[]) => runCli(args, { home: t.home, cwd: t.dir });
+const t = useTempHome();
+const cli = t.cli;
 
 const citizen = { name: 'Ornella Zappacosta', phone: '347 765 4321', e164: '+393477654321', digits: '3477654321', email: 'ornella.zappacosta@example.it' };
 const neighbour = { name: 'Bruno Neri', phone: '348 111 2222', email: 'bruno.neri@example.it' };

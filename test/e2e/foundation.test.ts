@@ -1,17 +1,10 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, useTempHome } from '../support/cli.js';
 
-let t: Awaited<ReturnType<typeof tempDir>>;
-beforeEach(async () => {
-  t = await tempDir();
-});
-afterEach(async () => {
-  await t.cleanup();
-});
-
-const cli = (...args: string[]) => runCli(args, { home: t.home, cwd: t.dir });
+const t = useTempHome();
+const cli = t.cli;
 const mode = async (path: string) => (await stat(path)).mode & 0o777;
 
 describe('canale, end to end', () => {

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,4 +39,28 @@ export function runCli(
 export async function tempDir(): Promise<{ dir: string; home: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'canale-test-'));
   return { dir, home: join(dir, 'home'), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh temporary folder for each test of the file, removed after it; `cli` runs canale with its home there. */
+export function useTempHome(): { readonly dir: string; readonly home: string; cli: (...args: string[]) => Promise<CliResult> } {
+  let current: Awaited<ReturnType<typeof tempDir>> | undefined;
+  beforeEach(async () => {
+    current = await tempDir();
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+  });
+  const get = () => {
+    if (current === undefined) throw new Error('useTempHome() is only usable inside a test');
+    return current;
+  };
+  return {
+    get dir() {
+      return get().dir;
+    },
+    get home() {
+      return get().home;
+    },
+    cli: (...args) => runCli(args, { home: get().home, cwd: get().dir }),
+  };
 }
