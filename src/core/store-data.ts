@@ -13,6 +13,10 @@ export interface StoreData {
   subscribers: Subscriber[];
 }
 
+/** The record lists of db.json, in the order they are written. A new section is added here, in StoreData, in
+ *  `validateStore`, and in a migration that gives older files an empty list. */
+export const STORE_SECTIONS = ['topics', 'subscribers'] as const satisfies ReadonlyArray<keyof StoreData>;
+
 export function emptyStore(): StoreData {
   return { version: STORE_VERSION, topics: [...DEFAULT_TOPICS], subscribers: [] };
 }
@@ -54,11 +58,22 @@ const subscriberSchema = z.strictObject({
   updatedAt: isoTime,
 });
 
-const headSchema = z.looseObject({
-  version: z.number().int().positive(),
-  topics: z.array(z.unknown()),
-  subscribers: z.array(z.unknown()),
-});
+const headSchema = z.looseObject({ version: z.number().int().positive() });
+
+/**
+ * Each entry brings a store of version n to version n + 1, in place (for example, a new section starts empty).
+ * This is the one place that knows how older db.json files looked.
+ */
+const MIGRATIONS: Readonly<Record<number, (data: Record<string, unknown>) => void>> = {};
+
+function migrate(data: Record<string, unknown> & { version: number }, path: string): void {
+  while (data.version < STORE_VERSION) {
+    const step = MIGRATIONS[data.version];
+    if (step === undefined) throw damaged(path, `no migration from store version ${data.version}`);
+    step(data);
+    data.version++;
+  }
+}
 
 /** Where a damaged store is and what is wrong with it; the file is left exactly as it is. */
 function damaged(path: string, what: string): CanaleError {
@@ -89,8 +104,12 @@ export function validateStore(json: unknown, path: string): StoreData {
       `${path} was written by a newer canale (store version ${data.version}, this one knows ${STORE_VERSION}) — upgrade canale`,
     );
   }
-  const extra = Object.keys(data).filter((k) => !['version', 'topics', 'subscribers'].includes(k));
+  migrate(data, path);
+  const extra = Object.keys(data).filter((k) => k !== 'version' && !(STORE_SECTIONS as readonly string[]).includes(k));
   if (extra.length > 0) throw damaged(path, `unknown key "${extra[0]}"`);
+  for (const name of STORE_SECTIONS) {
+    if (!Array.isArray(data[name])) throw damaged(path, `${name}: expected a list`);
+  }
   data.topics.forEach((topic: unknown, i: number) => {
     const checked = topicSchema.safeParse(topic);
     if (!checked.success) throw damaged(path, describe(checked.error, `topics[${i}]`));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import { CanaleError } from '../../core/errors.js';
-import { validateStore, type StoreData } from '../../core/store-data.js';
+import { STORE_SECTIONS, validateStore, type StoreData } from '../../core/store-data.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { readStoreLines } from './store-lines.js';
 
@@ -54,13 +54,14 @@ export class StoreFile implements Adapter<StoreData> {
   }
 }
 
-/** `{"version":1,"topics":[⏎{…},⏎{…}],"subscribers":[⏎{…}⏎]}`, yielded in pieces. */
+/** `{"version":1,⏎"topics":[⏎{…},⏎{…}⏎],⏎"subscribers":[⏎{…}⏎]}`, yielded in pieces, sections in STORE_SECTIONS order. */
 export function* serializeStore(data: StoreData): Generator<string> {
-  yield `{"version":${JSON.stringify(data.version)},\n"topics":[`;
-  yield* records(data.topics);
-  yield '],\n"subscribers":[';
-  yield* records(data.subscribers);
-  yield ']}\n';
+  yield `{"version":${JSON.stringify(data.version)}`;
+  for (const [i, name] of STORE_SECTIONS.entries()) {
+    yield `,\n"${name}":[`;
+    yield* records(data[name]);
+    yield i === STORE_SECTIONS.length - 1 ? ']}\n' : ']';
+  }
 }
 
 function* records(items: readonly unknown[]): Generator<string> {

@@ -1,19 +1,22 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
+const SECTION = /^"([A-Za-z]+)":\[(?:\](,|\}))?$/;
+
 /**
- * Reads db.json in the layout canale writes — a header line, one record per line — without ever holding the
- * whole file as one string: a million-subscriber store costs its records' memory, not twice the file's size.
- * Returns undefined when the file is laid out any other way (edited by hand, pretty-printed, damaged); the
- * caller then parses it whole, which also gives the exact position of a syntax error.
+ * Reads db.json in the layout canale writes — a header line, then each section (`"topics":[`, …) with one record
+ * per line — without ever holding the whole file as one string: a million-subscriber store costs its records'
+ * memory, not twice the file's size. Returns undefined when the file is laid out any other way (edited by hand,
+ * pretty-printed, damaged); the caller then parses it whole, which also gives the exact position of an error.
  */
 export async function readStoreLines(path: string): Promise<unknown> {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
   const result: Record<string, unknown> = {};
-  let state: 'header' | 'section' | 'records' | 'end' = 'header';
+  type State = 'header' | 'section' | 'records' | 'end';
+  let state = 'header' as State;
   let section: unknown[] = [];
-  let sections = 0;
   let pendingComma = false;
+  const after = (closing: string | undefined): State => (closing === '}' ? 'end' : 'section');
   try {
     for await (const line of lines) {
       switch (state) {
@@ -25,27 +28,20 @@ export async function readStoreLines(path: string): Promise<unknown> {
           break;
         }
         case 'section': {
-          const match = /^"(topics|subscribers)":\[(\]?)(,|\})?$/.exec(line);
-          const name = sections === 0 ? 'topics' : 'subscribers';
-          if (match === null || match[1] !== name || sections > 1) return undefined;
+          const match = SECTION.exec(line);
+          const name = match?.[1];
+          if (name === undefined || name in result) return undefined;
           section = [];
           result[name] = section;
-          sections++;
-          if (match[2] === ']') {
-            if (match[3] !== (sections === 2 ? '}' : ',')) return undefined;
-            state = sections === 2 ? 'end' : 'section';
-          } else {
-            if (match[3] !== undefined) return undefined;
-            state = 'records';
-          }
           pendingComma = false;
+          if (match?.[2] === undefined) state = 'records';
+          else state = after(match[2]);
           break;
         }
         case 'records': {
-          const closing = sections === 2 ? ']}' : '],';
-          if (line === closing) {
+          if (line === '],' || line === ']}') {
             if (pendingComma) return undefined;
-            state = sections === 2 ? 'end' : 'section';
+            state = after(line[1]);
             break;
           }
           if (section.length > 0 && !pendingComma) return undefined;

@@ -1,0 +1,88 @@
+import type { Email } from './email.js';
+import type { E164 } from './phone.js';
+import type { Channel } from './subscriber.js';
+
+/** The transports canale has: the real one for each channel, and the outbox that writes files instead. */
+export type TransportName = 'cloud-api' | 'smtp' | 'outbox';
+
+/** Template parameters: positional (`{{1}}`, `{{2}}`) or named (`{{nome}}`), as the template was approved. */
+export type TemplateParameters =
+  | { readonly format: 'positional'; readonly values: readonly string[] }
+  | { readonly format: 'named'; readonly values: Readonly<Record<string, string>> };
+
+export type WhatsAppContent =
+  | { readonly kind: 'template'; readonly name: string; readonly language: string; readonly parameters: TemplateParameters }
+  | { readonly kind: 'text'; readonly body: string; readonly previewUrl?: boolean };
+
+/** Where a message belongs: the campaign and the recipient, so ids and callbacks can be traced back. */
+export interface EnvelopeOrigin {
+  /** The campaign id (`biz_opaque_callback_data` on WhatsApp, part of the Message-ID on e-mail); absent for a test send. */
+  readonly campaignId?: string;
+  /** The subscriber id, or another stable key of the recipient within the campaign. */
+  readonly recipientKey: string;
+}
+
+export interface WhatsAppEnvelope extends EnvelopeOrigin {
+  readonly channel: 'whatsapp';
+  readonly to: E164;
+  readonly content: WhatsAppContent;
+}
+
+export interface EmailEnvelope extends EnvelopeOrigin {
+  readonly channel: 'email';
+  readonly to: Email;
+  readonly toName?: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  /** One-click unsubscribe (RFC 8058): becomes List-Unsubscribe and List-Unsubscribe-Post. */
+  readonly unsubscribeUrl?: string;
+}
+
+/** One message to one recipient on one channel, fully rendered: a transport only delivers it. */
+export type Envelope = WhatsAppEnvelope | EmailEnvelope;
+
+/**
+ * Why a send did not succeed, as the core must act on it:
+ * - `recipient`: this recipient cannot get it (bad number, mailbox rejected) — record and move on;
+ * - `rate-limit`: the provider asks us to slow down — retry the same recipient later, never a failure;
+ * - `transient`: a passing fault (5xx, timeout, reset, 4xx SMTP) — retry with backoff;
+ * - `fatal`: nothing will work until a person fixes something (token, permission, template paused) — stop.
+ */
+export type FailureKind = 'recipient' | 'rate-limit' | 'transient' | 'fatal';
+
+export interface DeliveryFailure {
+  readonly kind: FailureKind;
+  /** Stable canale code, e.g. `WHATSAPP_THROUGHPUT`, `SMTP_MAILBOX_REJECTED`; reports and tests match on it. */
+  readonly code: string;
+  /** A sentence for people: what happened and, for `fatal`, what to fix. Never a secret. */
+  readonly reason: string;
+  /** The provider's own code (Graph `error.code`, SMTP reply code), for support. */
+  readonly providerCode?: string;
+  readonly retryAfterMs?: number;
+}
+
+export type SendResult =
+  | { readonly ok: true; readonly providerMessageId: string; readonly waId?: string }
+  | { readonly ok: false; readonly failure: DeliveryFailure };
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  /** What was checked and what came out, e.g. `Graph API reachable, phone number 1234 "Comune di Esempio"`. */
+  readonly detail: string;
+}
+
+/**
+ * Delivers envelopes of one channel. Promises: `send` never throws for anything a server or the network can do
+ * (error bodies, HTML, garbage, resets, timeouts) — those are `ok: false` values; it honours `signal` by giving up
+ * the request. Rendering, rate limiting, retries and journaling are the core's work, not the transport's.
+ */
+export interface Transport {
+  readonly name: TransportName;
+  readonly channel: Channel;
+  send(envelope: Envelope, signal: AbortSignal): Promise<SendResult>;
+  /** Checks credentials and reachability without sending anything. */
+  verify?(signal: AbortSignal): Promise<VerifyResult>;
+  /** Closes pooled connections. */
+  close?(): Promise<void>;
+}
