@@ -23,3 +23,14 @@ export interface Store {
   read(): Promise<StoreData>;
   update<T>(change: (data: StoreData) => T): Promise<T>;
 }
+
+/**
+ * One-click unsubscribe links for e-mails: a URL under the public base with a token that proves which subscriber
+ * and topic it is for (signed with the unsubscribe secret), so the webhook server can act on it without a login.
+ */
+export interface UnsubscribeLinks {
+  /** The link, or undefined when the public URL or the secret is not configured. */
+  urlFor(subscriberId: string, topic: string | undefined): string | undefined;
+  /** The subscriber and topic a token was made for, or undefined when it was not made with this secret. */
+  read(token: string): { readonly subscriberId: string; readonly topic?: string } | undefined;
+}

@@ -1,0 +1,82 @@
+import type { Channel } from '../subscriber.js';
+import { findTopic, type Topic, type TopicId } from '../topic.js';
+import { compileHtmlBody, type HtmlBody } from './email-html.js';
+import { markdownToPlainText, markdownToWhatsApp } from './markdown-text.js';
+import type { MessageSpec } from './message-spec.js';
+import { findPlaceholders } from './placeholders.js';
+
+/** WhatsApp's limit for a free-text message body. */
+export const WHATSAPP_TEXT_LIMIT = 4096;
+
+/** A message checked once and rendered as far as it can be before knowing the recipient. */
+export interface CompiledMessage {
+  readonly spec: MessageSpec;
+  readonly topics: readonly TopicId[];
+  readonly topicLabels: readonly string[];
+  readonly channels: readonly Channel[];
+  /** Free text in WhatsApp formatting, placeholders still open; undefined when the message uses a template. */
+  readonly whatsappText?: string;
+  readonly email?: { readonly subject: string; readonly text: string; readonly html: HtmlBody };
+}
+
+export interface CompileContext {
+  readonly topics: readonly Topic[];
+  /** Fields a placeholder may name: subscriber fields and known attribute keys. */
+  readonly knownFields: ReadonlySet<string>;
+}
+
+export type Compiled = { readonly ok: true; readonly message: CompiledMessage } | { readonly ok: false; readonly problems: readonly string[] };
+
+/** Every text of the message that may hold placeholders, with a name for error messages. */
+function texts(spec: MessageSpec): Array<[string, string]> {
+  const params = spec.whatsapp?.params ?? [];
+  const paramTexts: Array<[string, string]> = Array.isArray(params)
+    ? params.map((p, i): [string, string] => [`whatsapp.params[${i}]`, p])
+    : Object.entries(params).map(([k, p]): [string, string] => [`whatsapp.params.${k}`, p]);
+  return [['body', spec.body], ...(spec.subject === undefined ? [] : [['subject', spec.subject] as [string, string]]), ...paramTexts];
+}
+
+/**
+ * Checks what can be checked without recipients — topics exist, placeholders are well-formed and name known
+ * fields, e-mail has a subject free of line breaks, free text fits WhatsApp's limit — and renders the Markdown.
+ * Template checks against the synced templates are `checkTemplateUse`'s.
+ */
+export function compileMessage(spec: MessageSpec, context: CompileContext, extraTopics: readonly string[] = []): Compiled {
+  const problems: string[] = [];
+  const topics: Topic[] = [];
+  for (const name of [...spec.topics, ...extraTopics]) {
+    const topic = findTopic(context.topics, name);
+    if (topic === undefined) problems.push(`unknown topic "${name}" (known: ${context.topics.map((t) => t.id).join(', ')})`);
+    else if (!topics.includes(topic)) topics.push(topic);
+  }
+  for (const [where, text] of texts(spec)) {
+    const { placeholders, malformed } = findPlaceholders(text);
+    if (malformed > 0) problems.push(`${where}: a "{{" or "}}" that is not a placeholder — write {{field}} or {{field | "default"}}`);
+    for (const p of placeholders) {
+      if (!context.knownFields.has(p.field)) {
+        problems.push(`${where}: unknown placeholder ${p.raw} — use nome, email, telefono or an attribute: ${[...context.knownFields].filter((f) => !['name', 'phone', 'email'].includes(f)).join(', ') || '(no attributes yet)'}`);
+      }
+    }
+  }
+  const channels = spec.channels ?? (['whatsapp', 'email'] as const);
+  const wantsEmail = channels.includes('email');
+  if (wantsEmail && spec.subject === undefined) problems.push('subject: an e-mail needs a subject — add "subject: …" to the front matter');
+  if (spec.subject !== undefined && /[\r\n]/.test(spec.subject)) problems.push('subject: line breaks are not allowed in a subject');
+  const whatsappText = spec.whatsapp === undefined ? markdownToWhatsApp(spec.body) : undefined;
+  if (whatsappText !== undefined && channels.includes('whatsapp') && whatsappText.length > WHATSAPP_TEXT_LIMIT) {
+    problems.push(`body: ${whatsappText.length} characters as a WhatsApp message, over its limit of ${WHATSAPP_TEXT_LIMIT}`);
+  }
+  if (spec.body.trim() === '' && (wantsEmail || spec.whatsapp === undefined)) problems.push('body: the message has no text');
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    message: {
+      spec,
+      topics: topics.map((t) => t.id),
+      topicLabels: topics.map((t) => t.label),
+      channels,
+      ...(whatsappText === undefined ? {} : { whatsappText }),
+      ...(wantsEmail ? { email: { subject: spec.subject ?? '', text: markdownToPlainText(spec.body), html: compileHtmlBody(spec.body) } } : {}),
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { UnsubscribeLinks } from '../ports.js';
+import type { Subscriber } from '../subscriber.js';
+import type { EmailEnvelope, EnvelopeOrigin, WhatsAppEnvelope } from '../transport.js';
+import type { CompiledMessage } from './compile.js';
+import { WHATSAPP_TEXT_LIMIT } from './compile.js';
+import { fillHtmlBody, wrapEmailHtml } from './email-html.js';
+import { fillPlaceholders, subscriberValue } from './placeholders.js';
+import { renderTemplateParams } from './template-params.js';
+
+/** A message for one recipient on one channel, or why it cannot be sent to them. */
+export type Rendering<E> =
+  | { readonly ok: true; readonly envelope: E }
+  | { readonly ok: false; readonly missing: readonly string[]; readonly problems: readonly string[] };
+
+export interface RenderContext {
+  readonly cityName: string;
+  readonly links: UnsubscribeLinks;
+}
+
+function refused<E>(missing: readonly string[], problems: readonly string[]): Rendering<E> {
+  return { ok: false, missing, problems };
+}
+
+/** The WhatsApp message for a subscriber: the template with filled, checked parameters, or the free text. */
+export function renderWhatsAppFor(message: CompiledMessage, subscriber: Subscriber, origin: EnvelopeOrigin): Rendering<WhatsAppEnvelope> {
+  if (subscriber.phone === undefined) return refused([], ['no phone number']);
+  const valueOf = (field: string) => subscriberValue(subscriber, field);
+  const use = message.spec.whatsapp;
+  if (use !== undefined) {
+    const params = renderTemplateParams(use, valueOf);
+    if (params.missing.length > 0 || params.problems.length > 0) return refused(params.missing, params.problems);
+    return {
+      ok: true,
+      envelope: { ...origin, channel: 'whatsapp', to: subscriber.phone, content: { kind: 'template', name: use.template, language: use.language, parameters: params.parameters } },
+    };
+  }
+  const text = fillPlaceholders(message.whatsappText ?? '', valueOf);
+  if (text.missing.length > 0) return refused(text.missing, []);
+  if (text.text.length > WHATSAPP_TEXT_LIMIT) return refused([], [`${text.text.length} characters, over WhatsApp's limit of ${WHATSAPP_TEXT_LIMIT}`]);
+  return { ok: true, envelope: { ...origin, channel: 'whatsapp', to: subscriber.phone, content: { kind: 'text', body: text.text } } };
+}
+
+/**
+ * The e-mail for a subscriber: subject, plain text and HTML with their values (escaped in HTML), and the
+ * one-click unsubscribe link for the first of the message's topics they follow.
+ */
+export function renderEmailFor(message: CompiledMessage, subscriber: Subscriber, origin: EnvelopeOrigin, context: RenderContext): Rendering<EmailEnvelope> {
+  const email = message.email;
+  if (email === undefined) return refused([], ['the message has no e-mail version']);
+  if (subscriber.email === undefined) return refused([], ['no e-mail address']);
+  const valueOf = (field: string) => subscriberValue(subscriber, field);
+  const subject = fillPlaceholders(email.subject, valueOf);
+  const text = fillPlaceholders(email.text, valueOf);
+  const missing = [...new Set([...subject.missing, ...text.missing])];
+  if (missing.length > 0) return refused(missing, []);
+  if (/[\r\n]/.test(subject.text)) return refused([], ['a value put into the subject holds a line break']);
+  if (subscriber.name !== undefined && /[\r\n]/.test(subscriber.name)) return refused([], ['the name holds a line break']);
+  const topic = message.topics.find((t) => subscriber.topics.includes(t));
+  const unsubscribeUrl = context.links.urlFor(subscriber.id, topic);
+  const body = fillHtmlBody(email.html, (raw) => fillPlaceholders(raw, valueOf).text);
+  const html = wrapEmailHtml(body, {
+    cityName: context.cityName,
+    subject: subject.text,
+    topicLabels: message.topicLabels,
+    ...(unsubscribeUrl === undefined ? {} : { unsubscribeUrl }),
+  });
+  const footer = unsubscribeUrl === undefined ? '' : `\n\n--\nPer annullare l'iscrizione: ${unsubscribeUrl}`;
+  return {
+    ok: true,
+    envelope: {
+      ...origin,
+      channel: 'email',
+      to: subscriber.email,
+      ...(subscriber.name === undefined ? {} : { toName: subscriber.name }),
+      subject: subject.text,
+      text: `${text.text}${footer}\n`,
+      html,
+      ...(unsubscribeUrl === undefined ? {} : { unsubscribeUrl }),
+    },
+  };
+}
