@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { countByChannel, countSkips, planAudience, type AudienceQuery } from '../../src/core/audience.js';
+import type { TopicId } from '../../src/core/topic.js';
+import { aSubscriber } from '../support/builders.js';
+
+const t = (...ids: string[]) => ids as TopicId[];
+const query = (overrides: Partial<AudienceQuery> = {}): AudienceQuery => ({
+  topics: t('cantieri'),
+  where: [],
+  channel: 'preferred',
+  messageChannels: ['whatsapp', 'email'],
+  ...overrides,
+});
+
+const wa = aSubscriber({ id: 'wa' as never, topics: ['cantieri', 'scuola'], channel: 'whatsapp', attributes: { municipio: 'I' } });
+const mail = aSubscriber({ id: 'mail' as never, topics: ['cantieri'], channel: 'email', phone: undefined, attributes: { municipio: 'II' } });
+const gone = aSubscriber({ id: 'gone' as never, topics: ['cantieri'], status: 'unsubscribed' });
+const left = aSubscriber({ id: 'left' as never, topics: ['scuola'], optedOutTopics: t('cantieri') });
+const unreachable = aSubscriber({ id: 'unreach' as never, topics: ['cantieri'], whatsappUnreachable: true });
+const other = aSubscriber({ id: 'other' as never, topics: ['eventi'] });
+const everyone = [wa, mail, gone, left, unreachable, other];
+
+describe('planAudience', () => {
+  it('sends each follower once on their preferred channel and says why the others are skipped', () => {
+    const audience = planAudience(everyone, query({ topics: t('cantieri', 'scuola') }));
+    expect(audience.deliveries).toEqual([
+      { subscriberId: 'wa', channel: 'whatsapp' },
+      { subscriberId: 'mail', channel: 'email' },
+      { subscriberId: 'left', channel: 'whatsapp' },
+    ]);
+    expect(audience.skipped).toEqual([
+      { subscriberId: 'gone', reason: 'opted-out' },
+      { subscriberId: 'unreach', channel: 'whatsapp', reason: 'unreachable' },
+    ]);
+  });
+
+  it('skips who left the topic', () => {
+    expect(planAudience(everyone, query()).skipped).toContainEqual({ subscriberId: 'left', reason: 'opted-out-of-topic' });
+  });
+
+  it.each<[string, Partial<AudienceQuery>, string[]]>([
+    ['all channels', { channel: 'all' }, ['wa:whatsapp', 'wa:email', 'mail:email', 'unreach:email']],
+    ['whatsapp only', { channel: 'whatsapp' }, ['wa:whatsapp']],
+    ['email only', { channel: 'email' }, ['wa:email', 'mail:email', 'unreach:email']],
+    ['where', { where: [{ key: 'municipio', value: 'ii' }] }, ['mail:email']],
+    ['a WhatsApp-only message', { messageChannels: ['whatsapp'] }, ['wa:whatsapp']],
+  ])('%s', (_label, overrides, expected) => {
+    expect(planAudience(everyone, query(overrides)).deliveries.map((d) => `${d.subscriberId}:${d.channel}`)).toEqual(expected);
+  });
+
+  it('counts deliveries by channel and skips by reason', () => {
+    const audience = planAudience(everyone, query({ channel: 'all' }));
+    expect(countByChannel(audience.deliveries)).toEqual({ whatsapp: 1, email: 3 });
+    expect(countSkips(audience.skipped)).toEqual([
+      { reason: 'opted-out', count: 1 },
+      { reason: 'opted-out-of-topic', count: 1 },
+      { reason: 'unreachable', count: 1 },
+    ]);
+  });
+
+  it('skips who has no address for a channel everyone must get', () => {
+    expect(planAudience(everyone, query({ channel: 'whatsapp' })).skipped).toContainEqual({ subscriberId: 'mail', channel: 'whatsapp', reason: 'no-address' });
+  });
+});
