@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { App } from './commands/app.js';
 import { registerConfig } from './commands/config/index.js';
 import { registerInit } from './commands/init.js';
+import { registerPreview } from './commands/preview/index.js';
 import { registerSubscribers } from './commands/subscribers/index.js';
 import { registerTopics } from './commands/topics/index.js';
 import { exitCodeOf, EXIT, isCanaleError } from './core/errors.js';
@@ -41,6 +42,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 partial, 4 busy (another canale is work
   registerConfig(program, app);
   registerTopics(program, app);
   registerSubscribers(program, app);
+  registerPreview(program, app);
   return program;
 }
 

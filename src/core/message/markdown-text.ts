@@ -8,6 +8,8 @@ interface TextStyle {
   readonly code: (s: string) => string;
   readonly codeBlock: (s: string) => string;
   readonly heading: (s: string) => string;
+  /** What a line break inside a paragraph becomes: WhatsApp would show it, Markdown means a space. */
+  readonly softBreak: string;
 }
 
 /** WhatsApp's own formatting: *bold*, _italic_, ~strike~, ```monospace```. */
@@ -18,6 +20,7 @@ const WHATSAPP: TextStyle = {
   code: (s) => wrap('```', s),
   codeBlock: (s) => `\`\`\`\n${s}\n\`\`\``,
   heading: (s) => wrap('*', s),
+  softBreak: ' ',
 };
 
 /** The text alternative of an e-mail: no markers, headings on their own line. */
@@ -28,6 +31,7 @@ const PLAIN: TextStyle = {
   code: (s) => s,
   codeBlock: (s) => s,
   heading: (s) => s,
+  softBreak: '\n',
 };
 
 /** WhatsApp markers only work hugging the text: `* bold *` is not bold, so spaces move outside. */
@@ -54,7 +58,8 @@ function inlineToken(token: Token, style: TextStyle): string {
     case 'link': {
       const link = token as Tokens.Link;
       const text = inline(link.tokens, style);
-      return text === link.href || `mailto:${text}` === link.href ? link.href : `${text} (${link.href})`;
+      const bare = link.href.replace(/^(https?:\/\/|mailto:)/, '').replace(/\/$/, '');
+      return text === link.href || text.replace(/\/$/, '') === bare ? link.href : `${text} (${link.href})`;
     }
     case 'image': {
       const image = token as Tokens.Image;
@@ -64,7 +69,7 @@ function inlineToken(token: Token, style: TextStyle): string {
       return '\n';
     case 'text': {
       const text = token as Tokens.Text;
-      return text.tokens ? inline(text.tokens, style) : text.text;
+      return text.tokens ? inline(text.tokens, style) : text.text.replace(/\n/g, style.softBreak);
     }
     default:
       return 'text' in token && typeof token.text === 'string' ? token.text : token.raw;

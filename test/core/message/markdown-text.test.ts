@@ -22,6 +22,9 @@ describe('markdownToWhatsApp', () => {
     ['Ciao {{nome | "cittadina, cittadino"}}!', 'Ciao {{nome | "cittadina, cittadino"}}!'],
     ['dal **2 dicembre** via Nazionale è _chiusa_', 'dal *2 dicembre* via Nazionale è _chiusa_'],
     ['```\nblocco\n```', '```\nblocco\n```'],
+    ['una frase\nche continua', 'una frase che continua'],
+    ['[comune.example.it/cantieri](https://comune.example.it/cantieri)', 'https://comune.example.it/cantieri'],
+    ['[scrivici](mailto:urp@comune.example.it)', 'scrivici (mailto:urp@comune.example.it)'],
   ])('%j → %j', (markdown, whatsapp) => {
     expect(markdownToWhatsApp(markdown)).toBe(whatsapp);
   });

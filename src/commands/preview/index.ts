@@ -1,0 +1,154 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
+import { loadMessageFile } from '../../adapters/message/message-file.js';
+import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
+import { parseKeyValues } from '../../core/attributes.js';
+import { SKIP_REASONS, type ChannelChoice } from '../../core/audience.js';
+import { CanaleError, EXIT, usageError } from '../../core/errors.js';
+import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
+import { knownFields } from '../../core/message/placeholders.js';
+import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
+import { planSend, type SendPlan } from '../../core/plan.js';
+import { resolveRef } from '../../core/subscriber-ref.js';
+import type { Channel, Subscriber } from '../../core/subscriber.js';
+import { splitTopicList } from '../../core/topic.js';
+import type { Envelope } from '../../core/transport.js';
+import { collect, withExamples, type App } from '../app.js';
+import type { Context } from '../context.js';
+import { readPlanSettings } from './plan-settings.js';
+import { printEnvelope } from './render-envelope.js';
+
+export interface PreviewOptions {
+  readonly file: string;
+  readonly to?: string;
+  readonly channel: ChannelChoice;
+  readonly html?: string;
+  readonly json: boolean;
+  readonly topics: readonly string[];
+  readonly where: ReadonlyArray<{ key: string; value: string }>;
+}
+
+export function parseChannelChoice(text: string | undefined): ChannelChoice {
+  const choice = (text ?? 'preferred').toLowerCase();
+  if (choice === 'preferred' || choice === 'all' || choice === 'whatsapp' || choice === 'email') return choice;
+  throw usageError('CHANNEL_INVALID', `--channel "${text}" is not whatsapp, email or all`);
+}
+
+type PreviewFlags = { to?: string; channel?: string; html?: string; json?: boolean; topic?: string[]; where?: string[] };
+
+export function parsePreview(file: string, flags: PreviewFlags): PreviewOptions {
+  return {
+    file,
+    ...(flags.to === undefined ? {} : { to: flags.to }),
+    channel: parseChannelChoice(flags.channel),
+    ...(flags.html === undefined ? {} : { html: flags.html }),
+    json: flags.json === true,
+    topics: (flags.topic ?? []).flatMap(splitTopicList),
+    where: parseKeyValues(flags.where ?? [], '--where'),
+  };
+}
+
+/** Warnings a person must read before sending this message. */
+function warningsOf(plan: SendPlan, message: CompiledMessage, hasLinks: boolean): string[] {
+  const warnings: string[] = [];
+  if (message.spec.whatsapp === undefined && plan.recipients.whatsapp > 0) {
+    warnings.push('free text on WhatsApp reaches only citizens who wrote to the city in the last 24 hours; use an approved template (whatsapp.template) for everyone else');
+  }
+  if (!hasLinks && plan.recipients.email > 0) warnings.push('e-mails carry no unsubscribe link: set publicUrl and unsubscribeSecret (canale config set …)');
+  for (const b of plan.blocked) {
+    warnings.push(`${b.count} ${b.channel} recipient(s) cannot get this message: ${b.problem} — e.g. ${b.examples.join(', ')}; this blocks the send`);
+  }
+  return warnings;
+}
+
+interface Shown {
+  readonly subscriber: Subscriber;
+  readonly envelope: Envelope;
+}
+
+function renderShown(targets: ReadonlyArray<{ subscriber: Subscriber; channel: Channel }>, message: CompiledMessage, render: RenderContext, warnings: string[]): Shown[] {
+  const shown: Shown[] = [];
+  for (const { subscriber, channel } of targets) {
+    const origin = { recipientKey: subscriber.id };
+    const rendering = channel === 'whatsapp' ? renderWhatsAppFor(message, subscriber, origin) : renderEmailFor(message, subscriber, origin, render);
+    if (rendering.ok) shown.push({ subscriber, envelope: rendering.envelope });
+    else warnings.push(`${subscriber.id} on ${channel}: ${[...rendering.missing.map((f) => `no value for {{${f}}}`), ...rendering.problems].join('; ')}`);
+  }
+  return shown;
+}
+
+/** Shows what citizens will receive and, without --to, who will receive it; exit 1 when the send would be blocked. */
+export async function runPreview(options: PreviewOptions, ctx: Context): Promise<number> {
+  const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.file));
+  const data = await (await ctx.store()).read();
+  const compiled = compileMessage(spec, { topics: data.topics, knownFields: knownFields(data.subscribers) }, options.topics);
+  if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${options.file}: ${compiled.problems.join('\n  ')}`);
+  const message = compiled.message;
+  const settings = await readPlanSettings(ctx);
+  const render: RenderContext = { cityName: settings.cityName, links: unsubscribeLinks(settings.publicUrl, settings.unsubscribeSecret) };
+  const plan = planSend({
+    message,
+    subscribers: data.subscribers,
+    query: { topics: message.topics, where: options.where, channel: options.channel, messageChannels: message.channels },
+    rates: settings.rates,
+    prices: settings.prices,
+    render,
+  });
+  const warnings = warningsOf(plan, message, render.links.urlFor('x', undefined) !== undefined);
+  const targets: Array<{ subscriber: Subscriber; channel: Channel }> = [];
+  if (options.to !== undefined) {
+    const subscriber = resolveRef(data.subscribers, options.to, await ctx.country());
+    const channels = options.channel === 'preferred' ? [subscriber.channel] : options.channel === 'all' ? [...message.channels] : [options.channel];
+    for (const channel of channels) targets.push({ subscriber, channel });
+  } else if (plan.sample !== undefined) {
+    const subscriber = data.subscribers.find((s) => s.id === plan.sample?.subscriberId);
+    if (subscriber !== undefined) targets.push({ subscriber, channel: plan.sample.channel });
+  }
+  const shown = renderShown(targets, message, render, warnings);
+  if (options.html !== undefined) {
+    const email = shown.map((s) => s.envelope).find((e) => e.channel === 'email');
+    if (email?.channel !== 'email') throw new CanaleError('NO_EMAIL', 'there is no e-mail to write with --html: pick a recipient who gets e-mail (--to REF --channel email)');
+    await writeFileAtomic(resolve(ctx.deps.cwd, options.html), email.html);
+  }
+  if (options.json) {
+    const { audience: _audience, sample: _sample, ...summary } = plan;
+    ctx.ui.json({ file: options.file, ...summary, warnings, envelopes: shown.map((s) => s.envelope) });
+  } else {
+    for (const { subscriber, envelope } of shown) printEnvelope(ctx.ui, envelope, subscriber.name ?? subscriber.id, {});
+    printSummary(ctx, plan);
+    for (const warning of warnings) ctx.ui.warn(warning);
+    if (options.html !== undefined) ctx.ui.success(`wrote the e-mail HTML to ${options.html}`);
+  }
+  return plan.blocked.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function printSummary(ctx: Context, plan: SendPlan): void {
+  const { ui } = ctx;
+  ui.out(ui.color.bold(`Audience for ${plan.topics.join(', ')}`));
+  ui.out(`  recipients: ${plan.recipients.total} (WhatsApp ${plan.recipients.whatsapp}, e-mail ${plan.recipients.email})`);
+  for (const s of plan.skipped) ui.out(`  skipped: ${s.count} ${SKIP_REASONS[s.reason]}`);
+  const duration = plan.estimatedSeconds >= 90 ? `${Math.round(plan.estimatedSeconds / 60)} min` : `${plan.estimatedSeconds} s`;
+  ui.out(`  duration: about ${duration} (WhatsApp ${plan.rates.whatsapp}/s, e-mail ${plan.rates.email}/s)`);
+  ui.out(`  cost: ${plan.cost.total.toFixed(2)} ${plan.cost.currency}`);
+}
+
+export function registerPreview(program: Command, app: App): void {
+  withExamples(
+    program
+      .command('preview')
+      .argument('<file>', 'a message file (Markdown with front matter)')
+      .description('show exactly what citizens will receive, and who will receive it')
+      .option('--to <ref>', 'render for this subscriber (id, phone or e-mail)')
+      .option('--channel <channel>', "whatsapp, email or all (default: each recipient's preferred channel)")
+      .option('--topic <topic>', "add a topic to the message's own (repeatable)", collect)
+      .option('--where <key=value>', 'only subscribers with this attribute (repeatable)', collect)
+      .option('--html <file>', 'write the e-mail HTML to open in a browser')
+      .option('--json', 'print the summary and the rendered messages as JSON'),
+    [
+      'canale preview fixtures/messages/cantieri-via-nazionale.md',
+      'canale preview lavori.md --to "333 123 4567" --channel all',
+      'canale preview lavori.md --to maria@example.it --html anteprima.html',
+    ],
+  ).action(app.action(async (file: string, flags: PreviewFlags, ctx: Context) => runPreview(parsePreview(file, flags), ctx)));
+}

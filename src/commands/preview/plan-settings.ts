@@ -1,0 +1,35 @@
+import type { Prices } from '../../core/plan.js';
+import type { Channel } from '../../core/subscriber.js';
+import type { Context } from '../context.js';
+
+export interface PlanSettings {
+  readonly cityName: string;
+  readonly publicUrl?: string;
+  readonly unsubscribeSecret?: string;
+  readonly rates: Readonly<Record<Channel, number>>;
+  readonly prices: Prices;
+}
+
+/** The settings a plan needs: city name, unsubscribe links, rates and prices (zero when unset). */
+export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
+  const settings = new Map((await ctx.settings()).map((s) => [s.key, s.value]));
+  const text = (key: string): string | undefined => (settings.get(key) === undefined ? undefined : String(settings.get(key)));
+  const number = (key: string, fallback: number): number => {
+    const value = Number(settings.get(key));
+    return settings.get(key) !== undefined && Number.isFinite(value) ? value : fallback;
+  };
+  const publicUrl = text('publicUrl');
+  const unsubscribeSecret = text('unsubscribeSecret');
+  return {
+    cityName: text('city.name') ?? 'Comune',
+    ...(publicUrl === undefined ? {} : { publicUrl }),
+    ...(unsubscribeSecret === undefined ? {} : { unsubscribeSecret }),
+    rates: { whatsapp: number('whatsapp.rate', 80), email: number('email.rate', 20) },
+    prices: {
+      currency: text('price.currency') ?? 'EUR',
+      whatsappTemplate: (category) => number(`price.whatsapp.${(category ?? 'utility').toLowerCase()}`, 0),
+      whatsappText: 0,
+      email: number('price.email', 0),
+    },
+  };
+}

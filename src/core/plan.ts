@@ -1,0 +1,101 @@
+import { countByChannel, countSkips, planAudience, type Audience, type AudienceQuery, type SkipReason } from './audience.js';
+import type { CompiledMessage } from './message/compile.js';
+import type { RenderContext } from './message/render.js';
+import { renderEmailFor, renderWhatsAppFor } from './message/render.js';
+import type { Channel, Subscriber, SubscriberId } from './subscriber.js';
+
+/** Prices per message, per channel (and WhatsApp template category), in `currency`; zero when unset. */
+export interface Prices {
+  readonly currency: string;
+  readonly whatsappTemplate: (category: string | undefined) => number;
+  readonly whatsappText: number;
+  readonly email: number;
+}
+
+export interface PlanInput {
+  readonly message: CompiledMessage;
+  readonly subscribers: readonly Subscriber[];
+  readonly query: AudienceQuery;
+  readonly rates: Readonly<Record<Channel, number>>;
+  readonly prices: Prices;
+  /** The WhatsApp template's category, when the message uses one. */
+  readonly templateCategory?: string;
+  readonly render: RenderContext;
+}
+
+/** Recipients who cannot get the message as it is, grouped by what is wrong, with the first few named. */
+export interface Blocked {
+  readonly channel: Channel;
+  readonly problem: string;
+  readonly count: number;
+  readonly examples: readonly string[];
+}
+
+/**
+ * The plan of a send, computed before anything is sent; `preview`, `send --dry-run`, the confirmation and the
+ * send itself all use this one value (DESIGN §8).
+ */
+export interface SendPlan {
+  readonly topics: readonly string[];
+  readonly channels: readonly Channel[];
+  readonly audience: Audience;
+  readonly recipients: Readonly<Record<Channel, number>> & { readonly total: number };
+  readonly skipped: ReadonlyArray<{ readonly reason: SkipReason; readonly count: number }>;
+  readonly blocked: readonly Blocked[];
+  readonly rates: Readonly<Record<Channel, number>>;
+  /** Channels send side by side, so the longest one sets the duration. */
+  readonly estimatedSeconds: number;
+  readonly cost: { readonly currency: string; readonly total: number; readonly byChannel: Readonly<Record<Channel, number>> };
+  /** Who the preview shows: the first recipient who can be rendered. */
+  readonly sample?: { readonly subscriberId: SubscriberId; readonly channel: Channel };
+}
+
+const EXAMPLES = 3;
+
+export function planSend(input: PlanInput): SendPlan {
+  const audience = planAudience(input.subscribers, input.query);
+  const byId = new Map(input.subscribers.map((s) => [s.id, s]));
+  const blocked = new Map<string, { channel: Channel; problem: string; count: number; examples: string[] }>();
+  let sample: SendPlan['sample'];
+  for (const delivery of audience.deliveries) {
+    const subscriber = byId.get(delivery.subscriberId);
+    if (subscriber === undefined) continue;
+    const origin = { recipientKey: subscriber.id };
+    const rendering =
+      delivery.channel === 'whatsapp'
+        ? renderWhatsAppFor(input.message, subscriber, origin)
+        : renderEmailFor(input.message, subscriber, origin, input.render);
+    if (rendering.ok) {
+      sample ??= delivery;
+      continue;
+    }
+    const problems = [...rendering.missing.map((field) => `no value for {{${field}}} and no default`), ...rendering.problems];
+    for (const problem of problems) {
+      const key = `${delivery.channel}\u0000${problem}`;
+      const entry = blocked.get(key) ?? { channel: delivery.channel, problem, count: 0, examples: [] };
+      entry.count++;
+      if (entry.examples.length < EXAMPLES) entry.examples.push(subscriber.name === undefined ? subscriber.id : `${subscriber.name} (${subscriber.id})`);
+      blocked.set(key, entry);
+    }
+  }
+  const recipients = countByChannel(audience.deliveries);
+  const whatsappPrice = input.message.spec.whatsapp === undefined ? input.prices.whatsappText : input.prices.whatsappTemplate(input.templateCategory);
+  const byChannel = { whatsapp: round(recipients.whatsapp * whatsappPrice), email: round(recipients.email * input.prices.email) };
+  const seconds = (channel: Channel) => (recipients[channel] === 0 ? 0 : recipients[channel] / Math.max(input.rates[channel], 0.001));
+  return {
+    topics: input.message.topics,
+    channels: input.message.channels,
+    audience,
+    recipients: { ...recipients, total: recipients.whatsapp + recipients.email },
+    skipped: countSkips(audience.skipped),
+    blocked: [...blocked.values()],
+    rates: input.rates,
+    estimatedSeconds: Math.ceil(Math.max(seconds('whatsapp'), seconds('email'))),
+    cost: { currency: input.prices.currency, total: round(byChannel.whatsapp + byChannel.email), byChannel },
+    ...(sample === undefined ? {} : { sample }),
+  };
+}
+
+function round(amount: number): number {
+  return Math.round(amount * 10_000) / 10_000;
+}

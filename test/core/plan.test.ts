@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { compileMessage } from '../../src/core/message/compile.js';
+import { planSend, type PlanInput } from '../../src/core/plan.js';
+import { DEFAULT_TOPICS, type TopicId } from '../../src/core/topic.js';
+import { aSubscriber } from '../support/builders.js';
+
+const compiled = compileMessage(
+  { source: 'm.md', topics: ['cantieri'], subject: 'Lavori', body: 'Ciao {{nome}}, municipio {{municipio | "del centro"}}.' },
+  { topics: DEFAULT_TOPICS, knownFields: new Set(['name', 'phone', 'email', 'municipio']) },
+);
+if (!compiled.ok) throw new Error('fixture');
+
+function input(overrides: Partial<PlanInput> = {}): PlanInput {
+  return {
+    message: compiled.ok ? compiled.message : (undefined as never),
+    subscribers: [
+      aSubscriber({ id: 'a' as never, name: 'Anna' }),
+      aSubscriber({ id: 'b' as never, name: undefined, channel: 'email' }),
+      aSubscriber({ id: 'c' as never, name: undefined }),
+      aSubscriber({ id: 'd' as never, name: 'Dario', status: 'unsubscribed' }),
+    ],
+    query: { topics: ['cantieri'] as TopicId[], where: [], channel: 'preferred', messageChannels: ['whatsapp', 'email'] },
+    rates: { whatsapp: 80, email: 1 },
+    prices: { currency: 'EUR', whatsappTemplate: () => 0.03, whatsappText: 0, email: 0.001 },
+    render: { cityName: 'Comune', links: { urlFor: () => undefined, read: () => undefined } },
+    ...overrides,
+  };
+}
+
+describe('planSend', () => {
+  it('counts recipients, skips, and recipients a placeholder cannot be filled for', () => {
+    const plan = planSend(input());
+    expect(plan.recipients).toEqual({ whatsapp: 2, email: 1, total: 3 });
+    expect(plan.skipped).toEqual([{ reason: 'opted-out', count: 1 }]);
+    expect(plan.blocked).toEqual([
+      { channel: 'email', problem: 'no value for {{name}} and no default', count: 1, examples: ['b'] },
+      { channel: 'whatsapp', problem: 'no value for {{name}} and no default', count: 1, examples: ['c'] },
+    ]);
+    expect(plan.sample).toEqual({ subscriberId: 'a', channel: 'whatsapp' });
+  });
+
+  it('estimates the duration from the slowest channel and the cost from the prices', () => {
+    const plan = planSend(input());
+    expect(plan.estimatedSeconds).toBe(1);
+    expect(plan.cost).toEqual({ currency: 'EUR', total: 0.001, byChannel: { whatsapp: 0, email: 0.001 } });
+    const many = planSend(input({ subscribers: Array.from({ length: 200 }, () => aSubscriber({ name: 'X' })) }));
+    expect(many.estimatedSeconds).toBe(3);
+  });
+});
