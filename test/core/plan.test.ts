@@ -6,7 +6,7 @@ import { aSubscriber } from '../support/builders.js';
 
 const compiled = compileMessage(
   { source: 'm.md', topics: ['cantieri'], subject: 'Lavori', body: 'Ciao {{nome}}, municipio {{municipio | "del centro"}}.' },
-  { topics: DEFAULT_TOPICS, knownFields: new Set(['name', 'phone', 'email', 'municipio']) },
+  { topics: DEFAULT_TOPICS, knownFields: new Set(['name', 'phone', 'email', 'municipio']), templates: [] },
 );
 if (!compiled.ok) throw new Error('fixture');
 

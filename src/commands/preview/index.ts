@@ -82,7 +82,7 @@ function renderShown(targets: ReadonlyArray<{ subscriber: Subscriber; channel: C
 export async function runPreview(options: PreviewOptions, ctx: Context): Promise<number> {
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.file));
   const data = await (await ctx.store()).read();
-  const compiled = compileMessage(spec, { topics: data.topics, knownFields: knownFields(data.subscribers) }, options.topics);
+  const compiled = compileMessage(spec, { topics: data.topics, knownFields: knownFields(data.subscribers), templates: [] }, options.topics);
   if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${options.file}: ${compiled.problems.join('\n  ')}`);
   const message = compiled.message;
   const settings = await readPlanSettings(ctx);

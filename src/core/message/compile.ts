@@ -4,6 +4,7 @@ import { compileHtmlBody, type HtmlBody } from './email-html.js';
 import { markdownToPlainText, markdownToWhatsApp } from './markdown-text.js';
 import type { MessageSpec } from './message-spec.js';
 import { findPlaceholders } from './placeholders.js';
+import { checkTemplateUse, type TemplateInfo } from './template-check.js';
 
 /** WhatsApp's limit for a free-text message body. */
 export const WHATSAPP_TEXT_LIMIT = 4096;
@@ -16,6 +17,8 @@ export interface CompiledMessage {
   readonly channels: readonly Channel[];
   /** Free text in WhatsApp formatting, placeholders still open; undefined when the message uses a template. */
   readonly whatsappText?: string;
+  /** The synced template the message uses, checked. */
+  readonly whatsappTemplate?: TemplateInfo;
   readonly email?: { readonly subject: string; readonly text: string; readonly html: HtmlBody };
 }
 
@@ -23,6 +26,8 @@ export interface CompileContext {
   readonly topics: readonly Topic[];
   /** Fields a placeholder may name: subscriber fields and known attribute keys. */
   readonly knownFields: ReadonlySet<string>;
+  /** The synced WhatsApp templates (`canale templates sync`). */
+  readonly templates: readonly TemplateInfo[];
 }
 
 export type Compiled = { readonly ok: true; readonly message: CompiledMessage } | { readonly ok: false; readonly problems: readonly string[] };
@@ -39,7 +44,7 @@ function texts(spec: MessageSpec): Array<[string, string]> {
 /**
  * Checks what can be checked without recipients — topics exist, placeholders are well-formed and name known
  * fields, e-mail has a subject free of line breaks, free text fits WhatsApp's limit — and renders the Markdown.
- * Template checks against the synced templates are `checkTemplateUse`'s.
+ * A template use is checked against the synced templates (exists, language, APPROVED, parameters).
  */
 export function compileMessage(spec: MessageSpec, context: CompileContext, extraTopics: readonly string[] = []): Compiled {
   const problems: string[] = [];
@@ -63,6 +68,12 @@ export function compileMessage(spec: MessageSpec, context: CompileContext, extra
   if (wantsEmail && spec.subject === undefined) problems.push('subject: an e-mail needs a subject — add "subject: …" to the front matter');
   if (spec.subject !== undefined && /[\r\n]/.test(spec.subject)) problems.push('subject: line breaks are not allowed in a subject');
   const whatsappText = spec.whatsapp === undefined ? markdownToWhatsApp(spec.body) : undefined;
+  let whatsappTemplate: TemplateInfo | undefined;
+  if (spec.whatsapp !== undefined && channels.includes('whatsapp')) {
+    const checked = checkTemplateUse(spec.whatsapp, context.templates);
+    problems.push(...checked.problems);
+    whatsappTemplate = checked.template;
+  }
   if (whatsappText !== undefined && channels.includes('whatsapp') && whatsappText.length > WHATSAPP_TEXT_LIMIT) {
     problems.push(`body: ${whatsappText.length} characters as a WhatsApp message, over its limit of ${WHATSAPP_TEXT_LIMIT}`);
   }
@@ -76,6 +87,7 @@ export function compileMessage(spec: MessageSpec, context: CompileContext, extra
       topicLabels: topics.map((t) => t.label),
       channels,
       ...(whatsappText === undefined ? {} : { whatsappText }),
+      ...(whatsappTemplate === undefined ? {} : { whatsappTemplate }),
       ...(wantsEmail ? { email: { subject: spec.subject ?? '', text: markdownToPlainText(spec.body), html: compileHtmlBody(spec.body) } } : {}),
     },
   };

@@ -4,10 +4,16 @@ import type { MessageSpec } from '../../../src/core/message/message-spec.js';
 import { renderEmailFor, renderWhatsAppFor } from '../../../src/core/message/render.js';
 import { paramTextProblem, renderTemplateParams } from '../../../src/core/message/template-params.js';
 import type { UnsubscribeLinks } from '../../../src/core/ports.js';
+import type { TemplateInfo } from '../../../src/core/message/template-check.js';
 import { DEFAULT_TOPICS } from '../../../src/core/topic.js';
 import { aSubscriber } from '../../support/builders.js';
 
-const context = { topics: DEFAULT_TOPICS, knownFields: new Set(['name', 'phone', 'email', 'municipio']) };
+const templates: TemplateInfo[] = [
+  { name: 'avviso_cantieri', language: 'it', status: 'APPROVED', category: 'UTILITY', parameterFormat: 'positional', body: 'Ciao {{1}}, {{2}} è chiusa.' },
+  { name: 't', language: 'it', status: 'APPROVED', category: 'UTILITY', parameterFormat: 'named', body: 'Avviso per il {{municipio}}.' },
+  { name: 'lungo', language: 'it', status: 'APPROVED', category: 'UTILITY', parameterFormat: 'positional', body: `${'x'.repeat(1000)} {{1}}` },
+];
+const context = { topics: DEFAULT_TOPICS, knownFields: new Set(['name', 'phone', 'email', 'municipio']), templates };
 const links: UnsubscribeLinks = { urlFor: (id, topic) => `https://x.example.it/u/${id}-${topic ?? ''}`, read: () => undefined };
 const origin = { campaignId: 'cmp_1', recipientKey: 'sub_1' };
 
@@ -34,7 +40,8 @@ describe('compileMessage', () => {
     ['an unknown topic', { topics: ['sport'] }, /unknown topic "sport"/],
     ['an unknown placeholder', { body: 'Ciao {{cognome}}' }, /body: unknown placeholder \{\{cognome\}\} — use nome, email, telefono or an attribute: municipio/],
     ['a malformed placeholder', { body: 'Ciao {{nome}' }, /body: a "\{\{" or "\}\}" that is not a placeholder/],
-    ['an unknown placeholder in a parameter', { whatsapp: { template: 't', language: 'it', params: ['{{via}}'] } }, /whatsapp\.params\[0\]: unknown placeholder/],
+    ['an unknown placeholder in a parameter', { whatsapp: { template: 'avviso_cantieri', language: 'it', params: ['{{via}}', 'x'] } }, /whatsapp\.params\[0\]: unknown placeholder/],
+    ['a template that was never synced', { whatsapp: { template: 'nuovo', language: 'it', params: [] } }, /there is no template "nuovo"/],
     ['e-mail without a subject', { subject: undefined }, /subject: an e-mail needs a subject/],
     ['a subject with a line break', { subject: 'Lavori\r\nBcc: all@example.it' }, /subject: line breaks are not allowed/],
     ['free text over 4096 characters', { body: 'x'.repeat(4097), channels: ['whatsapp'] }, /body: 4097 characters as a WhatsApp message, over its limit of 4096/],
@@ -54,6 +61,12 @@ describe('renderWhatsAppFor', () => {
   it('fills the free text', () => {
     const result = renderWhatsAppFor(compiled(), aSubscriber({ name: 'Maria', phone: '+393331234567' as never }), origin);
     expect(result).toEqual({ ok: true, envelope: { ...origin, channel: 'whatsapp', to: '+393331234567', content: { kind: 'text', body: 'Ciao *Maria*, via Nazionale è chiusa.' } } });
+  });
+
+  it('refuses a recipient whose values make the template body too long', () => {
+    const message = compiled({ whatsapp: { template: 'lungo', language: 'it', params: ['{{nome}}'] } });
+    const result = renderWhatsAppFor(message, aSubscriber({ name: 'y'.repeat(30) }), origin);
+    expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/1031 characters, over WhatsApp's limit of 1024/)]);
   });
 
   it('names what a recipient lacks', () => {

@@ -1,0 +1,79 @@
+import type { TemplateParameters } from '../transport.js';
+import type { TemplateUse } from './message-spec.js';
+import { TEMPLATE_BODY_LIMIT } from './template-params.js';
+
+/** What a message needs to know of a synced WhatsApp template. */
+export interface TemplateInfo {
+  readonly name: string;
+  readonly language: string;
+  readonly status: string;
+  readonly category: string;
+  readonly parameterFormat: 'positional' | 'named';
+  /** The body text as approved, with `{{1}}` or `{{nome}}` where the parameters go. */
+  readonly body: string;
+}
+
+const SLOT = /\{\{\s*([a-z0-9_]+)\s*\}\}/g;
+
+/** The parameter slots of a template body, in order of first appearance: `["1", "2"]` or `["nome", "via"]`. */
+export function templateSlots(body: string): string[] {
+  const slots: string[] = [];
+  for (const match of body.matchAll(SLOT)) if (match[1] !== undefined && !slots.includes(match[1])) slots.push(match[1]);
+  return slots;
+}
+
+/**
+ * Checks a message's template use against the synced templates: it exists in that language, is APPROVED, and the
+ * message gives exactly the parameters the template has (as many, or the same names). Returns the problems.
+ */
+export function checkTemplateUse(use: TemplateUse, templates: readonly TemplateInfo[]): { template?: TemplateInfo; problems: string[] } {
+  const sameName = templates.filter((t) => t.name === use.template);
+  if (sameName.length === 0) {
+    const known = templates.map((t) => t.name);
+    return {
+      problems: [
+        `whatsapp.template: there is no template "${use.template}"${known.length > 0 ? ` (synced: ${[...new Set(known)].join(', ')})` : ''} — run: canale templates sync`,
+      ],
+    };
+  }
+  const template = sameName.find((t) => t.language === use.language);
+  if (template === undefined) {
+    return { problems: [`whatsapp.language: template "${use.template}" has no "${use.language}" version (it has: ${sameName.map((t) => t.language).join(', ')})`] };
+  }
+  const problems: string[] = [];
+  if (template.status !== 'APPROVED') {
+    problems.push(`whatsapp.template: "${use.template}" (${use.language}) is ${template.status}, not APPROVED — WhatsApp will refuse it; check it in WhatsApp Manager, then: canale templates sync`);
+  }
+  const slots = templateSlots(template.body);
+  if (Array.isArray(use.params)) {
+    if (template.parameterFormat === 'named') {
+      problems.push(`whatsapp.params: "${use.template}" takes named parameters (${slots.join(', ')}): write params as { ${slots.map((s) => `${s}: …`).join(', ')} }`);
+    } else if (use.params.length !== slots.length) {
+      problems.push(`whatsapp.params: "${use.template}" takes ${slots.length} parameter(s), the message gives ${use.params.length}`);
+    }
+  } else {
+    const given = Object.keys(use.params);
+    if (template.parameterFormat === 'positional') {
+      problems.push(`whatsapp.params: "${use.template}" takes ${slots.length} positional parameter(s): write params as a list`);
+    } else {
+      const missing = slots.filter((s) => !given.includes(s));
+      const extra = given.filter((g) => !slots.includes(g));
+      if (missing.length > 0) problems.push(`whatsapp.params: missing ${missing.join(', ')} for "${use.template}"`);
+      if (extra.length > 0) problems.push(`whatsapp.params: "${use.template}" has no parameter ${extra.join(', ')}`);
+    }
+  }
+  return { template, problems };
+}
+
+/** The template body as the citizen's phone shows it, with the parameters in their slots. */
+export function fillTemplateBody(template: TemplateInfo, parameters: TemplateParameters): string {
+  return template.body.replace(SLOT, (raw, slot: string) => {
+    const value = parameters.format === 'positional' ? parameters.values[Number(slot) - 1] : parameters.values[slot];
+    return value ?? raw;
+  });
+}
+
+/** Why the filled body is too long for WhatsApp (132005), or undefined. */
+export function hydratedBodyProblem(text: string): string | undefined {
+  return text.length > TEMPLATE_BODY_LIMIT ? `the filled template body has ${text.length} characters, over WhatsApp's limit of ${TEMPLATE_BODY_LIMIT}` : undefined;
+}
