@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli, useTempHome } from '../support/cli.js';
+
+const run = promisify(execFile);
+const CHROMIUM = '/usr/bin/chromium';
+const FIXTURE = fileURLToPath(new URL('../../fixtures/messages/cantieri-via-nazionale.md', import.meta.url));
+const t = useTempHome();
+
+/** Headless Chromium as the probe starts it: no sandbox (root), no GPU, no background traffic. */
+async function chromium(dir: string, ...args: string[]): Promise<string> {
+  const profile = await mkdtemp(join(dir, 'chromium-'));
+  const { stdout } = await run(
+    CHROMIUM,
+    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args],
+    { timeout: 60_000, maxBuffer: 10 * 1024 * 1024 },
+  );
+  return stdout;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('preview --html in a real browser', () => {
+  it('renders the e-mail with its text and unsubscribe link, and takes a screenshot', async () => {
+    const env = { CANALE_PUBLIC_URL: 'https://canale.comune.example.it', CANALE_UNSUBSCRIBE_SECRET: 'e2e-secret' };
+    const cli = (...args: string[]) => runCli(args, { home: t.home, cwd: t.dir, env });
+    await cli('config', 'set', 'city.name', 'Comune di Esempio');
+    await cli('subscribers', 'add', '--email', 'giulia@example.it', '--name', 'Giulia <Bianchi>', '--topics', 'cantieri');
+    const html = join(t.dir, 'anteprima.html');
+    const preview = await cli('preview', FIXTURE, '--to', 'giulia@example.it', '--html', html);
+    expect(preview.code).toBe(0);
+    expect((await readFile(html, 'utf8')).length).toBeGreaterThan(500);
+
+    const dom = await chromium(t.dir, '--dump-dom', `file://${html}`);
+    expect(dom).toContain('Comune di Esempio');
+    expect(dom).toContain('Ciao Giulia &lt;Bianchi&gt;');
+    expect(dom).toContain('<strong>2 dicembre</strong>');
+    expect(dom).toMatch(/<a href="https:\/\/canale\.comune\.example\.it\/u\/[\w-]+\.[\w-]+"[^>]*>Annulla l'iscrizione<\/a>/);
+    expect(dom).not.toContain('<script');
+
+    const png = join(t.dir, 'anteprima.png');
+    await chromium(t.dir, `--screenshot=${png}`, '--window-size=800,1000', '--hide-scrollbars', `file://${html}`);
+    const bytes = await readFile(png);
+    expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect((await stat(png)).size).toBeGreaterThan(10_000);
+  });
+});
