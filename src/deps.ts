@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { confirm } from '@inquirer/prompts';
 import type { Clock, IdSource } from './core/ports.js';
 import { systemClock } from './adapters/clock.js';
+import { inquirerPrompter, type Prompter } from './ui/prompter.js';
 
 /** Somewhere text goes: stdout or stderr, or a fake in tests that can pretend to be a terminal. */
 export interface TextOutput {
@@ -17,10 +17,7 @@ export interface Io {
   readonly stdinIsTTY: boolean;
 }
 
-/** Asks a person; only called when stdin and stderr are terminals. */
-export interface Prompter {
-  confirm(message: string, defaultAnswer: boolean): Promise<boolean>;
-}
+export type { Prompter } from './ui/prompter.js';
 
 /** Everything a command may reach outside itself. Built once by bin/canale.js; tests build their own. */
 export interface Deps {
@@ -62,9 +59,7 @@ export function systemDeps(): Deps {
     cwd: process.cwd(),
     clock: systemClock,
     ids: randomIds,
-    prompter: {
-      confirm: (message, defaultAnswer) => confirm({ message, default: defaultAnswer }, { output: process.stderr }),
-    },
+    prompter: inquirerPrompter({ input: process.stdin, output: process.stderr }),
     version: packageVersion(),
   };
 }

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { App } from './commands/app.js';
 import { registerConfig } from './commands/config/index.js';
+import { registerCompose } from './commands/compose/index.js';
 import { registerInit } from './commands/init.js';
 import { registerPreview } from './commands/preview/index.js';
+import { registerSubscriberImport } from './commands/subscribers/import-command.js';
 import { registerSubscribers } from './commands/subscribers/index.js';
 import { registerTopics } from './commands/topics/index.js';
 import { exitCodeOf, EXIT, isCanaleError } from './core/errors.js';
@@ -43,6 +45,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 partial, 4 busy (another canale is work
   registerTopics(program, app);
   registerSubscribers(program, app);
   registerPreview(program, app);
+  registerCompose(program, app);
   return program;
 }
 

@@ -1,6 +1,11 @@
 import type { Clock, IdSource } from '../../src/core/ports.js';
 import type { Deps, TextOutput } from '../../src/deps.js';
 
+/** Command tests answer only confirmations; the compose wizard is tested with real prompts under a terminal. */
+const unexpected = async (message: string): Promise<never> => {
+  throw new Error(`unexpected prompt: ${message}`);
+};
+
 /** A stream that remembers what was written and can pretend to be a terminal or a pipe. */
 export class FakeOutput implements TextOutput {
   text = '';
@@ -70,6 +75,10 @@ export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
         if (answer === undefined) throw new Error(`unexpected prompt: ${message}`);
         return answer;
       },
+      input: unexpected,
+      checkbox: unexpected,
+      select: unexpected,
+      editor: unexpected,
     },
     version: '0.0.0-test',
   };

@@ -8,6 +8,7 @@ import { SKIP_REASONS, type ChannelChoice } from '../../core/audience.js';
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
 import { knownFields } from '../../core/message/placeholders.js';
+import { fillTemplateBody } from '../../core/message/template-check.js';
 import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
 import { planSend, type SendPlan } from '../../core/plan.js';
 import { resolveRef } from '../../core/subscriber-ref.js';
@@ -16,6 +17,7 @@ import { splitTopicList } from '../../core/topic.js';
 import type { Envelope } from '../../core/transport.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
+import { syncedTemplates } from '../message-context.js';
 import { readPlanSettings } from './plan-settings.js';
 import { printEnvelope } from './render-envelope.js';
 
@@ -82,7 +84,7 @@ function renderShown(targets: ReadonlyArray<{ subscriber: Subscriber; channel: C
 export async function runPreview(options: PreviewOptions, ctx: Context): Promise<number> {
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.file));
   const data = await (await ctx.store()).read();
-  const compiled = compileMessage(spec, { topics: data.topics, knownFields: knownFields(data.subscribers), templates: [] }, options.topics);
+  const compiled = compileMessage(spec, { topics: data.topics, knownFields: knownFields(data.subscribers), templates: syncedTemplates(data) }, options.topics);
   if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${options.file}: ${compiled.problems.join('\n  ')}`);
   const message = compiled.message;
   const settings = await readPlanSettings(ctx);
@@ -93,6 +95,7 @@ export async function runPreview(options: PreviewOptions, ctx: Context): Promise
     query: { topics: message.topics, where: options.where, channel: options.channel, messageChannels: message.channels },
     rates: settings.rates,
     prices: settings.prices,
+    ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
     render,
   });
   const warnings = warningsOf(plan, message, render.links.urlFor('x', undefined) !== undefined);
@@ -115,7 +118,14 @@ export async function runPreview(options: PreviewOptions, ctx: Context): Promise
     const { audience: _audience, sample: _sample, ...summary } = plan;
     ctx.ui.json({ file: options.file, ...summary, warnings, envelopes: shown.map((s) => s.envelope) });
   } else {
-    for (const { subscriber, envelope } of shown) printEnvelope(ctx.ui, envelope, subscriber.name ?? subscriber.id, {});
+    const template = message.whatsappTemplate;
+    for (const { subscriber, envelope } of shown) {
+      const extras =
+        template !== undefined && envelope.channel === 'whatsapp' && envelope.content.kind === 'template'
+          ? { templateText: fillTemplateBody(template, envelope.content.parameters), category: template.category }
+          : {};
+      printEnvelope(ctx.ui, envelope, subscriber.name ?? subscriber.id, extras);
+    }
     printSummary(ctx, plan);
     for (const warning of warnings) ctx.ui.warn(warning);
     if (options.html !== undefined) ctx.ui.success(`wrote the e-mail HTML to ${options.html}`);

@@ -13,7 +13,7 @@ export function printEnvelope(ui: Ui, envelope: Envelope, recipient: string, ext
       content.kind === 'text'
         ? `${text.length} characters · free text`
         : `${text.length} characters · template ${content.name} (${content.language})${extras.category ? ` · ${extras.category.toLowerCase()}` : ''}`;
-    if (ui.io.stdout.isTTY) ui.out(drawBubble(text, caption, { color: ui.color, columns: ui.io.stdout.columns ?? 80 }));
+    if (ui.io.stdout.isTTY) ui.out(drawBubble(text, caption, { color: ui.color, columns: ui.io.stdout.columns || 80 }));
     else ui.out(`${text}\n(${caption})`);
     ui.out('');
     return;
