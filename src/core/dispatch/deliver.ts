@@ -1,0 +1,170 @@
+import type { SkipReason } from '../audience.js';
+import type { Clock } from '../ports.js';
+import type { Channel } from '../subscriber.js';
+import type { DeliveryFailure, Envelope, SendResult, Transport } from '../transport.js';
+import { backoffDelay, type RetryPolicy } from './backoff.js';
+import type { RateWindow, Sleeper } from './rate-window.js';
+
+/** One recipient × channel of the frozen list, by its position in that list. */
+export interface WorkItem {
+  readonly index: number;
+  readonly channel: Channel;
+}
+
+/**
+ * The campaign's append-only record of what happened to each recipient. `inFlight` must not resolve before the
+ * record is on disk: it is what lets a crashed send be resumed without sending anyone twice. Implementations may
+ * write many recipients' records in one go (group commit).
+ */
+export interface DeliveryJournal {
+  inFlight(index: number): Promise<void>;
+  sent(index: number, providerMessageId: string): void;
+  failed(index: number, failure: DeliveryFailure): void;
+  skipped(index: number, reason: SkipReason): void;
+  /** The recipient was not sent after all (the send stopped first): resume treats them as not yet reached. */
+  released(index: number): void;
+  flush(): Promise<void>;
+}
+
+export type DeliverEvent =
+  | { readonly type: 'sent' | 'skipped' | 'released'; readonly channel: Channel }
+  | { readonly type: 'failed'; readonly channel: Channel; readonly failure: DeliveryFailure }
+  | { readonly type: 'throttled' | 'retry'; readonly channel: Channel; readonly failure: DeliveryFailure };
+
+export interface DeliverInput {
+  readonly items: readonly WorkItem[];
+  /** The envelope for a recipient, rendered when its turn comes, or why they are skipped now (e.g. opted out since). */
+  readonly envelopeFor: (item: WorkItem) => Envelope | { readonly skip: SkipReason };
+  readonly transports: Readonly<Partial<Record<Channel, Transport>>>;
+  readonly limiters: Readonly<Partial<Record<Channel, RateWindow>>>;
+  /** Requests in flight at once, per channel. */
+  readonly concurrency: number;
+  readonly policy: RetryPolicy;
+  readonly journal: DeliveryJournal;
+  readonly clock: Clock;
+  readonly sleeper: Sleeper;
+  readonly random: () => number;
+  /** Aborted on Ctrl-C / SIGTERM: no new sends start; those in flight finish and are recorded. */
+  readonly stop: AbortSignal;
+  readonly onEvent?: (event: DeliverEvent) => void;
+}
+
+export type DeliverOutcome =
+  | { readonly status: 'completed' }
+  | { readonly status: 'interrupted' }
+  | { readonly status: 'stopped'; readonly reason: string; readonly failure?: DeliveryFailure };
+
+const NEVER = new AbortController().signal;
+
+/**
+ * Sends every item through its channel's transport (DESIGN §7): at most `concurrency` requests in flight and never
+ * more than the rate allows in any one-second window, per channel; throttling slows the channel and retries the
+ * same recipient, never failing them; transient failures are retried with backoff up to `maxAttempts`; a
+ * recipient failure is recorded and the send goes on; a fatal failure, or too many failures in a row, stops the
+ * whole send, resumable. Every recipient's in-flight record is on disk before their request leaves.
+ */
+export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
+  let stopped: Extract<DeliverOutcome, { status: 'stopped' }> | undefined;
+  let consecutiveFailures = 0;
+  /** Recipients with a final record: sent, failed or skipped. */
+  let finished = 0;
+  const halt = new AbortController();
+  const stopNow = (outcome: Extract<DeliverOutcome, { status: 'stopped' }>): void => {
+    stopped ??= outcome;
+    halt.abort();
+  };
+  const onStop = () => halt.abort();
+  input.stop.addEventListener('abort', onStop, { once: true });
+  const emit = (event: DeliverEvent) => {
+    if (event.type === 'sent' || event.type === 'failed' || event.type === 'skipped') finished++;
+    input.onEvent?.(event);
+  };
+
+  async function sendOne(item: WorkItem, transport: Transport, limiter: RateWindow | undefined): Promise<void> {
+    const prepared = input.envelopeFor(item);
+    if ('skip' in prepared) {
+      input.journal.skipped(item.index, prepared.skip);
+      emit({ type: 'skipped', channel: item.channel });
+      return;
+    }
+    await input.journal.inFlight(item.index);
+    for (let attempt = 1; ; ) {
+      if (limiter !== undefined) await limiter.acquire(halt.signal);
+      if (halt.signal.aborted) {
+        input.journal.released(item.index);
+        emit({ type: 'released', channel: item.channel });
+        return;
+      }
+      const result: SendResult = await transport.send(prepared, NEVER);
+      if (result.ok) {
+        consecutiveFailures = 0;
+        input.journal.sent(item.index, result.providerMessageId);
+        emit({ type: 'sent', channel: item.channel });
+        return;
+      }
+      const failure = result.failure;
+      switch (failure.kind) {
+        case 'rate-limit':
+          limiter?.slowDown();
+          emit({ type: 'throttled', channel: item.channel, failure });
+          if (failure.retryAfterMs !== undefined) await input.sleeper.sleep(failure.retryAfterMs, halt.signal);
+          continue;
+        case 'transient':
+          if (attempt < input.policy.maxAttempts) {
+            emit({ type: 'retry', channel: item.channel, failure });
+            await input.sleeper.sleep(backoffDelay(attempt, input.policy, input.random, failure.retryAfterMs), halt.signal);
+            attempt++;
+            continue;
+          }
+          break;
+        case 'recipient':
+          break;
+        case 'fatal':
+          input.journal.released(item.index);
+          emit({ type: 'released', channel: item.channel });
+          stopNow({ status: 'stopped', reason: failure.reason, failure });
+          return;
+        default: {
+          const unreachable: never = failure.kind;
+          return unreachable;
+        }
+      }
+      input.journal.failed(item.index, failure);
+      emit({ type: 'failed', channel: item.channel, failure });
+      consecutiveFailures++;
+      if (consecutiveFailures >= input.policy.maxConsecutiveFailures) {
+        stopNow({ status: 'stopped', reason: `${consecutiveFailures} recipients in a row failed (last: ${failure.code}: ${failure.reason}) — check the transport, then resume` });
+      }
+      return;
+    }
+  }
+
+  async function runChannel(channel: Channel, queue: WorkItem[]): Promise<void> {
+    const transport = input.transports[channel];
+    if (transport === undefined) throw new Error(`no transport for ${channel}`);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (!halt.signal.aborted) {
+        const item = queue[next++];
+        if (item === undefined) return;
+        await sendOne(item, transport, input.limiters[channel]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, input.concurrency) }, worker));
+  }
+
+  try {
+    const byChannel = new Map<Channel, WorkItem[]>();
+    for (const item of input.items) {
+      const queue = byChannel.get(item.channel);
+      if (queue === undefined) byChannel.set(item.channel, [item]);
+      else queue.push(item);
+    }
+    await Promise.all([...byChannel].map(([channel, queue]) => runChannel(channel, queue)));
+  } finally {
+    input.stop.removeEventListener('abort', onStop);
+    await input.journal.flush();
+  }
+  if (stopped !== undefined) return stopped;
+  return finished < input.items.length ? { status: 'interrupted' } : { status: 'completed' };
+}
