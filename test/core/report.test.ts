@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { Campaign, CampaignId } from '../../src/core/campaign.js';
+import { applyRecord, emptyReplay, type JournalRecord } from '../../src/core/dispatch/journal-state.js';
+import { buildReport } from '../../src/core/report.js';
+
+const at = '2026-11-28T09:00:00.000Z';
+const campaign: Campaign = {
+  id: 'cmp_1' as CampaignId,
+  status: 'completed',
+  message: { source: 'm.md', topics: ['cantieri'], body: 'x' },
+  query: { topics: ['cantieri'], where: [], channel: 'preferred' },
+  channels: ['whatsapp', 'email'],
+  transports: { whatsapp: 'cloud-api', email: 'smtp' },
+  recipients: 6,
+  plannedSkips: [{ reason: 'opted-out', count: 2 }],
+  createdAt: at,
+  startedAt: at,
+  finishedAt: '2026-11-28T09:00:02.000Z',
+};
+
+describe('buildReport', () => {
+  it('accounts for every recipient, per channel, with failures by code and skips by reason', () => {
+    const replay = emptyReplay(6);
+    const records: JournalRecord[] = [
+      { i: 0, s: 'sent', id: 'a', at },
+      { i: 0, s: 'read', at },
+      { i: 1, s: 'sent', id: 'b', at },
+      { i: 1, s: 'delivered', at },
+      { i: 2, s: 'sent', id: 'c', at },
+      { i: 3, s: 'failed', code: 'WHATSAPP_NOT_ON_WHATSAPP', kind: 'recipient', reason: 'not on WhatsApp', at },
+      { i: 4, s: 'in-flight' },
+      { i: 5, s: 'skipped', reason: 'no-address' },
+    ];
+    records.forEach((r) => applyRecord(replay, r));
+    const report = buildReport(campaign, ['whatsapp', 'email', 'whatsapp', 'whatsapp', 'email', 'email'], replay);
+    expect(report).toEqual({
+      campaign: 'cmp_1',
+      status: 'completed',
+      counts: { targeted: 8, sent: 3, delivered: 2, read: 1, failed: 1, unknown: 1, skipped: 3 },
+      byChannel: {
+        whatsapp: { targeted: 3, sent: 2, delivered: 1, read: 1, failed: 1, unknown: 0, skipped: 0 },
+        email: { targeted: 3, sent: 1, delivered: 1, read: 0, failed: 0, unknown: 1, skipped: 1 },
+      },
+      failures: [{ code: 'WHATSAPP_NOT_ON_WHATSAPP', reason: 'not on WhatsApp', count: 1 }],
+      skipped: [
+        { reason: 'opted-out', label: 'opted out of everything', count: 2 },
+        { reason: 'no-address', label: 'no address for the channel', count: 1 },
+      ],
+      startedAt: at,
+      finishedAt: '2026-11-28T09:00:02.000Z',
+      rate: 1.5,
+    });
+  });
+});
