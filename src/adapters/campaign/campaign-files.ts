@@ -1,0 +1,38 @@
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Delivery } from '../../core/audience.js';
+import type { CampaignId } from '../../core/campaign.js';
+import type { Channel, SubscriberId } from '../../core/subscriber.js';
+import { PRIVATE_DIR_MODE, writeFileAtomic } from '../fs/atomic-file.js';
+
+/** Where a campaign's files are: `<home>/campaigns/<id>/`. They hold subscriber ids, never contacts. */
+export function campaignDir(home: string, id: CampaignId): string {
+  return join(home, 'campaigns', id);
+}
+
+export const recipientsFile = (dir: string): string => join(dir, 'recipients.jsonl');
+export const journalFile = (dir: string): string => join(dir, 'journal.jsonl');
+
+/** Freezes the recipient list: one `["sub_…","whatsapp"]` line per delivery, in send order. */
+export async function writeRecipients(dir: string, deliveries: readonly Delivery[]): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  await mkdir(join(dir, '..'), { recursive: true, mode: PRIVATE_DIR_MODE });
+  function* lines(): Generator<string> {
+    for (const d of deliveries) yield `${JSON.stringify([d.subscriberId, d.channel])}\n`;
+  }
+  await writeFileAtomic(recipientsFile(dir), lines());
+}
+
+/** The frozen list, as written. */
+export async function readRecipients(dir: string): Promise<Delivery[]> {
+  const deliveries: Delivery[] = [];
+  const input = createReadStream(recipientsFile(dir), { encoding: 'utf8', highWaterMark: 1 << 20 });
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    if (line === '') continue;
+    const [subscriberId, channel] = JSON.parse(line) as [SubscriberId, Channel];
+    deliveries.push({ subscriberId, channel });
+  }
+  return deliveries;
+}

@@ -1,0 +1,91 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Campaign, CampaignId } from '../../core/campaign.js';
+import { CanaleError } from '../../core/errors.js';
+import { writeFileAtomic } from '../fs/atomic-file.js';
+import { campaignDir } from './campaign-files.js';
+
+const skipReason = z.enum(['opted-out', 'opted-out-of-topic', 'no-address', 'unreachable', 'channel-not-in-message']);
+const channel = z.enum(['whatsapp', 'email']);
+const transport = z.enum(['cloud-api', 'smtp', 'outbox']);
+
+const campaignSchema = z.strictObject({
+  version: z.literal(1),
+  id: z.string().min(1),
+  status: z.enum(['draft', 'scheduled', 'sending', 'interrupted', 'completed', 'cancelled']),
+  message: z.strictObject({
+    source: z.string(),
+    topics: z.array(z.string()),
+    subject: z.string().optional(),
+    channels: z.array(channel).optional(),
+    whatsapp: z
+      .strictObject({ template: z.string(), language: z.string(), params: z.union([z.array(z.string()), z.record(z.string(), z.string())]) })
+      .optional(),
+    body: z.string(),
+  }),
+  query: z.strictObject({
+    topics: z.array(z.string()),
+    where: z.array(z.strictObject({ key: z.string(), value: z.string() })),
+    channel: z.enum(['preferred', 'all', 'whatsapp', 'email']),
+  }),
+  channels: z.array(channel),
+  transports: z.strictObject({ whatsapp: transport.optional(), email: transport.optional() }),
+  recipients: z.number().int().nonnegative(),
+  plannedSkips: z.array(z.strictObject({ reason: skipReason, count: z.number().int().nonnegative() })),
+  urgent: z.boolean().optional(),
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  stopReason: z.string().optional(),
+});
+
+const campaignFile = (home: string, id: CampaignId): string => join(campaignDir(home, id), 'campaign.json');
+
+/**
+ * Campaign records live in their campaign's folder (`campaigns/<id>/campaign.json`), beside the frozen list and
+ * the journal, not in db.json: a send changes its campaign's status several times, and rewriting a store of a
+ * million subscribers for each change would cost seconds and hold the store's lock.
+ */
+export async function saveCampaign(home: string, campaign: Campaign): Promise<void> {
+  await writeFileAtomic(campaignFile(home, campaign.id), `${JSON.stringify({ version: 1, ...campaign }, null, 2)}\n`);
+}
+
+export async function loadCampaign(home: string, id: string): Promise<Campaign> {
+  const path = campaignFile(home, id as CampaignId);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CanaleError('CAMPAIGN_NOT_FOUND', `there is no campaign "${id}" — see them with: canale campaigns list`);
+    }
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CanaleError('CAMPAIGN_DAMAGED', `${path} is not valid JSON (${(error as Error).message}) — canale will not overwrite it`);
+  }
+  const parsed = campaignSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CanaleError('CAMPAIGN_DAMAGED', `${path} is damaged: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  const { version: _version, ...campaign } = parsed.data;
+  return campaign as unknown as Campaign;
+}
+
+/** Every campaign, oldest first. */
+export async function listCampaigns(home: string): Promise<Campaign[]> {
+  let ids: string[];
+  try {
+    ids = await readdir(join(home, 'campaigns'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const campaigns = await Promise.all(ids.filter((id) => !id.startsWith('.')).map((id) => loadCampaign(home, id)));
+  return campaigns.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
