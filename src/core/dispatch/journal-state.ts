@@ -25,10 +25,12 @@ export interface JournalReplay {
   readonly failures: Map<number, { readonly code: string; readonly kind: FailureKind; readonly reason: string }>;
   readonly skips: Map<number, SkipReason>;
   readonly providerIds: Map<number, string>;
+  /** When each recipient's latest record was written. */
+  readonly lastAt: Map<number, string>;
 }
 
 export function emptyReplay(size: number): JournalReplay {
-  return { states: new Uint8Array(size), failures: new Map(), skips: new Map(), providerIds: new Map() };
+  return { states: new Uint8Array(size), failures: new Map(), skips: new Map(), providerIds: new Map(), lastAt: new Map() };
 }
 
 /** Applies one journal line. Out-of-range lines are ignored; so are moves backwards. */
@@ -36,12 +38,17 @@ export function applyRecord(replay: JournalReplay, record: JournalRecord): void 
   const { i } = record;
   if (!Number.isInteger(i) || i < 0 || i >= replay.states.length) return;
   const current = replay.states[i] as RecipientState;
+  if ('at' in record) replay.lastAt.set(i, record.at);
   switch (record.s) {
     case 'in-flight':
       if (current === STATE.pending) replay.states[i] = STATE.unknown;
       return;
     case 'released':
-      if (current === STATE.unknown) replay.states[i] = STATE.pending;
+      // the request never left (the send stopped first), or a resume takes the recipient up again
+      if (current === STATE.unknown || current === STATE.failed) {
+        replay.states[i] = STATE.pending;
+        replay.failures.delete(i);
+      }
       return;
     case 'sent':
       replay.providerIds.set(i, record.id);

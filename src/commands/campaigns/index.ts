@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { campaignDir, journalFile, readRecipients } from '../../adapters/campaign/campaign-files.js';
+import { listCampaigns, loadCampaign, saveCampaign } from '../../adapters/campaign/campaign-store.js';
+import { replayJournal } from '../../adapters/journal/journal-file.js';
+import type { Campaign } from '../../core/campaign.js';
+import { CanaleError } from '../../core/errors.js';
+import { buildReport, type CampaignReport } from '../../core/report.js';
+import { printTable } from '../../ui/table.js';
+import { withExamples, type App } from '../app.js';
+import type { Context } from '../context.js';
+import { printReport } from '../send/print.js';
+import { withSendLock } from '../send/send-lock.js';
+
+async function reportOf(ctx: Context, campaign: Campaign): Promise<CampaignReport> {
+  const dir = campaignDir(ctx.paths.home, campaign.id);
+  const deliveries = await readRecipients(dir).catch(() => []);
+  const replay = await replayJournal(journalFile(dir), deliveries.length);
+  return buildReport(campaign, deliveries.map((d) => d.channel), replay);
+}
+
+/** Every campaign, oldest first: `{ id, status, createdAt, topics, channels, counts }` with --json (DESIGN §10). */
+export async function runCampaignsList(options: { readonly json: boolean }, ctx: Context): Promise<void> {
+  await ctx.prepareHome();
+  const campaigns = await listCampaigns(ctx.paths.home);
+  const rows = await Promise.all(
+    campaigns.map(async (c) => ({ id: c.id, status: c.status, createdAt: c.createdAt, topics: c.query.topics, channels: c.channels, counts: (await reportOf(ctx, c)).counts })),
+  );
+  if (options.json) {
+    ctx.ui.json(rows);
+    return;
+  }
+  printTable(
+    ctx.ui,
+    ['ID', 'STATUS', 'CREATED', 'TOPICS', 'TARGETED', 'SENT', 'FAILED'],
+    rows.map((r) => [r.id, r.status, r.createdAt, r.topics.join(','), String(r.counts.targeted), String(r.counts.sent), String(r.counts.failed)]),
+  );
+  if (rows.length === 0) ctx.ui.info('no campaigns yet — send one with: canale send --topic T --message FILE');
+}
+
+export async function runCampaignShow(id: string, options: { readonly json: boolean }, ctx: Context): Promise<void> {
+  await ctx.prepareHome();
+  const campaign = await loadCampaign(ctx.paths.home, id);
+  const report = await reportOf(ctx, campaign);
+  if (options.json) {
+    ctx.ui.json({ ...campaign, report });
+    return;
+  }
+  ctx.ui.out(`message: ${campaign.message.source}${campaign.message.subject ? ` — ${campaign.message.subject}` : ''}`);
+  ctx.ui.out(`topics: ${campaign.query.topics.join(', ')}${campaign.query.where.length > 0 ? ` where ${campaign.query.where.map((w) => `${w.key}=${w.value}`).join(', ')}` : ''}`);
+  ctx.ui.out(`transports: ${Object.entries(campaign.transports).map(([c, t]) => `${c} via ${t}`).join(', ')}`);
+  if (campaign.stopReason !== undefined) ctx.ui.out(`stopped: ${campaign.stopReason}`);
+  printReport(ctx, report, false);
+}
+
+/** Cancels a campaign that is not finished: a later resume refuses it. Asks first (or --yes). */
+export async function runCampaignCancel(id: string, ctx: Context): Promise<void> {
+  await ctx.prepareHome();
+  const campaign = await loadCampaign(ctx.paths.home, id);
+  if (campaign.status === 'completed' || campaign.status === 'cancelled') {
+    throw new CanaleError('CAMPAIGN_FINISHED', `campaign ${id} is already ${campaign.status}; there is nothing to cancel`);
+  }
+  await ctx.confirm(`Cancel campaign ${id} (${campaign.status})? Recipients not yet reached will not get it`, `canale campaigns cancel ${id} --yes`);
+  // a send that is running holds the send lock: it must be stopped (Ctrl-C) before its campaign can be cancelled
+  await withSendLock(ctx.paths.home, id, ctx.now(), () =>
+    saveCampaign(ctx.paths.home, { ...campaign, status: 'cancelled', finishedAt: campaign.finishedAt ?? ctx.now() }),
+  );
+  ctx.ui.success(`cancelled ${id}`);
+}
+
+export function registerCampaigns(program: Command, app: App): void {
+  const campaigns = withExamples(program.command('campaigns').description('sends that were made: list, show, cancel'), ['canale campaigns list', 'canale campaigns show cmp_7k3m9q2xaa']);
+  withExamples(campaigns.command('list').description('every campaign, oldest first').option('--json', 'print JSON'), ['canale campaigns list', 'canale campaigns list --json']).action(
+    app.action(async (flags: { json?: boolean }, ctx: Context) => runCampaignsList({ json: flags.json === true }, ctx)),
+  );
+  withExamples(campaigns.command('show').argument('<id>', 'campaign id').description('a campaign: message, audience, transports and report').option('--json', 'print JSON'), [
+    'canale campaigns show cmp_7k3m9q2xaa',
+  ]).action(app.action(async (id: string, flags: { json?: boolean }, ctx: Context) => runCampaignShow(id, { json: flags.json === true }, ctx)));
+  withExamples(campaigns.command('cancel').argument('<id>', 'campaign id').description('cancel an unfinished campaign (asks first, or --yes)'), [
+    'canale campaigns cancel cmp_7k3m9q2xaa',
+    'canale campaigns cancel cmp_7k3m9q2xaa --yes',
+  ]).action(app.action(async (id: string, _flags: unknown, ctx: Context) => runCampaignCancel(id, ctx)));
+}

@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { campaignDir, journalFile, readRecipients } from '../../adapters/campaign/campaign-files.js';
+import { listCampaigns, loadCampaign } from '../../adapters/campaign/campaign-store.js';
+import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
+import { replayJournal } from '../../adapters/journal/journal-file.js';
+import type { Campaign } from '../../core/campaign.js';
+import { CanaleError, usageError } from '../../core/errors.js';
+import { buildReport } from '../../core/report.js';
+import { withExamples, type App } from '../app.js';
+import type { Context } from '../context.js';
+import { printReport } from '../send/print.js';
+import { reportCsv, reportHtml } from './report-formats.js';
+
+export type ReportFormat = 'table' | 'json' | 'csv' | 'html';
+
+export interface ReportOptions {
+  readonly campaign?: string;
+  readonly format: ReportFormat;
+  readonly out?: string;
+  readonly withContacts: boolean;
+}
+
+export function parseReport(campaign: string | undefined, flags: { last?: boolean; format?: string; json?: boolean; out?: string; withContacts?: boolean }): ReportOptions {
+  const format = (flags.json ? 'json' : (flags.format ?? 'table')).toLowerCase();
+  if (!['table', 'json', 'csv', 'html'].includes(format)) throw usageError('FORMAT_INVALID', `--format "${flags.format}" is not table, json, csv or html`);
+  if (campaign !== undefined && flags.last) throw usageError('REPORT_TWICE', 'give a campaign id or --last, not both');
+  if (flags.withContacts && format !== 'csv') throw usageError('REPORT_CONTACTS', '--with-contacts goes with --format csv');
+  return { ...(campaign === undefined ? {} : { campaign }), format: format as ReportFormat, ...(flags.out === undefined ? {} : { out: flags.out }), withContacts: flags.withContacts === true };
+}
+
+/** The campaign asked for, or the most recent one. */
+export async function campaignOrLast(ctx: Context, id: string | undefined): Promise<Campaign> {
+  if (id !== undefined) return loadCampaign(ctx.paths.home, id);
+  const last = (await listCampaigns(ctx.paths.home)).at(-1);
+  if (last === undefined) throw new CanaleError('NO_CAMPAIGNS', 'there are no campaigns yet — send one with: canale send --topic T --message FILE');
+  return last;
+}
+
+/** A campaign's report, any time after it started: as a table, JSON, CSV (one row per recipient) or an HTML page. */
+export async function runReport(options: ReportOptions, ctx: Context): Promise<void> {
+  await ctx.prepareHome();
+  const campaign = await campaignOrLast(ctx, options.campaign);
+  const dir = campaignDir(ctx.paths.home, campaign.id);
+  const deliveries = await readRecipients(dir);
+  const replay = await replayJournal(journalFile(dir), deliveries.length);
+  const report = buildReport(campaign, deliveries.map((d) => d.channel), replay);
+  let chunks: Iterable<string>;
+  switch (options.format) {
+    case 'table':
+    case 'json':
+      if (options.out === undefined) return printReport(ctx, report, options.format === 'json');
+      chunks = [`${JSON.stringify(report, null, 2)}\n`];
+      break;
+    case 'csv': {
+      const contacts = options.withContacts ? new Map((await (await ctx.store()).read()).subscribers.map((s) => [s.id as string, s])) : undefined;
+      chunks = reportCsv(deliveries, replay, contacts);
+      break;
+    }
+    case 'html':
+      chunks = [reportHtml(report, `Rapporto di invio — ${campaign.message.subject ?? campaign.query.topics.join(', ')}`)];
+      break;
+    default: {
+      const unreachable: never = options.format;
+      return unreachable;
+    }
+  }
+  if (options.out === undefined) {
+    for (const chunk of chunks) ctx.deps.io.stdout.write(chunk);
+    return;
+  }
+  await writeFileAtomic(resolve(ctx.deps.cwd, options.out), chunks);
+  ctx.ui.success(`wrote the report of ${campaign.id} to ${options.out}`);
+}
+
+export function registerReport(program: Command, app: App): void {
+  withExamples(
+    program
+      .command('report')
+      .argument('[campaign]', 'campaign id (default: the last one)')
+      .description('what happened to a campaign: sent, delivered, read, failed by reason, skipped')
+      .option('--last', 'the most recent campaign')
+      .option('--format <format>', 'table (default), json, csv (one row per recipient) or html')
+      .option('--json', 'same as --format json')
+      .option('--out <file>', 'write to a file (mode 0600) instead of stdout')
+      .option('--with-contacts', 'add names and addresses to the CSV (personal data: keep the file safe)'),
+    ['canale report --last', 'canale report cmp_7k3m9q2xaa --format csv --out invio.csv', 'canale report --last --format html --out rapporto.html'],
+  ).action(app.action(async (campaign: string | undefined, flags: Parameters<typeof parseReport>[1], ctx: Context) => runReport(parseReport(campaign, flags), ctx)));
+}

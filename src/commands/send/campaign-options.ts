@@ -1,0 +1,101 @@
+import { parseKeyValues } from '../../core/attributes.js';
+import type { ChannelChoice } from '../../core/audience.js';
+import { usageError } from '../../core/errors.js';
+import { splitTopicList } from '../../core/topic.js';
+import type { TransportName } from '../../core/transport.js';
+import { parseChannelChoice } from '../preview/index.js';
+
+/** What `canale send` was asked to do, campaign mode. */
+export interface CampaignSendOptions {
+  readonly topics: readonly string[];
+  readonly where: ReadonlyArray<{ key: string; value: string }>;
+  readonly message?: string;
+  readonly text?: string;
+  readonly channel: ChannelChoice;
+  readonly via?: TransportName;
+  readonly rate?: number;
+  readonly concurrency: number;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly urgent: boolean;
+  readonly allowFreeText: boolean;
+}
+
+export interface ResumeOptions {
+  readonly campaign: string;
+  readonly retryFailed: boolean;
+  readonly resendUnknown: boolean;
+  readonly json: boolean;
+  readonly concurrency: number;
+  readonly rate?: number;
+}
+
+export interface CampaignFlags {
+  topic?: string[];
+  where?: string[];
+  message?: string;
+  text?: string;
+  channel?: string;
+  via?: string;
+  rate?: string;
+  concurrency?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  urgent?: boolean;
+  allowFreeText?: boolean;
+  resume?: string;
+  retryFailed?: boolean;
+  resendUnknown?: boolean;
+}
+
+function positive(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw usageError('FLAG_INVALID', `${flag} "${text}" is not a number greater than 0`);
+  return n;
+}
+
+export function parseVia(text: string | undefined): TransportName | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'cloud-api' || text === 'smtp' || text === 'outbox') return text;
+  throw usageError('SEND_VIA_INVALID', `--via ${text}: expected one of cloud-api, smtp, outbox`);
+}
+
+export function parseCampaignSend(flags: CampaignFlags): CampaignSendOptions {
+  if (flags.message !== undefined && flags.text !== undefined) throw usageError('SEND_MESSAGE_TWICE', 'give the message once: --message FILE or --text TEXT, not both');
+  if (flags.retryFailed || flags.resendUnknown) throw usageError('SEND_RESUME_ONLY', '--retry-failed and --resend-unknown go with --resume CAMPAIGN');
+  const topics = (flags.topic ?? []).flatMap(splitTopicList);
+  if (topics.length === 0 && flags.message === undefined) {
+    throw usageError('SEND_TOPIC_MISSING', 'say who gets it: --topic T (or a message file whose front matter lists topics)');
+  }
+  const rate = positive('--rate', flags.rate);
+  const via = parseVia(flags.via);
+  return {
+    topics,
+    where: parseKeyValues(flags.where ?? [], '--where'),
+    ...(flags.message === undefined ? {} : { message: flags.message }),
+    ...(flags.text === undefined ? {} : { text: flags.text }),
+    channel: parseChannelChoice(flags.channel),
+    ...(via === undefined ? {} : { via }),
+    ...(rate === undefined ? {} : { rate }),
+    concurrency: Math.round(positive('--concurrency', flags.concurrency) ?? 20),
+    dryRun: flags.dryRun === true,
+    json: flags.json === true,
+    urgent: flags.urgent === true,
+    allowFreeText: flags.allowFreeText === true,
+  };
+}
+
+export function parseResume(flags: CampaignFlags): ResumeOptions {
+  const given = ['topic', 'where', 'message', 'text', 'channel'].filter((k) => flags[k as keyof CampaignFlags] !== undefined);
+  if (given.length > 0) throw usageError('SEND_RESUME_FIXED', `a resumed send keeps its message and recipients: drop --${given[0]}`);
+  const rate = positive('--rate', flags.rate);
+  return {
+    campaign: flags.resume ?? '',
+    retryFailed: flags.retryFailed === true,
+    resendUnknown: flags.resendUnknown === true,
+    json: flags.json === true,
+    concurrency: Math.round(positive('--concurrency', flags.concurrency) ?? 20),
+    ...(rate === undefined ? {} : { rate }),
+  };
+}

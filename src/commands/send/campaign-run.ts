@@ -1,0 +1,118 @@
+import { campaignDir, journalFile } from '../../adapters/campaign/campaign-files.js';
+import { saveCampaign } from '../../adapters/campaign/campaign-store.js';
+import { systemRandom, systemSleeper } from '../../adapters/clock.js';
+import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
+import { buildTransport, type TransportChoice } from '../../adapters/transports/select.js';
+import type { Delivery } from '../../core/audience.js';
+import type { Campaign } from '../../core/campaign.js';
+import { DEFAULT_RETRY_POLICY } from '../../core/dispatch/backoff.js';
+import { deliver, type DeliverOutcome, type WorkItem } from '../../core/dispatch/deliver.js';
+import { RateWindow } from '../../core/dispatch/rate-window.js';
+import type { CompiledMessage, } from '../../core/message/compile.js';
+import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
+import { buildReport, type CampaignReport } from '../../core/report.js';
+import type { Channel, Subscriber } from '../../core/subscriber.js';
+import type { Envelope, Transport } from '../../core/transport.js';
+import type { ConfigValue } from '../../core/config-keys.js';
+import { sendProgress } from '../../ui/progress.js';
+import type { Context } from '../context.js';
+import { withSendLock } from './send-lock.js';
+
+export interface CampaignRun {
+  readonly campaign: Campaign;
+  readonly deliveries: readonly Delivery[];
+  /** Positions in `deliveries` still to send. */
+  readonly pending: readonly number[];
+  readonly subscribers: readonly Subscriber[];
+  readonly message: CompiledMessage;
+  readonly render: RenderContext;
+  readonly choices: Readonly<Partial<Record<Channel, TransportChoice>>>;
+  readonly settings: ReadonlyMap<string, ConfigValue | undefined>;
+  readonly rate?: number;
+  readonly concurrency: number;
+}
+
+export interface CampaignResult {
+  readonly campaign: Campaign;
+  readonly report: CampaignReport;
+  readonly outcome: DeliverOutcome;
+}
+
+/** What to send to one recipient now, or why not: they may have opted out or been forgotten since the plan. */
+function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, item: WorkItem): Envelope | { skip: 'opted-out' | 'no-address' } {
+  const delivery = run.deliveries[item.index] as Delivery;
+  const subscriber = byId.get(delivery.subscriberId);
+  if (subscriber === undefined || subscriber.status !== 'active') return { skip: 'opted-out' };
+  const origin = { campaignId: run.campaign.id, recipientKey: subscriber.id };
+  const rendering = item.channel === 'whatsapp' ? renderWhatsAppFor(run.message, subscriber, origin) : renderEmailFor(run.message, subscriber, origin, run.render);
+  return rendering.ok ? rendering.envelope : { skip: 'no-address' };
+}
+
+/**
+ * Sends a campaign's pending recipients under the home's send lock, journaling each one, with progress on stderr;
+ * Ctrl-C or SIGTERM stops it cleanly. Returns the campaign as it now stands and its report.
+ */
+export async function runCampaign(run: CampaignRun, ctx: Context): Promise<CampaignResult> {
+  const { clock } = ctx.deps;
+  const startedAt = run.campaign.startedAt ?? clock.now().toISOString();
+  return withSendLock(ctx.paths.home, run.campaign.id, startedAt, async () => {
+    let campaign: Campaign = { ...run.campaign, status: 'sending', startedAt };
+    await saveCampaign(ctx.paths.home, campaign);
+    const dir = campaignDir(ctx.paths.home, campaign.id);
+    const journal = await JournalFile.open(journalFile(dir), clock);
+    const transports: Partial<Record<Channel, Transport>> = {};
+    const limiters: Partial<Record<Channel, RateWindow>> = {};
+    for (const [channel, choice] of Object.entries(run.choices) as Array<[Channel, TransportChoice]>) {
+      transports[channel] = buildTransport(choice, run.settings, { home: ctx.paths.home, clock });
+      const rate = run.rate ?? Number(run.settings.get(`${channel}.rate`) ?? (channel === 'whatsapp' ? 80 : 20));
+      limiters[channel] = new RateWindow(rate, clock, systemSleeper);
+    }
+    const items: WorkItem[] = run.pending.map((index) => ({ index, channel: (run.deliveries[index] as Delivery).channel }));
+    const totals: Partial<Record<Channel, number>> = {};
+    for (const item of items) totals[item.channel] = (totals[item.channel] ?? 0) + 1;
+    const progress = sendProgress(ctx.ui, clock, totals);
+    const byId = new Map(run.subscribers.map((s) => [s.id as string, s]));
+    const stop = new AbortController();
+    void ctx.deps.untilInterrupted?.().then(() => {
+      if (!stop.signal.aborted) ctx.ui.warn('stopping: no new messages; waiting for those in flight…');
+      stop.abort();
+    });
+    let outcome: DeliverOutcome;
+    try {
+      outcome = await deliver({
+        items,
+        envelopeFor: (item) => envelopeFor(run, byId, item),
+        transports,
+        limiters,
+        concurrency: run.concurrency,
+        policy: DEFAULT_RETRY_POLICY,
+        journal,
+        clock,
+        sleeper: systemSleeper,
+        random: systemRandom,
+        stop: stop.signal,
+        onEvent: (event) => {
+          if (event.type === 'sent' || event.type === 'skipped') progress.update(event.channel, { done: 1 });
+          else if (event.type === 'failed') progress.update(event.channel, { done: 1, failed: 1 });
+        },
+      });
+    } finally {
+      progress.stop();
+      await journal.close();
+      await Promise.all(Object.values(transports).map((t) => t?.close?.()));
+    }
+    const finishedAt = clock.now().toISOString();
+    campaign =
+      outcome.status === 'completed'
+        ? { ...campaign, status: 'completed', finishedAt }
+        : {
+            ...campaign,
+            status: 'interrupted',
+            finishedAt,
+            stopReason: outcome.status === 'stopped' ? outcome.reason : 'interrupted by Ctrl-C or SIGTERM',
+          };
+    await saveCampaign(ctx.paths.home, campaign);
+    const replay = await replayJournal(journalFile(dir), run.deliveries.length);
+    return { campaign, report: buildReport(campaign, run.deliveries.map((d) => d.channel), replay), outcome };
+  });
+}

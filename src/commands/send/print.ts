@@ -1,0 +1,53 @@
+import type { TransportChoice } from '../../adapters/transports/select.js';
+import { SKIP_REASONS } from '../../core/audience.js';
+import type { SendPlan } from '../../core/plan.js';
+import type { CampaignReport, Counts } from '../../core/report.js';
+import type { Channel } from '../../core/subscriber.js';
+import { printTable } from '../../ui/table.js';
+import type { Context } from '../context.js';
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** The plan before a send, for the person who confirms it (stderr), or as JSON on stdout. */
+export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<Channel, TransportChoice>>, json: boolean): void {
+  const { ui } = ctx;
+  for (const choice of Object.values(choices)) if (choice?.warning !== undefined) ui.warn(choice.warning);
+  if (json) {
+    const { audience: _audience, sample: _sample, ...summary } = plan;
+    ui.json({ plan: { ...summary, transports: Object.fromEntries(Object.entries(choices).map(([c, t]) => [c, t?.name])) } });
+  } else {
+    ui.info(ui.errColor.bold(`Send to ${plan.topics.join(', ')}`));
+    for (const channel of ['whatsapp', 'email'] as const) {
+      if (plan.recipients[channel] > 0) ui.info(`  ${channel === 'whatsapp' ? 'WhatsApp' : 'E-mail'}: ${plan.recipients[channel]} via ${choices[channel]?.name ?? '?'} at ${plan.rates[channel]}/s`);
+    }
+    for (const s of plan.skipped) ui.info(`  skipped: ${s.count} ${SKIP_REASONS[s.reason]}`);
+    ui.info(`  about ${duration(plan.estimatedSeconds)}, cost about ${plan.cost.total.toFixed(2)} ${plan.cost.currency}`);
+  }
+  for (const b of plan.blocked) ui.warn(`${b.count} ${b.channel} recipient(s): ${b.problem} — e.g. ${b.examples.join(', ')}`);
+}
+
+const COLUMNS: ReadonlyArray<keyof Counts> = ['targeted', 'sent', 'delivered', 'read', 'failed', 'unknown', 'skipped'];
+
+/** The report: a table and the failures and skips by reason, or the JSON of DESIGN §10. */
+export function printReport(ctx: Context, report: CampaignReport, json: boolean): void {
+  const { ui } = ctx;
+  if (json) {
+    ui.json(report);
+    return;
+  }
+  ui.out(ui.color.bold(`Campaign ${report.campaign}: ${report.status}`));
+  const rows = (['whatsapp', 'email'] as const)
+    .filter((c) => report.byChannel[c].targeted > 0)
+    .map((c) => [c, ...COLUMNS.map((k) => String(report.byChannel[c][k]))]);
+  printTable(ui, ['CHANNEL', ...COLUMNS.map((c) => c.toUpperCase())], [...rows, ['total', ...COLUMNS.map((k) => String(report.counts[k]))]]);
+  for (const f of report.failures) ui.out(`failed: ${f.count} × ${f.code} — ${f.reason}`);
+  for (const s of report.skipped) ui.out(`skipped: ${s.count} × ${s.label}`);
+  if (report.startedAt !== null && report.finishedAt !== null) {
+    const seconds = Math.round((Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000);
+    ui.out(`took ${duration(seconds)}${report.rate === null ? '' : ` at ${report.rate} messages/s`}`);
+  }
+}
