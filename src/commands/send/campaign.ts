@@ -19,7 +19,7 @@ import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
 import { readPlanSettings } from '../preview/plan-settings.js';
 import type { CampaignSendOptions, ResumeOptions } from './campaign-options.js';
-import { runCampaign, type CampaignResult } from './campaign-run.js';
+import { runCampaign, type CampaignResult, type CampaignRun } from './campaign-run.js';
 import { printPlan, printReport } from './print.js';
 
 async function loadSpec(options: CampaignSendOptions, ctx: Context): Promise<MessageSpec> {
@@ -114,21 +114,20 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
   await writeRecipients(dir, plan.audience.deliveries);
   await saveCampaign(ctx.paths.home, campaign);
   ctx.ui.info(`campaign ${id}: sending…`);
-  const result = await runCampaign(
-    {
-      campaign,
-      deliveries: plan.audience.deliveries,
-      pending: plan.audience.deliveries.map((_d, i) => i),
-      subscribers: data.subscribers,
-      message,
-      render,
-      choices,
-      settings,
-      ...(options.rate === undefined ? {} : { rate: options.rate }),
-      concurrency: options.concurrency,
-    },
+  return sendAndReport(
     ctx,
+    { campaign, deliveries: plan.audience.deliveries, pending: plan.audience.deliveries.map((_d, i) => i), subscribers: data.subscribers, message, render, choices, settings },
+    options,
   );
+}
+
+/** Runs the send and prints its report; the exit code says how it ended. */
+async function sendAndReport(
+  ctx: Context,
+  run: Omit<CampaignRun, 'rate' | 'concurrency'>,
+  options: { readonly rate?: number; readonly concurrency: number; readonly json: boolean },
+): Promise<number> {
+  const result = await runCampaign({ ...run, ...(options.rate === undefined ? {} : { rate: options.rate }), concurrency: options.concurrency }, ctx);
   printReport(ctx, result.report, options.json);
   return exitCodeOf(result, ctx);
 }
@@ -159,21 +158,6 @@ export async function runResume(options: ResumeOptions, ctx: Context): Promise<n
     pending.forEach((i) => journal.released(i));
     await journal.close();
   }
-  const result = await runCampaign(
-    {
-      campaign,
-      deliveries,
-      pending,
-      subscribers: data.subscribers,
-      message,
-      render: { cityName: planSettings.cityName, links: unsubscribeLinks(planSettings.publicUrl, planSettings.unsubscribeSecret) },
-      choices,
-      settings,
-      ...(options.rate === undefined ? {} : { rate: options.rate }),
-      concurrency: options.concurrency,
-    },
-    ctx,
-  );
-  printReport(ctx, result.report, options.json);
-  return exitCodeOf(result, ctx);
+  const render: RenderContext = { cityName: planSettings.cityName, links: unsubscribeLinks(planSettings.publicUrl, planSettings.unsubscribeSecret) };
+  return sendAndReport(ctx, { campaign, deliveries, pending, subscribers: data.subscribers, message, render, choices, settings }, options);
 }
