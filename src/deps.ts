@@ -28,6 +28,8 @@ export interface Deps {
   readonly ids: IdSource;
   readonly prompter: Prompter;
   readonly version: string;
+  /** Resolves when the user asks a foreground server (`canale sandbox`) to stop: Ctrl-C or SIGTERM. */
+  readonly untilInterrupted?: () => Promise<void>;
 }
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -61,5 +63,10 @@ export function systemDeps(): Deps {
     ids: randomIds,
     prompter: inquirerPrompter({ input: process.stdin, output: process.stderr }),
     version: packageVersion(),
+    untilInterrupted: () =>
+      new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      }),
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Subscriber } from '../core/subscriber.js';
 import { isTemporaryFile } from './fs/atomic-file.js';
 import type { HomePaths } from './home.js';
+import { outboxHolder } from './transports/outbox/outbox-files.js';
 
 /**
  * A place in the home, other than db.json, that may hold a citizen's phone, e-mail or name. `forget` calls every
@@ -26,7 +27,7 @@ const staleTemporaryFiles: PersonalDataHolder = {
   },
 };
 
-export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [staleTemporaryFiles];
+export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [staleTemporaryFiles, outboxHolder];
 
 /** Runs every holder; returns the number of files changed by each. */
 export async function eraseElsewhere(subscriber: Subscriber, paths: HomePaths): Promise<Array<{ name: string; files: number }>> {

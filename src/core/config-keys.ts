@@ -24,6 +24,10 @@ const positive = (text: string): ConfigValue | { expected: string } => {
   const n = Number(text);
   return Number.isFinite(n) && n > 0 ? n : { expected: 'a number greater than 0' };
 };
+const positiveInteger = (text: string): ConfigValue | { expected: string } => {
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? n : { expected: 'a whole number greater than 0' };
+};
 const url =
   (...protocols: string[]) =>
   (text: string): ConfigValue | { expected: string } => {
@@ -77,10 +81,21 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   },
   { key: 'whatsapp.appSecret', env: 'CANALE_WHATSAPP_APP_SECRET', secret: true, description: 'app secret that signs webhooks', check: anyText },
   { key: 'whatsapp.verifyToken', env: 'CANALE_WHATSAPP_VERIFY_TOKEN', secret: true, description: 'webhook handshake token', check: anyText },
+  {
+    key: 'whatsapp.timeoutMs',
+    env: 'CANALE_WHATSAPP_TIMEOUT_MS',
+    fallback: 15000,
+    description: 'milliseconds to wait for a Graph API answer before counting it as a timeout',
+    check: positiveInteger,
+  },
+  { key: 'whatsapp.connections', fallback: 16, description: 'keep-alive connections to the Graph API', check: positiveInteger },
   { key: 'whatsapp.rate', fallback: 80, description: 'messages per second through the Cloud API', check: positive },
   { key: 'email.transport', description: 'smtp or outbox; unset: smtp when CANALE_SMTP_URL is set', check: oneOf('smtp', 'outbox') },
   { key: 'email.smtpUrl', env: 'CANALE_SMTP_URL', secret: true, description: 'smtp://user:pass@host:587 or smtps://…', check: url('smtp:', 'smtps:') },
   { key: 'email.from', env: 'CANALE_EMAIL_FROM', description: 'From: of the e-mails', check: anyText },
+  { key: 'email.connections', fallback: 4, description: 'SMTP connections kept open at once', check: positiveInteger },
+  { key: 'email.messagesPerConnection', fallback: 100, description: 'e-mails sent over one SMTP connection before it is renewed', check: positiveInteger },
+  { key: 'email.timeoutMs', fallback: 30000, description: 'milliseconds to wait on an SMTP server before counting it as a timeout', check: positiveInteger },
   { key: 'email.rate', fallback: 20, description: 'e-mails per second', check: positive },
   { key: 'publicUrl', env: 'CANALE_PUBLIC_URL', description: 'public base URL of `canale webhook serve` (unsubscribe links)', check: url('https:', 'http:') },
   { key: 'unsubscribeSecret', env: 'CANALE_UNSUBSCRIBE_SECRET', secret: true, description: 'key that signs unsubscribe links', check: anyText },

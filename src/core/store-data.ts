@@ -1,24 +1,27 @@
 import { z } from 'zod';
 import { CanaleError } from './errors.js';
 import type { Subscriber } from './subscriber.js';
+import { TEMPLATE_CATEGORIES, TEMPLATE_STATUSES, type Template } from './template.js';
 import { DEFAULT_TOPICS, type Topic } from './topic.js';
 
 /** The version of db.json this code writes. Older files are migrated forward on load, newer ones refused. */
-export const STORE_VERSION = 1;
+export const STORE_VERSION = 2;
 
 /** Everything db.json holds. Arrays are mutable so `Store.update` can change them in place; records are not. */
 export interface StoreData {
   version: number;
   topics: Topic[];
   subscribers: Subscriber[];
+  /** WhatsApp templates as last synced from the Cloud API (`canale templates sync`). */
+  templates: Template[];
 }
 
 /** The record lists of db.json, in the order they are written. A new section is added here, in StoreData, in
  *  `validateStore`, and in a migration that gives older files an empty list. */
-export const STORE_SECTIONS = ['topics', 'subscribers'] as const satisfies ReadonlyArray<keyof StoreData>;
+export const STORE_SECTIONS = ['topics', 'subscribers', 'templates'] as const satisfies ReadonlyArray<keyof StoreData>;
 
 export function emptyStore(): StoreData {
-  return { version: STORE_VERSION, topics: [...DEFAULT_TOPICS], subscribers: [] };
+  return { version: STORE_VERSION, topics: [...DEFAULT_TOPICS], subscribers: [], templates: [] };
 }
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -58,13 +61,36 @@ const subscriberSchema = z.strictObject({
   updatedAt: isoTime,
 });
 
+const templateSchema = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  language: z.string().min(1),
+  category: z.enum(TEMPLATE_CATEGORIES as [string, ...string[]]),
+  status: z.enum(TEMPLATE_STATUSES as [string, ...string[]]),
+  parameterFormat: z.enum(['positional', 'named']),
+  parameters: z.array(z.string().min(1)),
+  texts: z.strictObject({
+    header: z.string().optional(),
+    headerFormat: z.enum(['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION']).optional(),
+    body: z.string(),
+    footer: z.string().optional(),
+    buttons: z.array(z.string()),
+  }),
+  syncedAt: isoTime,
+});
+
 const headSchema = z.looseObject({ version: z.number().int().positive() });
 
 /**
  * Each entry brings a store of version n to version n + 1, in place (for example, a new section starts empty).
  * This is the one place that knows how older db.json files looked.
  */
-const MIGRATIONS: Readonly<Record<number, (data: Record<string, unknown>) => void>> = {};
+const MIGRATIONS: Readonly<Record<number, (data: Record<string, unknown>) => void>> = {
+  // 1 → 2: synced WhatsApp templates (issue 4)
+  1: (data) => {
+    data.templates ??= [];
+  },
+};
 
 function migrate(data: Record<string, unknown> & { version: number }, path: string): void {
   while (data.version < STORE_VERSION) {
@@ -122,5 +148,9 @@ export function validateStore(json: unknown, path: string): StoreData {
       throw damaged(path, describe(checked.error, `subscribers[${i}]${typeof id === 'string' ? ` (${id})` : ''}`));
     }
   }
+  data.templates.forEach((template: unknown, i: number) => {
+    const checked = templateSchema.safeParse(template);
+    if (!checked.success) throw damaged(path, describe(checked.error, `templates[${i}]`));
+  });
   return data;
 }

@@ -75,7 +75,9 @@ export interface VerifyResult {
 /**
  * Delivers envelopes of one channel. Promises: `send` never throws for anything a server or the network can do
  * (error bodies, HTML, garbage, resets, timeouts) — those are `ok: false` values; it honours `signal` by giving up
- * the request. Rendering, rate limiting, retries and journaling are the core's work, not the transport's.
+ * the wait at once with a `transient` failure (a request already on the wire may still reach the provider, so the
+ * core should treat such a recipient as unknown). Rendering, rate limiting, retries and journaling are the core's
+ * work, not the transport's.
  */
 export interface Transport {
   readonly name: TransportName;

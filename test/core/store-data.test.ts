@@ -35,3 +35,38 @@ describe('validateStore', () => {
     expect(() => validateStore({ ...emptyStore(), version: STORE_VERSION + 1 }, path)).toThrow(/written by a newer canale/);
   });
 });
+
+describe('store version 2: synced templates', () => {
+  const template = {
+    id: '1',
+    name: 'avviso_cantieri',
+    language: 'it',
+    category: 'UTILITY',
+    status: 'APPROVED',
+    parameterFormat: 'positional',
+    parameters: ['1', '2'],
+    texts: { body: 'Gentile {{1}}, lavori in {{2}}.', buttons: [] },
+    syncedAt: '2026-11-28T09:00:00.000Z',
+  };
+
+  it('migrates a version 1 store by giving it an empty template list', () => {
+    const v1 = { version: 1, topics: [], subscribers: [aSubscriber()] };
+    const data = validateStore(JSON.parse(JSON.stringify(v1)), path);
+    expect(data.version).toBe(2);
+    expect(data.templates).toEqual([]);
+    expect(data.subscribers).toHaveLength(1);
+  });
+
+  it('starts empty and accepts a synced template', () => {
+    expect(emptyStore().templates).toEqual([]);
+    expect(validateStore({ ...emptyStore(), templates: [template] }, path).templates).toEqual([template]);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['an unknown status', { status: 'MAYBE' }, /templates\[0\]\.status/],
+    ['an unknown parameter format', { parameterFormat: 'both' }, /templates\[0\]\.parameterFormat/],
+    ['a missing body', { texts: { buttons: [] } }, /templates\[0\]\.texts\.body/],
+  ])('reports a template with %s', (_label, change, message) => {
+    expect(() => validateStore({ ...emptyStore(), templates: [{ ...template, ...change }] }, path)).toThrow(message);
+  });
+});

@@ -29,6 +29,14 @@ const producers: Array<{ name: string; run: () => Promise<void> }> = [
       await copyFile(join(t.home, 'db.json'), join(t.home, '.db.json.deadbeef0000.tmp'));
     },
   },
+  {
+    name: 'test messages in the outbox (no credentials configured)',
+    run: async () => {
+      await cli('send', '--test-to', citizen.phone, '--text', `Ciao ${citizen.name}, prova`);
+      await cli('send', '--test-to', citizen.email, '--subject', `Per ${citizen.name}`, '--text', `Gentile ${citizen.name}, è una prova`);
+      await cli('send', '--test-to', neighbour.phone, '--text', 'Ciao Bruno, prova');
+    },
+  },
 ];
 
 async function filesUnder(dir: string): Promise<string[]> {

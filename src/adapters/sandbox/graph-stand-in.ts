@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../core/ports.js';
+import { checkMessage, type GraphErrorAnswer } from './graph-checks.js';
+import { SANDBOX_TEMPLATES, type GraphTemplateRecord } from './sandbox-templates.js';
+import { postWebhook, statusPayload, type StatusUpdate } from './status-webhooks.js';
+
+export interface GraphStandInOptions {
+  readonly port: number;
+  readonly token: string;
+  readonly phoneNumberId: string;
+  readonly wabaId: string;
+  readonly appSecret: string;
+  readonly clock: Clock;
+  /** Requests a second over which 130429 is answered. */
+  readonly mps?: number;
+  /** Share of message requests answered with a 5xx, 0–1. */
+  readonly failRate?: number;
+  readonly latencyMs?: number;
+  readonly webhookUrl?: string;
+  /** Numbers (digits) that are "not on WhatsApp": accepted, then a `failed` status with 131026. */
+  readonly notOnWhatsApp?: readonly string[];
+  /** Numbers (digits) that wrote in the last 24 hours, to which free text is allowed. */
+  readonly openWindow?: readonly string[];
+  readonly templates?: readonly GraphTemplateRecord[];
+  /** At most this many templates a page, whatever `limit` asks, so paging is always exercised. */
+  readonly templatesPageSize?: number;
+  /** A number in [0, 1); injected so tests can make --fail-rate deterministic. */
+  readonly random?: () => number;
+  /** The e-mails the sandbox's SMTP sink received, listed beside the WhatsApp messages. */
+  readonly receivedMail?: () => readonly unknown[];
+  /** Called for each webhook POST and its outcome, for the sandbox's log. */
+  readonly onWebhook?: (update: StatusUpdate, outcome: string) => void;
+}
+
+/** One message the stand-in answered, as listed by `GET /sandbox/received`. */
+export interface ReceivedMessage {
+  readonly at: string;
+  readonly to: string;
+  readonly request: unknown;
+  readonly outcome: { readonly wamid: string } | { readonly error: number };
+}
+
+const DISPLAY_NUMBER = '390000000000';
+
+function randomUnit(): number {
+  return randomBytes(4).readUInt32BE() / 2 ** 32;
+}
+
+/**
+ * A Graph API stand-in on 127.0.0.1 (issue 4 §6): the messages endpoint validates like the real one and answers
+ * with the real shapes, the templates endpoint pages, the phone number can be read, status webhooks are signed,
+ * and `GET /sandbox/received` lists what arrived.
+ */
+export class GraphStandIn {
+  readonly received: ReceivedMessage[] = [];
+  private readonly server: Server;
+  private window = { second: -1, count: 0 };
+  private readonly random: () => number;
+
+  constructor(private readonly options: GraphStandInOptions) {
+    this.random = options.random ?? randomUnit;
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => this.reply(res, 500, { error: { message: String(error), type: 'OAuthException', code: 1 } }));
+    });
+    this.server.keepAliveTimeout = 60_000;
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, '127.0.0.1', () => resolve());
+    });
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private reply(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private graphError(res: ServerResponse, answer: GraphErrorAnswer): void {
+    const fbtrace = randomBytes(8).toString('base64url');
+    this.reply(res, answer.http, {
+      error: { message: answer.message, type: 'OAuthException', code: answer.code, error_data: { messaging_product: 'whatsapp', details: answer.details }, fbtrace_id: fbtrace },
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (req.method === 'GET' && url.pathname === '/sandbox/received') return this.reply(res, 200, { whatsapp: this.received, email: this.options.receivedMail?.() ?? [] });
+    if (parts.length === 0 || !/^v\d+\.\d+$/.test(parts[0] ?? '')) return this.graphError(res, { http: 400, code: 100, message: '(#100) Unknown path components', details: url.pathname });
+    if (req.headers.authorization !== `Bearer ${this.options.token}`) {
+      return this.graphError(res, { http: 401, code: 190, message: 'Invalid OAuth access token - Cannot parse access token', details: 'the access token is not valid' });
+    }
+    const [, id, edge] = parts;
+    if (req.method === 'POST' && edge === 'messages' && id === this.options.phoneNumberId) return this.message(raw, res);
+    if (req.method === 'GET' && edge === 'message_templates' && id === this.options.wabaId) return this.templates(url, res);
+    if (req.method === 'GET' && edge === undefined && id === this.options.phoneNumberId) {
+      return this.reply(res, 200, { verified_name: 'Comune di Esempio (sandbox)', display_phone_number: `+${DISPLAY_NUMBER}`, quality_rating: 'GREEN', id });
+    }
+    return this.graphError(res, { http: 400, code: 100, message: `(#100) Unsupported ${req.method} request. Object with ID '${id}' does not exist`, details: url.pathname });
+  }
+
+  private isOverRate(): boolean {
+    if (this.options.mps === undefined) return false;
+    const second = Math.floor(this.options.clock.now().getTime() / 1000);
+    if (second !== this.window.second) this.window = { second, count: 0 };
+    this.window.count++;
+    return this.window.count > this.options.mps;
+  }
+
+  private async message(raw: string, res: ServerResponse): Promise<void> {
+    if (this.options.latencyMs !== undefined && this.options.latencyMs > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+    const at = this.options.clock.now().toISOString();
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return this.graphError(res, { http: 400, code: 100, message: '(#100) Invalid parameter', details: 'the request body is not JSON' });
+    }
+    const to = String((body as { to?: unknown } | null)?.to ?? '');
+    const answer = this.isOverRate()
+      ? { http: 400, code: 130429, message: '(#130429) Rate limit hit', details: `Cloud API message throughput (${this.options.mps} mps) has been reached.` }
+      : this.options.failRate !== undefined && this.random() < this.options.failRate
+        ? { http: 500, code: 131000, message: '(#131000) Something went wrong', details: 'simulated failure (--fail-rate)' }
+        : checkMessage(body, { templates: this.options.templates ?? SANDBOX_TEMPLATES, openWindow: new Set(this.options.openWindow ?? []) });
+    if ('code' in answer) {
+      this.received.push({ at, to, request: body, outcome: { error: answer.code } });
+      return this.graphError(res, answer);
+    }
+    const wamid = `wamid.${randomBytes(18).toString('base64url')}`;
+    this.received.push({ at, to, request: body, outcome: { wamid } });
+    this.reply(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: answer.to }], messages: [{ id: wamid }] });
+    const callbackData = (body as { biz_opaque_callback_data?: unknown }).biz_opaque_callback_data;
+    void this.notify(wamid, answer.to, typeof callbackData === 'string' ? callbackData : undefined);
+  }
+
+  private async notify(wamid: string, recipient: string, callbackData: string | undefined): Promise<void> {
+    const url = this.options.webhookUrl;
+    if (url === undefined) return;
+    const undeliverable = (this.options.notOnWhatsApp ?? []).includes(recipient);
+    const steps: Array<StatusUpdate['status']> = undeliverable ? ['failed'] : ['sent', 'delivered', 'read'];
+    for (const status of steps) {
+      const update: StatusUpdate = {
+        wamid,
+        status,
+        recipient,
+        at: this.options.clock.now(),
+        ...(callbackData === undefined ? {} : { callbackData }),
+        ...(undeliverable ? { error: { code: 131026, title: 'Message undeliverable', details: 'Message Undeliverable.' } } : {}),
+      };
+      const ids = { wabaId: this.options.wabaId, phoneNumberId: this.options.phoneNumberId, displayNumber: DISPLAY_NUMBER };
+      const outcome = await postWebhook(url, statusPayload(update, ids), this.options.appSecret);
+      this.options.onWebhook?.(update, outcome);
+    }
+  }
+
+  private templates(url: URL, res: ServerResponse): void {
+    const all = this.options.templates ?? SANDBOX_TEMPLATES;
+    const limit = Math.min(Number(url.searchParams.get('limit') ?? 25) || 25, this.options.templatesPageSize ?? 3);
+    const start = Number(url.searchParams.get('after') ?? 0) || 0;
+    const data = all.slice(start, start + limit);
+    const after = String(start + data.length);
+    const paging: Record<string, unknown> = { cursors: { before: String(start), after } };
+    if (start + data.length < all.length) paging.next = `${url.origin}${url.pathname}?limit=${limit}&after=${after}`;
+    this.reply(res, 200, { data, paging });
+  }
+}

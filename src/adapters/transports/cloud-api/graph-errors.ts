@@ -1,0 +1,104 @@
+import type { DeliveryFailure, FailureKind } from '../../../core/transport.js';
+
+/** What canale does with one Graph error code (reference §2.3): the kind the core acts on, a stable code, advice. */
+interface GraphErrorRule {
+  readonly kind: FailureKind;
+  readonly code: string;
+  readonly reason: string;
+  readonly retryAfterMs?: number;
+}
+
+const TOKEN: GraphErrorRule = {
+  kind: 'fatal',
+  code: 'WHATSAPP_TOKEN_INVALID',
+  reason: 'the access token was refused (expired or revoked) — renew it and set CANALE_WHATSAPP_TOKEN or: canale config set whatsapp.token TOKEN',
+};
+const PERMISSION: GraphErrorRule = {
+  kind: 'fatal',
+  code: 'WHATSAPP_PERMISSION',
+  reason: 'the token lacks a permission — give the system user whatsapp_business_messaging and whatsapp_business_management',
+};
+const APP_RATE: GraphErrorRule = { kind: 'rate-limit', code: 'WHATSAPP_API_RATE_LIMIT', reason: 'the app or account reached its API call limit', retryAfterMs: 60_000 };
+const UNAVAILABLE: GraphErrorRule = { kind: 'transient', code: 'WHATSAPP_UNAVAILABLE', reason: 'the Cloud API is temporarily unavailable' };
+const BAD_REQUEST: GraphErrorRule = {
+  kind: 'fatal',
+  code: 'WHATSAPP_BAD_REQUEST',
+  reason: 'the Cloud API refused the request as malformed — this is likely a bug in canale or an unsupported message; report it',
+};
+const BLOCKED: GraphErrorRule = { kind: 'fatal', code: 'WHATSAPP_ACCOUNT_BLOCKED', reason: 'the business account is blocked or locked — check WhatsApp Manager' };
+
+/** Reference §2.3, code by code. Anything not listed is `transient` (WHATSAPP_ERROR). */
+const RULES: ReadonlyMap<number, GraphErrorRule> = new Map<number, GraphErrorRule>([
+  [0, TOKEN],
+  [190, TOKEN],
+  [3, PERMISSION],
+  [10, PERMISSION],
+  [131005, PERMISSION],
+  [4, APP_RATE],
+  [80007, APP_RATE],
+  [130429, { kind: 'rate-limit', code: 'WHATSAPP_THROUGHPUT', reason: 'the phone number reached its messages-per-second limit', retryAfterMs: 1_000 }],
+  [131048, { kind: 'rate-limit', code: 'WHATSAPP_SPAM_RATE_LIMIT', reason: 'sending is restricted because earlier messages were blocked or reported — check the quality rating', retryAfterMs: 15 * 60_000 }],
+  [131056, { kind: 'rate-limit', code: 'WHATSAPP_PAIR_RATE_LIMIT', reason: 'too many messages to this citizen in a short time', retryAfterMs: 6_000 }],
+  [131057, { kind: 'transient', code: 'WHATSAPP_MAINTENANCE', reason: 'the business account is in maintenance mode for about a minute', retryAfterMs: 60_000 }],
+  [368, BLOCKED],
+  [131031, BLOCKED],
+  [131042, { kind: 'fatal', code: 'WHATSAPP_PAYMENT', reason: 'a business eligibility or payment-method problem — check billing in WhatsApp Manager' }],
+  [131045, { kind: 'fatal', code: 'WHATSAPP_CERTIFICATE', reason: 'the phone number registration is incomplete (certificate) — register the number again' }],
+  [133010, { kind: 'fatal', code: 'WHATSAPP_NUMBER_NOT_REGISTERED', reason: 'the sending phone number is not registered on the Cloud API — register it, or check CANALE_WHATSAPP_PHONE_NUMBER_ID' }],
+  [1, { kind: 'transient', code: 'WHATSAPP_API_UNKNOWN', reason: 'the Cloud API reported an unknown error' }],
+  [2, UNAVAILABLE],
+  [131016, UNAVAILABLE],
+  [133004, UNAVAILABLE],
+  [131000, { kind: 'transient', code: 'WHATSAPP_SOMETHING_WENT_WRONG', reason: 'the Cloud API failed for an unknown reason' }],
+  [100, BAD_REQUEST],
+  [131008, BAD_REQUEST],
+  [131051, BAD_REQUEST],
+  [131053, { kind: 'fatal', code: 'WHATSAPP_MEDIA', reason: 'the Cloud API could not fetch or upload the media — check the media link or id' }],
+  [131009, { kind: 'recipient', code: 'WHATSAPP_INVALID_VALUE', reason: 'a value in this message (often the phone number) is not valid' }],
+  [131047, { kind: 'recipient', code: 'WHATSAPP_OUTSIDE_WINDOW', reason: 'free text is only allowed within 24 hours of the citizen writing to you — send an approved template instead' }],
+  [132000, { kind: 'fatal', code: 'WHATSAPP_TEMPLATE_PARAMS', reason: "the number of parameters does not match the template — compare with: canale templates list" }],
+  [132001, { kind: 'fatal', code: 'WHATSAPP_TEMPLATE_NOT_FOUND', reason: 'no approved template with that name in that language — check: canale templates sync && canale templates list' }],
+  [132005, { kind: 'recipient', code: 'WHATSAPP_TEXT_TOO_LONG', reason: 'the template with its parameters filled in is too long — shorten the parameters' }],
+  [132007, { kind: 'fatal', code: 'WHATSAPP_FORMAT_POLICY', reason: 'the content breaks WhatsApp’s formatting policy — change the text' }],
+  [132012, { kind: 'fatal', code: 'WHATSAPP_PARAM_FORMAT', reason: 'the parameters do not match the template’s format (named or positional) — compare with: canale templates list' }],
+  [132015, { kind: 'fatal', code: 'WHATSAPP_TEMPLATE_PAUSED', reason: 'the template is paused for low quality — wait until it is active again or use another template' }],
+  [132016, { kind: 'fatal', code: 'WHATSAPP_TEMPLATE_DISABLED', reason: 'the template was disabled for low quality — create a new template' }],
+  [132018, { kind: 'recipient', code: 'WHATSAPP_PARAM_TEXT', reason: 'a parameter is empty or has a line break, a tab or more than four spaces in a row' }],
+  [131026, { kind: 'recipient', code: 'WHATSAPP_UNDELIVERABLE', reason: 'the number cannot receive this message (not on WhatsApp, old app, or it blocked the city)' }],
+  [131021, { kind: 'recipient', code: 'WHATSAPP_RECIPIENT_IS_SENDER', reason: 'the recipient is the sending number itself' }],
+  [131049, { kind: 'recipient', code: 'WHATSAPP_MARKETING_LIMIT', reason: 'not delivered to keep engagement healthy (per-user marketing limit) — do not resend within 24 hours' }],
+  [131050, { kind: 'recipient', code: 'WHATSAPP_MARKETING_STOPPED', reason: 'the citizen stopped marketing messages from the city' }],
+  [130472, { kind: 'recipient', code: 'WHATSAPP_EXPERIMENT', reason: "the number is part of a Meta experiment and gets no marketing messages" }],
+  [130497, { kind: 'recipient', code: 'WHATSAPP_COUNTRY_RESTRICTED', reason: "the business may not message users in this citizen's country" }],
+]);
+
+function ruleFor(code: number): GraphErrorRule | undefined {
+  // 200–299: permission not granted or removed (reference §2.3)
+  if (code >= 200 && code <= 299) return PERMISSION;
+  return RULES.get(code);
+}
+
+/** The Graph error object (§2.1) as far as canale reads it. */
+export interface GraphError {
+  readonly code: number;
+  readonly message?: string;
+}
+
+/**
+ * Turns a Graph error into a DeliveryFailure by `error.code` alone (never the HTTP status or the text, which Meta
+ * says will change). `hide` removes secrets from the provider's message before it is shown.
+ */
+export function failureFromGraph(error: GraphError, hide: (text: string) => string): DeliveryFailure {
+  const rule = ruleFor(error.code) ?? { kind: 'transient', code: 'WHATSAPP_ERROR', reason: 'the Cloud API answered with an error canale does not know' };
+  const said = error.message === undefined ? '' : ` (Graph: ${hide(error.message).slice(0, 300)})`;
+  return {
+    kind: rule.kind,
+    code: rule.code,
+    reason: `${rule.reason}${said}`,
+    providerCode: String(error.code),
+    ...(rule.retryAfterMs === undefined ? {} : { retryAfterMs: rule.retryAfterMs }),
+  };
+}
+
+/** Every code with a rule, for tests and documentation. */
+export const KNOWN_GRAPH_CODES: readonly number[] = [...RULES.keys(), 200, 299];

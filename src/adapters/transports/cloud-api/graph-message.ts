@@ -1,0 +1,34 @@
+import type { WhatsAppEnvelope } from '../../../core/transport.js';
+
+/**
+ * The Graph `POST /{phone-number-id}/messages` body for an envelope (reference §1.2–1.4): a template with its
+ * body parameters (positional in order, or named with `parameter_name`), or a text; the campaign id goes in
+ * `biz_opaque_callback_data` so status webhooks can be traced back to it.
+ */
+export function graphMessageBody(envelope: WhatsAppEnvelope): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to: envelope.to,
+  };
+  if (envelope.campaignId !== undefined) base.biz_opaque_callback_data = envelope.campaignId;
+  const content = envelope.content;
+  switch (content.kind) {
+    case 'text':
+      return { ...base, type: 'text', text: { preview_url: content.previewUrl ?? false, body: content.body } };
+    case 'template': {
+      const p = content.parameters;
+      const parameters =
+        p.format === 'positional'
+          ? p.values.map((text) => ({ type: 'text', text }))
+          : Object.entries(p.values).map(([name, text]) => ({ type: 'text', parameter_name: name, text }));
+      const template: Record<string, unknown> = { name: content.name, language: { code: content.language } };
+      if (parameters.length > 0) template.components = [{ type: 'body', parameters }];
+      return { ...base, type: 'template', template };
+    }
+    default: {
+      const unreachable: never = content;
+      return unreachable;
+    }
+  }
+}

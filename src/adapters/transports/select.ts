@@ -1,0 +1,113 @@
+import type { ConfigValue, ResolvedSetting } from '../../core/config-keys.js';
+import { CanaleError, usageError } from '../../core/errors.js';
+import type { Clock } from '../../core/ports.js';
+import type { Channel } from '../../core/subscriber.js';
+import type { Transport, TransportName } from '../../core/transport.js';
+import { CloudApiTransport } from './cloud-api/cloud-api-transport.js';
+import { OutboxTransport } from './outbox/outbox-transport.js';
+import { SmtpTransport } from './smtp/smtp-transport.js';
+
+/** Which transport a channel uses and why; `warning` is set when it fell back to the outbox. */
+export interface TransportChoice {
+  readonly channel: Channel;
+  readonly name: TransportName;
+  readonly why: 'flag' | 'config' | 'credentials' | 'fallback';
+  readonly warning?: string;
+}
+
+type Settings = ReadonlyMap<string, ConfigValue | undefined>;
+
+const REAL: Readonly<Record<Channel, TransportName>> = { whatsapp: 'cloud-api', email: 'smtp' };
+const CREDENTIALS: Readonly<Record<Channel, readonly string[]>> = {
+  whatsapp: ['whatsapp.token', 'whatsapp.phoneNumberId'],
+  email: ['email.smtpUrl', 'email.from'],
+};
+const ENV: Readonly<Record<string, string>> = {
+  'whatsapp.token': 'CANALE_WHATSAPP_TOKEN',
+  'whatsapp.phoneNumberId': 'CANALE_WHATSAPP_PHONE_NUMBER_ID',
+  'whatsapp.wabaId': 'CANALE_WHATSAPP_WABA_ID',
+  'email.smtpUrl': 'CANALE_SMTP_URL',
+  'email.from': 'CANALE_EMAIL_FROM',
+};
+
+export function settingsMap(settings: readonly ResolvedSetting[]): Settings {
+  return new Map(settings.map((s) => [s.key, s.value]));
+}
+
+/** The settings of `keys` that are not set, named by their environment variables. */
+export function missingSettings(settings: Settings, keys: readonly string[]): string[] {
+  return keys.filter((k) => settings.get(k) === undefined || settings.get(k) === '').map((k) => ENV[k] ?? k);
+}
+
+/**
+ * DESIGN §3: `--via` for this run, else the channel's `transport` setting, else the real transport when its
+ * credentials are present, else the outbox with a visible warning. A real transport asked for without its
+ * credentials is an error that names what to set.
+ */
+export function chooseTransport(channel: Channel, settings: Settings, via?: TransportName): TransportChoice {
+  const configured = settings.get(`${channel}.transport`) as TransportName | undefined;
+  const asked = via ?? configured;
+  if (asked !== undefined) {
+    if (asked !== 'outbox' && asked !== REAL[channel]) {
+      throw usageError('TRANSPORT_WRONG_CHANNEL', `${asked} cannot send ${channel === 'email' ? 'e-mail' : 'WhatsApp'} messages — use ${REAL[channel]} or outbox`);
+    }
+    const missing = asked === 'outbox' ? [] : missingSettings(settings, CREDENTIALS[channel]);
+    if (missing.length > 0) {
+      throw new CanaleError('TRANSPORT_NOT_CONFIGURED', `${asked} needs ${missing.join(' and ')} — set them in the environment or with: canale config set KEY VALUE`);
+    }
+    return { channel, name: asked, why: via !== undefined ? 'flag' : 'config' };
+  }
+  const missing = missingSettings(settings, CREDENTIALS[channel]);
+  if (missing.length === 0) return { channel, name: REAL[channel], why: 'credentials' };
+  return {
+    channel,
+    name: 'outbox',
+    why: 'fallback',
+    warning: `${channel}: no ${missing.join(', ')} set — messages go to the outbox (files in the home), nothing is sent`,
+  };
+}
+
+export interface TransportDeps {
+  readonly home: string;
+  readonly clock: Clock;
+}
+
+/** Builds the chosen transport from the settings. */
+export function buildTransport(choice: TransportChoice, settings: Settings, deps: TransportDeps): Transport {
+  const text = (key: string): string => String(settings.get(key) ?? '');
+  const number = (key: string): number => {
+    const value = Number(settings.get(key));
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new CanaleError('CONFIG_VALUE_INVALID', `${key}: "${String(settings.get(key))}" is not valid — expected a number greater than 0; fix with: canale config set ${key} VALUE`);
+    }
+    return value;
+  };
+  switch (choice.name) {
+    case 'cloud-api':
+      return new CloudApiTransport({
+        apiUrl: text('whatsapp.apiUrl'),
+        apiVersion: text('whatsapp.apiVersion'),
+        token: text('whatsapp.token'),
+        phoneNumberId: text('whatsapp.phoneNumberId'),
+        timeoutMs: number('whatsapp.timeoutMs'),
+        connections: number('whatsapp.connections'),
+      });
+    case 'smtp':
+      return new SmtpTransport({
+        url: text('email.smtpUrl'),
+        from: text('email.from'),
+        connections: number('email.connections'),
+        messagesPerConnection: number('email.messagesPerConnection'),
+        timeoutMs: number('email.timeoutMs'),
+        clock: deps.clock,
+      });
+    case 'outbox': {
+      const from = settings.get('email.from');
+      return new OutboxTransport({ home: deps.home, channel: choice.channel, from: from === undefined ? `${text('city.name')} <outbox@canale.invalid>` : String(from), clock: deps.clock });
+    }
+    default: {
+      const unreachable: never = choice.name;
+      return unreachable;
+    }
+  }
+}

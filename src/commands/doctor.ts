@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { buildTransport, chooseTransport, settingsMap } from '../adapters/transports/select.js';
+import { CONFIG_KEYS } from '../core/config-keys.js';
+import type { StoreData } from '../core/store-data.js';
+import type { Channel } from '../core/subscriber.js';
+import { withExamples, type App } from './app.js';
+import type { Context } from './context.js';
+
+/** One line of the checklist: `ok` true, false, or 'warn' (works, but worth knowing). */
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean | 'warn';
+  readonly detail: string;
+}
+
+const STALE_MS = 7 * 24 * 3600_000;
+
+function describeAge(ms: number): string {
+  const hours = Math.floor(ms / 3600_000);
+  if (hours < 1) return 'less than an hour ago';
+  if (hours < 48) return `${hours} hour(s) ago`;
+  return `${Math.floor(hours / 24)} day(s) ago`;
+}
+
+async function configCheck(ctx: Context): Promise<Check> {
+  const problems = (await ctx.settings())
+    .filter((s) => s.source === 'env' || s.source === 'config')
+    .flatMap((s) => {
+      const key = CONFIG_KEYS.find((k) => k.key === s.key);
+      const checked = key?.check(String(s.value).trim());
+      return typeof checked === 'object' ? [`${s.key} is not ${checked.expected}`] : [];
+    });
+  if (problems.length === 0) return { name: 'configuration', ok: true, detail: 'every setting is valid' };
+  return { name: 'configuration', ok: false, detail: `${problems.join('; ')} — fix with: canale config set KEY VALUE` };
+}
+
+async function channelCheck(channel: Channel, ctx: Context): Promise<{ check: Check; transport?: string }> {
+  const settings = settingsMap(await ctx.settings());
+  const name = channel === 'whatsapp' ? 'WhatsApp' : 'e-mail';
+  try {
+    const choice = chooseTransport(channel, settings);
+    const transport = buildTransport(choice, settings, { home: ctx.paths.home, clock: ctx.deps.clock });
+    try {
+      const verified = (await transport.verify?.(AbortSignal.timeout(20_000))) ?? { ok: true, detail: 'nothing to check' };
+      if (choice.warning !== undefined) return { check: { name, ok: 'warn', detail: `${choice.warning}; ${verified.detail}` }, transport: choice.name };
+      return { check: { name, ok: verified.ok, detail: `${choice.name}: ${verified.detail}` }, transport: choice.name };
+    } finally {
+      await transport.close?.();
+    }
+  } catch (error) {
+    return { check: { name, ok: false, detail: error instanceof Error ? error.message : String(error) } };
+  }
+}
+
+function templatesCheck(data: StoreData, now: Date): Check {
+  const templates = data.templates;
+  if (templates.length === 0) return { name: 'templates', ok: false, detail: 'no WhatsApp templates synced — fetch them with: canale templates sync' };
+  const syncedAt = templates.map((t) => t.syncedAt).sort().at(-1) ?? '';
+  const age = now.getTime() - new Date(syncedAt).getTime();
+  const approved = templates.filter((t) => t.status === 'APPROVED').length;
+  const detail = `${templates.length} synced ${describeAge(age)}, ${approved} approved`;
+  return age > STALE_MS ? { name: 'templates', ok: 'warn', detail: `${detail} — refresh with: canale templates sync` } : { name: 'templates', ok: true, detail };
+}
+
+/** The whole checklist, in order; nothing here throws for a problem it can name. */
+export async function runChecks(ctx: Context): Promise<Check[]> {
+  const checks: Check[] = [await configCheck(ctx)];
+  let data: StoreData | undefined;
+  try {
+    data = await (await ctx.store()).read();
+    checks.push({ name: 'store', ok: true, detail: `${ctx.paths.db} readable: ${data.subscribers.length} subscriber(s), ${data.topics.length} topic(s)` });
+  } catch (error) {
+    checks.push({ name: 'store', ok: false, detail: error instanceof Error ? error.message : String(error) });
+  }
+  const whatsapp = await channelCheck('whatsapp', ctx);
+  checks.push(whatsapp.check, (await channelCheck('email', ctx)).check);
+  if (whatsapp.transport === 'cloud-api' && data !== undefined) checks.push(templatesCheck(data, ctx.deps.clock.now()));
+  return checks;
+}
+
+export async function runDoctor(options: { readonly json: boolean }, ctx: Context): Promise<number> {
+  const checks = await runChecks(ctx);
+  const failed = checks.filter((c) => c.ok === false);
+  if (options.json) ctx.ui.json({ ok: failed.length === 0, checks });
+  else {
+    const mark = (c: Check): string => (c.ok === true ? ctx.ui.color.green('✓') : c.ok === 'warn' ? ctx.ui.color.yellow('!') : ctx.ui.color.red('✗'));
+    for (const c of checks) ctx.ui.out(`${mark(c)} ${c.name}: ${c.detail}`);
+  }
+  if (failed.length > 0) ctx.ui.warn(`${failed.length} problem(s): ${failed.map((c) => c.name).join(', ')} — see above for how to fix`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+export function registerDoctor(program: Command, app: App): void {
+  withExamples(
+    program.command('doctor').description('check configuration, store, credentials, connectivity and templates').option('--json', 'print JSON'),
+    ['canale doctor', 'canale doctor --json'],
+  ).action(app.action(async (raw: { json?: boolean }, ctx: Context) => runDoctor({ json: raw.json === true }, ctx)));
+}

@@ -1,0 +1,146 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { GraphStandIn } from '../adapters/sandbox/graph-stand-in.js';
+import { SmtpSink } from '../adapters/sandbox/smtp-sink.js';
+import { CanaleError, usageError } from '../core/errors.js';
+import { collect, withExamples, type App } from './app.js';
+import type { Context } from './context.js';
+
+export interface SandboxOptions {
+  readonly whatsappPort: number;
+  readonly smtpPort: number;
+  readonly mps?: number;
+  readonly failRate?: number;
+  readonly latencyMs?: number;
+  readonly webhookUrl?: string;
+  readonly notOnWhatsApp: readonly string[];
+  readonly openWindow: readonly string[];
+  readonly reject: readonly string[];
+  readonly tempfail: readonly string[];
+  readonly mailDir: string;
+}
+
+/** The sandbox account's fixed, public, fake credentials: they only open the sandbox itself. */
+export const SANDBOX_ACCOUNT = {
+  token: 'sandbox-token',
+  phoneNumberId: '100000000000001',
+  wabaId: '200000000000001',
+  appSecret: 'sandbox-app-secret',
+  from: 'Comune di Esempio <avvisi@comune.example.it>',
+} as const;
+
+interface RawSandbox {
+  whatsappPort?: string;
+  smtpPort?: string;
+  mps?: string;
+  failRate?: string;
+  latency?: string;
+  webhookUrl?: string;
+  notOnWhatsapp?: string[];
+  openWindow?: string[];
+  reject?: string[];
+  tempfail?: string[];
+  mailDir?: string;
+}
+
+function numberFlag(flag: string, text: string | undefined, ok: (n: number) => boolean, expected: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || !ok(n)) throw usageError('SANDBOX_FLAG_INVALID', `${flag} ${text}: expected ${expected}`);
+  return n;
+}
+
+const digits = (numbers: readonly string[] | undefined): string[] => (numbers ?? []).map((n) => n.replace(/\D/g, ''));
+
+export function parseSandbox(raw: RawSandbox, tag: string): SandboxOptions {
+  const port = (flag: string, text: string | undefined, fallback: number): number =>
+    numberFlag(flag, text, (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number (0 picks a free one)') ?? fallback;
+  if (raw.webhookUrl !== undefined && !/^https?:\/\//.test(raw.webhookUrl)) throw usageError('SANDBOX_FLAG_INVALID', `--webhook-url ${raw.webhookUrl}: expected an http:// or https:// URL`);
+  const mps = numberFlag('--mps', raw.mps, (n) => n > 0, 'a number of requests a second greater than 0');
+  const failRate = numberFlag('--fail-rate', raw.failRate, (n) => n >= 0 && n <= 1, 'a share between 0 and 1, such as 0.05');
+  const latencyMs = numberFlag('--latency', raw.latency, (n) => n >= 0, 'milliseconds, 0 or more');
+  return {
+    whatsappPort: port('--whatsapp-port', raw.whatsappPort, 8787),
+    smtpPort: port('--smtp-port', raw.smtpPort, 2525),
+    ...(mps === undefined ? {} : { mps }),
+    ...(failRate === undefined ? {} : { failRate }),
+    ...(latencyMs === undefined ? {} : { latencyMs }),
+    ...(raw.webhookUrl === undefined ? {} : { webhookUrl: raw.webhookUrl }),
+    notOnWhatsApp: digits(raw.notOnWhatsapp),
+    openWindow: digits(raw.openWindow),
+    reject: raw.reject ?? [],
+    tempfail: raw.tempfail ?? [],
+    mailDir: raw.mailDir ?? join(tmpdir(), `canale-sandbox-${tag}`),
+  };
+}
+
+/** Starts the Graph stand-in and the SMTP sink, prints the environment that points canale at them, waits for Ctrl-C. */
+export async function runSandbox(options: SandboxOptions, ctx: Context, stop: Promise<void>): Promise<void> {
+  const clock = ctx.deps.clock;
+  const sink = new SmtpSink({ port: options.smtpPort, dir: options.mailDir, clock, reject: options.reject, tempfail: options.tempfail });
+  const graph = new GraphStandIn({
+    port: options.whatsappPort,
+    ...SANDBOX_ACCOUNT,
+    clock,
+    ...options,
+    receivedMail: () => sink.received,
+    onWebhook: (update, outcome) => ctx.ui.info(`webhook ${update.status} ${update.wamid.slice(0, 18)}… → ${options.webhookUrl ?? ''}: ${outcome}`),
+  });
+  let graphUrl: string;
+  let smtpPort: number;
+  try {
+    graphUrl = await graph.listen();
+    smtpPort = await sink.listen();
+  } catch (error) {
+    await Promise.allSettled([graph.close(), sink.close()]);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CanaleError('SANDBOX_PORT_BUSY', `cannot listen on 127.0.0.1: ${code ?? String(error)} — pick other ports with --whatsapp-port and --smtp-port (0 picks free ones)`);
+  }
+  ctx.ui.info(`canale sandbox: Graph API stand-in at ${graphUrl}, SMTP sink at 127.0.0.1:${smtpPort}, e-mails kept in ${options.mailDir}`);
+  ctx.ui.info(`what arrived: curl ${graphUrl}/sandbox/received — point canale at the sandbox with:`);
+  const env: Array<[string, string]> = [
+    ['CANALE_WHATSAPP_API_URL', graphUrl],
+    ['CANALE_WHATSAPP_TOKEN', SANDBOX_ACCOUNT.token],
+    ['CANALE_WHATSAPP_PHONE_NUMBER_ID', SANDBOX_ACCOUNT.phoneNumberId],
+    ['CANALE_WHATSAPP_WABA_ID', SANDBOX_ACCOUNT.wabaId],
+    ['CANALE_WHATSAPP_APP_SECRET', SANDBOX_ACCOUNT.appSecret],
+    ['CANALE_SMTP_URL', `smtp://127.0.0.1:${smtpPort}`],
+    ['CANALE_EMAIL_FROM', `"${SANDBOX_ACCOUNT.from}"`],
+  ];
+  for (const [key, value] of env) ctx.ui.out(`export ${key}=${value}`);
+  ctx.ui.info('press Ctrl-C to stop');
+  await stop;
+  await Promise.allSettled([graph.close(), sink.close()]);
+  ctx.ui.info(`sandbox stopped: ${graph.received.length} WhatsApp request(s), ${sink.received.length} e-mail(s) received`);
+}
+
+export function registerSandbox(program: Command, app: App): void {
+  withExamples(
+    program
+      .command('sandbox')
+      .description('run a local Graph API stand-in and SMTP sink on 127.0.0.1 (no Meta account needed), until Ctrl-C')
+      .option('--whatsapp-port <port>', 'port of the Graph API stand-in (default 8787; 0 picks a free one)')
+      .option('--smtp-port <port>', 'port of the SMTP sink (default 2525; 0 picks a free one)')
+      .option('--mps <n>', 'answer 130429 above this many messages a second')
+      .option('--fail-rate <share>', 'answer this share of messages with a 5xx, e.g. 0.05')
+      .option('--latency <ms>', 'wait this long before answering each message')
+      .option('--webhook-url <url>', 'POST signed status webhooks (sent, delivered, read) here')
+      .option('--not-on-whatsapp <number>', 'a number that gets a failed status (131026); repeatable', collect)
+      .option('--open-window <number>', 'a number that wrote in the last 24 h, so free text is allowed; repeatable', collect)
+      .option('--reject <email>', 'answer 550 to this recipient; repeatable', collect)
+      .option('--tempfail <email>', 'answer 451 to this recipient; repeatable', collect)
+      .option('--mail-dir <dir>', 'where received e-mails are kept (default: a folder under the system temp dir)'),
+    [
+      'canale sandbox',
+      'canale sandbox --mps 80 --fail-rate 0.02 --webhook-url http://127.0.0.1:8080/webhooks/whatsapp',
+      'canale sandbox --not-on-whatsapp "+39 333 000 0000" --reject nessuno@example.it',
+    ],
+  ).action(
+    app.action(async (raw: RawSandbox, ctx: Context) => {
+      const untilInterrupted = ctx.deps.untilInterrupted;
+      if (untilInterrupted === undefined) throw new CanaleError('SANDBOX_NO_TERMINAL', 'the sandbox needs a way to be stopped (Ctrl-C)');
+      await runSandbox(parseSandbox(raw, ctx.deps.ids.next('')), ctx, untilInterrupted());
+    }),
+  );
+}

@@ -1,0 +1,55 @@
+import { buildTransport, chooseTransport, settingsMap } from '../../adapters/transports/select.js';
+import type { Email } from '../../core/email.js';
+import type { E164 } from '../../core/phone.js';
+import { findTemplate } from '../../core/template.js';
+import type { Envelope, TemplateParameters, TransportName } from '../../core/transport.js';
+import type { Context } from '../context.js';
+
+/** `send --test-to`: one message to one address, now, with no campaign and no journal. */
+export type TestSendOptions =
+  | { readonly channel: 'whatsapp'; readonly to: E164; readonly via?: TransportName; readonly text?: string; readonly template?: { readonly name: string; readonly language?: string; readonly params: readonly string[] } }
+  | { readonly channel: 'email'; readonly to: Email; readonly via?: TransportName; readonly subject: string; readonly text: string };
+
+/** Positional values, or `name=value` pairs when the synced template is named. */
+function parametersFor(params: readonly string[], named: boolean): TemplateParameters {
+  if (!named) return { format: 'positional', values: params };
+  return { format: 'named', values: Object.fromEntries(params.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])) };
+}
+
+async function envelopeFor(options: TestSendOptions, ctx: Context, recipientKey: string): Promise<Envelope> {
+  if (options.channel === 'email') {
+    const html = `<p>${options.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br>')}</p>`;
+    return { channel: 'email', to: options.to, subject: options.subject, text: options.text, html, recipientKey };
+  }
+  if (options.template === undefined) return { channel: 'whatsapp', to: options.to, recipientKey, content: { kind: 'text', body: options.text ?? '' } };
+  const { name, params } = options.template;
+  const synced = (await (await ctx.store()).read()).templates.filter((t) => t.name === name);
+  const language = options.template.language ?? (synced.length === 1 ? synced[0]?.language : undefined) ?? 'it';
+  const known = findTemplate(synced, name, language);
+  const named = known?.parameterFormat === 'named' || (known === undefined && params.length > 0 && params.every((p) => /^[a-z_][a-z0-9_]*=/.test(p)));
+  return { channel: 'whatsapp', to: options.to, recipientKey, content: { kind: 'template', name, language, parameters: parametersFor(params, named) } };
+}
+
+/** Sends it through the configured transport (or `--via`); prints the provider's id, or the failure and what to do. */
+export async function runTestSend(options: TestSendOptions, ctx: Context): Promise<number> {
+  const settings = settingsMap(await ctx.settings());
+  const choice = chooseTransport(options.channel, settings, options.via);
+  if (choice.warning !== undefined) ctx.ui.warn(choice.warning);
+  const transport = buildTransport(choice, settings, { home: ctx.paths.home, clock: ctx.deps.clock });
+  try {
+    const envelope = await envelopeFor(options, ctx, ctx.deps.ids.next('test_'));
+    const result = await transport.send(envelope, new AbortController().signal);
+    if (result.ok) {
+      ctx.ui.out(result.providerMessageId);
+      ctx.ui.success(`sent a test ${options.channel === 'email' ? 'e-mail' : 'WhatsApp message'} to ${options.to} through ${choice.name}`);
+      return 0;
+    }
+    const { failure } = result;
+    const hint =
+      failure.kind === 'rate-limit' || failure.kind === 'transient' ? ' — this may pass: try again in a moment' : failure.kind === 'recipient' ? ' — this address cannot receive it' : '';
+    ctx.ui.warn(`not sent through ${choice.name}: ${failure.code}${failure.providerCode === undefined ? '' : ` (provider code ${failure.providerCode})`}: ${failure.reason}${hint}`);
+    return 1;
+  } finally {
+    await transport.close?.();
+  }
+}

@@ -1,0 +1,43 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useTempHome } from '../support/cli.js';
+
+/** A fresh install does its main job with no credentials: test messages land in the outbox. */
+const t = useTempHome();
+
+describe('send --test-to with no credentials', () => {
+  it('writes the Graph request and a real .eml under the home, 0600, with a warning', async () => {
+    const whatsapp = await t.cli('send', '--test-to', '333 123 4567', '--template', 'avviso_cantieri', '--param', 'Maria', '--param', '2 dicembre', '--param', 'via Roma');
+    expect(whatsapp.code, whatsapp.stderr).toBe(0);
+    expect(whatsapp.stderr).toContain('! whatsapp: no CANALE_WHATSAPP_TOKEN, CANALE_WHATSAPP_PHONE_NUMBER_ID set — messages go to the outbox');
+    const [json] = await readdir(join(t.home, 'outbox', 'whatsapp'));
+    expect(whatsapp.stdout).toBe(`outbox:outbox/whatsapp/${json}\n`);
+    expect(JSON.parse(await readFile(join(t.home, 'outbox', 'whatsapp', json ?? ''), 'utf8'))).toMatchObject({ to: '+393331234567', type: 'template' });
+
+    const email = await t.cli('send', '--test-to', 'maria@example.it', '--subject', 'Città', '--text', 'è una prova');
+    expect(email.code, email.stderr).toBe(0);
+    const [eml] = await readdir(join(t.home, 'outbox', 'email'));
+    const path = join(t.home, 'outbox', 'email', eml ?? '');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readFile(path, 'utf8')).toMatch(/^Subject: =\?UTF-8\?Q\?Citt=C3=A0\?=\r$/m);
+  });
+
+  it('says campaign sending is not there yet (exit 2), and refuses half a test', async () => {
+    const campaign = await t.cli('send', '--topic', 'cantieri');
+    expect(campaign.code).toBe(2);
+    expect(campaign.stderr).toContain('campaign sending (--topic, --message) is not available yet');
+    const bare = await t.cli('send');
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('campaign sending (--topic, --message) is not available yet — send a test message with: canale send --test-to');
+    const half = await t.cli('send', '--test-to', 'maria@example.it', '--text', 'x');
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('a test e-mail needs --subject and --text');
+  });
+
+  it('explains that an explicit cloud-api needs credentials', async () => {
+    const result = await t.cli('send', '--test-to', '333 123 4567', '--text', 'x', '--via', 'cloud-api');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('cloud-api needs CANALE_WHATSAPP_TOKEN and CANALE_WHATSAPP_PHONE_NUMBER_ID');
+  });
+});
