@@ -1,11 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { App } from './commands/app.js';
 import { registerConfig } from './commands/config/index.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerCompose } from './commands/compose/index.js';
+import { registerCampaigns } from './commands/campaigns/index.js';
 import { registerInit } from './commands/init.js';
+import { registerReport } from './commands/report/index.js';
+import { registerSandbox } from './commands/sandbox.js';
+import { registerSend } from './commands/send/index.js';
 import { registerPreview } from './commands/preview/index.js';
 import { registerSubscriberImport } from './commands/subscribers/import-command.js';
 import { registerSubscribers } from './commands/subscribers/index.js';
+import { registerTemplates } from './commands/templates/index.js';
 import { registerTopics } from './commands/topics/index.js';
 import { exitCodeOf, EXIT, isCanaleError } from './core/errors.js';
 import type { Deps } from './deps.js';
@@ -44,8 +50,15 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 partial, 4 busy (another canale is work
   registerConfig(program, app);
   registerTopics(program, app);
   registerSubscribers(program, app);
+  registerTemplates(program, app);
+  registerSend(program, app);
+  registerSandbox(program, app);
+  registerDoctor(program, app);
+  registerSubscriberImport(program, app, 'alias of: canale subscribers import');
   registerPreview(program, app);
   registerCompose(program, app);
+  registerCampaigns(program, app);
+  registerReport(program, app);
   return program;
 }
 

@@ -4,6 +4,7 @@ import { collect, withExamples, type App } from '../app.js';
 import { parseSubscriberAdd, runSubscriberAdd, type SubscriberAddFlags } from './add.js';
 import { parseSubscriberExport, runSubscriberExport } from './export.js';
 import { runSubscriberForget } from './forget.js';
+import { registerSubscriberImport } from './import-command.js';
 import { parseSubscriberQuery, runSubscriberCount, runSubscriberList, type SubscriberQueryFlags } from './list.js';
 import { runSubscriberResubscribe, runSubscriberUnsubscribe } from './opt-out.js';
 import { runSubscriberShow } from './show.js';
@@ -112,4 +113,6 @@ export function registerSubscribers(program: Command, app: App): void {
       .option('--out <file>', 'write to a file (mode 0600) instead of stdout'),
     ['canale subscribers export --out iscritti.csv', 'canale subscribers export --format json > iscritti.json'],
   ).action(app.action(async (flags: { format?: string; out?: string }, ctx: Context) => runSubscriberExport(parseSubscriberExport(flags), ctx)));
+
+  registerSubscriberImport(subscribers, app, 'import subscribers from a CSV file (Excel, LibreOffice, Google Forms, canale export)');
 }

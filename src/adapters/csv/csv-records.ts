@@ -1,0 +1,119 @@
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import { parse, type CsvError } from 'csv-parse';
+import { CanaleError } from '../../core/errors.js';
+
+/** Receives the records of a file in order, each with the physical line it starts on (the first line is 1). */
+export interface CsvVisitor {
+  record(cells: string[], line: number): void;
+  /** A record csv-parse could not read (a quote never closed): its line and why. */
+  broken(line: number, reason: string): void;
+  progress?(doneBytes: number, totalBytes: number): void;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Physical line numbers, counted on the bytes: CRLF, LF and CR each end one line, inside quotes too (csv-parse's
+ * own count takes a quoted CRLF for two lines). Blank lines before a record are skipped to find where it starts.
+ */
+class LineCounter {
+  private offset = 0;
+  private line = 1;
+
+  constructor(private readonly bytes: Buffer) {}
+
+  /** The line the next record starts on; its end (after its line break) is at `end`. */
+  startOf(end: number): number {
+    const start = this.skipBlank();
+    this.advance(end);
+    return start;
+  }
+
+  /** The line the next record starts on, without moving past it. */
+  peek(): number {
+    return this.skipBlank();
+  }
+
+  private skipBlank(): number {
+    const b = this.bytes;
+    while (this.offset < b.length && (b[this.offset] === LF || b[this.offset] === CR)) {
+      this.offset += b[this.offset] === CR && b[this.offset + 1] === LF ? 2 : 1;
+      this.line++;
+    }
+    return this.line;
+  }
+
+  private advance(end: number): void {
+    const b = this.bytes;
+    let line = this.line;
+    for (let i = this.offset; i < end; i++) {
+      const c = b[i];
+      if (c === LF) line++;
+      else if (c === CR) {
+        if (b[i + 1] === LF) i++;
+        line++;
+      }
+    }
+    this.offset = Math.max(this.offset, end);
+    this.line = line;
+  }
+}
+
+function brokenReason(error: CsvError): string {
+  if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return 'a quoted value starts on this line and is never closed (a " is missing), so the rest of the file was read as one value';
+  }
+  return error.message;
+}
+
+/**
+ * Parses CSV bytes (UTF-8, no byte-order mark) with csv-parse in one pass, in chunks, yielding to the event loop
+ * between them so a progress bar can draw. RFC 4180 quoting; rows may have more or fewer cells than the header;
+ * a stray quote inside an unquoted value is kept as text; empty lines are skipped.
+ */
+export async function readCsvRecords(bytes: Buffer, delimiter: string, name: string, visitor: CsvVisitor, chunkBytes = 1 << 18): Promise<void> {
+  const lines = new LineCounter(bytes);
+  const parser = parse({
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+  });
+  // the visitor may throw (a bad --map found at the header): records can arrive while the parser flushes, outside
+  // this function's stack, so failures are kept and rethrown here instead of escaping as uncaught exceptions
+  let failure: unknown;
+  const guard =
+    <A extends unknown[]>(handle: (...args: A) => void) =>
+    (...args: A): void => {
+      if (failure !== undefined) return;
+      try {
+        handle(...args);
+      } catch (error) {
+        failure = error;
+      }
+    };
+  parser.on('data', guard((cells: string[]) => visitor.record(cells, lines.startOf(parser.info.bytes))));
+  parser.on('skip', guard((error: CsvError) => visitor.broken(lines.peek(), brokenReason(error))));
+  parser.on('error', (error: unknown) => (failure ??= error));
+  const ended = new Promise<void>((resolve) => parser.on('end', resolve).on('error', () => resolve()));
+  try {
+    for (let offset = 0; offset < bytes.length && failure === undefined; offset += chunkBytes) {
+      parser.write(bytes.subarray(offset, offset + chunkBytes));
+      visitor.progress?.(Math.min(offset + chunkBytes, bytes.length), bytes.length);
+      await yieldToEvents();
+    }
+    if (failure === undefined) {
+      parser.end();
+      await ended;
+    }
+  } finally {
+    if (failure !== undefined) parser.destroy();
+  }
+  if (failure instanceof CanaleError) throw failure;
+  if (failure !== undefined) {
+    const message = failure instanceof Error ? failure.message : String(failure);
+    throw new CanaleError('IMPORT_NOT_CSV', `${name} cannot be read as CSV: ${message}`);
+  }
+}

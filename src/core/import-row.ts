@@ -1,0 +1,244 @@
+import type { ColumnMapping, MappedColumn } from './column-mapping.js';
+import { readConsentAnswer } from './consent-answer.js';
+import { parseDateCell } from './date-cell.js';
+import type { Email } from './email.js';
+import type { ImportField } from './import-field.js';
+import type { E164 } from './phone.js';
+import { checkSubscriberDraft, type InputField, type SubscriberInput } from './subscriber-input.js';
+import type { SubscriberStatus } from './subscriber.js';
+import type { TopicResolver } from './topic-resolver.js';
+import { splitTopicList, type TopicId } from './topic.js';
+
+/** One problem of one row: the physical line in the file, the column as written (null: the whole row), the value, why. */
+export interface RowError {
+  readonly line: number;
+  readonly column: string | null;
+  readonly value: string;
+  readonly reason: string;
+}
+
+/** A row that is not imported, with every problem found; `cells` kept only when rejected rows are written out. */
+export interface RejectedRow {
+  readonly line: number;
+  readonly errors: readonly RowError[];
+  readonly cells?: readonly string[];
+}
+
+/**
+ * A checked row: a citizen as the file describes them. Rows of the same citizen merge into one (`mergedLines`).
+ * `name`, `phone` and `email` may be present and undefined.
+ */
+export interface ImportRow extends SubscriberInput {
+  readonly line: number;
+  readonly id?: string;
+  readonly status?: SubscriberStatus;
+  readonly optedOutTopics?: readonly TopicId[];
+  readonly whatsappUnreachable?: true;
+  readonly emailBounced?: true;
+  readonly consentSource?: string;
+  readonly consentNote?: string;
+  readonly consentAt?: string;
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+  readonly cells?: readonly string[];
+  readonly mergedLines?: readonly number[];
+  readonly mergedCells?: ReadonlyArray<readonly string[] | undefined>;
+}
+
+export type RowResult = { readonly ok: true; readonly row: ImportRow } | { readonly ok: false; readonly rejected: RejectedRow };
+
+export interface RowContext {
+  readonly country: string;
+  readonly timeZone: string;
+  readonly topics: TopicResolver;
+  /** Topics every row gets (`--topics`), already resolved. */
+  readonly extraTopics: readonly TopicId[];
+  /** Keep each row's cells, to write rejected rows out (`--errors FILE`). */
+  readonly keepCells: boolean;
+}
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const TRUE = new Set(['true', '1', 'yes', 'si', 'sì', 'x']);
+const FALSE = new Set(['', 'false', '0', 'no']);
+/** Past this many distinct values a column is not worth sharing (names, notes): its values are kept as they come. */
+const MAX_SHARED_VALUES = 50_000;
+const DATE_HINT = 'not a date — write it like 28/11/2026, 28/11/2026 10:31:05 or 2026-11-28T10:31:05Z';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Turns the cells of one record into a checked row, or names every problem of it. Built once per file and
+ * called for every row, so it avoids per-row garbage: the row being read is kept in fields, and identical topic
+ * lists share one array.
+ */
+export class RowReader {
+  private readonly width: number;
+  private readonly topicLists = new Map<string, readonly TopicId[]>();
+  private readonly attributeValues: Array<Map<string, string>> = [];
+  private cells: readonly string[] = [];
+  private line = 0;
+  private errors: RowError[] = [];
+
+  constructor(
+    private readonly mapping: ColumnMapping,
+    private readonly context: RowContext,
+  ) {
+    this.width = mapping.columns.length;
+  }
+
+  read(cells: readonly string[], line: number): RowResult {
+    this.cells = cells;
+    this.line = line;
+    const errors: RowError[] = (this.errors = []);
+    this.checkWidth();
+    const name = this.text('name');
+    const surname = this.text('surname');
+    const draft = {
+      name: surname === '' ? name : name === '' ? surname : `${name} ${surname}`,
+      phone: this.text('phone'),
+      email: this.text('email'),
+      topics: [],
+      channel: this.text('channel'),
+    };
+    const checked = checkSubscriberDraft(draft, { country: this.context.country, topics: [] });
+    if (!checked.ok) {
+      for (const p of checked.problems) this.fail(this.fieldOf(p.field, p.value), p.value, p.reason);
+    }
+    const topics = this.topicList('topics', this.context.extraTopics);
+    const optedOut = this.topicList('optedOutTopics', []);
+    if (this.mapping.fields.consent !== undefined) {
+      const answer = readConsentAnswer(this.text('consent'));
+      if (!answer.given) this.fail('consent', this.text('consent'), answer.reason);
+    }
+    const consentAt = this.date('consentAt');
+    const createdAt = this.date('createdAt');
+    const updatedAt = this.date('updatedAt');
+    const status = this.status();
+    const whatsappUnreachable = this.flag('whatsappUnreachable');
+    const emailBounced = this.flag('emailBounced');
+    const id = this.text('id');
+    if (id !== '' && !ID.test(id)) this.fail('id', id, 'an id has 1 to 64 letters, digits, _ and -');
+    if (errors.length > 0 || !checked.ok) {
+      const rejected: Mutable<RejectedRow> = { line, errors };
+      if (this.context.keepCells) rejected.cells = cells;
+      return { ok: false, rejected };
+    }
+    const value = checked.value;
+    // The usual fields are all in the literal, even when undefined, so V8 keeps them inside the object (a million
+    // rows are held at once). Where the file already holds the normal form, its own flat string is kept rather than
+    // the one built from parts.
+    const row: Mutable<ImportRow> = {
+      line,
+      name: value.name === draft.name ? draft.name : value.name,
+      phone: value.phone === draft.phone ? (draft.phone as E164) : value.phone,
+      email: value.email === draft.email ? (draft.email as Email) : value.email,
+      topics,
+      channel: value.channel,
+      attributes: this.attributes(),
+    };
+    if (id !== '') row.id = id;
+    if (status !== undefined) row.status = status;
+    if (optedOut.length > 0) row.optedOutTopics = optedOut;
+    if (whatsappUnreachable) row.whatsappUnreachable = true;
+    if (emailBounced) row.emailBounced = true;
+    const consentSource = this.text('consentSource');
+    const consentNote = this.text('consentNote');
+    if (consentSource !== '') row.consentSource = consentSource;
+    if (consentNote !== '') row.consentNote = consentNote;
+    if (consentAt !== undefined) row.consentAt = consentAt;
+    if (createdAt !== undefined) row.createdAt = createdAt;
+    if (updatedAt !== undefined) row.updatedAt = updatedAt;
+    if (this.context.keepCells) row.cells = cells;
+    return { ok: true, row };
+  }
+
+  private column(field: ImportField): MappedColumn | undefined {
+    return this.mapping.fields[field];
+  }
+
+  private text(field: ImportField): string {
+    const column = this.mapping.fields[field];
+    return column === undefined ? '' : (this.cells[column.index] ?? '').trim();
+  }
+
+  private fail(field: ImportField, value: string, reason: string): void {
+    this.errors.push({ line: this.line, column: this.column(field)?.header ?? null, value, reason });
+  }
+
+  /** Cells past the header's last column are a problem only when they hold something (Excel pads rows with `;;`). */
+  private checkWidth(): void {
+    const cells = this.cells;
+    if (cells.length <= this.width) return;
+    const extra = cells.slice(this.width).filter((c) => c.trim() !== '');
+    if (extra.length === 0) return;
+    this.errors.push({
+      line: this.line,
+      column: null,
+      value: extra.join(' | '),
+      reason: `${cells.length} cells but the header has ${this.width} columns — a value that contains the delimiter must be in quotes`,
+    });
+  }
+
+  /** The column a subscriber-input problem belongs to; "no contact" points at the phone column, else the e-mail one. */
+  private fieldOf(field: InputField, value: string): ImportField {
+    if (field === 'name') return this.column('name') === undefined ? 'surname' : 'name';
+    if (field === 'phone' && value === '' && this.column('phone') === undefined) return 'email';
+    return field;
+  }
+
+  /** Attribute values, each distinct value of a column stored once (municipi, quartieri, CAP repeat a lot). */
+  private attributes(): Record<string, string> {
+    const attributes: Record<string, string> = {};
+    this.mapping.attributes.forEach((column, i) => {
+      const value = (this.cells[column.index] ?? '').trim();
+      if (value === '' || column.role.kind !== 'attribute') return;
+      const seen = (this.attributeValues[i] ??= new Map());
+      const shared = seen.get(value);
+      if (shared === undefined && seen.size < MAX_SHARED_VALUES) seen.set(value, value);
+      attributes[column.role.key] = shared ?? value;
+    });
+    return attributes;
+  }
+
+  /** The topics a cell names (`a|b`, `a, b`, `a; b`), plus `extra`; one shared array per distinct list. */
+  private topicList(field: ImportField, extra: readonly TopicId[]): TopicId[] {
+    const ids: TopicId[] = [];
+    for (const name of splitTopicList(this.text(field))) {
+      const resolved = this.context.topics.resolve(name);
+      if (!resolved.ok) this.fail(field, name, resolved.reason);
+      else if (!ids.includes(resolved.id)) ids.push(resolved.id);
+    }
+    for (const id of extra) if (!ids.includes(id)) ids.push(id);
+    const key = ids.join('|');
+    const shared = this.topicLists.get(key);
+    if (shared !== undefined) return shared as TopicId[];
+    this.topicLists.set(key, ids);
+    return ids;
+  }
+
+  private date(field: ImportField): string | undefined {
+    const value = this.text(field);
+    if (value === '') return undefined;
+    const at = parseDateCell(value, this.context.timeZone);
+    if (at === undefined) this.fail(field, value, DATE_HINT);
+    return at;
+  }
+
+  private status(): SubscriberStatus | undefined {
+    const value = this.text('status');
+    const key = value.toLowerCase();
+    if (key === '') return undefined;
+    if (key === 'active' || key === 'attivo' || key === 'iscritto') return 'active';
+    if (key === 'unsubscribed' || key === 'disiscritto' || key === 'cancellato') return 'unsubscribed';
+    this.fail('status', value, 'the status is active or unsubscribed');
+    return undefined;
+  }
+
+  private flag(field: ImportField): boolean {
+    const value = this.text(field);
+    const key = value.toLowerCase();
+    if (TRUE.has(key)) return true;
+    if (!FALSE.has(key)) this.fail(field, value, 'write true or leave it empty');
+    return false;
+  }
+}
