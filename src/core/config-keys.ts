@@ -28,6 +28,16 @@ const positiveInteger = (text: string): ConfigValue | { expected: string } => {
   const n = Number(text);
   return Number.isInteger(n) && n > 0 ? n : { expected: 'a whole number greater than 0' };
 };
+/** A price per message: a decimal number, 0 or more; a decimal comma (`0,0456`) is read as a point. */
+const price = (text: string): ConfigValue | { expected: string } => {
+  const decimal = text.replace(',', '.');
+  const n = Number(decimal);
+  return /^[\d.eE+-]+$/.test(decimal) && Number.isFinite(n) && n >= 0 ? n : { expected: 'a price per message: a decimal number, 0 or more, such as 0.0456' };
+};
+const currency = (text: string): ConfigValue | { expected: string } => {
+  const code = text.toUpperCase();
+  return /^[A-Z]{3}$/.test(code) && Intl.supportedValuesOf('currency').includes(code) ? code : { expected: 'a three-letter ISO 4217 currency code such as EUR' };
+};
 const url =
   (...protocols: string[]) =>
   (text: string): ConfigValue | { expected: string } => {
@@ -99,6 +109,12 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'email.rate', fallback: 20, description: 'e-mails per second', check: positive },
   { key: 'publicUrl', env: 'CANALE_PUBLIC_URL', description: 'public base URL of `canale webhook serve` (unsubscribe links)', check: url('https:', 'http:') },
   { key: 'unsubscribeSecret', env: 'CANALE_UNSUBSCRIBE_SECRET', secret: true, description: 'key that signs unsubscribe links', check: anyText },
+  { key: 'price.currency', fallback: 'EUR', description: 'currency of the prices below, for the cost estimate of preview and send', check: currency },
+  ...(['marketing', 'utility', 'authentication'] as const).map(
+    (category): ConfigKey => ({ key: `price.whatsapp.${category}`, fallback: 0, description: `price of one WhatsApp ${category} template message`, check: price }),
+  ),
+  { key: 'price.whatsapp.service', fallback: 0, description: 'price of one WhatsApp free-text (service) message', check: price },
+  { key: 'price.email', fallback: 0, description: 'price of one e-mail', check: price },
 ];
 
 /** The key's definition, or a usage error that lists the known keys. */

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePreview, runPreview } from '../../src/commands/preview/index.js';
 import { parseSubscriberAdd, runSubscriberAdd } from '../../src/commands/subscribers/add.js';
 import { contextFor, newHome } from '../support/home.js';
+import { sandboxTemplates } from '../support/sandbox-templates.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/messages/', import.meta.url));
 const LINKS = { CANALE_PUBLIC_URL: 'https://canale.comune.example.it', CANALE_UNSUBSCRIBE_SECRET: 'test-secret' };
@@ -15,6 +16,9 @@ beforeEach(async () => {
   const { ctx } = contextFor(home);
   await runSubscriberAdd(parseSubscriberAdd({ phone: '333 123 4567', name: 'Maria Rossi', topics: 'cantieri', attr: ['municipio=I'] }), ctx);
   await runSubscriberAdd(parseSubscriberAdd({ email: 'luca@example.it', name: 'Luca <Verdi>', topics: 'cantieri,scuola' }), ctx);
+  await (await ctx.store()).update((data) => {
+    data.templates = sandboxTemplates();
+  });
 });
 afterEach(async () => {
   await rm(dirname(home), { recursive: true, force: true });
@@ -23,20 +27,23 @@ afterEach(async () => {
 const fixture = (name: string) => join(FIXTURES, name);
 
 describe('canale preview', () => {
-  it('draws the WhatsApp bubble on a terminal', async () => {
+  it('draws the WhatsApp bubble on a terminal, with the template text filled in', async () => {
     const { ctx, stdout } = contextFor(home, { tty: true });
     expect(await runPreview(parsePreview(fixture('cantieri-via-nazionale.md'), {}), ctx)).toBe(0);
     expect(stdout.text).toContain('╭');
-    expect(stdout.text).toContain('Maria Rossi');
-    expect(stdout.text).toMatch(/\d+ characters · free text/);
+    expect(stdout.text).toContain('Gentile Maria Rossi, dal 2 dicembre');
+    expect(stdout.text).toMatch(/\d+ characters · template avviso_cantieri \(it\) · utility/);
     expect(stdout.text).toContain('recipients: 2 (WhatsApp 1, e-mail 1)');
   });
 
-  it('prints plain text in a pipe, with the warnings on stderr', async () => {
+  it('prints free text plain in a pipe, with the warnings on stderr', async () => {
+    const file = join(dirname(home), 'testo-libero.md');
+    await writeFile(file, '---\ntopics: [cantieri]\nsubject: Lavori\n---\nDal **2 dicembre** via Nazionale è _chiusa al traffico_.\n');
     const { ctx, stdout, stderr } = contextFor(home);
-    await runPreview(parsePreview(fixture('cantieri-via-nazionale.md'), {}), ctx);
+    await runPreview(parsePreview(file, {}), ctx);
     expect(stdout.text).not.toContain('╭');
-    expect(stdout.text).toContain('dal *2 dicembre* via Nazionale è _chiusa al traffico_');
+    expect(stdout.text).toContain('Dal *2 dicembre* via Nazionale è _chiusa al traffico_.');
+    expect(stdout.text).toMatch(/\d+ characters · free text/);
     expect(stderr.text).toContain('free text on WhatsApp reaches only citizens who wrote to the city in the last 24 hours');
   });
 

@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { useSandbox } from '../commands/sandbox-fixture.js';
 import { runCli, useTempHome } from '../support/cli.js';
 
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
 const FIXTURE = fileURLToPath(new URL('../../fixtures/messages/cantieri-via-nazionale.md', import.meta.url));
 const t = useTempHome();
+// the fixture sends WhatsApp with the sandbox's avviso_cantieri, so its templates must be synced first
+const sandbox = useSandbox();
 
 /** Headless Chromium as the probe starts it: no sandbox (root), no GPU, no background traffic. */
 async function chromium(dir: string, ...args: string[]): Promise<string> {
@@ -25,8 +28,9 @@ async function chromium(dir: string, ...args: string[]): Promise<string> {
 
 describe.skipIf(!existsSync(CHROMIUM))('preview --html in a real browser', () => {
   it('renders the e-mail with its text and unsubscribe link, and takes a screenshot', async () => {
-    const env = { CANALE_PUBLIC_URL: 'https://canale.comune.example.it', CANALE_UNSUBSCRIBE_SECRET: 'e2e-secret' };
+    const env = { ...sandbox.env, CANALE_PUBLIC_URL: 'https://canale.comune.example.it', CANALE_UNSUBSCRIBE_SECRET: 'e2e-secret' };
     const cli = (...args: string[]) => runCli(args, { home: t.home, cwd: t.dir, env });
+    expect((await cli('templates', 'sync')).code).toBe(0);
     await cli('config', 'set', 'city.name', 'Comune di Esempio');
     await cli('subscribers', 'add', '--email', 'giulia@example.it', '--name', 'Giulia <Bianchi>', '--topics', 'cantieri');
     const html = join(t.dir, 'anteprima.html');

@@ -6,8 +6,9 @@ import { parseMessageFile } from '../../adapters/message/message-file.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { compileMessage } from '../../core/message/compile.js';
 import { knownFields } from '../../core/message/placeholders.js';
-import { templateSlots, type TemplateInfo } from '../../core/message/template-check.js';
+import type { TemplateInfo } from '../../core/message/template-check.js';
 import type { Channel } from '../../core/subscriber.js';
+import { placeholdersOf } from '../../core/template.js';
 import { resolveTopics, splitTopicList } from '../../core/topic.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
@@ -36,7 +37,7 @@ async function exists(path: string): Promise<boolean> {
 
 /** Asks for a template's parameters, one per slot, suggesting {{nome}} for the first. */
 async function askParams(ctx: Context, template: TemplateInfo): Promise<string[] | Record<string, string>> {
-  const slots = templateSlots(template.body);
+  const slots = placeholdersOf(template.body);
   const answers: Array<[string, string]> = [];
   for (const [i, slot] of slots.entries()) {
     const value = await ctx.deps.prompter.input(`Value for {{${slot}}} in “${template.body.slice(0, 70)}${template.body.length > 70 ? '…' : ''}” (placeholders like {{nome}} allowed)`, {

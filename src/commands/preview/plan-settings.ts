@@ -28,7 +28,7 @@ export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
     prices: {
       currency: text('price.currency') ?? 'EUR',
       whatsappTemplate: (category) => number(`price.whatsapp.${(category ?? 'utility').toLowerCase()}`, 0),
-      whatsappText: 0,
+      whatsappText: number('price.whatsapp.service', 0),
       email: number('price.email', 0),
     },
   };

@@ -1,3 +1,4 @@
+import { placeholdersOf } from '../template.js';
 import type { TemplateParameters } from '../transport.js';
 import type { TemplateUse } from './message-spec.js';
 import { TEMPLATE_BODY_LIMIT } from './template-params.js';
@@ -13,14 +14,8 @@ export interface TemplateInfo {
   readonly body: string;
 }
 
-const SLOT = /\{\{\s*([a-z0-9_]+)\s*\}\}/g;
-
-/** The parameter slots of a template body, in order of first appearance: `["1", "2"]` or `["nome", "via"]`. */
-export function templateSlots(body: string): string[] {
-  const slots: string[] = [];
-  for (const match of body.matchAll(SLOT)) if (match[1] !== undefined && !slots.includes(match[1])) slots.push(match[1]);
-  return slots;
-}
+/** A parameter slot in a template body, as `placeholdersOf` finds them: `{{1}}` or `{{nome}}`. */
+const SLOT = /\{\{\s*([a-z0-9_]+)\s*\}\}/gi;
 
 /**
  * Checks a message's template use against the synced templates: it exists in that language, is APPROVED, and the
@@ -44,7 +39,7 @@ export function checkTemplateUse(use: TemplateUse, templates: readonly TemplateI
   if (template.status !== 'APPROVED') {
     problems.push(`whatsapp.template: "${use.template}" (${use.language}) is ${template.status}, not APPROVED — WhatsApp will refuse it; check it in WhatsApp Manager, then: canale templates sync`);
   }
-  const slots = templateSlots(template.body);
+  const slots = placeholdersOf(template.body);
   if (Array.isArray(use.params)) {
     if (template.parameterFormat === 'named') {
       problems.push(`whatsapp.params: "${use.template}" takes named parameters (${slots.join(', ')}): write params as { ${slots.map((s) => `${s}: …`).join(', ')} }`);

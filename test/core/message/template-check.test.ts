@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkTemplateUse, fillTemplateBody, hydratedBodyProblem, templateSlots, type TemplateInfo } from '../../../src/core/message/template-check.js';
+import { checkTemplateUse, fillTemplateBody, hydratedBodyProblem, type TemplateInfo } from '../../../src/core/message/template-check.js';
 import type { TemplateUse } from '../../../src/core/message/message-spec.js';
+import { placeholdersOf } from '../../../src/core/template.js';
 
 const cantieri: TemplateInfo = {
   name: 'avviso_cantieri',
@@ -37,7 +38,7 @@ describe('checkTemplateUse', () => {
 
 describe('filling the template body', () => {
   it('puts positional and named parameters in their slots', () => {
-    expect(templateSlots(cantieri.body)).toEqual(['1', '3', '2']);
+    expect(placeholdersOf(cantieri.body)).toEqual(['1', '3', '2']);
     expect(fillTemplateBody(cantieri, { format: 'positional', values: ['Maria', 'via Nazionale', '2 dicembre'] })).toBe(
       'Ciao Maria, dal 2 dicembre via Nazionale è chiusa per lavori. Dettagli sul sito del Comune.',
     );
