@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Subscriber } from '../core/subscriber.js';
 import { isTemporaryFile } from './fs/atomic-file.js';
 import type { HomePaths } from './home.js';
+import { campaignsHolder } from './campaign/campaign-erasure.js';
 import { outboxHolder } from './transports/outbox/outbox-files.js';
 
 /**
@@ -27,7 +28,7 @@ const staleTemporaryFiles: PersonalDataHolder = {
   },
 };
 
-export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [staleTemporaryFiles, outboxHolder];
+export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [staleTemporaryFiles, outboxHolder, campaignsHolder];
 
 /** Runs every holder; returns the number of files changed by each. */
 export async function eraseElsewhere(subscriber: Subscriber, paths: HomePaths): Promise<Array<{ name: string; files: number }>> {

@@ -12,6 +12,7 @@ export interface SandboxOptions {
   readonly smtpPort: number;
   readonly mps?: number;
   readonly failRate?: number;
+  readonly throttleRate?: number;
   readonly latencyMs?: number;
   readonly webhookUrl?: string;
   readonly notOnWhatsApp: readonly string[];
@@ -35,6 +36,7 @@ interface RawSandbox {
   smtpPort?: string;
   mps?: string;
   failRate?: string;
+  throttleRate?: string;
   latency?: string;
   webhookUrl?: string;
   notOnWhatsapp?: string[];
@@ -58,13 +60,16 @@ export function parseSandbox(raw: RawSandbox, tag: string): SandboxOptions {
     numberFlag(flag, text, (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number (0 picks a free one)') ?? fallback;
   if (raw.webhookUrl !== undefined && !/^https?:\/\//.test(raw.webhookUrl)) throw usageError('SANDBOX_FLAG_INVALID', `--webhook-url ${raw.webhookUrl}: expected an http:// or https:// URL`);
   const mps = numberFlag('--mps', raw.mps, (n) => n > 0, 'a number of requests a second greater than 0');
-  const failRate = numberFlag('--fail-rate', raw.failRate, (n) => n >= 0 && n <= 1, 'a share between 0 and 1, such as 0.05');
+  const share = (flag: string, text: string | undefined) => numberFlag(flag, text, (n) => n >= 0 && n <= 1, 'a share between 0 and 1, such as 0.05');
+  const failRate = share('--fail-rate', raw.failRate);
+  const throttleRate = share('--throttle-rate', raw.throttleRate);
   const latencyMs = numberFlag('--latency', raw.latency, (n) => n >= 0, 'milliseconds, 0 or more');
   return {
     whatsappPort: port('--whatsapp-port', raw.whatsappPort, 8787),
     smtpPort: port('--smtp-port', raw.smtpPort, 2525),
     ...(mps === undefined ? {} : { mps }),
     ...(failRate === undefined ? {} : { failRate }),
+    ...(throttleRate === undefined ? {} : { throttleRate }),
     ...(latencyMs === undefined ? {} : { latencyMs }),
     ...(raw.webhookUrl === undefined ? {} : { webhookUrl: raw.webhookUrl }),
     notOnWhatsApp: digits(raw.notOnWhatsapp),
@@ -78,7 +83,15 @@ export function parseSandbox(raw: RawSandbox, tag: string): SandboxOptions {
 /** Starts the Graph stand-in and the SMTP sink, prints the environment that points canale at them, waits for Ctrl-C. */
 export async function runSandbox(options: SandboxOptions, ctx: Context, stop: Promise<void>): Promise<void> {
   const clock = ctx.deps.clock;
-  const sink = new SmtpSink({ port: options.smtpPort, dir: options.mailDir, clock, reject: options.reject, tempfail: options.tempfail });
+  const sink = new SmtpSink({
+    port: options.smtpPort,
+    dir: options.mailDir,
+    clock,
+    reject: options.reject,
+    tempfail: options.tempfail,
+    ...(options.failRate === undefined ? {} : { failRate: options.failRate }),
+    ...(options.throttleRate === undefined ? {} : { throttleRate: options.throttleRate }),
+  });
   const graph = new GraphStandIn({
     port: options.whatsappPort,
     ...SANDBOX_ACCOUNT,
@@ -123,7 +136,8 @@ export function registerSandbox(program: Command, app: App): void {
       .option('--whatsapp-port <port>', 'port of the Graph API stand-in (default 8787; 0 picks a free one)')
       .option('--smtp-port <port>', 'port of the SMTP sink (default 2525; 0 picks a free one)')
       .option('--mps <n>', 'answer 130429 above this many messages a second')
-      .option('--fail-rate <share>', 'answer this share of messages with a 5xx, e.g. 0.05')
+      .option('--fail-rate <share>', 'answer this share of messages with a server error (WhatsApp 131000, e-mail 450), e.g. 0.02')
+      .option('--throttle-rate <share>', 'answer this share of messages with throttling (WhatsApp 130429, e-mail 421), e.g. 0.05')
       .option('--latency <ms>', 'wait this long before answering each message')
       .option('--webhook-url <url>', 'POST signed status webhooks (sent, delivered, read) here')
       .option('--not-on-whatsapp <number>', 'a number that gets a failed status (131026); repeatable', collect)
@@ -133,6 +147,7 @@ export function registerSandbox(program: Command, app: App): void {
       .option('--mail-dir <dir>', 'where received e-mails are kept (default: a folder under the system temp dir)'),
     [
       'canale sandbox',
+      'canale sandbox --throttle-rate 0.05 --fail-rate 0.02',
       'canale sandbox --mps 80 --fail-rate 0.02 --webhook-url http://127.0.0.1:8080/webhooks/whatsapp',
       'canale sandbox --not-on-whatsapp "+39 333 000 0000" --reject nessuno@example.it',
     ],

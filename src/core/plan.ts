@@ -99,3 +99,33 @@ export function planSend(input: PlanInput): SendPlan {
 function round(amount: number): number {
   return Math.round(amount * 10_000) / 10_000;
 }
+
+/** What the plan is checked against, beyond the message and the audience. */
+export interface WarningContext {
+  /** Whether e-mails will carry an unsubscribe link (a public URL and a secret are configured). */
+  readonly hasUnsubscribeLinks: boolean;
+  /** The WhatsApp account's unique-recipients-per-24-hours tier, when configured. */
+  readonly whatsappDailyLimit?: number;
+  /** The WhatsApp transport, when one is chosen: free text through the Cloud API is refused without a flag. */
+  readonly whatsappTransport?: string;
+}
+
+/** Warnings a person must read before sending this message (preview, the plan before a send). */
+export function planWarnings(plan: SendPlan, message: CompiledMessage, context: WarningContext): string[] {
+  const warnings: string[] = [];
+  if (message.spec.whatsapp === undefined && plan.recipients.whatsapp > 0) {
+    warnings.push(
+      `free text on WhatsApp reaches only citizens who wrote to the city in the last 24 hours; use an approved template (whatsapp.template) for everyone else${context.whatsappTransport === 'cloud-api' ? ' — send refuses it through the Cloud API without --allow-free-text' : ''}`,
+    );
+  }
+  if (context.whatsappDailyLimit !== undefined && plan.recipients.whatsapp > context.whatsappDailyLimit) {
+    warnings.push(
+      `${plan.recipients.whatsapp} WhatsApp recipients is more than the account's tier of ${context.whatsappDailyLimit} unique recipients in 24 hours: WhatsApp will not deliver to the rest until the 24-hour window frees up`,
+    );
+  }
+  if (!context.hasUnsubscribeLinks && plan.recipients.email > 0) warnings.push('e-mails carry no unsubscribe link: set publicUrl and unsubscribeSecret (canale config set …)');
+  for (const b of plan.blocked) {
+    warnings.push(`${b.count} ${b.channel} recipient(s) cannot get this message: ${b.problem} — e.g. ${b.examples.join(', ')}; this blocks the send`);
+  }
+  return warnings;
+}

@@ -1,7 +1,9 @@
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useTempHome } from '../support/cli.js';
+import { SmtpSink } from '../../src/adapters/sandbox/smtp-sink.js';
+import { runCli, useTempHome } from '../support/cli.js';
+import { FakeClock } from '../support/fake-deps.js';
 
 /**
  * `forget` must leave no copy of a citizen's phone, e-mail or name anywhere in the home (DESIGN §5).
@@ -37,6 +39,20 @@ const producers: Array<{ name: string; run: () => Promise<void> }> = [
       await cli('send', '--test-to', neighbour.phone, '--text', 'Ciao Bruno, prova');
     },
   },
+  {
+    name: "a campaign's frozen list and journal, with an SMTP reply that names the mailbox",
+    run: async () => {
+      const sink = new SmtpSink({ port: 0, dir: join(t.dir, 'mail'), clock: new FakeClock(), reject: [citizen.email] });
+      const port = await sink.listen();
+      try {
+        const env = { CANALE_SMTP_URL: `smtp://127.0.0.1:${port}`, CANALE_EMAIL_FROM: 'avvisi@comune.example.it' };
+        const sent = await runCli(['send', '--topic', 'cantieri', '--text', 'Lavori in via Roma', '--subject', 'Lavori', '--channel', 'email', '--yes'], { home: t.home, cwd: t.dir, env });
+        expect(sent.code, sent.stderr).toBe(3);
+      } finally {
+        await sink.close();
+      }
+    },
+  },
 ];
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -64,6 +80,9 @@ describe('subscribers forget', () => {
     expect(result.code).toBe(0);
 
     expect(await filesMentioning(needles)).toEqual([]);
+    // the campaign still accounts for the forgotten recipient, without saying who they were
+    const report = await cli('report', '--last', '--format', 'csv');
+    expect(report.stdout).toMatch(/^forgotten,email,failed,SMTP_MAILBOX_REJECTED,,,/m);
     expect(await filesMentioning([neighbour.email])).toEqual([join(t.home, 'db.json')]);
   });
 });

@@ -23,13 +23,16 @@ describe('send --test-to with no credentials', () => {
     expect(await readFile(path, 'utf8')).toMatch(/^Subject: =\?UTF-8\?Q\?Citt=C3=A0\?=\r$/m);
   });
 
-  it('says campaign sending is not there yet (exit 2), and refuses half a test', async () => {
+  it('refuses a send that does not say what or to whom (exit 2), and half a test', async () => {
     const campaign = await t.cli('send', '--topic', 'cantieri');
     expect(campaign.code).toBe(2);
-    expect(campaign.stderr).toContain('campaign sending (--topic, --message) is not available yet');
+    expect(campaign.stderr).toContain('say what to send: --message FILE (a message file) or --text TEXT');
     const bare = await t.cli('send');
     expect(bare.code).toBe(2);
-    expect(bare.stderr).toContain('campaign sending (--topic, --message) is not available yet — send a test message with: canale send --test-to');
+    expect(bare.stderr).toContain('say who gets it: --topic T');
+    const mixed = await t.cli('send', '--test-to', 'maria@example.it', '--topic', 'cantieri');
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('--test-to sends one test message: drop --topic');
     const half = await t.cli('send', '--test-to', 'maria@example.it', '--text', 'x');
     expect(half.code).toBe(2);
     expect(half.stderr).toContain('a test e-mail needs --subject and --text');

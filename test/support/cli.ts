@@ -64,3 +64,24 @@ export function useTempHome(): { readonly dir: string; readonly home: string; cl
     cli: (...args) => runCli(args, { home: get().home, cwd: get().dir }),
   };
 }
+
+/** Starts the built `bin/canale.js` without waiting for it: for tests that signal or kill it mid-run. */
+export function startCli(
+  args: readonly string[],
+  options: { home: string; env?: Record<string, string>; cwd?: string },
+): { readonly child: ReturnType<typeof spawn>; readonly stderr: () => string; readonly done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? options.home,
+    env: { PATH: process.env.PATH ?? '', HOME: options.home, CANALE_HOME: options.home, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, stderr: () => stderr, done };
+}

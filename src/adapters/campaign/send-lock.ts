@@ -1,37 +1,78 @@
 import { readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
-import { withFileLock } from '../../adapters/fs/file-lock.js';
+import { writeFileAtomic } from '../fs/atomic-file.js';
+import { withFileLock } from '../fs/file-lock.js';
 import { CanaleError } from '../../core/errors.js';
+
+/** Who holds the send lock, as `sending.json` says. */
+interface Holder {
+  readonly campaign?: string;
+  readonly startedAt?: string;
+  readonly pid?: number;
+  readonly host?: string;
+}
+
+/** A send's heartbeat older than this means its process died: the lock is taken over. */
+const STALE_MS = 10_000;
+
+/** This process and a way to tell whether another one still exists (Deps.processes). */
+export interface LockOwner {
+  readonly pid: number;
+  alive(pid: number): boolean;
+}
+
+async function readHolder(path: string): Promise<Holder> {
+  return readFile(path, 'utf8').then(
+    (text) => JSON.parse(text) as Holder,
+    () => ({}),
+  );
+}
 
 /**
  * One send at a time per home: a second `canale send` while one runs exits 4 and names the campaign that holds
- * the lock. The lock is proper-lockfile's (taken over when stale after a crash); `sending.json` says who holds it.
+ * the lock. The lock is proper-lockfile's; `sending.json` says who holds it. When the holder was a process on this
+ * machine that no longer exists (a `kill -9`, a power cut), its lock is taken over once its heartbeat is stale —
+ * `onWait` says so, since that takes a few seconds.
  */
-export async function withSendLock<T>(home: string, campaignId: string, startedAt: string, work: () => Promise<T>): Promise<T> {
+export async function withSendLock<T>(
+  home: string,
+  holder: { readonly campaign: string; readonly startedAt?: string; readonly owner?: LockOwner; readonly onWait?: (message: string) => void },
+  work: () => Promise<T>,
+): Promise<T> {
+  const { owner } = holder;
   const path = join(home, 'sending');
-  const holder = join(home, 'sending.json');
-  try {
-    return await withFileLock(path, { waitMs: 200 }, async () => {
-      await writeFileAtomic(holder, `${JSON.stringify({ campaign: campaignId, startedAt })}\n`);
+  const holderFile = join(home, 'sending.json');
+  const locked = (waitMs: number) =>
+    withFileLock(path, { waitMs, staleMs: STALE_MS }, async () => {
+      const record: Holder = { campaign: holder.campaign, ...(holder.startedAt === undefined ? {} : { startedAt: holder.startedAt }), ...(owner === undefined ? {} : { pid: owner.pid, host: hostname() }) };
+      await writeFileAtomic(holderFile, `${JSON.stringify(record)}\n`);
       try {
         return await work();
       } finally {
-        await rm(holder, { force: true });
+        await rm(holderFile, { force: true });
       }
     });
+  try {
+    return await locked(200);
   } catch (error) {
-    if (error instanceof CanaleError && error.code === 'BUSY') {
-      const current = await readFile(holder, 'utf8').then(
-        (text) => JSON.parse(text) as { campaign?: string; startedAt?: string },
-        () => ({}) as { campaign?: string; startedAt?: string },
-      );
-      throw new CanaleError(
-        'SEND_BUSY',
-        `another send is running${current.campaign ? ` (campaign ${current.campaign}, started ${current.startedAt ?? '?'})` : ''} — nothing was done; try again when it ends (see: canale campaigns list)`,
-        { exit: 'busy' },
-      );
+    if (!(error instanceof CanaleError && error.code === 'BUSY')) throw error;
+    const current = await readHolder(holderFile);
+    if (owner !== undefined && current.pid !== undefined && current.host === hostname() && !owner.alive(current.pid)) {
+      holder.onWait?.(`the send of campaign ${current.campaign ?? '?'} (process ${current.pid}) stopped without releasing its lock; taking it over…`);
+      return locked(STALE_MS + 5_000).catch((again: unknown) => {
+        throw again instanceof CanaleError && again.code === 'BUSY' ? busy(current) : again;
+      });
     }
-    throw error;
+    throw busy(current);
   }
+}
+
+function busy(holder: Holder): CanaleError {
+  const who = holder.campaign === undefined ? '' : ` (campaign ${holder.campaign}${holder.startedAt === undefined ? '' : `, started ${holder.startedAt}`})`;
+  return new CanaleError(
+    'SEND_BUSY',
+    `another send is running${who} — nothing was done; try again when it ends (see: canale campaigns list)`,
+    { exit: 'busy' },
+  );
 }

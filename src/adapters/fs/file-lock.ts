@@ -4,12 +4,14 @@ import { CanaleError } from '../../core/errors.js';
 export interface LockOptions {
   /** How long to wait for another canale to finish before giving up with exit 4. */
   readonly waitMs: number;
+  /** How old the lock's heartbeat must be before a crashed holder's lock is taken over (default 30 s). */
+  readonly staleMs?: number;
 }
 
 /**
  * Runs `work` while holding an exclusive lock on `path` shared by every canale process on the machine
  * (a `path.lock` directory, as proper-lockfile does it). A lock left by a crashed process is taken over once
- * it is stale (30 s without a heartbeat). `work` calls `assertHeld()` before it writes. When the lock cannot be had in time: CanaleError `BUSY`, exit 4.
+ * it is stale (`staleMs` without a heartbeat). `work` calls `assertHeld()` before it writes. When the lock cannot be had in time: CanaleError `BUSY`, exit 4.
  */
 export async function withFileLock<T>(
   path: string,
@@ -21,8 +23,8 @@ export async function withFileLock<T>(
   try {
     release = await lockfile.lock(path, {
       realpath: false,
-      stale: 30_000,
-      update: 5_000,
+      stale: options.staleMs ?? 30_000,
+      update: Math.round((options.staleMs ?? 30_000) / 6),
       retries: { retries: Math.max(1, Math.ceil(options.waitMs / 100)), minTimeout: 10, maxTimeout: 100, factor: 1.3, randomize: true },
       onCompromised: (error) => {
         compromised = error;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../core/ports.js';
 import { checkMessage, type GraphErrorAnswer } from './graph-checks.js';
 import { SANDBOX_TEMPLATES, type GraphTemplateRecord } from './sandbox-templates.js';
+import { randomUnit } from './random-unit.js';
 import { postWebhook, statusPayload, type StatusUpdate } from './status-webhooks.js';
 
 export interface GraphStandInOptions {
@@ -17,6 +18,8 @@ export interface GraphStandInOptions {
   readonly mps?: number;
   /** Share of message requests answered with a 5xx, 0–1. */
   readonly failRate?: number;
+  /** Share of message requests answered with throttling (130429), 0–1, whatever the rate. */
+  readonly throttleRate?: number;
   readonly latencyMs?: number;
   readonly webhookUrl?: string;
   /** Numbers (digits) that are "not on WhatsApp": accepted, then a `failed` status with 131026. */
@@ -30,6 +33,8 @@ export interface GraphStandInOptions {
   readonly random?: () => number;
   /** The e-mails the sandbox's SMTP sink received, listed beside the WhatsApp messages. */
   readonly receivedMail?: () => readonly unknown[];
+  /** Called for each message request answered, after it is listed: lets tests wait for progress without sleeping. */
+  readonly onReceived?: (message: ReceivedMessage) => void;
   /** Called for each webhook POST and its outcome, for the sandbox's log. */
   readonly onWebhook?: (update: StatusUpdate, outcome: string) => void;
 }
@@ -43,10 +48,6 @@ export interface ReceivedMessage {
 }
 
 const DISPLAY_NUMBER = '390000000000';
-
-function randomUnit(): number {
-  return randomBytes(4).readUInt32BE() / 2 ** 32;
-}
 
 /**
  * A Graph API stand-in on 127.0.0.1 (issue 4 §6): the messages endpoint validates like the real one and answers
@@ -113,6 +114,11 @@ export class GraphStandIn {
     return this.graphError(res, { http: 400, code: 100, message: `(#100) Unsupported ${req.method} request. Object with ID '${id}' does not exist`, details: url.pathname });
   }
 
+  private record(message: ReceivedMessage): void {
+    this.received.push(message);
+    this.options.onReceived?.(message);
+  }
+
   private isOverRate(): boolean {
     if (this.options.mps === undefined) return false;
     const second = Math.floor(this.options.clock.now().getTime() / 1000);
@@ -131,17 +137,18 @@ export class GraphStandIn {
       return this.graphError(res, { http: 400, code: 100, message: '(#100) Invalid parameter', details: 'the request body is not JSON' });
     }
     const to = String((body as { to?: unknown } | null)?.to ?? '');
-    const answer = this.isOverRate()
-      ? { http: 400, code: 130429, message: '(#130429) Rate limit hit', details: `Cloud API message throughput (${this.options.mps} mps) has been reached.` }
+    const answer =
+      this.isOverRate() || (this.options.throttleRate !== undefined && this.random() < this.options.throttleRate)
+      ? { http: 400, code: 130429, message: '(#130429) Rate limit hit', details: `Cloud API message throughput (${this.options.mps ?? 'sandbox'} mps) has been reached.` }
       : this.options.failRate !== undefined && this.random() < this.options.failRate
         ? { http: 500, code: 131000, message: '(#131000) Something went wrong', details: 'simulated failure (--fail-rate)' }
         : checkMessage(body, { templates: this.options.templates ?? SANDBOX_TEMPLATES, openWindow: new Set(this.options.openWindow ?? []) });
     if ('code' in answer) {
-      this.received.push({ at, to, request: body, outcome: { error: answer.code } });
+      this.record({ at, to, request: body, outcome: { error: answer.code } });
       return this.graphError(res, answer);
     }
     const wamid = `wamid.${randomBytes(18).toString('base64url')}`;
-    this.received.push({ at, to, request: body, outcome: { wamid } });
+    this.record({ at, to, request: body, outcome: { wamid } });
     this.reply(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: answer.to }], messages: [{ id: wamid }] });
     const callbackData = (body as { biz_opaque_callback_data?: unknown }).biz_opaque_callback_data;
     void this.notify(wamid, answer.to, typeof callbackData === 'string' ? callbackData : undefined);

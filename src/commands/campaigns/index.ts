@@ -8,8 +8,9 @@ import { buildReport, type CampaignReport } from '../../core/report.js';
 import { printTable } from '../../ui/table.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
+import { sendLockHolder } from '../send/campaign.js';
 import { printReport } from '../send/print.js';
-import { withSendLock } from '../send/send-lock.js';
+import { withSendLock } from '../../adapters/campaign/send-lock.js';
 
 async function reportOf(ctx: Context, campaign: Campaign): Promise<CampaignReport> {
   const dir = campaignDir(ctx.paths.home, campaign.id);
@@ -61,7 +62,7 @@ export async function runCampaignCancel(id: string, ctx: Context): Promise<void>
   }
   await ctx.confirm(`Cancel campaign ${id} (${campaign.status})? Recipients not yet reached will not get it`, `canale campaigns cancel ${id} --yes`);
   // a send that is running holds the send lock: it must be stopped (Ctrl-C) before its campaign can be cancelled
-  await withSendLock(ctx.paths.home, id, ctx.now(), () =>
+  await withSendLock(ctx.paths.home, sendLockHolder(ctx, id), () =>
     saveCampaign(ctx.paths.home, { ...campaign, status: 'cancelled', finishedAt: campaign.finishedAt ?? ctx.now() }),
   );
   ctx.ui.success(`cancelled ${id}`);

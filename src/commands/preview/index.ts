@@ -10,7 +10,7 @@ import { compileMessage, type CompiledMessage } from '../../core/message/compile
 import { knownFields } from '../../core/message/placeholders.js';
 import { fillTemplateBody } from '../../core/message/template-check.js';
 import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
-import { planSend, type SendPlan } from '../../core/plan.js';
+import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
 import { resolveRef } from '../../core/subscriber-ref.js';
 import type { Channel, Subscriber } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
@@ -51,19 +51,6 @@ export function parsePreview(file: string, flags: PreviewFlags): PreviewOptions 
   };
 }
 
-/** Warnings a person must read before sending this message. */
-function warningsOf(plan: SendPlan, message: CompiledMessage, hasLinks: boolean): string[] {
-  const warnings: string[] = [];
-  if (message.spec.whatsapp === undefined && plan.recipients.whatsapp > 0) {
-    warnings.push('free text on WhatsApp reaches only citizens who wrote to the city in the last 24 hours; use an approved template (whatsapp.template) for everyone else');
-  }
-  if (!hasLinks && plan.recipients.email > 0) warnings.push('e-mails carry no unsubscribe link: set publicUrl and unsubscribeSecret (canale config set …)');
-  for (const b of plan.blocked) {
-    warnings.push(`${b.count} ${b.channel} recipient(s) cannot get this message: ${b.problem} — e.g. ${b.examples.join(', ')}; this blocks the send`);
-  }
-  return warnings;
-}
-
 interface Shown {
   readonly subscriber: Subscriber;
   readonly envelope: Envelope;
@@ -98,7 +85,7 @@ export async function runPreview(options: PreviewOptions, ctx: Context): Promise
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
     render,
   });
-  const warnings = warningsOf(plan, message, render.links.urlFor('x', undefined) !== undefined);
+  const warnings = planWarnings(plan, message, { hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined });
   const targets: Array<{ subscriber: Subscriber; channel: Channel }> = [];
   if (options.to !== undefined) {
     const subscriber = resolveRef(data.subscribers, options.to, await ctx.country());

@@ -11,6 +11,8 @@ export interface CampaignSendOptions {
   readonly where: ReadonlyArray<{ key: string; value: string }>;
   readonly message?: string;
   readonly text?: string;
+  /** The e-mail subject of a `--text` message. */
+  readonly subject?: string;
   readonly channel: ChannelChoice;
   readonly via?: TransportName;
   readonly rate?: number;
@@ -35,6 +37,7 @@ export interface CampaignFlags {
   where?: string[];
   message?: string;
   text?: string;
+  subject?: string;
   channel?: string;
   via?: string;
   rate?: string;
@@ -63,6 +66,8 @@ export function parseVia(text: string | undefined): TransportName | undefined {
 
 export function parseCampaignSend(flags: CampaignFlags): CampaignSendOptions {
   if (flags.message !== undefined && flags.text !== undefined) throw usageError('SEND_MESSAGE_TWICE', 'give the message once: --message FILE or --text TEXT, not both');
+  if (flags.subject !== undefined && flags.text === undefined) throw usageError('SEND_SUBJECT_WITH_TEXT', '--subject goes with --text; a message file has its subject in the front matter');
+  if (flags.subject !== undefined && /[\r\n]/.test(flags.subject)) throw usageError('SEND_SUBJECT_INVALID', '--subject must be one line');
   if (flags.retryFailed || flags.resendUnknown) throw usageError('SEND_RESUME_ONLY', '--retry-failed and --resend-unknown go with --resume CAMPAIGN');
   const topics = (flags.topic ?? []).flatMap(splitTopicList);
   if (topics.length === 0 && flags.message === undefined) {
@@ -75,6 +80,7 @@ export function parseCampaignSend(flags: CampaignFlags): CampaignSendOptions {
     where: parseKeyValues(flags.where ?? [], '--where'),
     ...(flags.message === undefined ? {} : { message: flags.message }),
     ...(flags.text === undefined ? {} : { text: flags.text }),
+    ...(flags.subject === undefined ? {} : { subject: flags.subject.trim() }),
     channel: parseChannelChoice(flags.channel),
     ...(via === undefined ? {} : { via }),
     ...(rate === undefined ? {} : { rate }),
@@ -87,7 +93,7 @@ export function parseCampaignSend(flags: CampaignFlags): CampaignSendOptions {
 }
 
 export function parseResume(flags: CampaignFlags): ResumeOptions {
-  const given = ['topic', 'where', 'message', 'text', 'channel'].filter((k) => flags[k as keyof CampaignFlags] !== undefined);
+  const given = ['topic', 'where', 'message', 'text', 'subject', 'channel'].filter((k) => flags[k as keyof CampaignFlags] !== undefined);
   if (given.length > 0) throw usageError('SEND_RESUME_FIXED', `a resumed send keeps its message and recipients: drop --${given[0]}`);
   const rate = positive('--rate', flags.rate);
   return {

@@ -16,7 +16,6 @@ import type { Envelope, Transport } from '../../core/transport.js';
 import type { ConfigValue } from '../../core/config-keys.js';
 import { sendProgress } from '../../ui/progress.js';
 import type { Context } from '../context.js';
-import { withSendLock } from './send-lock.js';
 
 export interface CampaignRun {
   readonly campaign: Campaign;
@@ -49,70 +48,68 @@ function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, it
 }
 
 /**
- * Sends a campaign's pending recipients under the home's send lock, journaling each one, with progress on stderr;
- * Ctrl-C or SIGTERM stops it cleanly. Returns the campaign as it now stands and its report.
+ * Sends a campaign's pending recipients, journaling each one, with progress on stderr; Ctrl-C or SIGTERM stops it
+ * cleanly. The caller holds the home's send lock. Returns the campaign as it now stands and its report.
  */
 export async function runCampaign(run: CampaignRun, ctx: Context): Promise<CampaignResult> {
   const { clock } = ctx.deps;
   const startedAt = run.campaign.startedAt ?? clock.now().toISOString();
-  return withSendLock(ctx.paths.home, run.campaign.id, startedAt, async () => {
-    let campaign: Campaign = { ...run.campaign, status: 'sending', startedAt };
-    await saveCampaign(ctx.paths.home, campaign);
-    const dir = campaignDir(ctx.paths.home, campaign.id);
-    const journal = await JournalFile.open(journalFile(dir), clock);
-    const transports: Partial<Record<Channel, Transport>> = {};
-    const limiters: Partial<Record<Channel, RateWindow>> = {};
-    for (const [channel, choice] of Object.entries(run.choices) as Array<[Channel, TransportChoice]>) {
-      transports[channel] = buildTransport(choice, run.settings, { home: ctx.paths.home, clock });
-      const rate = run.rate ?? Number(run.settings.get(`${channel}.rate`) ?? (channel === 'whatsapp' ? 80 : 20));
-      limiters[channel] = new RateWindow(rate, clock, systemSleeper);
-    }
-    const items: WorkItem[] = run.pending.map((index) => ({ index, channel: (run.deliveries[index] as Delivery).channel }));
-    const totals: Partial<Record<Channel, number>> = {};
-    for (const item of items) totals[item.channel] = (totals[item.channel] ?? 0) + 1;
-    const progress = sendProgress(ctx.ui, clock, totals);
-    const byId = new Map(run.subscribers.map((s) => [s.id as string, s]));
-    const stop = new AbortController();
-    void ctx.deps.untilInterrupted?.().then(() => {
-      if (!stop.signal.aborted) ctx.ui.warn('stopping: no new messages; waiting for those in flight…');
-      stop.abort();
-    });
-    let outcome: DeliverOutcome;
-    try {
-      outcome = await deliver({
-        items,
-        envelopeFor: (item) => envelopeFor(run, byId, item),
-        transports,
-        limiters,
-        concurrency: run.concurrency,
-        policy: DEFAULT_RETRY_POLICY,
-        journal,
-        clock,
-        sleeper: systemSleeper,
-        random: systemRandom,
-        stop: stop.signal,
-        onEvent: (event) => {
-          if (event.type === 'sent' || event.type === 'skipped') progress.update(event.channel, { done: 1 });
-          else if (event.type === 'failed') progress.update(event.channel, { done: 1, failed: 1 });
-        },
-      });
-    } finally {
-      progress.stop();
-      await journal.close();
-      await Promise.all(Object.values(transports).map((t) => t?.close?.()));
-    }
-    const finishedAt = clock.now().toISOString();
-    campaign =
-      outcome.status === 'completed'
-        ? { ...campaign, status: 'completed', finishedAt }
-        : {
-            ...campaign,
-            status: 'interrupted',
-            finishedAt,
-            stopReason: outcome.status === 'stopped' ? outcome.reason : 'interrupted by Ctrl-C or SIGTERM',
-          };
-    await saveCampaign(ctx.paths.home, campaign);
-    const replay = await replayJournal(journalFile(dir), run.deliveries.length);
-    return { campaign, report: buildReport(campaign, run.deliveries.map((d) => d.channel), replay), outcome };
+  let campaign: Campaign = { ...run.campaign, status: 'sending', startedAt };
+  await saveCampaign(ctx.paths.home, campaign);
+  const dir = campaignDir(ctx.paths.home, campaign.id);
+  const journal = await JournalFile.open(journalFile(dir), clock);
+  const transports: Partial<Record<Channel, Transport>> = {};
+  const limiters: Partial<Record<Channel, RateWindow>> = {};
+  for (const [channel, choice] of Object.entries(run.choices) as Array<[Channel, TransportChoice]>) {
+    transports[channel] = buildTransport(choice, run.settings, { home: ctx.paths.home, clock });
+    const rate = run.rate ?? Number(run.settings.get(`${channel}.rate`) ?? (channel === 'whatsapp' ? 80 : 20));
+    limiters[channel] = new RateWindow(rate, clock, systemSleeper);
+  }
+  const items: WorkItem[] = run.pending.map((index) => ({ index, channel: (run.deliveries[index] as Delivery).channel }));
+  const totals: Partial<Record<Channel, number>> = {};
+  for (const item of items) totals[item.channel] = (totals[item.channel] ?? 0) + 1;
+  const progress = sendProgress(ctx.ui, clock, totals);
+  const byId = new Map(run.subscribers.map((s) => [s.id as string, s]));
+  const stop = new AbortController();
+  void ctx.deps.untilInterrupted?.().then(() => {
+    if (!stop.signal.aborted) ctx.ui.warn('stopping: no new messages; waiting for those in flight…');
+    stop.abort();
   });
+  let outcome: DeliverOutcome;
+  try {
+    outcome = await deliver({
+      items,
+      envelopeFor: (item) => envelopeFor(run, byId, item),
+      transports,
+      limiters,
+      concurrency: run.concurrency,
+      policy: DEFAULT_RETRY_POLICY,
+      journal,
+      clock,
+      sleeper: systemSleeper,
+      random: systemRandom,
+      stop: stop.signal,
+      onEvent: (event) => {
+        if (event.type === 'sent' || event.type === 'skipped') progress.update(event.channel, { done: 1 });
+        else if (event.type === 'failed') progress.update(event.channel, { done: 1, failed: 1 });
+      },
+    });
+  } finally {
+    progress.stop();
+    await journal.close();
+    await Promise.all(Object.values(transports).map((t) => t?.close?.()));
+  }
+  const finishedAt = clock.now().toISOString();
+  campaign =
+    outcome.status === 'completed'
+      ? { ...campaign, status: 'completed', finishedAt }
+      : {
+          ...campaign,
+          status: 'interrupted',
+          finishedAt,
+          stopReason: outcome.status === 'stopped' ? outcome.reason : 'interrupted by Ctrl-C or SIGTERM',
+        };
+  await saveCampaign(ctx.paths.home, campaign);
+  const replay = await replayJournal(journalFile(dir), run.deliveries.length);
+  return { campaign, report: buildReport(campaign, run.deliveries.map((d) => d.channel), replay), outcome };
 }

@@ -12,7 +12,7 @@ import { compileMessage, type CompiledMessage } from '../../core/message/compile
 import { textMessage, type MessageSpec } from '../../core/message/message-spec.js';
 import { knownFields } from '../../core/message/placeholders.js';
 import type { RenderContext } from '../../core/message/render.js';
-import { planSend, type SendPlan } from '../../core/plan.js';
+import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
 import type { StoreData } from '../../core/store-data.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
@@ -21,10 +21,11 @@ import { readPlanSettings } from '../preview/plan-settings.js';
 import type { CampaignSendOptions, ResumeOptions } from './campaign-options.js';
 import { runCampaign, type CampaignResult, type CampaignRun } from './campaign-run.js';
 import { printPlan, printReport } from './print.js';
+import { withSendLock } from '../../adapters/campaign/send-lock.js';
 
 async function loadSpec(options: CampaignSendOptions, ctx: Context): Promise<MessageSpec> {
   if (options.message !== undefined) return loadMessageFile(resolve(ctx.deps.cwd, options.message));
-  if (options.text !== undefined) return textMessage(options.text, []);
+  if (options.text !== undefined) return textMessage(options.text, [], options.subject);
   if (ctx.ui.isInteractive) {
     throw usageError('SEND_MESSAGE_MISSING', `write the message first: canale compose ${options.topics.map((t) => `--topic ${t}`).join(' ')} --out avviso.md, then canale send --message avviso.md`);
   }
@@ -65,6 +66,11 @@ function exitCodeOf(result: CampaignResult, ctx: Context): number {
   }
 }
 
+/** Who takes the send lock: this campaign, now, this process; waiting for a crashed send's lock is said on stderr. */
+export function sendLockHolder(ctx: Context, campaign: string): Parameters<typeof withSendLock>[1] {
+  return { campaign, startedAt: ctx.now(), ...(ctx.deps.processes === undefined ? {} : { owner: ctx.deps.processes }), onWait: (m) => ctx.ui.info(m) };
+}
+
 /** `canale send --topic T --message FILE`: plan, show, confirm, freeze the campaign, deliver, report. */
 export async function runSendCampaign(options: CampaignSendOptions, ctx: Context): Promise<number> {
   const spec = await loadSpec(options, ctx);
@@ -84,7 +90,11 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
     render,
   });
   const choices = chooseTransports(plan, settings, options.via);
-  printPlan(ctx, plan, choices, options.json);
+  const warnings = planWarnings(plan, message, {
+    hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,
+    ...(choices.whatsapp === undefined ? {} : { whatsappTransport: choices.whatsapp.name }),
+  });
+  printPlan(ctx, plan, choices, warnings, options.json);
   if (plan.blocked.length > 0) {
     throw new CanaleError('SEND_BLOCKED', `${plan.blocked.reduce((n, b) => n + b.count, 0)} recipient(s) cannot get this message as it is (see above) — add a default ({{nome | "…"}}) or fix their data; nothing was sent`);
   }
@@ -98,27 +108,26 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
   if (options.dryRun) return EXIT.ok;
   await ctx.confirm(`Send to ${plan.recipients.total} recipient(s) (WhatsApp ${plan.recipients.whatsapp} via ${choices.whatsapp?.name ?? '-'}, e-mail ${plan.recipients.email} via ${choices.email?.name ?? '-'})?`, 'canale send … --yes');
   const id = ctx.deps.ids.next('cmp_') as CampaignId;
-  const campaign: Campaign = {
-    id,
-    status: 'sending',
-    message: spec,
-    query: { topics: message.topics, where: options.where, channel: options.channel },
-    channels: message.channels,
-    transports: Object.fromEntries(Object.entries(choices).map(([c, choice]) => [c, choice.name])),
-    recipients: plan.audience.deliveries.length,
-    plannedSkips: plan.skipped,
-    ...(options.urgent ? { urgent: true } : {}),
-    createdAt: ctx.now(),
-  };
-  const dir = campaignDir(ctx.paths.home, id);
-  await writeRecipients(dir, plan.audience.deliveries);
-  await saveCampaign(ctx.paths.home, campaign);
-  ctx.ui.info(`campaign ${id}: sending…`);
-  return sendAndReport(
-    ctx,
-    { campaign, deliveries: plan.audience.deliveries, pending: plan.audience.deliveries.map((_d, i) => i), subscribers: data.subscribers, message, render, choices, settings },
-    options,
-  );
+  // the lock comes before the campaign record: a send refused as busy leaves no campaign behind
+  return withSendLock(ctx.paths.home, sendLockHolder(ctx, id), async () => {
+    const campaign: Campaign = {
+      id,
+      status: 'sending',
+      message: spec,
+      query: { topics: message.topics, where: options.where, channel: options.channel },
+      channels: message.channels,
+      transports: Object.fromEntries(Object.entries(choices).map(([c, choice]) => [c, choice.name])),
+      recipients: plan.audience.deliveries.length,
+      plannedSkips: plan.skipped,
+      ...(options.urgent ? { urgent: true } : {}),
+      createdAt: ctx.now(),
+    };
+    await writeRecipients(campaignDir(ctx.paths.home, id), plan.audience.deliveries);
+    await saveCampaign(ctx.paths.home, campaign);
+    ctx.ui.info(`campaign ${id}: sending…`);
+    const pending = plan.audience.deliveries.map((_d, i) => i);
+    return sendAndReport(ctx, { campaign, deliveries: plan.audience.deliveries, pending, subscribers: data.subscribers, message, render, choices, settings }, options);
+  });
 }
 
 /** Runs the send and prints its report; the exit code says how it ended. */
@@ -139,6 +148,10 @@ export async function runResume(options: ResumeOptions, ctx: Context): Promise<n
     throw new CanaleError('CAMPAIGN_NOT_RESUMABLE', `campaign ${campaign.id} is ${campaign.status}: nothing to resume (add --retry-failed or --resend-unknown to try those again)`);
   }
   if (campaign.status === 'cancelled') throw new CanaleError('CAMPAIGN_CANCELLED', `campaign ${campaign.id} was cancelled; it cannot be resumed`);
+  return withSendLock(ctx.paths.home, sendLockHolder(ctx, campaign.id), () => resumeLocked(campaign, options, ctx));
+}
+
+async function resumeLocked(campaign: Campaign, options: ResumeOptions, ctx: Context): Promise<number> {
   const dir = campaignDir(ctx.paths.home, campaign.id);
   const deliveries = await readRecipients(dir);
   const replay = await replayJournal(journalFile(dir), deliveries.length);

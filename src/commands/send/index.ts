@@ -1,10 +1,12 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { toEmail } from '../../core/email.js';
 import { usageError } from '../../core/errors.js';
 import { looksLikePhone, toE164 } from '../../core/phone.js';
 import type { TransportName } from '../../core/transport.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
+import { runResume, runSendCampaign } from './campaign.js';
+import { parseCampaignSend, parseResume, type CampaignFlags } from './campaign-options.js';
 import { runTestSend, type TestSendOptions } from './test-send.js';
 
 interface RawSend {
@@ -49,32 +51,46 @@ export function registerSend(program: Command, app: App): void {
   withExamples(
     program
       .command('send')
-      .description('send messages; for now only a test message to one address with --test-to')
-      .option('--test-to <address>', 'send one test message now to this phone number or e-mail address')
-      .option('--text <text>', 'the text (WhatsApp free text, or the e-mail body)')
-      .option('--template <name>', 'a WhatsApp template (see: canale templates list)')
-      .option('--param <value>', 'a template parameter, in order; name=value for named templates; repeatable', collect)
-      .option('--language <code>', 'the template language (default: the synced one, else it)')
-      .option('--subject <subject>', 'the e-mail subject')
+      .description('send a message to a topic\'s subscribers (plan, confirm, deliver, report), resume a send, or send one test message')
+      .option('--topic <topic>', 'send to the subscribers of this topic (repeatable; also a,b)', collect)
+      .option('--where <key=value>', 'only subscribers whose field or attribute has this value (repeatable)', collect)
+      .option('--message <file>', 'the message file to send (see: canale compose, canale preview)')
+      .option('--text <text>', 'a short message given inline (WhatsApp free text, or the e-mail body)')
+      .option('--channel <channel>', 'preferred (each subscriber\'s own, the default), all, whatsapp or email')
       .option('--via <transport>', 'cloud-api, smtp or outbox, for this run only')
-      // campaign flags (a later issue): accepted here only to say they are not available yet
-      .addOption(new Option('--topic <topic>').argParser(collect).hideHelp())
-      .addOption(new Option('--message <file>').hideHelp())
-      .addOption(new Option('--resume <campaign>').hideHelp()),
+      .option('--rate <n>', 'messages per second per channel (default: whatsapp.rate, email.rate)')
+      .option('--concurrency <n>', 'requests in flight at once per channel (default 20)')
+      .option('--dry-run', 'print the plan and send nothing')
+      .option('--urgent', 'an urgent send (emergencies): recorded as urgent in the campaign and the report')
+      .option('--allow-free-text', 'allow a message without a WhatsApp template through the Cloud API')
+      .option('--json', 'print the plan and the final report as JSON on stdout')
+      .option('--resume <campaign>', 'go on with an interrupted campaign: only recipients not yet reached')
+      .option('--retry-failed', 'with --resume: try again the recipients whose failure may pass')
+      .option('--resend-unknown', 'with --resume: resend to recipients whose outcome is unknown after a crash (they may get it twice)')
+      .option('--test-to <address>', 'send one test message now to this phone number or e-mail address')
+      .option('--template <name>', 'with --test-to: a WhatsApp template (see: canale templates list)')
+      .option('--param <value>', 'with --test-to: a template parameter, in order; name=value for named templates; repeatable', collect)
+      .option('--language <code>', 'with --test-to: the template language (default: the synced one)')
+      .option('--subject <subject>', 'the e-mail subject, with --text or --test-to'),
     [
+      'canale send --topic cantieri --message lavori.md',
+      'canale send --topic rifiuti --where municipio=III --message raccolta.md --dry-run',
+      'canale send --topic emergenze --message allerta.md --urgent --yes --json',
+      'canale send --resume cmp_7k3m9q2xaa',
       'canale send --test-to "+39 333 123 4567" --template avviso_cantieri --param Maria --param "2 dicembre" --param "via Roma"',
-      'canale send --test-to maria.rossi@example.it --subject "Prova" --text "Messaggio di prova"',
-      'canale send --test-to "+39 333 123 4567" --text "Prova" --via outbox',
     ],
   ).action(
-    app.action(async (raw: RawSend, ctx: Context) => {
-      if (raw.message !== undefined) {
-        throw usageError('SEND_MESSAGE_UNAVAILABLE', 'message files (--message) are not available yet — use --text, or --template NAME --param V…');
+    app.action(async (raw: RawSend & CampaignFlags, ctx: Context) => {
+      if (raw.testTo !== undefined) {
+        const extra = (['topic', 'where', 'message', 'resume'] as const).find((k) => raw[k] !== undefined);
+        if (extra !== undefined) throw usageError('SEND_TEST_TO_ALONE', `--test-to sends one test message: drop --${extra}`);
+        return runTestSend(parseTestSend(raw, await ctx.country()), ctx);
       }
-      if (raw.testTo === undefined || raw.topic !== undefined || raw.resume !== undefined) {
-        throw usageError('SEND_CAMPAIGN_UNAVAILABLE', 'campaign sending (--topic, --message) is not available yet — send a test message with: canale send --test-to ADDRESS --text "…"');
+      if (raw.template !== undefined || raw.param !== undefined || raw.language !== undefined) {
+        throw usageError('SEND_TEST_FLAGS', '--template, --param and --language go with --test-to; a campaign takes its template from its message file (--message)');
       }
-      return runTestSend(parseTestSend(raw, await ctx.country()), ctx);
+      if (raw.resume !== undefined) return runResume(parseResume(raw), ctx);
+      return runSendCampaign(parseCampaignSend(raw), ctx);
     }),
   );
 }

@@ -13,12 +13,13 @@ function duration(seconds: number): string {
 }
 
 /** The plan before a send, for the person who confirms it (stderr), or as JSON on stdout. */
-export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<Channel, TransportChoice>>, json: boolean): void {
+export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<Channel, TransportChoice>>, warnings: readonly string[], json: boolean): void {
   const { ui } = ctx;
   for (const choice of Object.values(choices)) if (choice?.warning !== undefined) ui.warn(choice.warning);
+  for (const warning of warnings) ui.warn(warning);
   if (json) {
     const { audience: _audience, sample: _sample, ...summary } = plan;
-    ui.json({ plan: { ...summary, transports: Object.fromEntries(Object.entries(choices).map(([c, t]) => [c, t?.name])) } });
+    ui.json({ plan: { ...summary, transports: Object.fromEntries(Object.entries(choices).map(([c, t]) => [c, t?.name])), warnings } });
   } else {
     ui.info(ui.errColor.bold(`Send to ${plan.topics.join(', ')}`));
     for (const channel of ['whatsapp', 'email'] as const) {
@@ -27,7 +28,6 @@ export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<
     for (const s of plan.skipped) ui.info(`  skipped: ${s.count} ${SKIP_REASONS[s.reason]}`);
     ui.info(`  about ${duration(plan.estimatedSeconds)}, cost about ${plan.cost.total.toFixed(2)} ${plan.cost.currency}`);
   }
-  for (const b of plan.blocked) ui.warn(`${b.count} ${b.channel} recipient(s): ${b.problem} — e.g. ${b.examples.join(', ')}`);
 }
 
 const COLUMNS: ReadonlyArray<keyof Counts> = ['targeted', 'sent', 'delivered', 'read', 'failed', 'unknown', 'skipped'];

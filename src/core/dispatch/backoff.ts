@@ -6,9 +6,11 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
   /** Consecutive recipients that end failed before the campaign pauses itself. */
   readonly maxConsecutiveFailures: number;
+  /** Throttling answers for one recipient in a row before the send pauses itself, resumable: the provider keeps refusing. */
+  readonly maxThrottles: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxConsecutiveFailures: 50 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxConsecutiveFailures: 50, maxThrottles: 30 };
 
 /**
  * Exponential backoff with "equal jitter": half the exponential delay is fixed, half random, so retries spread out

@@ -88,6 +88,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
       return;
     }
     await input.journal.inFlight(item.index);
+    let throttles = 0;
     for (let attempt = 1; ; ) {
       if (limiter !== undefined) await limiter.acquire(halt.signal);
       if (halt.signal.aborted) {
@@ -107,7 +108,15 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
         case 'rate-limit':
           limiter?.slowDown();
           emit({ type: 'throttled', channel: item.channel, failure });
-          if (failure.retryAfterMs !== undefined) await input.sleeper.sleep(failure.retryAfterMs, halt.signal);
+          throttles++;
+          if (throttles >= input.policy.maxThrottles) {
+            // never a failed recipient: they stay to be reached, and the whole send pauses until the provider relents
+            input.journal.released(item.index);
+            emit({ type: 'released', channel: item.channel });
+            stopNow({ status: 'stopped', reason: `the provider kept throttling (${failure.code}, ${throttles} times for one recipient) — wait a while, then resume`, failure });
+            return;
+          }
+          await input.sleeper.sleep(failure.retryAfterMs ?? backoffDelay(throttles, input.policy, input.random), halt.signal);
           continue;
         case 'transient':
           if (attempt < input.policy.maxAttempts) {

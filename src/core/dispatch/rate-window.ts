@@ -10,8 +10,10 @@ export interface Sleeper {
  * last `rate` sends and lets a new one start only when fewer than `rate` started in the past second. A token
  * bucket would allow a burst of twice the rate across a window boundary; this does not.
  *
- * The rate adapts: `slowDown()` (a throttling answer) halves it, and every `recoverAfterMs` without throttling
- * it grows by a quarter, never above the configured rate.
+ * The rate adapts: `slowDown()` (a throttling answer) halves it — once per second at most, since the answers to
+ * requests already in flight report the same excess — never below a tenth of the configured rate (a provider that
+ * keeps throttling below that is met by each recipient's backoff, then a pause); every `recoverAfterMs` without
+ * throttling it grows by a quarter, never above the configured rate.
  */
 export class RateWindow {
   private readonly starts: number[] = [];
@@ -50,10 +52,11 @@ export class RateWindow {
     }
   }
 
-  /** The provider said "too fast": halve the rate (at least one a second). */
+  /** The provider said "too fast": halve the rate, unless it was halved less than a second ago. */
   slowDown(): void {
-    this.current = Math.max(1, this.current / 2);
-    this.lastThrottle = this.clock.now().getTime();
+    const now = this.clock.now().getTime();
+    if (now - this.lastThrottle >= 1000) this.current = Math.max(1, this.limit / 10, this.current / 2);
+    this.lastThrottle = now;
   }
 
   private recover(now: number): void {

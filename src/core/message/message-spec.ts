@@ -40,6 +40,6 @@ export const frontMatterSchema = z.strictObject({
 export type FrontMatter = z.output<typeof frontMatterSchema>;
 
 /** A message from `--text`: no front matter, the text is the body. */
-export function textMessage(body: string, topics: readonly string[]): MessageSpec {
-  return { source: '--text', topics, body };
+export function textMessage(body: string, topics: readonly string[], subject?: string): MessageSpec {
+  return { source: '--text', topics, body, ...(subject === undefined ? {} : { subject }) };
 }

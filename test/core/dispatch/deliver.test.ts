@@ -93,6 +93,18 @@ describe('deliver', () => {
     expect(t.limiters.whatsapp?.rate).toBeLessThan(80);
   });
 
+  it('backs off a throttled recipient, and pauses the send, resumable, when the provider never relents', async () => {
+    const t = setup({ count: 10, concurrency: 1, policy: { maxThrottles: 4, baseDelayMs: 1000 }, answer: (e) => (e.recipientKey === '3' ? failure('rate-limit', 'SMTP_THROTTLED') : { ok: true, providerMessageId: '' }) });
+    const started = t.scheduler.ms;
+    const outcome = await t.run();
+    expect(outcome).toMatchObject({ status: 'stopped', reason: expect.stringContaining('the provider kept throttling (SMTP_THROTTLED, 4 times for one recipient)') });
+    expect(t.journal.of('sent')).toEqual([0, 1, 2]);
+    expect(t.journal.of('released')).toEqual([3]);
+    expect(t.journal.of('failed')).toEqual([]);
+    // three backoffs before the fourth answer: 750 + 1,500 + 3,000 ms with the jitter at its middle
+    expect(t.scheduler.ms - started).toBeGreaterThanOrEqual(5250);
+  });
+
   it('retries transient failures with backoff, then records the failure', async () => {
     const t = setup({
       count: 3,

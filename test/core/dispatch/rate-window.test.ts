@@ -19,11 +19,30 @@ describe('RateWindow', () => {
     expect(starts).toEqual([0, 0, 0, 1000, 1000, 1000, 2000]);
   });
 
-  it('halves the rate on throttling and recovers by a quarter every 5 s, never above the limit', async () => {
+  it('halves the rate on throttling, once a second at most, never below a tenth of the limit', async () => {
+    const s = new FakeScheduler();
+    const window = new RateWindow(80, s, s);
+    const rates: number[] = [];
+    await s.run(
+      (async () => {
+        for (let i = 0; i < 6; i++) {
+          window.slowDown();
+          rates.push(window.rate);
+          window.slowDown(); // an answer to a request that was already in flight: the same excess
+          rates.push(window.rate);
+          await s.sleep(1_000);
+        }
+      })(),
+    );
+    expect(rates).toEqual([40, 40, 20, 20, 10, 10, 8, 8, 8, 8, 8, 8]);
+  });
+
+  it('recovers by a quarter every 5 s without throttling, never above the limit', async () => {
     const s = new FakeScheduler();
     const window = new RateWindow(80, s, s);
     window.slowDown();
     expect(window.rate).toBe(40);
+    await s.run(s.sleep(1_000));
     window.slowDown();
     expect(window.rate).toBe(20);
     const rates: number[] = [];

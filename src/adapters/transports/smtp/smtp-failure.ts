@@ -12,7 +12,7 @@ interface SmtpError {
 const CONNECTION_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 /**
- * Classifies an SMTP failure (issue 4): 4xx → transient; 5xx on a recipient (RCPT TO, or DATA for our one-recipient
+ * Classifies an SMTP failure (issues 4 and 6): 421 and 451 → rate-limit (never a failed recipient); other 4xx → transient; 5xx on a recipient (RCPT TO, or DATA for our one-recipient
  * messages) → recipient; authentication → fatal; the sender refused → fatal; no connection → transient.
  * `hide` removes secrets (the SMTP password) from what is shown.
  */
@@ -32,6 +32,8 @@ export function failureFromSmtp(error: unknown, hide: (text: string) => string):
   }
   if (e.code === 'ETLS') return failure('fatal', 'SMTP_TLS', 'the TLS handshake with the SMTP server failed — check the URL (smtps:// for port 465, smtp:// for 587)');
   const status = e.responseCode ?? 0;
+  // 421 (service not available, closing) and 451 (local error, try later) are how relays say "too fast" (issue 6)
+  if (status === 421 || status === 451) return failure('rate-limit', 'SMTP_THROTTLED', 'the SMTP server asked to slow down; the message will be retried');
   if (status >= 400 && status < 500) return failure('transient', 'SMTP_TEMPORARY', 'the SMTP server deferred the message; it will be retried');
   if (status >= 500 && status < 600) {
     const command = (e.command ?? '').toUpperCase();

@@ -1,0 +1,263 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GraphStandIn, type ReceivedMessage } from '../../src/adapters/sandbox/graph-stand-in.js';
+import { SmtpSink, type ReceivedMail } from '../../src/adapters/sandbox/smtp-sink.js';
+import { SANDBOX_ACCOUNT } from '../../src/commands/sandbox.js';
+import { runCli, startCli, type CliResult } from '../support/cli.js';
+import { FakeClock } from '../support/fake-deps.js';
+
+/**
+ * The send guarantees of DESIGN §7 through the built binary, against the sandbox (the same Graph stand-in and SMTP
+ * sink `canale sandbox` runs), each test with its own sandbox and home.
+ */
+
+interface Sandbox {
+  readonly graph: GraphStandIn;
+  readonly sink: SmtpSink;
+  readonly env: Record<string, string>;
+  /** Resolves once this many messages (both channels, accepted or not) have been answered. */
+  readonly whenAnswered: (n: number) => Promise<void>;
+}
+
+let dir = '';
+let home = '';
+let sandbox: Sandbox | undefined;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'canale-send-e2e-'));
+  home = join(dir, 'home');
+});
+
+afterEach(async () => {
+  await sandbox?.graph.close();
+  await sandbox?.sink.close();
+  sandbox = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function startSandbox(faults: { throttleRate?: number; failRate?: number } = {}): Promise<Sandbox> {
+  let answered = 0;
+  const waiting: Array<{ n: number; resolve: () => void }> = [];
+  const count = () => {
+    answered++;
+    for (const w of waiting.filter((x) => answered >= x.n)) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  const graph = new GraphStandIn({ port: 0, ...SANDBOX_ACCOUNT, clock: new FakeClock(), ...faults, onReceived: count });
+  const sink = new SmtpSink({ port: 0, dir: join(dir, 'mail'), clock: new FakeClock(), ...faults, onReceived: count });
+  const url = await graph.listen();
+  const port = await sink.listen();
+  sandbox = {
+    graph,
+    sink,
+    env: {
+      CANALE_WHATSAPP_API_URL: url,
+      CANALE_WHATSAPP_TOKEN: SANDBOX_ACCOUNT.token,
+      CANALE_WHATSAPP_PHONE_NUMBER_ID: SANDBOX_ACCOUNT.phoneNumberId,
+      CANALE_WHATSAPP_WABA_ID: SANDBOX_ACCOUNT.wabaId,
+      CANALE_SMTP_URL: `smtp://127.0.0.1:${port}`,
+      CANALE_EMAIL_FROM: SANDBOX_ACCOUNT.from,
+      CANALE_PUBLIC_URL: 'https://avvisi.comune.example.it',
+      CANALE_UNSUBSCRIBE_SECRET: 'segreto-di-prova',
+    },
+    whenAnswered: (n) => (answered >= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }))),
+  };
+  return sandbox;
+}
+
+const cli = (env: Record<string, string>, ...args: string[]): Promise<CliResult> => runCli(args, { home, cwd: dir, env });
+
+const MESSAGE = `---
+topics: [raccolta-differenziata]
+subject: "Municipio {{municipio | \\"della città\\"}}: cambia il calendario della raccolta"
+whatsapp:
+  template: raccolta_rifiuti
+  language: it
+  params:
+    nome: '{{nome | "cittadina, cittadino"}}'
+    giorno: "da lunedì 5 gennaio"
+    materiale: "carta"
+---
+Ciao {{nome | "cittadina, cittadino"}}, da **lunedì 5 gennaio** la raccolta della carta passa al giovedì.
+`;
+
+/** A home with `n` subscribers of raccolta-differenziata, half preferring WhatsApp, half e-mail; templates synced. */
+async function prepare(env: Record<string, string>, n: number): Promise<void> {
+  const rows = ['nome;telefono;email;canale;argomenti;municipio'];
+  for (let i = 0; i < n; i++) {
+    rows.push(`Cittadino ${i};+39 333 ${String(1_000_000 + i)};c${i}@example.it;${i % 2 === 0 ? 'whatsapp' : 'email'};raccolta-differenziata;${(i % 15) + 1}`);
+  }
+  await writeFile(join(dir, 'iscritti.csv'), `${rows.join('\n')}\n`);
+  await writeFile(join(dir, 'carta.md'), MESSAGE);
+  const imported = await cli(env, 'subscribers', 'import', 'iscritti.csv', '--yes');
+  expect(imported.code, imported.stderr).toBe(0);
+  const synced = await cli(env, 'templates', 'sync');
+  expect(synced.code, synced.stderr).toBe(0);
+}
+
+/** Accepted messages per recipient address, both channels. */
+function deliveredTo(box: Sandbox): Map<string, number> {
+  const counts = new Map<string, number>();
+  const add = (to: string) => counts.set(to, (counts.get(to) ?? 0) + 1);
+  for (const m of box.graph.received as ReceivedMessage[]) if ('wamid' in m.outcome) add(`+${m.to.replace(/\D/g, '')}`);
+  for (const m of box.sink.received as ReceivedMail[]) for (const to of m.to) add(to);
+  return counts;
+}
+
+interface Report {
+  campaign: string;
+  status: string;
+  counts: Record<'targeted' | 'sent' | 'delivered' | 'read' | 'failed' | 'unknown' | 'skipped', number>;
+  byChannel: Record<'whatsapp' | 'email', Record<string, number>>;
+  failures: Array<{ code: string; count: number }>;
+}
+
+function lastJson<T>(stdout: string): T {
+  const start = stdout.lastIndexOf('\n{');
+  return JSON.parse(start < 0 ? stdout : stdout.slice(start + 1)) as T;
+}
+
+describe('canale send, end to end against the sandbox', () => {
+  it('delivers 2,000 recipients on two channels exactly once, and the report accounts for each', async () => {
+    const box = await startSandbox();
+    await prepare(box.env, 2000);
+    const unsubscribed = await cli(box.env, 'subscribers', 'unsubscribe', 'c7@example.it', '--yes');
+    expect(unsubscribed.code, unsubscribed.stderr).toBe(0);
+
+    const dry = await cli(box.env, 'send', '--message', 'carta.md', '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ plan: { recipients: { whatsapp: 1000, email: 999, total: 1999 }, transports: { whatsapp: 'cloud-api', email: 'smtp' } } });
+    expect(box.graph.received).toHaveLength(0);
+
+    const refused = await cli(box.env, 'send', '--message', 'carta.md');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+
+    const sent = await cli(box.env, 'send', '--message', 'carta.md', '--rate', '1000', '--yes', '--json');
+    expect(sent.code, sent.stderr).toBe(0);
+    const report = lastJson<Report>(sent.stdout);
+    expect(report).toMatchObject({ status: 'completed', counts: { targeted: 2000, sent: 1999, failed: 0, unknown: 0, skipped: 1 } });
+    expect(report.byChannel.whatsapp).toMatchObject({ targeted: 1000, sent: 1000 });
+    // the opted-out citizen was skipped at planning, before a channel was given to them: counted in the totals only
+    expect(report.byChannel.email).toMatchObject({ targeted: 999, sent: 999, skipped: 0 });
+
+    const delivered = deliveredTo(box);
+    expect(delivered.size).toBe(1999);
+    expect([...delivered.values()].every((n) => n === 1)).toBe(true);
+    expect(delivered.has('c7@example.it')).toBe(false);
+    const first = box.graph.received[0]?.request as { template: { name: string }; biz_opaque_callback_data: string };
+    expect(first.template.name).toBe('raccolta_rifiuti');
+    expect(first.biz_opaque_callback_data).toBe(report.campaign);
+    const mail = await readFile(box.sink.received[0]?.file ?? '', 'utf8');
+    expect(mail).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
+
+    const again = await cli(box.env, 'report', '--last', '--format', 'csv');
+    expect(again.code, again.stderr).toBe(0);
+    const lines = again.stdout.trim().split('\n');
+    // a header and one row per recipient of the frozen list (the opted-out citizen never joined it)
+    expect(lines).toHaveLength(2000);
+    expect(lines[0]).toBe('subscriber_id,channel,status,code,reason,provider_message_id,updated_at\r');
+    expect(lines.slice(1).every((l) => l.includes(',sent,'))).toBe(true);
+    expect(again.stdout).not.toContain('@example.it');
+
+    const list = await cli(box.env, 'campaigns', 'list', '--json');
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ id: report.campaign, status: 'completed' })]);
+  });
+
+  it('after kill -9 mid-send, --resume reaches everyone not yet reached and nobody twice', async () => {
+    const box = await startSandbox();
+    await prepare(box.env, 1200);
+    const running = startCli(['send', '--message', 'carta.md', '--rate', '150', '--yes'], { home, cwd: dir, env: box.env });
+    await box.whenAnswered(100);
+
+    // a second send while the first runs is refused as busy, naming the campaign
+    const busy = await cli(box.env, 'send', '--message', 'carta.md', '--yes');
+    expect(busy.code).toBe(4);
+    const campaign = /campaign (cmp_\w+)/.exec(busy.stderr)?.[1] ?? '';
+    expect(campaign).not.toBe('');
+
+    await box.whenAnswered(400);
+    running.child.kill('SIGKILL');
+    const killed = await running.done;
+    expect(killed.signal).toBe('SIGKILL');
+    const before = deliveredTo(box).size;
+    expect(before).toBeGreaterThanOrEqual(400);
+    expect(before).toBeLessThan(1200);
+
+    const resumed = await cli(box.env, 'send', '--resume', campaign, '--rate', '1000', '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const report = lastJson<Report>(resumed.stdout);
+    const delivered = deliveredTo(box);
+    expect([...delivered.values()].every((n) => n === 1)).toBe(true);
+    // everyone is accounted for: sent, or unknown because they were in flight at the kill
+    expect(report.counts.targeted).toBe(1200);
+    expect(report.counts.sent + report.counts.unknown).toBe(1200);
+    expect(report.counts.unknown).toBeLessThanOrEqual(40);
+    expect(delivered.size).toBeGreaterThanOrEqual(report.counts.sent);
+    expect(delivered.size).toBeLessThanOrEqual(1200);
+
+    if (report.counts.unknown > 0) {
+      const unknown = await cli(box.env, 'send', '--resume', campaign, '--resend-unknown', '--rate', '1000', '--json');
+      expect(unknown.code, unknown.stderr).toBe(0);
+      expect(lastJson<Report>(unknown.stdout).counts).toMatchObject({ sent: 1200, unknown: 0 });
+    }
+    expect(deliveredTo(box).size).toBe(1200);
+  });
+
+  it('with 5% throttling and 2% server errors injected, delivers everyone once and counts no throttling as failure', async () => {
+    const box = await startSandbox({ throttleRate: 0.05, failRate: 0.02 });
+    await prepare(box.env, 1000);
+    const sent = await cli(box.env, 'send', '--message', 'carta.md', '--rate', '1000', '--yes', '--json');
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(lastJson<Report>(sent.stdout)).toMatchObject({ status: 'completed', counts: { targeted: 1000, sent: 1000, failed: 0, unknown: 0 }, failures: [] });
+    const errors = box.graph.received.filter((m) => 'error' in m.outcome);
+    expect(errors.length).toBeGreaterThan(0);
+    const delivered = deliveredTo(box);
+    expect(delivered.size).toBe(1000);
+    expect([...delivered.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('stops at a fatal failure with what to fix, exit 1, and resumes once fixed', async () => {
+    const box = await startSandbox();
+    await prepare(box.env, 100);
+    const bad = await cli({ ...box.env, CANALE_WHATSAPP_TOKEN: 'scaduto' }, 'send', '--message', 'carta.md', '--channel', 'whatsapp', '--yes');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/token/i);
+    const campaign = /canale send --resume (cmp_\w+)/.exec(bad.stderr)?.[1] ?? '';
+    expect(campaign).not.toBe('');
+    const show = await cli(box.env, 'campaigns', 'show', campaign, '--json');
+    expect(JSON.parse(show.stdout)).toMatchObject({ status: 'interrupted', report: { counts: { failed: 0 } } });
+    expect(bad.stderr).not.toContain('scaduto');
+
+    const resumed = await cli(box.env, 'send', '--resume', campaign, '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(lastJson<Report>(resumed.stdout).counts).toMatchObject({ targeted: 100, sent: 100 });
+  });
+
+  it('on SIGTERM stops cleanly: in-flight sends recorded, the resume command printed, exit 130', async () => {
+    const box = await startSandbox();
+    await prepare(box.env, 600);
+    const running = startCli(['send', '--message', 'carta.md', '--rate', '100', '--yes'], { home, cwd: dir, env: box.env });
+    await box.whenAnswered(50);
+    running.child.kill('SIGTERM');
+    const stopped = await running.done;
+    expect(stopped.code).toBe(130);
+    const campaign = /canale send --resume (cmp_\w+)/.exec(stopped.stderr)?.[1] ?? '';
+    expect(campaign).not.toBe('');
+    const show = await cli(box.env, 'report', campaign, '--format', 'json');
+    const report = JSON.parse(show.stdout) as Report;
+    expect(report.status).toBe('interrupted');
+    // a clean stop leaves nobody unknown: everyone is sent or still to send
+    expect(report.counts.unknown).toBe(0);
+    expect(report.counts.sent).toBe(deliveredTo(box).size);
+
+    const resumed = await cli(box.env, 'send', '--resume', campaign, '--rate', '1000', '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(lastJson<Report>(resumed.stdout).counts).toMatchObject({ sent: 600, unknown: 0 });
+    expect([...deliveredTo(box).values()].every((n) => n === 1)).toBe(true);
+  });
+});
