@@ -51,6 +51,14 @@ async function askParams(ctx: Context, template: TemplateInfo): Promise<string[]
 
 /** The interactive wizard: topics, channels, subject, body, template; writes a message file and previews it. */
 export async function runCompose(options: ComposeOptions, ctx: Context): Promise<number> {
+  const { path, out } = await composeMessageFile(options, ctx);
+  const code = await runPreview(parsePreview(path, {}), ctx);
+  ctx.ui.info(`send it with: canale send --message ${out}`);
+  return code;
+}
+
+/** Asks the wizard's questions and writes the message file; returns its path (and the name the user gave). */
+export async function composeMessageFile(options: ComposeOptions, ctx: Context): Promise<{ readonly path: string; readonly out: string }> {
   if (!ctx.ui.isInteractive) {
     throw usageError('NOT_A_TERMINAL', 'canale compose asks questions, so it needs a terminal; in a script, write a message file (see fixtures/messages/) and use canale preview FILE');
   }
@@ -96,9 +104,7 @@ export async function runCompose(options: ComposeOptions, ctx: Context): Promise
   }
   await writeFileAtomic(path, text);
   ctx.ui.success(`wrote ${out}`);
-  const code = await runPreview(parsePreview(path, {}), ctx);
-  ctx.ui.info(`send it with: canale send --message ${out}`);
-  return code;
+  return { path, out };
 }
 
 export function registerCompose(program: Command, app: App): void {

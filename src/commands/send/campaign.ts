@@ -16,6 +16,7 @@ import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
 import type { StoreData } from '../../core/store-data.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
+import { composeMessageFile } from '../compose/index.js';
 import { syncedTemplates } from '../message-context.js';
 import { readPlanSettings } from '../preview/plan-settings.js';
 import type { CampaignSendOptions, ResumeOptions } from './campaign-options.js';
@@ -27,7 +28,9 @@ async function loadSpec(options: CampaignSendOptions, ctx: Context): Promise<Mes
   if (options.message !== undefined) return loadMessageFile(resolve(ctx.deps.cwd, options.message));
   if (options.text !== undefined) return textMessage(options.text, [], options.subject);
   if (ctx.ui.isInteractive) {
-    throw usageError('SEND_MESSAGE_MISSING', `write the message first: canale compose ${options.topics.map((t) => `--topic ${t}`).join(' ')} --out avviso.md, then canale send --message avviso.md`);
+    // DESIGN §2: on a terminal, no message means the compose wizard for these topics; the send goes on with its file
+    const { path } = await composeMessageFile({ topics: options.topics }, ctx);
+    return loadMessageFile(path);
   }
   throw usageError('SEND_MESSAGE_MISSING', 'say what to send: --message FILE (a message file) or --text TEXT');
 }
