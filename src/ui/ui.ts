@@ -42,6 +42,11 @@ export class Ui {
     this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /** One JSON document on one line of stdout: for output of several documents in turn (JSON Lines). */
+  jsonLine(value: unknown): void {
+    this.io.stdout.write(`${JSON.stringify(value)}\n`);
+  }
+
   /** A note for people on stderr. */
   info(line: string): void {
     if (!this.options.quiet) this.io.stderr.write(`${line}\n`);

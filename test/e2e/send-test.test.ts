@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempHome } from '../support/cli.js';
@@ -21,6 +21,29 @@ describe('send --test-to with no credentials', () => {
     const path = join(t.home, 'outbox', 'email', eml ?? '');
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(await readFile(path, 'utf8')).toMatch(/^Subject: =\?UTF-8\?Q\?Citt=C3=A0\?=\r$/m);
+  });
+
+  it('sends a message file as a subscriber would get it, or with its defaults to an unknown address', async () => {
+    await t.cli('subscribers', 'add', '--email', 'maria@example.it', '--name', 'Maria Rossi', '--topics', 'cantieri', '--attr', 'municipio=II');
+    await writeFile(join(t.dir, 'avviso.md'), '---\ntopics: [cantieri]\nsubject: "Municipio {{municipio | \\"della città\\"}}"\n---\nCiao {{nome | "cittadina, cittadino"}}, via Roma è chiusa.\n');
+    const known = await t.cli('send', '--test-to', 'maria@example.it', '--message', 'avviso.md');
+    expect(known.code, known.stderr).toBe(0);
+    const unknown = await t.cli('send', '--test-to', 'prova@example.it', '--message', 'avviso.md');
+    expect(unknown.code, unknown.stderr).toBe(0);
+    const texts = await Promise.all((await readdir(join(t.home, 'outbox', 'email'))).map((f) => readFile(join(t.home, 'outbox', 'email', f), 'utf8')));
+    expect(texts.find((m) => m.includes('To: Maria Rossi <maria@example.it>'))).toMatch(/Ciao Maria Rossi, via Roma/);
+    expect(texts.find((m) => m.includes('To: Maria Rossi <maria@example.it>'))).toMatch(/^Subject: Municipio II\r$/m);
+    expect(texts.find((m) => m.includes('To: prova@example.it'))).toMatch(/Ciao cittadina, cittadino, via Roma/);
+
+    await writeFile(join(t.dir, 'senza-default.md'), '---\ntopics: [cantieri]\nsubject: Avviso\n---\nCiao {{nome}}.\n');
+    const refused = await t.cli('send', '--test-to', 'prova@example.it', '--message', 'senza-default.md');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/senza-default\.md cannot be sent to prova@example\.it: no value for \{\{name\}\} \(no subscriber has this address/);
+
+    const whatsapp = await t.cli('send', '--test-to', '333 765 4321', '--message', 'avviso.md');
+    expect(whatsapp.code, whatsapp.stderr).toBe(0);
+    const [json] = await readdir(join(t.home, 'outbox', 'whatsapp'));
+    expect(JSON.parse(await readFile(join(t.home, 'outbox', 'whatsapp', json ?? ''), 'utf8'))).toMatchObject({ to: '+393337654321', type: 'text', text: { body: 'Ciao cittadina, cittadino, via Roma è chiusa.' } });
   });
 
   it('refuses a send that does not say what or to whom (exit 2), and half a test', async () => {

@@ -35,7 +35,8 @@ async function loadSpec(options: CampaignSendOptions, ctx: Context): Promise<Mes
   throw usageError('SEND_MESSAGE_MISSING', 'say what to send: --message FILE (a message file) or --text TEXT');
 }
 
-function compile(spec: MessageSpec, data: StoreData, extraTopics: readonly string[]): CompiledMessage {
+/** The message checked against the store's topics, fields and synced templates; any problem stops the send. */
+export function compileForSend(spec: MessageSpec, data: StoreData, extraTopics: readonly string[]): CompiledMessage {
   const compiled = compileMessage(spec, { topics: data.topics, knownFields: knownFields(data.subscribers), templates: syncedTemplates(data) }, extraTopics);
   if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${spec.source}: ${compiled.problems.join('\n  ')}`);
   return compiled.message;
@@ -78,7 +79,7 @@ export function sendLockHolder(ctx: Context, campaign: string): Parameters<typeo
 export async function runSendCampaign(options: CampaignSendOptions, ctx: Context): Promise<number> {
   const spec = await loadSpec(options, ctx);
   const data = await (await ctx.store()).read();
-  const message = compile(spec, data, options.topics);
+  const message = compileForSend(spec, data, options.topics);
   const planSettings = await readPlanSettings(ctx);
   const settings = settingsMap(await ctx.settings());
   const render: RenderContext = { cityName: planSettings.cityName, links: unsubscribeLinks(planSettings.publicUrl, planSettings.unsubscribeSecret) };
@@ -160,7 +161,7 @@ async function resumeLocked(campaign: Campaign, options: ResumeOptions, ctx: Con
   const replay = await replayJournal(journalFile(dir), deliveries.length);
   const pending = remainingAfter(replay, { resendUnknown: options.resendUnknown, retryFailed: options.retryFailed });
   const data = await (await ctx.store()).read();
-  const message = compile(campaign.message, data, campaign.query.topics);
+  const message = compileForSend(campaign.message, data, campaign.query.topics);
   const planSettings = await readPlanSettings(ctx);
   const settings = settingsMap(await ctx.settings());
   const choices: Partial<Record<Channel, TransportChoice>> = {};

@@ -30,6 +30,14 @@ export function parseTestSend(raw: RawSend, country: string): TestSendOptions {
   if (raw.via !== undefined && !(VIAS as readonly string[]).includes(raw.via)) throw usageError('SEND_VIA_INVALID', `--via ${raw.via}: expected one of ${VIAS.join(', ')}`);
   const via = raw.via === undefined ? {} : { via: raw.via as TransportName };
   const email = address.includes('@') ? toEmail(address) : undefined;
+  if (raw.message !== undefined) {
+    const extra = (['text', 'template', 'param', 'subject', 'language'] as const).find((k) => raw[k] !== undefined);
+    if (extra !== undefined) throw usageError('SEND_MESSAGE_TWICE', `--message gives the whole message: drop --${extra}`);
+    if (email !== undefined) return { channel: 'email', to: email, message: raw.message, ...via };
+    const phone = looksLikePhone(address) ? toE164(address, country) : undefined;
+    if (phone === undefined) throw usageError('SEND_TEST_TO_INVALID', `--test-to ${address}: expected a phone number (+39 333 123 4567) or an e-mail address`);
+    return { channel: 'whatsapp', to: phone, message: raw.message, ...via };
+  }
   if (email !== undefined) {
     if (raw.template !== undefined) throw usageError('SEND_TEMPLATE_ON_EMAIL', '--template is for WhatsApp; an e-mail takes --subject S --text T');
     if (raw.subject === undefined || raw.subject.trim() === '' || raw.text === undefined || raw.text.trim() === '') {
@@ -77,12 +85,13 @@ export function registerSend(program: Command, app: App): void {
       'canale send --topic rifiuti --where municipio=III --message raccolta.md --dry-run',
       'canale send --topic emergenze --message allerta.md --urgent --yes --json',
       'canale send --resume cmp_7k3m9q2xaa',
+      'canale send --test-to maria.rossi@example.it --message lavori.md',
       'canale send --test-to "+39 333 123 4567" --template avviso_cantieri --param Maria --param "2 dicembre" --param "via Roma"',
     ],
   ).action(
     app.action(async (raw: RawSend & CampaignFlags, ctx: Context) => {
       if (raw.testTo !== undefined) {
-        const extra = (['topic', 'where', 'message', 'resume'] as const).find((k) => raw[k] !== undefined);
+        const extra = (['topic', 'where', 'resume'] as const).find((k) => raw[k] !== undefined);
         if (extra !== undefined) throw usageError('SEND_TEST_TO_ALONE', `--test-to sends one test message: drop --${extra}`);
         return runTestSend(parseTestSend(raw, await ctx.country()), ctx);
       }

@@ -12,14 +12,14 @@ function duration(seconds: number): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-/** The plan before a send, for the person who confirms it (stderr), or as JSON on stdout. */
+/** The plan before a send, for the person who confirms it (stderr), or as one JSON line on stdout. */
 export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<Channel, TransportChoice>>, warnings: readonly string[], json: boolean): void {
   const { ui } = ctx;
   for (const choice of Object.values(choices)) if (choice?.warning !== undefined) ui.warn(choice.warning);
   for (const warning of warnings) ui.warn(warning);
   if (json) {
     const { audience: _audience, sample: _sample, ...summary } = plan;
-    ui.json({ plan: { ...summary, transports: Object.fromEntries(Object.entries(choices).map(([c, t]) => [c, t?.name])), warnings } });
+    ui.jsonLine({ plan: { ...summary, transports: Object.fromEntries(Object.entries(choices).map(([c, t]) => [c, t?.name])), warnings } });
   } else {
     ui.info(ui.errColor.bold(`Send to ${plan.topics.join(', ')}`));
     for (const channel of ['whatsapp', 'email'] as const) {
@@ -32,11 +32,11 @@ export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<
 
 const COLUMNS: ReadonlyArray<keyof Counts> = ['targeted', 'sent', 'delivered', 'read', 'failed', 'unknown', 'skipped'];
 
-/** The report: a table and the failures and skips by reason, or the JSON of DESIGN §10. */
+/** The report: a table and the failures and skips by reason, or the JSON of DESIGN §10 on one line. */
 export function printReport(ctx: Context, report: CampaignReport, json: boolean): void {
   const { ui } = ctx;
   if (json) {
-    ui.json(report);
+    ui.jsonLine(report);
     return;
   }
   ui.out(ui.color.bold(`Campaign ${report.campaign}: ${report.status}`));

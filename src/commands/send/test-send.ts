@@ -1,14 +1,57 @@
+import { resolve } from 'node:path';
+import { loadMessageFile } from '../../adapters/message/message-file.js';
 import { buildTransport, chooseTransport, settingsMap } from '../../adapters/transports/select.js';
+import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
 import type { Email } from '../../core/email.js';
+import { CanaleError } from '../../core/errors.js';
+import { renderEmailFor, renderWhatsAppFor } from '../../core/message/render.js';
 import type { E164 } from '../../core/phone.js';
+import type { Subscriber, SubscriberId } from '../../core/subscriber.js';
 import { findTemplate } from '../../core/template.js';
 import type { Envelope, TemplateParameters, TransportName } from '../../core/transport.js';
 import type { Context } from '../context.js';
+import { readPlanSettings } from '../preview/plan-settings.js';
+import { compileForSend } from './campaign.js';
 
 /** `send --test-to`: one message to one address, now, with no campaign and no journal. */
 export type TestSendOptions =
   | { readonly channel: 'whatsapp'; readonly to: E164; readonly via?: TransportName; readonly text?: string; readonly template?: { readonly name: string; readonly language?: string; readonly params: readonly string[] } }
-  | { readonly channel: 'email'; readonly to: Email; readonly via?: TransportName; readonly subject: string; readonly text: string };
+  | { readonly channel: 'email'; readonly to: Email; readonly via?: TransportName; readonly subject: string; readonly text: string }
+  | { readonly channel: 'whatsapp' | 'email'; readonly to: E164 | Email; readonly via?: TransportName; readonly message: string };
+
+/**
+ * A message file rendered for the test address: as the subscriber with that address would get it, or — for an
+ * address no subscriber has — with every placeholder's default (a placeholder without one is refused, by name).
+ */
+async function messageEnvelope(options: Extract<TestSendOptions, { message: string }>, ctx: Context, recipientKey: string): Promise<Envelope> {
+  const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.message));
+  const data = await (await ctx.store()).read();
+  const message = compileForSend(spec, data, []);
+  const known = data.subscribers.find((s) => (options.channel === 'email' ? s.email === options.to : s.phone === options.to));
+  const now = ctx.now();
+  const subscriber: Subscriber = known ?? {
+    id: recipientKey as SubscriberId,
+    ...(options.channel === 'email' ? { email: options.to as Email } : { phone: options.to as E164 }),
+    topics: [],
+    channel: options.channel,
+    status: 'active',
+    attributes: {},
+    consent: { source: 'test', at: now },
+    createdAt: now,
+    updatedAt: now,
+  };
+  const settings = await readPlanSettings(ctx);
+  const origin = { campaignId: 'test', recipientKey };
+  const rendering =
+    options.channel === 'email'
+      ? renderEmailFor(message, subscriber, origin, { cityName: settings.cityName, links: unsubscribeLinks(settings.publicUrl, settings.unsubscribeSecret) })
+      : renderWhatsAppFor(message, subscriber, origin);
+  if (!rendering.ok) {
+    const why = [...rendering.missing.map((f) => `no value for {{${f}}}${known === undefined ? ' (no subscriber has this address: give the placeholder a default, or test with a subscriber\'s address)' : ''}`), ...rendering.problems];
+    throw new CanaleError('TEST_NOT_RENDERED', `${options.message} cannot be sent to ${options.to}: ${why.join('; ')}`);
+  }
+  return { ...rendering.envelope, recipientKey };
+}
 
 /** Positional values, or `name=value` pairs when the synced template is named. */
 function parametersFor(params: readonly string[], named: boolean): TemplateParameters {
@@ -17,6 +60,7 @@ function parametersFor(params: readonly string[], named: boolean): TemplateParam
 }
 
 async function envelopeFor(options: TestSendOptions, ctx: Context, recipientKey: string): Promise<Envelope> {
+  if ('message' in options) return messageEnvelope(options, ctx, recipientKey);
   if (options.channel === 'email') {
     const html = `<p>${options.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br>')}</p>`;
     return { channel: 'email', to: options.to, subject: options.subject, text: options.text, html, recipientKey };
