@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileMessage } from '../../src/core/message/compile.js';
-import { planSend, type PlanInput } from '../../src/core/plan.js';
+import { planSend, planWarnings, type PlanInput } from '../../src/core/plan.js';
 import { DEFAULT_TOPICS, type TopicId } from '../../src/core/topic.js';
 import { aSubscriber } from '../support/builders.js';
 
@@ -45,5 +45,19 @@ describe('planSend', () => {
     expect(plan.cost).toEqual({ currency: 'EUR', total: 0.001, byChannel: { whatsapp: 0, email: 0.001 } });
     const many = planSend(input({ subscribers: Array.from({ length: 200 }, () => aSubscriber({ name: 'X' })) }));
     expect(many.estimatedSeconds).toBe(3);
+  });
+
+  it('warns about free text, the daily tier, missing unsubscribe links and blocked recipients', () => {
+    const message = compiled.ok ? compiled.message : (undefined as never);
+    const plan = planSend(input());
+    const warnings = planWarnings(plan, message, { hasUnsubscribeLinks: false, whatsappDailyLimit: 1, whatsappTransport: 'cloud-api' });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^free text on WhatsApp reaches only citizens who wrote .* — send refuses it through the Cloud API without --allow-free-text$/),
+      "2 WhatsApp recipients is more than the account's tier of 1 unique recipients in 24 hours: WhatsApp will not deliver to the rest until the 24-hour window frees up",
+      'e-mails carry no unsubscribe link: set publicUrl and unsubscribeSecret (canale config set …)',
+      expect.stringMatching(/^1 email recipient\(s\) cannot get this message: no value for \{\{name\}\} and no default — e\.g\. b; this blocks the send$/),
+      expect.stringMatching(/^1 whatsapp recipient\(s\) cannot get this message/),
+    ]);
+    expect(planWarnings(plan, message, { hasUnsubscribeLinks: true, whatsappDailyLimit: 2, whatsappTransport: 'outbox' })).toHaveLength(3);
   });
 });

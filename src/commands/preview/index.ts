@@ -85,7 +85,10 @@ export async function runPreview(options: PreviewOptions, ctx: Context): Promise
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
     render,
   });
-  const warnings = planWarnings(plan, message, { hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined });
+  const warnings = planWarnings(plan, message, {
+    hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,
+    ...(settings.whatsappDailyLimit === undefined ? {} : { whatsappDailyLimit: settings.whatsappDailyLimit }),
+  });
   const targets: Array<{ subscriber: Subscriber; channel: Channel }> = [];
   if (options.to !== undefined) {
     const subscriber = resolveRef(data.subscribers, options.to, await ctx.country());

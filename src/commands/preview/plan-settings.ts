@@ -8,9 +8,11 @@ export interface PlanSettings {
   readonly unsubscribeSecret?: string;
   readonly rates: Readonly<Record<Channel, number>>;
   readonly prices: Prices;
+  /** The WhatsApp messaging tier (unique recipients in 24 hours), when configured. */
+  readonly whatsappDailyLimit?: number;
 }
 
-/** The settings a plan needs: city name, unsubscribe links, rates and prices (zero when unset). */
+/** The settings a plan needs: city name, unsubscribe links, rates, prices (zero when unset) and tier. */
 export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
   const settings = new Map((await ctx.settings()).map((s) => [s.key, s.value]));
   const text = (key: string): string | undefined => (settings.get(key) === undefined ? undefined : String(settings.get(key)));
@@ -20,7 +22,9 @@ export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
   };
   const publicUrl = text('publicUrl');
   const unsubscribeSecret = text('unsubscribeSecret');
+  const dailyLimit = settings.get('whatsapp.dailyLimit');
   return {
+    ...(dailyLimit === undefined ? {} : { whatsappDailyLimit: Number(dailyLimit) }),
     cityName: text('city.name') ?? 'Comune',
     ...(publicUrl === undefined ? {} : { publicUrl }),
     ...(unsubscribeSecret === undefined ? {} : { unsubscribeSecret }),

@@ -83,7 +83,11 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
       transports,
       limiters,
       concurrency: run.concurrency,
-      policy: DEFAULT_RETRY_POLICY,
+      policy: {
+        ...DEFAULT_RETRY_POLICY,
+        maxAttempts: Number(run.settings.get('send.maxAttempts') ?? DEFAULT_RETRY_POLICY.maxAttempts),
+        maxConsecutiveFailures: Number(run.settings.get('send.maxConsecutiveFailures') ?? DEFAULT_RETRY_POLICY.maxConsecutiveFailures),
+      },
       journal,
       clock,
       sleeper: systemSleeper,

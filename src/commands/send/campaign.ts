@@ -97,6 +97,7 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
   const warnings = planWarnings(plan, message, {
     hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,
     ...(choices.whatsapp === undefined ? {} : { whatsappTransport: choices.whatsapp.name }),
+    ...(planSettings.whatsappDailyLimit === undefined ? {} : { whatsappDailyLimit: planSettings.whatsappDailyLimit }),
   });
   printPlan(ctx, plan, choices, warnings, options.json);
   if (plan.blocked.length > 0) {
