@@ -184,6 +184,8 @@ describe('canale send, end to end against the sandbox', () => {
     running.child.kill('SIGKILL');
     const killed = await running.done;
     expect(killed.signal).toBe('SIGKILL');
+    const listed = await cli(box.env, 'campaigns', 'list', '--json');
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: campaign, status: 'interrupted' })]);
     const before = deliveredTo(box).size;
     expect(before).toBeGreaterThanOrEqual(400);
     expect(before).toBeLessThan(1200);

@@ -1,8 +1,10 @@
 import { readFile, rm } from 'node:fs/promises';
+import lockfile from 'proper-lockfile';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { withFileLock } from '../fs/file-lock.js';
+import type { Campaign } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
 
 /** Who holds the send lock, as `sending.json` says. */
@@ -74,5 +76,28 @@ function busy(holder: Holder): CanaleError {
     'SEND_BUSY',
     `another send is running${who} — nothing was done; try again when it ends (see: canale campaigns list)`,
     { exit: 'busy' },
+  );
+}
+
+/** The campaign whose send holds the lock now, if any. */
+async function sendingNow(home: string, processes: LockOwner | undefined): Promise<string | undefined> {
+  const held = await lockfile.check(join(home, 'sending'), { realpath: false, stale: STALE_MS }).catch(() => false);
+  if (!held) return undefined;
+  const holder = await readHolder(join(home, 'sending.json'));
+  const gone = processes !== undefined && holder.pid !== undefined && holder.host === hostname() && !processes.alive(holder.pid);
+  return gone ? undefined : holder.campaign;
+}
+
+/**
+ * Campaigns as they really stand: one recorded as `sending` whose send no longer runs (killed, crashed, a power cut)
+ * is shown `interrupted`, with what to do, rather than "sending" for ever.
+ */
+export async function withLiveStatus(home: string, campaigns: readonly Campaign[], processes?: LockOwner): Promise<Campaign[]> {
+  if (!campaigns.some((c) => c.status === 'sending')) return [...campaigns];
+  const running = await sendingNow(home, processes);
+  return campaigns.map((c) =>
+    c.status === 'sending' && c.id !== running
+      ? { ...c, status: 'interrupted', stopReason: `the send stopped without finishing (its process was killed or crashed) — resume it with: canale send --resume ${c.id}` }
+      : c,
   );
 }

@@ -8,9 +8,10 @@ import { buildReport, type CampaignReport } from '../../core/report.js';
 import { printTable } from '../../ui/table.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
+import { campaignOrLast } from '../report/index.js';
 import { sendLockHolder } from '../send/campaign.js';
 import { printReport } from '../send/print.js';
-import { withSendLock } from '../../adapters/campaign/send-lock.js';
+import { withLiveStatus, withSendLock } from '../../adapters/campaign/send-lock.js';
 
 async function reportOf(ctx: Context, campaign: Campaign): Promise<CampaignReport> {
   const dir = campaignDir(ctx.paths.home, campaign.id);
@@ -22,7 +23,7 @@ async function reportOf(ctx: Context, campaign: Campaign): Promise<CampaignRepor
 /** Every campaign, oldest first: `{ id, status, createdAt, topics, channels, counts }` with --json (DESIGN §10). */
 export async function runCampaignsList(options: { readonly json: boolean }, ctx: Context): Promise<void> {
   await ctx.prepareHome();
-  const campaigns = await listCampaigns(ctx.paths.home);
+  const campaigns = await withLiveStatus(ctx.paths.home, await listCampaigns(ctx.paths.home), ctx.deps.processes);
   const rows = await Promise.all(
     campaigns.map(async (c) => ({ id: c.id, status: c.status, createdAt: c.createdAt, topics: c.query.topics, channels: c.channels, counts: (await reportOf(ctx, c)).counts })),
   );
@@ -40,7 +41,7 @@ export async function runCampaignsList(options: { readonly json: boolean }, ctx:
 
 export async function runCampaignShow(id: string, options: { readonly json: boolean }, ctx: Context): Promise<void> {
   await ctx.prepareHome();
-  const campaign = await loadCampaign(ctx.paths.home, id);
+  const campaign = await campaignOrLast(ctx, id);
   const report = await reportOf(ctx, campaign);
   if (options.json) {
     ctx.ui.json({ ...campaign, report });

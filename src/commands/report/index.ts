@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { campaignDir, journalFile, readRecipients } from '../../adapters/campaign/campaign-files.js';
 import { listCampaigns, loadCampaign } from '../../adapters/campaign/campaign-store.js';
+import { withLiveStatus } from '../../adapters/campaign/send-lock.js';
 import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
 import { replayJournal } from '../../adapters/journal/journal-file.js';
 import type { Campaign } from '../../core/campaign.js';
@@ -31,10 +32,10 @@ export function parseReport(campaign: string | undefined, flags: { last?: boolea
 
 /** The campaign asked for, or the most recent one. */
 export async function campaignOrLast(ctx: Context, id: string | undefined): Promise<Campaign> {
-  if (id !== undefined) return loadCampaign(ctx.paths.home, id);
-  const last = (await listCampaigns(ctx.paths.home)).at(-1);
-  if (last === undefined) throw new CanaleError('NO_CAMPAIGNS', 'there are no campaigns yet — send one with: canale send --topic T --message FILE');
-  return last;
+  const found = id !== undefined ? await loadCampaign(ctx.paths.home, id) : (await listCampaigns(ctx.paths.home)).at(-1);
+  if (found === undefined) throw new CanaleError('NO_CAMPAIGNS', 'there are no campaigns yet — send one with: canale send --topic T --message FILE');
+  const [live] = await withLiveStatus(ctx.paths.home, [found], ctx.deps.processes);
+  return live ?? found;
 }
 
 /** A campaign's report, any time after it started: as a table, JSON, CSV (one row per recipient) or an HTML page. */
