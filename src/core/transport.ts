@@ -57,9 +57,16 @@ export interface DeliveryFailure {
   readonly code: string;
   /** A sentence for people: what happened and, for `fatal`, what to fix. Never a secret. */
   readonly reason: string;
+  /** The provider's own words (Graph's message, the SMTP reply), secrets removed: per recipient, for support. */
+  readonly detail?: string;
   /** The provider's own code (Graph `error.code`, SMTP reply code), for support. */
   readonly providerCode?: string;
   readonly retryAfterMs?: number;
+}
+
+/** The reason, then the provider's own words when there are any: for one failure shown to the person who caused it. */
+export function describeFailure(failure: Pick<DeliveryFailure, 'reason' | 'detail'>): string {
+  return failure.detail === undefined ? failure.reason : `${failure.reason} (${failure.detail})`;
 }
 
 export type SendResult =

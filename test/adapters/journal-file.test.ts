@@ -47,7 +47,7 @@ describe('resuming from every journal state', () => {
     { i: 2, s: 'in-flight' },
     { i: 2, s: 'sent', id: 'w2', at },
     { i: 3, s: 'in-flight' },
-    { i: 3, s: 'failed', code: 'WHATSAPP_NOT_ON_WHATSAPP', kind: 'recipient', reason: 'r', at },
+    { i: 3, s: 'failed', code: 'WHATSAPP_UNDELIVERABLE', kind: 'recipient', reason: 'not on WhatsApp', at },
     { i: 4, s: 'in-flight' },
     { i: 4, s: 'failed', code: 'HTTP_503', kind: 'transient', reason: 'r', at },
     { i: 5, s: 'skipped', reason: 'opted-out' },
@@ -57,17 +57,19 @@ describe('resuming from every journal state', () => {
     { i: 7, s: 'sent', id: 'w7', at },
     { i: 7, s: 'read', at },
     { i: 7, s: 'delivered', at },
+    { i: 8, s: 'in-flight' },
+    { i: 8, s: 'failed', code: 'WHATSAPP_OUTSIDE_WINDOW', kind: 'recipient', reason: 'free text outside the 24 hours', at },
   ];
 
   it.each([
     [{ resendUnknown: false, retryFailed: false }, [0, 6]],
     [{ resendUnknown: true, retryFailed: false }, [0, 1, 6]],
-    [{ resendUnknown: false, retryFailed: true }, [0, 4, 6]],
-    [{ resendUnknown: true, retryFailed: true }, [0, 1, 4, 6]],
-  ])('%j → %j, and never the sent, read or skipped', async (options, expected) => {
+    [{ resendUnknown: false, retryFailed: true }, [0, 4, 6, 8]],
+    [{ resendUnknown: true, retryFailed: true }, [0, 1, 4, 6, 8]],
+  ])('%j → %j, and never the sent, read, skipped or finally failed (not on WhatsApp)', async (options, expected) => {
     await appendFile(path, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
-    const replay = await replayJournal(path, 8);
-    expect([...replay.states]).toEqual([STATE.pending, STATE.unknown, STATE.sent, STATE.failed, STATE.failed, STATE.skipped, STATE.pending, STATE.read]);
+    const replay = await replayJournal(path, 9);
+    expect([...replay.states]).toEqual([STATE.pending, STATE.unknown, STATE.sent, STATE.failed, STATE.failed, STATE.skipped, STATE.pending, STATE.read, STATE.failed]);
     expect(remainingAfter(replay, options)).toEqual(expected);
   });
 });

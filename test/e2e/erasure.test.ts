@@ -82,7 +82,7 @@ describe('subscribers forget', () => {
     expect(await filesMentioning(needles)).toEqual([]);
     // the campaign still accounts for the forgotten recipient, without saying who they were
     const report = await cli('report', '--last', '--format', 'csv');
-    expect(report.stdout).toMatch(/^forgotten,email,failed,SMTP_MAILBOX_REJECTED,,,/m);
+    expect(report.stdout).toMatch(/^forgotten,email,failed,SMTP_MAILBOX_REJECTED,the mailbox refused the message,,/m);
     expect(await filesMentioning([neighbour.email])).toEqual([join(t.home, 'db.json')]);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,7 +37,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startSandbox(faults: { throttleRate?: number; failRate?: number } = {}): Promise<Sandbox> {
+async function startSandbox(faults: { throttleRate?: number; failRate?: number; reject?: string[] } = {}): Promise<Sandbox> {
   let answered = 0;
   const waiting: Array<{ n: number; resolve: () => void }> = [];
   const count = () => {
@@ -47,8 +47,9 @@ async function startSandbox(faults: { throttleRate?: number; failRate?: number }
       w.resolve();
     }
   };
-  const graph = new GraphStandIn({ port: 0, ...SANDBOX_ACCOUNT, clock: new FakeClock(), ...faults, onReceived: count });
-  const sink = new SmtpSink({ port: 0, dir: join(dir, 'mail'), clock: new FakeClock(), ...faults, onReceived: count });
+  const { reject, ...rates } = faults;
+  const graph = new GraphStandIn({ port: 0, ...SANDBOX_ACCOUNT, clock: new FakeClock(), ...rates, onReceived: count });
+  const sink = new SmtpSink({ port: 0, dir: join(dir, 'mail'), clock: new FakeClock(), ...rates, reject: reject ?? [], onReceived: count });
   const url = await graph.listen();
   const port = await sink.listen();
   sandbox = {
@@ -238,6 +239,52 @@ describe('canale send, end to end against the sandbox', () => {
     const resumed = await cli(box.env, 'send', '--resume', campaign, '--json');
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(lastJson<Report>(resumed.stdout).counts).toMatchObject({ targeted: 100, sent: 100 });
+  });
+
+  it('finishes with exit 3 when a recipient fails, and --retry-failed reaches them once the cause is gone', async () => {
+    const reject = ['c3@example.it'];
+    const box = await startSandbox({ reject });
+    await prepare(box.env, 10);
+    const sent = await cli(box.env, 'send', '--message', 'carta.md', '--yes', '--json');
+    expect(sent.code, sent.stderr).toBe(3);
+    const report = lastJson<Report>(sent.stdout);
+    expect(report).toMatchObject({ status: 'completed', counts: { targeted: 10, sent: 9, failed: 1 }, failures: [{ code: 'SMTP_MAILBOX_REJECTED', count: 1 }] });
+    expect(sent.stderr).not.toContain('c3@example.it');
+
+    const nothing = await cli(box.env, 'send', '--resume', report.campaign);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toContain('nothing to resume (add --retry-failed or --resend-unknown');
+
+    reject.length = 0; // the mailbox works again
+    const retried = await cli(box.env, 'send', '--resume', report.campaign, '--retry-failed', '--json');
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(lastJson<Report>(retried.stdout).counts).toMatchObject({ sent: 10, failed: 0 });
+    expect([...deliveredTo(box).values()].every((n) => n === 1)).toBe(true);
+    expect(deliveredTo(box).size).toBe(10);
+  });
+
+  it('cancels an interrupted campaign so it cannot be resumed, and reports it as a page without JavaScript', async () => {
+    const box = await startSandbox();
+    await prepare(box.env, 20);
+    const bad = await cli({ ...box.env, CANALE_WHATSAPP_TOKEN: 'scaduto' }, 'send', '--message', 'carta.md', '--channel', 'whatsapp', '--yes');
+    expect(bad.code).toBe(1);
+    const campaign = /canale send --resume (cmp_\w+)/.exec(bad.stderr)?.[1] ?? '';
+    const unconfirmed = await cli(box.env, 'campaigns', 'cancel', campaign);
+    expect(unconfirmed.code).toBe(2);
+    const cancelled = await cli(box.env, 'campaigns', 'cancel', campaign, '--yes');
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const resumed = await cli(box.env, 'send', '--resume', campaign);
+    expect(resumed.code).toBe(1);
+    expect(resumed.stderr).toContain(`campaign ${campaign} was cancelled`);
+    expect(box.graph.received.filter((m) => 'wamid' in m.outcome)).toHaveLength(0);
+
+    const html = await cli(box.env, 'report', campaign, '--format', 'html', '--out', 'esito.html');
+    expect(html.code, html.stderr).toBe(0);
+    const page = await readFile(join(dir, 'esito.html'), 'utf8');
+    expect(page).toMatch(/^<!doctype html>/i);
+    expect(page).toContain('<svg');
+    expect(page).not.toMatch(/<script/i);
+    expect((await stat(join(dir, 'esito.html'))).mode & 0o777).toBe(0o600);
   });
 
   it('on SIGTERM stops cleanly: in-flight sends recorded, the resume command printed, exit 130', async () => {

@@ -41,10 +41,10 @@ async function eraseFromCampaign(dir: string, subscriber: Subscriber): Promise<n
   const lines = journal.split('\n').map((line) => {
     if (line === '') return line;
     let out = line;
-    const record = JSON.parse(line) as { i: number; reason?: string; id?: string };
-    if (positions.has(record.i) && (record.reason !== undefined || record.id !== undefined)) {
-      // the provider's message id and reply are about this person: keep only the outcome and its code
-      const { reason: _reason, id: _id, ...kept } = record;
+    const record = JSON.parse(line) as { i: number; detail?: string; id?: string };
+    if (positions.has(record.i) && (record.detail !== undefined || record.id !== undefined)) {
+      // the provider's message id and own words are about this person: keep the outcome, its code and our reason
+      const { detail: _detail, id: _id, ...kept } = record;
       out = JSON.stringify(kept);
     }
     for (const needle of needles) out = out.split(needle).join(SCRUBBED);

@@ -41,7 +41,7 @@ export class JournalFile implements DeliveryJournal {
   }
 
   failed(index: number, failure: DeliveryFailure): void {
-    this.push({ i: index, s: 'failed', code: failure.code, kind: failure.kind, reason: failure.reason, at: this.at() });
+    this.push({ i: index, s: 'failed', code: failure.code, kind: failure.kind, reason: failure.reason, ...(failure.detail === undefined ? {} : { detail: failure.detail }), at: this.at() });
   }
 
   skipped(index: number, reason: SkipReason): void {

@@ -3,6 +3,7 @@ import type { Delivery } from '../../core/audience.js';
 import { STATE, type JournalReplay, type RecipientState } from '../../core/dispatch/journal-state.js';
 import { escapeHtml } from '../../core/message/email-html.js';
 import type { CampaignReport, Counts } from '../../core/report.js';
+import { describeFailure } from '../../core/transport.js';
 import type { Subscriber } from '../../core/subscriber.js';
 
 const STATE_NAMES: Readonly<Record<RecipientState, string>> = {
@@ -31,7 +32,7 @@ export function* reportCsv(deliveries: readonly Delivery[], replay: JournalRepla
         d.channel,
         STATE_NAMES[replay.states[i] as RecipientState],
         failure?.code ?? replay.skips.get(i) ?? '',
-        failure?.reason ?? '',
+        failure === undefined ? '' : describeFailure(failure),
         replay.providerIds.get(i) ?? '',
         replay.lastAt.get(i) ?? '',
       ];

@@ -149,10 +149,10 @@ async function sendAndReport(
 /** `canale send --resume ID`: the same message to the same frozen list, reaching only who is not yet reached. */
 export async function runResume(options: ResumeOptions, ctx: Context): Promise<number> {
   const campaign = await loadCampaign(ctx.paths.home, options.campaign);
+  if (campaign.status === 'cancelled') throw new CanaleError('CAMPAIGN_CANCELLED', `campaign ${campaign.id} was cancelled; it cannot be resumed`);
   if (!isResumable(campaign.status) && !options.retryFailed && !options.resendUnknown) {
     throw new CanaleError('CAMPAIGN_NOT_RESUMABLE', `campaign ${campaign.id} is ${campaign.status}: nothing to resume (add --retry-failed or --resend-unknown to try those again)`);
   }
-  if (campaign.status === 'cancelled') throw new CanaleError('CAMPAIGN_CANCELLED', `campaign ${campaign.id} was cancelled; it cannot be resumed`);
   return withSendLock(ctx.paths.home, sendLockHolder(ctx, campaign.id), () => resumeLocked(campaign, options, ctx));
 }
 

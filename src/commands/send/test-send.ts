@@ -8,7 +8,7 @@ import { renderEmailFor, renderWhatsAppFor } from '../../core/message/render.js'
 import type { E164 } from '../../core/phone.js';
 import type { Subscriber, SubscriberId } from '../../core/subscriber.js';
 import { findTemplate } from '../../core/template.js';
-import type { Envelope, TemplateParameters, TransportName } from '../../core/transport.js';
+import { describeFailure, type Envelope, type TemplateParameters, type TransportName } from '../../core/transport.js';
 import type { Context } from '../context.js';
 import { readPlanSettings } from '../preview/plan-settings.js';
 import { compileForSend } from './campaign.js';
@@ -91,7 +91,7 @@ export async function runTestSend(options: TestSendOptions, ctx: Context): Promi
     const { failure } = result;
     const hint =
       failure.kind === 'rate-limit' || failure.kind === 'transient' ? ' — this may pass: try again in a moment' : failure.kind === 'recipient' ? ' — this address cannot receive it' : '';
-    ctx.ui.warn(`not sent through ${choice.name}: ${failure.code}${failure.providerCode === undefined ? '' : ` (provider code ${failure.providerCode})`}: ${failure.reason}${hint}`);
+    ctx.ui.warn(`not sent through ${choice.name}: ${failure.code}${failure.providerCode === undefined ? '' : ` (provider code ${failure.providerCode})`}: ${describeFailure(failure)}${hint}`);
     return 1;
   } finally {
     await transport.close?.();

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { GraphTemplateSource } from '../../adapters/transports/cloud-api/graph-templates.js';
 import { CanaleError } from '../../core/errors.js';
 import type { Template } from '../../core/template.js';
+import { describeFailure } from '../../core/transport.js';
 import { printTable } from '../../ui/table.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
@@ -16,7 +17,7 @@ export async function runTemplatesSync(ctx: Context, dispatcher?: Dispatcher): P
   const settings = await graphSettingsFor(ctx);
   const source = new GraphTemplateSource({ ...settings, ...(dispatcher === undefined ? {} : { dispatcher }) });
   const fetched = await source.fetchTemplates(new AbortController().signal);
-  if (!fetched.ok) throw new CanaleError(fetched.failure.code, `templates sync failed: ${fetched.failure.reason}`);
+  if (!fetched.ok) throw new CanaleError(fetched.failure.code, `templates sync failed: ${describeFailure(fetched.failure)}`);
   const syncedAt = ctx.now();
   const templates: Template[] = fetched.templates.map((t) => ({ ...t, syncedAt }));
   await (await ctx.store()).update((data) => {

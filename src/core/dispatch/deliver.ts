@@ -1,7 +1,7 @@
 import type { SkipReason } from '../audience.js';
 import type { Clock } from '../ports.js';
 import type { Channel } from '../subscriber.js';
-import type { DeliveryFailure, Envelope, SendResult, Transport } from '../transport.js';
+import { describeFailure, type DeliveryFailure, type Envelope, type SendResult, type Transport } from '../transport.js';
 import { backoffDelay, type RetryPolicy } from './backoff.js';
 import type { RateWindow, Sleeper } from './rate-window.js';
 
@@ -131,7 +131,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
         case 'fatal':
           input.journal.released(item.index);
           emit({ type: 'released', channel: item.channel });
-          stopNow({ status: 'stopped', reason: failure.reason, failure });
+          stopNow({ status: 'stopped', reason: describeFailure(failure), failure });
           return;
         default: {
           const unreachable: never = failure.kind;

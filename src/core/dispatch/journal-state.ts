@@ -5,7 +5,7 @@ import type { FailureKind } from '../transport.js';
 export type JournalRecord =
   | { readonly i: number; readonly s: 'in-flight' | 'released' }
   | { readonly i: number; readonly s: 'sent'; readonly id: string; readonly at: string }
-  | { readonly i: number; readonly s: 'failed'; readonly code: string; readonly kind: FailureKind; readonly reason: string; readonly at: string }
+  | { readonly i: number; readonly s: 'failed'; readonly code: string; readonly kind: FailureKind; readonly reason: string; readonly detail?: string; readonly at: string }
   | { readonly i: number; readonly s: 'skipped'; readonly reason: SkipReason }
   | { readonly i: number; readonly s: 'delivered' | 'read'; readonly at: string };
 
@@ -22,7 +22,7 @@ const RANK: Readonly<Record<RecipientState, number>> = { 0: 0, 1: 1, 2: 3, 3: 2,
 export interface JournalReplay {
   readonly states: Uint8Array;
   /** Failure code and kind of each failed recipient. */
-  readonly failures: Map<number, { readonly code: string; readonly kind: FailureKind; readonly reason: string }>;
+  readonly failures: Map<number, { readonly code: string; readonly kind: FailureKind; readonly reason: string; readonly detail?: string }>;
   readonly skips: Map<number, SkipReason>;
   readonly providerIds: Map<number, string>;
   /** When each recipient's latest record was written. */
@@ -59,7 +59,7 @@ export function applyRecord(replay: JournalReplay, record: JournalRecord): void 
       // a failure reported after a send (a webhook's "failed") replaces "sent", never "delivered" or "read"
       if (current === STATE.delivered || current === STATE.read) return;
       replay.states[i] = STATE.failed;
-      replay.failures.set(i, { code: record.code, kind: record.kind, reason: record.reason });
+      replay.failures.set(i, { code: record.code, kind: record.kind, reason: record.reason, ...(record.detail === undefined ? {} : { detail: record.detail }) });
       return;
     case 'skipped':
       if (current === STATE.pending || current === STATE.unknown) {
@@ -82,11 +82,25 @@ export function applyRecord(replay: JournalReplay, record: JournalRecord): void 
 }
 
 /**
- * Failures that may pass on a new try (`--retry-failed`): those that stayed transient through every attempt
- * (server errors, timeouts). A recipient failure — not on WhatsApp, mailbox rejected — would fail again.
+ * Recipient failures that say something final about the person or the number: not on WhatsApp (or blocked the
+ * city), stopped the city's messages, outside what Meta allows — a new try would fail again or go against their choice.
  */
-export function isRetryable(failure: { readonly kind: FailureKind }): boolean {
-  return failure.kind === 'transient';
+const FINAL_CODES: ReadonlySet<string> = new Set([
+  'WHATSAPP_UNDELIVERABLE',
+  'WHATSAPP_MARKETING_STOPPED',
+  'WHATSAPP_RECIPIENT_IS_SENDER',
+  'WHATSAPP_EXPERIMENT',
+  'WHATSAPP_COUNTRY_RESTRICTED',
+  'WHATSAPP_INVALID_VALUE',
+]);
+
+/**
+ * Failures that may pass on a new try (`--retry-failed`): those that stayed transient through every attempt
+ * (server errors, timeouts), and recipient failures that are not final (outside the 24-hour window, the per-user
+ * marketing limit, a mailbox that refused the message for now).
+ */
+export function isRetryable(failure: { readonly kind: FailureKind; readonly code: string }): boolean {
+  return failure.kind === 'transient' || (failure.kind === 'recipient' && !FINAL_CODES.has(failure.code));
 }
 
 /**

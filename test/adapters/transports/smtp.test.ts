@@ -137,11 +137,11 @@ describe('SmtpTransport with TLS', () => {
     ['STARTTLS', 'starttls', 'smtp'],
   ] as const)('reports an untrusted certificate over %s as a value that names it', async (_label, tls, scheme) => {
     // nodemailer replaces Node's TLS error code with ESOCKET, so this is a connection failure (transient) whose
-    // reason carries the TLS message; doctor shows it to the admin
+    // detail carries the TLS message; doctor shows it to the admin
     const server = await startSmtpServer({ tls });
     cleanups.push(server.close);
     const result = await transport(`${scheme}://127.0.0.1:${server.port}`).send(envelope, signal);
-    expect(result).toMatchObject({ ok: false, failure: { code: 'SMTP_UNREACHABLE', reason: expect.stringContaining('self-signed certificate') } });
+    expect(result).toMatchObject({ ok: false, failure: { code: 'SMTP_UNREACHABLE', detail: expect.stringContaining('self-signed certificate') } });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Envelope, SendResult, Transport, VerifyResult } from '../../../core/transport.js';
+import { describeFailure, type Envelope, type SendResult, type Transport, type VerifyResult } from '../../../core/transport.js';
 import { GraphClient, type GraphSettings } from './graph-client.js';
 import { graphMessageBody } from './graph-message.js';
 
@@ -41,7 +41,7 @@ export class CloudApiTransport implements Transport {
   async verify(signal: AbortSignal): Promise<VerifyResult> {
     const path = `${this.client.path(this.settings.phoneNumberId)}?fields=verified_name,display_phone_number,quality_rating`;
     const reply = await this.client.call('GET', path, undefined, signal);
-    if (!reply.ok) return { ok: false, detail: `${reply.failure.code}: ${reply.failure.reason}` };
+    if (!reply.ok) return { ok: false, detail: `${reply.failure.code}: ${describeFailure(reply.failure)}` };
     const { verified_name: name, display_phone_number: number, quality_rating: quality } = reply.json;
     const shown = [typeof number === 'string' ? number : this.settings.phoneNumberId, typeof name === 'string' ? `"${name}"` : undefined]
       .filter(Boolean)

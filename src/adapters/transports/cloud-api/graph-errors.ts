@@ -90,11 +90,11 @@ export interface GraphError {
  */
 export function failureFromGraph(error: GraphError, hide: (text: string) => string): DeliveryFailure {
   const rule = ruleFor(error.code) ?? { kind: 'transient', code: 'WHATSAPP_ERROR', reason: 'the Cloud API answered with an error canale does not know' };
-  const said = error.message === undefined ? '' : ` (Graph: ${hide(error.message).slice(0, 300)})`;
   return {
     kind: rule.kind,
     code: rule.code,
-    reason: `${rule.reason}${said}`,
+    reason: rule.reason,
+    ...(error.message === undefined ? {} : { detail: `Graph: ${hide(error.message).slice(0, 300)}` }),
     providerCode: String(error.code),
     ...(rule.retryAfterMs === undefined ? {} : { retryAfterMs: rule.retryAfterMs }),
   };

@@ -24,7 +24,8 @@ export function failureFromSmtp(error: unknown, hide: (text: string) => string):
   const failure = (kind: DeliveryFailure['kind'], code: string, reason: string): DeliveryFailure => ({
     kind,
     code,
-    reason: `${reason} (server: ${said})`,
+    reason,
+    detail: `server: ${said}`,
     ...(providerCode === undefined ? {} : { providerCode }),
   });
   if (e.code === 'EAUTH' || e.responseCode === 535 || e.responseCode === 534 || e.responseCode === 530) {

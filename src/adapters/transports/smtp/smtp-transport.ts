@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Clock } from '../../../core/ports.js';
-import type { Envelope, SendResult, Transport, VerifyResult } from '../../../core/transport.js';
+import { describeFailure, type Envelope, type SendResult, type Transport, type VerifyResult } from '../../../core/transport.js';
 import { watchAbort } from '../abort-watch.js';
 import { mailFor } from './email-message.js';
 import { failureFromSmtp } from './smtp-failure.js';
@@ -98,7 +98,7 @@ export class SmtpTransport implements Transport {
       return { ok: true, detail: `SMTP server ${host} answered and accepted the login` };
     } catch (error) {
       const failure = failureFromSmtp(error, this.hide);
-      return { ok: false, detail: `${failure.code}: ${failure.reason}` };
+      return { ok: false, detail: `${failure.code}: ${describeFailure(failure)}` };
     }
   }
 
