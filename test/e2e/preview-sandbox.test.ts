@@ -69,7 +69,14 @@ describe('canale preview against the sandbox templates', () => {
     expect(preview.blocked).toEqual([]);
     expect(preview.recipients).toEqual(recipients);
     expect(preview.envelopes).toEqual([
-      { recipientKey: expect.any(String), channel: 'whatsapp', to: '+393331234567', content: { kind: 'template', name: template, language: 'it', parameters } },
+      {
+        recipientKey: expect.any(String),
+        channel: 'whatsapp',
+        to: '+393331234567',
+        content: { kind: 'template', name: template, language: 'it', parameters },
+        templateText: filled,
+        category: 'UTILITY',
+      },
     ]);
 
     const shown = await cli('preview', fixture(file), '--to', '333 123 4567');

@@ -104,18 +104,17 @@ export async function runPreview(options: PreviewOptions, ctx: Context): Promise
     if (email?.channel !== 'email') throw new CanaleError('NO_EMAIL', 'there is no e-mail to write with --html: pick a recipient who gets e-mail (--to REF --channel email)');
     await writeFileAtomic(resolve(ctx.deps.cwd, options.html), email.html);
   }
+  const template = message.whatsappTemplate;
+  /** What the citizen's phone shows for a template message: the approved text with the parameters filled in. */
+  const templateExtras = (envelope: Envelope) =>
+    template !== undefined && envelope.channel === 'whatsapp' && envelope.content.kind === 'template'
+      ? { templateText: fillTemplateBody(template, envelope.content.parameters), category: template.category }
+      : {};
   if (options.json) {
     const { audience: _audience, sample: _sample, ...summary } = plan;
-    ctx.ui.json({ file: options.file, ...summary, warnings, envelopes: shown.map((s) => s.envelope) });
+    ctx.ui.json({ file: options.file, ...summary, warnings, envelopes: shown.map((s) => ({ ...s.envelope, ...templateExtras(s.envelope) })) });
   } else {
-    const template = message.whatsappTemplate;
-    for (const { subscriber, envelope } of shown) {
-      const extras =
-        template !== undefined && envelope.channel === 'whatsapp' && envelope.content.kind === 'template'
-          ? { templateText: fillTemplateBody(template, envelope.content.parameters), category: template.category }
-          : {};
-      printEnvelope(ctx.ui, envelope, subscriber.name ?? subscriber.id, extras);
-    }
+    for (const { subscriber, envelope } of shown) printEnvelope(ctx.ui, envelope, subscriber.name ?? subscriber.id, templateExtras(envelope));
     printSummary(ctx, plan);
     for (const warning of warnings) ctx.ui.warn(warning);
     if (options.html !== undefined) ctx.ui.success(`wrote the e-mail HTML to ${options.html}`);
