@@ -5,10 +5,22 @@ export interface Sleeper {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** How far ahead of its even slot a send may start: enough for a millisecond clock at thousands a second. */
+const TOLERANCE_MS = 2;
+/**
+ * The even schedule runs this much below the rate: requests reach the provider with a few milliseconds of jitter,
+ * and a send that left on time must not arrive in the same second as one a whole window later.
+ */
+const PACE = 0.99;
+/** How much of a late send's delay the schedule makes up. */
+const CATCH_UP_MS = 5;
+
 /**
  * A rate limit that holds in every one-second window, not just on average: it remembers the start time of the
  * last `rate` sends and lets a new one start only when fewer than `rate` started in the past second. A token
- * bucket would allow a burst of twice the rate across a window boundary; this does not.
+ * bucket would allow a burst of twice the rate across a window boundary; this does not. Sends are also spread
+ * evenly (one every 1/rate s, as GCRA schedules them), so a second's worth never leaves at once when the window
+ * frees up: a burst would reach the provider bunched up by the network and count over the rate on its side.
  *
  * The rate adapts: `slowDown()` (a throttling answer) halves it — once per second at most, since the answers to
  * requests already in flight report the same excess — never below a tenth of the configured rate (a provider that
@@ -17,6 +29,8 @@ export interface Sleeper {
  */
 export class RateWindow {
   private readonly starts: number[] = [];
+  /** When the next send is due on the even schedule (GCRA's theoretical arrival time). */
+  private due = -Infinity;
   private current: number;
   private lastThrottle = -Infinity;
   private lastRecovery = -Infinity;
@@ -42,12 +56,17 @@ export class RateWindow {
       this.recover(now);
       while (this.starts.length > 0 && (this.starts[0] as number) <= now - 1000) this.starts.shift();
       const allowed = Math.max(1, Math.floor(this.current));
-      if (this.starts.length < allowed) {
+      const windowWait = this.starts.length < allowed ? 0 : (this.starts[this.starts.length - allowed] as number) + 1000 - now;
+      const wait = Math.max(windowWait, this.due - TOLERANCE_MS - now);
+      if (wait <= 0) {
         this.starts.push(now);
+        const interval = 1000 / (this.current * PACE);
+        // a send a few milliseconds late (a busy event loop) keeps the schedule, so lateness does not add up to a
+        // lower rate; one much later (the window was full, or nothing to send) starts a new schedule
+        this.due = Math.max(this.due, now - Math.min(CATCH_UP_MS, interval / 2)) + interval;
         return;
       }
-      const oldest = this.starts[this.starts.length - allowed] as number;
-      await this.sleeper.sleep(Math.max(1, oldest + 1000 - now), signal);
+      await this.sleeper.sleep(Math.max(1, wait), signal);
       if (signal?.aborted) return;
     }
   }

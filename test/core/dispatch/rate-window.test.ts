@@ -4,19 +4,44 @@ import { RateWindow } from '../../../src/core/dispatch/rate-window.js';
 import { FakeScheduler } from '../../support/fake-scheduler.js';
 
 describe('RateWindow', () => {
-  it('lets `rate` sends start at once, then one more each time one leaves the last second', async () => {
+  it('spreads sends evenly, one every 1/rate s, never a second\'s worth at once', async () => {
     const s = new FakeScheduler();
-    const window = new RateWindow(3, s, s);
+    const window = new RateWindow(4, s, s);
     const starts: number[] = [];
     await s.run(
-      (async () => {
-        for (let i = 0; i < 7; i++) {
-          await window.acquire();
-          starts.push(s.ms - Date.parse('2026-11-28T09:00:00.000Z'));
-        }
-      })(),
+      Promise.all(
+        Array.from({ length: 3 }, async () => {
+          for (let i = 0; i < 3; i++) {
+            await window.acquire();
+            starts.push(s.ms - Date.parse('2026-11-28T09:00:00.000Z'));
+          }
+        }),
+      ),
     );
-    expect(starts).toEqual([0, 0, 0, 1000, 1000, 1000, 2000]);
+    starts.sort((a, b) => a - b);
+    const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number));
+    // one every 1/(4 × 0.99) s, give or take the 2 ms a send may be early and the 5 ms a late one makes up
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(245);
+    for (const gap of gaps) expect(gap).toBeLessThanOrEqual(260);
+    expect(starts.at(-1)).toBeLessThan(2040);
+  });
+
+  it('at thousands a second, with a millisecond clock, still reaches the rate', async () => {
+    const s = new FakeScheduler();
+    const window = new RateWindow(5000, s, s);
+    let count = 0;
+    await s.run(
+      Promise.all(
+        Array.from({ length: 50 }, async () => {
+          while (s.ms - Date.parse('2026-11-28T09:00:00.000Z') < 2000) {
+            await window.acquire();
+            count++;
+          }
+        }),
+      ),
+    );
+    expect(count).toBeGreaterThan(9_500);
+    expect(count).toBeLessThanOrEqual(10_050);
   });
 
   it('halves the rate on throttling, once a second at most, never below a tenth of the limit', async () => {
