@@ -199,7 +199,8 @@ describe('canale send, end to end against the sandbox', () => {
     // everyone is accounted for: sent, or unknown because they were in flight at the kill
     expect(report.counts.targeted).toBe(1200);
     expect(report.counts.sent + report.counts.unknown).toBe(1200);
-    expect(report.counts.unknown).toBeLessThanOrEqual(40);
+    // at most what the workers had in flight or made ready: 20 workers × (1 + 2 ahead) per channel
+    expect(report.counts.unknown).toBeLessThanOrEqual(120);
     expect(delivered.size).toBeGreaterThanOrEqual(report.counts.sent);
     expect(delivered.size).toBeLessThanOrEqual(1200);
 

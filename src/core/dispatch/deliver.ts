@@ -57,6 +57,12 @@ export type DeliverOutcome =
 const NEVER = new AbortController().signal;
 
 /**
+ * Recipients each worker makes ready (rendered, in-flight record on its way to disk) beyond the one it is sending:
+ * disk flushes then overlap the requests. A crash leaves at most this many per worker `unknown` that were never sent.
+ */
+const LOOKAHEAD = 2;
+
+/**
  * Sends every item through its channel's transport (DESIGN §7): at most `concurrency` requests in flight and never
  * more than the rate allows in any one-second window, per channel; throttling slows the channel and retries the
  * same recipient, never failing them; transient failures are retried with backoff up to `maxAttempts`; a
@@ -80,14 +86,37 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     input.onEvent?.(event);
   };
 
-  async function sendOne(item: WorkItem, transport: Transport, limiter: RateWindow | undefined): Promise<void> {
-    const prepared = input.envelopeFor(item);
-    if ('skip' in prepared) {
-      input.journal.skipped(item.index, prepared.skip);
+  /**
+   * A recipient made ready to send: rendered, and their in-flight record on its way to disk. Each worker prepares
+   * its next recipients (LOOKAHEAD) while the current request is out, so the disk flush is done by their turn.
+   */
+  type Prepared = { readonly item: WorkItem; readonly skip: SkipReason } | { readonly item: WorkItem; readonly envelope: Envelope; readonly durable: Promise<void> };
+
+  function prepare(item: WorkItem): Prepared {
+    const rendered = input.envelopeFor(item);
+    if ('skip' in rendered) return { item, skip: rendered.skip };
+    const durable = input.journal.inFlight(item.index);
+    durable.catch(() => undefined); // awaited by whoever uses it; never an unhandled rejection meanwhile
+    return { item, envelope: rendered, durable };
+  }
+
+  /** A prepared recipient the send stopped before: not sent, so resume treats them as not yet reached. */
+  async function release(prepared: Prepared): Promise<void> {
+    if ('skip' in prepared) return;
+    await prepared.durable;
+    input.journal.released(prepared.item.index);
+    emit({ type: 'released', channel: prepared.item.channel });
+  }
+
+  async function sendOne(ready: Prepared, transport: Transport, limiter: RateWindow | undefined): Promise<void> {
+    const { item } = ready;
+    if ('skip' in ready) {
+      input.journal.skipped(item.index, ready.skip);
       emit({ type: 'skipped', channel: item.channel });
       return;
     }
-    await input.journal.inFlight(item.index);
+    const prepared = ready.envelope;
+    await ready.durable;
     let throttles = 0;
     for (let attempt = 1; ; ) {
       if (limiter !== undefined) await limiter.acquire(halt.signal);
@@ -152,11 +181,27 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     const transport = input.transports[channel];
     if (transport === undefined) throw new Error(`no transport for ${channel}`);
     let next = 0;
+    const take = (): Prepared | undefined => {
+      const item = halt.signal.aborted ? undefined : queue[next++];
+      return item === undefined ? undefined : prepare(item);
+    };
     const worker = async (): Promise<void> => {
-      while (!halt.signal.aborted) {
-        const item = queue[next++];
-        if (item === undefined) return;
-        await sendOne(item, transport, input.limiters[channel]);
+      const ahead: Prepared[] = [];
+      const fill = () => {
+        while (ahead.length < LOOKAHEAD) {
+          const prepared = take();
+          if (prepared === undefined) return;
+          ahead.push(prepared);
+        }
+      };
+      fill();
+      for (let current = ahead.shift(); current !== undefined; current = ahead.shift()) {
+        if (halt.signal.aborted) {
+          await Promise.all([current, ...ahead.splice(0)].map(release));
+          return;
+        }
+        fill();
+        await sendOne(current, transport, input.limiters[channel]);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, input.concurrency) }, worker));

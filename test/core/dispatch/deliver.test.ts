@@ -75,6 +75,14 @@ describe('deliver', () => {
     }
   });
 
+  it('writes the next recipient\'s in-flight record while the current request is out, so the disk is not waited for', async () => {
+    const t = setup({ count: 5, concurrency: 1 });
+    await t.run();
+    const order = t.journal.records.map((r) => `${r.type}:${r.index}`);
+    for (let i = 0; i < 4; i++) expect(order.indexOf(`in-flight:${i + 1}`)).toBeLessThan(order.indexOf(`sent:${i}`));
+    expect(t.journal.of('released')).toEqual([]);
+  });
+
   it('runs the channels side by side, each at its own rate', async () => {
     const t = setup({ count: 400, channels: ['whatsapp', 'email'], rate: 50 });
     await t.run();
@@ -99,7 +107,8 @@ describe('deliver', () => {
     const outcome = await t.run();
     expect(outcome).toMatchObject({ status: 'stopped', reason: expect.stringContaining('the provider kept throttling (SMTP_THROTTLED, 4 times for one recipient)') });
     expect(t.journal.of('sent')).toEqual([0, 1, 2]);
-    expect(t.journal.of('released')).toEqual([3]);
+    // 3 was throttled; 4 and 5 were made ready (in-flight records written) while 3 was out, and are released unsent
+    expect(t.journal.of('released')).toEqual([3, 4, 5]);
     expect(t.journal.of('failed')).toEqual([]);
     // three backoffs before the fourth answer: 750 + 1,500 + 3,000 ms with the jitter at its middle
     expect(t.scheduler.ms - started).toBeGreaterThanOrEqual(5250);
@@ -133,7 +142,7 @@ describe('deliver', () => {
     const outcome = await t.run();
     expect(outcome).toMatchObject({ status: 'stopped', reason: 'WHATSAPP_TOKEN_INVALID happened', failure: { code: 'WHATSAPP_TOKEN_INVALID' } });
     expect(t.journal.of('sent')).toHaveLength(30);
-    expect(t.journal.of('released')).toEqual([30]);
+    expect(t.journal.of('released')).toEqual([30, 31, 32]);
     expect(t.journal.of('failed')).toEqual([]);
     expect(t.transports.whatsapp.calls).toHaveLength(31);
   });
