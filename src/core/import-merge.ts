@@ -1,6 +1,7 @@
 import type { ImportRow } from './import-row.js';
 import { resubscribe, unsubscribe } from './subscribers.js';
 import type { Consent, Subscriber, SubscriberId } from './subscriber.js';
+import type { TopicId } from './topic.js';
 
 export interface MergeOptions {
   readonly allowResubscribe: boolean;
@@ -19,15 +20,32 @@ function lastOptOut(s: Subscriber): string {
   return at === undefined ? '' : ` on ${at.slice(0, 10)}`;
 }
 
+const NO_TOPICS: readonly TopicId[] = [];
+const UNCHANGED: MergeOutcome = { kind: 'unchanged' };
+
+/** The row's topics the subscriber does not follow and has not left, in the row's order. */
+function addedTopics(row: ImportRow, next: Subscriber): readonly TopicId[] {
+  const left = next.optedOutTopics ?? NO_TOPICS;
+  const isAdded = (t: TopicId): boolean => !next.topics.includes(t) && !left.includes(t);
+  return row.topics.some(isAdded) ? row.topics.filter(isAdded) : NO_TOPICS;
+}
+
+function changesAttributes(row: ImportRow, next: Subscriber): boolean {
+  for (const key in row.attributes) if (next.attributes[key] !== row.attributes[key]) return true;
+  return false;
+}
+
 /**
  * What a row does to the subscriber it matches. It never erases: empty fields are filled, topics added, attributes
  * set, flags raised, opt-outs in the row applied. It never re-subscribes: a row for someone who unsubscribed, or
  * that lists a topic they left, is blocked — unless `allowResubscribe`, when the history records who did it.
+ * A re-import mostly changes nothing, so that case is found without building anything.
  */
 export function mergeIntoSubscriber(current: Subscriber, row: ImportRow, options: MergeOptions): MergeOutcome {
-  const change = { at: options.now, source: options.source };
-  const optedOut = current.optedOutTopics ?? [];
-  const rejoined = row.topics.filter((t) => optedOut.includes(t) && !current.topics.includes(t) && !(row.optedOutTopics ?? []).includes(t));
+  const optedOut = current.optedOutTopics ?? NO_TOPICS;
+  const rowOptedOut = row.optedOutTopics ?? NO_TOPICS;
+  const rejoined =
+    optedOut.length === 0 ? NO_TOPICS : row.topics.filter((t) => optedOut.includes(t) && !current.topics.includes(t) && !rowOptedOut.includes(t));
   const resubscribing = current.status === 'unsubscribed' && row.status !== 'unsubscribed';
   if (!options.allowResubscribe && resubscribing) {
     return { kind: 'blocked', reason: `${current.id} unsubscribed from everything${lastOptOut(current)} — not re-subscribed (with the citizen's new consent: --allow-resubscribe)` };
@@ -36,31 +54,35 @@ export function mergeIntoSubscriber(current: Subscriber, row: ImportRow, options
     return { kind: 'blocked', reason: `${current.id} left topic ${rejoined.join(', ')} on purpose — not re-subscribed (with the citizen's new consent: --allow-resubscribe)` };
   }
   let next = current;
-  if (resubscribing) next = resubscribe(next, undefined, change);
-  for (const topic of rejoined) next = resubscribe(next, topic, change);
-  if (row.status === 'unsubscribed') next = unsubscribe(next, undefined, change);
-  for (const topic of row.optedOutTopics ?? []) next = unsubscribe(next, topic, change);
-  const left = next.optedOutTopics ?? [];
-  const added = row.topics.filter((t) => !next.topics.includes(t) && !left.includes(t));
-  const attributes = Object.entries(row.attributes).filter(([key, value]) => next.attributes[key] !== value);
-  const fills = {
-    ...(next.name === undefined && row.name !== undefined ? { name: row.name } : {}),
-    ...(next.phone === undefined && row.phone !== undefined ? { phone: row.phone } : {}),
-    ...(next.email === undefined && row.email !== undefined ? { email: row.email } : {}),
-    ...(row.whatsappUnreachable === true && next.whatsappUnreachable !== true ? { whatsappUnreachable: true } : {}),
-    ...(row.emailBounced === true && next.emailBounced !== true ? { emailBounced: true } : {}),
+  if (resubscribing || rejoined.length > 0 || row.status === 'unsubscribed' || rowOptedOut.length > 0) {
+    const change = { at: options.now, source: options.source };
+    if (resubscribing) next = resubscribe(next, undefined, change);
+    for (const topic of rejoined) next = resubscribe(next, topic, change);
+    if (row.status === 'unsubscribed') next = unsubscribe(next, undefined, change);
+    for (const topic of rowOptedOut) next = unsubscribe(next, topic, change);
+  }
+  const added = addedTopics(row, next);
+  const attributesChange = changesAttributes(row, next);
+  const fillName = next.name === undefined && row.name !== undefined;
+  const fillPhone = next.phone === undefined && row.phone !== undefined;
+  const fillEmail = next.email === undefined && row.email !== undefined;
+  const raiseUnreachable = row.whatsappUnreachable === true && next.whatsappUnreachable !== true;
+  const raiseBounced = row.emailBounced === true && next.emailBounced !== true;
+  if (next === current && added.length === 0 && !attributesChange && !fillName && !fillPhone && !fillEmail && !raiseUnreachable && !raiseBounced) {
+    return UNCHANGED;
+  }
+  const updated: { -readonly [K in keyof Subscriber]: Subscriber[K] } = {
+    ...next,
+    topics: added.length === 0 ? next.topics : [...next.topics, ...added],
+    attributes: attributesChange ? { ...next.attributes, ...row.attributes } : next.attributes,
+    updatedAt: options.now,
   };
-  if (next === current && added.length === 0 && attributes.length === 0 && Object.keys(fills).length === 0) return { kind: 'unchanged' };
-  return {
-    kind: 'updated',
-    next: {
-      ...next,
-      ...fills,
-      topics: added.length === 0 ? next.topics : [...next.topics, ...added],
-      attributes: attributes.length === 0 ? next.attributes : { ...next.attributes, ...Object.fromEntries(attributes) },
-      updatedAt: options.now,
-    },
-  };
+  if (fillName) updated.name = row.name;
+  if (fillPhone) updated.phone = row.phone;
+  if (fillEmail) updated.email = row.email;
+  if (raiseUnreachable) updated.whatsappUnreachable = true;
+  if (raiseBounced) updated.emailBounced = true;
+  return { kind: 'updated', next: updated };
 }
 
 function consentOf(row: ImportRow, options: NewSubscriberOptions): Consent {

@@ -47,11 +47,17 @@ export interface ImportReport {
   readonly errors: readonly RowError[];
 }
 
+/** For each citizen of the batch, the first subscriber of the store it matches (-1: none), and any others. */
+interface StoreMatches {
+  readonly first: Int32Array;
+  readonly more: ReadonlyMap<number, readonly number[]>;
+}
+
 /**
  * For each citizen of the batch, the subscribers of the store it matches by id, phone or e-mail. The store is
  * walked once and looked up in the batch's own Maps, built while reading: no Map of the whole store is built.
  */
-function matchStore(subscribers: readonly Subscriber[], batch: ImportBatch): (citizen: number) => readonly number[] {
+function matchStore(subscribers: readonly Subscriber[], batch: ImportBatch): StoreMatches {
   const first = new Int32Array(batch.citizens.length).fill(-1);
   const more = new Map<number, number[]>();
   const note = (citizen: number | undefined, index: number): void => {
@@ -66,18 +72,12 @@ function matchStore(subscribers: readonly Subscriber[], batch: ImportBatch): (ci
   const byId = batch.byId.size > 0;
   for (let i = 0; i < subscribers.length; i++) {
     const s = subscribers[i] as Subscriber;
-    if (s.phone !== undefined) note(batch.byPhone.get(s.phone), i);
-    if (s.email !== undefined) note(batch.byEmail.get(emailKey(s.email)), i);
+    if (s.phone !== undefined) note(batch.byContact.get(s.phone), i);
+    if (s.email !== undefined) note(batch.byContact.get(emailKey(s.email)), i);
     if (byId) note(batch.byId.get(s.id), i);
   }
-  return (citizen) => {
-    const index = first[citizen] as number;
-    if (index === -1) return NONE;
-    return [index, ...(more.get(citizen) ?? [])];
-  };
+  return { first, more };
 }
-
-const NONE: readonly number[] = [];
 
 function lines(row: ImportRow): number[] {
   return [row.line, ...(row.mergedLines ?? [])];
@@ -110,7 +110,7 @@ export function planImport(data: StoreData, batch: ImportBatch, options: ImportP
   if (missing.length > 0) {
     throw new CanaleError('TOPICS_CHANGED', `topic ${missing.join(', ')} was removed while the file was read — nothing was imported; run the import again`);
   }
-  const matchesOf = matchStore(data.subscribers, batch);
+  const matches = matchStore(data.subscribers, batch);
   const inserts: ImportRow[] = [];
   const updates: Array<{ index: number; next: Subscriber }> = [];
   const blocked: BlockedRow[] = [];
@@ -118,15 +118,15 @@ export function planImport(data: StoreData, batch: ImportBatch, options: ImportP
   let unchanged = 0;
   let duplicates = 0;
   batch.citizens.forEach((row, citizen) => {
-    const matches = matchesOf(citizen);
-    if (matches.length > 1) {
-      const ids = matches.map((i) => (data.subscribers[i] as Subscriber).id).join(' and ');
+    const index = matches.first[citizen] as number;
+    const others = matches.more.get(citizen);
+    if (others !== undefined) {
+      const ids = [index, ...others].map((i) => (data.subscribers[i] as Subscriber).id).join(' and ');
       rejected.push(...rejectCitizen(row, `matches two different subscribers (${ids}) — fix the row, or merge them first`));
       return;
     }
     duplicates += row.mergedLines?.length ?? 0;
-    const index = matches[0];
-    if (index === undefined) {
+    if (index === -1) {
       inserts.push(row);
       return;
     }
@@ -157,9 +157,9 @@ export function applyImportPlan(data: StoreData, plan: ImportPlan, newId: () => 
   data.topics.push(...plan.newTopics);
   for (const { index, next } of plan.updates) data.subscribers[index] = next;
   // a generated id must not be one the store or the file already uses (a Set only when there are such ids)
-  const fileIds = plan.inserts.flatMap((r) => (r.id === undefined ? [] : [r.id]));
-  const taken =
-    fileIds.length + data.subscribers.length === 0 ? undefined : new Set<string>([...data.subscribers.map((s) => s.id), ...fileIds]);
+  let taken: Set<string> | undefined;
+  for (const s of data.subscribers) (taken ??= new Set()).add(s.id);
+  for (const row of plan.inserts) if (row.id !== undefined) (taken ??= new Set()).add(row.id);
   const freshId = (): SubscriberId => {
     let id = newId();
     while (taken?.has(id) === true) id = newId();

@@ -1,3 +1,4 @@
+import { AttributeSets, type AttributeColumn } from './attribute-sets.js';
 import type { ColumnMapping, MappedColumn } from './column-mapping.js';
 import { readConsentAnswer } from './consent-answer.js';
 import { parseDateCell } from './date-cell.js';
@@ -60,66 +61,78 @@ export interface RowContext {
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const TRUE = new Set(['true', '1', 'yes', 'si', 'sì', 'x']);
 const FALSE = new Set(['', 'false', '0', 'no']);
-/** Past this many distinct values a column is not worth sharing (names, notes): its values are kept as they come. */
-const MAX_SHARED_VALUES = 50_000;
+/** Past this many distinct cells a topics column is not worth remembering: its cells are resolved each time. */
+const MAX_TOPIC_CELLS = 50_000;
 const DATE_HINT = 'not a date — write it like 28/11/2026, 28/11/2026 10:31:05 or 2026-11-28T10:31:05Z';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The fields only an export of canale (or a file made like one) has: most files have none of their columns. */
+const EXPORT_FIELDS = [
+  'id', 'status', 'optedOutTopics', 'whatsappUnreachable', 'emailBounced', 'consentSource', 'consentNote', 'consentAt', 'createdAt', 'updatedAt',
+] as const satisfies readonly ImportField[];
+type ExportFields = Mutable<Pick<ImportRow, (typeof EXPORT_FIELDS)[number]>>;
+const NO_TOPICS: readonly TopicId[] = [];
+
 /**
  * Turns the cells of one record into a checked row, or names every problem of it. Built once per file and
- * called for every row, so it avoids per-row garbage: the row being read is kept in fields, and identical topic
- * lists share one array.
+ * called for every row, so it avoids per-row garbage: the row being read is kept in fields, identical topic
+ * lists share one array, a topics cell seen before is not resolved again, and identical attributes share one object.
  */
 export class RowReader {
   private readonly width: number;
   private readonly topicLists = new Map<string, readonly TopicId[]>();
-  private readonly attributeValues: Array<Map<string, string>> = [];
+  private readonly topicCells: Partial<Record<ImportField, Map<string, TopicId[]>>> = {};
+  private readonly attributeSets: AttributeSets;
+  private readonly hasExportColumns: boolean;
+  private readonly draftContext: Parameters<typeof checkSubscriberDraft>[1];
   private cells: readonly string[] = [];
   private line = 0;
-  private errors: RowError[] = [];
+  /** The problems of the row being read; undefined while there are none (most rows), so no array is made. */
+  private errors: RowError[] | undefined;
 
   constructor(
     private readonly mapping: ColumnMapping,
     private readonly context: RowContext,
   ) {
     this.width = mapping.columns.length;
+    this.hasExportColumns = EXPORT_FIELDS.some((field) => mapping.fields[field] !== undefined);
+    this.draftContext = { country: context.country, topics: [] };
+    this.attributeSets = new AttributeSets(
+      mapping.attributes.flatMap((c): AttributeColumn[] => (c.role.kind === 'attribute' ? [{ index: c.index, key: c.role.key }] : [])),
+    );
   }
 
   read(cells: readonly string[], line: number): RowResult {
     this.cells = cells;
     this.line = line;
-    const errors: RowError[] = (this.errors = []);
+    this.errors = undefined;
     this.checkWidth();
     const name = this.text('name');
     const surname = this.text('surname');
     const draft = {
-      name: surname === '' ? name : name === '' ? surname : `${name} ${surname}`,
+      // joined into one flat string (a template literal would keep a two-part string, a million times)
+      name: surname === '' ? name : name === '' ? surname : [name, surname].join(' '),
       phone: this.text('phone'),
       email: this.text('email'),
-      topics: [],
+      topics: NO_TOPICS,
       channel: this.text('channel'),
     };
-    const checked = checkSubscriberDraft(draft, { country: this.context.country, topics: [] });
+    const checked = checkSubscriberDraft(draft, this.draftContext);
     if (!checked.ok) {
       for (const p of checked.problems) this.fail(this.fieldOf(p.field, p.value), p.value, p.reason);
     }
     const topics = this.topicList('topics', this.context.extraTopics);
-    const optedOut = this.topicList('optedOutTopics', []);
+    // most files have none of the columns an export adds (id, status, dates, flags…): they are then skipped at once
+    const optedOut = this.hasExportColumns ? this.topicList('optedOutTopics', NO_TOPICS) : NO_TOPICS;
     if (this.mapping.fields.consent !== undefined) {
       const answer = readConsentAnswer(this.text('consent'));
       if (!answer.given) this.fail('consent', this.text('consent'), answer.reason);
     }
-    const consentAt = this.date('consentAt');
-    const createdAt = this.date('createdAt');
-    const updatedAt = this.date('updatedAt');
-    const status = this.status();
-    const whatsappUnreachable = this.flag('whatsappUnreachable');
-    const emailBounced = this.flag('emailBounced');
-    const id = this.text('id');
-    if (id !== '' && !ID.test(id)) this.fail('id', id, 'an id has 1 to 64 letters, digits, _ and -');
-    if (errors.length > 0 || !checked.ok) {
-      const rejected: Mutable<RejectedRow> = { line, errors };
+    const exported = this.hasExportColumns ? this.exportFields(optedOut) : undefined;
+    const errors = this.errors as RowError[] | undefined;
+    if (errors !== undefined || !checked.ok) {
+      const rejected: Mutable<RejectedRow> = { line, errors: errors ?? [] };
       if (this.context.keepCells) rejected.cells = cells;
       return { ok: false, rejected };
     }
@@ -134,22 +147,37 @@ export class RowReader {
       email: value.email === draft.email ? (draft.email as Email) : value.email,
       topics,
       channel: value.channel,
-      attributes: this.attributes(),
+      attributes: this.attributeSets.of(cells),
     };
-    if (id !== '') row.id = id;
-    if (status !== undefined) row.status = status;
-    if (optedOut.length > 0) row.optedOutTopics = optedOut;
-    if (whatsappUnreachable) row.whatsappUnreachable = true;
-    if (emailBounced) row.emailBounced = true;
-    const consentSource = this.text('consentSource');
-    const consentNote = this.text('consentNote');
-    if (consentSource !== '') row.consentSource = consentSource;
-    if (consentNote !== '') row.consentNote = consentNote;
-    if (consentAt !== undefined) row.consentAt = consentAt;
-    if (createdAt !== undefined) row.createdAt = createdAt;
-    if (updatedAt !== undefined) row.updatedAt = updatedAt;
+    if (exported !== undefined) Object.assign(row, exported);
     if (this.context.keepCells) row.cells = cells;
     return { ok: true, row };
+  }
+
+  /** The fields an export adds, those the row has; their problems are noted like the others'. */
+  private exportFields(optedOut: readonly TopicId[]): ExportFields {
+    const fields: ExportFields = {};
+    const consentAt = this.date('consentAt');
+    const createdAt = this.date('createdAt');
+    const updatedAt = this.date('updatedAt');
+    const status = this.status();
+    const whatsappUnreachable = this.flag('whatsappUnreachable');
+    const emailBounced = this.flag('emailBounced');
+    const id = this.text('id');
+    if (id !== '' && !ID.test(id)) this.fail('id', id, 'an id has 1 to 64 letters, digits, _ and -');
+    if (id !== '') fields.id = id;
+    if (status !== undefined) fields.status = status;
+    if (optedOut.length > 0) fields.optedOutTopics = optedOut;
+    if (whatsappUnreachable) fields.whatsappUnreachable = true;
+    if (emailBounced) fields.emailBounced = true;
+    const consentSource = this.text('consentSource');
+    const consentNote = this.text('consentNote');
+    if (consentSource !== '') fields.consentSource = consentSource;
+    if (consentNote !== '') fields.consentNote = consentNote;
+    if (consentAt !== undefined) fields.consentAt = consentAt;
+    if (createdAt !== undefined) fields.createdAt = createdAt;
+    if (updatedAt !== undefined) fields.updatedAt = updatedAt;
+    return fields;
   }
 
   private column(field: ImportField): MappedColumn | undefined {
@@ -162,7 +190,7 @@ export class RowReader {
   }
 
   private fail(field: ImportField, value: string, reason: string): void {
-    this.errors.push({ line: this.line, column: this.column(field)?.header ?? null, value, reason });
+    (this.errors ??= []).push({ line: this.line, column: this.column(field)?.header ?? null, value, reason });
   }
 
   /** Cells past the header's last column are a problem only when they hold something (Excel pads rows with `;;`). */
@@ -171,7 +199,7 @@ export class RowReader {
     if (cells.length <= this.width) return;
     const extra = cells.slice(this.width).filter((c) => c.trim() !== '');
     if (extra.length === 0) return;
-    this.errors.push({
+    (this.errors ??= []).push({
       line: this.line,
       column: null,
       value: extra.join(' | '),
@@ -186,34 +214,28 @@ export class RowReader {
     return field;
   }
 
-  /** Attribute values, each distinct value of a column stored once (municipi, quartieri, CAP repeat a lot). */
-  private attributes(): Record<string, string> {
-    const attributes: Record<string, string> = {};
-    this.mapping.attributes.forEach((column, i) => {
-      const value = (this.cells[column.index] ?? '').trim();
-      if (value === '' || column.role.kind !== 'attribute') return;
-      const seen = (this.attributeValues[i] ??= new Map());
-      const shared = seen.get(value);
-      if (shared === undefined && seen.size < MAX_SHARED_VALUES) seen.set(value, value);
-      attributes[column.role.key] = shared ?? value;
-    });
-    return attributes;
-  }
-
-  /** The topics a cell names (`a|b`, `a, b`, `a; b`), plus `extra`; one shared array per distinct list. */
+  /**
+   * The topics a cell names (`a|b`, `a, b`, `a; b`), plus `extra` (the same for every row of a field); one shared
+   * array per distinct list, and a cell seen before without problems is not split and resolved again.
+   */
   private topicList(field: ImportField, extra: readonly TopicId[]): TopicId[] {
+    const text = this.text(field);
+    const known = (this.topicCells[field] ??= new Map());
+    const seen = known.get(text);
+    if (seen !== undefined) return seen;
+    const problems = this.errors?.length ?? 0;
     const ids: TopicId[] = [];
-    for (const name of splitTopicList(this.text(field))) {
+    for (const name of splitTopicList(text)) {
       const resolved = this.context.topics.resolve(name);
       if (!resolved.ok) this.fail(field, name, resolved.reason);
       else if (!ids.includes(resolved.id)) ids.push(resolved.id);
     }
     for (const id of extra) if (!ids.includes(id)) ids.push(id);
     const key = ids.join('|');
-    const shared = this.topicLists.get(key);
-    if (shared !== undefined) return shared as TopicId[];
-    this.topicLists.set(key, ids);
-    return ids;
+    const shared = (this.topicLists.get(key) ?? ids) as TopicId[];
+    if (shared === ids) this.topicLists.set(key, ids);
+    if ((this.errors?.length ?? 0) === problems && known.size < MAX_TOPIC_CELLS) known.set(text, shared);
+    return shared;
   }
 
   private date(field: ImportField): string | undefined {

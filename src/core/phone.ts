@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { CanaleError } from './errors.js';
+import { plainE164 } from './phone-fast-path.js';
 
 /** A phone number in E.164 form: `+393331234567`. */
 export type E164 = string & { readonly __brand: 'E164' };
@@ -16,7 +17,10 @@ export function toE164(text: string, country: string): E164 | undefined {
   if (trimmed === '' || !PHONE_CHARS.test(trimmed)) return undefined;
   // "(+39) 333…" — a bracketed country code is common on Italian forms; the parser wants it bare.
   const cleaned = trimmed.replace(/^\(\s*(\+?\d{1,4})\s*\)/, '$1');
-  const parsed = parsePhoneNumberFromString(cleaned, country.toUpperCase() as CountryCode);
+  const upper = country.toUpperCase();
+  const plain = plainE164(cleaned, upper);
+  if (plain !== undefined) return plain as E164;
+  const parsed = parsePhoneNumberFromString(cleaned, upper as CountryCode);
   if (parsed === undefined || !parsed.isValid()) return undefined;
   return parsed.number as E164;
 }

@@ -38,10 +38,14 @@ export type CheckedDraft =
 
 const CONTROL = /\p{Cc}/u;
 
+// two spaces in a row, or a space other than ' ' (a tab, a no-break space): only then is a name rewritten
+const MESSY_SPACE = /\s\s|[^\S ]/;
+
 /** `  Maria   Rossi ` → `Maria Rossi`; undefined when empty. */
 export function cleanName(text: string | undefined): string | undefined {
-  const name = text?.replace(/\s+/g, ' ').trim();
-  return name === undefined || name === '' ? undefined : name;
+  if (text === undefined) return undefined;
+  const name = (MESSY_SPACE.test(text) ? text.replace(/\s+/g, ' ') : text).trim();
+  return name === '' ? undefined : name;
 }
 
 /**
@@ -96,15 +100,10 @@ export function checkSubscriberDraft(
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  return {
-    ok: true,
-    value: {
-      ...(name === undefined ? {} : { name }),
-      ...(phone === undefined ? {} : { phone }),
-      ...(email === undefined ? {} : { email }),
-      topics,
-      channel,
-      attributes: draft.attributes ?? {},
-    },
-  };
+  // plain assignments, not conditional spreads: an import checks a million drafts
+  const value: { -readonly [K in keyof SubscriberInput]: SubscriberInput[K] } = { topics, channel, attributes: draft.attributes ?? {} };
+  if (name !== undefined) value.name = name;
+  if (phone !== undefined) value.phone = phone;
+  if (email !== undefined) value.email = email;
+  return { ok: true, value };
 }

@@ -108,7 +108,7 @@ export function registerSubscribers(program: Command, app: App): void {
   withExamples(
     subscribers
       .command('export')
-      .description('write every subscriber as CSV or JSON (readable by subscribers import)')
+      .description('write every subscriber as CSV (readable by subscribers import) or JSON')
       .option('--format <format>', 'csv (default) or json')
       .option('--out <file>', 'write to a file (mode 0600) instead of stdout'),
     ['canale subscribers export --out iscritti.csv', 'canale subscribers export --format json > iscritti.json'],
