@@ -13,6 +13,7 @@ import { registerSubscriberImport } from './commands/subscribers/import-command.
 import { registerSubscribers } from './commands/subscribers/index.js';
 import { registerTemplates } from './commands/templates/index.js';
 import { registerTopics } from './commands/topics/index.js';
+import { registerWebhook } from './commands/webhook/index.js';
 import { exitCodeOf, EXIT, isCanaleError } from './core/errors.js';
 import type { Deps } from './deps.js';
 import { Ui } from './ui/ui.js';
@@ -59,6 +60,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 partial, 4 busy (another canale is work
   registerCompose(program, app);
   registerCampaigns(program, app);
   registerReport(program, app);
+  registerWebhook(program, app);
   return program;
 }
 

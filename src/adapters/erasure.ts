@@ -5,6 +5,7 @@ import { isTemporaryFile } from './fs/atomic-file.js';
 import type { HomePaths } from './home.js';
 import { campaignsHolder } from './campaign/campaign-erasure.js';
 import { outboxHolder } from './transports/outbox/outbox-files.js';
+import { webhookHolder } from './webhook/webhook-erasure.js';
 
 /**
  * A place in the home, other than db.json, that may hold a citizen's phone, e-mail or name. `forget` calls every
@@ -28,7 +29,7 @@ const staleTemporaryFiles: PersonalDataHolder = {
   },
 };
 
-export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [staleTemporaryFiles, outboxHolder, campaignsHolder];
+export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [staleTemporaryFiles, outboxHolder, campaignsHolder, webhookHolder];
 
 /** Runs every holder; returns the number of files changed by each. */
 export async function eraseElsewhere(subscriber: Subscriber, paths: HomePaths): Promise<Array<{ name: string; files: number }>> {

@@ -31,6 +31,17 @@ export const SANDBOX_ACCOUNT = {
   from: 'Comune di Esempio <avvisi@comune.example.it>',
 } as const;
 
+/** The environment that points canale's WhatsApp side (sends, template sync, webhook signatures) at a sandbox. */
+export function whatsAppSandboxEnv(graphUrl: string): Record<string, string> {
+  return {
+    CANALE_WHATSAPP_API_URL: graphUrl,
+    CANALE_WHATSAPP_TOKEN: SANDBOX_ACCOUNT.token,
+    CANALE_WHATSAPP_PHONE_NUMBER_ID: SANDBOX_ACCOUNT.phoneNumberId,
+    CANALE_WHATSAPP_WABA_ID: SANDBOX_ACCOUNT.wabaId,
+    CANALE_WHATSAPP_APP_SECRET: SANDBOX_ACCOUNT.appSecret,
+  };
+}
+
 interface RawSandbox {
   whatsappPort?: string;
   smtpPort?: string;
@@ -111,13 +122,10 @@ export async function runSandbox(options: SandboxOptions, ctx: Context, stop: Pr
     throw new CanaleError('SANDBOX_PORT_BUSY', `cannot listen on 127.0.0.1: ${code ?? String(error)} — pick other ports with --whatsapp-port and --smtp-port (0 picks free ones)`);
   }
   ctx.ui.info(`canale sandbox: Graph API stand-in at ${graphUrl}, SMTP sink at 127.0.0.1:${smtpPort}, e-mails kept in ${options.mailDir}`);
+  if (options.webhookUrl !== undefined) ctx.ui.info(`a citizen writes: curl -d '{"from":"+39 333 123 4567","text":"STOP"}' ${graphUrl}/sandbox/inbound`);
   ctx.ui.info(`what arrived: curl ${graphUrl}/sandbox/received — point canale at the sandbox with:`);
   const env: Array<[string, string]> = [
-    ['CANALE_WHATSAPP_API_URL', graphUrl],
-    ['CANALE_WHATSAPP_TOKEN', SANDBOX_ACCOUNT.token],
-    ['CANALE_WHATSAPP_PHONE_NUMBER_ID', SANDBOX_ACCOUNT.phoneNumberId],
-    ['CANALE_WHATSAPP_WABA_ID', SANDBOX_ACCOUNT.wabaId],
-    ['CANALE_WHATSAPP_APP_SECRET', SANDBOX_ACCOUNT.appSecret],
+    ...Object.entries(whatsAppSandboxEnv(graphUrl)),
     ['CANALE_SMTP_URL', `smtp://127.0.0.1:${smtpPort}`],
     ['CANALE_EMAIL_FROM', `"${SANDBOX_ACCOUNT.from}"`],
   ];
@@ -139,7 +147,7 @@ export function registerSandbox(program: Command, app: App): void {
       .option('--fail-rate <share>', 'answer this share of messages with a server error (WhatsApp 131000, e-mail 450), e.g. 0.02')
       .option('--throttle-rate <share>', 'answer this share of messages with throttling (WhatsApp 130429, e-mail 421), e.g. 0.05')
       .option('--latency <ms>', 'wait this long before answering each message')
-      .option('--webhook-url <url>', 'POST signed status webhooks (sent, delivered, read) here')
+      .option('--webhook-url <url>', 'POST signed status webhooks (sent, delivered, read) here, and citizens\' messages made up with POST /sandbox/inbound')
       .option('--not-on-whatsapp <number>', 'a number that gets a failed status (131026); repeatable', collect)
       .option('--open-window <number>', 'a number that wrote in the last 24 h, so free text is allowed; repeatable', collect)
       .option('--reject <email>', 'answer 550 to this recipient; repeatable', collect)

@@ -98,6 +98,12 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'milliseconds to wait for a Graph API answer before counting it as a timeout',
     check: positiveInteger,
   },
+  {
+    key: 'whatsapp.unreachableAfter',
+    fallback: 3,
+    description: 'undeliverable WhatsApp messages in a row (webhook receipts) after which a subscriber is flagged unreachable',
+    check: positiveInteger,
+  },
   { key: 'whatsapp.connections', fallback: 16, description: 'keep-alive connections to the Graph API', check: positiveInteger },
   { key: 'whatsapp.rate', fallback: 80, description: 'messages per second through the Cloud API', check: positive },
   {

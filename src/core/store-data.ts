@@ -37,7 +37,7 @@ const consentSchema = z.strictObject({ source: z.string().min(1), at: isoTime, n
 
 const eventSchema = z.strictObject({
   at: isoTime,
-  action: z.enum(['unsubscribed', 'resubscribed', 'topic-left', 'topic-joined']),
+  action: z.enum(['unsubscribed', 'resubscribed', 'topic-left', 'topic-joined', 'marketing-stopped', 'marketing-resumed']),
   topic: topicId.optional(),
   source: z.string(),
   note: z.string().optional(),

@@ -19,7 +19,7 @@ export interface Consent {
 /** A change of the citizen's choices after sign-up, kept as the consent history. */
 export interface ConsentEvent {
   readonly at: string;
-  readonly action: 'unsubscribed' | 'resubscribed' | 'topic-left' | 'topic-joined';
+  readonly action: 'unsubscribed' | 'resubscribed' | 'topic-left' | 'topic-joined' | 'marketing-stopped' | 'marketing-resumed';
   readonly topic?: TopicId;
   readonly source: string;
   readonly note?: string;

@@ -2,7 +2,8 @@ import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SmtpSink } from '../../src/adapters/sandbox/smtp-sink.js';
-import { runCli, useTempHome } from '../support/cli.js';
+import { inboundPayload, postWebhook, statusPayload } from '../../src/adapters/sandbox/status-webhooks.js';
+import { runCli, startCli, useTempHome } from '../support/cli.js';
 import { FakeClock } from '../support/fake-deps.js';
 
 /**
@@ -51,6 +52,27 @@ const producers: Array<{ name: string; run: () => Promise<void> }> = [
       } finally {
         await sink.close();
       }
+    },
+  },
+  {
+    name: "webhook serve's event log: the citizen's reply with their WhatsApp profile name, and a receipt for their number",
+    run: async () => {
+      const server = startCli(['webhook', 'serve', '--port', '0'], { home: t.home, cwd: t.dir, env: { CANALE_WHATSAPP_APP_SECRET: 'segreto' } });
+      const url = await new Promise<string>((resolve) => {
+        let out = '';
+        server.child.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString('utf8');
+          if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+        });
+      });
+      const ids = { wabaId: '1', phoneNumberId: '2', displayNumber: '390000000000' };
+      const from = citizen.e164.slice(1);
+      const reply = inboundPayload({ wamid: 'wamid.erasure', from, at: new Date('2026-11-28T09:00:00Z'), name: citizen.name, text: 'ARGOMENTI' }, ids);
+      expect(await postWebhook(`${url}/webhooks/whatsapp`, reply, 'segreto')).toBe('HTTP 200');
+      const receipt = statusPayload({ wamid: 'wamid.x', status: 'read', recipient: from, at: new Date('2026-11-28T09:00:00Z'), callbackData: 'cmp_none' }, ids);
+      expect(await postWebhook(`${url}/webhooks/whatsapp`, receipt, 'segreto')).toBe('HTTP 200');
+      server.child.kill('SIGTERM');
+      expect((await server.done).code).toBe(0);
     },
   },
 ];

@@ -5,7 +5,7 @@ import type { Clock } from '../../core/ports.js';
 import { checkMessage, type GraphErrorAnswer } from './graph-checks.js';
 import { SANDBOX_TEMPLATES, type GraphTemplateRecord } from './sandbox-templates.js';
 import { randomUnit } from './random-unit.js';
-import { postWebhook, statusPayload, type StatusUpdate } from './status-webhooks.js';
+import { inboundPayload, postWebhook, statusPayload, type StatusUpdate } from './status-webhooks.js';
 
 export interface GraphStandInOptions {
   readonly port: number;
@@ -59,9 +59,12 @@ export class GraphStandIn {
   private readonly server: Server;
   private window = { second: -1, count: 0 };
   private readonly random: () => number;
+  /** Numbers that wrote in the last 24 hours: those given, and those that wrote through `POST /sandbox/inbound`. */
+  private readonly openWindow: Set<string>;
 
   constructor(private readonly options: GraphStandInOptions) {
     this.random = options.random ?? randomUnit;
+    this.openWindow = new Set(options.openWindow ?? []);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.reply(res, 500, { error: { message: String(error), type: 'OAuthException', code: 1 } }));
     });
@@ -101,6 +104,7 @@ export class GraphStandIn {
     const raw = Buffer.concat(chunks).toString('utf8');
     const parts = url.pathname.split('/').filter(Boolean);
     if (req.method === 'GET' && url.pathname === '/sandbox/received') return this.reply(res, 200, { whatsapp: this.received, email: this.options.receivedMail?.() ?? [] });
+    if (req.method === 'POST' && url.pathname === '/sandbox/inbound') return this.inbound(raw, res);
     if (parts.length === 0 || !/^v\d+\.\d+$/.test(parts[0] ?? '')) return this.graphError(res, { http: 400, code: 100, message: '(#100) Unknown path components', details: url.pathname });
     if (req.headers.authorization !== `Bearer ${this.options.token}`) {
       return this.graphError(res, { http: 401, code: 190, message: 'Invalid OAuth access token - Cannot parse access token', details: 'the access token is not valid' });
@@ -142,7 +146,7 @@ export class GraphStandIn {
       ? { http: 400, code: 130429, message: '(#130429) Rate limit hit', details: `Cloud API message throughput (${this.options.mps ?? 'sandbox'} mps) has been reached.` }
       : this.options.failRate !== undefined && this.random() < this.options.failRate
         ? { http: 500, code: 131000, message: '(#131000) Something went wrong', details: 'simulated failure (--fail-rate)' }
-        : checkMessage(body, { templates: this.options.templates ?? SANDBOX_TEMPLATES, openWindow: new Set(this.options.openWindow ?? []) });
+        : checkMessage(body, { templates: this.options.templates ?? SANDBOX_TEMPLATES, openWindow: this.openWindow });
     if ('code' in answer) {
       this.record({ at, to, request: body, outcome: { error: answer.code } });
       return this.graphError(res, answer);
@@ -172,6 +176,32 @@ export class GraphStandIn {
       const outcome = await postWebhook(url, statusPayload(update, ids), this.options.appSecret);
       this.options.onWebhook?.(update, outcome);
     }
+  }
+
+  /**
+   * `POST /sandbox/inbound {"from":"+39…","text":"STOP"}` (or `"button":"STOP"`, and an optional `"name"`): a citizen
+   * writes to the city. The signed `messages` webhook goes to --webhook-url; the answer says how that went. Their
+   * 24-hour window opens, so a free-text confirmation to them is accepted.
+   */
+  private async inbound(raw: string, res: ServerResponse): Promise<void> {
+    let body: { from?: unknown; text?: unknown; button?: unknown; name?: unknown };
+    try {
+      body = JSON.parse(raw) as typeof body;
+    } catch {
+      return this.reply(res, 400, { error: 'the body is not JSON: send {"from":"+39…","text":"STOP"}' });
+    }
+    const from = typeof body.from === 'string' ? body.from.replace(/\D/g, '') : '';
+    const text = typeof body.text === 'string' ? body.text : undefined;
+    const button = typeof body.button === 'string' ? body.button : undefined;
+    if (from.length < 7 || (text === undefined) === (button === undefined)) return this.reply(res, 400, { error: 'give "from" (a phone number) and one of "text" or "button"' });
+    const url = this.options.webhookUrl;
+    if (url === undefined) return this.reply(res, 409, { error: 'the sandbox has no --webhook-url to post the message to' });
+    this.openWindow.add(from);
+    const wamid = `wamid.${randomBytes(18).toString('base64url')}`;
+    const message = { wamid, from, at: this.options.clock.now(), ...(typeof body.name === 'string' ? { name: body.name } : {}), ...(text === undefined ? {} : { text }), ...(button === undefined ? {} : { button }) };
+    const ids = { wabaId: this.options.wabaId, phoneNumberId: this.options.phoneNumberId, displayNumber: DISPLAY_NUMBER };
+    const outcome = await postWebhook(url, inboundPayload(message, ids), this.options.appSecret);
+    this.reply(res, 200, { id: wamid, webhook: outcome });
   }
 
   private templates(url: URL, res: ServerResponse): void {

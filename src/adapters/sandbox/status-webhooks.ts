@@ -1,15 +1,11 @@
-import { createHmac } from 'node:crypto';
 import { request } from 'undici';
+import { signatureOf } from '../webhook/hub-signature.js';
 
 /** JSON with every non-ASCII character escaped (`\u00e8`), the way Meta serialises what it signs (reference §4.2). */
 export function metaJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** `sha256=<hex HMAC-SHA256 of the raw body with the app secret>`: the X-Hub-Signature-256 header. */
-export function signatureOf(body: string, appSecret: string): string {
-  return `sha256=${createHmac('sha256', appSecret).update(body, 'utf8').digest('hex')}`;
-}
 
 export interface StatusUpdate {
   readonly wamid: string;
@@ -47,6 +43,30 @@ export function statusPayload(update: StatusUpdate, ids: { readonly wabaId: stri
       },
     ],
   };
+}
+
+/** A citizen's message as the sandbox makes it up: a text, or the tap on a quick-reply button. */
+export interface InboundMessage {
+  readonly wamid: string;
+  readonly from: string;
+  readonly at: Date;
+  readonly name?: string;
+  readonly text?: string;
+  readonly button?: string;
+}
+
+/** The `messages` webhook envelope carrying one inbound message (reference §4.4), with the sender's profile. */
+export function inboundPayload(message: InboundMessage, ids: { readonly wabaId: string; readonly phoneNumberId: string; readonly displayNumber: string }): unknown {
+  const item: Record<string, unknown> = { from: message.from, id: message.wamid, timestamp: String(Math.floor(message.at.getTime() / 1000)) };
+  if (message.button !== undefined) Object.assign(item, { type: 'button', button: { payload: message.button, text: message.button }, context: { from: ids.displayNumber, id: 'wamid.sandbox-template' } });
+  else Object.assign(item, { type: 'text', text: { body: message.text ?? '' } });
+  const value = {
+    messaging_product: 'whatsapp',
+    metadata: { display_phone_number: ids.displayNumber, phone_number_id: ids.phoneNumberId },
+    contacts: [{ profile: { name: message.name ?? 'Cittadino' }, wa_id: message.from }],
+    messages: [item],
+  };
+  return { object: 'whatsapp_business_account', entry: [{ id: ids.wabaId, changes: [{ field: 'messages', value }] }] };
 }
 
 /** POSTs a payload signed with the app secret; resolves to the HTTP status or the network error's text. */

@@ -1,0 +1,161 @@
+import { open, stat } from 'node:fs/promises';
+import { campaignDir, journalFile, readRecipients } from '../campaign/campaign-files.js';
+import { applyRecord, emptyReplay, type JournalRecord, type JournalReplay } from '../../core/dispatch/journal-state.js';
+import type { SubscriberId } from '../../core/subscriber.js';
+import { AppendFile } from './append-file.js';
+import type { StatusEvent } from './webhook-payload.js';
+
+/** What a receipt changed for a recipient: the failure streaks of `whatsapp.unreachableAfter` are kept from these. */
+export interface ReceiptOutcome {
+  readonly subscriberId: SubscriberId;
+  readonly status: 'delivered' | 'read' | 'failed';
+  readonly code?: string;
+}
+
+export type ReceiptResult =
+  | { readonly kind: 'recorded'; readonly outcome: ReceiptOutcome }
+  | { readonly kind: 'duplicate' | 'no-campaign' | 'unknown-message' };
+
+interface CampaignBook {
+  readonly journal: AppendFile;
+  readonly recipients: readonly SubscriberId[];
+  replay: JournalReplay;
+  wamids: Map<string, number>;
+  inode: number;
+  offset: number;
+  remainder: string;
+  scanning?: Promise<void>;
+}
+
+const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,80}$/;
+const KEPT_CAMPAIGNS = 16;
+
+/**
+ * Records delivery receipts in their campaign's journal (DESIGN §5): the campaign comes from
+ * `biz_opaque_callback_data`, the recipient from the message id in that journal's `sent` records, read
+ * incrementally (a running send is still appending). A receipt is appended only when it moves the recipient
+ * forward, so Meta's redeliveries and out-of-order statuses leave the journal as it is.
+ */
+export class ReceiptBook {
+  private readonly books = new Map<string, Promise<CampaignBook | undefined>>();
+
+  constructor(
+    private readonly home: string,
+    private readonly options: { readonly waitForSentMs: number; readonly pollMs?: number; readonly inodeCheckMs?: number } = { waitForSentMs: 3000 },
+  ) {}
+
+  async record(event: StatusEvent): Promise<ReceiptResult> {
+    if (event.status === 'sent' || event.campaignId === undefined || !CAMPAIGN_ID.test(event.campaignId)) return { kind: 'no-campaign' };
+    const book = await this.bookOf(event.campaignId);
+    if (book === undefined) return { kind: 'no-campaign' };
+    const index = await this.indexOf(book, event.wamid);
+    if (index === undefined) return { kind: 'unknown-message' };
+    const record: JournalRecord =
+      event.status === 'failed'
+        ? { i: index, s: 'failed', code: event.failure?.code ?? 'WHATSAPP_ERROR', kind: 'recipient', reason: event.failure?.reason ?? 'WhatsApp reported the message as failed', at: event.at }
+        : { i: index, s: event.status, at: event.at };
+    const before = book.replay.states[index];
+    const failureBefore = book.replay.failures.get(index)?.code;
+    applyRecord(book.replay, record);
+    if (book.replay.states[index] === before && book.replay.failures.get(index)?.code === failureBefore) return { kind: 'duplicate' };
+    await book.journal.append(`${JSON.stringify(record)}\n`);
+    const subscriberId = book.recipients[index] as SubscriberId;
+    return { kind: 'recorded', outcome: { subscriberId, status: event.status, ...(record.s === 'failed' ? { code: record.code } : {}) } };
+  }
+
+  /** Reads these campaigns' journals now, so the first receipts for them do not wait for it (at most the 16 last). */
+  async warm(campaignIds: readonly string[]): Promise<void> {
+    await Promise.all(campaignIds.slice(-KEPT_CAMPAIGNS).map((id) => this.bookOf(id)));
+  }
+
+  async close(): Promise<void> {
+    const books = await Promise.all(this.books.values());
+    await Promise.all(books.map((b) => b?.journal.close()));
+    this.books.clear();
+  }
+
+  private bookOf(id: string): Promise<CampaignBook | undefined> {
+    let book = this.books.get(id);
+    if (book === undefined) {
+      book = this.openBook(id);
+      this.books.set(id, book);
+      if (this.books.size > KEPT_CAMPAIGNS) {
+        const [oldest] = this.books.keys();
+        const evicted = this.books.get(oldest as string);
+        this.books.delete(oldest as string);
+        void evicted?.then((b) => b?.journal.close());
+      }
+      void book.then((b) => {
+        if (b === undefined) this.books.delete(id);
+      });
+    }
+    return book;
+  }
+
+  private async openBook(id: string): Promise<CampaignBook | undefined> {
+    const dir = campaignDir(this.home, id as never);
+    const deliveries = await readRecipients(dir).catch(() => undefined);
+    if (deliveries === undefined) return undefined;
+    const book: CampaignBook = {
+      journal: new AppendFile(journalFile(dir), this.options.inodeCheckMs),
+      recipients: deliveries.map((d) => d.subscriberId),
+      replay: emptyReplay(deliveries.length),
+      wamids: new Map(),
+      inode: -1,
+      offset: 0,
+      remainder: '',
+    };
+    await this.scan(book);
+    return book;
+  }
+
+  /** The recipient's position; when the message id is not in the journal yet, reads what was appended since, for a while. */
+  private async indexOf(book: CampaignBook, wamid: string): Promise<number | undefined> {
+    const deadline = performance.now() + this.options.waitForSentMs;
+    for (;;) {
+      const found = book.wamids.get(wamid);
+      if (found !== undefined) return found;
+      await this.scan(book);
+      if (book.wamids.has(wamid)) continue;
+      if (performance.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, this.options.pollMs ?? 50));
+    }
+  }
+
+  private scan(book: CampaignBook): Promise<void> {
+    book.scanning ??= this.readTail(book).finally(() => {
+      book.scanning = undefined;
+    });
+    return book.scanning;
+  }
+
+  /** Reads the journal from where the last read stopped; a replaced or shortened file (after `forget`) is read again whole. */
+  private async readTail(book: CampaignBook): Promise<void> {
+    const info = await stat(book.journal.path).catch(() => undefined);
+    if (info === undefined) return;
+    if (info.ino !== book.inode || info.size < book.offset) {
+      Object.assign(book, { inode: info.ino, offset: 0, remainder: '', replay: emptyReplay(book.recipients.length), wamids: new Map() });
+    }
+    if (info.size === book.offset) return;
+    const handle = await open(book.journal.path, 'r');
+    try {
+      const buffer = Buffer.alloc(info.size - book.offset);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, book.offset);
+      book.offset += bytesRead;
+      const lines = (book.remainder + buffer.subarray(0, bytesRead).toString('utf8')).split('\n');
+      book.remainder = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line === '') continue;
+        try {
+          const record = JSON.parse(line) as JournalRecord;
+          applyRecord(book.replay, record);
+          if (record.s === 'sent') book.wamids.set(record.id, record.i);
+        } catch {
+          // a line torn by a crash: the journal's own replay skips it too
+        }
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/** Small Italian pages for the e-mail unsubscribe link: no JavaScript, no outside resources, readable by screen readers. */
+
+const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function page(city: string, title: string, body: string): string {
+  return `<!doctype html>
+<html lang="it">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${escape(title)} — ${escape(city)}</title>
+<style>body{font:1.1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}button{font:inherit;padding:.6rem 1.2rem;border:2px solid #06c;background:#06c;color:#fff;border-radius:.3rem;cursor:pointer}button:focus{outline:3px solid #fa0;outline-offset:2px}label{display:block;margin:1rem 0}</style>
+</head>
+<body>
+<main>
+<h1>${escape(title)}</h1>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+/** The confirmation page: one button; for a topic, a choice to leave everything instead. */
+export function confirmPage(city: string, topicLabel: string | undefined): string {
+  const what = topicLabel === undefined ? 'tutti i messaggi' : `i messaggi su «${escape(topicLabel)}»`;
+  const everything =
+    topicLabel === undefined ? '' : '<label><input type="checkbox" name="scope" value="all"> Non voglio ricevere più nessun messaggio dal Comune</label>\n';
+  return page(
+    city,
+    'Annulla l’iscrizione',
+    `<p>Vuoi smettere di ricevere ${what} di ${escape(city)}?</p>
+<form method="post">
+${everything}<button type="submit">Conferma</button>
+</form>`,
+  );
+}
+
+export function donePage(city: string, topicLabel: string | undefined): string {
+  const what = topicLabel === undefined ? 'altri messaggi' : `altri messaggi su «${escape(topicLabel)}»`;
+  return page(city, 'Iscrizione annullata', `<p role="status">Fatto: non riceverai ${what} da ${escape(city)}.</p>`);
+}
+
+export function invalidPage(city: string): string {
+  return page(city, 'Link non valido', '<p role="alert">Questo link non è valido o è stato modificato. Usa il link nell’ultima e-mail ricevuta.</p>');
+}
+
+export function gonePage(city: string): string {
+  return page(city, 'Nessuna iscrizione', '<p role="status">Non risulta più nessuna iscrizione per questo link: non riceverai altri messaggi.</p>');
+}

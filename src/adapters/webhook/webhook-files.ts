@@ -1,0 +1,68 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PRIVATE_DIR_MODE, writeFileAtomic } from '../fs/atomic-file.js';
+import { AppendFile } from './append-file.js';
+
+/** `<home>/webhooks/`: what `webhook serve` keeps — the event log and the WhatsApp failure streaks. */
+export const webhookDir = (home: string): string => join(home, 'webhooks');
+export const eventLogFile = (home: string): string => join(webhookDir(home), 'events.jsonl');
+export const streaksFile = (home: string): string => join(webhookDir(home), 'whatsapp-failures.json');
+
+export async function ensureWebhookDir(home: string): Promise<void> {
+  await mkdir(webhookDir(home), { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
+/**
+ * The durable event log: every signed payload, parsed, with the time it arrived, one JSON line each, on disk
+ * (fdatasync) before Meta gets its 200. It holds phone numbers and profile names, so `forget` scrubs it.
+ */
+export class EventLog {
+  private readonly file: AppendFile;
+
+  constructor(home: string) {
+    this.file = new AppendFile(eventLogFile(home));
+  }
+
+  record(at: string, payload: unknown): Promise<void> {
+    return this.file.append(`${JSON.stringify({ at, payload })}\n`);
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
+
+/**
+ * How many WhatsApp messages in a row each subscriber could not receive (undeliverable), across campaigns and
+ * restarts: a delivery resets it. Kept by subscriber id in `webhooks/whatsapp-failures.json`, rewritten atomically.
+ */
+export class FailureStreaks {
+  private counts: Record<string, number> = {};
+  private saving: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly path: string) {}
+
+  static async load(home: string): Promise<FailureStreaks> {
+    const streaks = new FailureStreaks(streaksFile(home));
+    const text = await readFile(streaks.path, 'utf8').catch(() => undefined);
+    if (text !== undefined) streaks.counts = (JSON.parse(text) as { counts: Record<string, number> }).counts;
+    return streaks;
+  }
+
+  /** Counts one more failure (or clears the streak); returns the streak. */
+  async note(subscriberId: string, undeliverable: boolean): Promise<number> {
+    const before = this.counts[subscriberId] ?? 0;
+    const after = undeliverable ? before + 1 : 0;
+    if (after === before) return after;
+    if (after === 0) delete this.counts[subscriberId];
+    else this.counts[subscriberId] = after;
+    await this.save();
+    return after;
+  }
+
+  private save(): Promise<void> {
+    const text = `${JSON.stringify({ version: 1, counts: this.counts })}\n`;
+    this.saving = this.saving.then(() => writeFileAtomic(this.path, text));
+    return this.saving;
+  }
+}

@@ -1,0 +1,113 @@
+import type { Command } from 'commander';
+import { listCampaigns } from '../../adapters/campaign/campaign-store.js';
+import { buildTransport, chooseTransport, settingsMap } from '../../adapters/transports/select.js';
+import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
+import { ReceiptBook } from '../../adapters/webhook/receipts.js';
+import { ensureWebhookDir, EventLog, FailureStreaks } from '../../adapters/webhook/webhook-files.js';
+import { WebhookServer } from '../../adapters/webhook/webhook-server.js';
+import { CanaleError, usageError } from '../../core/errors.js';
+import { withExamples, type App } from '../app.js';
+import type { Context } from '../context.js';
+import { emailUnsubscribe } from './email-unsubscribe.js';
+import { WhatsAppEvents } from './whatsapp-events.js';
+
+const RECEIPT_DAYS = 7;
+
+export interface WebhookServeOptions {
+  readonly host: string;
+  readonly port: number;
+}
+
+export function parseWebhookServe(raw: { host?: string; port?: string }): WebhookServeOptions {
+  const port = Number(raw.port ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError('WEBHOOK_PORT_INVALID', `--port ${raw.port ?? ''}: expected a port number (0 picks a free one)`);
+  return { host: raw.host ?? '127.0.0.1', port };
+}
+
+/**
+ * Runs the webhook server until Ctrl-C or SIGTERM. The bound address goes to stdout as its first line (the readiness
+ * signal scripts and tests wait for); one line per request goes to stderr. A stop lets requests in progress finish.
+ */
+export async function runWebhookServe(options: WebhookServeOptions, ctx: Context, stop: Promise<void>): Promise<void> {
+  const settings = settingsMap(await ctx.settings());
+  const text = (key: string): string | undefined => {
+    const value = settings.get(key);
+    return value === undefined || value === '' ? undefined : String(value);
+  };
+  const appSecret = text('whatsapp.appSecret');
+  const verifyToken = text('whatsapp.verifyToken');
+  if (appSecret === undefined) ctx.ui.warn('no CANALE_WHATSAPP_APP_SECRET set: WhatsApp webhooks are refused (401) until it is — set it or: canale config set whatsapp.appSecret SECRET');
+  if (verifyToken === undefined) ctx.ui.warn("no CANALE_WHATSAPP_VERIFY_TOKEN set: Meta's handshake is refused (403) — set it or: canale config set whatsapp.verifyToken TOKEN");
+  const home = ctx.paths.home;
+  await ensureWebhookDir(home);
+  const store = await ctx.store();
+  const choice = chooseTransport('whatsapp', settings);
+  if (choice.warning !== undefined) ctx.ui.warn(`confirmations to citizens: ${choice.warning}`);
+  const replies = buildTransport(choice, settings, { home, clock: ctx.deps.clock });
+  const log = new EventLog(home);
+  const receipts = new ReceiptBook(home);
+  // receipts come for a week after a send (Meta redelivers for up to 7 days): those campaigns are read before listening
+  const since = ctx.deps.clock.now().getTime() - RECEIPT_DAYS * 24 * 60 * 60 * 1000;
+  await receipts.warm((await listCampaigns(home)).filter((c) => Date.parse(c.startedAt ?? c.createdAt) >= since).map((c) => c.id));
+  const events = new WhatsAppEvents({
+    log,
+    receipts,
+    streaks: await FailureStreaks.load(home),
+    unreachableAfter: Number(settings.get('whatsapp.unreachableAfter') ?? 3),
+    store,
+    replies,
+    clock: ctx.deps.clock,
+    ids: ctx.deps.ids,
+    warn: (line) => ctx.ui.warn(line),
+  });
+  const city = text('city.name') ?? 'Comune';
+  const server = new WebhookServer({
+    host: options.host,
+    port: options.port,
+    ...(appSecret === undefined ? {} : { appSecret }),
+    ...(verifyToken === undefined ? {} : { verifyToken }),
+    clock: ctx.deps.clock,
+    log: (line) => ctx.deps.io.stderr.write(`${line}\n`),
+    handlers: {
+      whatsapp: (payload) => events.handle(payload),
+      unsubscribe: emailUnsubscribe(store, unsubscribeLinks(text('publicUrl'), text('unsubscribeSecret')), city, () => ctx.now()),
+    },
+  });
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (error) {
+    await replies.close?.();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CanaleError('WEBHOOK_PORT_BUSY', `cannot listen on ${options.host}:${options.port}: ${code ?? String(error)} — pick another with --port (0 picks a free one)`);
+  }
+  ctx.ui.out(url);
+  ctx.ui.info(`canale webhook serve: listening on ${url} — POST ${url}/webhooks/whatsapp, GET|POST ${url}/u/TOKEN, GET ${url}/healthz; Ctrl-C to stop`);
+  await stop;
+  await server.close();
+  await events.settle();
+  await Promise.all([log.close(), receipts.close(), replies.close?.()]);
+  ctx.ui.info('webhook server stopped');
+}
+
+export function registerWebhook(program: Command, app: App): void {
+  const webhook = withExamples(program.command('webhook').description('receive WhatsApp receipts and replies, and e-mail unsubscribes'), ['canale webhook serve --port 8080']);
+  withExamples(
+    webhook
+      .command('serve')
+      .description('serve Meta webhooks (receipts, citizens\' replies) and e-mail unsubscribe links, behind an HTTPS reverse proxy, until Ctrl-C')
+      .option('--host <host>', 'address to listen on (default 127.0.0.1: put the reverse proxy in front)')
+      .option('--port <port>', 'port to listen on (default 8080; 0 picks a free one)'),
+    [
+      'canale webhook serve',
+      'canale webhook serve --port 8080',
+      'CANALE_WHATSAPP_APP_SECRET=… CANALE_WHATSAPP_VERIFY_TOKEN=… canale webhook serve --host 127.0.0.1 --port 0',
+    ],
+  ).action(
+    app.action(async (raw: { host?: string; port?: string }, ctx: Context) => {
+      const untilInterrupted = ctx.deps.untilInterrupted;
+      if (untilInterrupted === undefined) throw new CanaleError('WEBHOOK_NO_TERMINAL', 'the webhook server needs a way to be stopped (Ctrl-C or SIGTERM)');
+      await runWebhookServe(parseWebhookServe(raw), ctx, untilInterrupted());
+    }),
+  );
+}

@@ -1,0 +1,106 @@
+import type { E164 } from '../phone.js';
+import type { StoreData } from '../store-data.js';
+import type { Subscriber, SubscriberId } from '../subscriber.js';
+import { addSubscriber, replaceSubscriber, resubscribe, unsubscribe } from '../subscribers.js';
+import { findTopic, type Topic } from '../topic.js';
+import type { ReplyCommand } from './reply-command.js';
+
+/** One citizen's message, as the webhook adapter hands it over: who wrote, which message, when. */
+export interface CitizenMessage {
+  readonly phone: E164;
+  /** The provider's message id: the consent source of what it changes is `whatsapp:<id>`. */
+  readonly messageId: string;
+  readonly at: string;
+}
+
+/** What a reply changed, and the short confirmation the citizen gets back. */
+export interface ReplyOutcome {
+  readonly subscriberId?: SubscriberId;
+  readonly changed: boolean;
+  readonly answer: string;
+}
+
+const HELP =
+  'Comandi: STOP per non ricevere più messaggi; STOP seguito da un argomento per lasciare solo quello; ' +
+  'ISCRIVI seguito da un argomento per riceverlo; ARGOMENTI per la lista degli argomenti.';
+
+function topicList(topics: readonly Topic[], followed: readonly string[]): string {
+  const lines = topics.map((t) => `${followed.includes(t.id) ? '✓' : '•'} ${t.id} — ${t.label}`);
+  return `Argomenti:\n${lines.join('\n')}\nScrivi ISCRIVI seguito dall'argomento per riceverlo, STOP seguito dall'argomento per lasciarlo.`;
+}
+
+/** The help text for a citizen, also sent (at most once a day) when a reply is not understood. */
+export const HELP_ANSWER = HELP;
+
+/** Whether the store already holds a change made by this message: Meta redelivers for days. */
+export function isAlreadyApplied(data: StoreData, messageId: string): boolean {
+  const source = `whatsapp:${messageId}`;
+  return data.subscribers.some((s) => s.consent.source === source || (s.history ?? []).some((e) => e.source === source));
+}
+
+/**
+ * Applies a citizen's reply to the store (under its lock): STOP opts them out of everything, STOP with a topic
+ * leaves that topic, ISCRIVI with a topic joins it — from an unknown number this creates a subscriber whose
+ * consent is the message itself. Every change goes in the consent history. Never throws for a citizen's words:
+ * an unknown topic or number is answered, not an error.
+ */
+export function applyReply(data: StoreData, command: ReplyCommand, message: CitizenMessage, newId: () => SubscriberId): ReplyOutcome {
+  const subscriber = data.subscribers.find((s) => s.phone === message.phone);
+  const change = { at: message.at, source: `whatsapp:${message.messageId}` };
+  const save = (next: Subscriber, answer: string): ReplyOutcome => {
+    if (subscriber !== undefined && next === subscriber) return { subscriberId: next.id, changed: false, answer };
+    replaceSubscriber(data, next);
+    return { subscriberId: next.id, changed: true, answer };
+  };
+  const unknownTopic = (name: string): ReplyOutcome => ({
+    ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }),
+    changed: false,
+    answer: `Non conosco l'argomento "${name}". ${topicList(data.topics, subscriber?.topics ?? [])}`,
+  });
+  switch (command.kind) {
+    case 'stop':
+      if (subscriber === undefined) return { changed: false, answer: 'Questo numero non è iscritto: non riceverà messaggi.' };
+      return save(unsubscribe(subscriber, undefined, change), 'Fatto: non riceverai più messaggi. Per iscriverti di nuovo scrivi ISCRIVI seguito da un argomento.');
+    case 'leave': {
+      const topic = findTopic(data.topics, command.topic);
+      if (topic === undefined) return unknownTopic(command.topic);
+      if (subscriber === undefined) return { changed: false, answer: 'Questo numero non è iscritto: non riceverà messaggi.' };
+      return save(unsubscribe(subscriber, topic.id, change), `Fatto: non riceverai più messaggi su "${topic.label}".`);
+    }
+    case 'join': {
+      if (command.topic === undefined) return { changed: false, answer: topicList(data.topics, subscriber?.topics ?? []) };
+      const topic = findTopic(data.topics, command.topic);
+      if (topic === undefined) return unknownTopic(command.topic);
+      const answer = `Fatto: riceverai i messaggi su "${topic.label}". Scrivi STOP per non riceverne più.`;
+      if (subscriber !== undefined) return save(resubscribe(subscriber, topic.id, change), answer);
+      const added = addSubscriber(
+        data,
+        { phone: message.phone, topics: [topic.id], channel: 'whatsapp', attributes: {} },
+        { id: newId(), now: message.at, consent: { source: change.source, at: message.at, note: `ISCRIVI ${topic.id} by WhatsApp` } },
+      );
+      return { subscriberId: added.id, changed: true, answer };
+    }
+    case 'topics':
+      return { ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }), changed: false, answer: topicList(data.topics, subscriber?.topics ?? []) };
+    case 'help':
+    case 'unknown':
+      return { ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }), changed: false, answer: HELP };
+    default: {
+      const unreachable: never = command;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * WhatsApp's own "stop/resume offers and announcements" (`user_preferences`): it blocks marketing templates only,
+ * so it is recorded in the consent history and changes no topic. Returns whether anything was recorded.
+ */
+export function recordMarketingPreference(data: StoreData, phone: E164, value: 'stop' | 'resume', change: { readonly at: string; readonly source: string }): boolean {
+  const subscriber = data.subscribers.find((s) => s.phone === phone);
+  if (subscriber === undefined) return false;
+  if ((subscriber.history ?? []).some((e) => e.source === change.source)) return false;
+  const action = value === 'stop' ? 'marketing-stopped' : 'marketing-resumed';
+  replaceSubscriber(data, { ...subscriber, history: [...(subscriber.history ?? []), { at: change.at, action, source: change.source }], updatedAt: change.at });
+  return true;
+}

@@ -1,0 +1,81 @@
+import { appendFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { replayJournal } from '../../../src/adapters/journal/journal-file.js';
+import { ReceiptBook } from '../../../src/adapters/webhook/receipts.js';
+import type { StatusEvent } from '../../../src/adapters/webhook/webhook-payload.js';
+import { STATE } from '../../../src/core/dispatch/journal-state.js';
+
+let home = '';
+let book: ReceiptBook;
+const campaign = 'cmp_receipts';
+const journal = () => join(home, 'campaigns', campaign, 'journal.jsonl');
+const at = '2026-11-28T10:00:00.000Z';
+const status = (wamid: string, s: StatusEvent['status'], extra: Partial<StatusEvent> = {}): StatusEvent => ({ wamid, status: s, at, campaignId: campaign, ...extra });
+const lines = async () => (await readFile(journal(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'canale-receipts-'));
+  const dir = join(home, 'campaigns', campaign);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'recipients.jsonl'), ['["sub_a","whatsapp"]', '["sub_b","whatsapp"]', '["sub_c","whatsapp"]', ''].join('\n'));
+  await writeFile(journal(), ['{"i":0,"s":"in-flight"}', `{"i":0,"s":"sent","id":"wamid.A","at":"${at}"}`, `{"i":1,"s":"sent","id":"wamid.B","at":"${at}"}`, ''].join('\n'));
+  book = new ReceiptBook(home, { waitForSentMs: 2000, pollMs: 10, inodeCheckMs: 0 });
+});
+
+afterEach(async () => {
+  await book.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('ReceiptBook', () => {
+  it('appends delivered and read once each, ignoring redeliveries', async () => {
+    expect(await book.record(status('wamid.A', 'delivered'))).toEqual({ kind: 'recorded', outcome: { subscriberId: 'sub_a', status: 'delivered' } });
+    expect(await book.record(status('wamid.A', 'delivered'))).toEqual({ kind: 'duplicate' });
+    expect((await book.record(status('wamid.A', 'read'))).kind).toBe('recorded');
+    expect((await book.record(status('wamid.A', 'read'))).kind).toBe('duplicate');
+    expect((await lines()).slice(3)).toEqual([{ i: 0, s: 'delivered', at }, { i: 0, s: 'read', at }]);
+  });
+
+  it('never moves a recipient backwards: read then a late delivered or failed leaves read', async () => {
+    await book.record(status('wamid.B', 'read'));
+    expect((await book.record(status('wamid.B', 'delivered'))).kind).toBe('duplicate');
+    expect((await book.record(status('wamid.B', 'failed', { failure: { kind: 'recipient', code: 'WHATSAPP_UNDELIVERABLE', reason: 'x' } }))).kind).toBe('duplicate');
+    expect((await replayJournal(journal(), 3)).states[1]).toBe(STATE.read);
+  });
+
+  it('records a failed status as a failed recipient with its code; a later delivered wins (multi-device)', async () => {
+    const failure = { kind: 'recipient' as const, code: 'WHATSAPP_UNDELIVERABLE', reason: 'the number cannot receive this message' };
+    expect(await book.record(status('wamid.A', 'failed', { failure }))).toEqual({ kind: 'recorded', outcome: { subscriberId: 'sub_a', status: 'failed', code: 'WHATSAPP_UNDELIVERABLE' } });
+    const replay = await replayJournal(journal(), 3);
+    expect(replay.states[0]).toBe(STATE.failed);
+    expect(replay.failures.get(0)).toMatchObject({ code: 'WHATSAPP_UNDELIVERABLE', kind: 'recipient' });
+    expect((await book.record(status('wamid.A', 'delivered'))).kind).toBe('recorded');
+    expect((await replayJournal(journal(), 3)).states[0]).toBe(STATE.delivered);
+  });
+
+  it('waits for a message id a running send has not appended yet', async () => {
+    const pending = book.record(status('wamid.C', 'delivered'));
+    await appendFile(journal(), `{"i":2,"s":"sent","id":"wamid.C","at":"${at}"}\n`);
+    expect(await pending).toMatchObject({ kind: 'recorded', outcome: { subscriberId: 'sub_c' } });
+  });
+
+  it('gives up on a message id that never comes, and ignores statuses without a campaign of this home', async () => {
+    const quick = new ReceiptBook(home, { waitForSentMs: 50, pollMs: 10 });
+    expect(await quick.record(status('wamid.Z', 'delivered'))).toEqual({ kind: 'unknown-message' });
+    expect(await quick.record(status('wamid.A', 'delivered', { campaignId: 'cmp_nope' }))).toEqual({ kind: 'no-campaign' });
+    expect(await quick.record(status('wamid.A', 'delivered', { campaignId: '../../etc' }))).toEqual({ kind: 'no-campaign' });
+    expect(await quick.record({ wamid: 'wamid.A', status: 'delivered', at })).toEqual({ kind: 'no-campaign' });
+    await quick.close();
+  });
+
+  it('after the journal is replaced (forget rewrites it), appends to the new file', async () => {
+    await book.record(status('wamid.A', 'delivered'));
+    const text = await readFile(journal(), 'utf8');
+    await writeFile(`${journal()}.new`, text.replace('wamid.A', 'wamid.A2'));
+    await rename(`${journal()}.new`, journal());
+    expect((await book.record(status('wamid.B', 'delivered'))).kind).toBe('recorded');
+    expect((await lines()).at(-1)).toEqual({ i: 1, s: 'delivered', at });
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { unsubscribeLinks } from '../../src/adapters/unsubscribe-links.js';
+import type { Store } from '../../src/core/ports.js';
+import type { StoreData } from '../../src/core/store-data.js';
+import { emailUnsubscribe } from '../../src/commands/webhook/email-unsubscribe.js';
+import { aStore, aSubscriber } from '../support/builders.js';
+
+/** The store as a value: update runs on it in place, as the real one does under its lock. */
+function memoryStore(data: StoreData): Store & { writes: number } {
+  const store = {
+    writes: 0,
+    read: async () => structuredClone(data),
+    update: async <T>(change: (d: StoreData) => T): Promise<T> => {
+      store.writes++;
+      return change(data);
+    },
+  };
+  return store;
+}
+
+const links = unsubscribeLinks('https://avvisi.comune.example.it', 'segreto');
+const tokenOf = (id: string, topic?: string) => (links.urlFor(id, topic) ?? '').split('/u/')[1] ?? '';
+const now = () => '2026-11-28T10:00:00.000Z';
+
+describe('e-mail unsubscribe links (GET /u/TOKEN, POST /u/TOKEN)', () => {
+  it('GET shows a page in Italian and changes nothing (mail scanners open links)', async () => {
+    const citizen = aSubscriber({ topics: ['cantieri'] });
+    const store = memoryStore(aStore([citizen]));
+    const answer = await emailUnsubscribe(store, links, 'Comune di Esempio', now)(tokenOf(citizen.id, 'cantieri'), 'GET', new URLSearchParams());
+    expect(answer.status).toBe(200);
+    expect(answer.html).toMatch(/<html lang="it">/);
+    expect(answer.html).toContain('«Cantieri»');
+    expect(answer.html).toMatch(/<form method="post">/);
+    expect(answer.html).not.toMatch(/<script/);
+    expect(store.writes).toBe(0);
+  });
+
+  it('one-click POST (RFC 8058) leaves the link\'s topic, recorded in the consent history', async () => {
+    const citizen = aSubscriber({ topics: ['cantieri', 'scuola'] });
+    const data = aStore([citizen]);
+    const answer = await emailUnsubscribe(memoryStore(data), links, 'Comune', now)(tokenOf(citizen.id, 'cantieri'), 'POST', new URLSearchParams('List-Unsubscribe=One-Click'));
+    expect(answer.status).toBe(200);
+    expect(data.subscribers[0]).toMatchObject({ status: 'active', topics: ['scuola'], history: [{ action: 'topic-left', topic: 'cantieri', source: 'email:one-click', at: now() }] });
+  });
+
+  it('the page\'s "everything" choice, or a link without a topic, unsubscribes from everything', async () => {
+    const a = aSubscriber();
+    const b = aSubscriber();
+    const data = aStore([a, b]);
+    const handle = emailUnsubscribe(memoryStore(data), links, 'Comune', now);
+    await handle(tokenOf(a.id, 'cantieri'), 'POST', new URLSearchParams('scope=all'));
+    await handle(tokenOf(b.id), 'POST', new URLSearchParams());
+    expect(data.subscribers.map((s) => s.status)).toEqual(['unsubscribed', 'unsubscribed']);
+  });
+
+  it.each([
+    ['a tampered payload', (t: string) => `${Buffer.from('sub_other|cantieri').toString('base64url')}.${t.split('.')[1] ?? ''}`],
+    ['a tampered signature', (t: string) => `${t.slice(0, -2)}AA`],
+    ['a token of another city (another secret)', () => (unsubscribeLinks('https://x.example', 'altro').urlFor('sub_x', undefined) ?? '').split('/u/')[1] ?? ''],
+    ['no signature', (t: string) => t.split('.')[0] ?? ''],
+  ])('%s → 403 and nothing changes', async (_what, tamper) => {
+    const citizen = aSubscriber();
+    const store = memoryStore(aStore([citizen]));
+    const answer = await emailUnsubscribe(store, links, 'Comune', now)(tamper(tokenOf(citizen.id, 'cantieri')), 'POST', new URLSearchParams('List-Unsubscribe=One-Click'));
+    expect(answer.status).toBe(403);
+    expect(store.writes).toBe(0);
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { E164 } from '../../../src/core/phone.js';
+import { applyReply, isAlreadyApplied, recordMarketingPreference } from '../../../src/core/replies/citizen-reply.js';
+import { parseReply } from '../../../src/core/replies/reply-command.js';
+import type { SubscriberId } from '../../../src/core/subscriber.js';
+import { aStore, aSubscriber } from '../../support/builders.js';
+
+const phone = '+393331112222' as E164;
+const at = '2026-11-28T10:00:00.000Z';
+const newId = () => 'sub_new' as SubscriberId;
+const reply = (text: string, messageId = 'wamid.1') => ({ command: parseReply(text), message: { phone, messageId, at } });
+
+describe('applyReply', () => {
+  it('STOP opts the citizen out of everything, with the message as the source in the consent history', () => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri', 'scuola'] })]);
+    const { command, message } = reply('STOP');
+    const outcome = applyReply(data, command, message, newId);
+    expect(outcome.changed).toBe(true);
+    expect(outcome.answer).toMatch(/non riceverai più messaggi/);
+    expect(data.subscribers[0]).toMatchObject({ status: 'unsubscribed', history: [{ action: 'unsubscribed', source: 'whatsapp:wamid.1', at }] });
+    expect(isAlreadyApplied(data, 'wamid.1')).toBe(true);
+    expect(applyReply(data, command, message, newId).changed).toBe(false);
+  });
+
+  it('STOP with a label leaves only that topic', () => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri', 'raccolta-differenziata'] })]);
+    const { command, message } = reply('stop Raccolta differenziata');
+    expect(applyReply(data, command, message, newId)).toMatchObject({ changed: true, answer: expect.stringContaining('Raccolta differenziata') });
+    expect(data.subscribers[0]).toMatchObject({ status: 'active', topics: ['cantieri'], optedOutTopics: ['raccolta-differenziata'] });
+  });
+
+  it('ISCRIVI from an unknown number creates a subscriber whose consent is the message', () => {
+    const data = aStore();
+    const { command, message } = reply('ISCRIVI scuola', 'wamid.join');
+    const outcome = applyReply(data, command, message, newId);
+    expect(outcome).toMatchObject({ changed: true, subscriberId: 'sub_new' });
+    expect(data.subscribers).toEqual([
+      expect.objectContaining({ id: 'sub_new', phone, topics: ['scuola'], channel: 'whatsapp', status: 'active', consent: expect.objectContaining({ source: 'whatsapp:wamid.join' }) }),
+    ]);
+  });
+
+  it('ISCRIVI brings back a topic the citizen left, recorded as joined', () => {
+    const data = aStore([aSubscriber({ phone, topics: [], optedOutTopics: ['cantieri'] as never, status: 'unsubscribed' })]);
+    const { command, message } = reply('iscrivi cantieri');
+    applyReply(data, command, message, newId);
+    expect(data.subscribers[0]).toMatchObject({ status: 'active', topics: ['cantieri'], history: [{ action: 'topic-joined', topic: 'cantieri' }] });
+    expect(data.subscribers[0]?.optedOutTopics).toBeUndefined();
+  });
+
+  it.each([
+    ['STOP pizzeria', /Non conosco l'argomento "pizzeria"/],
+    ['ARGOMENTI', /✓ cantieri — Cantieri/],
+    ['AIUTO', /Comandi: STOP/],
+    ['ciao', /Comandi: STOP/],
+  ])('%s changes nothing and answers', (text, answer) => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri'] })]);
+    const before = JSON.stringify(data);
+    const { command, message } = reply(text);
+    const outcome = applyReply(data, command, message, newId);
+    expect(outcome.changed).toBe(false);
+    expect(outcome.answer).toMatch(answer);
+    expect(JSON.stringify(data)).toBe(before);
+  });
+
+  it('STOP from a number nobody has changes nothing', () => {
+    const data = aStore();
+    const { command, message } = reply('STOP');
+    expect(applyReply(data, command, message, newId)).toEqual({ changed: false, answer: expect.stringMatching(/non è iscritto/) });
+    expect(data.subscribers).toEqual([]);
+  });
+});
+
+describe('recordMarketingPreference', () => {
+  it('records a user_preferences stop once, changing no topic', () => {
+    const data = aStore([aSubscriber({ phone, topics: ['eventi'] })]);
+    const change = { at, source: 'whatsapp:user_preferences@1' };
+    expect(recordMarketingPreference(data, phone, 'stop', change)).toBe(true);
+    expect(recordMarketingPreference(data, phone, 'stop', change)).toBe(false);
+    expect(data.subscribers[0]).toMatchObject({ status: 'active', topics: ['eventi'], history: [{ action: 'marketing-stopped' }] });
+  });
+});
