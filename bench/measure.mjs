@@ -39,3 +39,23 @@ export function measureNode(args, { env = {}, input = '' } = {}) {
 
 export const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 export const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * Prints the `| what | time | × reference | peak memory | goal |` table of measured runs, the first row being the
+ * reference, and returns whether every other run took at most `ratio` times the reference and under `rssBytes`.
+ */
+export function printGoalTable(rows, { ratio, rssBytes, rssLabel }) {
+  const reference = rows[0][1];
+  console.log('| what | time | × reference | peak memory | goal |');
+  console.log('|---|---|---|---|---|');
+  let ok = true;
+  for (const [label, r] of rows) {
+    const times = r.ms / reference.ms;
+    const isReference = r === reference;
+    const pass = isReference || (times <= ratio && r.rssBytes < rssBytes);
+    ok &&= pass;
+    const goal = isReference ? '' : `≤ ${ratio}× and < ${rssLabel}: ${pass ? 'met' : 'NOT met'}`;
+    console.log(`| ${label} | ${sec(r.ms)} | ${isReference ? '1.00' : times.toFixed(2)}× | ${mb(r.rssBytes)} | ${goal} |`);
+  }
+  return ok;
+}

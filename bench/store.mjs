@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateStore } from './generate-store.mjs';
-import { mb, measureNode, sec } from './measure.mjs';
+import { mb, measureNode, printGoalTable } from './measure.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/canale.js', import.meta.url));
 const REFERENCE = fileURLToPath(new URL('./json-roundtrip.mjs', import.meta.url));
@@ -37,17 +37,7 @@ export async function benchStore(count = Number(process.env.BENCH_SUBSCRIBERS ??
       ['canale subscribers count --topic cantieri', count1],
       ['canale subscribers add', add],
     ];
-    console.log('| what | time | × reference | peak memory | goal |');
-    console.log('|---|---|---|---|---|');
-    let ok = true;
-    for (const [label, r] of rows) {
-      const ratio = r.ms / reference.ms;
-      const isReference = r === reference;
-      const pass = isReference || (ratio <= GOAL_RATIO && r.rssBytes < GOAL_RSS);
-      ok &&= pass;
-      const goal = isReference ? '' : `≤ ${GOAL_RATIO}× and < 1 GB: ${pass ? 'met' : 'NOT met'}`;
-      console.log(`| ${label} | ${sec(r.ms)} | ${isReference ? '1.00' : ratio.toFixed(2)}× | ${mb(r.rssBytes)} | ${goal} |`);
-    }
+    const ok = printGoalTable(rows, { ratio: GOAL_RATIO, rssBytes: GOAL_RSS, rssLabel: '1 GB' });
     console.log(`counted ${count1.stdout.trim()} following cantieri; after the add the store holds ${after.stdout.trim()}`);
     return ok;
   } finally {
