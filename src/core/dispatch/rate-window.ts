@@ -8,10 +8,11 @@ export interface Sleeper {
 /** How far ahead of its even slot a send may start: enough for a millisecond clock at thousands a second. */
 const TOLERANCE_MS = 2;
 /**
- * The even schedule runs this much below the rate: requests reach the provider with a few milliseconds of jitter,
- * and a send that left on time must not arrive in the same second as one a whole window later.
+ * The window counted is this much longer than a second: requests reach the provider with some milliseconds of
+ * jitter, so `rate` sends that started within a second and a little must not arrive within one second. It costs
+ * 1.5% of the rate.
  */
-const PACE = 0.99;
+const WINDOW_MS = 1015;
 /** How much of a late send's delay the schedule makes up. */
 const CATCH_UP_MS = 5;
 
@@ -54,13 +55,13 @@ export class RateWindow {
     for (;;) {
       const now = this.clock.now().getTime();
       this.recover(now);
-      while (this.starts.length > 0 && (this.starts[0] as number) <= now - 1000) this.starts.shift();
+      while (this.starts.length > 0 && (this.starts[0] as number) <= now - WINDOW_MS) this.starts.shift();
       const allowed = Math.max(1, Math.floor(this.current));
-      const windowWait = this.starts.length < allowed ? 0 : (this.starts[this.starts.length - allowed] as number) + 1000 - now;
+      const windowWait = this.starts.length < allowed ? 0 : (this.starts[this.starts.length - allowed] as number) + WINDOW_MS - now;
       const wait = Math.max(windowWait, this.due - TOLERANCE_MS - now);
       if (wait <= 0) {
         this.starts.push(now);
-        const interval = 1000 / (this.current * PACE);
+        const interval = WINDOW_MS / this.current;
         // a send a few milliseconds late (a busy event loop) keeps the schedule, so lateness does not add up to a
         // lower rate; one much later (the window was full, or nothing to send) starts a new schedule
         this.due = Math.max(this.due, now - Math.min(CATCH_UP_MS, interval / 2)) + interval;
