@@ -10,9 +10,9 @@ const TOLERANCE_MS = 2;
 /**
  * The window counted is this much longer than a second: requests reach the provider with some milliseconds of
  * jitter, so `rate` sends that started within a second and a little must not arrive within one second. It costs
- * 1.5% of the rate.
+ * 2% of the rate.
  */
-const WINDOW_MS = 1015;
+const WINDOW_MS = 1020;
 /** How much of a late send's delay the schedule makes up. */
 const CATCH_UP_MS = 5;
 
