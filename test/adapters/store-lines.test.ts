@@ -30,6 +30,14 @@ describe('readStoreLines', () => {
     expect(await read([...serializeStore(data)].join(''))).toEqual(JSON.parse(JSON.stringify(data)));
   });
 
+  it('reads a store of several read chunks, with records across chunk edges and accents split between bytes', async () => {
+    const data = aStore(Array.from({ length: 30_000 }, (_, i) => aSubscriber({ name: `Niccolò Sforza ${i}`, attributes: { quartiere: 'Città Alta'.repeat(i % 7) } })));
+    const text = [...serializeStore(data)].join('');
+    expect(Buffer.byteLength(text)).toBeGreaterThan(9 * 1024 * 1024); // three 4 MB chunks at least
+    expect(await read(text)).toEqual(JSON.parse(JSON.stringify(data)));
+    expect(await read(text.replaceAll('\n', '\r\n'))).toEqual(JSON.parse(JSON.stringify(data)));
+  });
+
   it.each([
     ['pretty-printed JSON', (d: string) => JSON.stringify(JSON.parse(d), null, 2)],
     ['a missing comma between records', (d: string) => d.replace('},\n{"id":"sub_t', '}\n{"id":"sub_t')],
