@@ -1,8 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { GraphStandIn } from '../adapters/sandbox/graph-stand-in.js';
-import { SmtpSink } from '../adapters/sandbox/smtp-sink.js';
 import { CanaleError, usageError } from '../core/errors.js';
 import { collect, withExamples, type App } from './app.js';
 import type { Context } from './context.js';
@@ -94,6 +92,8 @@ export function parseSandbox(raw: RawSandbox, tag: string): SandboxOptions {
 /** Starts the Graph stand-in and the SMTP sink, prints the environment that points canale at them, waits for Ctrl-C. */
 export async function runSandbox(options: SandboxOptions, ctx: Context, stop: Promise<void>): Promise<void> {
   const clock = ctx.deps.clock;
+  // loaded here, not at startup: smtp-server is only needed while the sandbox runs
+  const [{ GraphStandIn }, { SmtpSink }] = await Promise.all([import('../adapters/sandbox/graph-stand-in.js'), import('../adapters/sandbox/smtp-sink.js')]);
   const sink = new SmtpSink({
     port: options.smtpPort,
     dir: options.mailDir,

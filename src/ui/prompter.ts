@@ -1,4 +1,3 @@
-import { checkbox, confirm, editor, input, select } from '@inquirer/prompts';
 
 export interface Choice<T> {
   readonly name: string;
@@ -17,15 +16,18 @@ export interface Prompter {
   editor(message: string, initial: string, validate?: (value: string) => true | string): Promise<string>;
 }
 
+/** @inquirer/prompts, loaded the first time a question is asked: most commands never ask one. */
+const prompts = () => import('@inquirer/prompts');
+
 /** The real prompts (@inquirer/prompts) on the given streams. */
 export function inquirerPrompter(streams: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }): Prompter {
   const context = { input: streams.input, output: streams.output };
   return {
-    confirm: (message, defaultAnswer) => confirm({ message, default: defaultAnswer }, context),
-    input: (message, options = {}) =>
-      input({ message, ...(options.default === undefined ? {} : { default: options.default }), ...(options.validate ? { validate: options.validate } : {}) }, context),
-    checkbox: (message, choices, validate) =>
-      checkbox(
+    confirm: async (message, defaultAnswer) => (await prompts()).confirm({ message, default: defaultAnswer }, context),
+    input: async (message, options = {}) =>
+      (await prompts()).input({ message, ...(options.default === undefined ? {} : { default: options.default }), ...(options.validate ? { validate: options.validate } : {}) }, context),
+    checkbox: async (message, choices, validate) =>
+      (await prompts()).checkbox(
         {
           message,
           choices: choices.map((c) => ({ name: c.name, value: c.value, checked: c.checked === true, ...(c.description ? { description: c.description } : {}) })),
@@ -33,9 +35,9 @@ export function inquirerPrompter(streams: { input: NodeJS.ReadableStream; output
         },
         context,
       ),
-    select: (message, choices) =>
-      select({ message, choices: choices.map((c) => ({ name: c.name, value: c.value, ...(c.description ? { description: c.description } : {}) })) }, context),
-    editor: (message, initial, validate) =>
-      editor({ message, default: initial, postfix: '.md', waitForUserInput: false, ...(validate ? { validate } : {}) }, context),
+    select: async (message, choices) =>
+      (await prompts()).select({ message, choices: choices.map((c) => ({ name: c.name, value: c.value, ...(c.description ? { description: c.description } : {}) })) }, context),
+    editor: async (message, initial, validate) =>
+      (await prompts()).editor({ message, default: initial, postfix: '.md', waitForUserInput: false, ...(validate ? { validate } : {}) }, context),
   };
 }
