@@ -30,6 +30,11 @@ export const SANDBOX_ACCOUNT = {
 } as const;
 
 /** The environment that points canale's WhatsApp side (sends, template sync, webhook signatures) at a sandbox. */
+/** The whole environment that points canale at a running sandbox: WhatsApp and SMTP. */
+export function sandboxEnv(graphUrl: string, smtpPort: number): Record<string, string> {
+  return { ...whatsAppSandboxEnv(graphUrl), CANALE_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, CANALE_EMAIL_FROM: SANDBOX_ACCOUNT.from };
+}
+
 export function whatsAppSandboxEnv(graphUrl: string): Record<string, string> {
   return {
     CANALE_WHATSAPP_API_URL: graphUrl,
@@ -124,12 +129,7 @@ export async function runSandbox(options: SandboxOptions, ctx: Context, stop: Pr
   ctx.ui.info(`canale sandbox: Graph API stand-in at ${graphUrl}, SMTP sink at 127.0.0.1:${smtpPort}, e-mails kept in ${options.mailDir}`);
   if (options.webhookUrl !== undefined) ctx.ui.info(`a citizen writes: curl -d '{"from":"+39 333 123 4567","text":"STOP"}' ${graphUrl}/sandbox/inbound`);
   ctx.ui.info(`what arrived: curl ${graphUrl}/sandbox/received — point canale at the sandbox with:`);
-  const env: Array<[string, string]> = [
-    ...Object.entries(whatsAppSandboxEnv(graphUrl)),
-    ['CANALE_SMTP_URL', `smtp://127.0.0.1:${smtpPort}`],
-    ['CANALE_EMAIL_FROM', `"${SANDBOX_ACCOUNT.from}"`],
-  ];
-  for (const [key, value] of env) ctx.ui.out(`export ${key}=${value}`);
+  for (const [key, value] of Object.entries(sandboxEnv(graphUrl, smtpPort))) ctx.ui.out(`export ${key}=${value.includes(' ') ? `"${value}"` : value}`);
   ctx.ui.info('press Ctrl-C to stop');
   await stop;
   await Promise.allSettled([graph.close(), sink.close()]);

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { newHome } from '../support/home.js';
 import { GraphStandIn } from '../../src/adapters/sandbox/graph-stand-in.js';
 import { SmtpSink } from '../../src/adapters/sandbox/smtp-sink.js';
-import { SANDBOX_ACCOUNT } from '../../src/commands/sandbox.js';
+import { SANDBOX_ACCOUNT, sandboxEnv } from '../../src/commands/sandbox.js';
 import { FakeClock } from '../support/fake-deps.js';
 
 /** The sandbox in-process for the whole test file, and the environment that points canale at it. */
@@ -21,14 +21,7 @@ export function useSandbox(options: { reject?: string[] } = {}): { readonly env:
     sink = new SmtpSink({ port: 0, dir, clock: new FakeClock(), reject: options.reject ?? [] });
     const url = await graph.listen();
     const port = await sink.listen();
-    Object.assign(env, {
-      CANALE_WHATSAPP_API_URL: url,
-      CANALE_WHATSAPP_TOKEN: SANDBOX_ACCOUNT.token,
-      CANALE_WHATSAPP_PHONE_NUMBER_ID: SANDBOX_ACCOUNT.phoneNumberId,
-      CANALE_WHATSAPP_WABA_ID: SANDBOX_ACCOUNT.wabaId,
-      CANALE_SMTP_URL: `smtp://127.0.0.1:${port}`,
-      CANALE_EMAIL_FROM: SANDBOX_ACCOUNT.from,
-    });
+    Object.assign(env, sandboxEnv(url, port));
   });
   afterAll(async () => {
     await graph?.close();

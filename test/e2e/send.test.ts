@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GraphStandIn, type ReceivedMessage } from '../../src/adapters/sandbox/graph-stand-in.js';
 import { SmtpSink, type ReceivedMail } from '../../src/adapters/sandbox/smtp-sink.js';
-import { SANDBOX_ACCOUNT } from '../../src/commands/sandbox.js';
+import { SANDBOX_ACCOUNT, sandboxEnv } from '../../src/commands/sandbox.js';
 import { runCli, startCli, type CliResult } from '../support/cli.js';
 import { FakeClock } from '../support/fake-deps.js';
 
@@ -56,12 +56,7 @@ async function startSandbox(faults: { throttleRate?: number; failRate?: number; 
     graph,
     sink,
     env: {
-      CANALE_WHATSAPP_API_URL: url,
-      CANALE_WHATSAPP_TOKEN: SANDBOX_ACCOUNT.token,
-      CANALE_WHATSAPP_PHONE_NUMBER_ID: SANDBOX_ACCOUNT.phoneNumberId,
-      CANALE_WHATSAPP_WABA_ID: SANDBOX_ACCOUNT.wabaId,
-      CANALE_SMTP_URL: `smtp://127.0.0.1:${port}`,
-      CANALE_EMAIL_FROM: SANDBOX_ACCOUNT.from,
+      ...sandboxEnv(url, port),
       CANALE_PUBLIC_URL: 'https://avvisi.comune.example.it',
       CANALE_UNSUBSCRIBE_SECRET: 'segreto-di-prova',
     },

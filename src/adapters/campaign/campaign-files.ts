@@ -3,9 +3,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Delivery } from '../../core/audience.js';
-import type { CampaignId } from '../../core/campaign.js';
+import type { Campaign, CampaignId } from '../../core/campaign.js';
+import type { JournalReplay } from '../../core/dispatch/journal-state.js';
+import { buildReport, type CampaignReport } from '../../core/report.js';
 import type { Channel, SubscriberId } from '../../core/subscriber.js';
 import { PRIVATE_DIR_MODE, writeFileAtomic } from '../fs/atomic-file.js';
+import { replayJournal } from '../journal/journal-file.js';
 
 /** Where a campaign's files are: `<home>/campaigns/<id>/`. They hold subscriber ids, never contacts. */
 export function campaignDir(home: string, id: CampaignId): string {
@@ -35,4 +38,12 @@ export async function readRecipients(dir: string): Promise<Delivery[]> {
     deliveries.push({ subscriberId, channel });
   }
   return deliveries;
+}
+
+/** A campaign's frozen list, its journal replayed, and the report built from them, as they stand now. */
+export async function readCampaignState(home: string, campaign: Campaign): Promise<{ deliveries: Delivery[]; replay: JournalReplay; report: CampaignReport }> {
+  const dir = campaignDir(home, campaign.id);
+  const deliveries = await readRecipients(dir).catch((): Delivery[] => []);
+  const replay = await replayJournal(journalFile(dir), deliveries.length);
+  return { deliveries, replay, report: buildReport(campaign, deliveries.map((d) => d.channel), replay) };
 }

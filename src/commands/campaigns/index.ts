@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { campaignDir, journalFile, readRecipients } from '../../adapters/campaign/campaign-files.js';
+import { readCampaignState } from '../../adapters/campaign/campaign-files.js';
 import { listCampaigns, loadCampaign, saveCampaign } from '../../adapters/campaign/campaign-store.js';
-import { replayJournal } from '../../adapters/journal/journal-file.js';
 import type { Campaign } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
-import { buildReport, type CampaignReport } from '../../core/report.js';
+import type { CampaignReport } from '../../core/report.js';
 import { printTable } from '../../ui/table.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
@@ -14,10 +13,7 @@ import { printReport } from '../send/print.js';
 import { withLiveStatus, withSendLock } from '../../adapters/campaign/send-lock.js';
 
 async function reportOf(ctx: Context, campaign: Campaign): Promise<CampaignReport> {
-  const dir = campaignDir(ctx.paths.home, campaign.id);
-  const deliveries = await readRecipients(dir).catch(() => []);
-  const replay = await replayJournal(journalFile(dir), deliveries.length);
-  return buildReport(campaign, deliveries.map((d) => d.channel), replay);
+  return (await readCampaignState(ctx.paths.home, campaign)).report;
 }
 
 /** Every campaign, oldest first: `{ id, status, createdAt, topics, channels, counts }` with --json (DESIGN §10). */

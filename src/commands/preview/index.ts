@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
-import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
 import { parseKeyValues } from '../../core/attributes.js';
 import { SKIP_REASONS, type ChannelChoice } from '../../core/audience.js';
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
@@ -18,7 +17,7 @@ import type { Envelope } from '../../core/transport.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
-import { readPlanSettings } from './plan-settings.js';
+import { readPlanSettings, renderContextOf } from './plan-settings.js';
 import { printEnvelope } from './render-envelope.js';
 
 export interface PreviewOptions {
@@ -75,7 +74,7 @@ export async function runPreview(options: PreviewOptions, ctx: Context): Promise
   if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${options.file}: ${compiled.problems.join('\n  ')}`);
   const message = compiled.message;
   const settings = await readPlanSettings(ctx);
-  const render: RenderContext = { cityName: settings.cityName, links: unsubscribeLinks(settings.publicUrl, settings.unsubscribeSecret) };
+  const render = renderContextOf(settings);
   const plan = planSend({
     message,
     subscribers: data.subscribers,

@@ -1,3 +1,5 @@
+import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
+import type { RenderContext } from '../../core/message/render.js';
 import type { Prices } from '../../core/plan.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
@@ -36,4 +38,14 @@ export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
       email: number('price.email', 0),
     },
   };
+}
+
+/** What rendering needs from the settings: the city's name and the signed unsubscribe links. */
+export function renderContextOf(settings: PlanSettings): RenderContext {
+  return { cityName: settings.cityName, links: unsubscribeLinks(settings.publicUrl, settings.unsubscribeSecret) };
+}
+
+/** The rate of each channel: the settings', or `--rate` for both. */
+export function ratesOf(settings: PlanSettings, override: number | undefined): Readonly<Record<Channel, number>> {
+  return override === undefined ? settings.rates : { whatsapp: override, email: override };
 }

@@ -1,13 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { campaignDir, journalFile, readRecipients } from '../../adapters/campaign/campaign-files.js';
+import { readCampaignState } from '../../adapters/campaign/campaign-files.js';
 import { listCampaigns, loadCampaign } from '../../adapters/campaign/campaign-store.js';
 import { withLiveStatus } from '../../adapters/campaign/send-lock.js';
 import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
-import { replayJournal } from '../../adapters/journal/journal-file.js';
 import type { Campaign } from '../../core/campaign.js';
 import { CanaleError, usageError } from '../../core/errors.js';
-import { buildReport } from '../../core/report.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { printReport } from '../send/print.js';
@@ -42,10 +40,7 @@ export async function campaignOrLast(ctx: Context, id: string | undefined): Prom
 export async function runReport(options: ReportOptions, ctx: Context): Promise<void> {
   await ctx.prepareHome();
   const campaign = await campaignOrLast(ctx, options.campaign);
-  const dir = campaignDir(ctx.paths.home, campaign.id);
-  const deliveries = await readRecipients(dir);
-  const replay = await replayJournal(journalFile(dir), deliveries.length);
-  const report = buildReport(campaign, deliveries.map((d) => d.channel), replay);
+  const { deliveries, replay, report } = await readCampaignState(ctx.paths.home, campaign);
   let chunks: Iterable<string>;
   switch (options.format) {
     case 'table':

@@ -27,7 +27,8 @@ export interface CampaignRun {
   readonly render: RenderContext;
   readonly choices: Readonly<Partial<Record<Channel, TransportChoice>>>;
   readonly settings: ReadonlyMap<string, ConfigValue | undefined>;
-  readonly rate?: number;
+  /** Messages a second per channel. */
+  readonly rates: Readonly<Record<Channel, number>>;
   readonly concurrency: number;
 }
 
@@ -62,8 +63,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
   const limiters: Partial<Record<Channel, RateWindow>> = {};
   for (const [channel, choice] of Object.entries(run.choices) as Array<[Channel, TransportChoice]>) {
     transports[channel] = buildTransport(choice, run.settings, { home: ctx.paths.home, clock });
-    const rate = run.rate ?? Number(run.settings.get(`${channel}.rate`) ?? (channel === 'whatsapp' ? 80 : 20));
-    limiters[channel] = new RateWindow(rate, clock, systemSleeper);
+    limiters[channel] = new RateWindow(run.rates[channel], clock, systemSleeper);
   }
   const items: WorkItem[] = run.pending.map((index) => ({ index, channel: (run.deliveries[index] as Delivery).channel }));
   const totals: Partial<Record<Channel, number>> = {};

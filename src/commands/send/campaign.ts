@@ -3,7 +3,6 @@ import { campaignDir, journalFile, readRecipients, writeRecipients } from '../..
 import { loadCampaign, saveCampaign } from '../../adapters/campaign/campaign-store.js';
 import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
-import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
 import { chooseTransport, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
 import { isResumable, type Campaign, type CampaignId } from '../../core/campaign.js';
 import { remainingAfter } from '../../core/dispatch/journal-state.js';
@@ -11,14 +10,13 @@ import { CanaleError, EXIT, usageError } from '../../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
 import { textMessage, type MessageSpec } from '../../core/message/message-spec.js';
 import { knownFields } from '../../core/message/placeholders.js';
-import type { RenderContext } from '../../core/message/render.js';
 import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
 import type { StoreData } from '../../core/store-data.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
 import { composeMessageFile } from '../compose/index.js';
 import { syncedTemplates } from '../message-context.js';
-import { readPlanSettings } from '../preview/plan-settings.js';
+import { ratesOf, readPlanSettings, renderContextOf } from '../preview/plan-settings.js';
 import type { CampaignSendOptions, ResumeOptions } from './campaign-options.js';
 import { runCampaign, type CampaignResult, type CampaignRun } from './campaign-run.js';
 import { printPlan, printReport } from './print.js';
@@ -82,8 +80,8 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
   const message = compileForSend(spec, data, options.topics);
   const planSettings = await readPlanSettings(ctx);
   const settings = settingsMap(await ctx.settings());
-  const render: RenderContext = { cityName: planSettings.cityName, links: unsubscribeLinks(planSettings.publicUrl, planSettings.unsubscribeSecret) };
-  const rates = { whatsapp: options.rate ?? planSettings.rates.whatsapp, email: options.rate ?? planSettings.rates.email };
+  const render = renderContextOf(planSettings);
+  const rates = ratesOf(planSettings, options.rate);
   const plan = planSend({
     message,
     subscribers: data.subscribers,
@@ -131,17 +129,17 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
     await saveCampaign(ctx.paths.home, campaign);
     ctx.ui.info(`campaign ${id}: sending…`);
     const pending = plan.audience.deliveries.map((_d, i) => i);
-    return sendAndReport(ctx, { campaign, deliveries: plan.audience.deliveries, pending, subscribers: data.subscribers, message, render, choices, settings }, options);
+    return sendAndReport(ctx, { campaign, deliveries: plan.audience.deliveries, pending, subscribers: data.subscribers, message, render, choices, settings, rates }, options);
   });
 }
 
 /** Runs the send and prints its report; the exit code says how it ended. */
 async function sendAndReport(
   ctx: Context,
-  run: Omit<CampaignRun, 'rate' | 'concurrency'>,
-  options: { readonly rate?: number; readonly concurrency: number; readonly json: boolean },
+  run: Omit<CampaignRun, 'concurrency'>,
+  options: { readonly concurrency: number; readonly json: boolean },
 ): Promise<number> {
-  const result = await runCampaign({ ...run, ...(options.rate === undefined ? {} : { rate: options.rate }), concurrency: options.concurrency }, ctx);
+  const result = await runCampaign({ ...run, concurrency: options.concurrency }, ctx);
   printReport(ctx, result.report, options.json);
   return exitCodeOf(result, ctx);
 }
@@ -176,6 +174,6 @@ async function resumeLocked(campaign: Campaign, options: ResumeOptions, ctx: Con
     pending.forEach((i) => journal.released(i));
     await journal.close();
   }
-  const render: RenderContext = { cityName: planSettings.cityName, links: unsubscribeLinks(planSettings.publicUrl, planSettings.unsubscribeSecret) };
-  return sendAndReport(ctx, { campaign, deliveries, pending, subscribers: data.subscribers, message, render, choices, settings }, options);
+  const run = { campaign, deliveries, pending, subscribers: data.subscribers, message, render: renderContextOf(planSettings), choices, settings, rates: ratesOf(planSettings, options.rate) };
+  return sendAndReport(ctx, run, options);
 }

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
 import { buildTransport, chooseTransport, settingsMap } from '../../adapters/transports/select.js';
-import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
 import type { Email } from '../../core/email.js';
 import { CanaleError } from '../../core/errors.js';
 import { renderEmailFor, renderWhatsAppFor } from '../../core/message/render.js';
@@ -10,7 +9,7 @@ import type { Subscriber, SubscriberId } from '../../core/subscriber.js';
 import { findTemplate } from '../../core/template.js';
 import { describeFailure, type Envelope, type TemplateParameters, type TransportName } from '../../core/transport.js';
 import type { Context } from '../context.js';
-import { readPlanSettings } from '../preview/plan-settings.js';
+import { readPlanSettings, renderContextOf } from '../preview/plan-settings.js';
 import { compileForSend } from './campaign.js';
 
 /** `send --test-to`: one message to one address, now, with no campaign and no journal. */
@@ -44,7 +43,7 @@ async function messageEnvelope(options: Extract<TestSendOptions, { message: stri
   const origin = { campaignId: 'test', recipientKey };
   const rendering =
     options.channel === 'email'
-      ? renderEmailFor(message, subscriber, origin, { cityName: settings.cityName, links: unsubscribeLinks(settings.publicUrl, settings.unsubscribeSecret) })
+      ? renderEmailFor(message, subscriber, origin, renderContextOf(settings))
       : renderWhatsAppFor(message, subscriber, origin);
   if (!rendering.ok) {
     const why = [...rendering.missing.map((f) => `no value for {{${f}}}${known === undefined ? ' (no subscriber has this address: give the placeholder a default, or test with a subscriber\'s address)' : ''}`), ...rendering.problems];
