@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Clock, IdSource } from './core/ports.js';
 import { systemClock } from './adapters/clock.js';
 import { inquirerPrompter, type Prompter } from './ui/prompter.js';
@@ -32,6 +33,8 @@ export interface Deps {
   readonly untilInterrupted?: () => Promise<void>;
   /** This process, and whether another process on this machine still exists: a crashed send's lock is taken over. */
   readonly processes?: ProcessTable;
+  /** How this canale is started: the Node binary and the script, for the crontab line `schedule install` prints. */
+  readonly program?: { readonly node: string; readonly script: string };
 }
 
 export interface ProcessTable {
@@ -97,6 +100,7 @@ export function systemDeps(): Deps {
         }
       },
     },
+    program: { node: process.execPath, script: fileURLToPath(new URL('../bin/canale.js', import.meta.url)) },
     untilInterrupted: () =>
       new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());

@@ -8,6 +8,7 @@ import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report/index.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSend } from './commands/send/index.js';
+import { registerSchedule } from './commands/schedule/index.js';
 import { registerPreview } from './commands/preview/index.js';
 import { registerSubscriberImport } from './commands/subscribers/import-command.js';
 import { registerSubscribers } from './commands/subscribers/index.js';
@@ -53,6 +54,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 partial, 4 busy (another canale is work
   registerSubscribers(program, app);
   registerTemplates(program, app);
   registerSend(program, app);
+  registerSchedule(program, app);
   registerSandbox(program, app);
   registerDoctor(program, app);
   registerSubscriberImport(program, app, 'alias of: canale subscribers import');

@@ -5,6 +5,9 @@ import type { TransportName } from './transport.js';
 
 export type CampaignId = string & { readonly __brand: 'CampaignId' };
 
+/** Why a campaign waits, status `scheduled`. */
+export type WaitReason = 'quiet-hours' | 'daily-limit';
+
 export type CampaignStatus = 'draft' | 'scheduled' | 'sending' | 'interrupted' | 'completed' | 'cancelled';
 
 /**
@@ -26,7 +29,18 @@ export interface Campaign {
   readonly recipients: number;
   /** Who the plan left out, by reason: part of every report. */
   readonly plannedSkips: ReadonlyArray<{ readonly reason: SkipReason; readonly count: number }>;
+  /** Urgent (emergencies): quiet hours do not apply; opt-outs still do. */
   readonly urgent?: boolean;
+  /** Sent in parts by the WhatsApp daily tier (`--split`): each part up to what the tier allows. */
+  readonly split?: boolean;
+  /** The schedule that made it, when `schedule run` did. */
+  readonly schedule?: string;
+  /**
+   * With status `scheduled`: when it goes on by itself (the first `schedule run` from then), and why it waits —
+   * quiet hours, or the daily tier.
+   */
+  readonly resumeAt?: string;
+  readonly waitingFor?: WaitReason;
   readonly createdAt: string;
   readonly startedAt?: string;
   readonly finishedAt?: string;
@@ -36,5 +50,5 @@ export interface Campaign {
 
 /** Statuses from which `send --resume` may continue. */
 export function isResumable(status: CampaignStatus): boolean {
-  return status === 'interrupted' || status === 'sending';
+  return status === 'interrupted' || status === 'sending' || status === 'scheduled';
 }

@@ -1,5 +1,6 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { usageError } from './errors.js';
+import { formatQuietHours, parseQuietHours } from './schedule/quiet-hours.js';
 
 export type ConfigValue = string | number;
 export type ConfigSource = 'env' | 'config' | 'default';
@@ -38,6 +39,12 @@ const currency = (text: string): ConfigValue | { expected: string } => {
   const code = text.toUpperCase();
   return /^[A-Z]{3}$/.test(code) && Intl.supportedValuesOf('currency').includes(code) ? code : { expected: 'a three-letter ISO 4217 currency code such as EUR' };
 };
+/** Quiet hours as `HH:MM-HH:MM` (stored in one writing: 21:00-08:00), or off. */
+const quietHours = (text: string): ConfigValue | { expected: string } => {
+  const parsed = parseQuietHours(text);
+  if (parsed === 'off') return 'off';
+  return 'error' in parsed ? { expected: 'hours such as 21:00-08:00 (from-to, in the time zone), or off' } : formatQuietHours(parsed).replace('–', '-');
+};
 const url =
   (...protocols: string[]) =>
   (text: string): ConfigValue | { expected: string } => {
@@ -70,6 +77,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
       }
     },
   },
+  {
+    key: 'quietHours.whatsapp',
+    fallback: '21:00-08:00',
+    description: 'no WhatsApp but urgent sends between these hours (HH:MM-HH:MM in the time zone), or off',
+    check: quietHours,
+  },
+  { key: 'quietHours.email', fallback: 'off', description: 'no e-mail but urgent sends between these hours (HH:MM-HH:MM), or off', check: quietHours },
   { key: 'city.name', fallback: 'Comune', description: "the city's name, shown in e-mails and previews", check: anyText },
   { key: 'whatsapp.transport', description: 'cloud-api or outbox; unset: cloud-api when credentials are present', check: oneOf('cloud-api', 'outbox') },
   { key: 'whatsapp.token', env: 'CANALE_WHATSAPP_TOKEN', secret: true, description: 'Cloud API access token', check: anyText },

@@ -104,8 +104,16 @@ function round(amount: number): number {
 export interface WarningContext {
   /** Whether e-mails will carry an unsubscribe link (a public URL and a secret are configured). */
   readonly hasUnsubscribeLinks: boolean;
-  /** The WhatsApp account's unique-recipients-per-24-hours tier, when configured. */
-  readonly whatsappDailyLimit?: number;
+  /** The WhatsApp account's unique-recipients-per-24-hours tier, when configured, and how much of it is left now. */
+  readonly whatsappQuota?: {
+    readonly limit: number;
+    readonly used: number;
+    readonly remaining: number;
+    /** The plan's WhatsApp recipients not messaged in the last 24 hours: each takes a new place. */
+    readonly fresh?: number;
+  };
+  /** The send goes in parts by that tier (`--split`). */
+  readonly split?: boolean;
   /** The WhatsApp transport, when one is chosen: free text through the Cloud API is refused without a flag. */
   readonly whatsappTransport?: string;
 }
@@ -118,9 +126,13 @@ export function planWarnings(plan: SendPlan, message: CompiledMessage, context: 
       `free text on WhatsApp reaches only citizens who wrote to the city in the last 24 hours; use an approved template (whatsapp.template) for everyone else${context.whatsappTransport === 'cloud-api' ? ' — send refuses it through the Cloud API without --allow-free-text' : ''}`,
     );
   }
-  if (context.whatsappDailyLimit !== undefined && plan.recipients.whatsapp > context.whatsappDailyLimit) {
+  const quota = context.whatsappQuota;
+  if (quota !== undefined && (quota.fresh ?? plan.recipients.whatsapp) > quota.remaining) {
+    const tier = `the account's tier of ${quota.limit} unique recipients in 24 hours${quota.used > 0 ? ` (${quota.used} used in the last 24 hours, ${quota.remaining} left)` : ''}`;
     warnings.push(
-      `${plan.recipients.whatsapp} WhatsApp recipients is more than the account's tier of ${context.whatsappDailyLimit} unique recipients in 24 hours: WhatsApp will not deliver to the rest until the 24-hour window frees up`,
+      context.split === true
+        ? `${quota.fresh ?? plan.recipients.whatsapp} WhatsApp recipients is more than ${tier}: --split sends what the tier allows now and the rest when it frees up (the first canale schedule run from then)`
+        : `${quota.fresh ?? plan.recipients.whatsapp} WhatsApp recipients is more than ${tier}: WhatsApp will not deliver to the rest until the 24-hour window frees up — add --split to send the rest then`,
     );
   }
   if (!context.hasUnsubscribeLinks && plan.recipients.email > 0) warnings.push('e-mails carry no unsubscribe link: set publicUrl and unsubscribeSecret (canale config set …)');

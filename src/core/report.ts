@@ -25,6 +25,13 @@ export interface CampaignReport {
   readonly finishedAt: string | null;
   /** Messages accepted per second between start and finish. */
   readonly rate: number | null;
+  /** An urgent send: quiet hours did not apply. */
+  readonly urgent: boolean;
+  /** Status `scheduled`: when the first `schedule run` goes on with it, and why it waits. */
+  readonly resumeAt?: string;
+  readonly waitingFor?: string;
+  /** The schedule that made it. */
+  readonly schedule?: string;
 }
 
 const zero = (): Counts => ({ targeted: 0, sent: 0, delivered: 0, read: 0, failed: 0, unknown: 0, skipped: 0 });
@@ -95,5 +102,8 @@ export function buildReport(campaign: Campaign, channels: readonly Channel[], re
     startedAt: campaign.startedAt ?? null,
     finishedAt: campaign.finishedAt ?? null,
     rate: seconds === undefined || seconds <= 0 ? null : Math.round((total.sent / seconds) * 10) / 10,
+    urgent: campaign.urgent === true,
+    ...(campaign.status === 'scheduled' && campaign.resumeAt !== undefined ? { resumeAt: campaign.resumeAt, waitingFor: campaign.waitingFor ?? 'quiet-hours' } : {}),
+    ...(campaign.schedule === undefined ? {} : { schedule: campaign.schedule }),
   };
 }

@@ -46,6 +46,7 @@ describe('report HTML', () => {
     startedAt: '2026-11-28T09:00:00.000Z',
     finishedAt: '2026-11-28T09:00:10.000Z',
     rate: 0.8,
+    urgent: true,
   };
 
   it('is one page with the figures, an inline SVG chart and no script', () => {
@@ -54,6 +55,7 @@ describe('report HTML', () => {
     expect(html).toContain('<svg role="img"');
     expect(html).toMatch(/<rect x="130" y="\d+" width="288" height="20" fill="#2563eb"><title>Inviati: 8<\/title>/);
     expect(html).toContain('<code>X&lt;1&gt;</code> — a &lt;b&gt;reason&lt;/b&gt;');
+    expect(html).toContain('<strong>urgente</strong>');
     expect(html).not.toMatch(/<script|src=|href=/);
   });
 });

@@ -50,14 +50,18 @@ describe('planSend', () => {
   it('warns about free text, the daily tier, missing unsubscribe links and blocked recipients', () => {
     const message = compiled.ok ? compiled.message : (undefined as never);
     const plan = planSend(input());
-    const warnings = planWarnings(plan, message, { hasUnsubscribeLinks: false, whatsappDailyLimit: 1, whatsappTransport: 'cloud-api' });
+    const warnings = planWarnings(plan, message, { hasUnsubscribeLinks: false, whatsappQuota: { limit: 1, used: 0, remaining: 1 }, whatsappTransport: 'cloud-api' });
     expect(warnings).toEqual([
       expect.stringMatching(/^free text on WhatsApp reaches only citizens who wrote .* — send refuses it through the Cloud API without --allow-free-text$/),
-      "2 WhatsApp recipients is more than the account's tier of 1 unique recipients in 24 hours: WhatsApp will not deliver to the rest until the 24-hour window frees up",
+      "2 WhatsApp recipients is more than the account's tier of 1 unique recipients in 24 hours: WhatsApp will not deliver to the rest until the 24-hour window frees up — add --split to send the rest then",
       'e-mails carry no unsubscribe link: set publicUrl and unsubscribeSecret (canale config set …)',
       expect.stringMatching(/^1 email recipient\(s\) cannot get this message: no value for \{\{name\}\} and no default — e\.g\. b; this blocks the send$/),
       expect.stringMatching(/^1 whatsapp recipient\(s\) cannot get this message/),
     ]);
-    expect(planWarnings(plan, message, { hasUnsubscribeLinks: true, whatsappDailyLimit: 2, whatsappTransport: 'outbox' })).toHaveLength(3);
+    const used = planWarnings(plan, message, { hasUnsubscribeLinks: true, whatsappQuota: { limit: 10, used: 9, remaining: 1 }, split: true });
+    expect(used).toContain(
+      "2 WhatsApp recipients is more than the account's tier of 10 unique recipients in 24 hours (9 used in the last 24 hours, 1 left): --split sends what the tier allows now and the rest when it frees up (the first canale schedule run from then)",
+    );
+    expect(planWarnings(plan, message, { hasUnsubscribeLinks: true, whatsappQuota: { limit: 2, used: 0, remaining: 2 }, whatsappTransport: 'outbox' })).toHaveLength(3);
   });
 });

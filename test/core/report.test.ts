@@ -49,6 +49,7 @@ describe('buildReport', () => {
       startedAt: at,
       finishedAt: '2026-11-28T09:00:02.000Z',
       rate: 1.5,
+      urgent: false,
     });
   });
 });

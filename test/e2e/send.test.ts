@@ -1,25 +1,14 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GraphStandIn, type ReceivedMessage } from '../../src/adapters/sandbox/graph-stand-in.js';
-import { SmtpSink, type ReceivedMail } from '../../src/adapters/sandbox/smtp-sink.js';
-import { SANDBOX_ACCOUNT, sandboxEnv } from '../../src/commands/sandbox.js';
 import { runCli, startCli, type CliResult } from '../support/cli.js';
-import { FakeClock } from '../support/fake-deps.js';
+import { deliveredTo, lastJson, prepareRaccolta, startSandbox as startSandboxIn, type Report, type Sandbox } from '../support/send-sandbox.js';
 
 /**
  * The send guarantees of DESIGN §7 through the built binary, against the sandbox (the same Graph stand-in and SMTP
  * sink `canale sandbox` runs), each test with its own sandbox and home.
  */
-
-interface Sandbox {
-  readonly graph: GraphStandIn;
-  readonly sink: SmtpSink;
-  readonly env: Record<string, string>;
-  /** Resolves once this many messages (both channels, accepted or not) have been answered. */
-  readonly whenAnswered: (n: number) => Promise<void>;
-}
 
 let dir = '';
 let home = '';
@@ -38,84 +27,14 @@ afterEach(async () => {
 });
 
 async function startSandbox(faults: { throttleRate?: number; failRate?: number; reject?: string[] } = {}): Promise<Sandbox> {
-  let answered = 0;
-  const waiting: Array<{ n: number; resolve: () => void }> = [];
-  const count = () => {
-    answered++;
-    for (const w of waiting.filter((x) => answered >= x.n)) {
-      waiting.splice(waiting.indexOf(w), 1);
-      w.resolve();
-    }
-  };
-  const { reject, ...rates } = faults;
-  const graph = new GraphStandIn({ port: 0, ...SANDBOX_ACCOUNT, clock: new FakeClock(), ...rates, onReceived: count });
-  const sink = new SmtpSink({ port: 0, dir: join(dir, 'mail'), clock: new FakeClock(), ...rates, reject: reject ?? [], onReceived: count });
-  const url = await graph.listen();
-  const port = await sink.listen();
-  sandbox = {
-    graph,
-    sink,
-    env: {
-      ...sandboxEnv(url, port),
-      CANALE_PUBLIC_URL: 'https://avvisi.comune.example.it',
-      CANALE_UNSUBSCRIBE_SECRET: 'segreto-di-prova',
-    },
-    whenAnswered: (n) => (answered >= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }))),
-  };
+  sandbox = await startSandboxIn(dir, faults);
   return sandbox;
 }
 
 const cli = (env: Record<string, string>, ...args: string[]): Promise<CliResult> => runCli(args, { home, cwd: dir, env });
 
-const MESSAGE = `---
-topics: [raccolta-differenziata]
-subject: "Municipio {{municipio | \\"della città\\"}}: cambia il calendario della raccolta"
-whatsapp:
-  template: raccolta_rifiuti
-  language: it
-  params:
-    nome: '{{nome | "cittadina, cittadino"}}'
-    giorno: "da lunedì 5 gennaio"
-    materiale: "carta"
----
-Ciao {{nome | "cittadina, cittadino"}}, da **lunedì 5 gennaio** la raccolta della carta passa al giovedì.
-`;
-
-/** A home with `n` subscribers of raccolta-differenziata, half preferring WhatsApp, half e-mail; templates synced. */
-async function prepare(env: Record<string, string>, n: number): Promise<void> {
-  const rows = ['nome;telefono;email;canale;argomenti;municipio'];
-  for (let i = 0; i < n; i++) {
-    rows.push(`Cittadino ${i};+39 333 ${String(1_000_000 + i)};c${i}@example.it;${i % 2 === 0 ? 'whatsapp' : 'email'};raccolta-differenziata;${(i % 15) + 1}`);
-  }
-  await writeFile(join(dir, 'iscritti.csv'), `${rows.join('\n')}\n`);
-  await writeFile(join(dir, 'carta.md'), MESSAGE);
-  const imported = await cli(env, 'subscribers', 'import', 'iscritti.csv', '--yes');
-  expect(imported.code, imported.stderr).toBe(0);
-  const synced = await cli(env, 'templates', 'sync');
-  expect(synced.code, synced.stderr).toBe(0);
-}
-
-/** Accepted messages per recipient address, both channels. */
-function deliveredTo(box: Sandbox): Map<string, number> {
-  const counts = new Map<string, number>();
-  const add = (to: string) => counts.set(to, (counts.get(to) ?? 0) + 1);
-  for (const m of box.graph.received as ReceivedMessage[]) if ('wamid' in m.outcome) add(`+${m.to.replace(/\D/g, '')}`);
-  for (const m of box.sink.received as ReceivedMail[]) for (const to of m.to) add(to);
-  return counts;
-}
-
-interface Report {
-  campaign: string;
-  status: string;
-  counts: Record<'targeted' | 'sent' | 'delivered' | 'read' | 'failed' | 'unknown' | 'skipped', number>;
-  byChannel: Record<'whatsapp' | 'email', Record<string, number>>;
-  failures: Array<{ code: string; count: number }>;
-}
-
-function lastJson<T>(stdout: string): T {
-  const start = stdout.lastIndexOf('\n{');
-  return JSON.parse(start < 0 ? stdout : stdout.slice(start + 1)) as T;
-}
+/** A home with `n` subscribers of raccolta-differenziata and the message carta.md (see prepareRaccolta). */
+const prepare = (env: Record<string, string>, n: number): Promise<void> => prepareRaccolta((...args) => cli(env, ...args), dir, n);
 
 describe('canale send, end to end against the sandbox', () => {
   it('delivers 2,000 recipients on two channels exactly once, and the report accounts for each', async () => {

@@ -29,6 +29,27 @@ export class FakeClock implements Clock {
   }
 }
 
+/**
+ * Real time moved to another instant: sends pace and wait as they really do, while a test jumps to 22:00, to the
+ * next morning or to a daylight-saving night.
+ */
+export class ShiftedClock implements Clock {
+  private offset = 0;
+  constructor(at?: Date) {
+    if (at !== undefined) this.set(at);
+  }
+  now(): Date {
+    return new Date(Date.now() + this.offset);
+  }
+  /** From now on the clock reads `at`, and goes on from there. */
+  set(at: Date): void {
+    this.offset = at.getTime() - Date.now();
+  }
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
 /** Ids `sub_0001`, `sub_0002`, … in order. */
 export function sequentialIds(): IdSource {
   let n = 0;
@@ -42,14 +63,14 @@ export interface FakeDepsOptions {
   readonly home?: string;
   /** Answers the confirmation prompt gives, in order; a prompt with no answer left fails the test. */
   readonly answers?: boolean[];
-  readonly clock?: FakeClock;
+  readonly clock?: FakeClock | ShiftedClock;
 }
 
 export interface FakeDeps {
   readonly deps: Deps;
   readonly stdout: FakeOutput;
   readonly stderr: FakeOutput;
-  readonly clock: FakeClock;
+  readonly clock: FakeClock | ShiftedClock;
   /** The questions the prompt was asked. */
   readonly asked: string[];
 }

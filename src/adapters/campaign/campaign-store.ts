@@ -10,30 +10,42 @@ const skipReason = z.enum(['opted-out', 'opted-out-of-topic', 'no-address', 'unr
 const channel = z.enum(['whatsapp', 'email']);
 const transport = z.enum(['cloud-api', 'smtp', 'outbox']);
 
+/** A message as frozen in a campaign or a schedule. */
+export const messageSpecSchema = z.strictObject({
+  source: z.string(),
+  topics: z.array(z.string()),
+  subject: z.string().optional(),
+  channels: z.array(channel).optional(),
+  whatsapp: z
+    .strictObject({ template: z.string(), language: z.string(), params: z.union([z.array(z.string()), z.record(z.string(), z.string())]) })
+    .optional(),
+  body: z.string(),
+});
+
+/** Who a campaign or a schedule is for. */
+export const audienceQuerySchema = z.strictObject({
+  topics: z.array(z.string()),
+  where: z.array(z.strictObject({ key: z.string(), value: z.string() })),
+  channel: z.enum(['preferred', 'all', 'whatsapp', 'email']),
+});
+
+export const transportSchema = transport;
+
 const campaignSchema = z.strictObject({
   version: z.literal(1),
   id: z.string().min(1),
   status: z.enum(['draft', 'scheduled', 'sending', 'interrupted', 'completed', 'cancelled']),
-  message: z.strictObject({
-    source: z.string(),
-    topics: z.array(z.string()),
-    subject: z.string().optional(),
-    channels: z.array(channel).optional(),
-    whatsapp: z
-      .strictObject({ template: z.string(), language: z.string(), params: z.union([z.array(z.string()), z.record(z.string(), z.string())]) })
-      .optional(),
-    body: z.string(),
-  }),
-  query: z.strictObject({
-    topics: z.array(z.string()),
-    where: z.array(z.strictObject({ key: z.string(), value: z.string() })),
-    channel: z.enum(['preferred', 'all', 'whatsapp', 'email']),
-  }),
+  message: messageSpecSchema,
+  query: audienceQuerySchema,
   channels: z.array(channel),
   transports: z.strictObject({ whatsapp: transport.optional(), email: transport.optional() }),
   recipients: z.number().int().nonnegative(),
   plannedSkips: z.array(z.strictObject({ reason: skipReason, count: z.number().int().nonnegative() })),
   urgent: z.boolean().optional(),
+  split: z.boolean().optional(),
+  schedule: z.string().optional(),
+  resumeAt: z.string().optional(),
+  waitingFor: z.enum(['quiet-hours', 'daily-limit']).optional(),
   createdAt: z.string(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),

@@ -7,8 +7,8 @@ import { withFileLock } from '../fs/file-lock.js';
 import type { Campaign } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
 
-/** Who holds the send lock, as `sending.json` says. */
-interface Holder {
+/** Who holds a process lock, as `<name>.json` says. */
+export interface Holder {
   readonly campaign?: string;
   readonly startedAt?: string;
   readonly pid?: number;
@@ -31,23 +31,27 @@ async function readHolder(path: string): Promise<Holder> {
   );
 }
 
+/** Who takes a process lock: what for, since when, and this process (to tell a crashed holder from a live one). */
+export interface LockHolder {
+  readonly campaign?: string;
+  readonly startedAt?: string;
+  readonly owner?: LockOwner;
+  readonly onWait?: (message: string) => void;
+}
+
 /**
- * One send at a time per home: a second `canale send` while one runs exits 4 and names the campaign that holds
- * the lock. The lock is proper-lockfile's; `sending.json` says who holds it. When the holder was a process on this
- * machine that no longer exists (a `kill -9`, a power cut), its lock is taken over once its heartbeat is stale —
- * `onWait` says so, since that takes a few seconds.
+ * Runs `work` holding the home's lock `name` (proper-lockfile's, on `<home>/<name>`), with `<name>.json` saying who
+ * holds it. When the holder was a process on this machine that no longer exists (a `kill -9`, a power cut), its lock
+ * is taken over once its heartbeat is stale — `onWait` says so, since that takes a few seconds. Held by a live
+ * process: `busy(holder)` is thrown.
  */
-export async function withSendLock<T>(
-  home: string,
-  holder: { readonly campaign: string; readonly startedAt?: string; readonly owner?: LockOwner; readonly onWait?: (message: string) => void },
-  work: () => Promise<T>,
-): Promise<T> {
+export async function withProcessLock<T>(home: string, name: string, holder: LockHolder, work: () => Promise<T>, busy: (current: Holder) => Error): Promise<T> {
   const { owner } = holder;
-  const path = join(home, 'sending');
-  const holderFile = join(home, 'sending.json');
+  const path = join(home, name);
+  const holderFile = join(home, `${name}.json`);
   const locked = (waitMs: number) =>
     withFileLock(path, { waitMs, staleMs: STALE_MS }, async () => {
-      const record: Holder = { campaign: holder.campaign, ...(holder.startedAt === undefined ? {} : { startedAt: holder.startedAt }), ...(owner === undefined ? {} : { pid: owner.pid, host: hostname() }) };
+      const record: Holder = { ...(holder.campaign === undefined ? {} : { campaign: holder.campaign }), ...(holder.startedAt === undefined ? {} : { startedAt: holder.startedAt }), ...(owner === undefined ? {} : { pid: owner.pid, host: hostname() }) };
       await writeFileAtomic(holderFile, `${JSON.stringify(record)}\n`);
       try {
         return await work();
@@ -61,13 +65,21 @@ export async function withSendLock<T>(
     if (!(error instanceof CanaleError && error.code === 'BUSY')) throw error;
     const current = await readHolder(holderFile);
     if (owner !== undefined && current.pid !== undefined && current.host === hostname() && !owner.alive(current.pid)) {
-      holder.onWait?.(`the send of campaign ${current.campaign ?? '?'} (process ${current.pid}) stopped without releasing its lock; taking it over…`);
+      holder.onWait?.(`${current.campaign === undefined ? `canale (process ${current.pid})` : `the send of campaign ${current.campaign} (process ${current.pid})`} stopped without releasing its lock; taking it over…`);
       return locked(STALE_MS + 5_000).catch((again: unknown) => {
         throw again instanceof CanaleError && again.code === 'BUSY' ? busy(current) : again;
       });
     }
     throw busy(current);
   }
+}
+
+/**
+ * One send at a time per home: a second `canale send` while one runs exits 4 and names the campaign that holds
+ * the lock (`sending.json` says who holds it); a crashed send's lock is taken over (withProcessLock).
+ */
+export function withSendLock<T>(home: string, holder: LockHolder & { readonly campaign: string }, work: () => Promise<T>): Promise<T> {
+  return withProcessLock(home, 'sending', holder, work, busy);
 }
 
 function busy(holder: Holder): CanaleError {

@@ -10,6 +10,8 @@ import type { Context } from '../context.js';
 import { campaignOrLast } from '../report/index.js';
 import { sendLockHolder } from '../send/campaign.js';
 import { printReport } from '../send/print.js';
+import { describeWait } from '../send/send-window.js';
+import { readPlanSettings } from '../preview/plan-settings.js';
 import { withLiveStatus, withSendLock } from '../../adapters/campaign/send-lock.js';
 
 async function reportOf(ctx: Context, campaign: Campaign): Promise<CampaignReport> {
@@ -46,6 +48,9 @@ export async function runCampaignShow(id: string, options: { readonly json: bool
   ctx.ui.out(`message: ${campaign.message.source}${campaign.message.subject ? ` — ${campaign.message.subject}` : ''}`);
   ctx.ui.out(`topics: ${campaign.query.topics.join(', ')}${campaign.query.where.length > 0 ? ` where ${campaign.query.where.map((w) => `${w.key}=${w.value}`).join(', ')}` : ''}`);
   ctx.ui.out(`transports: ${Object.entries(campaign.transports).map(([c, t]) => `${c} via ${t}`).join(', ')}`);
+  if (campaign.urgent === true) ctx.ui.out('urgent: quiet hours did not apply');
+  if (campaign.schedule !== undefined) ctx.ui.out(`schedule: ${campaign.schedule}`);
+  if (campaign.status === 'scheduled') ctx.ui.out(describeWait(campaign, (await readPlanSettings(ctx)).timezone));
   if (campaign.stopReason !== undefined) ctx.ui.out(`stopped: ${campaign.stopReason}`);
   printReport(ctx, report, false);
 }

@@ -15,6 +15,7 @@ import type { Channel, Subscriber } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
 import type { Envelope } from '../../core/transport.js';
 import { collect, withExamples, type App } from '../app.js';
+import { whatsAppQuota, whatsAppRecipients } from '../send/send-window.js';
 import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
 import { readPlanSettings, renderContextOf } from './plan-settings.js';
@@ -84,9 +85,10 @@ export async function runPreview(options: PreviewOptions, ctx: Context): Promise
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
     render,
   });
+  const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ctx, settings, whatsAppRecipients(plan)) : undefined;
   const warnings = planWarnings(plan, message, {
     hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,
-    ...(settings.whatsappDailyLimit === undefined ? {} : { whatsappDailyLimit: settings.whatsappDailyLimit }),
+    ...(quota === undefined ? {} : { whatsappQuota: quota }),
   });
   const targets: Array<{ subscriber: Subscriber; channel: Channel }> = [];
   if (options.to !== undefined) {

@@ -1,6 +1,8 @@
 import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
 import type { RenderContext } from '../../core/message/render.js';
+import { CanaleError } from '../../core/errors.js';
 import type { Prices } from '../../core/plan.js';
+import { parseQuietHours, type QuietHours } from '../../core/schedule/quiet-hours.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
 
@@ -12,6 +14,10 @@ export interface PlanSettings {
   readonly prices: Prices;
   /** The WhatsApp messaging tier (unique recipients in 24 hours), when configured. */
   readonly whatsappDailyLimit?: number;
+  /** The zone of schedules, quiet hours and the times shown. */
+  readonly timezone: string;
+  /** Quiet hours of the channels that have them. */
+  readonly quietHours: Readonly<Partial<Record<Channel, QuietHours>>>;
 }
 
 /** The settings a plan needs: city name, unsubscribe links, rates, prices (zero when unset) and tier. */
@@ -25,8 +31,17 @@ export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
   const publicUrl = text('publicUrl');
   const unsubscribeSecret = text('unsubscribeSecret');
   const dailyLimit = settings.get('whatsapp.dailyLimit');
+  const quietHours: Partial<Record<Channel, QuietHours>> = {};
+  for (const channel of ['whatsapp', 'email'] as const) {
+    const parsed = parseQuietHours(text(`quietHours.${channel}`) ?? 'off');
+    if (parsed === 'off') continue;
+    if ('error' in parsed) throw new CanaleError('CONFIG_INVALID', `quietHours.${channel}: ${parsed.error} — fix it with: canale config set quietHours.${channel} 21:00-08:00`);
+    quietHours[channel] = parsed;
+  }
   return {
     ...(dailyLimit === undefined ? {} : { whatsappDailyLimit: Number(dailyLimit) }),
+    timezone: text('timezone') ?? 'Europe/Rome',
+    quietHours,
     cityName: text('city.name') ?? 'Comune',
     ...(publicUrl === undefined ? {} : { publicUrl }),
     ...(unsubscribeSecret === undefined ? {} : { unsubscribeSecret }),

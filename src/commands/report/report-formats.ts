@@ -77,7 +77,7 @@ export function reportHtml(report: CampaignReport, title: string): string {
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p>Campagna <code>${escapeHtml(report.campaign)}</code> — stato: <strong>${escapeHtml(report.status)}</strong>. Destinatari: <strong>${report.counts.targeted}</strong>.
+<p>Campagna <code>${escapeHtml(report.campaign)}</code> — stato: <strong>${escapeHtml(report.status)}</strong>${report.urgent ? ' — <strong>urgente</strong>' : ''}. Destinatari: <strong>${report.counts.targeted}</strong>.
 ${report.startedAt ? `Iniziata ${escapeHtml(report.startedAt)}` : ''}${report.finishedAt ? `, finita ${escapeHtml(report.finishedAt)}` : ''}${report.rate === null ? '' : `, ${report.rate} messaggi/s`}.</p>
 <svg role="img" aria-label="Esito dei messaggi" width="560" height="${BARS.length * 34 + 8}" xmlns="http://www.w3.org/2000/svg">
 ${BARS.map(bar).join('\n')}

@@ -20,6 +20,8 @@ export interface CampaignSendOptions {
   readonly dryRun: boolean;
   readonly json: boolean;
   readonly urgent: boolean;
+  /** Send what the WhatsApp daily tier allows now and the rest when it frees up. */
+  readonly split: boolean;
   readonly allowFreeText: boolean;
 }
 
@@ -45,6 +47,7 @@ export interface CampaignFlags {
   dryRun?: boolean;
   json?: boolean;
   urgent?: boolean;
+  split?: boolean;
   allowFreeText?: boolean;
   resume?: string;
   retryFailed?: boolean;
@@ -88,12 +91,13 @@ export function parseCampaignSend(flags: CampaignFlags): CampaignSendOptions {
     dryRun: flags.dryRun === true,
     json: flags.json === true,
     urgent: flags.urgent === true,
+    split: flags.split === true,
     allowFreeText: flags.allowFreeText === true,
   };
 }
 
 export function parseResume(flags: CampaignFlags): ResumeOptions {
-  const given = ['topic', 'where', 'message', 'text', 'subject', 'channel'].filter((k) => flags[k as keyof CampaignFlags] !== undefined);
+  const given = ['topic', 'where', 'message', 'text', 'subject', 'channel', 'urgent', 'split'].filter((k) => flags[k as keyof CampaignFlags] !== undefined);
   if (given.length > 0) throw usageError('SEND_RESUME_FIXED', `a resumed send keeps its message and recipients: drop --${given[0]}`);
   const rate = positive('--rate', flags.rate);
   return {

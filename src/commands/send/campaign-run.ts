@@ -30,6 +30,12 @@ export interface CampaignRun {
   /** Messages a second per channel. */
   readonly rates: Readonly<Record<Channel, number>>;
   readonly concurrency: number;
+  /** Per channel, when it stops taking new recipients: quiet hours begin (DESIGN §7). */
+  readonly pauseAt?: Readonly<Partial<Record<Channel, number>>>;
+  /** When the quiet hours a channel paused at end. */
+  readonly quietEnd?: (channel: Channel, at: Date) => Date | undefined;
+  /** Recipients left out of `pending` by the WhatsApp daily tier (`--split`), and when the tier frees for them. */
+  readonly deferred?: { readonly count: number; readonly freesAt?: Date };
 }
 
 export interface CampaignResult {
@@ -48,6 +54,36 @@ function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, it
   return rendering.ok ? rendering.envelope : { skip: 'no-address' };
 }
 
+/** Why a campaign stopped when a person or the system stopped it (Ctrl-C, SIGTERM). */
+export const SIGNAL_STOP = 'interrupted by Ctrl-C or SIGTERM';
+
+/**
+ * The campaign as a delivery left it: completed; waiting (`scheduled`) for quiet hours to end or for the daily tier
+ * to free up, with when; or interrupted, with why.
+ */
+function afterDelivery(campaign: Campaign, outcome: DeliverOutcome, run: CampaignRun, now: Date): Campaign {
+  const finishedAt = now.toISOString();
+  const tierFrees = run.deferred !== undefined && run.deferred.count > 0 ? (run.deferred.freesAt ?? now) : undefined;
+  switch (outcome.status) {
+    case 'completed':
+      if (tierFrees === undefined) return { ...campaign, status: 'completed', finishedAt };
+      return { ...campaign, status: 'scheduled', finishedAt, waitingFor: 'daily-limit', resumeAt: tierFrees.toISOString() };
+    case 'paused': {
+      const ends = outcome.channels.map((c) => run.quietEnd?.(c, now)?.getTime() ?? now.getTime());
+      const resumeAt = Math.max(...ends, tierFrees?.getTime() ?? 0);
+      return { ...campaign, status: 'scheduled', finishedAt, waitingFor: 'quiet-hours', resumeAt: new Date(resumeAt).toISOString() };
+    }
+    case 'stopped':
+      return { ...campaign, status: 'interrupted', finishedAt, stopReason: outcome.reason };
+    case 'interrupted':
+      return { ...campaign, status: 'interrupted', finishedAt, stopReason: SIGNAL_STOP };
+    default: {
+      const unreachable: never = outcome;
+      return unreachable;
+    }
+  }
+}
+
 /**
  * Sends a campaign's pending recipients, journaling each one, with progress on stderr; Ctrl-C or SIGTERM stops it
  * cleanly. The caller holds the home's send lock. Returns the campaign as it now stands and its report.
@@ -55,7 +91,8 @@ function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, it
 export async function runCampaign(run: CampaignRun, ctx: Context): Promise<CampaignResult> {
   const { clock } = ctx.deps;
   const startedAt = run.campaign.startedAt ?? clock.now().toISOString();
-  let campaign: Campaign = { ...run.campaign, status: 'sending', startedAt };
+  const { resumeAt: _resumeAt, waitingFor: _waitingFor, stopReason: _stopReason, ...before } = run.campaign;
+  let campaign: Campaign = { ...before, status: 'sending', startedAt };
   await saveCampaign(ctx.paths.home, campaign);
   const dir = campaignDir(ctx.paths.home, campaign.id);
   const journal = await JournalFile.open(journalFile(dir), clock);
@@ -93,6 +130,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
       sleeper: systemSleeper,
       random: systemRandom,
       stop: stop.signal,
+      ...(run.pauseAt === undefined ? {} : { pauseAt: run.pauseAt }),
       onEvent: (event) => {
         if (event.type === 'sent' || event.type === 'skipped') progress.update(event.channel, { done: 1 });
         else if (event.type === 'failed') progress.update(event.channel, { done: 1, failed: 1 });
@@ -103,16 +141,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
     await journal.close();
     await Promise.all(Object.values(transports).map((t) => t?.close?.()));
   }
-  const finishedAt = clock.now().toISOString();
-  campaign =
-    outcome.status === 'completed'
-      ? { ...campaign, status: 'completed', finishedAt }
-      : {
-          ...campaign,
-          status: 'interrupted',
-          finishedAt,
-          stopReason: outcome.status === 'stopped' ? outcome.reason : 'interrupted by Ctrl-C or SIGTERM',
-        };
+  campaign = afterDelivery(campaign, outcome, run, clock.now());
   await saveCampaign(ctx.paths.home, campaign);
   const replay = await replayJournal(journalFile(dir), run.deliveries.length);
   return { campaign, report: buildReport(campaign, run.deliveries.map((d) => d.channel), replay), outcome };

@@ -4,6 +4,7 @@ import { loadCampaign, saveCampaign } from '../../adapters/campaign/campaign-sto
 import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
 import { chooseTransport, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
+import type { Delivery } from '../../core/audience.js';
 import { isResumable, type Campaign, type CampaignId } from '../../core/campaign.js';
 import { remainingAfter } from '../../core/dispatch/journal-state.js';
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
@@ -16,7 +17,8 @@ import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
 import { composeMessageFile } from '../compose/index.js';
 import { syncedTemplates } from '../message-context.js';
-import { ratesOf, readPlanSettings, renderContextOf } from '../preview/plan-settings.js';
+import { ratesOf, readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
+import { describeWait, localTime, pauseTimes, portionByQuota, quietConflict, quietEnd, quietNow, whatsAppQuota, whatsAppRecipients } from './send-window.js';
 import type { CampaignSendOptions, ResumeOptions } from './campaign-options.js';
 import { runCampaign, type CampaignResult, type CampaignRun } from './campaign-run.js';
 import { printPlan, printReport } from './print.js';
@@ -51,10 +53,12 @@ function chooseTransports(plan: SendPlan, settings: ReturnType<typeof settingsMa
   return choices;
 }
 
-function exitCodeOf(result: CampaignResult, ctx: Context): number {
+function exitCodeOf(result: CampaignResult, ctx: Context, zone: string): number {
   const resume = `canale send --resume ${result.campaign.id}`;
+  if (result.campaign.status === 'scheduled') ctx.ui.warn(describeWait(result.campaign, zone));
   switch (result.outcome.status) {
     case 'completed':
+    case 'paused':
       return result.report.counts.failed > 0 ? EXIT.partial : EXIT.ok;
     case 'interrupted':
       ctx.ui.warn(`interrupted: resume with: ${resume}`);
@@ -73,75 +77,192 @@ export function sendLockHolder(ctx: Context, campaign: string): Parameters<typeo
   return { campaign, startedAt: ctx.now(), ...(ctx.deps.processes === undefined ? {} : { owner: ctx.deps.processes }), onWait: (m) => ctx.ui.info(m) };
 }
 
-/** `canale send --topic T --message FILE`: plan, show, confirm, freeze the campaign, deliver, report. */
-export async function runSendCampaign(options: CampaignSendOptions, ctx: Context): Promise<number> {
-  const spec = await loadSpec(options, ctx);
+/** What a send is asked to do, however it was asked: `canale send` or a schedule. */
+export interface SendRequest {
+  readonly spec: MessageSpec;
+  readonly topics: readonly string[];
+  readonly where: CampaignSendOptions['where'];
+  readonly channel: CampaignSendOptions['channel'];
+  readonly via?: CampaignSendOptions['via'];
+  readonly rate?: number;
+  readonly urgent: boolean;
+  readonly split: boolean;
+  readonly allowFreeText: boolean;
+}
+
+/** A send planned and checked, ready to be frozen into a campaign: the one value preview, confirmation and run share. */
+export interface PreparedSend {
+  readonly request: SendRequest;
+  readonly plan: SendPlan;
+  readonly message: CompiledMessage;
+  readonly choices: Partial<Record<Channel, TransportChoice>>;
+  readonly warnings: readonly string[];
+  readonly subscribers: StoreData['subscribers'];
+  readonly planSettings: PlanSettings;
+  readonly settings: ReturnType<typeof settingsMap>;
+  readonly rates: Readonly<Record<Channel, number>>;
+}
+
+/**
+ * Plans a send against the store as it is now and checks what would stop it: recipients who cannot get the
+ * message, free text through the Cloud API without the flag. Prints nothing.
+ */
+export async function prepareSend(request: SendRequest, ctx: Context): Promise<PreparedSend> {
   const data = await (await ctx.store()).read();
-  const message = compileForSend(spec, data, options.topics);
+  const message = compileForSend(request.spec, data, request.topics);
   const planSettings = await readPlanSettings(ctx);
   const settings = settingsMap(await ctx.settings());
   const render = renderContextOf(planSettings);
-  const rates = ratesOf(planSettings, options.rate);
+  const rates = ratesOf(planSettings, request.rate);
   const plan = planSend({
     message,
     subscribers: data.subscribers,
-    query: { topics: message.topics, where: options.where, channel: options.channel, messageChannels: message.channels },
+    query: { topics: message.topics, where: request.where, channel: request.channel, messageChannels: message.channels },
     rates,
     prices: planSettings.prices,
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
     render,
   });
-  const choices = chooseTransports(plan, settings, options.via);
+  const choices = chooseTransports(plan, settings, request.via);
+  const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ctx, planSettings, whatsAppRecipients(plan)) : undefined;
   const warnings = planWarnings(plan, message, {
     hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,
     ...(choices.whatsapp === undefined ? {} : { whatsappTransport: choices.whatsapp.name }),
-    ...(planSettings.whatsappDailyLimit === undefined ? {} : { whatsappDailyLimit: planSettings.whatsappDailyLimit }),
+    ...(quota === undefined ? {} : { whatsappQuota: quota }),
+    split: request.split,
   });
-  printPlan(ctx, plan, choices, warnings, options.json);
+  return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates };
+}
+
+/** The checks that stop a send before anything is frozen: blocked recipients, free text through the Cloud API. */
+export function refuseIfBlocked(prepared: PreparedSend): void {
+  const { plan, request, choices } = prepared;
   if (plan.blocked.length > 0) {
     throw new CanaleError('SEND_BLOCKED', `${plan.blocked.reduce((n, b) => n + b.count, 0)} recipient(s) cannot get this message as it is (see above) — add a default ({{nome | "…"}}) or fix their data; nothing was sent`);
   }
-  if (spec.whatsapp === undefined && choices.whatsapp?.name === 'cloud-api' && !options.allowFreeText) {
+  if (request.spec.whatsapp === undefined && choices.whatsapp?.name === 'cloud-api' && !request.allowFreeText) {
     throw usageError('SEND_FREE_TEXT', 'free text through the Cloud API reaches only citizens who wrote in the last 24 hours: use a template (whatsapp.template), or add --allow-free-text');
   }
+}
+
+/**
+ * Freezes a prepared send into campaign `id` and sends it; the caller holds the send lock. The part the daily tier
+ * does not allow now (`--split`) and channels in their quiet hours wait, and the campaign says until when.
+ */
+export async function freezeAndSend(
+  ctx: Context,
+  prepared: PreparedSend,
+  id: CampaignId,
+  extra: { readonly schedule?: string; readonly concurrency: number },
+): Promise<CampaignResult> {
+  const { plan, request } = prepared;
+  const campaign: Campaign = {
+    id,
+    status: 'sending',
+    message: request.spec,
+    query: { topics: prepared.message.topics, where: request.where, channel: request.channel },
+    channels: prepared.message.channels,
+    transports: Object.fromEntries(Object.entries(prepared.choices).map(([c, choice]) => [c, choice.name])),
+    recipients: plan.audience.deliveries.length,
+    plannedSkips: plan.skipped,
+    ...(request.urgent ? { urgent: true } : {}),
+    ...(request.split ? { split: true } : {}),
+    ...(extra.schedule === undefined ? {} : { schedule: extra.schedule }),
+    createdAt: ctx.now(),
+  };
+  await writeRecipients(campaignDir(ctx.paths.home, id), plan.audience.deliveries);
+  await saveCampaign(ctx.paths.home, campaign);
+  ctx.ui.info(`campaign ${id}: sending…`);
+  const deliveries = plan.audience.deliveries;
+  const pending = deliveries.map((_d, i) => i);
+  const run = { campaign, deliveries, subscribers: prepared.subscribers, message: prepared.message, render: renderContextOf(prepared.planSettings), choices: prepared.choices, settings: prepared.settings, rates: prepared.rates };
+  return runCampaign({ ...run, ...(await sendWindow(ctx, prepared.planSettings, campaign, deliveries, pending)), concurrency: extra.concurrency }, ctx);
+}
+
+/**
+ * What of `pending` goes now and what waits: the daily tier's part of a split campaign, and the instants each
+ * channel pauses at for quiet hours (urgent campaigns ignore quiet hours; opt-outs still hold).
+ */
+async function sendWindow(
+  ctx: Context,
+  settings: PlanSettings,
+  campaign: Campaign,
+  deliveries: readonly Delivery[],
+  pending: readonly number[],
+): Promise<Pick<CampaignRun, 'pending' | 'pauseAt' | 'quietEnd' | 'deferred'>> {
+  const portion = campaign.split === true ? await portionByQuota(ctx, settings, deliveries, pending) : { now: pending, later: 0 };
+  const deferred = portion.later > 0 ? { deferred: { count: portion.later, ...(portion.freesAt === undefined ? {} : { freesAt: portion.freesAt }) } } : {};
+  if (campaign.urgent === true) return { pending: portion.now, ...deferred };
+  return {
+    pending: portion.now,
+    pauseAt: pauseTimes(settings, campaign.channels, ctx.deps.clock.now()),
+    quietEnd: (channel, at) => quietEnd(settings, channel, at),
+    ...deferred,
+  };
+}
+
+/**
+ * Refuses a send a person starts now that would break quiet hours: inside them, or running into them by its
+ * estimated length. `--urgent` sends anyway.
+ */
+function refuseQuietHours(prepared: PreparedSend, now: Date): void {
+  if (prepared.request.urgent) return;
+  const { recipients, rates } = prepared.plan;
+  const seconds: Partial<Record<Channel, number>> = {};
+  for (const channel of ['whatsapp', 'email'] as const) seconds[channel] = recipients[channel] / Math.max(rates[channel], 0.001);
+  if (prepared.request.split && prepared.planSettings.whatsappDailyLimit !== undefined) {
+    seconds.whatsapp = Math.min(recipients.whatsapp, prepared.planSettings.whatsappDailyLimit) / Math.max(rates.whatsapp, 0.001);
+  }
+  const conflict = quietConflict(prepared.planSettings, seconds, now);
+  if (conflict === undefined) return;
+  throw new CanaleError(
+    'SEND_QUIET_HOURS',
+    `not sent: ${conflict} — schedule it for then (canale schedule add FILE --topic … --at "YYYY-MM-DD HH:MM"), or add --urgent if it cannot wait (emergencies)`,
+  );
+}
+
+/** `canale send --topic T --message FILE`: plan, show, confirm, freeze the campaign, deliver, report. */
+export async function runSendCampaign(options: CampaignSendOptions, ctx: Context): Promise<number> {
+  const spec = await loadSpec(options, ctx);
+  const prepared = await prepareSend(requestOf(options, spec), ctx);
+  const { plan, choices } = prepared;
+  printPlan(ctx, plan, choices, prepared.warnings, options.json, options.urgent);
+  refuseIfBlocked(prepared);
   if (plan.recipients.total === 0) {
     ctx.ui.info('nobody to send to — nothing was sent');
     return EXIT.ok;
   }
+  refuseQuietHours(prepared, ctx.deps.clock.now());
   if (options.dryRun) return EXIT.ok;
-  await ctx.confirm(`Send to ${plan.recipients.total} recipient(s) (WhatsApp ${plan.recipients.whatsapp} via ${choices.whatsapp?.name ?? '-'}, e-mail ${plan.recipients.email} via ${choices.email?.name ?? '-'})?`, 'canale send … --yes');
+  await ctx.confirm(
+    `Send ${options.urgent ? 'URGENTLY ' : ''}to ${plan.recipients.total} recipient(s) (WhatsApp ${plan.recipients.whatsapp} via ${choices.whatsapp?.name ?? '-'}, e-mail ${plan.recipients.email} via ${choices.email?.name ?? '-'})?`,
+    'canale send … --yes',
+  );
   const id = ctx.deps.ids.next('cmp_') as CampaignId;
   // the lock comes before the campaign record: a send refused as busy leaves no campaign behind
-  return withSendLock(ctx.paths.home, sendLockHolder(ctx, id), async () => {
-    const campaign: Campaign = {
-      id,
-      status: 'sending',
-      message: spec,
-      query: { topics: message.topics, where: options.where, channel: options.channel },
-      channels: message.channels,
-      transports: Object.fromEntries(Object.entries(choices).map(([c, choice]) => [c, choice.name])),
-      recipients: plan.audience.deliveries.length,
-      plannedSkips: plan.skipped,
-      ...(options.urgent ? { urgent: true } : {}),
-      createdAt: ctx.now(),
-    };
-    await writeRecipients(campaignDir(ctx.paths.home, id), plan.audience.deliveries);
-    await saveCampaign(ctx.paths.home, campaign);
-    ctx.ui.info(`campaign ${id}: sending…`);
-    const pending = plan.audience.deliveries.map((_d, i) => i);
-    return sendAndReport(ctx, { campaign, deliveries: plan.audience.deliveries, pending, subscribers: data.subscribers, message, render, choices, settings, rates }, options);
-  });
+  const result = await withSendLock(ctx.paths.home, sendLockHolder(ctx, id), () => freezeAndSend(ctx, prepared, id, options));
+  return reportAndExit(ctx, result, options.json);
 }
 
-/** Runs the send and prints its report; the exit code says how it ended. */
-async function sendAndReport(
-  ctx: Context,
-  run: Omit<CampaignRun, 'concurrency'>,
-  options: { readonly concurrency: number; readonly json: boolean },
-): Promise<number> {
-  const result = await runCampaign({ ...run, concurrency: options.concurrency }, ctx);
-  printReport(ctx, result.report, options.json);
-  return exitCodeOf(result, ctx);
+/** The send a `canale send` command line asks for. */
+export function requestOf(options: Omit<CampaignSendOptions, 'dryRun' | 'json' | 'concurrency' | 'message' | 'text' | 'subject'>, spec: MessageSpec): SendRequest {
+  return {
+    spec,
+    topics: options.topics,
+    where: options.where,
+    channel: options.channel,
+    ...(options.via === undefined ? {} : { via: options.via }),
+    ...(options.rate === undefined ? {} : { rate: options.rate }),
+    urgent: options.urgent,
+    split: options.split,
+    allowFreeText: options.allowFreeText,
+  };
+}
+
+/** Prints a send's report; the exit code says how it ended. */
+async function reportAndExit(ctx: Context, result: CampaignResult, json: boolean): Promise<number> {
+  printReport(ctx, result.report, json);
+  return exitCodeOf(result, ctx, (await readPlanSettings(ctx)).timezone);
 }
 
 /** `canale send --resume ID`: the same message to the same frozen list, reaching only who is not yet reached. */
@@ -151,10 +272,25 @@ export async function runResume(options: ResumeOptions, ctx: Context): Promise<n
   if (!isResumable(campaign.status) && !options.retryFailed && !options.resendUnknown) {
     throw new CanaleError('CAMPAIGN_NOT_RESUMABLE', `campaign ${campaign.id} is ${campaign.status}: nothing to resume (add --retry-failed or --resend-unknown to try those again)`);
   }
-  return withSendLock(ctx.paths.home, sendLockHolder(ctx, campaign.id), () => resumeLocked(campaign, options, ctx));
+  if (campaign.urgent !== true) {
+    const settings = await readPlanSettings(ctx);
+    const quiet = quietNow(settings, campaign.channels, ctx.deps.clock.now());
+    if (quiet.length === campaign.channels.length && quiet[0] !== undefined) {
+      throw new CanaleError(
+        'SEND_QUIET_HOURS',
+        `not resumed: ${campaign.channels.map((c) => (c === 'whatsapp' ? 'WhatsApp' : 'e-mail')).join(' and ')} quiet hours until ${localTime(quiet[0].endsAt, settings.timezone)} — the first canale schedule run from then resumes it`,
+      );
+    }
+  }
+  const result = await withSendLock(ctx.paths.home, sendLockHolder(ctx, campaign.id), () => continueCampaign(campaign, options, ctx));
+  return reportAndExit(ctx, result, options.json);
 }
 
-async function resumeLocked(campaign: Campaign, options: ResumeOptions, ctx: Context): Promise<number> {
+/**
+ * Goes on with a campaign: the same message to the same frozen list, only who is not yet reached (and, when asked,
+ * those who failed or whose outcome is unknown). The caller holds the send lock.
+ */
+export async function continueCampaign(campaign: Campaign, options: Omit<ResumeOptions, 'campaign' | 'json'>, ctx: Context): Promise<CampaignResult> {
   const dir = campaignDir(ctx.paths.home, campaign.id);
   const deliveries = await readRecipients(dir);
   const replay = await replayJournal(journalFile(dir), deliveries.length);
@@ -174,6 +310,6 @@ async function resumeLocked(campaign: Campaign, options: ResumeOptions, ctx: Con
     pending.forEach((i) => journal.released(i));
     await journal.close();
   }
-  const run = { campaign, deliveries, pending, subscribers: data.subscribers, message, render: renderContextOf(planSettings), choices, settings, rates: ratesOf(planSettings, options.rate) };
-  return sendAndReport(ctx, run, options);
+  const run = { campaign, deliveries, subscribers: data.subscribers, message, render: renderContextOf(planSettings), choices, settings, rates: ratesOf(planSettings, options.rate) };
+  return runCampaign({ ...run, ...(await sendWindow(ctx, planSettings, campaign, deliveries, pending)), concurrency: options.concurrency }, ctx);
 }

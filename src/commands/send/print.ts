@@ -13,15 +13,15 @@ function duration(seconds: number): string {
 }
 
 /** The plan before a send, for the person who confirms it (stderr), or as one JSON line on stdout. */
-export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<Channel, TransportChoice>>, warnings: readonly string[], json: boolean): void {
+export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<Channel, TransportChoice>>, warnings: readonly string[], json: boolean, urgent = false): void {
   const { ui } = ctx;
   for (const choice of Object.values(choices)) if (choice?.warning !== undefined) ui.warn(choice.warning);
   for (const warning of warnings) ui.warn(warning);
   if (json) {
     const { audience: _audience, sample: _sample, ...summary } = plan;
-    ui.jsonLine({ plan: { ...summary, transports: Object.fromEntries(Object.entries(choices).map(([c, t]) => [c, t?.name])), warnings } });
+    ui.jsonLine({ plan: { ...summary, transports: Object.fromEntries(Object.entries(choices).map(([c, t]) => [c, t?.name])), warnings, urgent } });
   } else {
-    ui.info(ui.errColor.bold(`Send to ${plan.topics.join(', ')}`));
+    ui.info(ui.errColor.bold(`Send to ${plan.topics.join(', ')}${urgent ? ' — URGENT: quiet hours do not apply' : ''}`));
     for (const channel of ['whatsapp', 'email'] as const) {
       if (plan.recipients[channel] > 0) ui.info(`  ${channel === 'whatsapp' ? 'WhatsApp' : 'E-mail'}: ${plan.recipients[channel]} via ${choices[channel]?.name ?? '?'} at ${plan.rates[channel]}/s`);
     }
@@ -39,7 +39,7 @@ export function printReport(ctx: Context, report: CampaignReport, json: boolean)
     ui.jsonLine(report);
     return;
   }
-  ui.out(ui.color.bold(`Campaign ${report.campaign}: ${report.status}`));
+  ui.out(ui.color.bold(`Campaign ${report.campaign}: ${report.status}${report.urgent ? ' (urgent)' : ''}`));
   const rows = (['whatsapp', 'email'] as const)
     .filter((c) => report.byChannel[c].targeted > 0)
     .map((c) => [c, ...COLUMNS.map((k) => String(report.byChannel[c][k]))]);

@@ -46,12 +46,19 @@ export interface DeliverInput {
   readonly random: () => number;
   /** Aborted on Ctrl-C / SIGTERM: no new sends start; those in flight finish and are recorded. */
   readonly stop: AbortSignal;
+  /**
+   * Per channel, the instant (epoch ms) from which it takes no new recipient — quiet hours begin: those in flight
+   * finish and are recorded, the rest stay to be reached, and the outcome is `paused`.
+   */
+  readonly pauseAt?: Readonly<Partial<Record<Channel, number>>>;
   readonly onEvent?: (event: DeliverEvent) => void;
 }
 
 export type DeliverOutcome =
   | { readonly status: 'completed' }
   | { readonly status: 'interrupted' }
+  /** Channels reached their `pauseAt` with recipients still to reach; everything else was done. */
+  | { readonly status: 'paused'; readonly channels: readonly Channel[] }
   | { readonly status: 'stopped'; readonly reason: string; readonly failure?: DeliveryFailure };
 
 const NEVER = new AbortController().signal;
@@ -108,6 +115,15 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     emit({ type: 'released', channel: prepared.item.channel });
   }
 
+  const pausedChannels = new Set<Channel>();
+  /** Whether the channel has reached its pause: it then takes nobody new. */
+  const pausing = (channel: Channel): boolean => {
+    const at = input.pauseAt?.[channel];
+    if (at === undefined || input.clock.now().getTime() < at) return false;
+    pausedChannels.add(channel);
+    return true;
+  };
+
   async function sendOne(ready: Prepared, transport: Transport, limiter: RateWindow | undefined): Promise<void> {
     const { item } = ready;
     if ('skip' in ready) {
@@ -120,7 +136,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     let throttles = 0;
     for (let attempt = 1; ; ) {
       if (limiter !== undefined) await limiter.acquire(halt.signal);
-      if (halt.signal.aborted) {
+      if (halt.signal.aborted || (attempt === 1 && throttles === 0 && pausing(item.channel))) {
         input.journal.released(item.index);
         emit({ type: 'released', channel: item.channel });
         return;
@@ -182,7 +198,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     if (transport === undefined) throw new Error(`no transport for ${channel}`);
     let next = 0;
     const take = (): Prepared | undefined => {
-      const item = halt.signal.aborted ? undefined : queue[next++];
+      const item = halt.signal.aborted || pausing(channel) ? undefined : queue[next++];
       return item === undefined ? undefined : prepare(item);
     };
     const worker = async (): Promise<void> => {
@@ -196,7 +212,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
       };
       fill();
       for (let current = ahead.shift(); current !== undefined; current = ahead.shift()) {
-        if (halt.signal.aborted) {
+        if (halt.signal.aborted || pausing(channel)) {
           await Promise.all([current, ...ahead.splice(0)].map(release));
           return;
         }
@@ -220,5 +236,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     await input.journal.flush();
   }
   if (stopped !== undefined) return stopped;
-  return finished < input.items.length ? { status: 'interrupted' } : { status: 'completed' };
+  if (finished === input.items.length) return { status: 'completed' };
+  if (!halt.signal.aborted && pausedChannels.size > 0) return { status: 'paused', channels: [...pausedChannels] };
+  return { status: 'interrupted' };
 }

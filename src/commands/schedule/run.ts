@@ -1,0 +1,252 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { campaignDir } from '../../adapters/campaign/campaign-files.js';
+import { listCampaigns, loadCampaign, saveCampaign } from '../../adapters/campaign/campaign-store.js';
+import { withLiveStatus, withProcessLock, withSendLock } from '../../adapters/campaign/send-lock.js';
+import { readSchedules, updateSchedules } from '../../adapters/schedule/schedule-store.js';
+import type { Campaign, CampaignId } from '../../core/campaign.js';
+import { CanaleError, EXIT } from '../../core/errors.js';
+import { dueAt, fired, type Schedule } from '../../core/schedule/schedule.js';
+import type { Channel } from '../../core/subscriber.js';
+import type { Context } from '../context.js';
+import { readPlanSettings, type PlanSettings } from '../preview/plan-settings.js';
+import { continueCampaign, freezeAndSend, prepareSend, refuseIfBlocked, sendLockHolder } from '../send/campaign.js';
+import { SIGNAL_STOP, type CampaignResult } from '../send/campaign-run.js';
+import { localTime, quietNow } from '../send/send-window.js';
+import { requestOfSchedule } from './schedule-request.js';
+
+export interface ScheduleRunOptions {
+  readonly json: boolean;
+  readonly verbose: boolean;
+}
+
+/** What one `schedule run` did with one schedule or campaign (DESIGN §10: `schedule run --json`). */
+export interface RunEntry {
+  readonly action: 'fired' | 'resumed' | 'waiting' | 'failed' | 'busy';
+  readonly schedule?: string;
+  readonly campaign?: string;
+  readonly slot?: string;
+  readonly missed?: number;
+  readonly status?: string;
+  readonly counts?: CampaignResult['report']['counts'];
+  readonly until?: string;
+  readonly reason?: string;
+}
+
+/** Work a run found: a schedule due now, or a campaign to go on with. */
+type Work =
+  | { readonly kind: 'fire'; readonly schedule: Schedule }
+  | { readonly kind: 'create'; readonly schedule: Schedule; readonly campaign: string; readonly slot: string }
+  | { readonly kind: 'continue'; readonly campaign: Campaign; readonly why: string };
+
+const RUN_LOCK = 'schedule-run';
+
+/**
+ * `canale schedule run`, for cron or a systemd timer, once a minute: goes on with campaigns that wait (quiet hours
+ * over, the daily tier freed up) or whose run crashed, then sends every due schedule exactly once. Never prompts.
+ * One run at a time per home: a run that finds another one working leaves the work to it and exits 0.
+ */
+export async function runScheduleRun(options: ScheduleRunOptions, ctx: Context): Promise<number> {
+  await ctx.prepareHome();
+  const holder = { startedAt: ctx.now(), ...(ctx.deps.processes === undefined ? {} : { owner: ctx.deps.processes }), onWait: (m: string) => verbose(ctx, options, m) };
+  try {
+    return await withProcessLock(ctx.paths.home, RUN_LOCK, holder, () => runLocked(options, ctx), (current) => new CanaleError('RUN_BUSY', `another canale schedule run is working (process ${current.pid ?? '?'}, since ${current.startedAt ?? '?'})`, { exit: 'busy' }));
+  } catch (error) {
+    if (!(error instanceof CanaleError && error.code === 'RUN_BUSY')) throw error;
+    // cron starts a run every minute while a long send goes on: not an error, the other run has the work in hand
+    verbose(ctx, options, `${error.message}: it has the due work in hand`);
+    if (options.json) ctx.ui.json({ at: ctx.now(), entries: [{ action: 'busy', reason: error.message }], next: null });
+    return EXIT.ok;
+  }
+}
+
+function verbose(ctx: Context, options: ScheduleRunOptions, line: string): void {
+  if (options.verbose) ctx.ui.info(line);
+}
+
+async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<number> {
+  const settings = await readPlanSettings(ctx);
+  const now = ctx.deps.clock.now();
+  const work = await findWork(ctx, now);
+  const entries: RunEntry[] = [];
+  let exit: number = EXIT.ok;
+  for (const item of work) {
+    const waiting = quietWait(item, settings, now);
+    if (waiting !== undefined) {
+      entries.push(waiting);
+      verbose(ctx, options, `${waiting.schedule ?? waiting.campaign}: waits for quiet hours to end at ${localTime(new Date(waiting.until ?? ''), settings.timezone)}`);
+      continue;
+    }
+    let entry: RunEntry;
+    try {
+      entry = await withSendLock(ctx.paths.home, sendLockHolder(ctx, item.kind === 'continue' ? item.campaign.id : item.schedule.id), () => doWork(item, ctx, now));
+    } catch (error) {
+      if (error instanceof CanaleError && error.code === 'SEND_BUSY') {
+        // a person's send holds the lock: everything due waits for the next run
+        entries.push({ action: 'busy', reason: error.message });
+        ctx.ui.warn(`${error.message.replace(' — nothing was done; try again when it ends (see: canale campaigns list)', '')}: what is due waits for the next canale schedule run`);
+        exit = EXIT.busy;
+        break;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      entry = { action: 'failed', ...(item.kind === 'continue' ? { campaign: item.campaign.id } : { schedule: item.schedule.id }), reason: message };
+    }
+    entries.push(entry);
+    exit = worst(exit, exitOf(entry));
+    report(ctx, options, entry, settings);
+    if (entry.status === 'interrupted' && entry.reason === SIGNAL_STOP) {
+      exit = EXIT.interrupted;
+      break;
+    }
+  }
+  if (entries.length === 0) verbose(ctx, options, 'nothing due');
+  const next = await nextDue(ctx);
+  if (options.verbose && next !== undefined) ctx.ui.info(`next: ${localTime(new Date(next), settings.timezone)}`);
+  if (options.json) ctx.ui.json({ at: now.toISOString(), entries, next: next ?? null });
+  return exit;
+}
+
+/** The schedules and campaigns this run must see to, oldest work first. */
+async function findWork(ctx: Context, now: Date): Promise<Work[]> {
+  const home = ctx.paths.home;
+  const recorded = await listCampaigns(home);
+  const live = await withLiveStatus(home, recorded, ctx.deps.processes);
+  const work: Work[] = [];
+  live.forEach((campaign, i) => {
+    const was = recorded[i] as Campaign;
+    if (campaign.status === 'scheduled' && campaign.resumeAt !== undefined && Date.parse(campaign.resumeAt) <= now.getTime()) {
+      work.push({ kind: 'continue', campaign, why: campaign.waitingFor === 'daily-limit' ? 'the WhatsApp daily tier freed up' : 'quiet hours are over' });
+    } else if (campaign.schedule !== undefined && was.status === 'sending' && campaign.status === 'interrupted') {
+      work.push({ kind: 'continue', campaign: was, why: 'its run stopped without finishing (killed or crashed)' });
+    }
+    // a send stopped on purpose (Ctrl-C, SIGTERM) or by a fatal error stays interrupted: a person resumes or cancels it
+  });
+  for (const schedule of await readSchedules(home)) {
+    const last = schedule.runs.at(-1);
+    if (last !== undefined && last.error === undefined && !existsSync(join(campaignDir(home, last.campaign as CampaignId), 'campaign.json'))) {
+      // a run claimed this slot and stopped before its campaign was written: make it now
+      work.push({ kind: 'create', schedule, campaign: last.campaign, slot: last.slot });
+    }
+    if (dueAt(schedule, now).due) work.push({ kind: 'fire', schedule });
+  }
+  return work;
+}
+
+/** The channels a schedule's or campaign's messages go on. */
+function channelsOf(item: Work): readonly Channel[] {
+  if (item.kind === 'continue') return item.campaign.channels;
+  const { query, message } = item.schedule;
+  const ofMessage = message.channels ?? ['whatsapp', 'email'];
+  return query.channel === 'whatsapp' || query.channel === 'email' ? ofMessage.filter((c) => c === query.channel) : ofMessage;
+}
+
+/** A non-urgent send whose every channel is in its quiet hours waits until they end (DESIGN §7). */
+function quietWait(item: Work, settings: PlanSettings, now: Date): RunEntry | undefined {
+  const urgent = item.kind === 'continue' ? item.campaign.urgent === true : item.schedule.send.urgent;
+  if (urgent) return undefined;
+  const channels = channelsOf(item);
+  const quiet = quietNow(settings, channels, now);
+  if (channels.length === 0 || quiet.length < channels.length) return undefined;
+  const until = new Date(Math.max(...quiet.map((q) => q.endsAt.getTime()))).toISOString();
+  return { action: 'waiting', ...(item.kind === 'continue' ? { campaign: item.campaign.id } : { schedule: item.schedule.id }), until, reason: 'quiet-hours' };
+}
+
+/** Does one piece of work under the send lock. Checks again what it found: another run may have done it since. */
+async function doWork(item: Work, ctx: Context, now: Date): Promise<RunEntry> {
+  const home = ctx.paths.home;
+  if (item.kind === 'continue') {
+    const campaign = await loadCampaign(home, item.campaign.id);
+    if (campaign.status === 'completed' || campaign.status === 'cancelled') return { action: 'resumed', campaign: campaign.id, status: campaign.status };
+    ctx.ui.info(`campaign ${campaign.id}: going on — ${item.why}`);
+    const schedule = campaign.schedule === undefined ? undefined : (await readSchedules(home)).find((s) => s.id === campaign.schedule);
+    const result = await continueCampaign(campaign, { retryFailed: false, resendUnknown: false, concurrency: schedule?.send.concurrency ?? 20, ...(schedule?.send.rate === undefined ? {} : { rate: schedule.send.rate }) }, ctx);
+    return entryOf('resumed', result, { ...(campaign.schedule === undefined ? {} : { schedule: campaign.schedule }) });
+  }
+  if (item.kind === 'create') return sendSchedule(item.schedule, item.campaign as CampaignId, { slot: item.slot }, ctx);
+  // claim the slot before anything is frozen: a second run, or this one after a crash, finds it taken
+  const claim = await updateSchedules(home, (schedules) => {
+    const current = schedules.find((s) => s.id === item.schedule.id);
+    const due = current === undefined ? undefined : dueAt(current, now);
+    if (current === undefined || due === undefined || !due.due) return { schedules, result: undefined };
+    const id = ctx.deps.ids.next('cmp_') as CampaignId;
+    return { schedules: schedules.map((s) => (s === current ? fired(current, due, id, now) : s)), result: { id, slot: due.slot, missed: due.missed } };
+  });
+  if (claim === undefined) return { action: 'fired', schedule: item.schedule.id, status: 'already-sent' };
+  if (claim.missed > 0) {
+    ctx.ui.warn(`schedule ${item.schedule.id}: ${claim.missed} more slot(s) passed while canale schedule run was not running — sent once, for the slot of ${localTime(new Date(claim.slot), item.schedule.timezone)}`);
+  }
+  return sendSchedule(item.schedule, claim.id, { slot: claim.slot, missed: claim.missed }, ctx);
+}
+
+/** Plans a schedule's send against the store as it is now, freezes it as campaign `id` and sends it. */
+async function sendSchedule(schedule: Schedule, id: CampaignId, at: { readonly slot: string; readonly missed?: number }, ctx: Context): Promise<RunEntry> {
+  const base = { schedule: schedule.id, campaign: id, slot: at.slot, ...(at.missed === undefined || at.missed === 0 ? {} : { missed: at.missed }) };
+  let result: CampaignResult;
+  try {
+    const prepared = await prepareSend(requestOfSchedule(schedule), ctx);
+    for (const warning of prepared.warnings) ctx.ui.warn(`schedule ${schedule.id}: ${warning}`);
+    refuseIfBlocked(prepared);
+    if (prepared.plan.recipients.total === 0) {
+      await saveCampaign(ctx.paths.home, { id, status: 'completed', message: schedule.message, query: schedule.query, channels: [], transports: {}, recipients: 0, plannedSkips: prepared.plan.skipped, schedule: schedule.id, createdAt: ctx.now(), finishedAt: ctx.now() });
+      return { action: 'fired', ...base, status: 'completed', reason: 'nobody to send to' };
+    }
+    ctx.ui.info(`schedule ${schedule.id}: sending to ${prepared.plan.recipients.total} recipient(s) as campaign ${id}`);
+    result = await freezeAndSend(ctx, prepared, id, { schedule: schedule.id, concurrency: schedule.send.concurrency });
+  } catch (error) {
+    if (!(error instanceof CanaleError) || existsSync(join(campaignDir(ctx.paths.home, id), 'campaign.json'))) throw error;
+    // the slot is spent: say why nothing was sent, once, rather than failing again every minute
+    await updateSchedules(ctx.paths.home, (schedules) => ({
+      schedules: schedules.map((s) => (s.id === schedule.id ? { ...s, runs: s.runs.map((r) => (r.campaign === id ? { ...r, error: error.message } : r)) } : s)),
+      result: undefined,
+    }));
+    return { action: 'failed', ...base, reason: error.message };
+  }
+  return entryOf('fired', result, base);
+}
+
+function entryOf(action: 'fired' | 'resumed', result: CampaignResult, base: Partial<RunEntry>): RunEntry {
+  const { campaign, report, outcome } = result;
+  return {
+    action,
+    ...base,
+    campaign: campaign.id,
+    status: campaign.status,
+    counts: report.counts,
+    ...(campaign.resumeAt === undefined || campaign.status !== 'scheduled' ? {} : { until: campaign.resumeAt, reason: campaign.waitingFor ?? 'quiet-hours' }),
+    ...(outcome.status === 'stopped' ? { reason: outcome.reason } : outcome.status === 'interrupted' ? { reason: SIGNAL_STOP } : {}),
+  };
+}
+
+function exitOf(entry: RunEntry): number {
+  if (entry.action === 'failed' || (entry.status === 'interrupted' && entry.reason !== SIGNAL_STOP)) return EXIT.failed;
+  return (entry.counts?.failed ?? 0) > 0 ? EXIT.partial : EXIT.ok;
+}
+
+/** The more serious of two exit codes: failed over partial over ok. */
+function worst(a: number, b: number): number {
+  const rank = (code: number) => (code === EXIT.failed ? 2 : code === EXIT.partial ? 1 : 0);
+  return rank(b) > rank(a) ? b : a;
+}
+
+/** One line per thing done, on stdout: what cron mails and a person reads. */
+function report(ctx: Context, options: ScheduleRunOptions, entry: RunEntry, settings: PlanSettings): void {
+  if (options.json) return;
+  const who = entry.schedule === undefined ? `campaign ${entry.campaign}` : `schedule ${entry.schedule}${entry.campaign === undefined ? '' : ` → campaign ${entry.campaign}`}`;
+  if (entry.action === 'failed') {
+    ctx.ui.warn(`${who}: not sent: ${entry.reason}`);
+    return;
+  }
+  if (entry.status === 'already-sent') return verbose(ctx, options, `${who}: already sent by another run`);
+  const counts = entry.counts === undefined ? '' : `: ${entry.counts.sent} sent, ${entry.counts.failed} failed, ${entry.counts.skipped} skipped`;
+  const waits = entry.until === undefined ? '' : ` — waits until ${localTime(new Date(entry.until), settings.timezone)} (${entry.reason === 'daily-limit' ? 'WhatsApp daily tier' : 'quiet hours'}), then the next run goes on`;
+  const stopped = entry.status === 'interrupted' && entry.reason !== undefined ? ` — ${entry.reason}; resume with: canale send --resume ${entry.campaign}` : '';
+  ctx.ui.out(`${entry.action} ${who}: ${entry.status}${counts}${waits}${stopped}`);
+}
+
+/** The earliest instant a schedule or a waiting campaign is due, for monitoring. */
+async function nextDue(ctx: Context): Promise<string | undefined> {
+  const times: number[] = [];
+  for (const s of await readSchedules(ctx.paths.home)) if (s.status === 'active' && s.next !== undefined) times.push(Date.parse(s.next));
+  for (const c of await listCampaigns(ctx.paths.home)) if (c.status === 'scheduled' && c.resumeAt !== undefined) times.push(Date.parse(c.resumeAt));
+  return times.length === 0 ? undefined : new Date(Math.min(...times)).toISOString();
+}
