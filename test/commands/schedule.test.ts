@@ -32,8 +32,14 @@ afterEach(async () => {
 });
 
 async function canale(...args: string[]): Promise<CliResult> {
-  const fake = fakeDeps({ home, env: box.env, clock });
+  return canaleWith({}, ...args);
+}
+
+/** As a person at a terminal: the confirmations are answered in order. */
+async function canaleWith(terminal: { tty?: boolean; answers?: boolean[]; asked?: string[] }, ...args: string[]): Promise<CliResult> {
+  const fake = fakeDeps({ home, env: box.env, clock, ...(terminal.tty === undefined ? {} : { tty: terminal.tty }), ...(terminal.answers === undefined ? {} : { answers: terminal.answers }) });
   const code = await main(args, { ...fake.deps, cwd: dir, ids: { next: (prefix) => `${prefix}${String(++ids).padStart(6, '0')}` } });
+  terminal.asked?.push(...fake.asked);
   return { code, signal: null, stdout: fake.stdout.text, stderr: fake.stderr.text };
 }
 
@@ -227,6 +233,25 @@ describe('quiet hours and --urgent on canale send', () => {
     expect(lastJson<Report & { urgent: boolean }>(urgent.stdout)).toMatchObject({ status: 'completed', urgent: true, counts: { sent: 6 } });
     const shown = await canale('campaigns', 'show', lastJson<Report>(urgent.stdout).campaign);
     expect(shown.stdout).toContain('urgent: quiet hours did not apply');
+  });
+
+  it('on a terminal, asks whether a send in quiet hours is urgent; yes sends it as urgent, no refuses it', async () => {
+    await prepareRaccolta(canale, dir, 6);
+    at('2026-12-01T22:00:00Z');
+    const asked: string[] = [];
+    const no = await canaleWith({ tty: true, answers: [false], asked }, 'send', '--message', 'carta.md', '--quiet');
+    expect(no.code).toBe(1);
+    expect(asked).toEqual(['Quiet hours: is this urgent (an emergency that cannot wait until they end)?']);
+    expect(box.graph.received).toHaveLength(0);
+    // --yes confirms the send, never its urgency
+    const yes = await canaleWith({ tty: true, answers: [] }, 'send', '--message', 'carta.md', '--quiet', '--yes');
+    expect(yes.code).toBe(1);
+
+    const confirmed: string[] = [];
+    const sent = await canaleWith({ tty: true, answers: [true, true], asked: confirmed }, 'send', '--message', 'carta.md', '--quiet', '--json');
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(confirmed[1]).toMatch(/^Send URGENTLY to 6 recipient/);
+    expect(lastJson<Report & { urgent: boolean }>(sent.stdout)).toMatchObject({ urgent: true, counts: { sent: 6 } });
   });
 
   it('refuses a send that would run into quiet hours, by its estimated length', async () => {

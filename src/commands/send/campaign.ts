@@ -202,40 +202,53 @@ async function sendWindow(
 }
 
 /**
- * Refuses a send a person starts now that would break quiet hours: inside them, or running into them by its
- * estimated length. `--urgent` sends anyway.
+ * Why a send a person starts now would break quiet hours — inside them, or running into them by its estimated
+ * length — or undefined. `--urgent` sends anyway.
  */
-function refuseQuietHours(prepared: PreparedSend, now: Date): void {
-  if (prepared.request.urgent) return;
+function quietHoursConflict(prepared: PreparedSend, now: Date): string | undefined {
+  if (prepared.request.urgent) return undefined;
   const { recipients, rates } = prepared.plan;
   const seconds: Partial<Record<Channel, number>> = {};
   for (const channel of ['whatsapp', 'email'] as const) seconds[channel] = recipients[channel] / Math.max(rates[channel], 0.001);
   if (prepared.request.split && prepared.planSettings.whatsappDailyLimit !== undefined) {
     seconds.whatsapp = Math.min(recipients.whatsapp, prepared.planSettings.whatsappDailyLimit) / Math.max(rates.whatsapp, 0.001);
   }
-  const conflict = quietConflict(prepared.planSettings, seconds, now);
-  if (conflict === undefined) return;
-  throw new CanaleError(
+  return quietConflict(prepared.planSettings, seconds, now);
+}
+
+/**
+ * A send that would break quiet hours goes only as urgent: with `--urgent`, or — on a terminal, without `--yes` —
+ * when the person confirms that it is. Otherwise it is refused with when they end.
+ */
+async function urgentOrRefused(prepared: PreparedSend, ctx: Context, dryRun: boolean): Promise<PreparedSend> {
+  const conflict = quietHoursConflict(prepared, ctx.deps.clock.now());
+  if (conflict === undefined) return prepared;
+  const refused = new CanaleError(
     'SEND_QUIET_HOURS',
     `not sent: ${conflict} — schedule it for then (canale schedule add FILE --topic … --at "YYYY-MM-DD HH:MM"), or add --urgent if it cannot wait (emergencies)`,
   );
+  if (dryRun || ctx.yes || !ctx.ui.isInteractive) throw refused;
+  ctx.ui.warn(conflict);
+  const urgent = await ctx.deps.prompter.confirm('Quiet hours: is this urgent (an emergency that cannot wait until they end)?', false);
+  if (!urgent) throw refused;
+  return { ...prepared, request: { ...prepared.request, urgent: true } };
 }
 
 /** `canale send --topic T --message FILE`: plan, show, confirm, freeze the campaign, deliver, report. */
 export async function runSendCampaign(options: CampaignSendOptions, ctx: Context): Promise<number> {
   const spec = await loadSpec(options, ctx);
-  const prepared = await prepareSend(requestOf(options, spec), ctx);
-  const { plan, choices } = prepared;
-  printPlan(ctx, plan, choices, prepared.warnings, options.json, options.urgent);
-  refuseIfBlocked(prepared);
+  const planned = await prepareSend(requestOf(options, spec), ctx);
+  const { plan, choices } = planned;
+  printPlan(ctx, plan, choices, planned.warnings, options.json, options.urgent);
+  refuseIfBlocked(planned);
   if (plan.recipients.total === 0) {
     ctx.ui.info('nobody to send to — nothing was sent');
     return EXIT.ok;
   }
-  refuseQuietHours(prepared, ctx.deps.clock.now());
+  const prepared = await urgentOrRefused(planned, ctx, options.dryRun);
   if (options.dryRun) return EXIT.ok;
   await ctx.confirm(
-    `Send ${options.urgent ? 'URGENTLY ' : ''}to ${plan.recipients.total} recipient(s) (WhatsApp ${plan.recipients.whatsapp} via ${choices.whatsapp?.name ?? '-'}, e-mail ${plan.recipients.email} via ${choices.email?.name ?? '-'})?`,
+    `Send ${prepared.request.urgent ? 'URGENTLY ' : ''}to ${plan.recipients.total} recipient(s) (WhatsApp ${plan.recipients.whatsapp} via ${choices.whatsapp?.name ?? '-'}, e-mail ${plan.recipients.email} via ${choices.email?.name ?? '-'})?`,
     'canale send … --yes',
   );
   const id = ctx.deps.ids.next('cmp_') as CampaignId;
