@@ -5,6 +5,7 @@ import type { StoreData } from '../core/store-data.js';
 import type { Channel } from '../core/subscriber.js';
 import { withExamples, type App } from './app.js';
 import type { Context } from './context.js';
+import { scheduleHealth } from './schedule/overdue.js';
 
 /** One line of the checklist: `ok` true, false, or 'warn' (works, but worth knowing). */
 export interface Check {
@@ -75,6 +76,12 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
   const whatsapp = await channelCheck('whatsapp', ctx);
   checks.push(whatsapp.check, (await channelCheck('email', ctx)).check);
   if (whatsapp.transport === 'cloud-api' && data !== undefined) checks.push(templatesCheck(data, ctx.deps.clock.now()));
+  try {
+    const schedules = await scheduleHealth(ctx);
+    if (schedules !== undefined) checks.push({ name: 'schedules', ...schedules });
+  } catch (error) {
+    checks.push({ name: 'schedules', ok: false, detail: error instanceof Error ? error.message : String(error) });
+  }
   return checks;
 }
 

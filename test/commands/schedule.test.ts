@@ -112,6 +112,15 @@ describe('canale schedule add | list | show | cancel', () => {
     expect((await run()).entries.filter((e) => e.action === 'fired')).toHaveLength(0);
   });
 
+  it('doctor says when something planned is overdue: schedule run is not running', async () => {
+    await prepareRaccolta(canale, dir, 2);
+    await canale('schedule', 'add', 'carta.md', '--at', '2026-12-01 11:00', '--yes');
+    const check = async () => (JSON.parse((await canale('doctor', '--json')).stdout) as { checks: Array<{ name: string; ok: boolean | string; detail: string }> }).checks.find((c) => c.name === 'schedules');
+    expect(await check()).toEqual({ name: 'schedules', ok: true, detail: '1 active schedule(s), 0 campaign(s) waiting' });
+    at('2026-12-01T10:30:00Z');
+    expect(await check()).toMatchObject({ ok: 'warn', detail: expect.stringMatching(/overdue: schedule sch_\w+ \(due 2026-12-01T10:00:00.000Z\).*canale schedule install --print/) });
+  });
+
   it('prints a crontab line and a systemd service + timer for this home', async () => {
     const printed = await canale('schedule', 'install', '--print');
     expect(printed.code).toBe(0);
