@@ -149,6 +149,21 @@ describe('canale schedule run', () => {
     expect(JSON.parse((await canale('schedule', 'list', '--all', '--json')).stdout)).toEqual([expect.objectContaining({ status: 'done', next: null, runs: [expect.objectContaining({ slot: '2026-12-01T10:00:00.000Z' })] })]);
   });
 
+  it('while a person\'s send holds the lock, what is due waits: exit 4, and the next run sends it', async () => {
+    await prepareRaccolta(canale, dir, 10);
+    await canale('schedule', 'add', 'carta.md', '--at', '2026-12-01 10:30', '--yes');
+    at('2026-12-01T09:30:10Z');
+    const manual = canale('send', '--message', 'carta.md', '--rate', '4', '--yes');
+    await box.whenAnswered(1);
+    const busy = await canale('schedule', 'run', '--json');
+    expect(busy.code).toBe(4);
+    expect(JSON.parse(busy.stdout)).toMatchObject({ entries: [{ action: 'busy' }] });
+    expect(busy.stderr).toMatch(/another send is running \(campaign cmp_\w+.*what is due waits for the next canale schedule run/);
+    expect((await manual).code).toBe(0);
+    expect((await run()).entries).toEqual([expect.objectContaining({ action: 'fired', status: 'completed' })]);
+    expect([...deliveredTo(box).values()].every((n) => n === 2)).toBe(true);
+  });
+
   it('a recurring schedule that missed slots while the machine was off sends once and says so; across the October change it stays at 09:00 local', async () => {
     at('2026-10-20T08:00:00Z'); // a Tuesday, before the clocks go back on the 25th
     await prepareRaccolta(canale, dir, 6);

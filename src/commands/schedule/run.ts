@@ -84,7 +84,7 @@ async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<num
       if (error instanceof CanaleError && error.code === 'SEND_BUSY') {
         // a person's send holds the lock: everything due waits for the next run
         entries.push({ action: 'busy', reason: error.message });
-        ctx.ui.warn(`${error.message.replace(' — nothing was done; try again when it ends (see: canale campaigns list)', '')}: what is due waits for the next canale schedule run`);
+        ctx.ui.warn(`${error.message}; what is due waits for the next canale schedule run`);
         exit = EXIT.busy;
         break;
       }
