@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/main.js';
-import { runCli, startCli, type CliResult } from '../support/cli.js';
+import { BIN, runCli, startCli, type CliResult } from '../support/cli.js';
 import { fakeDeps, ShiftedClock } from '../support/fake-deps.js';
 import { deliveredTo, prepareRaccolta, startSandbox, type Report, type Sandbox } from '../support/send-sandbox.js';
 
@@ -94,6 +94,13 @@ describe('canale schedule run, end to end', () => {
     expect(delivered.size).toBeGreaterThanOrEqual(counts?.sent ?? 0);
     expect((JSON.parse((await cli('schedule', 'run', '--json')).stdout) as RunJson).entries).toEqual([]);
   }, 90_000);
+
+  it('install --print names this Node, this canale and this home', async () => {
+    const printed = await cli('schedule', 'install', '--print');
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toContain(`* * * * * CANALE_HOME=${home} ${process.execPath} ${BIN} schedule run\n`);
+    expect(printed.stdout).toContain(`ExecStart=${process.execPath} ${BIN} schedule run\n`);
+  });
 
   it('refuses a send in quiet hours, with when they end; --urgent sends it and the report says urgent', async () => {
     await prepareRaccolta(cli, dir, 10);
