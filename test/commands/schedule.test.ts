@@ -203,7 +203,7 @@ describe('canale schedule run', () => {
   it('a long send that reaches quiet hours pauses, and the next run after they end completes it, nobody twice', async () => {
     await prepareRaccolta(canale, dir, 20);
     await canale('schedule', 'add', 'carta.md', '--channel', 'whatsapp', '--rate', '4', '--at', '2026-12-01 20:59', '--yes');
-    at('2026-12-01T19:59:59.000Z'); // 20:59:59: quiet hours begin in 1 s, the send needs 5 s
+    at('2026-12-01T19:59:57.500Z'); // 20:59:57.5: quiet hours begin in 2.5 s, the send needs 5 s
     const evening = await run();
     expect(evening.entries).toEqual([expect.objectContaining({ action: 'fired', status: 'scheduled', reason: 'quiet-hours', until: '2026-12-02T07:00:00.000Z' })]);
     const before = deliveredTo(box).size;
