@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CanaleError, usageError } from '../core/errors.js';
+import { toE164 } from '../core/phone.js';
 import { collect, withExamples, type App } from './app.js';
 import type { Context } from './context.js';
 
@@ -67,9 +68,14 @@ function numberFlag(flag: string, text: string | undefined, ok: (n: number) => b
   return n;
 }
 
-const digits = (numbers: readonly string[] | undefined): string[] => (numbers ?? []).map((n) => n.replace(/\D/g, ''));
+/**
+ * Numbers as the Graph API writes them (digits of the E.164 form): "333 123 4567" is read in `country`, as canale
+ * reads subscribers' numbers, so it matches what a send posts; a number already international stays as written.
+ */
+const digits = (numbers: readonly string[] | undefined, country: string): string[] =>
+  (numbers ?? []).map((n) => (toE164(n, country) ?? n).replace(/\D/g, ''));
 
-export function parseSandbox(raw: RawSandbox, tag: string): SandboxOptions {
+export function parseSandbox(raw: RawSandbox, tag: string, country = 'IT'): SandboxOptions {
   const port = (flag: string, text: string | undefined, fallback: number): number =>
     numberFlag(flag, text, (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number (0 picks a free one)') ?? fallback;
   if (raw.webhookUrl !== undefined && !/^https?:\/\//.test(raw.webhookUrl)) throw usageError('SANDBOX_FLAG_INVALID', `--webhook-url ${raw.webhookUrl}: expected an http:// or https:// URL`);
@@ -86,8 +92,8 @@ export function parseSandbox(raw: RawSandbox, tag: string): SandboxOptions {
     ...(throttleRate === undefined ? {} : { throttleRate }),
     ...(latencyMs === undefined ? {} : { latencyMs }),
     ...(raw.webhookUrl === undefined ? {} : { webhookUrl: raw.webhookUrl }),
-    notOnWhatsApp: digits(raw.notOnWhatsapp),
-    openWindow: digits(raw.openWindow),
+    notOnWhatsApp: digits(raw.notOnWhatsapp, country),
+    openWindow: digits(raw.openWindow, country),
     reject: raw.reject ?? [],
     tempfail: raw.tempfail ?? [],
     mailDir: raw.mailDir ?? join(tmpdir(), `canale-sandbox-${tag}`),
@@ -163,7 +169,7 @@ export function registerSandbox(program: Command, app: App): void {
     app.action(async (raw: RawSandbox, ctx: Context) => {
       const untilInterrupted = ctx.deps.untilInterrupted;
       if (untilInterrupted === undefined) throw new CanaleError('SANDBOX_NO_TERMINAL', 'the sandbox needs a way to be stopped (Ctrl-C)');
-      await runSandbox(parseSandbox(raw, ctx.deps.ids.next('')), ctx, untilInterrupted());
+      await runSandbox(parseSandbox(raw, ctx.deps.ids.next(''), await ctx.country()), ctx, untilInterrupted());
     }),
   );
 }

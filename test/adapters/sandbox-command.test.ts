@@ -12,6 +12,11 @@ describe('parseSandbox', () => {
       notOnWhatsApp: ['393330000000'],
       openWindow: ['393471234567'],
     });
+    // written as an office writes them, without +39: the same digits a send posts
+    expect(parseSandbox({ notOnWhatsapp: ['333 000 0000', '0039 347 1234567'], openWindow: ['(+39) 333.123.4567'] }, 'x')).toMatchObject({
+      notOnWhatsApp: ['393330000000', '393471234567'],
+      openWindow: ['393331234567'],
+    });
     expect(parseSandbox({}, 'abc').mailDir).toMatch(/canale-sandbox-abc$/);
   });
 
