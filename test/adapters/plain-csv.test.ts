@@ -14,7 +14,7 @@ function byCsvParse(bytes: Buffer): Array<[string[], number]> {
     skip_empty_lines: true,
     skip_records_with_error: true,
     info: true,
-  }) as Array<{ record: string[]; info: { bytes: number } }>;
+  }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
   return rows.map((r) => [r.record, r.info.bytes]);
 }
 
