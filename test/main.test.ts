@@ -26,8 +26,8 @@ function allCommands(command: Command): Command[] {
 }
 
 describe('main', () => {
-  it('every command has --help with examples', () => {
-    const program = buildProgram(new App(fakeDeps().deps));
+  it('every command has --help with examples', async () => {
+    const program = await buildProgram(new App(fakeDeps().deps));
     const commands = allCommands(program);
     expect(commands.length).toBeGreaterThan(15);
     for (const command of commands) {

@@ -72,8 +72,8 @@ function matchStore(subscribers: readonly Subscriber[], batch: ImportBatch): Sto
   const byId = batch.byId.size > 0;
   for (let i = 0; i < subscribers.length; i++) {
     const s = subscribers[i] as Subscriber;
-    if (s.phone !== undefined) note(batch.byContact.get(s.phone), i);
-    if (s.email !== undefined) note(batch.byContact.get(emailKey(s.email)), i);
+    if (s.phone !== undefined) note(batch.byPhone.get(s.phone), i);
+    if (s.email !== undefined) note(batch.byEmail.get(emailKey(s.email)), i);
     if (byId) note(batch.byId.get(s.id), i);
   }
   return { first, more };

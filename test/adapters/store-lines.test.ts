@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStoreLines } from '../../src/adapters/store/store-lines.js';
 import { serializeStore } from '../../src/adapters/store/store-file.js';
+import type { StoreData } from '../../src/core/store-data.js';
+import type { Subscriber } from '../../src/core/subscriber.js';
 import { aStore, aSubscriber } from '../support/builders.js';
 
 let dir: string;
@@ -13,6 +15,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+async function written(data: StoreData): Promise<string> {
+  const path = join(dir, 'db.json');
+  await writeFile(path, [...serializeStore(data)].join(''));
+  return path;
+}
 
 async function read(text: string): Promise<unknown> {
   const path = join(dir, 'db.json');
@@ -36,6 +44,19 @@ describe('readStoreLines', () => {
     expect(Buffer.byteLength(text)).toBeGreaterThan(9 * 1024 * 1024); // three 4 MB chunks at least
     expect(await read(text)).toEqual(JSON.parse(JSON.stringify(data)));
     expect(await read(text.replaceAll('\n', '\r\n'))).toEqual(JSON.parse(JSON.stringify(data)));
+  });
+
+  it('keeps one copy of the values subscribers have in common', async () => {
+    const common = { topics: ['cantieri', 'scuola'], attributes: { municipio: 'I' }, consent: { source: 'import:a.csv#1', at: '2026-01-01T00:00:00.000Z' } };
+    const data = aStore([aSubscriber(common), aSubscriber(common), aSubscriber({ ...common, attributes: { municipio: 'II' } })]);
+    const read = (await readStoreLines(await written(data))) as typeof data;
+    expect(read).toEqual(JSON.parse(JSON.stringify(data)));
+    const [a, b, c] = read.subscribers as [Subscriber, Subscriber, Subscriber];
+    expect(b.topics).toBe(a.topics);
+    expect(b.consent).toBe(a.consent);
+    expect(c.consent).toBe(a.consent);
+    expect(b.attributes).toBe(a.attributes);
+    expect(c.attributes).not.toBe(a.attributes);
   });
 
   it.each([

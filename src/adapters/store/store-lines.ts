@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { SharedValues } from './shared-values.js';
 
 const SECTION = /^"([A-Za-z]+)":\[(?:\](,|\}))?$/;
 
@@ -15,7 +16,9 @@ class StoreLayout {
   readonly result: Record<string, unknown> = {};
   state: State = 'header';
   private section: unknown[] = [];
+  private sectionName = '';
   private pendingComma = false;
+  private readonly shared = new SharedValues();
 
   line(line: string): boolean {
     const after = (closing: string | undefined): State => (closing === '}' ? 'end' : 'section');
@@ -32,6 +35,7 @@ class StoreLayout {
         const name = match?.[1];
         if (name === undefined || name in this.result) return false;
         this.section = [];
+        this.sectionName = name;
         this.result[name] = this.section;
         this.pendingComma = false;
         this.state = match?.[2] === undefined ? 'records' : after(match[2]);
@@ -47,6 +51,7 @@ class StoreLayout {
         this.pendingComma = line.endsWith(',');
         const record: unknown = JSON.parse(this.pendingComma ? line.slice(0, -1) : line);
         if (record === null || typeof record !== 'object' || Array.isArray(record)) return false;
+        if (this.sectionName === 'subscribers') this.shared.shareSubscriber(record as Record<string, unknown>);
         this.section.push(record);
         return true;
       }
