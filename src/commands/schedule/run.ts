@@ -71,7 +71,9 @@ async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<num
   const entries: RunEntry[] = [];
   let exit: number = EXIT.ok;
   for (const item of work) {
-    const waiting = quietWait(item, settings, now);
+    // a long send may have taken a while: quiet hours and due slots are judged at the time each one starts
+    const at = ctx.deps.clock.now();
+    const waiting = quietWait(item, settings, at);
     if (waiting !== undefined) {
       entries.push(waiting);
       verbose(ctx, options, `${waiting.schedule ?? waiting.campaign}: waits for quiet hours to end at ${localTime(new Date(waiting.until ?? ''), settings.timezone)}`);
@@ -79,7 +81,7 @@ async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<num
     }
     let entry: RunEntry;
     try {
-      entry = await withSendLock(ctx.paths.home, sendLockHolder(ctx, item.kind === 'continue' ? item.campaign.id : item.schedule.id), () => doWork(item, ctx, now));
+      entry = await withSendLock(ctx.paths.home, sendLockHolder(ctx, item.kind === 'continue' ? item.campaign.id : item.schedule.id), () => doWork(item, ctx, at));
     } catch (error) {
       if (error instanceof CanaleError && error.code === 'SEND_BUSY') {
         // a person's send holds the lock: everything due waits for the next run
