@@ -121,6 +121,7 @@ export async function benchWebhook() {
     const env = { ...base, ...whatsAppSandboxEnv(quietUrl) };
     await canale(env, 'subscribers', 'import', join(dir, 'iscritti.csv'), '--yes', '--quiet');
     await canale(env, 'templates', 'sync', '--quiet');
+    await canale(env, 'config', 'set', 'quietHours.whatsapp', 'off'); // a benchmark runs at any hour
     const first = await canale(env, 'send', '--message', FINISHED, '--channel', 'whatsapp', '--rate', '100000', '--concurrency', '64', '--yes', '--json', '--quiet');
     const campaign = JSON.parse(first.stdout.slice(first.stdout.lastIndexOf('\n{') + 1)).campaign;
     const wamids = [];

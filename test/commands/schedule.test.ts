@@ -259,6 +259,15 @@ describe('quiet hours and --urgent on canale send', () => {
     expect(shown.stdout).toContain('urgent: quiet hours did not apply');
   });
 
+  it('the outbox has no quiet hours: nothing leaves the machine, nobody is woken', async () => {
+    await prepareRaccolta(canale, dir, 6);
+    at('2026-12-01T22:00:00Z');
+    const sent = await canale('send', '--message', 'carta.md', '--via', 'outbox', '--yes', '--json');
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(lastJson<Report>(sent.stdout)).toMatchObject({ status: 'completed', counts: { sent: 6 } });
+    expect(box.graph.received).toHaveLength(0);
+  });
+
   it('on a terminal, asks whether a send in quiet hours is urgent; yes sends it as urgent, no refuses it', async () => {
     await prepareRaccolta(canale, dir, 6);
     at('2026-12-01T22:00:00Z');

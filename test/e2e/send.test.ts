@@ -34,7 +34,11 @@ async function startSandbox(faults: { throttleRate?: number; failRate?: number; 
 const cli = (env: Record<string, string>, ...args: string[]): Promise<CliResult> => runCli(args, { home, cwd: dir, env });
 
 /** A home with `n` subscribers of raccolta-differenziata and the message carta.md (see prepareRaccolta). */
-const prepare = (env: Record<string, string>, n: number): Promise<void> => prepareRaccolta((...args) => cli(env, ...args), dir, n);
+async function prepare(env: Record<string, string>, n: number): Promise<void> {
+  await prepareRaccolta((...args) => cli(env, ...args), dir, n);
+  // the sends here run at whatever time the suite does: outside any quiet hours (tested in schedule.test.ts)
+  expect((await cli(env, 'config', 'set', 'quietHours.whatsapp', 'off')).code).toBe(0);
+}
 
 describe('canale send, end to end against the sandbox', () => {
   it('delivers 2,000 recipients on two channels exactly once, and the report accounts for each', async () => {

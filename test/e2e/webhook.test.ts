@@ -92,6 +92,8 @@ async function startBoth(n: number, options: { notOnWhatsApp?: string[] } = {}):
   await writeFile(join(dir, 'iscritti.csv'), `${rows.join('\n')}\n`);
   expect((await cli(env, 'subscribers', 'import', 'iscritti.csv', '--yes')).code).toBe(0);
   expect((await cli(env, 'templates', 'sync')).code).toBe(0);
+  // the sends here run at whatever time the suite does: outside any quiet hours
+  expect((await cli(env, 'config', 'set', 'quietHours.whatsapp', 'off')).code).toBe(0);
   expect((await cli(env, 'config', 'set', 'whatsapp.unreachableAfter', '1')).code).toBe(0);
 
   server = startCli(['webhook', 'serve', '--port', '0'], { home, cwd: dir, env });

@@ -11,10 +11,10 @@ import { printTable } from '../../ui/table.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { readPlanSettings } from '../preview/plan-settings.js';
-import { prepareSend, refuseIfBlocked, requestOf } from '../send/campaign.js';
+import { namesOf, prepareSend, refuseIfBlocked, requestOf } from '../send/campaign.js';
 import { parseCampaignSend, type CampaignFlags } from '../send/campaign-options.js';
 import { printPlan } from '../send/print.js';
-import { localTime, quietNow } from '../send/send-window.js';
+import { delivering, localTime, quietNow } from '../send/send-window.js';
 import { installLines } from './install.js';
 import { runScheduleRun } from './run.js';
 
@@ -66,7 +66,7 @@ export async function runScheduleAdd(file: string, flags: AddFlags, ctx: Context
   refuseIfBlocked(prepared);
   const first = new Date(when.next ?? now.toISOString());
   if (prepared.plan.recipients.total === 0) ctx.ui.warn('nobody would get it today: it goes to whoever follows these topics when it fires');
-  const channels = prepared.message.channels.filter((c) => prepared.plan.recipients[c] > 0);
+  const channels = delivering(prepared.message.channels, namesOf(prepared.choices)).filter((c) => prepared.plan.recipients[c] > 0);
   const quiet = options.urgent ? [] : quietNow(settings, channels, first);
   if (quiet.length > 0 && quiet.length === channels.length && quiet[0] !== undefined) {
     ctx.ui.warn(`${localTime(first, zone)} is inside quiet hours: it will wait until they end (${localTime(quiet[0].endsAt, zone)}) — add --urgent if it cannot`);

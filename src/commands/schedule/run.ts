@@ -10,9 +10,10 @@ import { dueAt, fired, type Schedule } from '../../core/schedule/schedule.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
 import { readPlanSettings, type PlanSettings } from '../preview/plan-settings.js';
-import { continueCampaign, freezeAndSend, prepareSend, refuseIfBlocked, sendLockHolder } from '../send/campaign.js';
+import { continueCampaign, freezeAndSend, prepareSend, refuseIfBlocked, sendLockHolder, transportFor } from '../send/campaign.js';
 import { SIGNAL_STOP, type CampaignResult } from '../send/campaign-run.js';
-import { localTime, quietNow } from '../send/send-window.js';
+import { delivering, localTime, quietNow } from '../send/send-window.js';
+import { settingsMap } from '../../adapters/transports/select.js';
 import { requestOfSchedule } from './schedule-request.js';
 
 export interface ScheduleRunOptions {
@@ -66,6 +67,7 @@ function verbose(ctx: Context, options: ScheduleRunOptions, line: string): void 
 
 async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<number> {
   const settings = await readPlanSettings(ctx);
+  const transports = settingsMap(await ctx.settings());
   const now = ctx.deps.clock.now();
   const work = await findWork(ctx, now);
   const entries: RunEntry[] = [];
@@ -73,7 +75,7 @@ async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<num
   for (const item of work) {
     // a long send may have taken a while: quiet hours and due slots are judged at the time each one starts
     const at = ctx.deps.clock.now();
-    const waiting = quietWait(item, settings, at);
+    const waiting = quietWait(item, settings, transports, at);
     if (waiting !== undefined) {
       entries.push(waiting);
       verbose(ctx, options, `${waiting.schedule ?? waiting.campaign}: waits for quiet hours to end at ${localTime(new Date(waiting.until ?? ''), settings.timezone)}`);
@@ -134,19 +136,20 @@ async function findWork(ctx: Context, now: Date): Promise<Work[]> {
   return work;
 }
 
-/** The channels a schedule's or campaign's messages go on. */
-function channelsOf(item: Work): readonly Channel[] {
-  if (item.kind === 'continue') return item.campaign.channels;
-  const { query, message } = item.schedule;
+/** The channels a schedule's or campaign's messages reach citizens on (not those that go to the outbox). */
+function channelsOf(item: Work, transports: ReturnType<typeof settingsMap>): readonly Channel[] {
+  if (item.kind === 'continue') return delivering(item.campaign.channels, item.campaign.transports);
+  const { query, message, send } = item.schedule;
   const ofMessage = message.channels ?? ['whatsapp', 'email'];
-  return query.channel === 'whatsapp' || query.channel === 'email' ? ofMessage.filter((c) => c === query.channel) : ofMessage;
+  const channels = query.channel === 'whatsapp' || query.channel === 'email' ? ofMessage.filter((c) => c === query.channel) : ofMessage;
+  return channels.filter((c) => transportFor(c, transports, send.via).name !== 'outbox');
 }
 
 /** A non-urgent send whose every channel is in its quiet hours waits until they end (DESIGN §7). */
-function quietWait(item: Work, settings: PlanSettings, now: Date): RunEntry | undefined {
+function quietWait(item: Work, settings: PlanSettings, transports: ReturnType<typeof settingsMap>, now: Date): RunEntry | undefined {
   const urgent = item.kind === 'continue' ? item.campaign.urgent === true : item.schedule.send.urgent;
   if (urgent) return undefined;
-  const channels = channelsOf(item);
+  const channels = channelsOf(item, transports);
   const quiet = quietNow(settings, channels, now);
   if (channels.length === 0 || quiet.length < channels.length) return undefined;
   const until = new Date(Math.max(...quiet.map((q) => q.endsAt.getTime()))).toISOString();

@@ -18,7 +18,7 @@ import type { Context } from '../context.js';
 import { composeMessageFile } from '../compose/index.js';
 import { syncedTemplates } from '../message-context.js';
 import { ratesOf, readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
-import { describeWait, localTime, pauseTimes, portionByQuota, quietConflict, quietEnd, quietNow, whatsAppQuota, whatsAppRecipients } from './send-window.js';
+import { describeWait, localTime, pauseTimes, portionByQuota, quietConflict, quietEnd, quietNow, whatsAppQuota, whatsAppRecipients, delivering } from './send-window.js';
 import type { CampaignSendOptions, ResumeOptions } from './campaign-options.js';
 import { runCampaign, type CampaignResult, type CampaignRun } from './campaign-run.js';
 import { printPlan, printReport } from './print.js';
@@ -42,14 +42,21 @@ export function compileForSend(spec: MessageSpec, data: StoreData, extraTopics: 
   return compiled.message;
 }
 
-/** Transports for the channels that have recipients, as DESIGN §3 chooses them; `--via` applies where it fits. */
+/** The transport's name of each channel. */
+export function namesOf(choices: Readonly<Partial<Record<Channel, TransportChoice>>>): Partial<Record<Channel, TransportChoice['name']>> {
+  return Object.fromEntries(Object.entries(choices).map(([c, choice]) => [c, choice.name]));
+}
+
+/** The transport of one channel, as DESIGN §3 chooses it; `--via` applies where it fits the channel. */
+export function transportFor(channel: Channel, settings: ReturnType<typeof settingsMap>, via: CampaignSendOptions['via']): TransportChoice {
+  const fits = via === 'outbox' || (via === 'cloud-api' && channel === 'whatsapp') || (via === 'smtp' && channel === 'email');
+  return chooseTransport(channel, settings, fits ? via : undefined);
+}
+
+/** Transports for the channels that have recipients. */
 function chooseTransports(plan: SendPlan, settings: ReturnType<typeof settingsMap>, via: CampaignSendOptions['via']): Partial<Record<Channel, TransportChoice>> {
   const choices: Partial<Record<Channel, TransportChoice>> = {};
-  for (const channel of ['whatsapp', 'email'] as const) {
-    if (plan.recipients[channel] === 0) continue;
-    const fits = via === 'outbox' || (via === 'cloud-api' && channel === 'whatsapp') || (via === 'smtp' && channel === 'email');
-    choices[channel] = chooseTransport(channel, settings, fits ? via : undefined);
-  }
+  for (const channel of ['whatsapp', 'email'] as const) if (plan.recipients[channel] > 0) choices[channel] = transportFor(channel, settings, via);
   return choices;
 }
 
@@ -162,7 +169,7 @@ export async function freezeAndSend(
     message: request.spec,
     query: { topics: prepared.message.topics, where: request.where, channel: request.channel },
     channels: prepared.message.channels,
-    transports: Object.fromEntries(Object.entries(prepared.choices).map(([c, choice]) => [c, choice.name])),
+    transports: namesOf(prepared.choices),
     recipients: plan.audience.deliveries.length,
     plannedSkips: plan.skipped,
     ...(request.urgent ? { urgent: true } : {}),
@@ -195,7 +202,7 @@ async function sendWindow(
   if (campaign.urgent === true) return { pending: portion.now, ...deferred };
   return {
     pending: portion.now,
-    pauseAt: pauseTimes(settings, campaign.channels, ctx.deps.clock.now()),
+    pauseAt: pauseTimes(settings, delivering(campaign.channels, campaign.transports), ctx.deps.clock.now()),
     quietEnd: (channel, at) => quietEnd(settings, channel, at),
     ...deferred,
   };
@@ -209,8 +216,8 @@ function quietHoursConflict(prepared: PreparedSend, now: Date): string | undefin
   if (prepared.request.urgent) return undefined;
   const { recipients, rates } = prepared.plan;
   const seconds: Partial<Record<Channel, number>> = {};
-  for (const channel of ['whatsapp', 'email'] as const) seconds[channel] = recipients[channel] / Math.max(rates[channel], 0.001);
-  if (prepared.request.split && prepared.planSettings.whatsappDailyLimit !== undefined) {
+  for (const channel of delivering(['whatsapp', 'email'], namesOf(prepared.choices))) seconds[channel] = recipients[channel] / Math.max(rates[channel], 0.001);
+  if (seconds.whatsapp !== undefined && prepared.request.split && prepared.planSettings.whatsappDailyLimit !== undefined) {
     seconds.whatsapp = Math.min(recipients.whatsapp, prepared.planSettings.whatsappDailyLimit) / Math.max(rates.whatsapp, 0.001);
   }
   return quietConflict(prepared.planSettings, seconds, now);
@@ -287,11 +294,12 @@ export async function runResume(options: ResumeOptions, ctx: Context): Promise<n
   }
   if (campaign.urgent !== true) {
     const settings = await readPlanSettings(ctx);
-    const quiet = quietNow(settings, campaign.channels, ctx.deps.clock.now());
-    if (quiet.length === campaign.channels.length && quiet[0] !== undefined) {
+    const channels = delivering(campaign.channels, campaign.transports);
+    const quiet = quietNow(settings, channels, ctx.deps.clock.now());
+    if (quiet.length === channels.length && quiet[0] !== undefined) {
       throw new CanaleError(
         'SEND_QUIET_HOURS',
-        `not resumed: ${campaign.channels.map((c) => (c === 'whatsapp' ? 'WhatsApp' : 'e-mail')).join(' and ')} quiet hours until ${localTime(quiet[0].endsAt, settings.timezone)} — the first canale schedule run from then resumes it`,
+        `not resumed: ${channels.map((c) => (c === 'whatsapp' ? 'WhatsApp' : 'e-mail')).join(' and ')} quiet hours until ${localTime(quiet[0].endsAt, settings.timezone)} — the first canale schedule run from then resumes it`,
       );
     }
   }

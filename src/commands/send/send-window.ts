@@ -16,6 +16,14 @@ export function localTime(instant: Date, zone: string): string {
   return `${formatLocal(instant, zone)} (${zone})`;
 }
 
+/**
+ * The channels that really reach citizens: quiet hours protect their phones and inboxes, so a channel whose
+ * transport is the outbox (files in the home, nothing leaves the machine) has none.
+ */
+export function delivering(channels: readonly Channel[], transports: Readonly<Partial<Record<Channel, string>>>): Channel[] {
+  return channels.filter((c) => transports[c] !== 'outbox');
+}
+
 /** The channels of `channels` that are in their quiet hours at `now`, with when those end. */
 export function quietNow(settings: PlanSettings, channels: readonly Channel[], now: Date): Array<{ readonly channel: Channel; readonly endsAt: Date }> {
   const quiet: Array<{ channel: Channel; endsAt: Date }> = [];
