@@ -1,3 +1,5 @@
+import { offsetMillis } from './schedule/zoned-time.js';
+
 /** A strict ISO 8601 instant, as canale writes it: kept exactly as written, so an export reads back the same. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 /** Other ISO forms: `2026-11-28`, `2026-11-28 10:31`, `2026-11-28T10:31:05+0100`. */
@@ -20,35 +22,12 @@ function isValid(p: Parts): boolean {
   return p.day <= daysInMonth;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-/** How far `timeZone` is ahead of UTC at `instant`, in milliseconds. */
-function offsetAt(instant: number, timeZone: string): number {
-  let format = formats.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formats.set(timeZone, format);
-  }
-  const get = (parts: Intl.DateTimeFormatPart[], type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const parts = format.formatToParts(new Date(instant));
-  const asUtc = Date.UTC(get(parts, 'year'), get(parts, 'month') - 1, get(parts, 'day'), get(parts, 'hour'), get(parts, 'minute'), get(parts, 'second'));
-  return asUtc - Math.floor(instant / 1000) * 1000;
-}
 
 /** The instant a wall-clock time in `timeZone` names (for a time skipped by a DST change, the hour after). */
 function zonedInstant(p: Parts, timeZone: string): number {
   const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  const first = wall - offsetAt(wall, timeZone);
-  const second = wall - offsetAt(first, timeZone);
+  const first = wall - offsetMillis(wall, timeZone);
+  const second = wall - offsetMillis(first, timeZone);
   return second;
 }
 

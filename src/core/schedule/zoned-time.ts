@@ -68,10 +68,15 @@ function fromWallMillis(millis: number): LocalTime {
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
 }
 
+/** How many milliseconds the zone is ahead of UTC at that instant (a whole number of minutes). */
+export function offsetMillis(millis: number, zone: string): number {
+  const wholeSecond = Math.floor(millis / 1000) * 1000;
+  return wallMillis(localTimeOf(new Date(wholeSecond), zone)) - wholeSecond;
+}
+
 /** How many minutes the zone is ahead of UTC at that instant. */
 function offsetMinutes(millis: number, zone: string): number {
-  const wholeSecond = Math.floor(millis / 1000) * 1000;
-  return (wallMillis(localTimeOf(new Date(wholeSecond), zone)) - wholeSecond) / MINUTE;
+  return offsetMillis(millis, zone) / MINUTE;
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');
