@@ -1,9 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Campaign, CampaignId } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
+import { readJsonFile } from '../fs/json-file.js';
 import { campaignDir } from './campaign-files.js';
 
 const skipReason = z.enum(['opted-out', 'opted-out-of-topic', 'no-address', 'unreachable', 'channel-not-in-message']);
@@ -65,27 +66,9 @@ export async function saveCampaign(home: string, campaign: Campaign): Promise<vo
 
 export async function loadCampaign(home: string, id: string): Promise<Campaign> {
   const path = campaignFile(home, id as CampaignId);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new CanaleError('CAMPAIGN_NOT_FOUND', `there is no campaign "${id}" — see them with: canale campaigns list`);
-    }
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new CanaleError('CAMPAIGN_DAMAGED', `${path} is not valid JSON (${(error as Error).message}) — canale will not overwrite it`);
-  }
-  const parsed = campaignSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CanaleError('CAMPAIGN_DAMAGED', `${path} is damaged: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
-  }
-  const { version: _version, ...campaign } = parsed.data;
+  const data = await readJsonFile(path, campaignSchema, 'CAMPAIGN_DAMAGED');
+  if (data === undefined) throw new CanaleError('CAMPAIGN_NOT_FOUND', `there is no campaign "${id}" — see them with: canale campaigns list`);
+  const { version: _version, ...campaign } = data;
   return campaign as unknown as Campaign;
 }
 

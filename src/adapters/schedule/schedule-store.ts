@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CanaleError } from '../../core/errors.js';
@@ -6,6 +5,7 @@ import type { Schedule } from '../../core/schedule/schedule.js';
 import { audienceQuerySchema, messageSpecSchema, transportSchema } from '../campaign/campaign-store.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { withFileLock } from '../fs/file-lock.js';
+import { readJsonFile } from '../fs/json-file.js';
 
 const scheduleSchema = z.strictObject({
   id: z.string().min(1),
@@ -39,26 +39,8 @@ const scheduleFile = (home: string): string => join(home, 'schedules.json');
  * under its own lock.
  */
 export async function readSchedules(home: string): Promise<Schedule[]> {
-  const path = scheduleFile(home);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new CanaleError('SCHEDULES_DAMAGED', `${path} is not valid JSON (${(error as Error).message}) — canale will not overwrite it`);
-  }
-  const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CanaleError('SCHEDULES_DAMAGED', `${path} is damaged: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'} — canale will not overwrite it`);
-  }
-  return parsed.data.schedules as unknown as Schedule[];
+  const data = await readJsonFile(scheduleFile(home), fileSchema, 'SCHEDULES_DAMAGED');
+  return (data?.schedules ?? []) as unknown as Schedule[];
 }
 
 /** Changes the schedules under their lock (waiting up to 20 s for another canale), then writes them atomically. */

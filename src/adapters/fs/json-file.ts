@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
+import { CanaleError } from '../../core/errors.js';
+
+/**
+ * A small JSON file canale writes (a campaign's record, the schedules), parsed and checked against its schema, or
+ * undefined when there is none. A file that is not JSON, or not of the schema, is reported with its path and what
+ * is wrong (CanaleError `damagedCode`) and never overwritten.
+ */
+export async function readJsonFile<T extends z.ZodType>(path: string, schema: T, damagedCode: string): Promise<z.infer<T> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CanaleError(damagedCode, `${path} is not valid JSON (${(error as Error).message}) — canale will not overwrite it`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CanaleError(damagedCode, `${path} is damaged: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'} — canale will not overwrite it`);
+  }
+  return parsed.data;
+}
