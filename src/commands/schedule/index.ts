@@ -11,7 +11,7 @@ import { printTable } from '../../ui/table.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { readPlanSettings } from '../preview/plan-settings.js';
-import { namesOf, prepareSend, refuseIfBlocked, requestOf } from '../send/campaign.js';
+import { namesOf, prepareSend, refuseIfBlocked, requestOf } from '../send/prepare.js';
 import { parseCampaignSend, type CampaignFlags } from '../send/campaign-options.js';
 import { printPlan } from '../send/print.js';
 import { delivering, localTime, quietNow } from '../send/send-window.js';

@@ -1,5 +1,5 @@
 import type { Schedule } from '../../core/schedule/schedule.js';
-import type { SendRequest } from '../send/campaign.js';
+import type { SendRequest } from '../send/prepare.js';
 
 /** The send a schedule asks for when it fires: its frozen message, audience and send options. */
 export function requestOfSchedule(schedule: Schedule): SendRequest {

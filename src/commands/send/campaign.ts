@@ -8,17 +8,13 @@ import type { Delivery } from '../../core/audience.js';
 import { isResumable, type Campaign, type CampaignId } from '../../core/campaign.js';
 import { remainingAfter } from '../../core/dispatch/journal-state.js';
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
-import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
 import { textMessage, type MessageSpec } from '../../core/message/message-spec.js';
-import { knownFields } from '../../core/message/placeholders.js';
-import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
-import type { StoreData } from '../../core/store-data.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
 import { composeMessageFile } from '../compose/index.js';
-import { syncedTemplates } from '../message-context.js';
 import { ratesOf, readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
-import { describeWait, localTime, pauseTimes, portionByQuota, quietConflict, quietEnd, quietNow, whatsAppQuota, whatsAppRecipients, delivering } from './send-window.js';
+import { delivering, describeWait, localTime, pauseTimes, portionByQuota, quietConflict, quietEnd, quietNow } from './send-window.js';
+import { compileForSend, namesOf, prepareSend, refuseIfBlocked, requestOf, type PreparedSend } from './prepare.js';
 import type { CampaignSendOptions, ResumeOptions } from './campaign-options.js';
 import { runCampaign, type CampaignResult, type CampaignRun } from './campaign-run.js';
 import { printPlan, printReport } from './print.js';
@@ -33,31 +29,6 @@ async function loadSpec(options: CampaignSendOptions, ctx: Context): Promise<Mes
     return loadMessageFile(path);
   }
   throw usageError('SEND_MESSAGE_MISSING', 'say what to send: --message FILE (a message file) or --text TEXT');
-}
-
-/** The message checked against the store's topics, fields and synced templates; any problem stops the send. */
-export function compileForSend(spec: MessageSpec, data: StoreData, extraTopics: readonly string[]): CompiledMessage {
-  const compiled = compileMessage(spec, { topics: data.topics, knownFields: knownFields(data.subscribers), templates: syncedTemplates(data) }, extraTopics);
-  if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${spec.source}: ${compiled.problems.join('\n  ')}`);
-  return compiled.message;
-}
-
-/** The transport's name of each channel. */
-export function namesOf(choices: Readonly<Partial<Record<Channel, TransportChoice>>>): Partial<Record<Channel, TransportChoice['name']>> {
-  return Object.fromEntries(Object.entries(choices).map(([c, choice]) => [c, choice.name]));
-}
-
-/** The transport of one channel, as DESIGN §3 chooses it; `--via` applies where it fits the channel. */
-export function transportFor(channel: Channel, settings: ReturnType<typeof settingsMap>, via: CampaignSendOptions['via']): TransportChoice {
-  const fits = via === 'outbox' || (via === 'cloud-api' && channel === 'whatsapp') || (via === 'smtp' && channel === 'email');
-  return chooseTransport(channel, settings, fits ? via : undefined);
-}
-
-/** Transports for the channels that have recipients. */
-function chooseTransports(plan: SendPlan, settings: ReturnType<typeof settingsMap>, via: CampaignSendOptions['via']): Partial<Record<Channel, TransportChoice>> {
-  const choices: Partial<Record<Channel, TransportChoice>> = {};
-  for (const channel of ['whatsapp', 'email'] as const) if (plan.recipients[channel] > 0) choices[channel] = transportFor(channel, settings, via);
-  return choices;
 }
 
 function exitCodeOf(result: CampaignResult, ctx: Context, zone: string): number {
@@ -82,74 +53,6 @@ function exitCodeOf(result: CampaignResult, ctx: Context, zone: string): number 
 /** Who takes the send lock: this campaign, now, this process; waiting for a crashed send's lock is said on stderr. */
 export function sendLockHolder(ctx: Context, campaign: string): Parameters<typeof withSendLock>[1] {
   return { campaign, startedAt: ctx.now(), ...(ctx.deps.processes === undefined ? {} : { owner: ctx.deps.processes }), onWait: (m) => ctx.ui.info(m) };
-}
-
-/** What a send is asked to do, however it was asked: `canale send` or a schedule. */
-export interface SendRequest {
-  readonly spec: MessageSpec;
-  readonly topics: readonly string[];
-  readonly where: CampaignSendOptions['where'];
-  readonly channel: CampaignSendOptions['channel'];
-  readonly via?: CampaignSendOptions['via'];
-  readonly rate?: number;
-  readonly urgent: boolean;
-  readonly split: boolean;
-  readonly allowFreeText: boolean;
-}
-
-/** A send planned and checked, ready to be frozen into a campaign: the one value preview, confirmation and run share. */
-export interface PreparedSend {
-  readonly request: SendRequest;
-  readonly plan: SendPlan;
-  readonly message: CompiledMessage;
-  readonly choices: Partial<Record<Channel, TransportChoice>>;
-  readonly warnings: readonly string[];
-  readonly subscribers: StoreData['subscribers'];
-  readonly planSettings: PlanSettings;
-  readonly settings: ReturnType<typeof settingsMap>;
-  readonly rates: Readonly<Record<Channel, number>>;
-}
-
-/**
- * Plans a send against the store as it is now and checks what would stop it: recipients who cannot get the
- * message, free text through the Cloud API without the flag. Prints nothing.
- */
-export async function prepareSend(request: SendRequest, ctx: Context): Promise<PreparedSend> {
-  const data = await (await ctx.store()).read();
-  const message = compileForSend(request.spec, data, request.topics);
-  const planSettings = await readPlanSettings(ctx);
-  const settings = settingsMap(await ctx.settings());
-  const render = renderContextOf(planSettings);
-  const rates = ratesOf(planSettings, request.rate);
-  const plan = planSend({
-    message,
-    subscribers: data.subscribers,
-    query: { topics: message.topics, where: request.where, channel: request.channel, messageChannels: message.channels },
-    rates,
-    prices: planSettings.prices,
-    ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
-    render,
-  });
-  const choices = chooseTransports(plan, settings, request.via);
-  const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ctx, planSettings, whatsAppRecipients(plan)) : undefined;
-  const warnings = planWarnings(plan, message, {
-    hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,
-    ...(choices.whatsapp === undefined ? {} : { whatsappTransport: choices.whatsapp.name }),
-    ...(quota === undefined ? {} : { whatsappQuota: quota }),
-    split: request.split,
-  });
-  return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates };
-}
-
-/** The checks that stop a send before anything is frozen: blocked recipients, free text through the Cloud API. */
-export function refuseIfBlocked(prepared: PreparedSend): void {
-  const { plan, request, choices } = prepared;
-  if (plan.blocked.length > 0) {
-    throw new CanaleError('SEND_BLOCKED', `${plan.blocked.reduce((n, b) => n + b.count, 0)} recipient(s) cannot get this message as it is (see above) — add a default ({{nome | "…"}}) or fix their data; nothing was sent`);
-  }
-  if (request.spec.whatsapp === undefined && choices.whatsapp?.name === 'cloud-api' && !request.allowFreeText) {
-    throw usageError('SEND_FREE_TEXT', 'free text through the Cloud API reaches only citizens who wrote in the last 24 hours: use a template (whatsapp.template), or add --allow-free-text');
-  }
 }
 
 /**
@@ -262,21 +165,6 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
   // the lock comes before the campaign record: a send refused as busy leaves no campaign behind
   const result = await withSendLock(ctx.paths.home, sendLockHolder(ctx, id), () => freezeAndSend(ctx, prepared, id, options));
   return reportAndExit(ctx, result, options.json);
-}
-
-/** The send a `canale send` command line asks for. */
-export function requestOf(options: Omit<CampaignSendOptions, 'dryRun' | 'json' | 'concurrency' | 'message' | 'text' | 'subject'>, spec: MessageSpec): SendRequest {
-  return {
-    spec,
-    topics: options.topics,
-    where: options.where,
-    channel: options.channel,
-    ...(options.via === undefined ? {} : { via: options.via }),
-    ...(options.rate === undefined ? {} : { rate: options.rate }),
-    urgent: options.urgent,
-    split: options.split,
-    allowFreeText: options.allowFreeText,
-  };
 }
 
 /** Prints a send's report; the exit code says how it ended. */

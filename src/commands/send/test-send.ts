@@ -10,7 +10,7 @@ import { findTemplate } from '../../core/template.js';
 import { describeFailure, type Envelope, type TemplateParameters, type TransportName } from '../../core/transport.js';
 import type { Context } from '../context.js';
 import { readPlanSettings, renderContextOf } from '../preview/plan-settings.js';
-import { compileForSend } from './campaign.js';
+import { compileForSend } from './prepare.js';
 
 /** `send --test-to`: one message to one address, now, with no campaign and no journal. */
 export type TestSendOptions =
