@@ -39,32 +39,66 @@ export async function writeFileAtomic(path: string, chunks: Iterable<string> | s
   await syncDirectory(dirname(path));
 }
 
+/** The promise itself, marked as handled: its failure is awaited later, not reported as unhandled meanwhile. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/** Written this many bytes, the file is flushed to disk in the background while the rest is encoded. */
+const SYNC_EVERY_BYTES = 64 << 20;
+
 /**
- * Encodes the chunks straight into one reusable buffer and writes it whenever it is full: no string is joined to
- * another first (joining makes ropes that are flattened and copied again when written; a 390 MB store spent
- * about 2 s there).
+ * Encodes the chunks straight into a buffer and writes it whenever it is full: no string is joined to another first
+ * (joining makes ropes that are flattened and copied again when written; a 390 MB store spent about 2 s there).
+ * Two buffers take turns, so one is written while the next is encoded, and the disk is asked to catch up every
+ * 64 MB, so the final flush has little left: for a 390 MB store about 2.5 s become about 1.5 s.
  */
 async function writeChunks(handle: FileHandle, chunks: Iterable<string>): Promise<void> {
+  const spare: Buffer[] = [];
   let buffer: Buffer | undefined;
   let used = 0;
+  let writing: Promise<unknown> = Promise.resolve();
+  let syncing: Promise<unknown> = Promise.resolve();
+  let unsynced = 0;
+  const writeAll = async (bytes: Buffer, length: number): Promise<void> => {
+    for (let done = 0; done < length; ) done += (await handle.write(bytes, done, length - done)).bytesWritten;
+    spare.push(bytes);
+  };
   const flush = async (): Promise<void> => {
+    await writing;
     if (buffer === undefined || used === 0) return;
-    for (let done = 0; done < used; ) done += (await handle.write(buffer, done, used - done)).bytesWritten;
+    writing = handled(writeAll(buffer, used));
+    unsynced += used;
+    if (unsynced >= SYNC_EVERY_BYTES) {
+      const previous = syncing;
+      syncing = handled(writing.then(() => previous).then(() => handle.datasync()));
+      unsynced = 0;
+    }
+    buffer = undefined;
     used = 0;
   };
-  for (const chunk of chunks) {
-    // a UTF-8 character takes at most 3 bytes per UTF-16 unit, so a chunk that fits by that bound fits for sure
-    const bound = chunk.length * 3;
-    if (bound > WRITE_BUFFER_BYTES) {
-      await flush();
-      await handle.write(chunk);
-      continue;
+  try {
+    for (const chunk of chunks) {
+      // a UTF-8 character takes at most 3 bytes per UTF-16 unit, so a chunk that fits by that bound fits for sure
+      const bound = chunk.length * 3;
+      if (bound > WRITE_BUFFER_BYTES) {
+        await flush();
+        await writing;
+        await handle.write(chunk);
+        continue;
+      }
+      if (used + bound > WRITE_BUFFER_BYTES) await flush();
+      buffer ??= spare.pop() ?? Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+      used += buffer.write(chunk, used);
     }
-    if (used + bound > WRITE_BUFFER_BYTES) await flush();
-    buffer ??= Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
-    used += buffer.write(chunk, used);
+    await flush();
+  } finally {
+    // nothing may still be writing when the caller closes the file, whatever happened
+    await Promise.allSettled([writing, syncing]);
   }
-  await flush();
+  await writing;
+  await syncing;
 }
 
 /** Makes a rename durable: without it a power cut can bring back the old file. */

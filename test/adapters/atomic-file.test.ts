@@ -1,0 +1,49 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../src/adapters/fs/atomic-file.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'canale-atomic-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** About 14 MB in pieces of every size, with two- and three-byte characters: several write buffers' worth. */
+function* pieces(): Generator<string> {
+  for (let i = 0; i < 60_000; i++) yield `{"n":${i},"nome":"Niccolò ${'è€'.repeat(i % 50)}"},\n`;
+  yield 'x'.repeat(5 << 20); // one piece larger than a buffer
+  yield 'fine\n';
+}
+
+describe('writeFileAtomic', () => {
+  it('writes exactly the pieces given, over several buffers, mode 0600, no temporary file left', async () => {
+    const path = join(dir, 'db.json');
+    await writeFile(path, 'old');
+    await writeFileAtomic(path, pieces());
+    const expected = [...pieces()].join('');
+    expect(Buffer.byteLength(expected)).toBeGreaterThan(12 << 20);
+    expect(await readFile(path, 'utf8')).toBe(expected);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(['db.json']);
+  });
+
+  it('leaves the old file and no temporary one when the pieces fail half-way', async () => {
+    const path = join(dir, 'db.json');
+    await writeFile(path, 'old');
+    function* failing(): Generator<string> {
+      let written = 0;
+      for (const piece of pieces()) {
+        yield piece;
+        written += piece.length;
+        if (written > 9 << 20) throw new Error('serialising failed');
+      }
+    }
+    await expect(writeFileAtomic(path, failing())).rejects.toThrow('serialising failed');
+    expect(await readFile(path, 'utf8')).toBe('old');
+    expect(await readdir(dir)).toEqual(['db.json']);
+  });
+});
