@@ -55,7 +55,7 @@ function row(i) {
   return `${nome};${cognome.includes("'") ? `"${cognome}"` : cognome};${hasPhone ? telefono(i) : ''};${email};${argomenti};${MUNICIPI[i % MUNICIPI.length]}\r\n`;
 }
 
-async function generateCsv(path, count) {
+export async function generateCsv(path, count) {
   const out = createWriteStream(path);
   let chunk = 'nome;cognome;telefono;email;argomenti;municipio\r\n';
   for (let i = 0; i < count; i++) {

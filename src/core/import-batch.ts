@@ -1,5 +1,6 @@
 import { emailKey } from './email.js';
 import type { ImportRow, RejectedRow, RowResult } from './import-row.js';
+import { KeyIndex } from './key-index.js';
 import type { Topic } from './topic.js';
 
 /** Everything read from a file, before it meets the store: one row per citizen, and the rows that were rejected. */
@@ -9,14 +10,14 @@ export interface ImportBatch {
   readonly rejected: readonly RejectedRow[];
   /** Topics to create (`--create-topics`); those only rejected rows named are left out when planning. */
   readonly newTopics: readonly Topic[];
-  /**
-   * Which citizen (index in `citizens`) has a phone, and which an e-mail (by `emailKey`). Two Maps of a million
-   * keys each are built and searched in about half the time of one Map of two million (1.9 s → 1.2 s to build).
-   */
-  readonly byPhone: ReadonlyMap<string, number>;
-  readonly byEmail: ReadonlyMap<string, number>;
-  /** Which citizen has an id. */
-  readonly byId: ReadonlyMap<string, number>;
+  /** The citizen (index in `citizens`) with this phone, -1 when none. */
+  citizenByPhone(phone: string): number;
+  /** The citizen with this e-mail (by `emailKey`), -1 when none. */
+  citizenByEmail(key: string): number;
+  /** The citizen with this id, -1 when none. */
+  citizenById(id: string): number;
+  /** True when some row gives an id (an export of canale): most files have none. */
+  readonly hasIds: boolean;
 }
 
 /** `emailKey`, returning the very string it was given when that is already the key (no second copy kept in a Map). */
@@ -56,17 +57,23 @@ export function mergeRows(a: ImportRow, b: ImportRow): ImportRow {
 }
 
 /**
- * Collects rows as they are read, merging those of the same citizen (same phone, e-mail or id) with Maps, so a
- * million rows cost a million lookups. A row that would join two different citizens, or that gives one citizen a
+ * Collects rows as they are read, merging those of the same citizen (same phone, e-mail or id) with key indexes,
+ * so a million rows cost a million lookups. A row that would join two different citizens, or that gives one citizen a
  * second phone or e-mail, is rejected with the line it clashes with.
  */
 export class ImportBatchBuilder {
   private readonly citizens: ImportRow[] = [];
   private readonly rejected: RejectedRow[] = [];
-  private readonly byPhone = new Map<string, number>();
-  private readonly byEmail = new Map<string, number>();
-  private readonly byId = new Map<string, number>();
+  private readonly byPhone: KeyIndex;
+  private readonly byEmail: KeyIndex;
+  private readonly byId = new KeyIndex();
   private read = 0;
+
+  /** `expectedRows`, a guess, sizes the phone and e-mail indexes so they need not grow while rows come. */
+  constructor(expectedRows = 0) {
+    this.byPhone = new KeyIndex(expectedRows);
+    this.byEmail = new KeyIndex(expectedRows);
+  }
 
   add(result: RowResult): void {
     this.read++;
@@ -76,14 +83,14 @@ export class ImportBatchBuilder {
     }
     const row = result.row;
     const email = row.email === undefined ? undefined : sharedEmailKey(row.email);
-    const byPhone = row.phone === undefined ? undefined : this.byPhone.get(row.phone);
-    const byEmail = email === undefined ? undefined : this.byEmail.get(email);
-    const byId = row.id === undefined ? undefined : this.byId.get(row.id);
-    if (byPhone === undefined && byEmail === undefined && byId === undefined) {
+    const byPhone = row.phone === undefined ? -1 : this.byPhone.get(row.phone);
+    const byEmail = email === undefined ? -1 : this.byEmail.get(email);
+    const byId = row.id === undefined ? -1 : this.byId.get(row.id);
+    if (byPhone === -1 && byEmail === -1 && byId === -1) {
       this.index(row, email, this.citizens.push(row) - 1);
       return;
     }
-    const groups = [...new Set([byPhone, byEmail, byId].filter((g): g is number => g !== undefined))];
+    const groups = [...new Set([byPhone, byEmail, byId].filter((g) => g !== -1))];
     const clash = this.clash(row, groups);
     if (clash !== undefined) {
       this.rejected.push({ line: row.line, errors: [{ line: row.line, ...clash }], ...(row.cells === undefined ? {} : { cells: row.cells }) });
@@ -102,7 +109,16 @@ export class ImportBatchBuilder {
 
   build(newTopics: readonly Topic[]): ImportBatch {
     const { read, citizens, rejected, byPhone, byEmail, byId } = this;
-    return { read, citizens, rejected, newTopics, byPhone, byEmail, byId };
+    return {
+      read,
+      citizens,
+      rejected,
+      newTopics,
+      citizenByPhone: (phone) => byPhone.get(phone),
+      citizenByEmail: (key) => byEmail.get(key),
+      citizenById: (id) => byId.get(id),
+      hasIds: byId.size > 0,
+    };
   }
 
   private index(row: ImportRow, email: string | undefined, group: number): void {

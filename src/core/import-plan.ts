@@ -3,6 +3,7 @@ import { CanaleError } from './errors.js';
 import type { ImportBatch } from './import-batch.js';
 import { mergeIntoSubscriber, newSubscriber, type MergeOptions } from './import-merge.js';
 import type { ImportRow, RejectedRow, RowError } from './import-row.js';
+import type { Store } from './ports.js';
 import type { StoreData } from './store-data.js';
 import type { Subscriber, SubscriberId } from './subscriber.js';
 import type { Topic, TopicId } from './topic.js';
@@ -47,38 +48,6 @@ export interface ImportReport {
   readonly errors: readonly RowError[];
 }
 
-/** For each citizen of the batch, the first subscriber of the store it matches (-1: none), and any others. */
-interface StoreMatches {
-  readonly first: Int32Array;
-  readonly more: ReadonlyMap<number, readonly number[]>;
-}
-
-/**
- * For each citizen of the batch, the subscribers of the store it matches by id, phone or e-mail. The store is
- * walked once and looked up in the batch's own Maps, built while reading: no Map of the whole store is built.
- */
-function matchStore(subscribers: readonly Subscriber[], batch: ImportBatch): StoreMatches {
-  const first = new Int32Array(batch.citizens.length).fill(-1);
-  const more = new Map<number, number[]>();
-  const note = (citizen: number | undefined, index: number): void => {
-    if (citizen === undefined) return;
-    const seen = first[citizen] as number;
-    if (seen === -1) first[citizen] = index;
-    else if (seen !== index) {
-      const list = more.get(citizen) ?? [];
-      if (!list.includes(index)) more.set(citizen, [...list, index]);
-    }
-  };
-  const byId = batch.byId.size > 0;
-  for (let i = 0; i < subscribers.length; i++) {
-    const s = subscribers[i] as Subscriber;
-    if (s.phone !== undefined) note(batch.byPhone.get(s.phone), i);
-    if (s.email !== undefined) note(batch.byEmail.get(emailKey(s.email)), i);
-    if (byId) note(batch.byId.get(s.id), i);
-  }
-  return { first, more };
-}
-
 function lines(row: ImportRow): number[] {
   return [row.line, ...(row.mergedLines ?? [])];
 }
@@ -92,14 +61,112 @@ function rejectCitizen(row: ImportRow, reason: string): RejectedRow[] {
   });
 }
 
+const NONE = -1;
+
 /**
- * Plans an import against the store as it is now. Each citizen of the file is matched by id, phone or e-mail
- * (Maps, never a scan per row): no match is an insert; one match is merged (`upsert`) or left alone (`insert`);
- * matches with two different subscribers reject the row. Throws when a topic the rows use has been removed
- * from the store since the file was read.
+ * Plans an import against the store one subscriber at a time, so the store can be read as a stream and no
+ * subscriber is kept in memory unless the import changes it. Each subscriber is looked up in the batch's indexes
+ * by phone, e-mail and id (never a scan per row); what the matched row would do to it is decided there and then.
+ * A citizen that matches two subscribers, or a subscriber that two rows of the file match, is rejected.
  */
-export function planImport(data: StoreData, batch: ImportBatch, options: ImportPlanOptions): ImportPlan {
-  const known = new Set(data.topics.map((t) => t.id));
+export class ImportPlanner {
+  /** Per citizen of the batch: the store subscriber it matched (NONE: none yet), and that subscriber's id. */
+  private readonly first: Int32Array;
+  private readonly firstId: Array<string | undefined>;
+  private readonly updates = new Map<number, { index: number; next: Subscriber }>();
+  private readonly blocked = new Map<number, BlockedRow>();
+  /** Citizens that match more than one subscriber, with the ids of all they match. */
+  private readonly twoSubscribers = new Map<number, string[]>();
+  /** Citizens that share a subscriber with another row of the file, with why. */
+  private readonly sharedSubscriber = new Map<number, string>();
+
+  constructor(
+    private readonly batch: ImportBatch,
+    private readonly options: ImportPlanOptions,
+  ) {
+    this.first = new Int32Array(batch.citizens.length).fill(NONE);
+    this.firstId = new Array<string | undefined>(batch.citizens.length).fill(undefined);
+  }
+
+  /** One subscriber of the store, at its place in the store's list. */
+  subscriber(s: Subscriber, index: number): void {
+    const batch = this.batch;
+    const byPhone = s.phone === undefined ? NONE : batch.citizenByPhone(s.phone);
+    const byEmail = s.email === undefined ? NONE : batch.citizenByEmail(emailKey(s.email));
+    const byId = batch.hasIds ? batch.citizenById(s.id) : NONE;
+    const citizen = byPhone !== NONE ? byPhone : byEmail !== NONE ? byEmail : byId;
+    if (citizen === NONE) return;
+    if ((byEmail !== NONE && byEmail !== citizen) || (byId !== NONE && byId !== citizen)) {
+      this.shared(s, byPhone, byEmail, byId);
+      return;
+    }
+    const seen = this.firstId[citizen];
+    if (seen !== undefined) {
+      const ids = this.twoSubscribers.get(citizen);
+      if (ids === undefined) this.twoSubscribers.set(citizen, [seen, s.id]);
+      else ids.push(s.id);
+      return;
+    }
+    this.first[citizen] = index;
+    this.firstId[citizen] = s.id;
+    if (this.options.mode === 'insert') return;
+    const row = batch.citizens[citizen] as ImportRow;
+    const outcome = mergeIntoSubscriber(s, row, this.options);
+    if (outcome.kind === 'updated') this.updates.set(citizen, { index, next: outcome.next });
+    else if (outcome.kind === 'blocked') this.blocked.set(citizen, { line: row.line, id: s.id, reason: outcome.reason });
+  }
+
+  /** What the import does, once every subscriber has been seen; throws when a topic the rows use is gone. */
+  finish(topics: readonly Topic[]): ImportPlan {
+    const { batch } = this;
+    const newTopics = checkTopics(batch, topics);
+    const inserts: ImportRow[] = [];
+    const updates: Array<{ index: number; next: Subscriber }> = [];
+    const blocked: BlockedRow[] = [];
+    const rejected: RejectedRow[] = [...batch.rejected];
+    let unchanged = 0;
+    let duplicates = 0;
+    batch.citizens.forEach((row, citizen) => {
+      const ids = this.twoSubscribers.get(citizen);
+      const clash = ids === undefined ? this.sharedSubscriber.get(citizen) : `matches two different subscribers (${ids.join(' and ')}) — fix the row, or merge them first`;
+      if (clash !== undefined) {
+        rejected.push(...rejectCitizen(row, clash));
+        return;
+      }
+      duplicates += row.mergedLines?.length ?? 0;
+      if (this.first[citizen] === NONE) {
+        inserts.push(row);
+        return;
+      }
+      const update = this.updates.get(citizen);
+      const block = update === undefined ? this.blocked.get(citizen) : undefined;
+      if (update !== undefined) updates.push(update);
+      else if (block !== undefined) blocked.push(block);
+      else unchanged++;
+    });
+    rejected.sort((a, b) => a.line - b.line);
+    return { read: batch.read, inserts, updates, unchanged, duplicates, blocked, rejected, newTopics };
+  }
+
+  /** A subscriber whose phone, e-mail or id are spread over different rows of the file: each of them is rejected. */
+  private shared(s: Subscriber, byPhone: number, byEmail: number, byId: number): void {
+    const citizens = [...new Set([byPhone, byEmail, byId])].filter((c) => c !== NONE);
+    const what = (c: number): string =>
+      [byPhone === c ? 'phone' : '', byEmail === c ? 'e-mail' : '', byId === c ? 'id' : ''].filter(Boolean).join(' and ');
+    for (const c of citizens) {
+      if (this.sharedSubscriber.has(c)) continue;
+      const others = citizens.filter((o) => o !== c).map((o) => `the ${what(o)} of line ${(this.batch.citizens[o] as ImportRow).line}`);
+      this.sharedSubscriber.set(
+        c,
+        `subscriber ${s.id} has this row's ${what(c)} and ${others.join(' and ')} — one citizen has one phone and one e-mail; make the two rows one, or fix one`,
+      );
+    }
+  }
+}
+
+/** The topics to create for the rows; throws when a topic the rows use has been removed since the file was read. */
+function checkTopics(batch: ImportBatch, topics: readonly Topic[]): Topic[] {
+  const known = new Set(topics.map((t) => t.id));
   const wanted = new Set<TopicId>();
   for (const c of batch.citizens) {
     for (const t of c.topics) wanted.add(t);
@@ -110,38 +177,25 @@ export function planImport(data: StoreData, batch: ImportBatch, options: ImportP
   if (missing.length > 0) {
     throw new CanaleError('TOPICS_CHANGED', `topic ${missing.join(', ')} was removed while the file was read — nothing was imported; run the import again`);
   }
-  const matches = matchStore(data.subscribers, batch);
-  const inserts: ImportRow[] = [];
-  const updates: Array<{ index: number; next: Subscriber }> = [];
-  const blocked: BlockedRow[] = [];
-  const rejected: RejectedRow[] = [...batch.rejected];
-  let unchanged = 0;
-  let duplicates = 0;
-  batch.citizens.forEach((row, citizen) => {
-    const index = matches.first[citizen] as number;
-    const others = matches.more.get(citizen);
-    if (others !== undefined) {
-      const ids = [index, ...others].map((i) => (data.subscribers[i] as Subscriber).id).join(' and ');
-      rejected.push(...rejectCitizen(row, `matches two different subscribers (${ids}) — fix the row, or merge them first`));
-      return;
-    }
-    duplicates += row.mergedLines?.length ?? 0;
-    if (index === -1) {
-      inserts.push(row);
-      return;
-    }
-    if (options.mode === 'insert') {
-      unchanged++;
-      return;
-    }
-    const current = data.subscribers[index] as Subscriber;
-    const outcome = mergeIntoSubscriber(current, row, options);
-    if (outcome.kind === 'unchanged') unchanged++;
-    else if (outcome.kind === 'updated') updates.push({ index, next: outcome.next });
-    else blocked.push({ line: row.line, id: current.id, reason: outcome.reason });
+  return newTopics;
+}
+
+/** Plans an import against the store read as a stream (`Store.scan`): only what the import changes is kept. */
+export async function planImportByScan(store: Pick<Store, 'scan'>, batch: ImportBatch, options: ImportPlanOptions): Promise<ImportPlan> {
+  let planner: ImportPlanner | undefined;
+  const scanned = await store.scan(() => {
+    const fresh = new ImportPlanner(batch, options);
+    planner = fresh;
+    return (subscriber, index) => fresh.subscriber(subscriber, index);
   });
-  rejected.sort((a, b) => a.line - b.line);
-  return { read: batch.read, inserts, updates, unchanged, duplicates, blocked, rejected, newTopics };
+  return (planner ?? new ImportPlanner(batch, options)).finish(scanned.topics);
+}
+
+/** Plans an import against a store held whole in memory (inside `Store.update`). */
+export function planImport(data: StoreData, batch: ImportBatch, options: ImportPlanOptions): ImportPlan {
+  const planner = new ImportPlanner(batch, options);
+  for (let i = 0; i < data.subscribers.length; i++) planner.subscriber(data.subscribers[i] as Subscriber, i);
+  return planner.finish(data.topics);
 }
 
 /** True when applying the plan would change the store. */

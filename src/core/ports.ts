@@ -1,4 +1,6 @@
 import type { StoreData } from './store-data.js';
+import type { Subscriber } from './subscriber.js';
+import type { Topic } from './topic.js';
 
 /** Time, asked for rather than read from the air, so tests can use a fake clock. */
 export interface Clock {
@@ -22,7 +24,21 @@ export interface IdSource {
 export interface Store {
   read(): Promise<StoreData>;
   update<T>(change: (data: StoreData) => T): Promise<T>;
+  /** The topic catalogue alone, validated: the store is read only as far as its topics. */
+  topics(): Promise<Topic[]>;
+  /**
+   * Reads the store once and hands each subscriber, validated, to a visitor as it is read, keeping none: a million
+   * subscribers cost the memory of one. `begin` makes the visitor; should a hand-edited file have to be read again
+   * from its start, `begin` is called again and the visitor it made before is dropped. Returns the rest of the store.
+   */
+  scan(begin: () => SubscriberVisitor): Promise<StoreScan>;
 }
+
+/** Takes the subscribers of a scan one by one, with each one's place in the store's list. */
+export type SubscriberVisitor = (subscriber: Subscriber, index: number) => void;
+
+/** What a scan leaves: the store without its subscribers, and how many there were. */
+export type StoreScan = Omit<StoreData, 'subscribers'> & { readonly subscriberCount: number };
 
 /**
  * One-click unsubscribe links for e-mails: a URL under the public base with a token that proves which subscriber

@@ -118,11 +118,8 @@ function describe(error: z.ZodError, prefix: string): string {
   return `${path === '' ? 'the top level' : path}: ${issue.message}`;
 }
 
-/**
- * Checks parsed JSON against the schema and brings older versions forward. Records are validated one at a
- * time and the parsed objects are kept as they are, so a store of a million subscribers is not copied in memory.
- */
-export function validateStore(json: unknown, path: string): StoreData {
+/** Version, migration and topics of parsed JSON: what is checked before anything else of the store is read. */
+function validateHead(json: unknown, path: string): StoreData & Record<string, unknown> {
   const head = headSchema.safeParse(json);
   if (!head.success) throw damaged(path, describe(head.error, ''));
   const data = json as StoreData & Record<string, unknown>;
@@ -133,25 +130,48 @@ export function validateStore(json: unknown, path: string): StoreData {
     );
   }
   migrate(data, path);
+  if (!Array.isArray(data.topics)) throw damaged(path, 'topics: expected a list');
+  data.topics.forEach((topic: unknown, i: number) => {
+    const checked = topicSchema.safeParse(topic);
+    if (!checked.success) throw damaged(path, describe(checked.error, `topics[${i}]`));
+  });
+  return data;
+}
+
+/** The topic catalogue of a store read as far as its topics (`{ version, topics }`), checked like a whole store's. */
+export function validateTopics(json: unknown, path: string): Topic[] {
+  return validateHead(json, path).topics;
+}
+
+/**
+ * Checks subscriber records one at a time, as a store is read; throws naming the record (its place and id) and
+ * what is wrong. The usual record passes a quick check; others go to the schema, which words the error.
+ */
+export function subscriberValidator(path: string): (record: unknown, index: number) => record is Subscriber {
+  const quick = new SubscriberCheck((text) => isoTime.safeParse(text).success, (text) => topicId.safeParse(text).success);
+  return (record: unknown, index: number): record is Subscriber => {
+    if (quick.isValid(record)) return true;
+    const checked = subscriberSchema.safeParse(record);
+    if (checked.success) return true;
+    const id = (record as { id?: unknown } | null)?.id;
+    throw damaged(path, describe(checked.error, `subscribers[${index}]${typeof id === 'string' ? ` (${id})` : ''}`));
+  };
+}
+
+/**
+ * Checks parsed JSON against the schema and brings older versions forward. Records are validated one at a
+ * time and the parsed objects are kept as they are, so a store of a million subscribers is not copied in memory.
+ */
+export function validateStore(json: unknown, path: string): StoreData {
+  const data = validateHead(json, path);
   const extra = Object.keys(data).filter((k) => k !== 'version' && !(STORE_SECTIONS as readonly string[]).includes(k));
   if (extra.length > 0) throw damaged(path, `unknown key "${extra[0]}"`);
   for (const name of STORE_SECTIONS) {
     if (!Array.isArray(data[name])) throw damaged(path, `${name}: expected a list`);
   }
-  data.topics.forEach((topic: unknown, i: number) => {
-    const checked = topicSchema.safeParse(topic);
-    if (!checked.success) throw damaged(path, describe(checked.error, `topics[${i}]`));
-  });
   const subscribers = data.subscribers;
-  const quick = new SubscriberCheck((text) => isoTime.safeParse(text).success, (text) => topicId.safeParse(text).success);
-  for (let i = 0; i < subscribers.length; i++) {
-    if (quick.isValid(subscribers[i])) continue;
-    const checked = subscriberSchema.safeParse(subscribers[i]);
-    if (!checked.success) {
-      const id = (subscribers[i] as { id?: unknown } | null)?.id;
-      throw damaged(path, describe(checked.error, `subscribers[${i}]${typeof id === 'string' ? ` (${id})` : ''}`));
-    }
-  }
+  const isSubscriber = subscriberValidator(path);
+  for (let i = 0; i < subscribers.length; i++) isSubscriber(subscribers[i], i);
   data.templates.forEach((template: unknown, i: number) => {
     const checked = templateSchema.safeParse(template);
     if (!checked.success) throw damaged(path, describe(checked.error, `templates[${i}]`));

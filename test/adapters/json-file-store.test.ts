@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureHome, homePaths } from '../../src/adapters/home.js';
 import { JsonFileStore } from '../../src/adapters/store/json-file-store.js';
 import { withFileLock } from '../../src/adapters/fs/file-lock.js';
-import { aSubscriber } from '../support/builders.js';
+import { serializeStore } from '../../src/adapters/store/store-file.js';
+import { emptyStore, STORE_VERSION } from '../../src/core/store-data.js';
+import { aStore, aSubscriber } from '../support/builders.js';
 
 let dir: string;
 let db: string;
@@ -57,5 +59,47 @@ describe('JsonFileStore', () => {
   it('reads a store written by hand, with any layout', async () => {
     await writeFile(db, JSON.stringify({ version: 1, topics: [], subscribers: [aSubscriber()] }, null, 4));
     expect((await new JsonFileStore(db).read()).subscribers).toHaveLength(1);
+  });
+
+  it('scans the subscribers to a visitor, checked, and returns the rest of the store', async () => {
+    const store = new JsonFileStore(db);
+    const people = [aSubscriber({ name: 'Niccolò' }), aSubscriber(), aSubscriber()];
+    await store.update((data) => data.subscribers.push(...people));
+    const seen: string[] = [];
+    const scanned = await store.scan(() => (s, i) => seen.push(`${i}:${s.id}`));
+    expect(seen).toEqual(people.map((p, i) => `${i}:${p.id}`));
+    expect(scanned).toMatchObject({ version: STORE_VERSION, subscriberCount: 3, templates: [] });
+    expect(scanned.topics).toEqual((await store.read()).topics);
+    expect(await store.topics()).toEqual(scanned.topics);
+  });
+
+  it('scans a store without a file as the empty store', async () => {
+    await rm(db);
+    const store = new JsonFileStore(db);
+    expect(await store.scan(() => () => expect.unreachable())).toMatchObject({ subscriberCount: 0, templates: [] });
+    expect(await store.topics()).toEqual(emptyStore().topics);
+  });
+
+  it('starts a scan over with a fresh visitor when the file turns out to be laid out by hand half-way', async () => {
+    const people = [aSubscriber(), aSubscriber(), aSubscriber()];
+    const text = [...serializeStore(aStore(people))].join('');
+    // the third record spread over two lines: valid JSON, but not canale's layout
+    await writeFile(db, text.replace(`{"id":"${people[2]?.id}",`, `{"id":"${people[2]?.id}",\n`));
+    const visitors: string[][] = [];
+    const scanned = await new JsonFileStore(db).scan(() => {
+      const seen: string[] = [];
+      visitors.push(seen);
+      return (s) => seen.push(s.id);
+    });
+    expect(visitors).toEqual([[people[0]?.id, people[1]?.id], people.map((p) => p.id)]);
+    expect(scanned.subscriberCount).toBe(3);
+  });
+
+  it('names the damaged subscriber a scan meets, and the file', async () => {
+    const people = [aSubscriber(), aSubscriber()];
+    await writeFile(db, [...serializeStore(aStore(people))].join('').replace('"channel":"whatsapp"', '"channel":"fax"'));
+    await expect(new JsonFileStore(db).scan(() => () => undefined)).rejects.toThrow(
+      expect.objectContaining({ code: 'STORE_DAMAGED', message: expect.stringMatching(new RegExp(`${db} is damaged: subscribers\\[0\\] \\(${people[0]?.id}\\)\\.channel`)) }),
+    );
   });
 });

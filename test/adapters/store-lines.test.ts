@@ -72,4 +72,23 @@ describe('readStoreLines', () => {
     expect(changed).not.toBe(text);
     expect(await read(changed)).toBeUndefined();
   });
+
+  it('hands subscribers over one by one, in order, keeping none, when asked to', async () => {
+    const data = aStore(Array.from({ length: 20_000 }, (_, i) => aSubscriber({ name: `Niccolò ${i}` })));
+    const seen: Array<[string, number]> = [];
+    const read = (await readStoreLines(await written(data), { subscriber: (r, i) => seen.push([String(r.id), i]) })) as StoreData;
+    expect(read.subscribers).toEqual([]);
+    expect(read.topics).toEqual(data.topics);
+    expect(seen).toEqual(data.subscribers.map((s, i) => [s.id, i]));
+  });
+
+  it('stops after the section it is asked for', async () => {
+    const data = aStore(Array.from({ length: 5 }, () => aSubscriber()));
+    const path = await written(data);
+    expect(await readStoreLines(path, { until: 'topics' })).toEqual({ version: data.version, topics: JSON.parse(JSON.stringify(data.topics)) });
+    // what follows the topics is not read: a damaged subscriber does not matter
+    await writeFile(path, [...serializeStore(data)].join('').replace('"status":"active"', '"status":'));
+    expect(await readStoreLines(path, { until: 'topics' })).toMatchObject({ topics: JSON.parse(JSON.stringify(data.topics)) });
+    expect(await readStoreLines(path)).toBeUndefined();
+  });
 });

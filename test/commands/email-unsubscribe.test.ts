@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unsubscribeLinks } from '../../src/adapters/unsubscribe-links.js';
-import type { Store } from '../../src/core/ports.js';
+import type { Store, StoreScan, SubscriberVisitor } from '../../src/core/ports.js';
 import type { StoreData } from '../../src/core/store-data.js';
 import { emailUnsubscribe } from '../../src/commands/webhook/email-unsubscribe.js';
 import { aStore, aSubscriber } from '../support/builders.js';
@@ -10,6 +10,12 @@ function memoryStore(data: StoreData): Store & { writes: number } {
   const store = {
     writes: 0,
     read: async () => structuredClone(data),
+    topics: async () => structuredClone(data.topics),
+    scan: async (begin: () => SubscriberVisitor): Promise<StoreScan> => {
+      const visit = begin();
+      data.subscribers.forEach((s, i) => visit(s, i));
+      return { version: data.version, topics: data.topics, templates: data.templates, subscriberCount: data.subscribers.length };
+    },
     update: async <T>(change: (d: StoreData) => T): Promise<T> => {
       store.writes++;
       return change(data);

@@ -181,6 +181,8 @@ describe('subscribers import: in a pipe', () => {
     // another canale adds two subscribers, one with the row's phone and one with its e-mail, after the file was read
     const racing: Store = {
       read: () => real.read(),
+      topics: () => real.topics(),
+      scan: (begin) => real.scan(begin),
       update: (change) =>
         real.update((data) => {
           data.subscribers.push(aSubscriber({ phone: '+393331234567' as E164, email: undefined }), aSubscriber({ phone: undefined, email: 'm@example.it' as Email, channel: 'email' }));

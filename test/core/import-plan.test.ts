@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ImportBatchBuilder } from '../../src/core/import-batch.js';
-import { applyImportPlan, importReport, planImport, type ImportPlanOptions } from '../../src/core/import-plan.js';
+import { applyImportPlan, ImportPlanner, importReport, planImport, type ImportPlanOptions } from '../../src/core/import-plan.js';
 import type { ImportRow } from '../../src/core/import-row.js';
 import type { Email } from '../../src/core/email.js';
 import type { E164 } from '../../src/core/phone.js';
@@ -91,6 +91,34 @@ describe('planning against the store', () => {
     expect(importReport(p).errors).toEqual([
       { line: 4, column: null, value: '+393331234567, LUCA@example.it', reason: 'matches two different subscribers (sub_maria and sub_luca) — fix the row, or merge them first' },
     ]);
+  });
+
+  it('rejects two rows that are one subscriber (one by phone, one by e-mail) instead of applying both to it', () => {
+    const both = { ...maria, email: email('maria@example.it') };
+    const byPhone = aRow({ line: 4, phone: phone('+393331234567'), email: email('m.rossi@example.it'), topics: ['scuola'] });
+    const byEmail = aRow({ line: 7, phone: phone('+393339999999'), email: email('maria@example.it'), topics: ['eventi'] });
+    const other = aRow({ line: 9, phone: phone('+393330000001') });
+    const p = plan(aStore([both]), [byPhone, byEmail, other]);
+    expect(p.updates).toEqual([]);
+    expect(importReport(p)).toMatchObject({ read: 3, inserted: 1, updated: 0, rejected: 2 });
+    expect(importReport(p).errors).toEqual([
+      { line: 4, column: null, value: '+393331234567, m.rossi@example.it', reason: expect.stringMatching(/^subscriber sub_maria has this row's phone and the e-mail of line 7 — one citizen has one phone/) },
+      { line: 7, column: null, value: '+393339999999, maria@example.it', reason: expect.stringMatching(/^subscriber sub_maria has this row's e-mail and the phone of line 4 — /) },
+    ]);
+  });
+
+  it('plans the same whether the store is held whole or handed over one subscriber at a time', () => {
+    const people = [maria, ...Array.from({ length: 30 }, (_, i) => aSubscriber({ attributes: { n: String(i % 3) } }))];
+    const rows = people.flatMap((s, i) => (i % 4 === 0 ? [] : [aRow({ phone: s.phone, topics: i % 2 === 0 ? ['cantieri'] : ['eventi'], attributes: { n: '1' } })]));
+    rows.push(aRow({ phone: phone('+393330000002') }));
+    const planner = new ImportPlanner(batchOf(rows), OPTIONS);
+    people.forEach((s, i) => planner.subscriber(s, i));
+    const streamed = planner.finish(aStore().topics);
+    const whole = plan(aStore(people), rows);
+    expect(streamed).toEqual(whole);
+    expect(importReport(whole)).toMatchObject({ inserted: 1, updated: expect.any(Number), unchanged: expect.any(Number) });
+    expect(whole.updates.length).toBeGreaterThan(0);
+    expect(whole.unchanged).toBeGreaterThan(0);
   });
 
   it.each([

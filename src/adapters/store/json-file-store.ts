@@ -1,6 +1,7 @@
 import { Low } from 'lowdb';
-import type { Store } from '../../core/ports.js';
+import type { Store, StoreScan, SubscriberVisitor } from '../../core/ports.js';
 import { emptyStore, type StoreData } from '../../core/store-data.js';
+import type { Topic } from '../../core/topic.js';
 import { withFileLock } from '../fs/file-lock.js';
 import { StoreFile } from './store-file.js';
 
@@ -19,6 +20,17 @@ export class JsonFileStore implements Store {
     const db = new Low<StoreData>(new StoreFile(this.path), emptyStore());
     await db.read();
     return db.data;
+  }
+
+  async topics(): Promise<Topic[]> {
+    return (await new StoreFile(this.path).topics()) ?? emptyStore().topics;
+  }
+
+  async scan(begin: () => SubscriberVisitor): Promise<StoreScan> {
+    const scanned = await new StoreFile(this.path).scan(begin);
+    if (scanned !== null) return scanned;
+    const { subscribers: _none, ...empty } = emptyStore();
+    return { ...empty, subscriberCount: 0 };
   }
 
   update<T>(change: (data: StoreData) => T): Promise<T> {

@@ -5,7 +5,7 @@ import { writeRejectedRows } from '../../adapters/csv/rejected-rows-csv.js';
 import { configKey } from '../../core/config-keys.js';
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
 import { parseMapFlag, type MapOverride } from '../../core/import-field.js';
-import { applyImportPlan, changesStore, importReport, planImport, type ImportMode, type ImportPlan, type ImportPlanOptions } from '../../core/import-plan.js';
+import { applyImportPlan, changesStore, importReport, planImport, planImportByScan, type ImportMode, type ImportPlan, type ImportPlanOptions } from '../../core/import-plan.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
 import type { Context } from '../context.js';
@@ -83,15 +83,18 @@ function consentSource(source: ImportSource): string {
   return `import:${source.file.name}#${source.file.sha256.slice(0, 12)}`;
 }
 
-/** Reads the file and plans against the store as it is now; the snapshot is dropped when this returns. */
+/**
+ * Reads the file, then plans against the store as it is now, read as a stream: only the subscribers the import
+ * changes are kept, so a re-import of a million unchanged rows never holds the million subscribers.
+ */
 async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: string) {
   const store = await ctx.store();
-  const snapshot = await store.read();
+  const topics = await store.topics();
   const country = options.country ?? (await ctx.country());
   const timeZone = String((await ctx.setting('timezone')) ?? 'Europe/Rome');
   let progress = startProgress(ctx, 0, '');
   const source = await readImportSource(
-    { ...options, path: resolve(ctx.deps.cwd, options.file), keepCells: options.errorsFile !== undefined, country, timeZone, topics: snapshot.topics },
+    { ...options, path: resolve(ctx.deps.cwd, options.file), keepCells: options.errorsFile !== undefined, country, timeZone, topics },
     {
       opened(file) {
         ctx.ui.info(`reading ${file.name} (${(file.size / 1e6).toFixed(1)} MB, ${file.encoding}, delimiter ${delimiterLabel(file.delimiter)})…`);
@@ -101,7 +104,7 @@ async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: 
     },
   ).finally(() => progress.stop());
   const planOptions: ImportPlanOptions = { mode: options.mode, allowResubscribe: options.allowResubscribe, now, source: consentSource(source) };
-  return { store, source, planOptions, plan: planImport(snapshot, source.batch, planOptions) };
+  return { store, source, planOptions, plan: await planImportByScan(store, source.batch, planOptions) };
 }
 
 async function writeErrorsFile(options: SubscriberImportOptions, ctx: Context, source: ImportSource, plan: ImportPlan): Promise<void> {
