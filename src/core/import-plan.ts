@@ -97,9 +97,15 @@ export class ImportPlanner {
     const citizen = byPhone !== NONE ? byPhone : byEmail !== NONE ? byEmail : byId;
     if (citizen === NONE) return;
     if ((byEmail !== NONE && byEmail !== citizen) || (byId !== NONE && byId !== citizen)) {
-      this.shared(s, byPhone, byEmail, byId);
+      // with --mode insert, rows of people the store has change nothing: each is simply someone it has
+      if (this.options.mode === 'upsert') this.shared(s, byPhone, byEmail, byId);
+      else for (const c of new Set([byPhone, byEmail, byId])) if (c !== NONE) this.match(c, s, index);
       return;
     }
+    this.match(citizen, s, index);
+  }
+
+  private match(citizen: number, s: Subscriber, index: number): void {
     const seen = this.firstId[citizen];
     if (seen !== undefined) {
       const ids = this.twoSubscribers.get(citizen);
@@ -110,7 +116,7 @@ export class ImportPlanner {
     this.first[citizen] = index;
     this.firstId[citizen] = s.id;
     if (this.options.mode === 'insert') return;
-    const row = batch.citizens[citizen] as ImportRow;
+    const row = this.batch.citizens[citizen] as ImportRow;
     const outcome = mergeIntoSubscriber(s, row, this.options);
     if (outcome.kind === 'updated') this.updates.set(citizen, { index, next: outcome.next });
     else if (outcome.kind === 'blocked') this.blocked.set(citizen, { line: row.line, id: s.id, reason: outcome.reason });

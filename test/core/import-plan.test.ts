@@ -105,6 +105,8 @@ describe('planning against the store', () => {
       { line: 4, column: null, value: '+393331234567, m.rossi@example.it', reason: expect.stringMatching(/^subscriber sub_maria has this row's phone and the e-mail of line 7 — one citizen has one phone/) },
       { line: 7, column: null, value: '+393339999999, maria@example.it', reason: expect.stringMatching(/^subscriber sub_maria has this row's e-mail and the phone of line 4 — /) },
     ]);
+    // --mode insert changes nobody the store has: both rows are simply people it already holds
+    expect(importReport(plan(aStore([both]), [byPhone, byEmail, other], { mode: 'insert' }))).toMatchObject({ inserted: 1, unchanged: 2, rejected: 0 });
   });
 
   it('plans the same whether the store is held whole or handed over one subscriber at a time', () => {
