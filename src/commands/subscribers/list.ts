@@ -1,7 +1,7 @@
 import { parseKeyValues } from '../../core/attributes.js';
 import { usageError } from '../../core/errors.js';
 import { matchSubscriber, type SubscriberFilter } from '../../core/subscriber-filter.js';
-import { isStatus } from '../../core/subscriber.js';
+import { isStatus, type Subscriber } from '../../core/subscriber.js';
 import { resolveTopics, splitTopicList } from '../../core/topic.js';
 import { printTable } from '../../ui/table.js';
 import type { Context } from '../context.js';
@@ -40,10 +40,28 @@ export function parseSubscriberQuery(flags: SubscriberQueryFlags): SubscriberQue
   };
 }
 
-async function select(query: SubscriberQuery, ctx: Context) {
-  const data = await (await ctx.store()).read();
-  const topics = resolveTopics(data.topics, query.topicNames);
-  return data.subscribers.filter(matchSubscriber({ ...query.filter, topics }));
+/**
+ * Reads the store as a stream, giving each subscriber that matches to the visitor `begin` makes: the others are
+ * never kept, so counting among a million subscribers holds none of them.
+ */
+async function scanMatching(query: SubscriberQuery, ctx: Context, begin: () => (s: Subscriber) => void): Promise<void> {
+  const store = await ctx.store();
+  const matches = matchSubscriber({ ...query.filter, topics: resolveTopics(await store.topics(), query.topicNames) });
+  await store.scan(() => {
+    const visit = begin();
+    return (s) => {
+      if (matches(s)) visit(s);
+    };
+  });
+}
+
+async function select(query: SubscriberQuery, ctx: Context): Promise<Subscriber[]> {
+  let found: Subscriber[] = [];
+  await scanMatching(query, ctx, () => {
+    found = [];
+    return (s) => found.push(s);
+  });
+  return found;
 }
 
 /** Subscribers matching every filter: a table on a terminal, tab-separated rows in a pipe, or JSON. */
@@ -59,7 +77,11 @@ export async function runSubscriberList(query: SubscriberQuery, ctx: Context): P
 
 /** How many subscribers match: a bare number, or `{ "count": N }` with --json. */
 export async function runSubscriberCount(query: SubscriberQuery, ctx: Context): Promise<void> {
-  const count = (await select(query, ctx)).length;
+  let count = 0;
+  await scanMatching(query, ctx, () => {
+    count = 0;
+    return () => count++;
+  });
   if (query.json) ctx.ui.json({ count });
   else ctx.ui.out(String(count));
 }
