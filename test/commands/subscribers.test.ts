@@ -1,5 +1,5 @@
-import { rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseSubscriberAdd, runSubscriberAdd } from '../../src/commands/subscribers/add.js';
 import { runSubscriberForget } from '../../src/commands/subscribers/forget.js';
@@ -118,6 +118,19 @@ describe('subscribers list and count', () => {
     const { ctx, stdout } = contextFor(home);
     await runSubscriberCount(query({ json: true }), ctx);
     expect(JSON.parse(stdout.text)).toEqual({ count: 2 });
+  });
+
+  it('counts and lists each subscriber once in a db.json edited by hand half-way through its subscribers', async () => {
+    const db = join(home, 'db.json');
+    const text = await readFile(db, 'utf8');
+    // the second subscriber's record spread over two lines: still valid JSON, no longer canale's layout
+    await writeFile(db, text.replace('{"id":"sub_0002",', '{"id":"sub_0002",\n'));
+    const counted = contextFor(home);
+    await runSubscriberCount(query({}), counted.ctx);
+    expect(counted.stdout.text).toBe('2\n');
+    const listed = contextFor(home);
+    await runSubscriberList(query({ json: true }), listed.ctx);
+    expect((JSON.parse(listed.stdout.text) as Array<{ id: string }>).map((s) => s.id)).toEqual(['sub_0001', 'sub_0002']);
   });
 
   it('refuses an unknown topic and a bad status', async () => {
