@@ -5,7 +5,7 @@ import type { CompiledMessage } from './compile.js';
 import { WHATSAPP_TEXT_LIMIT } from './compile.js';
 import { fillHtmlBody, wrapEmailHtml } from './email-html.js';
 import { fillPlaceholders, subscriberValue } from './placeholders.js';
-import { fillTemplateBody, hydratedBodyProblem } from './template-check.js';
+import { hydratedBodyProblem } from './template-check.js';
 import { renderTemplateParams } from './template-params.js';
 
 /** A message for one recipient on one channel, or why it cannot be sent to them. */
@@ -30,7 +30,7 @@ export function renderWhatsAppFor(message: CompiledMessage, subscriber: Subscrib
   if (use !== undefined) {
     const params = renderTemplateParams(use, valueOf);
     if (params.missing.length > 0 || params.problems.length > 0) return refused(params.missing, params.problems);
-    const tooLong = message.whatsappTemplate === undefined ? undefined : hydratedBodyProblem(fillTemplateBody(message.whatsappTemplate, params.parameters));
+    const tooLong = message.whatsappTemplate === undefined ? undefined : hydratedBodyProblem(message.whatsappTemplate, params.parameters);
     if (tooLong !== undefined) return refused([], [tooLong]);
     return {
       ok: true,

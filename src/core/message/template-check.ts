@@ -68,7 +68,35 @@ export function fillTemplateBody(template: TemplateInfo, parameters: TemplatePar
   });
 }
 
-/** Why the filled body is too long for WhatsApp (132005), or undefined. */
-export function hydratedBodyProblem(text: string): string | undefined {
-  return text.length > TEMPLATE_BODY_LIMIT ? `the filled template body has ${text.length} characters, over WhatsApp's limit of ${TEMPLATE_BODY_LIMIT}` : undefined;
+/** A template body cut at its slots: the length of its fixed text, and each slot with the text it holds unfilled. */
+interface BodySlots {
+  readonly fixedLength: number;
+  readonly slots: ReadonlyArray<{ readonly slot: string; readonly raw: string }>;
+}
+
+/** Bodies already cut, per template: a send checks the same body for every recipient. */
+const cutBodies = new WeakMap<TemplateInfo, BodySlots>();
+
+function slotsOf(template: TemplateInfo): BodySlots {
+  let cut = cutBodies.get(template);
+  if (cut === undefined) {
+    const slots = [...template.body.matchAll(SLOT)].map((m) => ({ slot: m[1] as string, raw: m[0] }));
+    cut = { fixedLength: template.body.length - slots.reduce((n, s) => n + s.raw.length, 0), slots };
+    cutBodies.set(template, cut);
+  }
+  return cut;
+}
+
+/**
+ * Why the body filled with these parameters is too long for WhatsApp (132005), or undefined. Its length is counted
+ * from the parameters, without building the text: this runs for every recipient of a send.
+ */
+export function hydratedBodyProblem(template: TemplateInfo, parameters: TemplateParameters): string | undefined {
+  const { fixedLength, slots } = slotsOf(template);
+  let length = fixedLength;
+  for (const { slot, raw } of slots) {
+    const value = parameters.format === 'positional' ? parameters.values[Number(slot) - 1] : parameters.values[slot];
+    length += (value ?? raw).length;
+  }
+  return length > TEMPLATE_BODY_LIMIT ? `the filled template body has ${length} characters, over WhatsApp's limit of ${TEMPLATE_BODY_LIMIT}` : undefined;
 }

@@ -45,8 +45,19 @@ describe('filling the template body', () => {
     expect(fillTemplateBody(scuola, { format: 'named', values: { giorno: 'giovedì', scuola: 'Pascoli' } })).toBe('Il giovedì la scuola Pascoli è chiusa.');
   });
 
-  it('knows the 1,024-character limit', () => {
-    expect(hydratedBodyProblem('x'.repeat(1024))).toBeUndefined();
-    expect(hydratedBodyProblem('x'.repeat(1025))).toMatch(/1025 characters, over WhatsApp's limit of 1024/);
+  it('knows the 1,024-character limit, counted as the filled body would be', () => {
+    const named = { format: 'named', values: { giorno: 'giovedì', scuola: 'Pascoli' } } as const;
+    const positional = { format: 'positional', values: ['Maria', 'via Nazionale', '2 dicembre'] } as const;
+    for (const [template, parameters] of [[scuola, named], [cantieri, positional]] as const) {
+      const filled = fillTemplateBody(template, parameters).length;
+      const fits = { ...template, body: `${'x'.repeat(1024 - filled)}${template.body}` };
+      const over = { ...template, body: `${'x'.repeat(1025 - filled)}${template.body}` };
+      expect(hydratedBodyProblem(fits, parameters)).toBeUndefined();
+      expect(hydratedBodyProblem(over, parameters)).toMatch(/1025 characters, over WhatsApp's limit of 1024/);
+    }
+    // a slot the parameters leave empty stays as written, and counts as such
+    const unfilled = { ...scuola, body: `${'x'.repeat(1024 - '{{scuola}}'.length)}{{scuola}}` };
+    expect(hydratedBodyProblem(unfilled, { format: 'named', values: {} })).toBeUndefined();
+    expect(hydratedBodyProblem(unfilled, { format: 'named', values: { scuola: 'Pascoli Due' } })).toMatch(/1025 characters/);
   });
 });
