@@ -38,6 +38,7 @@ export interface ReadHooks {
 }
 
 const BYTES_PER_ROW = 100;
+const MAX_EXPECTED_ROWS = 4_000_000;
 
 function isBlank(cells: readonly string[]): boolean {
   return cells.every((c) => c.trim() === '');
@@ -71,8 +72,9 @@ export async function readImportSource(options: ReadOptions, hooks: ReadHooks): 
   hooks.opened(file);
   const resolver = new TopicResolver(options.topics, options.createTopics);
   const extraTopics = resolveExtraTopics(resolver, options.topicNames);
-  // about a hundred bytes a row in the files offices export: the batch's indexes are sized for that many
-  const builder = new ImportBatchBuilder(Math.floor(file.bytes.length / BYTES_PER_ROW));
+  // about a hundred bytes a row in the files offices export: the batch's indexes are sized for that many (up to a
+  // cap, past which they grow as rows come)
+  const builder = new ImportBatchBuilder(Math.min(MAX_EXPECTED_ROWS, Math.floor(file.bytes.length / BYTES_PER_ROW)));
   let header: string[] | undefined;
   let mapping: ColumnMapping | undefined;
   let reader: RowReader | undefined;
