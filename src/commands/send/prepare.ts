@@ -4,17 +4,22 @@ import { compileMessage, type CompiledMessage } from '../../core/message/compile
 import type { MessageSpec } from '../../core/message/message-spec.js';
 import { knownFields } from '../../core/message/placeholders.js';
 import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
+import type { Store } from '../../core/ports.js';
 import type { StoreData } from '../../core/store-data.js';
-import type { Channel } from '../../core/subscriber.js';
+import type { Channel, Subscriber } from '../../core/subscriber.js';
+import { findTopic } from '../../core/topic.js';
 import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
 import { ratesOf, readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
 import type { CampaignSendOptions } from './campaign-options.js';
 import { whatsAppQuota, whatsAppRecipients } from './send-window.js';
 
-/** The message checked against the store's topics, fields and synced templates; any problem stops the send. */
-export function compileForSend(spec: MessageSpec, data: StoreData, extraTopics: readonly string[]): CompiledMessage {
-  const compiled = compileMessage(spec, { topics: data.topics, knownFields: knownFields(data.subscribers), templates: syncedTemplates(data) }, extraTopics);
+/**
+ * The message checked against the store's topics, fields and synced templates; any problem stops the send.
+ * `fields` are the placeholders the store's subscribers can fill, when they were gathered while reading it.
+ */
+export function compileForSend(spec: MessageSpec, data: StoreData, extraTopics: readonly string[], fields = knownFields(data.subscribers)): CompiledMessage {
+  const compiled = compileMessage(spec, { topics: data.topics, knownFields: fields, templates: syncedTemplates(data) }, extraTopics);
   if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${spec.source}: ${compiled.problems.join('\n  ')}`);
   return compiled.message;
 }
@@ -68,8 +73,16 @@ export interface PreparedSend {
  * message, free text through the Cloud API without the flag. Prints nothing.
  */
 export async function prepareSend(request: SendRequest, ctx: Context): Promise<PreparedSend> {
-  const data = await (await ctx.store()).read();
-  const message = compileForSend(request.spec, data, request.topics);
+  const store = await ctx.store();
+  let { data, fields, wanted } = await readForSend(request, store);
+  let message = compileForSend(request.spec, data, request.topics, fields);
+  if (message.topics.some((t) => !wanted.has(t))) {
+    // a topic was added between reading the catalogue and the subscribers: plan on the whole store instead
+    data = await store.read();
+    fields = knownFields(data.subscribers);
+    wanted = new Set(message.topics);
+    message = compileForSend(request.spec, data, request.topics, fields);
+  }
   const planSettings = await readPlanSettings(ctx);
   const settings = settingsMap(await ctx.settings());
   const render = renderContextOf(planSettings);
@@ -92,6 +105,33 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
     split: request.split,
   });
   return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates };
+}
+
+/**
+ * The store as a send needs it, read as a stream: every subscriber's fields are noted (a placeholder is checked
+ * against all of them), but only those who follow or left one of the message's topics are kept — the audience and
+ * those skipped from it — so a send to one topic of a million subscribers holds only that topic's people.
+ */
+async function readForSend(request: SendRequest, store: Store): Promise<{ data: StoreData; fields: Set<string>; wanted: ReadonlySet<string> }> {
+  const catalogue = await store.topics();
+  const wanted = new Set<string>();
+  for (const name of [...request.spec.topics, ...request.topics]) {
+    const topic = findTopic(catalogue, name);
+    if (topic !== undefined) wanted.add(topic.id);
+  }
+  const touches = (list: readonly string[] | undefined): boolean => list !== undefined && list.some((t) => wanted.has(t));
+  let kept: Subscriber[] = [];
+  let fields = knownFields([]);
+  const { subscriberCount: _count, ...rest } = await store.scan(() => {
+    kept = [];
+    fields = knownFields([]);
+    return (s) => {
+      for (const key in s.attributes) fields.add(key);
+      if (touches(s.topics) || touches(s.optedOutTopics)) kept.push(s);
+    };
+  });
+  // topics the catalogue did not know are left to the compiler, which names them
+  return { data: { ...rest, subscribers: kept }, fields, wanted };
 }
 
 /** The checks that stop a send before anything is frozen: blocked recipients, free text through the Cloud API. */
