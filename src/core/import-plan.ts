@@ -3,6 +3,7 @@ import { CanaleError } from './errors.js';
 import type { ImportBatch } from './import-batch.js';
 import { mergeIntoSubscriber, newSubscriber, type MergeOptions } from './import-merge.js';
 import type { ImportRow, RejectedRow, RowError } from './import-row.js';
+import { KeyIndex } from './key-index.js';
 import type { Store } from './ports.js';
 import type { StoreData } from './store-data.js';
 import type { Subscriber, SubscriberId } from './subscriber.js';
@@ -216,13 +217,14 @@ export function changesStore(plan: ImportPlan): boolean {
 export function applyImportPlan(data: StoreData, plan: ImportPlan, newId: () => SubscriberId, options: Pick<MergeOptions, 'now' | 'source'>): void {
   data.topics.push(...plan.newTopics);
   for (const { index, next } of plan.updates) data.subscribers[index] = next;
-  // a generated id must not be one the store or the file already uses (a Set only when there are such ids)
-  let taken: Set<string> | undefined;
-  for (const s of data.subscribers) (taken ??= new Set()).add(s.id);
-  for (const row of plan.inserts) if (row.id !== undefined) (taken ??= new Set()).add(row.id);
+  // a generated id must not be one the store or the file already uses (an index only when there are such ids; a
+  // key index rather than a Set: a million ids go in in about a third of the time)
+  let taken: KeyIndex | undefined;
+  for (const s of data.subscribers) (taken ??= new KeyIndex(data.subscribers.length)).set(s.id, 0);
+  for (const row of plan.inserts) if (row.id !== undefined) (taken ??= new KeyIndex()).set(row.id, 0);
   const freshId = (): SubscriberId => {
     let id = newId();
-    while (taken?.has(id) === true) id = newId();
+    while (taken !== undefined && taken.get(id) !== -1) id = newId();
     return id;
   };
   const shared = { ...options, sharedConsent: Object.freeze({ source: options.source, at: options.now }) };
