@@ -71,8 +71,7 @@ const NONE = -1;
  * A citizen that matches two subscribers, or a subscriber that two rows of the file match, is rejected.
  */
 export class ImportPlanner {
-  /** Per citizen of the batch: the store subscriber it matched (NONE: none yet), and that subscriber's id. */
-  private readonly first: Int32Array;
+  /** Per citizen of the batch: the id of the store subscriber it matched, undefined while none has. */
   private readonly firstId: Array<string | undefined>;
   private readonly updates = new Map<number, { index: number; next: Subscriber }>();
   private readonly blocked = new Map<number, BlockedRow>();
@@ -85,7 +84,6 @@ export class ImportPlanner {
     private readonly batch: ImportBatch,
     private readonly options: ImportPlanOptions,
   ) {
-    this.first = new Int32Array(batch.citizens.length).fill(NONE);
     this.firstId = new Array<string | undefined>(batch.citizens.length).fill(undefined);
   }
 
@@ -114,7 +112,6 @@ export class ImportPlanner {
       else ids.push(s.id);
       return;
     }
-    this.first[citizen] = index;
     this.firstId[citizen] = s.id;
     if (this.options.mode === 'insert') return;
     const row = this.batch.citizens[citizen] as ImportRow;
@@ -141,7 +138,7 @@ export class ImportPlanner {
         return;
       }
       duplicates += row.mergedLines?.length ?? 0;
-      if (this.first[citizen] === NONE) {
+      if (this.firstId[citizen] === undefined) {
         inserts.push(row);
         return;
       }

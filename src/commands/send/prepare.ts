@@ -74,14 +74,13 @@ export interface PreparedSend {
  */
 export async function prepareSend(request: SendRequest, ctx: Context): Promise<PreparedSend> {
   const store = await ctx.store();
-  let { data, fields, wanted } = await readForSend(request, store);
-  let message = compileForSend(request.spec, data, request.topics, fields);
-  if (message.topics.some((t) => !wanted.has(t))) {
+  const scanned = await readForSend(request, store);
+  let data = scanned.data;
+  let message = compileForSend(request.spec, data, request.topics, scanned.fields);
+  if (message.topics.some((t) => !scanned.wanted.has(t))) {
     // a topic was added between reading the catalogue and the subscribers: plan on the whole store instead
     data = await store.read();
-    fields = knownFields(data.subscribers);
-    wanted = new Set(message.topics);
-    message = compileForSend(request.spec, data, request.topics, fields);
+    message = compileForSend(request.spec, data, request.topics);
   }
   const planSettings = await readPlanSettings(ctx);
   const settings = settingsMap(await ctx.settings());
