@@ -75,12 +75,46 @@ function packageVersion(): string {
   return (JSON.parse(text) as { version: string }).version;
 }
 
+/**
+ * stdout as canale writes to it: when the reader goes away (`canale subscribers list | head -1`) the pipe's EPIPE
+ * ends the writing quietly, as git and gh do, instead of crashing with a stack trace; the command finishes its work.
+ */
+function closablePipe(stream: NodeJS.WriteStream): TextOutput {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  return {
+    write(text) {
+      if (!closed) stream.write(text);
+    },
+    get isTTY() {
+      return stream.isTTY === true;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
+}
+
+/**
+ * stderr stays the stream itself (progress bars draw on it), so a closed one (`canale send … 2>&1 | head`) is
+ * only told to ignore the pipe's EPIPE, and every later write fails as quietly.
+ */
+function ignoreClosedPipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  return stream;
+}
+
 /** The real machine: process streams, environment, clock and randomness. */
 export function systemDeps(): Deps {
   return {
     io: {
-      stdout: process.stdout,
-      stderr: process.stderr,
+      stdout: closablePipe(process.stdout),
+      stderr: ignoreClosedPipe(process.stderr),
       stdinIsTTY: process.stdin.isTTY === true,
     },
     env: process.env,
