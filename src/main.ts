@@ -119,7 +119,8 @@ function reportError(error: unknown, deps: Deps): number {
   const debug = deps.env.CANALE_DEBUG === '1' || deps.env.CANALE_DEBUG === 'true';
   const red = ui.errColor.red;
   if (isCanaleError(error)) {
-    deps.io.stderr.write(`${red('error:')} ${error.message}\n`);
+    // a person who pressed Ctrl-C at a question made no mistake: say what happened, not "error"
+    deps.io.stderr.write(error.code === 'PROMPT_CANCELLED' ? `${error.message}\n` : `${red('error:')} ${error.message}\n`);
     if (debug && error.stack !== undefined) deps.io.stderr.write(`${error.stack}\n`);
     return exitCodeOf(error.exit);
   }
