@@ -19,7 +19,14 @@ export function runInTerminal(
   args: readonly string[],
   options: { env: Record<string, string>; cwd: string; steps: readonly TerminalStep[]; timeoutMs?: number },
 ): Promise<{ code: number | null; screen: string }> {
-  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return runCommandInTerminal([process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' '), options);
+}
+
+/** Runs a shell command line under a real pseudo-terminal, typing each step's keys once the screen shows it. */
+export function runCommandInTerminal(
+  command: string,
+  options: { env: Record<string, string>; cwd: string; steps: readonly TerminalStep[]; timeoutMs?: number },
+): Promise<{ code: number | null; screen: string }> {
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', TERM: 'xterm', COLUMNS: '100', LINES: '40', ...options.env },
