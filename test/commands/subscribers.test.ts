@@ -173,7 +173,7 @@ describe('subscribers update, unsubscribe, resubscribe', () => {
     await runSubscriberUnsubscribe({ ref: 'sub_0001', note: 'telefonata' }, first.ctx);
     const tty = contextFor(home, { tty: true, answers: [true] });
     await runSubscriberResubscribe({ ref: 'sub_0001', note: 'nuovo modulo' }, tty.ctx);
-    expect(tty.asked).toEqual(["Resubscribe sub_0001 (Maria Rossi) to everything they followed? This overrides the citizen's opt-out"]);
+    expect(tty.asked).toEqual(["Resubscribe sub_0001 (Maria Rossi) to their topics cantieri, scuola? This overrides the citizen's opt-out"]);
     const shown = contextFor(home);
     await runSubscriberShow('sub_0001', { json: true }, shown.ctx);
     expect(JSON.parse(shown.stdout.text)).toMatchObject({
@@ -183,6 +183,28 @@ describe('subscribers update, unsubscribe, resubscribe', () => {
         { action: 'resubscribed', source: 'cli', note: 'nuovo modulo' },
       ],
     });
+  });
+});
+
+describe('subscribers resubscribe without --topic, after a topic was left on its own', () => {
+  it('asks about exactly what it does: the topics they follow come back, the one they left stays left', async () => {
+    const first = contextFor(home);
+    await runSubscriberUnsubscribe({ ref: 'sub_0001', topic: 'scuola' }, first.ctx);
+    await runSubscriberUnsubscribe({ ref: 'sub_0001' }, first.ctx);
+    const tty = contextFor(home, { tty: true, answers: [true] });
+    await runSubscriberResubscribe({ ref: 'sub_0001' }, tty.ctx);
+    expect(tty.asked).toEqual([
+      "Resubscribe sub_0001 (Maria Rossi) to their topics cantieri — not scuola, which they left one by one (for those: --topic scuola)? This overrides the citizen's opt-out",
+    ]);
+    const shown = contextFor(home);
+    await runSubscriberShow('sub_0001', { json: true }, shown.ctx);
+    expect(JSON.parse(shown.stdout.text)).toMatchObject({ status: 'active', topics: ['cantieri'], optedOutTopics: ['scuola'] });
+
+    const again = contextFor(home, { yes: true });
+    await runSubscriberResubscribe({ ref: 'sub_0001', topic: 'scuola' }, again.ctx);
+    const after = contextFor(home);
+    await runSubscriberShow('sub_0001', { json: true }, after.ctx);
+    expect(JSON.parse(after.stdout.text)).toMatchObject({ status: 'active', topics: ['cantieri', 'scuola'] });
   });
 });
 

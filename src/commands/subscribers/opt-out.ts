@@ -1,3 +1,4 @@
+import type { Subscriber } from '../../core/subscriber.js';
 import { resolveRef } from '../../core/subscriber-ref.js';
 import { replaceSubscriber, resubscribe, unsubscribe } from '../../core/subscribers.js';
 import { resolveTopics } from '../../core/topic.js';
@@ -26,6 +27,18 @@ export async function runSubscriberUnsubscribe(options: OptOutOptions, ctx: Cont
 }
 
 /**
+ * What a resubscribe without --topic gives back, said exactly: the topics they still follow come back with the
+ * subscription; a topic they left on its own stays left (that was a choice of its own), and the sentence says how
+ * to give it back.
+ */
+export function resubscribeScope(subscriber: Subscriber): string {
+  const follows = subscriber.topics.length === 0 ? 'no topic (they follow none)' : `their topics ${subscriber.topics.join(', ')}`;
+  const left = subscriber.optedOutTopics ?? [];
+  if (left.length === 0) return follows;
+  return `${follows} — not ${left.join(', ')}, which they left one by one (for those: --topic ${left[0]})`;
+}
+
+/**
  * Undoes an opt-out. It overrides a citizen's recorded choice, so it shows whose and asks first (or needs --yes);
  * the note should say why (a new signed form, a request at the desk).
  */
@@ -34,7 +47,7 @@ export async function runSubscriberResubscribe(options: OptOutOptions, ctx: Cont
   const store = await ctx.store();
   const before = await store.read();
   const shown = resolveRef(before.subscribers, options.ref, country);
-  const what = options.topic === undefined ? 'everything they followed' : `topic ${options.topic}`;
+  const what = options.topic === undefined ? resubscribeScope(shown) : `topic ${options.topic}`;
   await ctx.confirm(
     `Resubscribe ${shown.id}${shown.name ? ` (${shown.name})` : ''} to ${what}? This overrides the citizen's opt-out`,
     `canale subscribers resubscribe ${options.ref} --yes`,
