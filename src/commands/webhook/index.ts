@@ -13,6 +13,12 @@ import { WhatsAppEvents } from './whatsapp-events.js';
 
 const RECEIPT_DAYS = 7;
 
+/** A text setting, or undefined when it is not set (or set to ""). */
+function textSetting(settings: ReadonlyMap<string, unknown>, key: string): string | undefined {
+  const value = settings.get(key);
+  return value === undefined || value === '' ? undefined : String(value);
+}
+
 export interface WebhookServeOptions {
   readonly host: string;
   readonly port: number;
@@ -30,10 +36,7 @@ export function parseWebhookServe(raw: { host?: string; port?: string }): Webhoo
  */
 export async function runWebhookServe(options: WebhookServeOptions, ctx: Context, stop: Promise<void>): Promise<void> {
   const settings = settingsMap(await ctx.settings());
-  const text = (key: string): string | undefined => {
-    const value = settings.get(key);
-    return value === undefined || value === '' ? undefined : String(value);
-  };
+  const text = (key: string) => textSetting(settings, key);
   const appSecret = text('whatsapp.appSecret');
   const verifyToken = text('whatsapp.verifyToken');
   if (appSecret === undefined) ctx.ui.warn('no CANALE_WHATSAPP_APP_SECRET set: WhatsApp webhooks are refused (401) until it is — set it or: canale config set whatsapp.appSecret SECRET');
@@ -60,7 +63,12 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
     ids: ctx.deps.ids,
     warn: (line) => ctx.ui.warn(line),
   });
-  const city = text('city.name') ?? 'Comune';
+  if (text('unsubscribeSecret') === undefined) {
+    ctx.ui.warn('no CANALE_UNSUBSCRIBE_SECRET set: e-mail unsubscribe links are refused (403) until it is — set it with: canale config set unsubscribeSecret SECRET (read at each request: no restart needed)');
+  }
+  if (text('publicUrl') === undefined) {
+    ctx.ui.warn('no CANALE_PUBLIC_URL set: e-mails are sent without an unsubscribe link — set the public address of this server with: canale config set publicUrl https://…');
+  }
   const server = new WebhookServer({
     host: options.host,
     port: options.port,
@@ -70,7 +78,12 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
     log: (line) => ctx.deps.io.stderr.write(`${line}\n`),
     handlers: {
       whatsapp: (payload) => events.handle(payload),
-      unsubscribe: emailUnsubscribe(store, unsubscribeLinks(text('publicUrl'), text('unsubscribeSecret')), city, () => ctx.now()),
+      // config.json is read again at each request: `canale config set unsubscribeSecret …` (or city.name) applies at once
+      unsubscribe: async (token, method, form) => {
+        const fresh = settingsMap(await ctx.settings());
+        const links = unsubscribeLinks(textSetting(fresh, 'publicUrl'), textSetting(fresh, 'unsubscribeSecret'));
+        return emailUnsubscribe(store, links, textSetting(fresh, 'city.name') ?? 'Comune', () => ctx.now())(token, method, form);
+      },
     },
   });
   let url: string;
