@@ -3,6 +3,7 @@ import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cronCommand } from '../../src/commands/schedule/install.js';
 import { main } from '../../src/main.js';
 import type { CliResult } from '../support/cli.js';
 import { fakeDeps, ShiftedClock } from '../support/fake-deps.js';
@@ -59,6 +60,7 @@ describe('the transports a schedule was planned with', () => {
     expect(added.code, added.stderr).toBe(0);
     const schedule = JSON.parse(added.stdout) as { id: string; transports: unknown };
     expect(schedule.transports).toEqual({ whatsapp: 'cloud-api', email: 'smtp' });
+    expect((await canale('schedule', 'show', schedule.id)).stdout).toContain('send: WhatsApp via cloud-api, e-mail via smtp');
 
     at('2026-12-01T10:00:30Z');
     const cron = await canaleIn({}, 'schedule', 'run', '--json');
@@ -201,5 +203,13 @@ describe('canale doctor on the credentials of schedule run', () => {
       ok: true,
       detail: 'schedule run will find CANALE_WHATSAPP_TOKEN from schedule.env, CANALE_WHATSAPP_PHONE_NUMBER_ID from schedule.env, CANALE_SMTP_URL from config.json, CANALE_EMAIL_FROM from config.json',
     });
+  });
+});
+
+describe('the crontab line', () => {
+  it('quotes what sh would split or expand, and escapes the % cron turns into a newline', () => {
+    expect(cronCommand("/srv/l'home 100%", ['/usr/bin/node', '/opt/canale/bin/canale.js', 'schedule', 'run'])).toBe(
+      "set -a; [ -f '/srv/l'\\''home 100\\%/schedule.env' ] && . '/srv/l'\\''home 100\\%/schedule.env'; CANALE_HOME='/srv/l'\\''home 100\\%'; set +a; exec /usr/bin/node /opt/canale/bin/canale.js schedule run",
+    );
   });
 });
