@@ -130,7 +130,7 @@ describe('canale schedule run, end to end', () => {
     await prepareRaccolta(oddCli, dir, 6);
     expect((await oddCli('config', 'set', 'quietHours.whatsapp', 'off')).code).toBe(0);
     // due a few seconds from now: the binaries read the real clock
-    const due = Date.now() + 6000;
+    const due = Date.now() + 10_000;
     const added = await oddCli('schedule', 'add', 'carta.md', '--at', new Date(due).toISOString(), '--via', 'cloud-api', '--yes', '--json');
     expect(added.code, added.stderr).toBe(0);
     expect(added.stderr).toContain('WhatsApp: 3 via cloud-api');
