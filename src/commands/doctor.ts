@@ -6,6 +6,7 @@ import type { Channel } from '../core/subscriber.js';
 import { withExamples, type App } from './app.js';
 import type { Context } from './context.js';
 import { scheduleHealth } from './schedule/overdue.js';
+import { scheduleCredentials } from './schedule/schedule-credentials.js';
 
 /** One line of the checklist: `ok` true, false, or 'warn' (works, but worth knowing). */
 export interface Check {
@@ -79,6 +80,8 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
   try {
     const schedules = await scheduleHealth(ctx);
     if (schedules !== undefined) checks.push({ name: 'schedules', ...schedules });
+    const credentials = await scheduleCredentials(ctx);
+    if (credentials !== undefined) checks.push({ name: 'schedule credentials', ...credentials });
   } catch (error) {
     checks.push({ name: 'schedules', ok: false, detail: error instanceof Error ? error.message : String(error) });
   }

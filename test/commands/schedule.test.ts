@@ -124,7 +124,9 @@ describe('canale schedule add | list | show | cancel', () => {
   it('prints a crontab line and a systemd service + timer for this home', async () => {
     const printed = await canale('schedule', 'install', '--print');
     expect(printed.code).toBe(0);
-    expect(printed.stdout).toMatch(new RegExp(`^\\* \\* \\* \\* \\* CANALE_HOME=${home.replace(/[/.]/g, '\\$&')} \\S+ \\S+ schedule run$`, 'm'));
+    const env = join(home, 'schedule.env');
+    expect(printed.stdout).toContain(`\n* * * * * set -a; [ -f ${env} ] && . ${env}; CANALE_HOME=${home}; set +a; exec node canale schedule run\n`);
+    expect(printed.stdout).toContain(`EnvironmentFile=-${env}\n`);
     expect(printed.stdout).toContain('[Timer]\nOnCalendar=*-*-* *:*:00');
     expect(printed.stdout).toContain(`Environment=CANALE_HOME=${home}`);
     expect(printed.stdout).toMatch(/^ExecStart=\S+ \S+ schedule run$/m);

@@ -1,4 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -95,10 +97,12 @@ describe('canale schedule run, end to end', () => {
     expect((JSON.parse((await cli('schedule', 'run', '--json')).stdout) as RunJson).entries).toEqual([]);
   }, 90_000);
 
-  it('install --print names this Node, this canale and this home', async () => {
+  it('install --print names this Node, this canale and this home, and loads schedule.env as systemd does', async () => {
     const printed = await cli('schedule', 'install', '--print');
     expect(printed.code, printed.stderr).toBe(0);
-    expect(printed.stdout).toContain(`* * * * * CANALE_HOME=${home} ${process.execPath} ${BIN} schedule run\n`);
+    const env = join(home, 'schedule.env');
+    expect(printed.stdout).toContain(`* * * * * set -a; [ -f ${env} ] && . ${env}; CANALE_HOME=${home}; set +a; exec ${process.execPath} ${BIN} schedule run\n`);
+    expect(printed.stdout).toContain(`EnvironmentFile=-${env}\n`);
     expect(printed.stdout).toContain(`ExecStart=${process.execPath} ${BIN} schedule run\n`);
   });
 
@@ -118,4 +122,55 @@ describe('canale schedule run, end to end', () => {
     expect(report).toMatchObject({ status: 'completed', urgent: true, counts: { sent: 10 } });
     expect(deliveredTo(box).size).toBe(10);
   });
+
+  it('the crontab line, run as cron runs it (env -i): without credentials nothing is sent, nothing goes to the outbox, exit 1 naming them; with schedule.env it sends', async () => {
+    // a home whose path needs quoting in the crontab line
+    const odd = join(dir, "l'home di prova");
+    const oddCli = (...args: string[]): Promise<CliResult> => runCli(args, { home: odd, cwd: dir, env: box.env });
+    await prepareRaccolta(oddCli, dir, 6);
+    expect((await oddCli('config', 'set', 'quietHours.whatsapp', 'off')).code).toBe(0);
+    // due a few seconds from now: the binaries read the real clock
+    const due = Date.now() + 10_000;
+    const added = await oddCli('schedule', 'add', 'carta.md', '--at', new Date(due).toISOString(), '--via', 'cloud-api', '--yes', '--json');
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stderr).toContain('WhatsApp: 3 via cloud-api');
+    expect(JSON.parse(added.stdout)).toMatchObject({ transports: { whatsapp: 'cloud-api', email: 'smtp' } });
+    const printed = await oddCli('schedule', 'install', '--print');
+    const line = printed.stdout.split('\n').find((l) => l.startsWith('* * * * * '));
+    const command = (line ?? '').slice('* * * * * '.length);
+    expect(command).toContain(`'${join(odd, 'schedule.env').replace(/'/g, "'\\''")}'`);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now() + 100)));
+
+    const bare = await asCron(command);
+    expect(bare.code, bare.stderr).toBe(1);
+    expect(bare.stderr).toMatch(/schedule sch_\w+ sends WhatsApp through cloud-api and e-mail through smtp, but CANALE_WHATSAPP_TOKEN \(whatsapp\.token\), CANALE_WHATSAPP_PHONE_NUMBER_ID \(whatsapp\.phoneNumberId\), CANALE_SMTP_URL \(email\.smtpUrl\) and CANALE_EMAIL_FROM \(email\.from\) are not set here/);
+    expect(bare.stderr).toContain(join(odd, 'schedule.env'));
+    expect(existsSync(join(odd, 'outbox'))).toBe(false);
+    expect(deliveredTo(box).size).toBe(0);
+
+    const lines = Object.entries(box.env).map(([k, v]) => `${k}='${v}'`);
+    await writeFile(join(odd, 'schedule.env'), `# canale schedule run\n${lines.join('\n')}\n`);
+    await chmod(join(odd, 'schedule.env'), 0o600);
+    const loaded = await asCron(command);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(loaded.stdout).toMatch(/^fired schedule sch_\w+ → campaign cmp_\w+: completed: 6 sent, 0 failed/m);
+    const received = (await (await fetch(`${box.env.CANALE_WHATSAPP_API_URL ?? ''}/sandbox/received`)).json()) as { whatsapp: unknown[] };
+    expect(received.whatsapp).toHaveLength(3);
+    expect(box.sink.received).toHaveLength(3);
+    expect(deliveredTo(box).size).toBe(6);
+    expect(existsSync(join(odd, 'outbox'))).toBe(false);
+  }, 60_000);
 });
+
+/** Runs a crontab line's command as cron would, and stricter: /bin/sh with an empty environment (env -i). */
+function asCron(command: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', command], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

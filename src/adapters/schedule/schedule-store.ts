@@ -20,6 +20,7 @@ const scheduleSchema = z.strictObject({
     split: z.boolean(),
     allowFreeText: z.boolean(),
   }),
+  transports: z.strictObject({ whatsapp: transportSchema.optional(), email: transportSchema.optional() }).optional(),
   at: z.string().optional(),
   every: z.string().optional(),
   timezone: z.string(),

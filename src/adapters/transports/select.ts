@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ConfigValue, ResolvedSetting } from '../../core/config-keys.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports.js';
@@ -11,7 +12,7 @@ import { SmtpTransport } from './smtp/smtp-transport.js';
 export interface TransportChoice {
   readonly channel: Channel;
   readonly name: TransportName;
-  readonly why: 'flag' | 'config' | 'credentials' | 'fallback';
+  readonly why: 'flag' | 'config' | 'credentials' | 'fallback' | 'frozen';
   readonly warning?: string;
 }
 
@@ -29,6 +30,11 @@ const ENV: Readonly<Record<string, string>> = {
   'email.smtpUrl': 'CANALE_SMTP_URL',
   'email.from': 'CANALE_EMAIL_FROM',
 };
+
+/** The settings a channel's real transport cannot be built without: config keys and their environment variables. */
+export function credentialsOf(channel: Channel): ReadonlyArray<{ readonly key: string; readonly env: string }> {
+  return CREDENTIALS[channel].map((key) => ({ key, env: ENV[key] ?? key }));
+}
 
 export function settingsMap(settings: readonly ResolvedSetting[]): Settings {
   return new Map(settings.map((s) => [s.key, s.value]));
@@ -65,6 +71,39 @@ export function chooseTransport(channel: Channel, settings: Settings, via?: Tran
     why: 'fallback',
     warning: `${channel}: no ${missing.join(', ')} set — messages go to the outbox (files in the home), nothing is sent`,
   };
+}
+
+/**
+ * The transports a campaign or schedule was planned with (frozen in its record), now: never others. A real
+ * transport whose credentials are missing where it runs is one error naming them all — environment variable and
+ * config key — and where to put them, so a scheduled send cannot fall back to the outbox unseen; the outbox comes
+ * with the warning an interactive send gives.
+ */
+export function frozenTransports(
+  transports: Readonly<Partial<Record<Channel, TransportName>>>,
+  settings: Settings,
+  where: { readonly home: string; readonly what: string },
+): Partial<Record<Channel, TransportChoice>> {
+  const choices: Partial<Record<Channel, TransportChoice>> = {};
+  const gaps: Array<{ readonly channel: Channel; readonly name: TransportName; readonly missing: ReturnType<typeof credentialsOf> }> = [];
+  for (const [channel, name] of Object.entries(transports) as Array<[Channel, TransportName]>) {
+    const missing = credentialsOf(channel).filter((c) => settings.get(c.key) === undefined || settings.get(c.key) === '');
+    if (name === 'outbox') {
+      const why = missing.length > 0 ? `no ${missing.map((c) => c.env).join(', ')} set` : 'planned for the outbox';
+      choices[channel] = { channel, name, why: 'frozen', warning: `${channel}: ${why} — messages go to the outbox (files in the home), nothing is sent` };
+    } else if (missing.length > 0) gaps.push({ channel, name, missing });
+    else choices[channel] = { channel, name, why: 'frozen' };
+  }
+  if (gaps.length === 0) return choices;
+  const missing = gaps.flatMap((g) => g.missing);
+  const names = missing.map((c) => `${c.env} (${c.key})`);
+  const listed = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''} are` : `${names[0] ?? ''} is`;
+  throw new CanaleError(
+    'TRANSPORT_CREDENTIALS_MISSING',
+    `${where.what} sends ${gaps.map((g) => `${g.channel === 'email' ? 'e-mail' : 'WhatsApp'} through ${g.name}`).join(' and ')}, but ${listed} not set here — ` +
+      `put them in ${join(where.home, 'schedule.env')} as NAME=value lines (the crontab line and the systemd unit of canale schedule install --print load it), ` +
+      `or keep them in the home with canale config set KEY VALUE (canale config set ${missing[0]?.key ?? 'KEY'} …); nothing was sent`,
+  );
 }
 
 export interface TransportDeps {

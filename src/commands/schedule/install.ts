@@ -12,6 +12,17 @@ function unit(word: string): string {
 }
 
 /**
+ * The crontab command: cron gives a job almost no environment, so it loads `<home>/schedule.env` itself — the file
+ * the systemd unit reads with EnvironmentFile= — exporting every NAME=value in it (`set -a`), then runs canale for
+ * this home. A `%` is a newline to cron unless escaped.
+ */
+export function cronCommand(home: string, command: readonly string[]): string {
+  const env = sh(join(home, 'schedule.env'));
+  const line = `set -a; [ -f ${env} ] && . ${env}; CANALE_HOME=${sh(home)}; set +a; exec ${command.map(sh).join(' ')}`;
+  return line.replace(/%/g, '\\%');
+}
+
+/**
  * What `canale schedule install --print` prints: a crontab line and a systemd service + timer pair that run
  * `canale schedule run` once a minute for this home, with this Node and this canale. canale changes no system file;
  * a person installs these (README: "Running schedules").
@@ -23,11 +34,15 @@ export function installLines(ctx: Context): string {
   const command = [node, script, 'schedule', 'run'];
   const env = join(home, 'schedule.env');
   return `# canale schedule run, once a minute, for the home ${home}
-# Credentials: set them in the home (canale config set whatsapp.token …; config.json is 0600), or put
-# CANALE_WHATSAPP_TOKEN=… lines in ${env} (chmod 600) for the systemd service.
+# Credentials: keep them in the home (canale config set whatsapp.token …; config.json is 0600), or put them in
+# ${env} (chmod 600), which both the crontab line and the systemd service load — one NAME=value a line:
+#   CANALE_WHATSAPP_TOKEN=EAAG…
+#   CANALE_EMAIL_FROM='Comune di Esempio <avvisi@comune.example.it>'
+# no spaces around =, no "export"; quote a value in '…' when it has anything but letters, digits and _-.:/@+,=%;
+# lines starting with # are comments. canale doctor says whether schedule run will find what each schedule needs.
 
 # ── crontab: crontab -e, as the user who owns the home ──
-* * * * * CANALE_HOME=${sh(home)} ${command.map(sh).join(' ')}
+* * * * * ${cronCommand(home, command)}
 
 # ── systemd: /etc/systemd/system/canale-schedule.service (or ~/.config/systemd/user/ with systemctl --user) ──
 [Unit]

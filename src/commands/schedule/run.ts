@@ -6,7 +6,7 @@ import { withLiveStatus, withProcessLock, withSendLock } from '../../adapters/ca
 import { readSchedules, updateSchedules } from '../../adapters/schedule/schedule-store.js';
 import type { Campaign, CampaignId } from '../../core/campaign.js';
 import { CanaleError, EXIT } from '../../core/errors.js';
-import { dueAt, fired, type Schedule } from '../../core/schedule/schedule.js';
+import { channelsOfSchedule, dueAt, fired, type Schedule } from '../../core/schedule/schedule.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
 import { readPlanSettings, type PlanSettings } from '../preview/plan-settings.js';
@@ -15,7 +15,7 @@ import { prepareSend, refuseIfBlocked, transportFor } from '../send/prepare.js';
 import { SIGNAL_STOP, type CampaignResult } from '../send/campaign-run.js';
 import { delivering, localTime, quietNow } from '../send/send-window.js';
 import { settingsMap } from '../../adapters/transports/select.js';
-import { requestOfSchedule } from './schedule-request.js';
+import { requestOfSchedule, requireScheduleTransports } from './schedule-request.js';
 
 export interface ScheduleRunOptions {
   readonly json: boolean;
@@ -105,6 +105,7 @@ async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<num
     }
   }
   if (entries.length === 0) verbose(ctx, options, 'nothing due');
+  if (options.verbose) for (const line of await waitingCampaigns(ctx, entries, settings.timezone)) ctx.ui.info(line);
   const next = await nextDue(ctx);
   if (options.verbose && next !== undefined) ctx.ui.info(`next: ${localTime(new Date(next), settings.timezone)}`);
   if (options.json) ctx.ui.json({ at: now.toISOString(), entries, next: next ?? null });
@@ -140,10 +141,17 @@ async function findWork(ctx: Context, now: Date): Promise<Work[]> {
 /** The channels a schedule's or campaign's messages reach citizens on (not those that go to the outbox). */
 function channelsOf(item: Work, transports: ReturnType<typeof settingsMap>): readonly Channel[] {
   if (item.kind === 'continue') return delivering(item.campaign.channels, item.campaign.transports);
-  const { query, message, send } = item.schedule;
-  const ofMessage = message.channels ?? ['whatsapp', 'email'];
-  const channels = query.channel === 'whatsapp' || query.channel === 'email' ? ofMessage.filter((c) => c === query.channel) : ofMessage;
-  return channels.filter((c) => transportFor(c, transports, send.via).name !== 'outbox');
+  const { send } = item.schedule;
+  const nameOf = (c: Channel): string => {
+    const frozen = item.schedule.transports?.[c];
+    if (frozen !== undefined) return frozen;
+    try {
+      return transportFor(c, transports, send.via).name;
+    } catch {
+      return 'unconfigured'; // a real transport without its credentials: the send itself says so
+    }
+  };
+  return channelsOfSchedule(item.schedule).filter((c) => nameOf(c) !== 'outbox');
 }
 
 /** A non-urgent send whose every channel is in its quiet hours waits until they end (DESIGN §7). */
@@ -168,6 +176,8 @@ async function doWork(item: Work, ctx: Context, now: Date): Promise<RunEntry> {
     const result = await continueCampaign(campaign, { retryFailed: false, resendUnknown: false, concurrency: schedule?.send.concurrency ?? 20, ...(schedule?.send.rate === undefined ? {} : { rate: schedule.send.rate }) }, ctx);
     return entryOf('resumed', result, { ...(campaign.schedule === undefined ? {} : { schedule: campaign.schedule }) });
   }
+  // credentials missing here fail the run before the slot is claimed: it stays due until a run finds them
+  requireScheduleTransports(item.schedule, settingsMap(await ctx.settings()), home);
   if (item.kind === 'create') return sendSchedule(item.schedule, item.campaign as CampaignId, { slot: item.slot }, ctx);
   // claim the slot before anything is frozen: a second run, or this one after a crash, finds it taken
   const claim = await updateSchedules(home, (schedules) => {
@@ -190,7 +200,8 @@ async function sendSchedule(schedule: Schedule, id: CampaignId, at: { readonly s
   let result: CampaignResult;
   try {
     const prepared = await prepareSend(requestOfSchedule(schedule), ctx);
-    for (const warning of prepared.warnings) ctx.ui.warn(`schedule ${schedule.id}: ${warning}`);
+    const outbox = Object.values(prepared.choices).flatMap((c) => (c?.warning === undefined ? [] : [c.warning]));
+    for (const warning of [...outbox, ...prepared.warnings]) ctx.ui.warn(`schedule ${schedule.id}: ${warning}`);
     refuseIfBlocked(prepared);
     if (prepared.plan.recipients.total === 0) {
       await saveCampaign(ctx.paths.home, { id, status: 'completed', message: schedule.message, query: schedule.query, channels: [], transports: {}, recipients: 0, plannedSkips: prepared.plan.skipped, schedule: schedule.id, createdAt: ctx.now(), finishedAt: ctx.now() });
@@ -239,7 +250,7 @@ function report(ctx: Context, options: ScheduleRunOptions, entry: RunEntry, sett
   if (options.json) return;
   const who = entry.schedule === undefined ? `campaign ${entry.campaign}` : `schedule ${entry.schedule}${entry.campaign === undefined ? '' : ` → campaign ${entry.campaign}`}`;
   if (entry.action === 'failed') {
-    ctx.ui.warn(`${who}: not sent: ${entry.reason}`);
+    ctx.ui.warn(entry.reason?.startsWith(`${who} `) === true ? `not sent: ${entry.reason}` : `${who}: not sent: ${entry.reason}`);
     return;
   }
   if (entry.status === 'already-sent') return verbose(ctx, options, `${who}: already sent by another run`);
@@ -247,6 +258,18 @@ function report(ctx: Context, options: ScheduleRunOptions, entry: RunEntry, sett
   const waits = entry.until === undefined ? '' : ` — waits until ${localTime(new Date(entry.until), settings.timezone)} (${entry.reason === 'daily-limit' ? 'WhatsApp daily tier' : 'quiet hours'}), then the next run goes on`;
   const stopped = entry.status === 'interrupted' && entry.reason !== undefined ? ` — ${entry.reason}; resume with: canale send --resume ${entry.campaign}` : '';
   ctx.ui.out(`${entry.action} ${who}: ${entry.status}${counts}${waits}${stopped}`);
+}
+
+/** For --verbose: each campaign that waits to go on by itself — why and until when, in local time — but those this run just said. */
+async function waitingCampaigns(ctx: Context, entries: readonly RunEntry[], zone: string): Promise<string[]> {
+  const said = new Set(entries.filter((e) => e.action === 'waiting').map((e) => e.campaign));
+  return (await listCampaigns(ctx.paths.home))
+    .filter((c) => c.status === 'scheduled' && c.resumeAt !== undefined && !said.has(c.id))
+    .map((c) => {
+      const why = c.waitingFor === 'daily-limit' ? 'for the WhatsApp daily tier to free up' : 'for quiet hours to end';
+      const from = c.schedule === undefined ? '' : ` (schedule ${c.schedule})`;
+      return `waiting: campaign ${c.id}${from} ${why}, until ${localTime(new Date(c.resumeAt ?? ''), zone)}`;
+    });
 }
 
 /** The earliest instant a schedule or a waiting campaign is due, for monitoring. */

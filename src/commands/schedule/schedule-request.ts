@@ -1,7 +1,8 @@
+import { frozenTransports, type settingsMap } from '../../adapters/transports/select.js';
 import type { Schedule } from '../../core/schedule/schedule.js';
 import type { SendRequest } from '../send/prepare.js';
 
-/** The send a schedule asks for when it fires: its frozen message, audience and send options. */
+/** The send a schedule asks for when it fires: its frozen message, audience, send options and transports. */
 export function requestOfSchedule(schedule: Schedule): SendRequest {
   const { send } = schedule;
   return {
@@ -14,5 +15,15 @@ export function requestOfSchedule(schedule: Schedule): SendRequest {
     urgent: send.urgent,
     split: send.split,
     allowFreeText: send.allowFreeText,
+    ...(schedule.transports === undefined ? {} : { frozen: { transports: schedule.transports, what: `schedule ${schedule.id}` } }),
   };
+}
+
+/**
+ * Throws, naming what is missing and where to put it, when a transport the schedule was planned with cannot be
+ * built here: checked before its slot is claimed, so the slot is not spent and the first run that finds the
+ * credentials sends it.
+ */
+export function requireScheduleTransports(schedule: Schedule, settings: ReturnType<typeof settingsMap>, home: string): void {
+  frozenTransports(schedule.transports ?? {}, settings, { home, what: `schedule ${schedule.id}` });
 }

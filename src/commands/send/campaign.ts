@@ -3,7 +3,7 @@ import { campaignDir, journalFile, readRecipients, writeRecipients } from '../..
 import { loadCampaign, saveCampaign } from '../../adapters/campaign/campaign-store.js';
 import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
-import { chooseTransport, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
+import { frozenTransports, settingsMap } from '../../adapters/transports/select.js';
 import type { Delivery } from '../../core/audience.js';
 import { isResumable, type Campaign, type CampaignId } from '../../core/campaign.js';
 import { remainingAfter } from '../../core/dispatch/journal-state.js';
@@ -200,6 +200,11 @@ export async function runResume(options: ResumeOptions, ctx: Context): Promise<n
  * those who failed or whose outcome is unknown). The caller holds the send lock.
  */
 export async function continueCampaign(campaign: Campaign, options: Omit<ResumeOptions, 'campaign' | 'json'>, ctx: Context): Promise<CampaignResult> {
+  const settings = settingsMap(await ctx.settings());
+  // the transports it was planned with, never others: missing credentials stop it here, before anything is sent
+  const what = `campaign ${campaign.id}${campaign.schedule === undefined ? '' : ` (schedule ${campaign.schedule})`}`;
+  const choices = frozenTransports(campaign.transports, settings, { home: ctx.paths.home, what });
+  for (const choice of Object.values(choices)) if (choice.warning !== undefined) ctx.ui.warn(`campaign ${campaign.id}: ${choice.warning}`);
   const dir = campaignDir(ctx.paths.home, campaign.id);
   const deliveries = await readRecipients(dir);
   const replay = await replayJournal(journalFile(dir), deliveries.length);
@@ -207,11 +212,6 @@ export async function continueCampaign(campaign: Campaign, options: Omit<ResumeO
   const data = await (await ctx.store()).read();
   const message = compileForSend(campaign.message, data, campaign.query.topics);
   const planSettings = await readPlanSettings(ctx);
-  const settings = settingsMap(await ctx.settings());
-  const choices: Partial<Record<Channel, TransportChoice>> = {};
-  for (const [channel, name] of Object.entries(campaign.transports) as Array<[Channel, NonNullable<Campaign['transports'][Channel]>]>) {
-    choices[channel] = chooseTransport(channel, settings, name);
-  }
   ctx.ui.info(`campaign ${campaign.id}: ${pending.length} recipient(s) still to reach`);
   if (pending.length > 0) {
     // mark the unknown and retried as not yet reached, so a crash during this resume cannot lose them

@@ -1,4 +1,4 @@
-import { chooseTransport, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
+import { chooseTransport, frozenTransports, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
 import type { MessageSpec } from '../../core/message/message-spec.js';
@@ -7,6 +7,7 @@ import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
 import type { Store } from '../../core/ports.js';
 import type { StoreData } from '../../core/store-data.js';
 import type { Channel, Subscriber } from '../../core/subscriber.js';
+import type { TransportName } from '../../core/transport.js';
 import { findTopic } from '../../core/topic.js';
 import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
@@ -35,10 +36,13 @@ export function transportFor(channel: Channel, settings: ReturnType<typeof setti
   return chooseTransport(channel, settings, fits ? via : undefined);
 }
 
-/** Transports for the channels that have recipients. */
-function chooseTransports(plan: SendPlan, settings: ReturnType<typeof settingsMap>, via: CampaignSendOptions['via']): Partial<Record<Channel, TransportChoice>> {
-  const choices: Partial<Record<Channel, TransportChoice>> = {};
-  for (const channel of ['whatsapp', 'email'] as const) if (plan.recipients[channel] > 0) choices[channel] = transportFor(channel, settings, via);
+/** Transports for the channels that have recipients: those the request froze, else as DESIGN §3 chooses. */
+function chooseTransports(plan: SendPlan, settings: ReturnType<typeof settingsMap>, request: SendRequest, home: string): Partial<Record<Channel, TransportChoice>> {
+  const used = (['whatsapp', 'email'] as const).filter((c) => plan.recipients[c] > 0);
+  const frozen = request.frozen;
+  const planned = frozen === undefined ? {} : Object.fromEntries(used.flatMap((c) => (frozen.transports[c] === undefined ? [] : [[c, frozen.transports[c]]])));
+  const choices: Partial<Record<Channel, TransportChoice>> = frozen === undefined ? {} : frozenTransports(planned, settings, { home, what: frozen.what });
+  for (const channel of used) choices[channel] ??= transportFor(channel, settings, request.via);
   return choices;
 }
 
@@ -53,6 +57,8 @@ export interface SendRequest {
   readonly urgent: boolean;
   readonly split: boolean;
   readonly allowFreeText: boolean;
+  /** The transports a schedule was planned with, and what to call it in an error ("schedule sch_…"). */
+  readonly frozen?: { readonly transports: Readonly<Partial<Record<Channel, TransportName>>>; readonly what: string };
 }
 
 /** A send planned and checked, ready to be frozen into a campaign: the one value preview, confirmation and run share. */
@@ -95,7 +101,7 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
     render,
   });
-  const choices = chooseTransports(plan, settings, request.via);
+  const choices = chooseTransports(plan, settings, request, ctx.paths.home);
   const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ctx, planSettings, whatsAppRecipients(plan)) : undefined;
   const warnings = planWarnings(plan, message, {
     hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,

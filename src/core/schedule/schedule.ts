@@ -1,5 +1,6 @@
 import type { Campaign } from '../campaign.js';
 import type { MessageSpec } from '../message/message-spec.js';
+import type { Channel } from '../subscriber.js';
 import type { TransportName } from '../transport.js';
 import { slotsAt } from './recurrence.js';
 
@@ -33,6 +34,12 @@ export interface Schedule {
     readonly split: boolean;
     readonly allowFreeText: boolean;
   };
+  /**
+   * The transport of each channel the message can go on, as the plan chose it when the schedule was added. It is
+   * the one used when it fires — missing credentials then fail the run, never fall back to the outbox. Absent in
+   * schedules added before canale froze them: those choose when they fire.
+   */
+  readonly transports?: Readonly<Partial<Record<Channel, TransportName>>>;
   readonly at?: string;
   readonly every?: string;
   readonly timezone: string;
@@ -72,4 +79,11 @@ export function fired(schedule: Schedule, due: Extract<Due, { due: true }>, camp
   const run: ScheduleRun = { slot: due.slot, campaign, firedAt: now.toISOString(), ...(due.missed > 0 ? { missed: due.missed } : {}) };
   const { next: _next, ...rest } = schedule;
   return { ...rest, ...due.after, runs: [...schedule.runs, run].slice(-RUNS_KEPT) };
+}
+
+/** The channels a schedule's message can go on: the message's own, narrowed by `--channel whatsapp|email`. */
+export function channelsOfSchedule(schedule: Pick<Schedule, 'message' | 'query'>): readonly Channel[] {
+  const ofMessage = schedule.message.channels ?? ['whatsapp', 'email'];
+  const only = schedule.query.channel;
+  return only === 'whatsapp' || only === 'email' ? ofMessage.filter((c) => c === only) : ofMessage;
 }
