@@ -120,6 +120,14 @@ describe('report HTML', () => {
     expect(text).toContain('in attesa di ripartire: attende la fine delle ore di silenzio e ripartirà da solo dal 2 dicembre 2026, 08:00');
   });
 
+  it('shows a subject’s placeholders as their defaults, and a send over in less than a second as such', () => {
+    const personal = { ...campaign, message: { ...campaign.message, subject: 'Municipio {{municipio | "della città"}}: avviso per {{nome}}' } };
+    const text = visibleText(reportHtml({ ...page, campaign: personal }));
+    expect(text).toContain('Rapporto di invio — Municipio della città: avviso per …');
+    expect(text).not.toContain('{{');
+    expect(pacingSentence(campaign, { ...report, finishedAt: '2026-12-01T22:20:00.400Z', rate: null })).toMatch(/^Invio durato meno di un secondo; /);
+  });
+
   it('says a trial through the outbox reached nobody', () => {
     const trial = { ...campaign, transports: { whatsapp: 'outbox' as const, email: 'outbox' as const } };
     expect(visibleText(reportHtml({ ...page, campaign: trial }))).toContain('nessun messaggio è stato inviato ai cittadini');

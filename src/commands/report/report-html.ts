@@ -1,5 +1,6 @@
 import type { Campaign, Throttling } from '../../core/campaign.js';
 import { escapeHtml } from '../../core/message/email-html.js';
+import { findPlaceholders } from '../../core/message/placeholders.js';
 import type { CampaignReport, Counts } from '../../core/report.js';
 import type { Channel } from '../../core/subscriber.js';
 import { italianDuration, italianTime } from '../../ui/local-time.js';
@@ -33,13 +34,20 @@ const BARS: ReadonlyArray<[keyof Counts, string, string]> = [
   ['skipped', 'Esclusi', '#6b7280'],
 ];
 
+/** A text of the message as a reader of the page should see it: each placeholder as its default, else "…". */
+function generic(text: string): string {
+  let shown = text;
+  for (const p of findPlaceholders(text).placeholders) shown = shown.replaceAll(p.raw, p.fallback ?? '…');
+  return shown;
+}
+
 /** The message as the office knows it: the e-mail subject and/or the WhatsApp template, else the start of the text. */
 function messageLine(campaign: Campaign): string {
   const parts: string[] = [];
-  if (campaign.message.subject !== undefined) parts.push(`«${e(campaign.message.subject)}»`);
+  if (campaign.message.subject !== undefined) parts.push(`«${e(generic(campaign.message.subject))}»`);
   if (campaign.message.whatsapp !== undefined) parts.push(`modello WhatsApp <code>${e(campaign.message.whatsapp.template)}</code>`);
   if (parts.length === 0) {
-    const text = campaign.message.body.replace(/\s+/g, ' ').trim();
+    const text = generic(campaign.message.body).replace(/\s+/g, ' ').trim();
     parts.push(`testo: «${e(text.length > 120 ? `${text.slice(0, 119)}…` : text)}»`);
   }
   return parts.join(' — ');
@@ -67,7 +75,7 @@ export function pacingSentence(campaign: Campaign, report: CampaignReport): stri
   if (report.startedAt !== null && report.finishedAt !== null) {
     const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
     const rate = report.rate === null ? '' : `, ${report.rate.toLocaleString('it-IT')} messaggi al secondo in media`;
-    sentences.push(`Invio durato ${italianDuration(seconds)}${rate}`);
+    sentences.push(`Invio durato ${seconds < 1 ? 'meno di un secondo' : italianDuration(seconds)}${rate}`);
   }
   const met = Object.entries(campaign.throttling ?? {}) as Array<[Channel, Throttling]>;
   const throttled = met.filter(([, t]) => t.answers > 0);
@@ -148,12 +156,13 @@ function skipList(report: CampaignReport): string {
  */
 export function reportHtml(page: ReportPage): string {
   const { report, campaign, zone } = page;
-  const title = `Rapporto di invio — ${campaign.message.subject ?? campaign.message.whatsapp?.template ?? page.topicLabels.join(', ')}`;
+  const subject = campaign.message.subject === undefined ? undefined : generic(campaign.message.subject);
+  const title = `Rapporto di invio — ${subject ?? campaign.message.whatsapp?.template ?? page.topicLabels.join(', ')}`;
   const when = (at: string): string => e(italianTime(at, zone));
   const times = [
-    report.startedAt === null ? 'non ancora iniziato' : `iniziato il ${when(report.startedAt)}`,
+    ...(report.startedAt === null ? [] : [`iniziato il ${when(report.startedAt)}`]),
     ...(report.finishedAt === null ? [] : [`finito il ${when(report.finishedAt)}`]),
-  ].join(', ');
+  ].join(', ') || 'non ancora iniziato';
   const channels = (Object.entries(campaign.transports) as Array<[Channel, string]>).map(([c, t]) => `${CHANNEL_IT[c]} tramite ${e(TRANSPORT_IT[t] ?? t)}`).join('; ');
   const pacing = pacingSentence(campaign, report);
   const notesHtml = notes(page).map((note) => `<p class="note">${note}</p>`).join('\n');
