@@ -5,6 +5,14 @@ import type { TransportName } from './transport.js';
 
 export type CampaignId = string & { readonly __brand: 'CampaignId' };
 
+/** What the provider's throttling did to one channel of a send: its "too fast" answers, the times the rate was halved, the lowest rate. */
+export interface Throttling {
+  readonly answers: number;
+  readonly slowdowns: number;
+  /** Messages a second, the lowest the rate went. */
+  readonly lowestRate: number;
+}
+
 /** Why a campaign waits, status `scheduled`. */
 export type WaitReason = 'quiet-hours' | 'daily-limit';
 
@@ -46,6 +54,30 @@ export interface Campaign {
   readonly finishedAt?: string;
   /** Why the send stopped, and what to do, when it is interrupted. */
   readonly stopReason?: string;
+  /**
+   * What stopped it, as a code: the failure's (`WHATSAPP_TOKEN_INVALID`, a throttling code when the provider kept
+   * throttling), `CONSECUTIVE_FAILURES`, or `SIGNAL` (Ctrl-C, SIGTERM). Absent in campaigns made before it was kept.
+   */
+  readonly stopCode?: string;
+  /**
+   * The provider's throttling met by every run of the send, per channel that sent (zeros: none). Absent in
+   * campaigns made before it was kept, or never started: then nothing is known about it.
+   */
+  readonly throttling?: Readonly<Partial<Record<Channel, Throttling>>>;
+}
+
+/**
+ * The campaign with one more run's throttling added to what earlier runs met: answers and halvings add up, the lowest
+ * rate is kept. A channel that met none is recorded with zeros, so "no throttling" is known, not assumed.
+ */
+export function addThrottling(campaign: Campaign, met: Readonly<Partial<Record<Channel, Throttling>>>): Campaign {
+  const total: Partial<Record<Channel, Throttling>> = { ...campaign.throttling };
+  for (const [channel, now] of Object.entries(met) as Array<[Channel, Throttling]>) {
+    const before = total[channel];
+    if (before === undefined || before.answers === 0) total[channel] = now;
+    else if (now.answers > 0) total[channel] = { answers: before.answers + now.answers, slowdowns: before.slowdowns + now.slowdowns, lowestRate: Math.min(before.lowestRate, now.lowestRate) };
+  }
+  return Object.keys(total).length === 0 ? campaign : { ...campaign, throttling: total };
 }
 
 /** Statuses from which `send --resume` may continue. */

@@ -60,9 +60,9 @@ describe('subscribers list and count', () => {
     const { ctx, stdout } = contextFor(home, { tty: false });
     await runSubscriberList(query(), ctx);
     expect(stdout.text.split('\n')).toEqual([
-      'ID\tNAME\tPHONE\tEMAIL\tCHANNEL\tTOPICS\tSTATUS',
-      'sub_0001\tMaria Rossi\t+393331234567\t\twhatsapp\tcantieri,scuola\tactive',
-      'sub_0002\tLuca Verdi\t\tLuca@example.it\temail\traccolta-differenziata\tactive',
+      'ID\tNAME\tPHONE\tEMAIL\tCHANNEL\tTOPICS\tSTATUS\tCONSENT',
+      'sub_0001\tMaria Rossi\t+393331234567\t\twhatsapp\tcantieri,scuola\tactive\t2026-11-28 10:00',
+      'sub_0002\tLuca Verdi\t\tLuca@example.it\temail\traccolta-differenziata\tactive\t2026-11-28 10:00',
       '',
     ]);
   });

@@ -27,7 +27,7 @@ describe('canale, end to end', () => {
     expect((await cli('subscribers', 'add', '--email', 'luca@example.it', '--topics', 'scuola')).code).toBe(0);
 
     const list = await cli('subscribers', 'list', '--topic', 'verde');
-    expect(list.stdout).toBe(`ID\tNAME\tPHONE\tEMAIL\tCHANNEL\tTOPICS\tSTATUS\n${id}\tMaria Rossi\t+393331234567\t\twhatsapp\tverde,cantieri\tactive\n`);
+    expect(list.stdout).toMatch(new RegExp(`^ID\tNAME\tPHONE\tEMAIL\tCHANNEL\tTOPICS\tSTATUS\tCONSENT\n${id}\tMaria Rossi\t\\+393331234567\t\twhatsapp\tverde,cantieri\tactive\t\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\n$`));
     expect((await cli('subscribers', 'count', '--where', 'municipio=i')).stdout).toBe('1\n');
 
     // init again never wipes data

@@ -32,6 +32,9 @@ export const audienceQuerySchema = z.strictObject({
 
 export const transportSchema = transport;
 
+const count = z.number().int().nonnegative();
+const throttling = z.strictObject({ answers: count, slowdowns: count, lowestRate: z.number().nonnegative() });
+
 const campaignSchema = z.strictObject({
   version: z.literal(1),
   id: z.string().min(1),
@@ -47,6 +50,8 @@ const campaignSchema = z.strictObject({
   schedule: z.string().optional(),
   resumeAt: z.string().optional(),
   waitingFor: z.enum(['quiet-hours', 'daily-limit']).optional(),
+  stopCode: z.string().optional(),
+  throttling: z.strictObject({ whatsapp: throttling.optional(), email: throttling.optional() }).optional(),
   createdAt: z.string(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),

@@ -4,9 +4,11 @@ import { listCampaigns, loadCampaign, saveCampaign } from '../../adapters/campai
 import type { Campaign } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
 import type { CampaignReport } from '../../core/report.js';
+import { tableTime } from '../../ui/local-time.js';
 import { printTable } from '../../ui/table.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
+import { displayZone } from '../display-zone.js';
 import { campaignOrLast } from '../report/index.js';
 import { sendLockHolder } from '../send/campaign.js';
 import { printReport } from '../send/print.js';
@@ -18,7 +20,7 @@ async function reportOf(ctx: Context, campaign: Campaign): Promise<CampaignRepor
   return (await readCampaignState(ctx.paths.home, campaign)).report;
 }
 
-/** Every campaign, oldest first: `{ id, status, createdAt, topics, channels, counts }` with --json (DESIGN §10). */
+/** Every campaign, oldest first, CREATED in `timezone`; `{ id, status, createdAt, topics, channels, counts }` with --json (DESIGN §10, UTC). */
 export async function runCampaignsList(options: { readonly json: boolean }, ctx: Context): Promise<void> {
   await ctx.prepareHome();
   const campaigns = await withLiveStatus(ctx.paths.home, await listCampaigns(ctx.paths.home), ctx.deps.processes);
@@ -29,10 +31,11 @@ export async function runCampaignsList(options: { readonly json: boolean }, ctx:
     ctx.ui.json(rows);
     return;
   }
+  const zone = await displayZone(ctx);
   printTable(
     ctx.ui,
     ['ID', 'STATUS', 'CREATED', 'TOPICS', 'TARGETED', 'SENT', 'FAILED'],
-    rows.map((r) => [r.id, r.status, r.createdAt, r.topics.join(','), String(r.counts.targeted), String(r.counts.sent), String(r.counts.failed)]),
+    rows.map((r) => [r.id, r.status, tableTime(r.createdAt, zone), r.topics.join(','), String(r.counts.targeted), String(r.counts.sent), String(r.counts.failed)]),
   );
   if (rows.length === 0) ctx.ui.info('no campaigns yet — send one with: canale send --topic T --message FILE');
 }
@@ -52,6 +55,8 @@ export async function runCampaignShow(id: string, options: { readonly json: bool
   if (campaign.schedule !== undefined) ctx.ui.out(`schedule: ${campaign.schedule}`);
   if (campaign.status === 'scheduled') ctx.ui.out(describeWait(campaign, (await readPlanSettings(ctx)).timezone));
   if (campaign.stopReason !== undefined) ctx.ui.out(`stopped: ${campaign.stopReason}`);
+  const zone = await displayZone(ctx);
+  ctx.ui.out(`created: ${tableTime(campaign.createdAt, zone)}${campaign.startedAt ? `, started ${tableTime(campaign.startedAt, zone)}` : ''}${campaign.finishedAt ? `, finished ${tableTime(campaign.finishedAt, zone)}` : ''} (${zone})`);
   printReport(ctx, report, false);
 }
 

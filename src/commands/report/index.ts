@@ -9,7 +9,10 @@ import { CanaleError, usageError } from '../../core/errors.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { printReport } from '../send/print.js';
-import { reportCsv, reportHtml } from './report-formats.js';
+import { displayZone } from '../display-zone.js';
+import { readPlanSettings } from '../preview/plan-settings.js';
+import { reportCsv } from './report-formats.js';
+import { reportHtml } from './report-html.js';
 
 export type ReportFormat = 'table' | 'json' | 'csv' | 'html';
 
@@ -45,7 +48,7 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<v
   switch (options.format) {
     case 'table':
     case 'json':
-      if (options.out === undefined) return printReport(ctx, report, options.format === 'json');
+      if (options.out === undefined) return printReport(ctx, report, options.format === 'json', options.format === 'json' ? undefined : await displayZone(ctx));
       chunks = [`${JSON.stringify(report, null, 2)}\n`];
       break;
     case 'csv': {
@@ -53,9 +56,13 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<v
       chunks = reportCsv(deliveries, replay, contacts);
       break;
     }
-    case 'html':
-      chunks = [reportHtml(report, `Rapporto di invio — ${campaign.message.subject ?? campaign.query.topics.join(', ')}`)];
+    case 'html': {
+      const settings = await readPlanSettings(ctx);
+      const catalogue = await (await ctx.store()).topics();
+      const labels = campaign.query.topics.map((id) => catalogue.find((t) => t.id === id)?.label ?? id);
+      chunks = [reportHtml({ report, campaign, cityName: settings.cityName, topicLabels: labels, zone: settings.timezone, generatedAt: ctx.deps.clock.now() })];
       break;
+    }
     default: {
       const unreachable: never = options.format;
       return unreachable;

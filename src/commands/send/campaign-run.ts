@@ -4,7 +4,7 @@ import { systemRandom, systemSleeper } from '../../adapters/clock.js';
 import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
 import { buildTransport, type TransportChoice } from '../../adapters/transports/select.js';
 import type { Delivery } from '../../core/audience.js';
-import type { Campaign } from '../../core/campaign.js';
+import { addThrottling, type Campaign } from '../../core/campaign.js';
 import { DEFAULT_RETRY_POLICY } from '../../core/dispatch/backoff.js';
 import { deliver, type DeliverOutcome, type WorkItem } from '../../core/dispatch/deliver.js';
 import { RateWindow } from '../../core/dispatch/rate-window.js';
@@ -74,9 +74,9 @@ function afterDelivery(campaign: Campaign, outcome: DeliverOutcome, run: Campaig
       return { ...campaign, status: 'scheduled', finishedAt, waitingFor: 'quiet-hours', resumeAt: new Date(resumeAt).toISOString() };
     }
     case 'stopped':
-      return { ...campaign, status: 'interrupted', finishedAt, stopReason: outcome.reason };
+      return { ...campaign, status: 'interrupted', finishedAt, stopReason: outcome.reason, stopCode: outcome.failure?.code ?? 'CONSECUTIVE_FAILURES' };
     case 'interrupted':
-      return { ...campaign, status: 'interrupted', finishedAt, stopReason: SIGNAL_STOP };
+      return { ...campaign, status: 'interrupted', finishedAt, stopReason: SIGNAL_STOP, stopCode: 'SIGNAL' };
     default: {
       const unreachable: never = outcome;
       return unreachable;
@@ -91,7 +91,7 @@ function afterDelivery(campaign: Campaign, outcome: DeliverOutcome, run: Campaig
 export async function runCampaign(run: CampaignRun, ctx: Context): Promise<CampaignResult> {
   const { clock } = ctx.deps;
   const startedAt = run.campaign.startedAt ?? clock.now().toISOString();
-  const { resumeAt: _resumeAt, waitingFor: _waitingFor, stopReason: _stopReason, ...before } = run.campaign;
+  const { resumeAt: _resumeAt, waitingFor: _waitingFor, stopReason: _stopReason, stopCode: _stopCode, ...before } = run.campaign;
   let campaign: Campaign = { ...before, status: 'sending', startedAt };
   await saveCampaign(ctx.paths.home, campaign);
   const dir = campaignDir(ctx.paths.home, campaign.id);
@@ -141,7 +141,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
     await journal.close();
     await Promise.all(Object.values(transports).map((t) => t?.close?.()));
   }
-  campaign = afterDelivery(campaign, outcome, run, clock.now());
+  campaign = addThrottling(afterDelivery(campaign, outcome, run, clock.now()), Object.fromEntries(Object.entries(limiters).map(([c, l]) => [c, l.throttling])));
   await saveCampaign(ctx.paths.home, campaign);
   const replay = await replayJournal(journalFile(dir), run.deliveries.length);
   return { campaign, report: buildReport(campaign, run.deliveries.map((d) => d.channel), replay), outcome };

@@ -3,6 +3,7 @@ import { SKIP_REASONS } from '../../core/audience.js';
 import type { SendPlan } from '../../core/plan.js';
 import type { CampaignReport, Counts } from '../../core/report.js';
 import type { Channel } from '../../core/subscriber.js';
+import { tableTime } from '../../ui/local-time.js';
 import { printTable } from '../../ui/table.js';
 import type { Context } from '../context.js';
 
@@ -32,8 +33,11 @@ export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<
 
 const COLUMNS: ReadonlyArray<keyof Counts> = ['targeted', 'sent', 'delivered', 'read', 'failed', 'unknown', 'skipped'];
 
-/** The report: a table and the failures and skips by reason, or the JSON of DESIGN §10 on one line. */
-export function printReport(ctx: Context, report: CampaignReport, json: boolean): void {
+/**
+ * The report: a table and the failures and skips by reason, or the JSON of DESIGN §10 on one line (UTC). With a
+ * `zone`, also when it started and finished, as the city's clocks read.
+ */
+export function printReport(ctx: Context, report: CampaignReport, json: boolean, zone?: string): void {
   const { ui } = ctx;
   if (json) {
     ui.jsonLine(report);
@@ -46,6 +50,9 @@ export function printReport(ctx: Context, report: CampaignReport, json: boolean)
   printTable(ui, ['CHANNEL', ...COLUMNS.map((c) => c.toUpperCase())], [...rows, ['total', ...COLUMNS.map((k) => String(report.counts[k]))]]);
   for (const f of report.failures) ui.out(`failed: ${f.count} × ${f.code} — ${f.reason}`);
   for (const s of report.skipped) ui.out(`skipped: ${s.count} × ${s.label}`);
+  if (zone !== undefined && report.startedAt !== null) {
+    ui.out(`started ${tableTime(report.startedAt, zone)}${report.finishedAt === null ? '' : `, finished ${tableTime(report.finishedAt, zone)}`} (${zone})`);
+  }
   if (report.startedAt !== null && report.finishedAt !== null) {
     const seconds = Math.round((Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000);
     ui.out(`took ${duration(seconds)}${report.rate === null ? '' : ` at ${report.rate} messages/s`}`);

@@ -1,4 +1,5 @@
 import type { Subscriber } from '../../core/subscriber.js';
+import { tableTime } from '../../ui/local-time.js';
 
 /** The stable JSON form of a subscriber (DESIGN §10): absent contacts are null, never missing. */
 export function subscriberJson(s: Subscriber): Record<string, unknown> {
@@ -21,9 +22,9 @@ export function subscriberJson(s: Subscriber): Record<string, unknown> {
   };
 }
 
-/** The columns of `subscribers list` and one row of them. */
-export const LIST_HEADER = ['ID', 'NAME', 'PHONE', 'EMAIL', 'CHANNEL', 'TOPICS', 'STATUS'] as const;
+/** The columns of `subscribers list` and one row of them; CONSENT is the consent date in `zone` (last, so `cut -f` keeps working). */
+export const LIST_HEADER = ['ID', 'NAME', 'PHONE', 'EMAIL', 'CHANNEL', 'TOPICS', 'STATUS', 'CONSENT'] as const;
 
-export function listRow(s: Subscriber): string[] {
-  return [s.id, s.name ?? '', s.phone ?? '', s.email ?? '', s.channel, s.topics.join(','), s.status];
+export function listRow(s: Subscriber, zone: string): string[] {
+  return [s.id, s.name ?? '', s.phone ?? '', s.email ?? '', s.channel, s.topics.join(','), s.status, tableTime(s.consent.at, zone, { dateOnly: 'at-midnight' })];
 }

@@ -5,6 +5,7 @@ import { isStatus, type Subscriber } from '../../core/subscriber.js';
 import { resolveTopics, splitTopicList } from '../../core/topic.js';
 import { printTable } from '../../ui/table.js';
 import type { Context } from '../context.js';
+import { displayZone } from '../display-zone.js';
 import { LIST_HEADER, listRow, subscriberJson } from './format.js';
 
 export interface SubscriberQueryFlags {
@@ -71,7 +72,8 @@ export async function runSubscriberList(query: SubscriberQuery, ctx: Context): P
     ctx.ui.json(found.map(subscriberJson));
     return;
   }
-  printTable(ctx.ui, LIST_HEADER, found.map(listRow));
+  const zone = await displayZone(ctx);
+  printTable(ctx.ui, LIST_HEADER, found.map((s) => listRow(s, zone)));
   if (found.length === 0) ctx.ui.info('no subscriber matches — add one with: canale subscribers add --phone P --topics T');
 }
 

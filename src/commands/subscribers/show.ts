@@ -1,8 +1,10 @@
 import { resolveRef } from '../../core/subscriber-ref.js';
+import { tableTime } from '../../ui/local-time.js';
 import type { Context } from '../context.js';
+import { displayZone } from '../display-zone.js';
 import { subscriberJson } from './format.js';
 
-/** Everything canale keeps about one citizen, including consent and its history. */
+/** Everything canale keeps about one citizen, including consent and its history; times in `timezone`. */
 export async function runSubscriberShow(ref: string, options: { readonly json: boolean }, ctx: Context): Promise<void> {
   const data = await (await ctx.store()).read();
   const s = resolveRef(data.subscribers, ref, await ctx.country());
@@ -11,6 +13,8 @@ export async function runSubscriberShow(ref: string, options: { readonly json: b
     return;
   }
   const bold = ctx.ui.color.bold;
+  const zone = await displayZone(ctx);
+  const when = (at: string): string => tableTime(at, zone);
   const lines: Array<[string, string]> = [
     ['id', s.id],
     ['name', s.name ?? ''],
@@ -21,12 +25,12 @@ export async function runSubscriberShow(ref: string, options: { readonly json: b
     ['topics', s.topics.join(', ')],
     ['left topics', (s.optedOutTopics ?? []).join(', ')],
     ...Object.entries(s.attributes).map(([k, v]): [string, string] => [k, v]),
-    ['consent', `${s.consent.source} at ${s.consent.at}${s.consent.note ? ` — ${s.consent.note}` : ''}`],
-    ['created', s.createdAt],
-    ['updated', s.updatedAt],
+    ['consent', `${s.consent.source} at ${tableTime(s.consent.at, zone, { dateOnly: 'at-midnight' })}${s.consent.note ? ` — ${s.consent.note}` : ''}`],
+    ['created', when(s.createdAt)],
+    ['updated', when(s.updatedAt)],
   ];
   for (const [key, value] of lines) if (value !== '') ctx.ui.out(`${bold(`${key}:`.padEnd(13))}${value}`);
   for (const event of s.history ?? []) {
-    ctx.ui.out(`${bold('history:'.padEnd(13))}${event.at} ${event.action}${event.topic ? ` ${event.topic}` : ''} (${event.source}${event.note ? `: ${event.note}` : ''})`);
+    ctx.ui.out(`${bold('history:'.padEnd(13))}${when(event.at)} ${event.action}${event.topic ? ` ${event.topic}` : ''} (${event.source}${event.note ? `: ${event.note}` : ''})`);
   }
 }

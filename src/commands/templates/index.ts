@@ -4,9 +4,11 @@ import { GraphTemplateSource } from '../../adapters/transports/cloud-api/graph-t
 import { CanaleError } from '../../core/errors.js';
 import type { Template } from '../../core/template.js';
 import { describeFailure } from '../../core/transport.js';
+import { tableTime } from '../../ui/local-time.js';
 import { printTable } from '../../ui/table.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
+import { displayZone } from '../display-zone.js';
 import { graphSettingsFor } from './whatsapp-settings.js';
 
 /**
@@ -48,7 +50,8 @@ export async function runTemplatesList(options: { readonly json: boolean }, ctx:
     ['NAME', 'LANGUAGE', 'CATEGORY', 'STATUS', 'PARAMETERS', 'BODY'],
     templates.map((t) => [t.name, t.language, t.category, t.status, parametersOf(t), t.texts.body]),
   );
-  ctx.ui.info(`synced ${templates[0]?.syncedAt ?? ''}`);
+  const syncedAt = templates[0]?.syncedAt;
+  if (syncedAt !== undefined) ctx.ui.info(`synced ${tableTime(syncedAt, await displayZone(ctx))}`);
 }
 
 export function registerTemplates(program: Command, app: App): void {

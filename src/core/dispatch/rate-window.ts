@@ -1,3 +1,4 @@
+import type { Throttling } from '../campaign.js';
 import type { Clock } from '../ports.js';
 
 /** Waiting, asked for so tests can run hours of sending in milliseconds with a fake scheduler. */
@@ -35,6 +36,7 @@ export class RateWindow {
   private current: number;
   private lastThrottle = -Infinity;
   private lastRecovery = -Infinity;
+  private met = { answers: 0, slowdowns: 0, lowestRate: Infinity };
 
   constructor(
     private readonly limit: number,
@@ -75,8 +77,19 @@ export class RateWindow {
   /** The provider said "too fast": halve the rate, unless it was halved less than a second ago. */
   slowDown(): void {
     const now = this.clock.now().getTime();
-    if (now - this.lastThrottle >= 1000) this.current = Math.max(1, this.limit / 10, this.current / 2);
+    this.met.answers++;
+    if (now - this.lastThrottle >= 1000) {
+      const halved = Math.max(1, this.limit / 10, this.current / 2);
+      if (halved < this.current) this.met.slowdowns++;
+      this.current = halved;
+      this.met.lowestRate = Math.min(this.met.lowestRate, halved);
+    }
     this.lastThrottle = now;
+  }
+
+  /** What throttling did here so far: the answers, the times the rate was halved, the lowest rate (whole messages a second). */
+  get throttling(): Throttling {
+    return { answers: this.met.answers, slowdowns: this.met.slowdowns, lowestRate: Number.isFinite(this.met.lowestRate) ? Math.floor(this.met.lowestRate) : this.limit };
   }
 
   private recover(now: number): void {
