@@ -73,6 +73,8 @@ function renderShown(targets: ReadonlyArray<{ subscriber: Subscriber; channel: C
 export interface PreviewResult {
   readonly code: number;
   readonly blockers: readonly string[];
+  /** How many would get it now. */
+  readonly recipients: number;
 }
 
 /** Shows what citizens will receive and, without --to, who will receive it; exit 1 when the send would be blocked. */
@@ -152,7 +154,7 @@ export async function previewMessage(options: PreviewOptions, ctx: Context): Pro
     for (const warning of warnings) ctx.ui.warn(warning);
     if (options.html !== undefined) ctx.ui.success(`wrote the e-mail HTML to ${options.html}`);
   }
-  return { code: plan.blocked.length > 0 ? EXIT.failed : EXIT.ok, blockers: check.blockers };
+  return { code: plan.blocked.length > 0 ? EXIT.failed : EXIT.ok, blockers: check.blockers, recipients: plan.recipients.total };
 }
 
 function printSummary(ctx: Context, plan: SendPlan, channelAsked: boolean): void {
