@@ -63,7 +63,8 @@ export function targetsForRef(subscriber: Subscriber, ref: string, choice: Chann
   if (!inAudience) notes.push(`${who} is not in this message's audience: ${reason}; canale send would not send it to them — shown anyway`);
   else {
     const other = channels.filter((c) => !gets.includes(c));
-    if (other.length > 0) notes.push(`${who} gets this message by ${gets.map((c) => LABEL[c]).join(' and ')} (canale send, their preferred channel); shown here by ${other.map((c) => LABEL[c]).join(' and ')}`);
+    const also = channels.some((c) => gets.includes(c)) ? 'also ' : '';
+    if (other.length > 0) notes.push(`${who} gets this message by ${gets.map((c) => LABEL[c]).join(' and ')} (canale send, their preferred channel); shown here ${also}by ${other.map((c) => LABEL[c]).join(' and ')}`);
   }
   return {
     targets: channels.map((channel) => ({ subscriber, channel })),
