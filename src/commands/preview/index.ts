@@ -142,13 +142,14 @@ export async function previewMessage(options: PreviewOptions, ctx: Context): Pro
       ...summary,
       warnings,
       ...(who.recipient === undefined ? {} : { recipient: who.recipient }),
-      shown: who.notes,
+      shown: [...(who.outside === undefined ? [] : [who.outside]), ...who.notes],
       blockers: check.blockers,
       envelopes: shown.map((s) => ({ ...s.envelope, ...templateExtras(s.envelope) })),
     });
   } else {
+    if (who.outside !== undefined) ctx.ui.out(ctx.ui.color.yellow(who.outside));
     for (const note of who.notes) ctx.ui.out(ctx.ui.color.dim(note));
-    if (who.notes.length > 0) ctx.ui.out('');
+    if (who.outside !== undefined || who.notes.length > 0) ctx.ui.out('');
     for (const { subscriber, envelope } of shown) printEnvelope(ctx.ui, envelope, subscriber.name ?? subscriber.id, templateExtras(envelope));
     printSummary(ctx, plan, options.channel !== 'preferred');
     for (const warning of warnings) ctx.ui.warn(warning);

@@ -12,6 +12,8 @@ export interface PreviewTargets {
   readonly targets: ReadonlyArray<{ readonly subscriber: Subscriber; readonly channel: Channel }>;
   /** Lines saying who the message is shown for and why: outside the audience, another channel than they get… */
   readonly notes: readonly string[];
+  /** For --to someone `canale send` would not send it to: who, and why. */
+  readonly outside?: string;
   /** For --to: whether `canale send` would send to them, and on which channels. */
   readonly recipient?: { readonly id: string; readonly inAudience: boolean; readonly gets: readonly Channel[]; readonly reason?: string };
 }
@@ -60,8 +62,8 @@ export function targetsForRef(subscriber: Subscriber, ref: string, choice: Chann
   const who = nameOf(subscriber);
   const inAudience = gets.length > 0;
   const reason = inAudience ? undefined : outsideReason(subscriber, audience.skipped[0]?.reason, query, message.topicLabels);
-  if (!inAudience) notes.push(`${who} is not in this message's audience: ${reason}; canale send would not send it to them — shown anyway`);
-  else {
+  const outside = inAudience ? undefined : `${who} is not in this message's audience: ${reason}; canale send would not send it to them — shown anyway`;
+  if (inAudience) {
     const other = channels.filter((c) => !gets.includes(c));
     const also = channels.some((c) => gets.includes(c)) ? 'also ' : '';
     if (other.length > 0) notes.push(`${who} gets this message by ${gets.map((c) => LABEL[c]).join(' and ')} (canale send, their preferred channel); shown here ${also}by ${other.map((c) => LABEL[c]).join(' and ')}`);
@@ -69,6 +71,7 @@ export function targetsForRef(subscriber: Subscriber, ref: string, choice: Chann
   return {
     targets: channels.map((channel) => ({ subscriber, channel })),
     notes,
+    ...(outside === undefined ? {} : { outside }),
     recipient: { id: subscriber.id, inAudience, gets, ...(reason === undefined ? {} : { reason }) },
   };
 }
