@@ -98,10 +98,12 @@ export function sampleTargets(plan: SendPlan, subscribers: readonly Subscriber[]
       continue;
     }
     const onChannel = plan.audience.deliveries.filter((d) => d.channel === channel).map((d) => byId.get(d.subscriberId));
+    // someone who gets it on this channel (one it cannot be rendered for, if that is all: the warning says why);
+    // only when nobody does, someone of the audience who has an address there
     const subscriber =
-      onChannel.find((s) => s !== undefined && renders(message, s, channel, render)) ??
-      people.find((s) => hasAddress(s, channel) && renders(message, s, channel, render)) ??
-      onChannel.find((s) => s !== undefined);
+      onChannel.length > 0
+        ? (onChannel.find((s) => s !== undefined && renders(message, s, channel, render)) ?? onChannel.find((s) => s !== undefined))
+        : people.find((s) => hasAddress(s, channel) && renders(message, s, channel, render));
     if (subscriber === undefined) {
       notes.push(`nobody in the audience has an address for ${LABEL[channel]}: there is no ${LABEL[channel]} message to show`);
       continue;
