@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import { buildTransport, chooseTransport, settingsMap } from '../adapters/transports/select.js';
 import { CONFIG_KEYS } from '../core/config-keys.js';
+import { formatQuietHours } from '../core/schedule/quiet-hours.js';
+import { formatLocal } from '../core/schedule/zoned-time.js';
 import type { StoreData } from '../core/store-data.js';
 import type { Channel } from '../core/subscriber.js';
 import { withExamples, type App } from './app.js';
 import type { Context } from './context.js';
+import { readPlanSettings, type PlanSettings } from './preview/plan-settings.js';
 import { scheduleHealth } from './schedule/overdue.js';
 import { scheduleCredentials } from './schedule/schedule-credentials.js';
+import { delivering, quietNow } from './send/send-window.js';
 
 /** One line of the checklist: `ok` true, false, or 'warn' (works, but worth knowing). */
 export interface Check {
@@ -64,6 +68,30 @@ function templatesCheck(data: StoreData, now: Date): Check {
   return age > STALE_MS ? { name: 'templates', ok: 'warn', detail: `${detail} — refresh with: canale templates sync` } : { name: 'templates', ok: true, detail };
 }
 
+/**
+ * Worth knowing before a send: quiet hours in force now on a channel whose transport reaches citizens (with when
+ * they end, local time), and the default city name, which e-mails would be signed with.
+ */
+async function settingsChecks(ctx: Context, transports: Partial<Record<Channel, string>>): Promise<Check[]> {
+  let settings: PlanSettings;
+  try {
+    settings = await readPlanSettings(ctx);
+  } catch {
+    return []; // a setting that cannot be read is the configuration check's to name
+  }
+  const checks: Check[] = [];
+  const reaching = delivering(['whatsapp', 'email'], transports).filter((c) => transports[c] !== undefined);
+  for (const { channel, endsAt } of quietNow(settings, reaching, ctx.deps.clock.now())) {
+    const hours = settings.quietHours[channel];
+    const window = `${channel === 'whatsapp' ? 'WhatsApp' : 'e-mail'} quiet hours${hours === undefined ? '' : ` (${formatQuietHours(hours)}, ${settings.timezone})`}`;
+    checks.push({ name: 'quiet hours', ok: 'warn', detail: `${window} in force now, until ${formatLocal(endsAt, settings.timezone)}: a send started now is refused unless urgent, schedules wait until then` });
+  }
+  if (!settings.cityNameSet) {
+    checks.push({ name: 'city name', ok: 'warn', detail: `city.name is not set: e-mails are signed "${settings.cityName}" — set it with: canale config set city.name "Comune di …"` });
+  }
+  return checks;
+}
+
 /** The whole checklist, in order; nothing here throws for a problem it can name. */
 export async function runChecks(ctx: Context): Promise<Check[]> {
   const checks: Check[] = [await configCheck(ctx)];
@@ -75,8 +103,10 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
     checks.push({ name: 'store', ok: false, detail: error instanceof Error ? error.message : String(error) });
   }
   const whatsapp = await channelCheck('whatsapp', ctx);
-  checks.push(whatsapp.check, (await channelCheck('email', ctx)).check);
+  const email = await channelCheck('email', ctx);
+  checks.push(whatsapp.check, email.check);
   if (whatsapp.transport === 'cloud-api' && data !== undefined) checks.push(templatesCheck(data, ctx.deps.clock.now()));
+  checks.push(...(await settingsChecks(ctx, { whatsapp: whatsapp.transport, email: email.transport })));
   try {
     const schedules = await scheduleHealth(ctx);
     if (schedules !== undefined) checks.push({ name: 'schedules', ...schedules });

@@ -52,8 +52,11 @@ function channelsFor(s: Subscriber, query: AudienceQuery): Channel[] {
   switch (query.channel) {
     case 'preferred':
       return [s.channel];
-    case 'all':
-      return query.messageChannels.filter((c) => hasAddress(s, c) || c === s.channel);
+    case 'all': {
+      // nobody drops out unseen: with no address on any of the message's channels, they are skipped as not reached
+      const channels = query.messageChannels.filter((c) => hasAddress(s, c) || c === s.channel);
+      return channels.length > 0 ? channels : [s.channel];
+    }
     case 'whatsapp':
     case 'email':
       return [query.channel];

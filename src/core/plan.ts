@@ -46,6 +46,11 @@ export interface SendPlan {
   /** Channels send side by side, so the longest one sets the duration. */
   readonly estimatedSeconds: number;
   readonly cost: { readonly currency: string; readonly total: number; readonly byChannel: Readonly<Record<Channel, number>> };
+  /**
+   * Followers left out because they prefer a channel the message does not use (`channels: [email]` and they prefer
+   * WhatsApp): how many, and how many `--channel all` would reach on a channel the message has. Only when any.
+   */
+  readonly missed?: { readonly preferred: Channel; readonly count: number; readonly reachable: number };
   /** Who the preview shows: the first recipient who can be rendered. */
   readonly sample?: { readonly subscriberId: SubscriberId; readonly channel: Channel };
 }
@@ -79,6 +84,7 @@ export function planSend(input: PlanInput): SendPlan {
     }
   }
   const recipients = countByChannel(audience.deliveries);
+  const missed = missedFollowers(audience, byId, input.query);
   const whatsappPrice = input.message.spec.whatsapp === undefined ? input.prices.whatsappText : input.prices.whatsappTemplate(input.templateCategory);
   const byChannel = { whatsapp: round(recipients.whatsapp * whatsappPrice), email: round(recipients.email * input.prices.email) };
   const seconds = (channel: Channel) => (recipients[channel] === 0 ? 0 : recipients[channel] / Math.max(input.rates[channel], 0.001));
@@ -92,8 +98,24 @@ export function planSend(input: PlanInput): SendPlan {
     rates: input.rates,
     estimatedSeconds: Math.ceil(Math.max(seconds('whatsapp'), seconds('email'))),
     cost: { currency: input.prices.currency, total: round(byChannel.whatsapp + byChannel.email), byChannel },
+    ...(missed === undefined ? {} : { missed }),
     ...(sample === undefined ? {} : { sample }),
   };
+}
+
+/** Followers skipped because the message has no version on their preferred channel, and who else could reach them. */
+function missedFollowers(audience: Audience, byId: ReadonlyMap<string, Subscriber>, query: PlanInput['query']): SendPlan['missed'] {
+  let count = 0;
+  let reachable = 0;
+  let preferred: Channel | undefined;
+  for (const skip of audience.skipped) {
+    if (skip.reason !== 'channel-not-in-message' || skip.channel === undefined) continue;
+    const subscriber = byId.get(skip.subscriberId);
+    count++;
+    preferred ??= skip.channel;
+    if (subscriber !== undefined && query.messageChannels.some((c) => (c === 'email' ? subscriber.email !== undefined && subscriber.emailBounced !== true : subscriber.phone !== undefined && subscriber.whatsappUnreachable !== true))) reachable++;
+  }
+  return preferred === undefined ? undefined : { preferred, count, reachable };
 }
 
 function round(amount: number): number {
@@ -135,9 +157,21 @@ export function planWarnings(plan: SendPlan, message: CompiledMessage, context: 
         : `${quota.fresh ?? plan.recipients.whatsapp} WhatsApp recipients is more than ${tier}: WhatsApp will not deliver to the rest until the 24-hour window frees up — add --split to send the rest then`,
     );
   }
+  if (plan.missed !== undefined) warnings.push(missedWarning(plan.missed, plan.channels));
   if (!context.hasUnsubscribeLinks && plan.recipients.email > 0) warnings.push('e-mails carry no unsubscribe link: set publicUrl and unsubscribeSecret (canale config set …)');
   for (const b of plan.blocked) {
     warnings.push(`${b.count} ${b.channel} recipient(s) cannot get this message: ${b.problem} — e.g. ${b.examples.join(', ')}; this blocks the send`);
   }
   return warnings;
+}
+
+const CHANNEL_LABEL: Readonly<Record<Channel, string>> = { whatsapp: 'WhatsApp', email: 'e-mail' };
+
+/** "2 followers prefer WhatsApp, which this message does not use: …", with what reaches them. */
+function missedWarning(missed: NonNullable<SendPlan['missed']>, channels: readonly Channel[]): string {
+  const used = channels.map((c) => CHANNEL_LABEL[c]).join(' and ');
+  const head = `${missed.count} follower(s) of these topics prefer ${CHANNEL_LABEL[missed.preferred]}, which this message does not use (channels: [${channels.join(', ')}]), and will not get it`;
+  const rest = missed.count - missed.reachable;
+  if (missed.reachable === 0) return `${head}; none of them has an address for ${used} — give the message a ${CHANNEL_LABEL[missed.preferred]} version to reach them`;
+  return `${head} — ${missed.reachable} of them can get it by ${used}: send with --channel all to reach them${rest > 0 ? ` (${rest} have no address for ${used})` : ''}`;
 }

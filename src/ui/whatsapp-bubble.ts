@@ -1,49 +1,129 @@
 import type { ChalkInstance } from 'chalk';
+import stringWidth from 'string-width';
 
-/** WhatsApp's markers rendered on a terminal: *bold*, _italic_, ~strike~, ```monospace```. */
-export function styleWhatsApp(text: string, color: ChalkInstance): string {
-  if (color.level === 0) return text;
-  return text
-    .replace(/```([\s\S]+?)```/g, (_m, s: string) => color.cyan(s))
-    .replace(/(^|[\s(])\*(\S(?:[^*\n]*\S)?)\*(?=$|[\s).,!?:;])/g, (_m, pre: string, s: string) => pre + color.bold(s))
-    .replace(/(^|[\s(])_(\S(?:[^_\n]*\S)?)_(?=$|[\s).,!?:;])/g, (_m, pre: string, s: string) => pre + color.italic(s))
-    .replace(/(^|[\s(])~(\S(?:[^~\n]*\S)?)~(?=$|[\s).,!?:;])/g, (_m, pre: string, s: string) => pre + color.strikethrough(s));
+/** A formatting WhatsApp renders: *bold*, _italic_, ~strike~, ```monospace```. */
+type Style = 'bold' | 'italic' | 'strike' | 'mono';
+
+/** One grapheme as the phone shows it (markers removed), with its formatting and its width in terminal columns. */
+interface Cell {
+  readonly text: string;
+  readonly styles: readonly Style[];
+  readonly width: number;
 }
 
-/** Wraps on spaces to `width` columns, keeping the message's own line breaks. */
-export function wrapText(text: string, width: number): string[] {
-  const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (const word of paragraph.split(' ')) {
-      if (line !== '' && line.length + 1 + word.length > width) {
-        lines.push(line);
-        line = '';
-      }
-      line = line === '' ? word : `${line} ${word}`;
-      while (line.length > width) {
-        lines.push(line.slice(0, width));
-        line = line.slice(width);
-      }
+/** Private-use characters that stand for a marker while the text is parsed: open and close per style. */
+const OPEN: Readonly<Record<Style, string>> = { bold: '\uE000', italic: '\uE001', strike: '\uE002', mono: '\uE003' };
+const CLOSE: Readonly<Record<Style, string>> = { bold: '\uE010', italic: '\uE011', strike: '\uE012', mono: '\uE013' };
+const STYLES: readonly Style[] = ['bold', 'italic', 'strike', 'mono'];
+
+/**
+ * WhatsApp's own rules: a marker opens after a start, a space or "(" and closes before an end, a space or
+ * punctuation; spans nest (*_both_*), and nothing is formatted inside monospace.
+ */
+function markSpans(text: string): string {
+  const opens = `${OPEN.bold}${OPEN.italic}${OPEN.strike}`;
+  const closes = `${CLOSE.bold}${CLOSE.italic}${CLOSE.strike}`;
+  const span = (marker: string) => new RegExp(`(^|[\\s(${opens}])\\${marker}(\\S(?:[^${marker}\\n]*\\S)?)\\${marker}(?=$|[\\s).,!?:;${closes}])`, 'g');
+  const formatted = (part: string) =>
+    part
+      .replace(span('*'), (_m, pre: string, s: string) => `${pre}${OPEN.bold}${s}${CLOSE.bold}`)
+      .replace(span('_'), (_m, pre: string, s: string) => `${pre}${OPEN.italic}${s}${CLOSE.italic}`)
+      .replace(span('~'), (_m, pre: string, s: string) => `${pre}${OPEN.strike}${s}${CLOSE.strike}`);
+  return text
+    .split(/(```[\s\S]+?```)/)
+    .map((part, i) => (i % 2 === 1 ? `${OPEN.mono}${part.slice(3, -3)}${CLOSE.mono}` : formatted(part)))
+    .join('');
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The message as the phone shows it, one line of cells per line of text. With colour, the markers become
+ * formatting and disappear; without it (NO_COLOR) they stay, since they are all that shows the emphasis.
+ */
+function cellsOf(text: string, rendered: boolean): Cell[][] {
+  const marked = rendered ? markSpans(text) : text;
+  const active = new Set<Style>();
+  return marked.split('\n').map((line) => {
+    const cells: Cell[] = [];
+    for (const { segment } of graphemes.segment(line)) {
+      const opened = STYLES.find((s) => OPEN[s] === segment);
+      const closed = STYLES.find((s) => CLOSE[s] === segment);
+      if (opened !== undefined) active.add(opened);
+      else if (closed !== undefined) active.delete(closed);
+      else cells.push({ text: segment, styles: STYLES.filter((s) => active.has(s)), width: segment === '\t' ? 1 : stringWidth(segment) });
     }
-    lines.push(line);
+    return cells;
+  });
+}
+
+const widthOf = (cells: readonly Cell[]): number => cells.reduce((n, c) => n + c.width, 0);
+
+/** Wraps one line of cells on spaces to `width` columns; a word wider than that is cut. */
+function wrapCells(line: readonly Cell[], width: number): Cell[][] {
+  // each word with the space before it (the space keeps its own formatting: a struck phrase is struck across it)
+  const words: Array<{ space?: Cell; cells: Cell[] }> = [{ cells: [] }];
+  for (const cell of line) {
+    if (cell.text === ' ') words.push({ space: cell, cells: [] });
+    else words[words.length - 1]?.cells.push(cell);
   }
+  const lines: Cell[][] = [];
+  let current: Cell[] = [];
+  for (const { space, cells } of words) {
+    if (current.length > 0 && widthOf(current) + 1 + widthOf(cells) > width) {
+      lines.push(current);
+      current = [];
+    }
+    current = current.length === 0 || space === undefined ? [...current, ...cells] : [...current, space, ...cells];
+    while (widthOf(current) > width) {
+      let cut = 0;
+      let used = 0;
+      while (cut < current.length && used + (current[cut]?.width ?? 0) <= width) used += current[cut++]?.width ?? 0;
+      cut = Math.max(cut, 1);
+      lines.push(current.slice(0, cut));
+      current = current.slice(cut);
+    }
+  }
+  lines.push(current);
   return lines;
+}
+
+function paint(cells: readonly Cell[], color: ChalkInstance): string {
+  const styleOf: Readonly<Record<Style, (s: string) => string>> = { bold: color.bold, italic: color.italic, strike: color.strikethrough, mono: color.cyan };
+  let out = '';
+  let i = 0;
+  while (i < cells.length) {
+    const styles = cells[i]?.styles ?? [];
+    let text = '';
+    while (i < cells.length && sameStyles(cells[i]?.styles ?? [], styles)) text += cells[i++]?.text ?? '';
+    out += styles.reduce((s, style) => styleOf[style](s), text);
+  }
+  return out;
+}
+
+const sameStyles = (a: readonly Style[], b: readonly Style[]): boolean => a.length === b.length && a.every((s) => b.includes(s));
+
+/** The message's lines as the phone shows them, wrapped to `width` columns: each with its terminal text and width. */
+export function bubbleLines(text: string, width: number, color: ChalkInstance): Array<{ readonly text: string; readonly width: number }> {
+  return cellsOf(text, color.level > 0)
+    .flatMap((line) => wrapCells(line, width))
+    .map((cells) => ({ text: paint(cells, color), width: widthOf(cells) }));
 }
 
 /**
  * The message as a chat bubble: a rounded box on the right, as the city's own message appears, with the
- * formatting rendered and a caption (characters, template) under it.
+ * formatting rendered and a caption (characters, template) under it. Every width is the one the terminal shows —
+ * markers removed, emoji and East Asian characters two columns — so the right border stays straight.
  */
 export function drawBubble(text: string, caption: string, options: { color: ChalkInstance; columns: number }): string {
   const width = Math.max(20, Math.min(60, options.columns - 8));
-  const lines = wrapText(text, width);
-  const inner = Math.max(...lines.map((l) => l.length), caption.length - 2, 10);
+  const lines = bubbleLines(text, width, options.color);
+  const inner = Math.max(...lines.map((l) => l.width), stringWidth(caption) - 2, 10);
   const indent = ' '.repeat(Math.max(0, Math.min(options.columns, 80) - inner - 4));
   const green = options.color.green;
   const rows = [
     `${indent}${green(`╭${'─'.repeat(inner + 2)}╮`)}`,
-    ...lines.map((l) => `${indent}${green('│')} ${styleWhatsApp(l, options.color)}${' '.repeat(inner - l.length)} ${green('│')}`),
+    ...lines.map((l) => `${indent}${green('│')} ${l.text}${' '.repeat(inner - l.width)} ${green('│')}`),
     `${indent}${green(`╰${'─'.repeat(inner + 2)}╯`)}`,
     `${indent} ${options.color.dim(caption)}`,
   ];

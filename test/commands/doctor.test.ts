@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runConfigSet } from '../../src/commands/config/index.js';
 import { runDoctor } from '../../src/commands/doctor.js';
 import { runTemplatesSync } from '../../src/commands/templates/index.js';
+import { FakeClock } from '../support/fake-deps.js';
 import { contextFor } from '../support/home.js';
 import { useFreshHome, useSandbox } from './sandbox-fixture.js';
 
@@ -12,6 +14,7 @@ const freshHome = useFreshHome();
 describe('doctor', () => {
   it('passes against the sandbox once templates are synced', async () => {
     await runTemplatesSync(contextFor(freshHome(), { env: sandbox.env }).ctx);
+    await runConfigSet('city.name', 'Comune di Esempio', contextFor(freshHome()).ctx);
     const { ctx, stdout } = contextFor(freshHome(), { env: sandbox.env });
     expect(await runDoctor({ json: false }, ctx)).toBe(0);
     const lines = stdout.text.trim().split('\n');
@@ -24,7 +27,7 @@ describe('doctor', () => {
     expect(await runDoctor({ json: true }, ctx)).toBe(1);
     const report = JSON.parse(stdout.text) as { ok: boolean; checks: Array<{ name: string; ok: boolean | string; detail: string }> };
     expect(report.ok).toBe(false);
-    expect(report.checks.at(-1)).toEqual({ name: 'templates', ok: false, detail: 'no WhatsApp templates synced — fetch them with: canale templates sync' });
+    expect(report.checks.find((c) => c.name === 'templates')).toEqual({ name: 'templates', ok: false, detail: 'no WhatsApp templates synced — fetch them with: canale templates sync' });
     expect(stderr.text).toContain('1 problem(s): templates');
   });
 
@@ -56,5 +59,32 @@ describe('doctor', () => {
     const { ctx, stdout } = contextFor(freshHome());
     expect(await runDoctor({ json: false }, ctx)).toBe(1);
     expect(stdout.text).toMatch(/✗ store: .*db\.json is damaged/);
+  });
+
+  it('flags the default city name with a !, until it is set', async () => {
+    const unset = contextFor(freshHome());
+    expect(await runDoctor({ json: false }, unset.ctx)).toBe(0);
+    expect(unset.stdout.text).toContain('! city name: city.name is not set: e-mails are signed "Comune" — set it with: canale config set city.name "Comune di …"');
+    await runConfigSet('city.name', 'Comune di Esempio', contextFor(freshHome()).ctx);
+    const set = contextFor(freshHome());
+    await runDoctor({ json: false }, set.ctx);
+    expect(set.stdout.text).not.toContain('city name');
+  });
+
+  it('says when quiet hours are in force now on a channel that reaches citizens, with when they end', async () => {
+    const night = () => ({ clock: new FakeClock(new Date('2026-11-28T22:30:00Z')) });
+    await runTemplatesSync(contextFor(freshHome(), { env: sandbox.env }).ctx);
+    const { ctx, stdout } = contextFor(freshHome(), { env: sandbox.env, ...night() });
+    expect(await runDoctor({ json: false }, ctx)).toBe(0);
+    expect(stdout.text).toContain(
+      '! quiet hours: WhatsApp quiet hours (21:00–08:00, Europe/Rome) in force now, until 2026-11-29 08:00: a send started now is refused unless urgent, schedules wait until then',
+    );
+    const day = contextFor(freshHome(), { env: sandbox.env });
+    await runDoctor({ json: false }, day.ctx);
+    expect(day.stdout.text).not.toContain('quiet hours');
+    // the outbox reaches nobody, so its channel has no quiet hours
+    const outbox = contextFor(freshHome(), night());
+    await runDoctor({ json: false }, outbox.ctx);
+    expect(outbox.stdout.text).not.toContain('quiet hours');
   });
 });

@@ -64,4 +64,32 @@ describe('planSend', () => {
     );
     expect(planWarnings(plan, message, { hasUnsubscribeLinks: true, whatsappQuota: { limit: 2, used: 0, remaining: 2 }, whatsappTransport: 'outbox' })).toHaveLength(3);
   });
+
+  it('counts the followers a one-channel message misses because they prefer the other channel, and who --channel all reaches', () => {
+    const emailOnly = compileMessage(
+      { source: 'm.md', topics: ['cantieri'], channels: ['email'], subject: 'Lavori', body: 'Ciao.' },
+      { topics: DEFAULT_TOPICS, knownFields: new Set(['name', 'phone', 'email']), templates: [] },
+    );
+    if (!emailOnly.ok) throw new Error('fixture');
+    const subscribers = [
+      aSubscriber({ id: 'wa-mail' as never, email: 'a@example.it' as never, channel: 'whatsapp' }),
+      aSubscriber({ id: 'wa-only' as never, email: undefined, channel: 'whatsapp' }),
+      aSubscriber({ id: 'mail' as never, email: 'b@example.it' as never, channel: 'email' }),
+    ];
+    const query = (channel: 'preferred' | 'all') => ({ topics: ['cantieri'] as TopicId[], where: [], channel, messageChannels: ['email'] as const });
+    const plan = planSend(input({ message: emailOnly.message, subscribers, query: query('preferred') }));
+    expect(plan.recipients).toEqual({ whatsapp: 0, email: 1, total: 1 });
+    expect(plan.missed).toEqual({ preferred: 'whatsapp', count: 2, reachable: 1 });
+    expect(planWarnings(plan, emailOnly.message, { hasUnsubscribeLinks: true })).toEqual([
+      '2 follower(s) of these topics prefer WhatsApp, which this message does not use (channels: [email]), and will not get it — 1 of them can get it by e-mail: send with --channel all to reach them (1 have no address for e-mail)',
+    ]);
+    const all = planSend(input({ message: emailOnly.message, subscribers, query: query('all') }));
+    expect(all.audience.deliveries).toEqual([
+      { subscriberId: 'wa-mail', channel: 'email' },
+      { subscriberId: 'mail', channel: 'email' },
+    ]);
+    // the one --channel all cannot reach is still counted, not left out unseen
+    expect(all.missed).toEqual({ preferred: 'whatsapp', count: 1, reachable: 0 });
+    expect(planSend(input()).missed).toBeUndefined();
+  });
 });

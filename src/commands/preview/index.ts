@@ -20,6 +20,8 @@ import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
 import { readPlanSettings, renderContextOf } from './plan-settings.js';
 import { printEnvelope } from './render-envelope.js';
+import { checkSendNow } from './send-check.js';
+import { sampleTargets, targetsForRef } from './targets.js';
 
 export interface PreviewOptions {
   readonly file: string;
@@ -67,8 +69,25 @@ function renderShown(targets: ReadonlyArray<{ subscriber: Subscriber; channel: C
   return shown;
 }
 
+/** What a preview found: its exit code, and what would stop `canale send --message FILE` now (empty: it would go). */
+export interface PreviewResult {
+  readonly code: number;
+  readonly blockers: readonly string[];
+  /** How many would get it now. */
+  readonly recipients: number;
+}
+
 /** Shows what citizens will receive and, without --to, who will receive it; exit 1 when the send would be blocked. */
 export async function runPreview(options: PreviewOptions, ctx: Context): Promise<number> {
+  return (await previewMessage(options, ctx)).code;
+}
+
+/**
+ * The preview, and what a send of the file would meet now. The audience is the one `canale send --message FILE`
+ * would have (each recipient's preferred channel, with --topic and --where); --channel and --to change only whose
+ * messages are drawn, and on which channels.
+ */
+export async function previewMessage(options: PreviewOptions, ctx: Context): Promise<PreviewResult> {
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.file));
   const data = await (await ctx.store()).read();
   const compiled = compileMessage(spec, { topics: data.topics, knownFields: knownFields(data.subscribers), templates: syncedTemplates(data) }, options.topics);
@@ -76,33 +95,38 @@ export async function runPreview(options: PreviewOptions, ctx: Context): Promise
   const message = compiled.message;
   const settings = await readPlanSettings(ctx);
   const render = renderContextOf(settings);
+  const query = { topics: message.topics, where: options.where, channel: 'preferred' as const, messageChannels: message.channels };
   const plan = planSend({
     message,
     subscribers: data.subscribers,
-    query: { topics: message.topics, where: options.where, channel: options.channel, messageChannels: message.channels },
+    query,
     rates: settings.rates,
     prices: settings.prices,
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
     render,
   });
   const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ctx, settings, whatsAppRecipients(plan)) : undefined;
-  const warnings = planWarnings(plan, message, {
-    hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,
-    ...(quota === undefined ? {} : { whatsappQuota: quota }),
-  });
-  const targets: Array<{ subscriber: Subscriber; channel: Channel }> = [];
-  if (options.to !== undefined) {
-    const subscriber = resolveRef(data.subscribers, options.to, await ctx.country());
-    const channels = options.channel === 'preferred' ? [subscriber.channel] : options.channel === 'all' ? [...message.channels] : [options.channel];
-    for (const channel of channels) targets.push({ subscriber, channel });
-  } else if (plan.sample !== undefined) {
-    const subscriber = data.subscribers.find((s) => s.id === plan.sample?.subscriberId);
-    if (subscriber !== undefined) targets.push({ subscriber, channel: plan.sample.channel });
-  }
-  const shown = renderShown(targets, message, render, warnings);
+  const check = await checkSendNow(ctx, options.file, plan, message, settings);
+  const warnings = [
+    ...planWarnings(plan, message, {
+      hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,
+      ...(quota === undefined ? {} : { whatsappQuota: quota }),
+      ...(check.transports.whatsapp === undefined ? {} : { whatsappTransport: check.transports.whatsapp }),
+    }),
+    ...(check.quiet === undefined ? [] : [check.quiet]),
+    ...(settings.cityNameSet ? [] : [`city.name is not set: e-mails are signed "${settings.cityName}" — set it with: canale config set city.name "Comune di …"`]),
+  ];
+  const who =
+    options.to === undefined
+      ? sampleTargets(plan, data.subscribers, options.channel, message, render)
+      : targetsForRef(resolveRef(data.subscribers, options.to, await ctx.country()), options.to, options.channel, options.html !== undefined, message, query);
+  const shown = renderShown(who.targets, message, render, warnings);
   if (options.html !== undefined) {
     const email = shown.map((s) => s.envelope).find((e) => e.channel === 'email');
-    if (email?.channel !== 'email') throw new CanaleError('NO_EMAIL', 'there is no e-mail to write with --html: pick a recipient who gets e-mail (--to REF --channel email)');
+    if (email?.channel !== 'email') {
+      const why = message.channels.includes('email') ? 'pick a recipient who has an e-mail address (--to REF)' : `this message has no e-mail version (channels: [${message.channels.join(', ')}])`;
+      throw new CanaleError('NO_EMAIL', `there is no e-mail to write with --html: ${why}`);
+    }
     await writeFileAtomic(resolve(ctx.deps.cwd, options.html), email.html);
   }
   const template = message.whatsappTemplate;
@@ -113,19 +137,31 @@ export async function runPreview(options: PreviewOptions, ctx: Context): Promise
       : {};
   if (options.json) {
     const { audience: _audience, sample: _sample, ...summary } = plan;
-    ctx.ui.json({ file: options.file, ...summary, warnings, envelopes: shown.map((s) => ({ ...s.envelope, ...templateExtras(s.envelope) })) });
+    ctx.ui.json({
+      file: options.file,
+      ...summary,
+      warnings,
+      ...(who.recipient === undefined ? {} : { recipient: who.recipient }),
+      shown: [...(who.outside === undefined ? [] : [who.outside]), ...who.notes],
+      blockers: check.blockers,
+      envelopes: shown.map((s) => ({ ...s.envelope, ...templateExtras(s.envelope) })),
+    });
   } else {
+    if (who.outside !== undefined) ctx.ui.out(ctx.ui.color.yellow(who.outside));
+    for (const note of who.notes) ctx.ui.out(ctx.ui.color.dim(note));
+    if (who.outside !== undefined || who.notes.length > 0) ctx.ui.out('');
     for (const { subscriber, envelope } of shown) printEnvelope(ctx.ui, envelope, subscriber.name ?? subscriber.id, templateExtras(envelope));
-    printSummary(ctx, plan);
+    printSummary(ctx, plan, options.channel !== 'preferred');
     for (const warning of warnings) ctx.ui.warn(warning);
     if (options.html !== undefined) ctx.ui.success(`wrote the e-mail HTML to ${options.html}`);
   }
-  return plan.blocked.length > 0 ? EXIT.failed : EXIT.ok;
+  return { code: plan.blocked.length > 0 ? EXIT.failed : EXIT.ok, blockers: check.blockers, recipients: plan.recipients.total };
 }
 
-function printSummary(ctx: Context, plan: SendPlan): void {
+function printSummary(ctx: Context, plan: SendPlan, channelAsked: boolean): void {
   const { ui } = ctx;
   ui.out(ui.color.bold(`Audience for ${plan.topics.join(', ')}`));
+  if (channelAsked) ui.out("  (as canale send sends it: each recipient's preferred channel — preview's --channel changes only the messages shown)");
   ui.out(`  recipients: ${plan.recipients.total} (WhatsApp ${plan.recipients.whatsapp}, e-mail ${plan.recipients.email})`);
   for (const s of plan.skipped) ui.out(`  skipped: ${s.count} ${SKIP_REASONS[s.reason]}`);
   const duration = plan.estimatedSeconds >= 90 ? `${Math.round(plan.estimatedSeconds / 60)} min` : `${plan.estimatedSeconds} s`;

@@ -8,6 +8,8 @@ import type { Context } from '../context.js';
 
 export interface PlanSettings {
   readonly cityName: string;
+  /** Whether `city.name` was set (else e-mails are signed with the default, "Comune"). */
+  readonly cityNameSet: boolean;
   readonly publicUrl?: string;
   readonly unsubscribeSecret?: string;
   readonly rates: Readonly<Record<Channel, number>>;
@@ -22,7 +24,8 @@ export interface PlanSettings {
 
 /** The settings a plan needs: city name, unsubscribe links, rates, prices (zero when unset) and tier. */
 export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
-  const settings = new Map((await ctx.settings()).map((s) => [s.key, s.value]));
+  const resolved = await ctx.settings();
+  const settings = new Map(resolved.map((s) => [s.key, s.value]));
   const text = (key: string): string | undefined => (settings.get(key) === undefined ? undefined : String(settings.get(key)));
   const number = (key: string, fallback: number): number => {
     const value = Number(settings.get(key));
@@ -43,6 +46,7 @@ export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
     timezone: text('timezone') ?? 'Europe/Rome',
     quietHours,
     cityName: text('city.name') ?? 'Comune',
+    cityNameSet: resolved.some((s) => s.key === 'city.name' && (s.source === 'env' || s.source === 'config')),
     ...(publicUrl === undefined ? {} : { publicUrl }),
     ...(unsubscribeSecret === undefined ? {} : { unsubscribeSecret }),
     rates: { whatsapp: number('whatsapp.rate', 80), email: number('email.rate', 20) },
