@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { CanaleError } from './errors.js';
-import { plainE164 } from './phone-fast-path.js';
+import { isPlainFixedLine, plainE164 } from './phone-fast-path.js';
 
 /** A phone number in E.164 form: `+393331234567`. */
 export type E164 = string & { readonly __brand: 'E164' };
@@ -41,3 +41,17 @@ export function normalizePhone(text: string, country: string): E164 {
 export function looksLikePhone(text: string): boolean {
   return PHONE_CHARS.test(text.trim()) && /\d{3}/.test(text.replace(/\D/g, ''));
 }
+
+/**
+ * True when the number is a landline (libphonenumber-js's type FIXED_LINE): WhatsApp cannot reach it. A number
+ * that may be either (FIXED_LINE_OR_MOBILE) or whose type is unknown is not a landline. Fast for the default
+ * `country`'s numbers, as an import checks a million of them.
+ */
+export function isLandline(phone: E164, country: string): boolean {
+  const fast = isPlainFixedLine(phone, country.toUpperCase());
+  if (fast !== undefined) return fast;
+  return parsePhoneNumberFromString(phone)?.getType() === 'FIXED_LINE';
+}
+
+/** What is said about a landline given for WhatsApp, by `add`, `update` and `import`. */
+export const LANDLINE_WARNING = 'is a landline (fixed-line) number: WhatsApp cannot reach it — give a mobile number, or choose e-mail';
