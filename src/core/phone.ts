@@ -55,3 +55,9 @@ export function isLandline(phone: E164, country: string): boolean {
 
 /** What is said about a landline given for WhatsApp, by `add`, `update` and `import`. */
 export const LANDLINE_WARNING = 'is a landline (fixed-line) number: WhatsApp cannot reach it — give a mobile number, or choose e-mail';
+
+/** The warning `add` and `update` print when a citizen would be reached on WhatsApp at a landline; undefined if not. */
+export function landlineWarning(subscriber: { readonly phone?: E164; readonly channel: string }, country: string): string | undefined {
+  if (subscriber.channel !== 'whatsapp' || subscriber.phone === undefined || !isLandline(subscriber.phone, country)) return undefined;
+  return `${subscriber.phone} ${LANDLINE_WARNING} (--phone with a mobile number, or --channel email with --email)`;
+}
