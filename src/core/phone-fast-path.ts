@@ -124,20 +124,25 @@ export function plainE164(text: string, country: string): string | undefined {
   return digits.startsWith('+') ? digits : ['+', plan.callingCode, national].join('');
 }
 
-function isOfType(plan: FastPlan, national: string, name: string): boolean {
+function isOfType(plan: FastPlan, national: string, name: string): boolean | undefined {
   const type = plan.types.find((t) => t.name === name);
-  return type !== undefined && (type.lengths === undefined || type.lengths.includes(national.length)) && type.pattern.test(national);
+  if (type === undefined) return undefined;
+  return (type.lengths === undefined || type.lengths.includes(national.length)) && type.pattern.test(national);
 }
 
 /**
  * Whether an E.164 number of the default `country` (upper case) is only a fixed line — what libphonenumber-js's
- * `getType()` calls FIXED_LINE (not FIXED_LINE_OR_MOBILE) — found with the patterns compiled once. Undefined when
- * the number is not a valid one of that country's plan: the caller then asks the library.
+ * `getType()` calls FIXED_LINE (not FIXED_LINE_OR_MOBILE) — found with the patterns compiled once: a mobile
+ * number (most of them) costs one pattern. Undefined when the plan cannot tell (another country's number, a type
+ * neither mobile nor fixed): the caller then asks the library.
  */
 export function isPlainFixedLine(e164: string, country: string): boolean | undefined {
   const plan = planOf(country);
   if (plan === null || !e164.startsWith(plan.callingCode, 1)) return undefined;
   const national = e164.slice(1 + plan.callingCode.length);
-  if (!isValidNational(plan, national)) return undefined;
-  return isOfType(plan, national, 'FIXED_LINE') && !isOfType(plan, national, 'MOBILE');
+  if (national.length < plan.minLength || national.length > plan.maxLength || !plan.general.test(national)) return undefined;
+  const mobile = isOfType(plan, national, 'MOBILE');
+  if (mobile === true) return false;
+  const fixed = isOfType(plan, national, 'FIXED_LINE');
+  return fixed === true && mobile === false ? true : undefined;
 }

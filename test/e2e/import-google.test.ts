@@ -99,6 +99,7 @@ describe('two people with one contact, end to end', () => {
     const report = JSON.parse(failed.stdout) as Record<string, unknown>;
     expect(report).toMatchObject({ read: 3, inserted: 1, duplicates: 0, conflicts: 2, rejected: 2 });
     expect(report.errors).toEqual([2, 4].map((line) => ({ line, column: null, value: '+393331234567', reason: expect.stringMatching(/^lines 2, 4 have the same phone \+393331234567 but name different people \("Maria Rossi", "Luigi Bianchi"\)/) })));
+    expect(failed.stderr).toContain('2 of 3 rows are invalid (2 of them conflicts: two people with one phone or e-mail), so nothing was imported');
     expect(await listed()).toEqual([]);
 
     const table = await cli('import', file, '--dry-run');
