@@ -156,7 +156,7 @@ export class RowReader {
     if (exported !== undefined) Object.assign(row, exported);
     if (this.context.keepCells) row.cells = cells;
     if (row.channel === 'whatsapp' && row.phone !== undefined && isLandline(row.phone, this.context.country)) {
-      this.notes.warn({ line, column: this.column('phone')?.header ?? null, value: draft.phone, reason: `${row.phone} ${LANDLINE_WARNING}` });
+      this.notes.warn({ line, column: this.column('phone')?.header ?? null, value: draft.phone, reason: LANDLINE_WARNING });
     }
     return { ok: true, row };
   }

@@ -53,11 +53,11 @@ export function isLandline(phone: E164, country: string): boolean {
   return parsePhoneNumberFromString(phone)?.getType() === 'FIXED_LINE';
 }
 
-/** What is said about a landline given for WhatsApp, by `add`, `update` and `import`. */
-export const LANDLINE_WARNING = 'is a landline (fixed-line) number: WhatsApp cannot reach it — give a mobile number, or choose e-mail';
+/** Why an imported row with a landline for WhatsApp is warned about (the row's value is shown beside it). */
+export const LANDLINE_WARNING = 'a landline (fixed-line) number: WhatsApp cannot reach it — give a mobile number, or choose e-mail';
 
 /** The warning `add` and `update` print when a citizen would be reached on WhatsApp at a landline; undefined if not. */
 export function landlineWarning(subscriber: { readonly phone?: E164; readonly channel: string }, country: string): string | undefined {
   if (subscriber.channel !== 'whatsapp' || subscriber.phone === undefined || !isLandline(subscriber.phone, country)) return undefined;
-  return `${subscriber.phone} ${LANDLINE_WARNING} (--phone with a mobile number, or --channel email with --email)`;
+  return `${subscriber.phone} is a landline (fixed-line) number: WhatsApp cannot reach it — give a mobile number with --phone, or --channel email with --email`;
 }
