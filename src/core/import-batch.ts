@@ -42,10 +42,10 @@ export interface FileNotes {
 }
 
 /** Every line of a conflict, rejected: each names all the lines, the shared contact and the names. */
-export function rejectConflict(rows: readonly ImportRow[], contact: string): RejectedRow[] {
+function rejectConflict(rows: readonly ImportRow[], contact: string): RejectedRow[] {
   const all = rows.flatMap((row) => [
-    { line: row.line, cells: row.cells, name: row.name },
-    ...(row.mergedLines ?? []).map((line, i) => ({ line, cells: row.mergedCells?.[i], name: row.name })),
+    { line: row.line, cells: row.cells },
+    ...(row.mergedLines ?? []).map((line, i) => ({ line, cells: row.mergedCells?.[i] })),
   ]);
   all.sort((a, b) => a.line - b.line);
   const names = [...new Set(rows.map((r) => r.name).filter((n) => n !== undefined))].map((n) => `"${n}"`);
