@@ -22,9 +22,13 @@ const DATE_FORMS = 'write it like 28/11/2026, 28/11/2026 10:31:05, 2026/11/28 10
 interface Unreadable {
   readonly column: string;
   readonly value: string;
+  readonly line: number;
   rows: number;
   readonly imported: boolean;
 }
+
+/** From this many rows on, a consent date column's unreadable cells are a way of writing dates, not typos. */
+const COLUMN_PROBLEM_ROWS = 3;
 
 /**
  * Collects, while rows are read, what is told about the file rather than about one row: the date columns whose
@@ -35,9 +39,9 @@ export class ImportNotes {
   private readonly rowWarnings: ImportWarning[] = [];
 
   /** A date cell that cannot be read; `imported` when the row is imported anyway (a form's timestamp). */
-  unreadableDate(column: string, value: string, imported: boolean): void {
+  unreadableDate(column: string, value: string, line: number, imported: boolean): void {
     const seen = this.unreadable.get(column);
-    if (seen === undefined) this.unreadable.set(column, { column, value, rows: 1, imported });
+    if (seen === undefined) this.unreadable.set(column, { column, value, line, rows: 1, imported });
     else seen.rows++;
   }
 
@@ -53,21 +57,24 @@ export class ImportNotes {
         line: null,
         column: u.column,
         value: u.value,
-        reason: `${u.rows} row(s) have a form timestamp canale cannot read, so they were given the time of the import as their consent date — if that column is the consent date, ${DATE_FORMS}, and import again`,
+        reason: `${u.rows} row(s), from line ${u.line}, have a form timestamp canale cannot read, so they were given the time of the import as their consent date — if that column is the consent date, ${DATE_FORMS}, and import again`,
       })),
       ...this.rowWarnings,
     ];
   }
 
-  /** The date columns whose unreadable cells made rows invalid: one problem per column. */
+  /**
+   * The date columns whose unreadable cells made rows invalid, one problem per column — from a few rows on: one or
+   * two are typos, best shown with their lines among the row errors.
+   */
   columnProblems(): ColumnProblem[] {
     return [...this.unreadable.values()]
-      .filter((u) => !u.imported)
+      .filter((u) => !u.imported && u.rows >= COLUMN_PROBLEM_ROWS)
       .map((u) => ({
         column: u.column,
         value: u.value,
         rows: u.rows,
-        reason: `${u.rows} row(s) have a date canale cannot read — ${DATE_FORMS}; or --map "${u.column}=ignore" to give them the time of the import`,
+        reason: `${u.rows} rows, from line ${u.line}, have a date canale cannot read — ${DATE_FORMS}; or --map "${u.column}=ignore" to give them the time of the import`,
       }));
   }
 }

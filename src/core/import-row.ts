@@ -253,7 +253,7 @@ export class RowReader {
     const column = this.column(field) as MappedColumn;
     // a form's own timestamp is only a guess at the consent date: the row is imported, given the import's time
     const imported = field === 'consentAt' && column.weak === true;
-    this.notes.unreadableDate(column.header, value, imported);
+    this.notes.unreadableDate(column.header, value, this.line, imported);
     if (!imported) this.fail(field, value, DATE_HINT);
     return undefined;
   }

@@ -72,7 +72,7 @@ describe('Google Forms and Sheets exports, end to end', () => {
     expect(result.stdout).toContain('invalid (conflicts included)\t0\n');
     const warnings = result.stderr.split('\n').filter((l) => l.includes('cannot read'));
     expect(warnings).toEqual([
-      expect.stringContaining('column "Informazioni cronologiche": "ven 20 nov 2026, 09:14" — 3 row(s) have a form timestamp canale cannot read, so they were given the time of the import as their consent date'),
+      expect.stringContaining('column "Informazioni cronologiche": "ven 20 nov 2026, 09:14" — 3 row(s), from line 2, have a form timestamp canale cannot read, so they were given the time of the import as their consent date'),
     ]);
     for (const at of Object.values(await consentOf())) expect(Date.parse(at)).toBeGreaterThanOrEqual(before - 1000);
   });
@@ -83,7 +83,7 @@ describe('Google Forms and Sheets exports, end to end', () => {
     await writeFile(file, ['Nome,Cellulare,Argomenti,Data consenso', ...rows].join('\n') + '\n');
     const result = await cli('import', file, '--yes');
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('COLUMN\tFOR EXAMPLE\tPROBLEM\nData consenso\t1 novembre 2026\t30 row(s) have a date canale cannot read');
+    expect(result.stdout).toContain('COLUMN\tFOR EXAMPLE\tPROBLEM\nData consenso\t1 novembre 2026\t30 rows, from line 2, have a date canale cannot read');
     expect(result.stdout).toContain('--map "Data consenso=ignore"');
     expect(result.stdout).not.toContain('LINE\tCOLUMN\tVALUE\tREASON');
     expect(await listed()).toEqual([]);
