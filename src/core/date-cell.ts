@@ -70,21 +70,40 @@ function zoneMinutes(text: string): number | undefined {
   return offsetMinutes(named[2]!);
 }
 
-/** Day, month and year from a date written with the year last: day first unless only month first can be right. */
-function yearLast(first: number, second: number, yearText: string): Pick<Parts, 'year' | 'month' | 'day'> {
+/** How a column writes its dates with the year last: day first (Italy, the default) or month first (the US). */
+export type DateOrder = 'day-first' | 'month-first';
+
+/** Day, month and year from a date written with the year last, in `order` unless only the other can be right. */
+function yearLast(first: number, second: number, yearText: string, order: DateOrder): Pick<Parts, 'year' | 'month' | 'day'> {
   const year = yearText.length === 2 ? 2000 + +yearText : +yearText;
-  // `11/20/2026` can only be month first (a US spreadsheet); `03/02/2026` is read the Italian way, 3 February
-  return second > 12 && first <= 12 ? { year, month: first, day: second } : { year, month: second, day: first };
+  // `11/20/2026` can only be month first (a US spreadsheet), `20/11/2026` only day first
+  const monthFirst = order === 'month-first' ? first <= 12 : second > 12 && first <= 12;
+  return monthFirst ? { year, month: first, day: second } : { year, month: second, day: first };
+}
+
+/**
+ * What a date cell says about the order of its column: `day-first` (`20/11/2026`) or `month-first` (`11/20/2026`)
+ * when only that reading can be right, `ambiguous` when both can (`03/02/2026`), undefined when the year comes
+ * first or the text is not such a date.
+ */
+export function dateOrderOf(text: string): DateOrder | 'ambiguous' | undefined {
+  const m = SHAPE.exec(text.trim());
+  if (m === null || m[1]!.length > 2 || m[4]!.length === 3 || m[4]!.length === 1) return undefined;
+  const first = +m[1]!;
+  const second = +m[3]!;
+  if (first > 12 && second <= 12) return 'day-first';
+  if (second > 12 && first <= 12) return 'month-first';
+  return first <= 12 && second <= 12 && first !== second ? 'ambiguous' : undefined;
 }
 
 /**
  * Reads a date cell — ISO 8601, `dd/mm/yyyy`, or a form's timestamp in any of the ways Google Forms and Sheets write
  * it (`2026/11/20 9:14:03 AM GMT+1`, `20/11/2026 9.14.03`, `2026-11-20 09:14:03 CET`) — as an ISO instant in UTC.
  * A zone written in the cell wins; a time without one is a wall-clock time in `timeZone` (the city's), and a date
- * without a time is midnight there, so it is shown as that very day. Returns undefined when the text is not a date
- * that exists.
+ * without a time is midnight there, so it is shown as that very day. A date with the year last is read in `order`
+ * unless only the other order can be right. Returns undefined when the text is not a date that exists.
  */
-export function parseDateCell(text: string, timeZone: string): string | undefined {
+export function parseDateCell(text: string, timeZone: string, order: DateOrder = 'day-first'): string | undefined {
   const trimmed = text.trim();
   if (ISO_INSTANT.test(trimmed)) return Number.isNaN(Date.parse(trimmed)) ? undefined : trimmed;
   const m = SHAPE.exec(trimmed);
@@ -92,7 +111,7 @@ export function parseDateCell(text: string, timeZone: string): string | undefine
   const [, a, , b, c, hourText, minuteText, secondText, meridiem, zone] = m;
   let date: Pick<Parts, 'year' | 'month' | 'day'>;
   if (a!.length === 4 && c!.length <= 2) date = { year: +a!, month: +b!, day: +c! };
-  else if (a!.length <= 2 && (c!.length === 4 || c!.length === 2)) date = yearLast(+a!, +b!, c!);
+  else if (a!.length <= 2 && (c!.length === 4 || c!.length === 2)) date = yearLast(+a!, +b!, c!, order);
   else return undefined;
   let hour = +(hourText ?? 0);
   if (meridiem !== undefined) {

@@ -39,6 +39,8 @@ interface Conflict {
 export interface FileNotes {
   readonly warnings: readonly ImportWarning[];
   readonly columnProblems: readonly ColumnProblem[];
+  /** Consent dates read day first before their column showed it writes month first: the right ones, by line. */
+  readonly consentAtFixes?: ReadonlyMap<number, string>;
 }
 
 /** Every line of a conflict, rejected: each names all the lines, the shared contact and the names. */
@@ -159,6 +161,14 @@ export class ImportBatchBuilder {
 
   build(newTopics: readonly Topic[], notes: FileNotes = { warnings: [], columnProblems: [] }): ImportBatch {
     const { read, citizens, byPhone, byEmail, byId, conflicts, fuller } = this;
+    const fixes = notes.consentAtFixes;
+    if (fixes !== undefined && fixes.size > 0) {
+      // a citizen's consent date is its first row's
+      citizens.forEach((c, i) => {
+        const at = fixes.get(c.line);
+        if (at !== undefined && c.consentAt !== undefined) citizens[i] = { ...c, consentAt: at };
+      });
+    }
     const rejected = [...this.rejected];
     for (const [citizen, conflict] of conflicts) rejected.push(...rejectConflict([citizens[citizen] as ImportRow, ...conflict.rows], conflict.contact));
     // without conflicts (most files) the lookups are the indexes themselves

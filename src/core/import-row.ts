@@ -2,6 +2,7 @@ import { AttributeSets, type AttributeColumn } from './attribute-sets.js';
 import type { ColumnMapping, MappedColumn } from './column-mapping.js';
 import { readConsentAnswer } from './consent-answer.js';
 import { parseDateCell } from './date-cell.js';
+import { DateColumn } from './date-column.js';
 import type { Email } from './email.js';
 import type { ImportField } from './import-field.js';
 import { DATE_HINT, ImportNotes } from './import-notes.js';
@@ -90,6 +91,8 @@ export class RowReader {
   private readonly draftContext: Parameters<typeof checkSubscriberDraft>[1];
   /** What is told about the file as a whole: unreadable date columns, warnings of imported rows. */
   readonly notes = new ImportNotes();
+  /** The consent date column, read in the order (day or month first) it shows. */
+  readonly consentDates: DateColumn;
   private cells: readonly string[] = [];
   private line = 0;
   /** The problems of the row being read; undefined while there are none (most rows), so no array is made. */
@@ -102,6 +105,7 @@ export class RowReader {
     this.width = mapping.columns.length;
     this.hasExportColumns = EXPORT_FIELDS.some((field) => mapping.fields[field] !== undefined);
     this.draftContext = { country: context.country, topics: [] };
+    this.consentDates = new DateColumn(context.timeZone);
     this.attributeSets = new AttributeSets(
       mapping.attributes.flatMap((c): AttributeColumn[] => (c.role.kind === 'attribute' ? [{ index: c.index, key: c.role.key }] : [])),
     );
@@ -248,7 +252,7 @@ export class RowReader {
   private date(field: ImportField): string | undefined {
     const value = this.text(field);
     if (value === '') return undefined;
-    const at = parseDateCell(value, this.context.timeZone);
+    const at = field === 'consentAt' ? this.consentDates.read(value, this.line) : parseDateCell(value, this.context.timeZone);
     if (at !== undefined) return at;
     const column = this.column(field) as MappedColumn;
     // a form's own timestamp is only a guess at the consent date: the row is imported, given the import's time

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readConsentAnswer } from '../../src/core/consent-answer.js';
-import { parseDateCell } from '../../src/core/date-cell.js';
+import { dateOrderOf, parseDateCell } from '../../src/core/date-cell.js';
+import { DateColumn } from '../../src/core/date-column.js';
 
 describe('consent cells', () => {
   it.each(['sì', 'Si', 'SÌ', 'yes', 'Y', 'true', 'VERO', '1', 'x', 'X', 'ok', 'Acconsento', 'Acconsento al trattamento dei dati personali', 'Sì, acconsento', 'I agree', 'Accetto.', ' consenso dato '])(
@@ -92,4 +93,31 @@ describe('date cells', () => {
       expect(parseDateCell(text, 'Europe/Rome')).toBeUndefined();
     },
   );
+});
+
+describe('a date column read in the order it shows', () => {
+  it('reads day first, as in Italy, until a cell shows otherwise; a column shown day first stays so', () => {
+    const column = new DateColumn('Europe/Rome');
+    expect(column.read('03/02/2026', 2)).toBe('2026-02-02T23:00:00.000Z');
+    expect(column.read('20/11/2026 9.14.03', 3)).toBe('2026-11-20T08:14:03.000Z');
+    expect(column.read('04/02/2026', 4)).toBe('2026-02-03T23:00:00.000Z');
+    expect(column.fixes().size).toBe(0);
+  });
+
+  it('a US spreadsheet: once a cell can only be month first, the ambiguous rows read before are put right', () => {
+    const column = new DateColumn('Europe/Rome');
+    expect(column.read('3/2/2026 9:14:03', 2)).toBe('2026-02-03T08:14:03.000Z');
+    expect(column.read('11/20/2026 14:14:03', 3)).toBe('2026-11-20T13:14:03.000Z');
+    expect(column.read('4/2/2026 9:00:00', 4)).toBe('2026-04-02T07:00:00.000Z');
+    expect([...column.fixes()]).toEqual([[2, '2026-03-02T08:14:03.000Z']]);
+  });
+
+  it('year-first and ISO cells say nothing about the order', () => {
+    const column = new DateColumn('Europe/Rome');
+    expect(column.read('2026/11/20 9:14:03 AM CET', 2)).toBe('2026-11-20T08:14:03.000Z');
+    expect(column.read('2026-11-28T10:31:05.123Z', 3)).toBe('2026-11-28T10:31:05.123Z');
+    expect(column.read('03/02/2026', 4)).toBe('2026-02-02T23:00:00.000Z');
+    expect(dateOrderOf('2026/11/20')).toBeUndefined();
+    expect(dateOrderOf('05/05/2026')).toBeUndefined();
+  });
 });

@@ -61,6 +61,18 @@ describe('Google Forms and Sheets exports, end to end', () => {
     });
   });
 
+  it('reads a Sheets download in the US locale (month first), putting right the rows read before the column showed it', async () => {
+    const file = join(t.dir, 'responses.csv');
+    await writeFile(file, 'Timestamp,Full name,Phone number,Topics\n3/2/2026 9:14:03,Primo Uno,333 510 0001,Cantieri\n11/20/2026 14:14:03,Seconda Due,333 510 0002,Cantieri\n4/2/2026 18:00:00,Terzo Tre,333 510 0003,Cantieri\n');
+    const result = await cli('import', file, '--yes');
+    expect(result.code).toBe(0);
+    expect(await consentOf()).toEqual({
+      'Primo Uno': '2026-03-02T08:14:03.000Z',
+      'Seconda Due': '2026-11-20T13:14:03.000Z',
+      'Terzo Tre': '2026-04-02T16:00:00.000Z',
+    });
+  });
+
   it('a form timestamp it cannot read: told once for the column, the rows imported with the import time', async () => {
     const file = join(t.dir, 'modulo.csv');
     const rows = ['ven 20 nov 2026, 09:14', 'sab 21 nov 2026, 10:00', 'dom 22 nov 2026, 11:30'].map((when, i) => `"${when}",Persona ${i},33331000${i}${i},Cantieri,sì`);

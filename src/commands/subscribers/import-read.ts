@@ -97,6 +97,9 @@ export async function readImportSource(options: ReadOptions, hooks: ReadHooks): 
   });
   if (header === undefined || mapping === undefined) throw new CanaleError('IMPORT_EMPTY', `${file.path} has no header row — there is nothing to import`);
   const { bytes: _bytes, ...facts } = file;
-  const notes = reader === undefined ? undefined : { warnings: reader.notes.warnings(), columnProblems: reader.notes.columnProblems() };
+  const notes =
+    reader === undefined
+      ? undefined
+      : { warnings: reader.notes.warnings(), columnProblems: reader.notes.columnProblems(), consentAtFixes: reader.consentDates.fixes() };
   return { file: facts, header, mapping, batch: builder.build(resolver.created, notes) };
 }
