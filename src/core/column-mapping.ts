@@ -10,6 +10,8 @@ export interface MappedColumn {
   readonly index: number;
   readonly header: string;
   readonly role: ColumnRole;
+  /** Only guessed from a weak spelling (a form's timestamp), not a column the admin mapped or named for its field. */
+  readonly weak?: true;
 }
 
 /** The decision for every column: which holds which field, which become attributes, which are ignored. */
@@ -73,6 +75,7 @@ export function mapColumns(
     roles[index] = override.role;
   }
   const weak: number[] = [];
+  const guessed = new Set<number>();
   header.forEach((text, index) => {
     if (roles[index] !== undefined) return;
     if (text === '') {
@@ -92,12 +95,16 @@ export function mapColumns(
     if (spelling?.kind === 'field' && !taken.has(spelling.field)) {
       taken.add(spelling.field);
       roles[index] = { kind: 'field', field: spelling.field };
+      guessed.add(index);
     }
   }
   header.forEach((text, index) => {
     roles[index] ??= attributeRole(text, index, roles);
   });
-  const columns = header.map((text, index): MappedColumn => ({ index, header: text, role: roles[index] ?? { kind: 'ignored' } }));
+  const columns = header.map((text, index): MappedColumn => {
+    const column: MappedColumn = { index, header: text, role: roles[index] ?? { kind: 'ignored' } };
+    return guessed.has(index) ? { ...column, weak: true } : column;
+  });
   const fields: Partial<Record<ImportField, MappedColumn>> = {};
   for (const column of columns) if (column.role.kind === 'field') fields[column.role.field] = column;
   if (fields.phone === undefined && fields.email === undefined) {

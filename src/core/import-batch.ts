@@ -1,6 +1,8 @@
 import { emailKey } from './email.js';
+import type { ColumnProblem, ImportWarning } from './import-notes.js';
 import type { ImportRow, RejectedRow, RowResult } from './import-row.js';
 import { KeyIndex } from './key-index.js';
+import { fullerName, namesAgree } from './name-match.js';
 import type { Topic } from './topic.js';
 
 /** Everything read from a file, before it meets the store: one row per citizen, and the rows that were rejected. */
@@ -18,6 +20,40 @@ export interface ImportBatch {
   citizenById(id: string): number;
   /** True when some row gives an id (an export of canale): most files have none. */
   readonly hasIds: boolean;
+  /** The fullest name the citizen's rows give (the one a stored subscriber's name is compared with). */
+  fullName(citizen: number): string | undefined;
+  /** True when the citizen's rows name two people: they are all in `rejected`, and lookups do not find them. */
+  isConflicted(citizen: number): boolean;
+  /** What is told about the file as a whole: warnings of imported rows, columns that cannot be read. */
+  readonly warnings: readonly ImportWarning[];
+  readonly columnProblems: readonly ColumnProblem[];
+}
+
+/** Rows that share a citizen's phone, e-mail or id but name someone else; `contact` says which is shared. */
+interface Conflict {
+  readonly contact: string;
+  readonly rows: ImportRow[];
+}
+
+/** What is told about the file as a whole, from the reader of its rows. */
+export interface FileNotes {
+  readonly warnings: readonly ImportWarning[];
+  readonly columnProblems: readonly ColumnProblem[];
+  /** Consent dates read day first before their column showed it writes month first: the right ones, by line. */
+  readonly consentAtFixes?: ReadonlyMap<number, string>;
+}
+
+/** Every line of a conflict, rejected: each names all the lines, the shared contact and the names. */
+function rejectConflict(rows: readonly ImportRow[], contact: string): RejectedRow[] {
+  const all = rows.flatMap((row) => [
+    { line: row.line, cells: row.cells },
+    ...(row.mergedLines ?? []).map((line, i) => ({ line, cells: row.mergedCells?.[i] })),
+  ]);
+  all.sort((a, b) => a.line - b.line);
+  const names = [...new Set(rows.map((r) => r.name).filter((n) => n !== undefined))].map((n) => `"${n}"`);
+  const value = contact.slice(contact.indexOf(' ') + 1);
+  const reason = `lines ${all.map((r) => r.line).join(', ')} have the same ${contact} but name different people (${names.join(', ')}) — two people are never merged: correct the contact or the name of the line that is wrong, then import again`;
+  return all.map(({ line, cells }) => ({ line, errors: [{ line, column: null, value, reason }], conflict: true as const, ...(cells === undefined ? {} : { cells }) }));
 }
 
 /** `emailKey`, returning the very string it was given when that is already the key (no second copy kept in a Map). */
@@ -67,6 +103,9 @@ export class ImportBatchBuilder {
   private readonly byPhone: KeyIndex;
   private readonly byEmail: KeyIndex;
   private readonly byId = new KeyIndex();
+  /** Citizens whose fullest name is not the one their merged row keeps (a later row gave more words). */
+  private readonly fuller = new Map<number, string>();
+  private readonly conflicts = new Map<number, Conflict>();
   private read = 0;
 
   /** `expectedRows`, a guess, sizes the phone and e-mail indexes so they need not grow while rows come. */
@@ -91,13 +130,26 @@ export class ImportBatchBuilder {
       return;
     }
     const groups = [...new Set([byPhone, byEmail, byId].filter((g) => g !== -1))];
-    const clash = this.clash(row, groups);
+    const only = groups.length === 1 ? (groups[0] as number) : -1;
+    const clash = only !== -1 && this.conflicts.has(only) ? undefined : this.clash(row, groups);
     if (clash !== undefined) {
       this.rejected.push({ line: row.line, errors: [{ line: row.line, ...clash }], ...(row.cells === undefined ? {} : { cells: row.cells }) });
       return;
     }
+    // one citizen's rows, unless they name two people: then every row with that contact is a conflict
+    if (this.conflicts.has(only) || !namesAgree(row.name, this.nameOf(only))) {
+      const contact = only === byPhone ? `phone ${row.phone}` : only === byEmail ? `e-mail ${row.email}` : `id ${row.id}`;
+      const conflict = this.conflicts.get(only) ?? { contact, rows: [] };
+      conflict.rows.push(row);
+      this.conflicts.set(only, conflict);
+      this.index(row, email, only);
+      return;
+    }
     const group = groups[0] as number;
-    this.citizens[group] = mergeRows(this.citizens[group] as ImportRow, row);
+    const fullest = fullerName(this.nameOf(group), row.name);
+    const merged = mergeRows(this.citizens[group] as ImportRow, row);
+    this.citizens[group] = merged;
+    if (fullest !== merged.name && fullest !== undefined) this.fuller.set(group, fullest);
     this.index(row, email, group);
   }
 
@@ -107,18 +159,38 @@ export class ImportBatchBuilder {
     this.rejected.push(rejected);
   }
 
-  build(newTopics: readonly Topic[]): ImportBatch {
-    const { read, citizens, rejected, byPhone, byEmail, byId } = this;
+  build(newTopics: readonly Topic[], notes: FileNotes = { warnings: [], columnProblems: [] }): ImportBatch {
+    const { read, citizens, byPhone, byEmail, byId, conflicts, fuller } = this;
+    const fixes = notes.consentAtFixes;
+    if (fixes !== undefined && fixes.size > 0) {
+      // a citizen's consent date is its first row's
+      citizens.forEach((c, i) => {
+        const at = fixes.get(c.line);
+        if (at !== undefined && c.consentAt !== undefined) citizens[i] = { ...c, consentAt: at };
+      });
+    }
+    const rejected = [...this.rejected];
+    for (const [citizen, conflict] of conflicts) rejected.push(...rejectConflict([citizens[citizen] as ImportRow, ...conflict.rows], conflict.contact));
+    // without conflicts (most files) the lookups are the indexes themselves
+    const live = conflicts.size === 0 ? (c: number): number => c : (c: number): number => (conflicts.has(c) ? -1 : c);
     return {
       read,
       citizens,
       rejected,
       newTopics,
-      citizenByPhone: (phone) => byPhone.get(phone),
-      citizenByEmail: (key) => byEmail.get(key),
-      citizenById: (id) => byId.get(id),
+      citizenByPhone: (phone) => live(byPhone.get(phone)),
+      citizenByEmail: (key) => live(byEmail.get(key)),
+      citizenById: (id) => live(byId.get(id)),
       hasIds: byId.size > 0,
+      fullName: (citizen) => fuller.get(citizen) ?? citizens[citizen]?.name,
+      isConflicted: (citizen) => conflicts.has(citizen),
+      warnings: notes.warnings,
+      columnProblems: notes.columnProblems,
     };
+  }
+
+  private nameOf(group: number): string | undefined {
+    return this.fuller.get(group) ?? this.citizens[group]?.name;
   }
 
   private index(row: ImportRow, email: string | undefined, group: number): void {

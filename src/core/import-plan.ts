@@ -2,8 +2,10 @@ import { emailKey } from './email.js';
 import { CanaleError } from './errors.js';
 import type { ImportBatch } from './import-batch.js';
 import { mergeIntoSubscriber, newSubscriber, type MergeOptions } from './import-merge.js';
+import type { ColumnProblem, ImportWarning } from './import-notes.js';
 import type { ImportRow, RejectedRow, RowError } from './import-row.js';
 import { KeyIndex } from './key-index.js';
+import { namesAgree } from './name-match.js';
 import type { Store } from './ports.js';
 import type { StoreData } from './store-data.js';
 import type { Subscriber, SubscriberId } from './subscriber.js';
@@ -35,6 +37,8 @@ export interface ImportPlan {
   readonly blocked: readonly BlockedRow[];
   readonly rejected: readonly RejectedRow[];
   readonly newTopics: readonly Topic[];
+  readonly warnings: readonly ImportWarning[];
+  readonly columnProblems: readonly ColumnProblem[];
 }
 
 /** The counts and errors of DESIGN §10 (`subscribers import --json`). */
@@ -44,9 +48,13 @@ export interface ImportReport {
   readonly updated: number;
   readonly unchanged: number;
   readonly duplicates: number;
+  /** Rows rejected (counted in `rejected` too) because they name another person than a row or subscriber with their contact. */
+  readonly conflicts: number;
   readonly blocked: number;
   readonly rejected: number;
   readonly errors: readonly RowError[];
+  readonly warnings: readonly ImportWarning[];
+  readonly columnProblems: readonly ColumnProblem[];
 }
 
 function lines(row: ImportRow): number[] {
@@ -54,12 +62,18 @@ function lines(row: ImportRow): number[] {
 }
 
 /** Rejects every line of a citizen that clashes with the store, keeping their cells for `--errors`. */
-function rejectCitizen(row: ImportRow, reason: string): RejectedRow[] {
+function rejectCitizen(row: ImportRow, reason: string, conflict = false): RejectedRow[] {
   const value = [row.phone, row.email, row.id].filter(Boolean).join(', ');
   return lines(row).map((line, i) => {
     const cells = i === 0 ? row.cells : row.mergedCells?.[i - 1];
-    return { line, errors: [{ line, column: null, value, reason }], ...(cells === undefined ? {} : { cells }) };
+    return { line, errors: [{ line, column: null, value, reason }], ...(cells === undefined ? {} : { cells }), ...(conflict ? { conflict: true as const } : {}) };
   });
+}
+
+/** Why a citizen of the file is not merged into the stored subscriber with their contact: it names someone else. */
+function storeConflict(row: ImportRow, name: string | undefined, s: Subscriber): string {
+  const contact = row.phone !== undefined && row.phone === s.phone ? `phone ${s.phone}` : row.email !== undefined && s.email !== undefined ? `e-mail ${s.email}` : `id ${s.id}`;
+  return `the ${contact} is subscriber ${s.id}'s, "${s.name ?? ''}", but this row names "${name ?? ''}" — two people are never merged: correct the contact or the name, then import again`;
 }
 
 const NONE = -1;
@@ -79,6 +93,8 @@ export class ImportPlanner {
   private readonly twoSubscribers = new Map<number, string[]>();
   /** Citizens that share a subscriber with another row of the file, with why. */
   private readonly sharedSubscriber = new Map<number, string>();
+  /** Citizens that have a stored subscriber's contact but another person's name, with why. */
+  private readonly namedOther = new Map<number, string>();
 
   constructor(
     private readonly batch: ImportBatch,
@@ -113,8 +129,14 @@ export class ImportPlanner {
       return;
     }
     this.firstId[citizen] = s.id;
-    if (this.options.mode === 'insert') return;
     const row = this.batch.citizens[citizen] as ImportRow;
+    // most rows that match a subscriber carry the very name it has, which agrees at once
+    const name = this.batch.fullName(citizen);
+    if (!namesAgree(name, s.name)) {
+      this.namedOther.set(citizen, storeConflict(row, name, s));
+      return;
+    }
+    if (this.options.mode === 'insert') return;
     const outcome = mergeIntoSubscriber(s, row, this.options);
     if (outcome.kind === 'updated') this.updates.set(citizen, { index, next: outcome.next });
     else if (outcome.kind === 'blocked') this.blocked.set(citizen, { line: row.line, id: s.id, reason: outcome.reason });
@@ -131,10 +153,16 @@ export class ImportPlanner {
     let unchanged = 0;
     let duplicates = 0;
     batch.citizens.forEach((row, citizen) => {
+      if (batch.isConflicted(citizen)) return;
       const ids = this.twoSubscribers.get(citizen);
       const clash = ids === undefined ? this.sharedSubscriber.get(citizen) : `matches two different subscribers (${ids.join(' and ')}) — fix the row, or merge them first`;
       if (clash !== undefined) {
         rejected.push(...rejectCitizen(row, clash));
+        return;
+      }
+      const other = this.namedOther.get(citizen);
+      if (other !== undefined) {
+        rejected.push(...rejectCitizen(row, other, true));
         return;
       }
       duplicates += row.mergedLines?.length ?? 0;
@@ -149,7 +177,8 @@ export class ImportPlanner {
       else unchanged++;
     });
     rejected.sort((a, b) => a.line - b.line);
-    return { read: batch.read, inserts, updates, unchanged, duplicates, blocked, rejected, newTopics };
+    const { warnings, columnProblems } = batch;
+    return { read: batch.read, inserts, updates, unchanged, duplicates, blocked, rejected, newTopics, warnings, columnProblems };
   }
 
   /** A subscriber whose phone, e-mail or id are spread over different rows of the file: each of them is rejected. */
@@ -238,8 +267,11 @@ export function importReport(plan: ImportPlan): ImportReport {
     updated: plan.updates.length,
     unchanged: plan.unchanged,
     duplicates: plan.duplicates,
+    conflicts: plan.rejected.filter((r) => r.conflict === true).length,
     blocked: plan.blocked.length,
     rejected: plan.rejected.length,
     errors: plan.rejected.flatMap((r) => r.errors),
+    warnings: plan.warnings,
+    columnProblems: plan.columnProblems,
   };
 }

@@ -2,9 +2,11 @@ import { AttributeSets, type AttributeColumn } from './attribute-sets.js';
 import type { ColumnMapping, MappedColumn } from './column-mapping.js';
 import { readConsentAnswer } from './consent-answer.js';
 import { parseDateCell } from './date-cell.js';
+import { DateColumn } from './date-column.js';
 import type { Email } from './email.js';
 import type { ImportField } from './import-field.js';
-import type { E164 } from './phone.js';
+import { DATE_HINT, ImportNotes } from './import-notes.js';
+import { isLandline, LANDLINE_WARNING, type E164 } from './phone.js';
 import { checkSubscriberDraft, type InputField, type SubscriberInput } from './subscriber-input.js';
 import type { SubscriberStatus } from './subscriber.js';
 import type { TopicResolver } from './topic-resolver.js';
@@ -23,6 +25,8 @@ export interface RejectedRow {
   readonly line: number;
   readonly errors: readonly RowError[];
   readonly cells?: readonly string[];
+  /** Rejected because it names another person than a row or subscriber with the same phone or e-mail. */
+  readonly conflict?: true;
 }
 
 /**
@@ -63,7 +67,6 @@ const TRUE = new Set(['true', '1', 'yes', 'si', 'sì', 'x']);
 const FALSE = new Set(['', 'false', '0', 'no']);
 /** Past this many distinct cells a topics column is not worth remembering: its cells are resolved each time. */
 const MAX_TOPIC_CELLS = 50_000;
-const DATE_HINT = 'not a date — write it like 28/11/2026, 28/11/2026 10:31:05 or 2026-11-28T10:31:05Z';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -86,6 +89,10 @@ export class RowReader {
   private readonly attributeSets: AttributeSets;
   private readonly hasExportColumns: boolean;
   private readonly draftContext: Parameters<typeof checkSubscriberDraft>[1];
+  /** What is told about the file as a whole: unreadable date columns, warnings of imported rows. */
+  readonly notes = new ImportNotes();
+  /** The consent date column, read in the order (day or month first) it shows. */
+  readonly consentDates: DateColumn;
   private cells: readonly string[] = [];
   private line = 0;
   /** The problems of the row being read; undefined while there are none (most rows), so no array is made. */
@@ -98,6 +105,7 @@ export class RowReader {
     this.width = mapping.columns.length;
     this.hasExportColumns = EXPORT_FIELDS.some((field) => mapping.fields[field] !== undefined);
     this.draftContext = { country: context.country, topics: [] };
+    this.consentDates = new DateColumn(context.timeZone);
     this.attributeSets = new AttributeSets(
       mapping.attributes.flatMap((c): AttributeColumn[] => (c.role.kind === 'attribute' ? [{ index: c.index, key: c.role.key }] : [])),
     );
@@ -151,6 +159,9 @@ export class RowReader {
     };
     if (exported !== undefined) Object.assign(row, exported);
     if (this.context.keepCells) row.cells = cells;
+    if (row.channel === 'whatsapp' && row.phone !== undefined && isLandline(row.phone, this.context.country)) {
+      this.notes.warn({ line, column: this.column('phone')?.header ?? null, value: draft.phone, reason: LANDLINE_WARNING });
+    }
     return { ok: true, row };
   }
 
@@ -241,9 +252,14 @@ export class RowReader {
   private date(field: ImportField): string | undefined {
     const value = this.text(field);
     if (value === '') return undefined;
-    const at = parseDateCell(value, this.context.timeZone);
-    if (at === undefined) this.fail(field, value, DATE_HINT);
-    return at;
+    const at = field === 'consentAt' ? this.consentDates.read(value, this.line) : parseDateCell(value, this.context.timeZone);
+    if (at !== undefined) return at;
+    const column = this.column(field) as MappedColumn;
+    // a form's own timestamp is only a guess at the consent date: the row is imported, given the import's time
+    const imported = field === 'consentAt' && column.weak === true;
+    this.notes.unreadableDate(column.header, value, this.line, imported);
+    if (!imported) this.fail(field, value, DATE_HINT);
+    return undefined;
   }
 
   private status(): SubscriberStatus | undefined {

@@ -29,7 +29,7 @@ interface FastPlan {
   readonly general: RegExp;
   readonly minLength: number;
   readonly maxLength: number;
-  readonly types: ReadonlyArray<{ readonly pattern: RegExp; readonly lengths: readonly number[] | undefined }>;
+  readonly types: ReadonlyArray<{ readonly name: string; readonly pattern: RegExp; readonly lengths: readonly number[] | undefined }>;
 }
 
 // every type `getNumberType` tries: a number is valid when it matches the plan and at least one of them
@@ -61,7 +61,7 @@ function buildPlan(country: string): FastPlan | null {
     const types = NUMBER_TYPES.flatMap((name) => {
       const type = plan.type(name);
       const pattern = type?.pattern();
-      return type === undefined || !pattern ? [] : [{ pattern: whole(pattern), lengths: type.possibleLengths() }];
+      return type === undefined || !pattern ? [] : [{ name, pattern: whole(pattern), lengths: type.possibleLengths() }];
     });
     return {
       callingCode,
@@ -122,4 +122,27 @@ export function plainE164(text: string, country: string): string | undefined {
   // `digits` is already the E.164 form when written so; else one flat string is built (a template literal would
   // make a two-part string that is copied again when it becomes a Map key, a million times in a big import)
   return digits.startsWith('+') ? digits : ['+', plan.callingCode, national].join('');
+}
+
+function isOfType(plan: FastPlan, national: string, name: string): boolean | undefined {
+  const type = plan.types.find((t) => t.name === name);
+  if (type === undefined) return undefined;
+  return (type.lengths === undefined || type.lengths.includes(national.length)) && type.pattern.test(national);
+}
+
+/**
+ * Whether an E.164 number of the default `country` (upper case) is only a fixed line — what libphonenumber-js's
+ * `getType()` calls FIXED_LINE (not FIXED_LINE_OR_MOBILE) — found with the patterns compiled once: a mobile
+ * number (most of them) costs one pattern. Undefined when the plan cannot tell (another country's number, a type
+ * neither mobile nor fixed): the caller then asks the library.
+ */
+export function isPlainFixedLine(e164: string, country: string): boolean | undefined {
+  const plan = planOf(country);
+  if (plan === null || !e164.startsWith(plan.callingCode, 1)) return undefined;
+  const national = e164.slice(1 + plan.callingCode.length);
+  if (national.length < plan.minLength || national.length > plan.maxLength || !plan.general.test(national)) return undefined;
+  const mobile = isOfType(plan, national, 'MOBILE');
+  if (mobile === true) return false;
+  const fixed = isOfType(plan, national, 'FIXED_LINE');
+  return fixed === true && mobile === false ? true : undefined;
 }

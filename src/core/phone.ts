@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { CanaleError } from './errors.js';
-import { plainE164 } from './phone-fast-path.js';
+import { isPlainFixedLine, plainE164 } from './phone-fast-path.js';
 
 /** A phone number in E.164 form: `+393331234567`. */
 export type E164 = string & { readonly __brand: 'E164' };
@@ -40,4 +40,24 @@ export function normalizePhone(text: string, country: string): E164 {
 /** True when the text is written like a phone number (digits, spaces, + - . ( ) /), whatever its validity. */
 export function looksLikePhone(text: string): boolean {
   return PHONE_CHARS.test(text.trim()) && /\d{3}/.test(text.replace(/\D/g, ''));
+}
+
+/**
+ * True when the number is a landline (libphonenumber-js's type FIXED_LINE): WhatsApp cannot reach it. A number
+ * that may be either (FIXED_LINE_OR_MOBILE) or whose type is unknown is not a landline. Fast for the default
+ * `country`'s numbers, as an import checks a million of them.
+ */
+export function isLandline(phone: E164, country: string): boolean {
+  const fast = isPlainFixedLine(phone, country.toUpperCase());
+  if (fast !== undefined) return fast;
+  return parsePhoneNumberFromString(phone)?.getType() === 'FIXED_LINE';
+}
+
+/** Why an imported row with a landline for WhatsApp is warned about (the row's value is shown beside it). */
+export const LANDLINE_WARNING = 'a landline (fixed-line) number: WhatsApp cannot reach it — give a mobile number, or choose e-mail';
+
+/** The warning `add` and `update` print when a citizen would be reached on WhatsApp at a landline; undefined if not. */
+export function landlineWarning(subscriber: { readonly phone?: E164; readonly channel: string }, country: string): string | undefined {
+  if (subscriber.channel !== 'whatsapp' || subscriber.phone === undefined || !isLandline(subscriber.phone, country)) return undefined;
+  return `${subscriber.phone} is a landline (fixed-line) number: WhatsApp cannot reach it — give a mobile number with --phone, or --channel email with --email`;
 }

@@ -51,11 +51,32 @@ describe('records and their physical lines', () => {
     ]);
   });
 
-  it('reports a quote never closed at the line it opens, and stops there', async () => {
+  it('reports a quote never closed at the line it opens, and every record after it as swallowed', async () => {
     expect(await recordsOf('a,b\n1,2\n\n"open,3\n4,5\n')).toEqual([
       [1, ['a', 'b']],
       [2, ['1', '2']],
       [4, 'broken', expect.stringMatching(/^a quoted value starts on this line and is never closed/)],
+      [5, 'broken', expect.stringMatching(/^read after the quote left open on line 4: not imported/)],
+    ]);
+  });
+
+  it.each([
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+  ])('keeps the cells of each line of a broken record, and of the records a quote never closed swallowed (%s)', async (_name, eol) => {
+    // line 3's quote is closed by the first quote of line 4: lines 3 and 4 are one broken record, line 6 reads
+    // again; line 8's quote is never closed: it and line 9 are told one by one, each with its cells
+    const seen: Array<[number, string[]]> = [];
+    const text = ['a;b;c', '1;2;3', '"open;x;y', '4;"quoted; value";5', '', '"two', 'lines";6;7', '"again;8;9', '10;11;12'].join(eol) + eol;
+    await readCsvRecords(Buffer.from(text), ';', 't.csv', { record: (cells, line) => seen.push([line, cells]), broken: (line, _reason, cells) => seen.push([-line, cells]) });
+    expect(seen).toEqual([
+      [1, ['a', 'b', 'c']],
+      [2, ['1', '2', '3']],
+      [-3, ['"open', 'x', 'y']],
+      [-4, ['4', 'quoted; value', '5']],
+      [6, ['two\nlines'.replace('\n', eol), '6', '7']],
+      [-8, ['"again', '8', '9']],
+      [-9, ['10', '11', '12']],
     ]);
   });
 

@@ -72,7 +72,7 @@ describe('subscribers import: in a pipe', () => {
   it('imports the Excel fixture: summary on stdout, people lines on stderr', async () => {
     const { ctx, stdout, stderr } = contextFor(home, { yes: true });
     expect(await runSubscriberImport(options(fixture('iscritti-excel.csv')), ctx)).toBe(EXIT.ok);
-    expect(stdout.text).toContain('read\t10\nnew\t10\nupdated\t0\nunchanged\t0\nduplicates merged\t0\nblocked (opted out)\t0\ninvalid\t0\n');
+    expect(stdout.text).toContain('read\t10\nnew\t10\nupdated\t0\nunchanged\t0\nduplicates merged\t0\nconflicts (two people, one contact)\t0\nblocked (opted out)\t0\ninvalid (conflicts included)\t0\nwarnings\t0\n');
     expect(stderr.text).toContain('reading iscritti-excel.csv (0.0 MB, Windows-1252, delimiter ";")…');
     expect(stderr.text).toContain('✓ imported iscritti-excel.csv: 10 new, 0 updated, 0 unchanged, 0 duplicates merged, 0 blocked');
     const all = await subscribers();
@@ -104,7 +104,7 @@ describe('subscribers import: in a pipe', () => {
     expect(await runSubscriberImport(options(fixture('iscritti-errori.csv')), ctx)).toBe(EXIT.failed);
     expect(stdout.text).toContain('LINE\tCOLUMN\tVALUE\tREASON\n3\tTelefono\t12345\tnot a valid phone number (default country IT)\n');
     expect(stdout.text).toContain('20\t(row)\t\ta quoted value starts on this line and is never closed');
-    expect(stderr.text).toContain('12 of 16 rows are invalid, so nothing was imported — fix them, or import the valid rows with --skip-invalid');
+    expect(stderr.text).toContain('13 of 17 rows are invalid, so nothing was imported — fix them, or import the valid rows with --skip-invalid');
     expect(await readFile(join(home, 'db.json'))).toEqual(before);
   });
 
@@ -112,8 +112,8 @@ describe('subscribers import: in a pipe', () => {
     const { ctx, stdout } = contextFor(home, { yes: true });
     expect(await runSubscriberImport(options(fixture('iscritti-errori.csv'), { skipInvalid: true, json: true }), ctx)).toBe(EXIT.partial);
     const report = JSON.parse(stdout.text) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['read', 'inserted', 'updated', 'unchanged', 'duplicates', 'blocked', 'rejected', 'errors']);
-    expect(report).toMatchObject({ read: 16, inserted: 3, updated: 0, unchanged: 0, duplicates: 1, blocked: 0, rejected: 12 });
+    expect(Object.keys(report)).toEqual(['read', 'inserted', 'updated', 'unchanged', 'duplicates', 'conflicts', 'blocked', 'rejected', 'errors', 'warnings', 'columnProblems']);
+    expect(report).toMatchObject({ read: 17, inserted: 3, updated: 0, unchanged: 0, duplicates: 1, conflicts: 0, blocked: 0, rejected: 13, warnings: [] });
     expect((report.errors as unknown[]).slice(0, 2)).toEqual([
       { line: 3, column: 'Telefono', value: '12345', reason: 'not a valid phone number (default country IT)' },
       { line: 4, column: 'Email', value: 'non-una-email@', reason: 'not a valid e-mail address' },

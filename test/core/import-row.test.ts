@@ -133,3 +133,35 @@ describe('a row becomes a checked citizen', () => {
     });
   });
 });
+
+describe('dates a row reader cannot read, and landlines', () => {
+  const weakSpell = (h: string): Spelling | undefined =>
+    h === 'timestamp' ? { kind: 'field', field: 'consentAt', weak: true } : spell(h);
+
+  it('a form timestamp: the row is imported without a consent date, and the column is told once as a warning', () => {
+    const r = new RowReader(mapColumns(['timestamp', 'telefono'], weakSpell, []), { country: 'IT', timeZone: 'Europe/Rome', topics: new TopicResolver(DEFAULT_TOPICS, false), extraTopics: [], keepCells: false });
+    const results = [r.read(['ieri sera', '333 123 4567'], 2), r.read(['stamattina', '333 123 4568'], 3), r.read(['2026/11/20 9:14:03 AM CET', '333 123 4569'], 4)];
+    expect(results.map((x) => (x.ok ? x.row.consentAt : 'rejected'))).toEqual([undefined, undefined, '2026-11-20T08:14:03.000Z']);
+    expect(r.notes.columnProblems()).toEqual([]);
+    expect(r.notes.warnings()).toEqual([{ line: null, column: 'timestamp', value: 'ieri sera', reason: expect.stringMatching(/^2 row\(s\), from line 2, have a form timestamp canale cannot read, so they were given the time of the import/) }]);
+  });
+
+  it('a consent date column: each row is invalid, and the column is told once as a problem', () => {
+    const { read: r } = reader(['telefono', 'data consenso']);
+    expect(r.read(['333 123 4567', '1 novembre'], 2).ok).toBe(false);
+    expect(r.read(['333 123 4568', '2 novembre'], 3).ok).toBe(false);
+    // one or two are typos, shown with their lines among the row errors; from three on, a way of writing dates
+    expect(r.notes.columnProblems()).toEqual([]);
+    expect(r.read(['333 123 4569', '3 novembre'], 4).ok).toBe(false);
+    expect(r.notes.warnings()).toEqual([]);
+    expect(r.notes.columnProblems()).toEqual([{ column: 'data consenso', value: '1 novembre', rows: 3, reason: expect.stringMatching(/^3 rows, from line 2, have a date canale cannot read — .*--map "data consenso=ignore"/) }]);
+  });
+
+  it('a landline for WhatsApp is a warning, not a rejection; for e-mail nothing is said', () => {
+    const { read: r } = reader(['telefono', 'email', 'canale']);
+    expect(r.read(['06 1234 5678', '', ''], 2).ok).toBe(true);
+    expect(r.read(['06 1234 5679', 'a@example.it', 'email'], 3).ok).toBe(true);
+    expect(r.read(['333 123 4567', '', 'whatsapp'], 4).ok).toBe(true);
+    expect(r.notes.warnings()).toEqual([{ line: 2, column: 'telefono', value: '06 1234 5678', reason: expect.stringMatching(/^a landline \(fixed-line\) number/) }]);
+  });
+});

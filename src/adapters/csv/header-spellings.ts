@@ -35,7 +35,7 @@ const TIMESTAMP = new Set(['timestamp', 'informazioni cronologiche', 'marca temp
 /** Words that name a field inside a longer header, such as a form question ("Il tuo numero di cellulare (WhatsApp)"). */
 const KEYWORDS: ReadonlyArray<readonly [ImportField, RegExp]> = [
   ['consentAt', /\b(?:data|date)\b.*\b(?:consenso|consent)\b|\b(?:consenso|consent)\b.*\b(?:data|date)\b/],
-  ['consent', /\b(?:consenso|consent|acconsento|privacy|gdpr|trattamento)\b/],
+  ['consent', /\b(?:consenso|consent|acconsento|privacy|gdpr|trattamento|agree)\b/],
   ['channel', /\b(?:canale|channel)\b/],
   ['email', /\b(?:email|e mail|mail|posta elettronica)\b/],
   ['phone', /\b(?:telefono|cellulare|cell|whatsapp|phone|mobile|tel)\b/],

@@ -5,7 +5,7 @@ import { ERROR_COLUMN } from './header-spellings.js';
 
 /** `Telefono "333": not a valid phone number; …` — every problem of a row in one cell. */
 function reasonOf(row: RejectedRow): string {
-  return row.errors.map((e) => `${e.column === null ? '' : `${e.column} `}"${e.value}": ${e.reason}`).join('; ');
+  return row.errors.map((e) => (e.column === null && e.value === '' ? e.reason : `${e.column === null ? '' : `${e.column} `}"${e.value}": ${e.reason}`)).join('; ');
 }
 
 /**

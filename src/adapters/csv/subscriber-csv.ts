@@ -41,12 +41,13 @@ function fixedCells(s: Subscriber): string[] {
 }
 
 /**
- * Subscribers as RFC 4180 CSV (UTF-8, comma, CRLF, quoted where needed), a thousand rows per chunk, so a
- * million-row export never builds one giant string. Topics are joined with `|`, as the import reads them.
+ * Subscribers as RFC 4180 CSV (UTF-8, CRLF, quoted where needed; a comma, or `format`'s delimiter and a
+ * byte-order mark), a thousand rows per chunk, so a million-row export never builds one giant string. Topics are joined with `|`, as the import reads them.
  */
-export function* subscribersToCsv(subscribers: readonly Subscriber[]): Generator<string> {
+export function* subscribersToCsv(subscribers: readonly Subscriber[], format = { delimiter: ',', bom: false }): Generator<string> {
   const attributeKeys = [...new Set(subscribers.flatMap((s) => Object.keys(s.attributes)))].sort();
-  const options = { record_delimiter: '\r\n' as const };
+  const options = { record_delimiter: '\r\n' as const, delimiter: format.delimiter };
+  if (format.bom) yield '\uFEFF';
   yield stringify([[...EXPORT_COLUMNS, ...attributeKeys]], options);
   for (let start = 0; start < subscribers.length; start += 1000) {
     const rows = subscribers

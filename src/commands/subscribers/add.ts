@@ -1,5 +1,6 @@
 import { applyAttributes, parseKeyValues } from '../../core/attributes.js';
 import { CanaleError, usageError } from '../../core/errors.js';
+import { landlineWarning } from '../../core/phone.js';
 import { addSubscriber } from '../../core/subscribers.js';
 import { checkSubscriberDraft, type InputProblem, type SubscriberDraft } from '../../core/subscriber-input.js';
 import type { SubscriberId } from '../../core/subscriber.js';
@@ -78,4 +79,6 @@ export async function runSubscriberAdd(options: SubscriberAddOptions, ctx: Conte
   if (options.json) ctx.ui.json(subscriberJson(subscriber));
   else ctx.ui.out(subscriber.id);
   ctx.ui.success(`added ${subscriber.id}${subscriber.name ? ` (${subscriber.name})` : ''} to ${subscriber.topics.join(', ')} via ${subscriber.channel}`);
+  const landline = landlineWarning(subscriber, country);
+  if (landline !== undefined) ctx.ui.warn(landline);
 }

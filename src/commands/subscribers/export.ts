@@ -10,13 +10,28 @@ export type ExportFormat = 'csv' | 'json';
 export interface SubscriberExportOptions {
   readonly format: ExportFormat;
   readonly out?: string;
+  /** CSV as Italian Excel opens it with a double click: `;`, a UTF-8 byte-order mark, CRLF. */
+  readonly excel: boolean;
 }
 
-export function parseSubscriberExport(flags: { format?: string; out?: string }): SubscriberExportOptions {
-  const format = (flags.format ?? (flags.out?.toLowerCase().endsWith('.json') ? 'json' : 'csv')).toLowerCase();
-  if (format !== 'csv' && format !== 'json') throw usageError('FORMAT_INVALID', `--format "${flags.format}" is not csv or json`);
-  return { format, ...(flags.out === undefined ? {} : { out: flags.out }) };
+export interface SubscriberExportFlags {
+  format?: string;
+  out?: string;
+  excel?: boolean;
 }
+
+export function parseSubscriberExport(flags: SubscriberExportFlags): SubscriberExportOptions {
+  const excel = flags.excel === true;
+  const format = (flags.format ?? (excel || !flags.out?.toLowerCase().endsWith('.json') ? 'csv' : 'json')).toLowerCase();
+  if (format !== 'csv' && format !== 'json') throw usageError('FORMAT_INVALID', `--format "${flags.format}" is not csv or json`);
+  if (excel && format !== 'csv') throw usageError('FORMAT_INVALID', '--excel writes CSV: leave out --format json, or --excel');
+  return { format, excel, ...(flags.out === undefined ? {} : { out: flags.out }) };
+}
+
+const PLAIN = { delimiter: ',', bom: false };
+// Italian Excel reads a double-clicked .csv with the list separator of its locale (;) and needs the byte-order
+// mark to take it as UTF-8 rather than Windows-1252; `subscribers import` detects both
+const EXCEL = { delimiter: ';', bom: true };
 
 function* jsonChunks(items: readonly Record<string, unknown>[]): Generator<string> {
   yield '[';
@@ -25,13 +40,13 @@ function* jsonChunks(items: readonly Record<string, unknown>[]): Generator<strin
 }
 
 /**
- * Every subscriber as CSV or JSON that `subscribers import` reads back. To stdout, or to a file created with
+ * Every subscriber as CSV (plain, or as Italian Excel opens it) or JSON that `subscribers import` reads back. To stdout, or to a file created with
  * mode 0600, because it holds personal data.
  */
 export async function runSubscriberExport(options: SubscriberExportOptions, ctx: Context): Promise<void> {
   const data = await (await ctx.store()).read();
   const chunks =
-    options.format === 'csv' ? subscribersToCsv(data.subscribers) : jsonChunks(data.subscribers.map(subscriberJson));
+    options.format === 'csv' ? subscribersToCsv(data.subscribers, options.excel ? EXCEL : PLAIN) : jsonChunks(data.subscribers.map(subscriberJson));
   if (options.out === undefined) {
     for (const chunk of chunks) ctx.deps.io.stdout.write(chunk);
     return;

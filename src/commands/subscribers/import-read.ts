@@ -89,13 +89,17 @@ export async function readImportSource(options: ReadOptions, hooks: ReadHooks): 
       }
       if (!isBlank(cells)) builder.add(reader.read(cells, line));
     },
-    broken(line, reason) {
+    broken(line, reason, cells) {
       if (reader === undefined) throw new CanaleError('IMPORT_NOT_CSV', `${file.path} cannot be read as CSV: line ${line}: ${reason}`);
-      builder.addBroken({ line, errors: [{ line, column: null, value: '', reason }], ...(options.keepCells ? { cells: [] } : {}) });
+      builder.addBroken({ line, errors: [{ line, column: null, value: '', reason }], ...(options.keepCells ? { cells } : {}) });
     },
     progress: hooks.progress,
   });
   if (header === undefined || mapping === undefined) throw new CanaleError('IMPORT_EMPTY', `${file.path} has no header row — there is nothing to import`);
   const { bytes: _bytes, ...facts } = file;
-  return { file: facts, header, mapping, batch: builder.build(resolver.created) };
+  const notes =
+    reader === undefined
+      ? undefined
+      : { warnings: reader.notes.warnings(), columnProblems: reader.notes.columnProblems(), consentAtFixes: reader.consentDates.fixes() };
+  return { file: facts, header, mapping, batch: builder.build(resolver.created, notes) };
 }

@@ -135,7 +135,9 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
     report(options, ctx, source, plan);
     await writeErrorsFile(options, ctx, source, plan);
     if (exit === EXIT.failed) {
-      ctx.ui.warn(`${plan.rejected.length} of ${plan.read} rows are invalid, so nothing was imported — fix them, or import the valid rows with --skip-invalid`);
+      const conflicts = importReport(plan).conflicts;
+      const which = conflicts === 0 ? '' : ` (${conflicts} of them conflicts: two people with one phone or e-mail)`;
+      ctx.ui.warn(`${plan.rejected.length} of ${plan.read} rows are invalid${which}, so nothing was imported — fix them, or import the valid rows with --skip-invalid`);
     }
     if (options.dryRun) ctx.ui.info('dry run: nothing was changed — run again without --dry-run to import');
     else if (exit !== EXIT.failed) ctx.ui.info('nothing to change: the store already holds what this file says');
@@ -160,6 +162,7 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
   await writeErrorsFile(options, ctx, source, final);
   const done = importReport(final);
   ctx.ui.success(`imported ${source.file.name}: ${done.inserted} new, ${done.updated} updated, ${done.unchanged} unchanged, ${done.duplicates} duplicates merged, ${done.blocked} blocked`);
-  if (done.rejected > 0) ctx.ui.warn(`${done.rejected} invalid row(s) were skipped (exit 3)`);
+  if (done.rejected > 0) ctx.ui.warn(`${done.rejected} invalid row(s) were skipped (exit 3)${done.conflicts === 0 ? '' : `, ${done.conflicts} of them conflicts (two people with one phone or e-mail)`}`);
+  if (done.warnings.length > 0 && !options.json) ctx.ui.warn(`${done.warnings.length} warning(s) above: those rows were imported, but look at them`);
   return exitCodeOf(final, options);
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { collect, withExamples, type App } from '../app.js';
 import { parseSubscriberAdd, runSubscriberAdd, type SubscriberAddFlags } from './add.js';
-import { parseSubscriberExport, runSubscriberExport } from './export.js';
+import { parseSubscriberExport, runSubscriberExport, type SubscriberExportFlags } from './export.js';
 import { runSubscriberForget } from './forget.js';
 import { registerSubscriberImport } from './import-command.js';
 import { parseSubscriberQuery, runSubscriberCount, runSubscriberList, type SubscriberQueryFlags } from './list.js';
@@ -110,9 +110,10 @@ export function registerSubscribers(program: Command, app: App): void {
       .command('export')
       .description('write every subscriber as CSV (readable by subscribers import) or JSON')
       .option('--format <format>', 'csv (default) or json')
-      .option('--out <file>', 'write to a file (mode 0600) instead of stdout'),
-    ['canale subscribers export --out iscritti.csv', 'canale subscribers export --format json > iscritti.json'],
-  ).action(app.action(async (flags: { format?: string; out?: string }, ctx: Context) => runSubscriberExport(parseSubscriberExport(flags), ctx)));
+      .option('--out <file>', 'write to a file (mode 0600) instead of stdout')
+      .option('--excel', 'CSV that Italian Excel opens with a double click (";", UTF-8 with BOM, CRLF)'),
+    ['canale subscribers export --out iscritti.csv', 'canale subscribers export --format json > iscritti.json', 'canale subscribers export --excel --out iscritti-excel.csv'],
+  ).action(app.action(async (flags: SubscriberExportFlags, ctx: Context) => runSubscriberExport(parseSubscriberExport(flags), ctx)));
 
   registerSubscriberImport(subscribers, app, 'import subscribers from a CSV file (Excel, LibreOffice, Google Forms, canale export)');
 }

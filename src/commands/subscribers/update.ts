@@ -1,5 +1,6 @@
 import { applyAttributes, parseKeyValues } from '../../core/attributes.js';
 import { CanaleError, usageError } from '../../core/errors.js';
+import { landlineWarning } from '../../core/phone.js';
 import { checkSubscriberDraft } from '../../core/subscriber-input.js';
 import { resolveRef } from '../../core/subscriber-ref.js';
 import { replaceSubscriber } from '../../core/subscribers.js';
@@ -85,4 +86,6 @@ export async function runSubscriberUpdate(options: SubscriberUpdateOptions, ctx:
   });
   if (options.json) ctx.ui.json(subscriberJson(updated));
   ctx.ui.success(`updated ${updated.id}`);
+  const landline = landlineWarning(updated, country);
+  if (landline !== undefined) ctx.ui.warn(landline);
 }
