@@ -140,6 +140,21 @@ describe('subscribers list and count', () => {
   });
 });
 
+describe('subscribers add --consent-at', () => {
+  it.each([
+    ['2026-02-03', '2026-02-02T23:00:00.000Z'],
+    ['03/02/2026', '2026-02-02T23:00:00.000Z'],
+    ['2026-07-03 10:30', '2026-07-03T08:30:00.000Z'],
+    ['2026-11-28T10:30:00+01:00', '2026-11-28T09:30:00.000Z'],
+  ])('reads %s in the city\'s timezone (a date alone is that day there): %s', async (given, stored) => {
+    const { ctx } = contextFor(home);
+    await runSubscriberAdd(parseSubscriberAdd({ phone: '347 555 0101', topics: 'eventi', consentAt: given }), ctx);
+    const shown = contextFor(home);
+    await runSubscriberShow('347 555 0101', { json: true }, shown.ctx);
+    expect(JSON.parse(shown.stdout.text)).toMatchObject({ consent: { at: stored } });
+  });
+});
+
 describe('subscribers update, unsubscribe, resubscribe', () => {
   it('updates contacts and attributes by phone REF', async () => {
     const { ctx } = contextFor(home);

@@ -1,3 +1,4 @@
+import { parseDateCell } from '../../core/date-cell.js';
 import { applyAttributes, parseKeyValues } from '../../core/attributes.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { landlineWarning } from '../../core/phone.js';
@@ -36,11 +37,10 @@ export function parseSubscriberAdd(flags: SubscriberAddFlags): SubscriberAddOpti
   if ((flags.phone ?? '').trim() === '' && (flags.email ?? '').trim() === '') {
     throw usageError('CONTACT_MISSING', 'a subscriber needs --phone or --email (or both)');
   }
-  let consentAt: string | undefined;
-  if (flags.consentAt !== undefined) {
-    const at = new Date(flags.consentAt);
-    if (Number.isNaN(at.getTime())) throw usageError('CONSENT_AT_INVALID', `--consent-at "${flags.consentAt}" is not a date — write it like 2026-11-28 or 2026-11-28T10:30:00+01:00`);
-    consentAt = at.toISOString();
+  // checked here (any zone tells a date from a non-date); read in the city's timezone when the command runs
+  const consentAt = flags.consentAt?.trim();
+  if (consentAt !== undefined && parseDateCell(consentAt, 'UTC') === undefined) {
+    throw usageError('CONSENT_AT_INVALID', `--consent-at "${flags.consentAt ?? ''}" is not a date — write it like 2026-11-28, 28/11/2026 10:30 or 2026-11-28T10:30:00+01:00`);
   }
   const attributes = applyAttributes({}, parseKeyValues(flags.attr ?? [], '--attr'));
   return {
@@ -63,6 +63,9 @@ export async function runSubscriberAdd(options: SubscriberAddOptions, ctx: Conte
   const store = await ctx.store();
   const now = ctx.now();
   const id = ctx.deps.ids.next('sub_') as SubscriberId;
+  // a date without a time is that day in the city (midnight local), as an imported sheet's date is
+  const read = options.consentAt === undefined ? undefined : parseDateCell(options.consentAt, String((await ctx.setting('timezone')) ?? 'Europe/Rome'));
+  const consentAt = read === undefined ? undefined : new Date(read).toISOString();
   const subscriber = await store.update((data) => {
     const checked = checkSubscriberDraft(options.draft, { country, topics: data.topics });
     if (!checked.ok) throw invalidDraft(checked.problems);
@@ -71,7 +74,7 @@ export async function runSubscriberAdd(options: SubscriberAddOptions, ctx: Conte
       now,
       consent: {
         source: options.consentSource,
-        at: options.consentAt ?? now,
+        at: consentAt ?? now,
         ...(options.consentNote === undefined ? {} : { note: options.consentNote }),
       },
     });
