@@ -15,6 +15,7 @@ import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
 import { parsePreview, runPreview } from '../preview/index.js';
 import { buildMessageFile, type ComposeAnswers } from './build-message.js';
+import { canaleCommand } from '../../core/shell-quote.js';
 
 export interface ComposeOptions {
   readonly topics: readonly string[];
@@ -53,7 +54,7 @@ async function askParams(ctx: Context, template: TemplateInfo): Promise<string[]
 export async function runCompose(options: ComposeOptions, ctx: Context): Promise<number> {
   const { path, out } = await composeMessageFile(options, ctx);
   const code = await runPreview(parsePreview(path, {}), ctx);
-  ctx.ui.info(`send it with: canale send --message ${out}`);
+  ctx.ui.info(`send it with: ${canaleCommand('send', '--message', out)}`);
   return code;
 }
 
