@@ -182,7 +182,7 @@ export async function runScheduleCancel(id: string, ctx: Context): Promise<void>
 
 export function registerSchedule(program: Command, app: App): void {
   const schedule = withExamples(program.command('schedule').description('planned and recurring sends, run by cron or a systemd timer'), [
-    'canale schedule add lavori.md --topic cantieri --at "2026-12-01 08:30"',
+    'canale schedule add lavori.md --topic cantieri --at "2027-03-01 08:30"',
     'canale schedule list',
     'canale schedule run',
   ]);
@@ -204,9 +204,9 @@ export function registerSchedule(program: Command, app: App): void {
       .option('--allow-free-text', 'allow a message without a WhatsApp template through the Cloud API')
       .option('--json', 'print the schedule as JSON'),
     [
-      'canale schedule add lavori.md --topic cantieri --at "2026-12-01 08:30"',
+      'canale schedule add lavori.md --topic cantieri --at "2027-03-01 08:30"',
       'canale schedule add raccolta.md --topic raccolta-differenziata --where municipio=III --every "0 9 * * 1"',
-      'canale schedule add allerta.md --topic emergenze --at 2026-12-01T06:00:00Z --urgent --yes --json',
+      'canale schedule add allerta.md --topic emergenze --at 2027-03-01T06:00:00Z --urgent --yes --json',
     ],
   ).action(app.action(async (file: string, flags: AddFlags, ctx: Context) => runScheduleAdd(file, flags, ctx)));
   withExamples(

@@ -17,7 +17,7 @@ import { delivering, describeWait, localTime, pauseTimes, portionByQuota, quietC
 import { compileForSend, namesOf, prepareSend, refuseIfBlocked, requestOf, type PreparedSend } from './prepare.js';
 import type { CampaignSendOptions, ResumeOptions } from './campaign-options.js';
 import { runCampaign, type CampaignResult, type CampaignRun } from './campaign-run.js';
-import { printPlan, printReport } from './print.js';
+import { messageLabel, printPlan, printReport } from './print.js';
 import { withSendLock } from '../../adapters/campaign/send-lock.js';
 
 async function loadSpec(options: CampaignSendOptions, ctx: Context): Promise<MessageSpec> {
@@ -158,7 +158,7 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
   const prepared = await urgentOrRefused(planned, ctx, options.dryRun);
   if (options.dryRun) return EXIT.ok;
   await ctx.confirm(
-    `Send ${prepared.request.urgent ? 'URGENTLY ' : ''}to ${plan.recipients.total} recipient(s) (WhatsApp ${plan.recipients.whatsapp} via ${choices.whatsapp?.name ?? '-'}, e-mail ${plan.recipients.email} via ${choices.email?.name ?? '-'})?`,
+    `Send ${prepared.request.urgent ? 'URGENTLY ' : ''}to ${plan.recipients.total} recipient(s) (WhatsApp ${plan.recipients.whatsapp} via ${choices.whatsapp?.name ?? '-'}, e-mail ${plan.recipients.email} via ${choices.email?.name ?? '-'}): ${messageLabel(plan.message)}?`,
     'canale send … --yes',
   );
   const id = ctx.deps.ids.next('cmp_') as CampaignId;

@@ -1,13 +1,13 @@
 import { chooseTransport, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
-import type { MessageSpec } from '../../core/message/message-spec.js';
+import { INLINE_TEXT, type MessageSpec } from '../../core/message/message-spec.js';
 import { knownFields } from '../../core/message/placeholders.js';
 import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
 import type { Store } from '../../core/ports.js';
 import type { StoreData } from '../../core/store-data.js';
 import type { Channel, Subscriber } from '../../core/subscriber.js';
-import { findTopic } from '../../core/topic.js';
+import { describeUnknownTopics, findTopic } from '../../core/topic.js';
 import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
 import { ratesOf, readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
@@ -20,7 +20,11 @@ import { whatsAppQuota, whatsAppRecipients } from './send-window.js';
  */
 export function compileForSend(spec: MessageSpec, data: StoreData, extraTopics: readonly string[], fields = knownFields(data.subscribers)): CompiledMessage {
   const compiled = compileMessage(spec, { topics: data.topics, knownFields: fields, templates: syncedTemplates(data) }, extraTopics);
-  if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${spec.source}: ${compiled.problems.join('\n  ')}`);
+  if (!compiled.ok) {
+    // the text of --text is all of its body: "--text: unknown placeholder …", not "--text: body: …"
+    const problems = spec.source === INLINE_TEXT ? compiled.problems.map((p) => p.replace(/^body: /, '')) : compiled.problems;
+    throw new CanaleError('MESSAGE_INVALID', `${spec.source}: ${problems.join('\n  ')}`);
+  }
   return compiled.message;
 }
 
@@ -95,6 +99,7 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
     render,
   });
+  refuseMissingSubject(plan, request.spec);
   const choices = chooseTransports(plan, settings, request.via);
   const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ctx, planSettings, whatsAppRecipients(plan)) : undefined;
   const warnings = planWarnings(plan, message, {
@@ -113,6 +118,9 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
  */
 async function readForSend(request: SendRequest, store: Store): Promise<{ data: StoreData; fields: Set<string>; wanted: ReadonlySet<string> }> {
   const catalogue = await store.topics();
+  // a --topic the catalogue does not know is the flag's fault, whatever the message is
+  const unknown = request.topics.filter((name) => findTopic(catalogue, name) === undefined);
+  if (unknown.length > 0) throw new CanaleError('TOPIC_UNKNOWN', `--topic: ${describeUnknownTopics(catalogue, unknown)}`);
   const wanted = new Set<string>();
   for (const name of [...request.spec.topics, ...request.topics]) {
     const topic = findTopic(catalogue, name);
@@ -131,6 +139,20 @@ async function readForSend(request: SendRequest, store: Store): Promise<{ data: 
   });
   // topics the catalogue did not know are left to the compiler, which names them
   return { data: { ...rest, subscribers: kept }, fields, wanted };
+}
+
+/**
+ * A `--text` message without `--subject` has no e-mail version: when some recipients would get it by e-mail, the
+ * flag they need is named (a usage error, exit 2), with the way to send on WhatsApp only.
+ */
+function refuseMissingSubject(plan: SendPlan, spec: MessageSpec): void {
+  if (spec.source !== INLINE_TEXT || spec.subject !== undefined) return;
+  const byEmail = plan.audience.skipped.filter((s) => s.channel === 'email' && s.reason === 'channel-not-in-message').length;
+  if (byEmail === 0) return;
+  throw usageError(
+    'SEND_SUBJECT_MISSING',
+    `${byEmail} recipient(s) get this by e-mail, which needs a subject: add --subject "…" (or --channel whatsapp to send it only to those on WhatsApp)`,
+  );
 }
 
 /** The checks that stop a send before anything is frozen: blocked recipients, free text through the Cloud API. */
