@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliResult } from '../support/cli.js';
 import { runInTerminal } from '../support/terminal.js';
+import { renderScreen } from '../support/terminal-screen.js';
 import { deliveredTo, lastJson, prepareRaccolta, startSandbox as startSandboxIn, type Report, type Sandbox } from '../support/send-sandbox.js';
 
 /**
@@ -158,10 +159,11 @@ describe('canale send, end to end against the sandbox', () => {
     const stopping = result.screen.indexOf('stopping: no new messages');
     expect(stopping, result.screen).toBeGreaterThan(0);
     expect(result.screen.slice(0, stopping)).toMatch(/WhatsApp .+ \d+\/400 · [\d.]+\/s · ETA /);
-    // nothing of the bar is drawn again once it stopped: the report and the resume command are the last word
-    const after = result.screen.slice(stopping);
-    expect(after).not.toMatch(/ETA|█|░|throttling/);
-    expect(after).toMatch(/interrupted: resume with: canale send --resume cmp_\w+\s*$/);
+    // what the terminal shows at the end: no bar left over, and "stopping…" not written over one
+    const shown = renderScreen(result.raw).join('\n');
+    expect(shown).not.toMatch(/ETA|█|░|the provider is throttling/);
+    expect(shown).toMatch(/^! stopping: no new messages; waiting for those in flight…$/m);
+    expect(shown).toMatch(/interrupted: resume with: canale send --resume cmp_\w+\s*$/);
   });
 
   it('stops at a fatal failure with what to fix, exit 1, and resumes once fixed', async () => {
