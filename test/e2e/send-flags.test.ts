@@ -46,6 +46,18 @@ describe('what the user typed is what is blamed', () => {
     const typo = await cli('send', '--topic', 'cantiere', '--message', join(process.cwd(), 'fixtures/messages/cantieri-via-nazionale.md'), '--dry-run');
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain('--topic: unknown topic "cantiere" (did you mean "cantieri"?)');
+
+    const scheduled = await cli('schedule', 'add', join(process.cwd(), 'fixtures/messages/cantieri-via-nazionale.md'), '--topic', 'giardini', '--at', '2027-03-01 08:30');
+    expect(scheduled.code).toBe(1);
+    expect(scheduled.stderr).toContain('error: --topic: unknown topic "giardini"');
+  });
+
+  it('a --where key no subscriber has is named, with what it likely meant, instead of a send to nobody', async () => {
+    await ok('subscribers', 'add', '--email', 'anna@example.it', '--topics', 'cantieri', '--attr', 'municipio=III');
+    const typo = await cli('send', '--topic', 'cantieri', '--where', 'municipo=III', '--subject', 'Via Roma', '--text', 'Via Roma chiusa', '--dry-run');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('error: --where municipo=III: no subscriber has the attribute "municipo" (did you mean "municipio"?) — attributes: municipio');
+    expect((await cli('send', '--topic', 'cantieri', '--where', 'municipio=iii', '--subject', 'Via Roma', '--text', 'Via Roma chiusa', '--dry-run')).code).toBe(0);
   });
 
   it('--text for e-mail recipients without --subject names --subject; WhatsApp-only recipients need none', async () => {

@@ -11,7 +11,7 @@ import { printTable } from '../../ui/table.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { readPlanSettings } from '../preview/plan-settings.js';
-import { namesOf, prepareSend, refuseIfBlocked, requestOf } from '../send/prepare.js';
+import { namesOf, prepareSend, refuseIfBlocked, refuseUnknownWhere, requestOf } from '../send/prepare.js';
 import { parseCampaignSend, type CampaignFlags } from '../send/campaign-options.js';
 import { printPlan } from '../send/print.js';
 import { delivering, localTime, quietNow } from '../send/send-window.js';
@@ -62,6 +62,7 @@ export async function runScheduleAdd(file: string, flags: AddFlags, ctx: Context
   const when = whenOf(flags, zone, now);
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, file));
   const prepared = await prepareSend(requestOf(options, spec), ctx);
+  refuseUnknownWhere(prepared);
   printPlan(ctx, prepared.plan, prepared.choices, prepared.warnings, false, options.urgent);
   refuseIfBlocked(prepared);
   const first = new Date(when.next ?? now.toISOString());

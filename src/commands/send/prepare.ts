@@ -7,6 +7,7 @@ import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
 import type { Store } from '../../core/ports.js';
 import type { StoreData } from '../../core/store-data.js';
 import type { Channel, Subscriber } from '../../core/subscriber.js';
+import { closestName } from '../../core/closest-name.js';
 import { describeUnknownTopics, findTopic } from '../../core/topic.js';
 import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
@@ -70,6 +71,8 @@ export interface PreparedSend {
   readonly planSettings: PlanSettings;
   readonly settings: ReturnType<typeof settingsMap>;
   readonly rates: Readonly<Record<Channel, number>>;
+  /** The attribute keys the store's subscribers have, for `--where`. */
+  readonly attributes: readonly string[];
 }
 
 /**
@@ -108,7 +111,8 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
     ...(quota === undefined ? {} : { whatsappQuota: quota }),
     split: request.split,
   });
-  return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates };
+  const attributes = [...scanned.fields].filter((f) => !['name', 'phone', 'email'].includes(f));
+  return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates, attributes };
 }
 
 /**
@@ -139,6 +143,23 @@ async function readForSend(request: SendRequest, store: Store): Promise<{ data: 
   });
   // topics the catalogue did not know are left to the compiler, which names them
   return { data: { ...rest, subscribers: kept }, fields, wanted };
+}
+
+/**
+ * A `--where` key no subscriber has as an attribute matches nobody: a typo (`municipo`) is named with what it
+ * likely meant, rather than planning a send to no one. For sends a person starts (a schedule that fires later
+ * goes to whoever matches then).
+ */
+export function refuseUnknownWhere(prepared: PreparedSend): void {
+  const { attributes } = prepared;
+  for (const { key, value } of prepared.request.where) {
+    if (attributes.includes(key)) continue;
+    const guess = closestName(key, attributes);
+    throw new CanaleError(
+      'WHERE_UNKNOWN',
+      `--where ${key}=${value}: no subscriber has the attribute "${key}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`} — attributes: ${attributes.join(', ') || '(none yet: add them with --attr or an import)'}`,
+    );
+  }
 }
 
 /**
