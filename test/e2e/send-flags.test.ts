@@ -68,7 +68,12 @@ describe('what the user typed is what is blamed', () => {
     expect(missing.stderr).toContain('error: 1 recipient(s) get this by e-mail, which needs a subject: add --subject "…" (or --channel whatsapp');
     expect(missing.stderr).not.toContain('--text:');
 
+    await ok('subscribers', 'add', '--phone', '333 765 4321', '--email', 'luca@example.it', '--name', 'Luca', '--topics', 'scuola', '--channel', 'whatsapp');
     expect((await cli('send', '--topic', 'scuola', '--text', 'Scuole chiuse giovedì', '--dry-run')).code).toBe(0);
+    // --channel all would also e-mail Luca
+    const all = await cli('send', '--topic', 'scuola', '--text', 'Scuole chiuse giovedì', '--channel', 'all', '--dry-run');
+    expect(all.code, all.stderr).toBe(2);
+    expect(all.stderr).toContain('1 recipient(s) get this by e-mail, which needs a subject');
     expect((await cli('send', '--topic', 'cantieri', '--text', 'Via Roma chiusa', '--channel', 'whatsapp', '--dry-run')).code).toBe(0);
     const both = await cli('send', '--topic', 'cantieri', '--text', 'Via Roma chiusa', '--subject', 'Via Roma', '--dry-run');
     expect(both.code, both.stderr).toBe(0);

@@ -1,4 +1,5 @@
 import { chooseTransport, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
+import { countByChannel, planAudience, type AudienceQuery } from '../../core/audience.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
 import { INLINE_TEXT, type MessageSpec } from '../../core/message/message-spec.js';
@@ -93,16 +94,17 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
   const settings = settingsMap(await ctx.settings());
   const render = renderContextOf(planSettings);
   const rates = ratesOf(planSettings, request.rate);
+  const query = { topics: message.topics, where: request.where, channel: request.channel, messageChannels: message.channels };
+  refuseMissingSubject(request.spec, data.subscribers, query);
   const plan = planSend({
     message,
     subscribers: data.subscribers,
-    query: { topics: message.topics, where: request.where, channel: request.channel, messageChannels: message.channels },
+    query,
     rates,
     prices: planSettings.prices,
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
     render,
   });
-  refuseMissingSubject(plan, request.spec);
   const choices = chooseTransports(plan, settings, request.via);
   const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ctx, planSettings, whatsAppRecipients(plan)) : undefined;
   const warnings = planWarnings(plan, message, {
@@ -166,9 +168,10 @@ export function refuseUnknownWhere(prepared: PreparedSend): void {
  * A `--text` message without `--subject` has no e-mail version: when some recipients would get it by e-mail, the
  * flag they need is named (a usage error, exit 2), with the way to send on WhatsApp only.
  */
-function refuseMissingSubject(plan: SendPlan, spec: MessageSpec): void {
+function refuseMissingSubject(spec: MessageSpec, subscribers: StoreData['subscribers'], query: AudienceQuery): void {
   if (spec.source !== INLINE_TEXT || spec.subject !== undefined) return;
-  const byEmail = plan.audience.skipped.filter((s) => s.channel === 'email' && s.reason === 'channel-not-in-message').length;
+  // who would get it by e-mail if it had an e-mail version
+  const byEmail = countByChannel(planAudience(subscribers, { ...query, messageChannels: ['whatsapp', 'email'] }).deliveries).email;
   if (byEmail === 0) return;
   throw usageError(
     'SEND_SUBJECT_MISSING',
