@@ -100,7 +100,7 @@ function terminalBars(ui: Ui, clock: Clock, channels: readonly Channel[], state:
   const multi = new cliProgress.MultiBar(
     {
       stream: ui.io.stderr as unknown as NodeJS.WritableStream,
-      format: `{label} {bar} {value}/{total} · {speed}/s · ETA {eta} · failed {failed}`,
+      format: `{label} {bar} {value}/{total} · {speed}/s · ETA {left} · failed {failed}`,
       barCompleteChar: '█',
       barIncompleteChar: '░',
       hideCursor: true,
@@ -113,7 +113,7 @@ function terminalBars(ui: Ui, clock: Clock, channels: readonly Channel[], state:
   );
   const payload = (s: ChannelState) => {
     const d = describeChannel(s, clock.now().getTime(), started);
-    return { failed: s.failed, speed: d.speed, eta: d.eta };
+    return { failed: s.failed, speed: d.speed, left: d.eta };
   };
   const bars = new Map(channels.map((c) => [c, multi.create(state.get(c)?.total ?? 0, 0, { label: LABEL[c], ...payload(state.get(c) as ChannelState) })]));
   /** A line under a channel's bar while its provider throttles (a bar line is cut at the terminal's width). */

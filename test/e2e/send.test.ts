@@ -158,7 +158,7 @@ describe('canale send, end to end against the sandbox', () => {
     expect(result.code, result.screen).toBe(130);
     const stopping = result.screen.indexOf('stopping: no new messages');
     expect(stopping, result.screen).toBeGreaterThan(0);
-    expect(result.screen.slice(0, stopping)).toMatch(/WhatsApp .+ \d+\/400 · [\d.]+\/s · ETA /);
+    expect(result.screen.slice(0, stopping)).toMatch(/WhatsApp .+ \d+\/400 · [\d.]+\/s · ETA [\d.]+ (s|min|h) · failed 0/);
     // what the terminal shows at the end: no bar left over, and "stopping…" not written over one
     const shown = renderScreen(result.raw).join('\n');
     expect(shown).not.toMatch(/ETA|█|░|the provider is throttling/);
