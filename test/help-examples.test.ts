@@ -58,7 +58,7 @@ async function helpExamples(): Promise<string[]> {
 }
 
 /** A command line as a POSIX shell splits it: quotes, leading `NAME=value` assignments, and `> file`. */
-export function splitCommandLine(line: string): { env: Record<string, string>; argv: string[]; stdoutTo?: string } {
+function splitCommandLine(line: string): { env: Record<string, string>; argv: string[]; stdoutTo?: string } {
   const words: string[] = [];
   let word: string | undefined;
   for (let i = 0; i < line.length; i++) {
