@@ -1,5 +1,6 @@
 import { countByChannel, countSkips, planAudience, type Audience, type AudienceQuery, type SkipReason } from './audience.js';
 import type { CompiledMessage } from './message/compile.js';
+import { INLINE_TEXT } from './message/message-spec.js';
 import type { RenderContext } from './message/render.js';
 import { renderEmailFor, renderWhatsAppFor } from './message/render.js';
 import type { Channel, Subscriber, SubscriberId } from './subscriber.js';
@@ -36,6 +37,8 @@ export interface Blocked {
  * send itself all use this one value (DESIGN §8).
  */
 export interface SendPlan {
+  /** What is sent: where the message comes from (a file, or `--text`), its e-mail subject, its WhatsApp template. */
+  readonly message: MessageSummary;
   readonly topics: readonly string[];
   readonly channels: readonly Channel[];
   readonly audience: Audience;
@@ -53,6 +56,26 @@ export interface SendPlan {
   readonly missed?: { readonly preferred: Channel; readonly count: number; readonly reachable: number };
   /** Who the preview shows: the first recipient who can be rendered. */
   readonly sample?: { readonly subscriberId: SubscriberId; readonly channel: Channel };
+}
+
+/** The message a plan sends, as the plan and the confirmation name it. */
+export interface MessageSummary {
+  readonly source: string;
+  readonly subject?: string;
+  readonly whatsappTemplate?: { readonly name: string; readonly language: string };
+  /** The text itself, for a message given inline (`--text`). */
+  readonly text?: string;
+}
+
+/** What names a message for the person who confirms its send. */
+export function summarizeMessage(message: CompiledMessage): MessageSummary {
+  const { spec } = message;
+  return {
+    source: spec.source,
+    ...(message.email === undefined ? {} : { subject: message.email.subject }),
+    ...(spec.whatsapp === undefined || !message.channels.includes('whatsapp') ? {} : { whatsappTemplate: { name: spec.whatsapp.template, language: spec.whatsapp.language } }),
+    ...(spec.source === INLINE_TEXT ? { text: spec.body } : {}),
+  };
 }
 
 const EXAMPLES = 3;
@@ -89,6 +112,7 @@ export function planSend(input: PlanInput): SendPlan {
   const byChannel = { whatsapp: round(recipients.whatsapp * whatsappPrice), email: round(recipients.email * input.prices.email) };
   const seconds = (channel: Channel) => (recipients[channel] === 0 ? 0 : recipients[channel] / Math.max(input.rates[channel], 0.001));
   return {
+    message: summarizeMessage(input.message),
     topics: input.message.topics,
     channels: input.message.channels,
     audience,

@@ -2,6 +2,7 @@ import { emailKey, toEmail } from './email.js';
 import { CanaleError } from './errors.js';
 import { looksLikePhone, toE164 } from './phone.js';
 import type { Subscriber } from './subscriber.js';
+import { canaleCommand } from './shell-quote.js';
 
 /**
  * Finds the subscriber a person means by REF: an id (`sub_…`), a phone number in any writing
@@ -23,6 +24,6 @@ export function resolveRef(subscribers: readonly Subscriber[], ref: string, coun
   if (found !== undefined) return found;
   throw new CanaleError(
     'SUBSCRIBER_NOT_FOUND',
-    `no subscriber matches "${ref}" (an id, a phone number or an e-mail) — search with: canale subscribers list --search "${text}"`,
+    `no subscriber matches "${ref}" (an id, a phone number or an e-mail) — search with: ${canaleCommand('subscribers', 'list', '--search', text)}`,
   );
 }

@@ -1,3 +1,4 @@
+import { closestName } from './closest-name.js';
 import { CanaleError, usageError } from './errors.js';
 
 export type TopicId = string & { readonly __brand: 'TopicId' };
@@ -68,13 +69,22 @@ export function resolveTopics(topics: readonly Topic[], names: readonly string[]
     else if (!found.includes(topic.id)) found.push(topic.id);
   }
   if (unknown.length > 0) {
-    throw new CanaleError(
-      'TOPIC_UNKNOWN',
-      `unknown topic ${unknown.map((n) => `"${n}"`).join(', ')} — known topics: ${topics.map((t) => t.id).join(', ')}` +
-        ' (see: canale topics list; add one with: canale topics add ID --label L)',
-    );
+    throw new CanaleError('TOPIC_UNKNOWN', `${describeUnknownTopics(topics, unknown)} (add one with: canale topics add ID --label L)`);
   }
   return found;
+}
+
+/**
+ * What to say about names the catalogue does not know: each one as typed, what it was probably meant to be, the
+ * known topics and the command that lists them. `unknown topic "cantiere" (did you mean "cantieri"?) — known …`.
+ */
+export function describeUnknownTopics(topics: readonly Topic[], unknown: readonly string[]): string {
+  const ids = topics.map((t) => t.id);
+  const named = unknown.map((name) => {
+    const guess = closestName(slugify(name), ids);
+    return `"${name}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`;
+  });
+  return `unknown topic ${named.join(', ')} — known topics: ${ids.join(', ') || '(none yet)'}; see them with: canale topics list`;
 }
 
 /** Splits `a,b | c` into names; `,`, `;` and `|` all separate. */

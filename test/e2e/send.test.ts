@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliResult } from '../support/cli.js';
+import { runInTerminal } from '../support/terminal.js';
+import { renderScreen } from '../support/terminal-screen.js';
 import { deliveredTo, lastJson, prepareRaccolta, startSandbox as startSandboxIn, type Report, type Sandbox } from '../support/send-sandbox.js';
 
 /**
@@ -136,6 +138,8 @@ describe('canale send, end to end against the sandbox', () => {
     const sent = await cli(box.env, 'send', '--message', 'carta.md', '--rate', '1000', '--yes', '--json');
     expect(sent.code, sent.stderr).toBe(0);
     expect(lastJson<Report>(sent.stdout)).toMatchObject({ status: 'completed', counts: { targeted: 1000, sent: 1000, failed: 0, unknown: 0 }, failures: [] });
+    // the progress said so while it happened (a pipe: one plain line when throttling starts), with the lowered rate
+    expect(sent.stderr).toMatch(/^whatsapp: the provider is throttling: \d+\/s, retrying, nobody is lost$/m);
     const errors = box.graph.received.filter((m) => 'error' in m.outcome);
     expect(errors.length).toBeGreaterThan(0);
     const delivered = deliveredTo(box);
@@ -143,7 +147,27 @@ describe('canale send, end to end against the sandbox', () => {
     expect([...delivered.values()].every((n) => n === 1)).toBe(true);
   });
 
+  it('on a terminal: the bar says when the provider throttles; Ctrl-C clears it before saying how to resume', async () => {
+    const box = await startSandbox({ throttleRate: 0.3 });
+    await prepare(box.env, 400);
+    const result = await runInTerminal(['send', '--message', 'carta.md', '--channel', 'whatsapp', '--rate', '40', '--yes'], {
+      cwd: dir,
+      env: { ...box.env, HOME: home, CANALE_HOME: home },
+      steps: [{ expect: /! the provider is throttling: [\d.]+\/s, retrying, nobody is lost/, send: '\x03' }],
+    });
+    expect(result.code, result.screen).toBe(130);
+    const stopping = result.screen.indexOf('stopping: no new messages');
+    expect(stopping, result.screen).toBeGreaterThan(0);
+    expect(result.screen.slice(0, stopping)).toMatch(/WhatsApp .+ \d+\/400 · [\d.]+\/s · ETA [\d.]+ (s|min|h) · failed 0/);
+    // what the terminal shows at the end: no bar left over, and "stopping…" not written over one
+    const shown = renderScreen(result.raw).join('\n');
+    expect(shown).not.toMatch(/ETA|█|░|the provider is throttling/);
+    expect(shown).toMatch(/^! stopping: no new messages; waiting for those in flight…$/m);
+    expect(shown).toMatch(/interrupted: resume with: canale send --resume cmp_\w+\s*$/);
+  });
+
   it('stops at a fatal failure with what to fix, exit 1, and resumes once fixed', async () => {
+
     const box = await startSandbox();
     await prepare(box.env, 100);
     const bad = await cli({ ...box.env, CANALE_WHATSAPP_TOKEN: 'scaduto' }, 'send', '--message', 'carta.md', '--channel', 'whatsapp', '--yes');

@@ -18,7 +18,7 @@ const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]|\u001b[()][AB0-2]|\u001b[=>]|\r/g;
 export function runInTerminal(
   args: readonly string[],
   options: { env: Record<string, string>; cwd: string; steps: readonly TerminalStep[]; timeoutMs?: number },
-): Promise<{ code: number | null; screen: string }> {
+): Promise<{ code: number | null; screen: string; raw: string }> {
   return runCommandInTerminal([process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' '), options);
 }
 
@@ -26,7 +26,7 @@ export function runInTerminal(
 export function runCommandInTerminal(
   command: string,
   options: { env: Record<string, string>; cwd: string; steps: readonly TerminalStep[]; timeoutMs?: number },
-): Promise<{ code: number | null; screen: string }> {
+): Promise<{ code: number | null; screen: string; raw: string }> {
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', TERM: 'xterm', COLUMNS: '100', LINES: '40', ...options.env },
@@ -59,7 +59,7 @@ export function runCommandInTerminal(
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, screen: screen.replace(ESCAPES, '') });
+      resolve({ code, screen: screen.replace(ESCAPES, ''), raw: screen });
     });
   });
 }

@@ -12,9 +12,9 @@ import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
 import { parsePreview, previewMessage } from '../preview/index.js';
-import { shellWord } from '../preview/send-check.js';
 import { askWhatsApp } from './ask-whatsapp.js';
 import { buildMessageFile, type ComposeAnswers } from './build-message.js';
+import { canaleCommand } from '../../core/shell-quote.js';
 
 export interface ComposeOptions {
   readonly topics: readonly string[];
@@ -41,8 +41,8 @@ async function exists(path: string): Promise<boolean> {
 export async function runCompose(options: ComposeOptions, ctx: Context): Promise<number> {
   const { out } = await composeMessageFile(options, ctx);
   const preview = await previewMessage(parsePreview(out, {}), ctx);
-  if (preview.blockers.length === 0 && preview.recipients > 0) ctx.ui.info(`send it with: canale send --message ${shellWord(out)}`);
-  else if (preview.blockers.length === 0) ctx.ui.warn(`${out} is written, but nobody would get it now: no subscriber follows its topics — add some (canale subscribers import FILE), then: canale send --message ${shellWord(out)}`);
+  if (preview.blockers.length === 0 && preview.recipients > 0) ctx.ui.info(`send it with: ${canaleCommand('send', '--message', out)}`);
+  else if (preview.blockers.length === 0) ctx.ui.warn(`${out} is written, but nobody would get it now: no subscriber follows its topics — add some (canale subscribers import FILE), then: ${canaleCommand('send', '--message', out)}`);
   else {
     ctx.ui.warn(`${out} is written, but canale send would not send it now:`);
     for (const blocker of preview.blockers) ctx.ui.warn(`  ${blocker}`);

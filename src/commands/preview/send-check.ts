@@ -1,3 +1,4 @@
+import { canaleCommand } from '../../core/shell-quote.js';
 import { chooseTransport, settingsMap } from '../../adapters/transports/select.js';
 import type { CompiledMessage } from '../../core/message/compile.js';
 import type { SendPlan } from '../../core/plan.js';
@@ -48,8 +49,8 @@ export async function checkSendNow(ctx: Context, file: string, plan: SendPlan, m
   const conflict = quietConflict(settings, seconds, now);
   if (conflict === undefined) return { blockers, transports };
   const end = quietEndOf(settings, seconds, now);
-  const at = end === undefined ? '"YYYY-MM-DD HH:MM"' : `"${formatLocal(end, settings.timezone)}"`;
-  const quiet = `quiet hours: ${conflict} — a send now is refused; schedule it for then (canale schedule add ${shellWord(file)} --at ${at}), or send with --urgent if it cannot wait`;
+  const at = end === undefined ? 'YYYY-MM-DD HH:MM' : formatLocal(end, settings.timezone);
+  const quiet = `quiet hours: ${conflict} — a send now is refused; schedule it for then (${canaleCommand('schedule', 'add', file, '--at', at)}), or send with --urgent if it cannot wait`;
   return { blockers: [...blockers, quiet], quiet, transports };
 }
 
@@ -64,7 +65,3 @@ function quietEndOf(settings: PlanSettings, seconds: Readonly<Partial<Record<Cha
   return undefined;
 }
 
-/** A file name as a shell reads it back: quoted when it holds anything but plain path characters. */
-export function shellWord(text: string): string {
-  return /^[\w./@:+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}

@@ -9,7 +9,7 @@ import { parseWhen } from '../../core/schedule/zoned-time.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
 import { readPlanSettings } from '../preview/plan-settings.js';
-import { namesOf, prepareSend, refuseIfBlocked, requestOf, transportFor, type PreparedSend } from '../send/prepare.js';
+import { namesOf, prepareSend, refuseIfBlocked, refuseUnknownWhere, requestOf, transportFor, type PreparedSend } from '../send/prepare.js';
 import { parseCampaignSend, type CampaignFlags } from '../send/campaign-options.js';
 import { printPlan } from '../send/print.js';
 import { delivering, localTime, quietNow } from '../send/send-window.js';
@@ -80,6 +80,7 @@ export async function runScheduleAdd(file: string, flags: AddFlags, ctx: Context
   const when = whenOf(flags, zone, now);
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, file));
   const prepared = await prepareSend(requestOf(options, spec), ctx);
+  refuseUnknownWhere(prepared);
   const query: Schedule['query'] = { topics: prepared.message.topics, where: options.where, channel: options.channel };
   const frozen = transportsToFreeze(prepared, query, options.via);
   printPlan(ctx, prepared.plan, frozen, prepared.warnings, false, options.urgent);

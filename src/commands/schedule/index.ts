@@ -75,7 +75,7 @@ export async function runScheduleCancel(id: string, ctx: Context): Promise<void>
 
 export function registerSchedule(program: Command, app: App): void {
   const schedule = withExamples(program.command('schedule').description('planned and recurring sends, run by cron or a systemd timer'), [
-    'canale schedule add lavori.md --topic cantieri --at "2026-12-01 08:30"',
+    'canale schedule add lavori.md --topic cantieri --at "2027-03-01 08:30"',
     'canale schedule list',
     'canale schedule run',
   ]);
@@ -98,9 +98,9 @@ export function registerSchedule(program: Command, app: App): void {
       .option('--dry-run', 'show the plan and what would be scheduled, store nothing; exits as the real command would')
       .option('--json', 'print the schedule as JSON'),
     [
-      'canale schedule add lavori.md --topic cantieri --at "2026-12-01 08:30"',
+      'canale schedule add lavori.md --topic cantieri --at "2027-03-01 08:30"',
       'canale schedule add raccolta.md --topic raccolta-differenziata --where municipio=III --every "0 9 * * 1"',
-      'canale schedule add allerta.md --topic emergenze --at 2026-12-01T06:00:00Z --urgent --yes --json',
+      'canale schedule add allerta.md --topic emergenze --at 2027-03-01T06:00:00Z --urgent --yes --json',
       'canale schedule add raccolta.md --topic raccolta-differenziata --every "0 9 * * 1" --via cloud-api --dry-run',
     ],
   ).action(app.action(async (file: string, flags: AddFlags, ctx: Context) => runScheduleAdd(file, flags, ctx)));

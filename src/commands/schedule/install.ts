@@ -1,10 +1,6 @@
 import { join } from 'node:path';
+import { shellQuote as sh } from '../../core/shell-quote.js';
 import type { Context } from '../context.js';
-
-/** A word for /bin/sh: quoted when it has anything but safe characters. */
-function sh(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /** A word for a systemd unit's ExecStart=/Environment=: quoted when it has spaces or quotes. */
 function unit(word: string): string {

@@ -1,3 +1,4 @@
+import { canaleCommand } from '../../core/shell-quote.js';
 import { parseKeyValues } from '../../core/attributes.js';
 import type { ChannelChoice } from '../../core/audience.js';
 import { usageError } from '../../core/errors.js';
@@ -96,9 +97,15 @@ export function parseCampaignSend(flags: CampaignFlags): CampaignSendOptions {
   };
 }
 
+/** `allowFreeText` → `--allow-free-text`: a flag as the person typed it. */
+export function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
 export function parseResume(flags: CampaignFlags): ResumeOptions {
-  const given = ['topic', 'where', 'message', 'text', 'subject', 'channel', 'urgent', 'split'].filter((k) => flags[k as keyof CampaignFlags] !== undefined);
-  if (given.length > 0) throw usageError('SEND_RESUME_FIXED', `a resumed send keeps its message and recipients: drop --${given[0]}`);
+  if (flags.dryRun === true) throw usageError('SEND_RESUME_DRY_RUN', `--resume sends: to see what is left to send, use: ${canaleCommand('campaigns', 'show', flags.resume ?? 'ID')}`);
+  const given = (['topic', 'where', 'message', 'text', 'subject', 'channel', 'via', 'urgent', 'split', 'allowFreeText'] as const).find((k) => flags[k] !== undefined);
+  if (given !== undefined) throw usageError('SEND_RESUME_FIXED', `a resumed send keeps its message, recipients, transports and urgency: drop ${flagName(given)}`);
   const rate = positive('--rate', flags.rate);
   return {
     campaign: flags.resume ?? '',

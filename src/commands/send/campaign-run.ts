@@ -105,10 +105,12 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
   const items: WorkItem[] = run.pending.map((index) => ({ index, channel: (run.deliveries[index] as Delivery).channel }));
   const totals: Partial<Record<Channel, number>> = {};
   for (const item of items) totals[item.channel] = (totals[item.channel] ?? 0) + 1;
-  const progress = sendProgress(ctx.ui, clock, totals);
+  const progress = sendProgress(ctx.ui, clock, totals, run.rates);
   const byId = new Map(run.subscribers.map((s) => [s.id as string, s]));
   const stop = new AbortController();
   void ctx.deps.untilInterrupted?.().then(() => {
+    // the bars go first: what is said from here on is not drawn over
+    progress.stop();
     if (!stop.signal.aborted) ctx.ui.warn('stopping: no new messages; waiting for those in flight…');
     stop.abort();
   });
@@ -134,6 +136,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
       onEvent: (event) => {
         if (event.type === 'sent' || event.type === 'skipped') progress.update(event.channel, { done: 1 });
         else if (event.type === 'failed') progress.update(event.channel, { done: 1, failed: 1 });
+        else if (event.type === 'throttled' || event.type === 'rate') progress.rate(event.channel, event.rate);
       },
     });
   } finally {

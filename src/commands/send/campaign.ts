@@ -14,10 +14,10 @@ import type { Context } from '../context.js';
 import { composeMessageFile } from '../compose/index.js';
 import { ratesOf, readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
 import { delivering, describeWait, localTime, pauseTimes, portionByQuota, quietConflict, quietEnd, quietNow } from './send-window.js';
-import { compileForSend, namesOf, prepareSend, refuseIfBlocked, requestOf, type PreparedSend } from './prepare.js';
+import { compileForSend, namesOf, prepareSend, refuseIfBlocked, refuseUnknownWhere, requestOf, type PreparedSend } from './prepare.js';
 import type { CampaignSendOptions, ResumeOptions } from './campaign-options.js';
 import { runCampaign, type CampaignResult, type CampaignRun } from './campaign-run.js';
-import { printPlan, printReport } from './print.js';
+import { messageLabel, printPlan, printReport } from './print.js';
 import { withSendLock } from '../../adapters/campaign/send-lock.js';
 
 async function loadSpec(options: CampaignSendOptions, ctx: Context): Promise<MessageSpec> {
@@ -148,6 +148,7 @@ async function urgentOrRefused(prepared: PreparedSend, ctx: Context, dryRun: boo
 export async function runSendCampaign(options: CampaignSendOptions, ctx: Context): Promise<number> {
   const spec = await loadSpec(options, ctx);
   const planned = await prepareSend(requestOf(options, spec), ctx);
+  refuseUnknownWhere(planned);
   const { plan, choices } = planned;
   printPlan(ctx, plan, choices, planned.warnings, options.json, options.urgent);
   refuseIfBlocked(planned);
@@ -158,7 +159,7 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
   const prepared = await urgentOrRefused(planned, ctx, options.dryRun);
   if (options.dryRun) return EXIT.ok;
   await ctx.confirm(
-    `Send ${prepared.request.urgent ? 'URGENTLY ' : ''}to ${plan.recipients.total} recipient(s) (WhatsApp ${plan.recipients.whatsapp} via ${choices.whatsapp?.name ?? '-'}, e-mail ${plan.recipients.email} via ${choices.email?.name ?? '-'})?`,
+    `Send ${prepared.request.urgent ? 'URGENTLY ' : ''}to ${plan.recipients.total} recipient(s) (WhatsApp ${plan.recipients.whatsapp} via ${choices.whatsapp?.name ?? '-'}, e-mail ${plan.recipients.email} via ${choices.email?.name ?? '-'}): ${messageLabel(plan.message)}?`,
     'canale send … --yes',
   );
   const id = ctx.deps.ids.next('cmp_') as CampaignId;

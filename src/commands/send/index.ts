@@ -6,8 +6,9 @@ import type { TransportName } from '../../core/transport.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { runResume, runSendCampaign } from './campaign.js';
-import { parseCampaignSend, parseResume, type CampaignFlags } from './campaign-options.js';
+import { flagName, parseCampaignSend, parseResume, type CampaignFlags } from './campaign-options.js';
 import { runTestSend, type TestSendOptions } from './test-send.js';
+import { canaleCommand } from '../../core/shell-quote.js';
 
 interface RawSend {
   testTo?: string;
@@ -41,14 +42,15 @@ export function parseTestSend(raw: RawSend, country: string): TestSendOptions {
   if (email !== undefined) {
     if (raw.template !== undefined) throw usageError('SEND_TEMPLATE_ON_EMAIL', '--template is for WhatsApp; an e-mail takes --subject S --text T');
     if (raw.subject === undefined || raw.subject.trim() === '' || raw.text === undefined || raw.text.trim() === '') {
-      throw usageError('SEND_EMAIL_INCOMPLETE', `a test e-mail needs --subject and --text: canale send --test-to ${address} --subject "Prova" --text "Messaggio di prova"`);
+      throw usageError('SEND_EMAIL_INCOMPLETE', `a test e-mail needs --subject and --text: ${canaleCommand('send', '--test-to', address, '--subject', 'Prova', '--text', 'Messaggio di prova')}`);
     }
     return { channel: 'email', to: email, subject: raw.subject.trim(), text: raw.text, ...via };
   }
   const phone = looksLikePhone(address) ? toE164(address, country) : undefined;
   if (phone === undefined) throw usageError('SEND_TEST_TO_INVALID', `--test-to ${address}: expected a phone number (+39 333 123 4567) or an e-mail address`);
+  if (raw.subject !== undefined) throw usageError('SEND_SUBJECT_ON_WHATSAPP', `--subject is for e-mail; ${address} gets a WhatsApp message: drop --subject`);
   if ((raw.text === undefined) === (raw.template === undefined)) {
-    throw usageError('SEND_WHATSAPP_CONTENT', `a test WhatsApp message needs either --text T or --template NAME [--param V]…: canale send --test-to "${address}" --template avviso_cantieri --param Maria --param "2 dicembre" --param "via Roma"`);
+    throw usageError('SEND_WHATSAPP_CONTENT', `a test WhatsApp message needs either --text T or --template NAME [--param V]…: ${canaleCommand('send', '--test-to', address, '--template', 'avviso_cantieri', '--param', 'Maria', '--param', '2 dicembre', '--param', 'via Roma')}`);
   }
   if (raw.text !== undefined) return { channel: 'whatsapp', to: phone, text: raw.text, ...via };
   const template = { name: raw.template ?? '', params: raw.param ?? [], ...(raw.language === undefined ? {} : { language: raw.language }) };
@@ -83,7 +85,7 @@ export function registerSend(program: Command, app: App): void {
       .option('--subject <subject>', 'the e-mail subject, with --text or --test-to'),
     [
       'canale send --topic cantieri --message lavori.md',
-      'canale send --topic rifiuti --where municipio=III --message raccolta.md --dry-run',
+      'canale send --topic raccolta-differenziata --where municipio=III --message raccolta.md --dry-run',
       'canale send --topic emergenze --message allerta.md --urgent --yes --json',
       'canale send --resume cmp_7k3m9q2xaa',
       'canale send --test-to maria.rossi@example.it --message lavori.md',
@@ -92,8 +94,8 @@ export function registerSend(program: Command, app: App): void {
   ).action(
     app.action(async (raw: RawSend & CampaignFlags, ctx: Context) => {
       if (raw.testTo !== undefined) {
-        const extra = (['topic', 'where', 'resume'] as const).find((k) => raw[k] !== undefined);
-        if (extra !== undefined) throw usageError('SEND_TEST_TO_ALONE', `--test-to sends one test message: drop --${extra}`);
+        const extra = (['topic', 'where', 'resume', 'channel', 'rate', 'concurrency', 'dryRun', 'urgent', 'split', 'allowFreeText', 'json', 'retryFailed', 'resendUnknown'] as const).find((k) => raw[k] !== undefined);
+        if (extra !== undefined) throw usageError('SEND_TEST_TO_ALONE', `--test-to sends one test message: drop ${flagName(extra)}`);
         return runTestSend(parseTestSend(raw, await ctx.country()), ctx);
       }
       if (raw.template !== undefined || raw.param !== undefined || raw.language !== undefined) {

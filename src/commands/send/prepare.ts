@@ -1,14 +1,16 @@
 import { chooseTransport, frozenTransports, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
+import { countByChannel, planAudience, type AudienceQuery } from '../../core/audience.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
-import type { MessageSpec } from '../../core/message/message-spec.js';
+import { INLINE_TEXT, type MessageSpec } from '../../core/message/message-spec.js';
 import { knownFields } from '../../core/message/placeholders.js';
 import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
 import type { Store } from '../../core/ports.js';
 import type { StoreData } from '../../core/store-data.js';
 import type { Channel, Subscriber } from '../../core/subscriber.js';
 import type { TransportName } from '../../core/transport.js';
-import { findTopic } from '../../core/topic.js';
+import { closestName } from '../../core/closest-name.js';
+import { describeUnknownTopics, findTopic } from '../../core/topic.js';
 import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
 import { ratesOf, readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
@@ -21,7 +23,11 @@ import { whatsAppQuota, whatsAppRecipients } from './send-window.js';
  */
 export function compileForSend(spec: MessageSpec, data: StoreData, extraTopics: readonly string[], fields = knownFields(data.subscribers)): CompiledMessage {
   const compiled = compileMessage(spec, { topics: data.topics, knownFields: fields, templates: syncedTemplates(data) }, extraTopics);
-  if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${spec.source}: ${compiled.problems.join('\n  ')}`);
+  if (!compiled.ok) {
+    // the text of --text is all of its body: "--text: unknown placeholder …", not "--text: body: …"
+    const problems = spec.source === INLINE_TEXT ? compiled.problems.map((p) => p.replace(/^body: /, '')) : compiled.problems;
+    throw new CanaleError('MESSAGE_INVALID', `${spec.source}: ${problems.join('\n  ')}`);
+  }
   return compiled.message;
 }
 
@@ -72,6 +78,8 @@ export interface PreparedSend {
   readonly planSettings: PlanSettings;
   readonly settings: ReturnType<typeof settingsMap>;
   readonly rates: Readonly<Record<Channel, number>>;
+  /** The attribute keys the store's subscribers have, for `--where`. */
+  readonly attributes: readonly string[];
 }
 
 /**
@@ -92,10 +100,12 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
   const settings = settingsMap(await ctx.settings());
   const render = renderContextOf(planSettings);
   const rates = ratesOf(planSettings, request.rate);
+  const query = { topics: message.topics, where: request.where, channel: request.channel, messageChannels: message.channels };
+  refuseMissingSubject(request.spec, data.subscribers, query);
   const plan = planSend({
     message,
     subscribers: data.subscribers,
-    query: { topics: message.topics, where: request.where, channel: request.channel, messageChannels: message.channels },
+    query,
     rates,
     prices: planSettings.prices,
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
@@ -109,7 +119,8 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
     ...(quota === undefined ? {} : { whatsappQuota: quota }),
     split: request.split,
   });
-  return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates };
+  const attributes = [...scanned.fields].filter((f) => !['name', 'phone', 'email'].includes(f));
+  return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates, attributes };
 }
 
 /**
@@ -119,6 +130,9 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
  */
 async function readForSend(request: SendRequest, store: Store): Promise<{ data: StoreData; fields: Set<string>; wanted: ReadonlySet<string> }> {
   const catalogue = await store.topics();
+  // a --topic the catalogue does not know is the flag's fault, whatever the message is
+  const unknown = request.topics.filter((name) => findTopic(catalogue, name) === undefined);
+  if (unknown.length > 0) throw new CanaleError('TOPIC_UNKNOWN', `--topic: ${describeUnknownTopics(catalogue, unknown)}`);
   const wanted = new Set<string>();
   for (const name of [...request.spec.topics, ...request.topics]) {
     const topic = findTopic(catalogue, name);
@@ -137,6 +151,38 @@ async function readForSend(request: SendRequest, store: Store): Promise<{ data: 
   });
   // topics the catalogue did not know are left to the compiler, which names them
   return { data: { ...rest, subscribers: kept }, fields, wanted };
+}
+
+/**
+ * A `--where` key no subscriber has as an attribute matches nobody: a typo (`municipo`) is named with what it
+ * likely meant, rather than planning a send to no one. For sends a person starts (a schedule that fires later
+ * goes to whoever matches then).
+ */
+export function refuseUnknownWhere(prepared: PreparedSend): void {
+  const { attributes } = prepared;
+  for (const { key, value } of prepared.request.where) {
+    if (attributes.includes(key)) continue;
+    const guess = closestName(key, attributes);
+    throw new CanaleError(
+      'WHERE_UNKNOWN',
+      `--where ${key}=${value}: no subscriber has the attribute "${key}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`} — attributes: ${attributes.join(', ') || '(none yet: add them with --attr or an import)'}`,
+    );
+  }
+}
+
+/**
+ * A `--text` message without `--subject` has no e-mail version: when some recipients would get it by e-mail, the
+ * flag they need is named (a usage error, exit 2), with the way to send on WhatsApp only.
+ */
+function refuseMissingSubject(spec: MessageSpec, subscribers: StoreData['subscribers'], query: AudienceQuery): void {
+  if (spec.source !== INLINE_TEXT || spec.subject !== undefined) return;
+  // who would get it by e-mail if it had an e-mail version
+  const byEmail = countByChannel(planAudience(subscribers, { ...query, messageChannels: ['whatsapp', 'email'] }).deliveries).email;
+  if (byEmail === 0) return;
+  throw usageError(
+    'SEND_SUBJECT_MISSING',
+    `${byEmail} recipient(s) get this by e-mail, which needs a subject: add --subject "…" (or --channel whatsapp to send it only to those on WhatsApp)`,
+  );
 }
 
 /** The checks that stop a send before anything is frozen: blocked recipients, free text through the Cloud API. */

@@ -1,6 +1,6 @@
 import type { TransportChoice } from '../../adapters/transports/select.js';
 import { SKIP_REASONS } from '../../core/audience.js';
-import type { SendPlan } from '../../core/plan.js';
+import type { MessageSummary, SendPlan } from '../../core/plan.js';
 import type { CampaignReport, Counts } from '../../core/report.js';
 import type { Channel } from '../../core/subscriber.js';
 import { tableTime } from '../../ui/local-time.js';
@@ -13,6 +13,23 @@ function duration(seconds: number): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
+/**
+ * The message as the plan and the confirmation name it: `lavori.md (e-mail "Lavori in via Nazionale", WhatsApp
+ * template avviso_cantieri)`, or `--text "Da lunedì via Roma è chiusa…"`.
+ */
+export function messageLabel(message: MessageSummary): string {
+  if (message.text !== undefined) {
+    const line = message.text.replace(/\s+/g, ' ').trim();
+    return `--text "${line.length > 40 ? `${line.slice(0, 39).trimEnd()}…` : line}"${message.subject === undefined ? '' : ` (e-mail "${message.subject}")`}`;
+  }
+  const parts = [
+    ...(message.subject === undefined ? [] : [`e-mail "${message.subject}"`]),
+    ...(message.whatsappTemplate === undefined ? [] : [`WhatsApp template ${message.whatsappTemplate.name} (${message.whatsappTemplate.language})`]),
+  ];
+  const file = message.source.split(/[\\/]/).pop() ?? message.source;
+  return `${file}${parts.length === 0 ? '' : ` (${parts.join(', ')})`}`;
+}
+
 /** The plan before a send, for the person who confirms it (stderr), or as one JSON line on stdout. */
 export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<Channel, TransportChoice>>, warnings: readonly string[], json: boolean, urgent = false): void {
   const { ui } = ctx;
@@ -23,6 +40,7 @@ export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<
     ui.jsonLine({ plan: { ...summary, transports: Object.fromEntries(Object.entries(choices).map(([c, t]) => [c, t?.name])), warnings, urgent } });
   } else {
     ui.info(ui.errColor.bold(`Send to ${plan.topics.join(', ')}${urgent ? ' — URGENT: quiet hours do not apply' : ''}`));
+    ui.info(`  message: ${messageLabel(plan.message)}`);
     for (const channel of ['whatsapp', 'email'] as const) {
       if (plan.recipients[channel] > 0) ui.info(`  ${channel === 'whatsapp' ? 'WhatsApp' : 'E-mail'}: ${plan.recipients[channel]} via ${choices[channel]?.name ?? '?'} at ${plan.rates[channel]}/s`);
     }

@@ -12,6 +12,7 @@ import type { Context } from '../context.js';
 import { startProgress } from './import-progress.js';
 import { readImportSource, type ImportSource } from './import-read.js';
 import { printMapping, printSummary } from './import-summary.js';
+import { canaleCommand } from '../../core/shell-quote.js';
 
 export interface SubscriberImportFlags {
   dryRun?: boolean;
@@ -125,7 +126,7 @@ function report(options: SubscriberImportOptions, ctx: Context, source: ImportSo
  * --allow-resubscribe. Returns the exit code: 0, 1 (invalid rows, nothing imported) or 3 (invalid rows skipped).
  */
 export async function runSubscriberImport(options: SubscriberImportOptions, ctx: Context): Promise<number> {
-  const hint = `canale subscribers import ${options.file} --yes`;
+  const hint = canaleCommand('subscribers', 'import', options.file, '--yes');
   // off a terminal, fail before reading a large file rather than after
   if (!options.dryRun && !ctx.ui.isInteractive) await ctx.confirm(`Import ${options.file}?`, hint);
   const { store, source, planOptions, plan } = await readAndPlan(options, ctx, ctx.now());

@@ -3,6 +3,7 @@ import { resolveRef } from '../../core/subscriber-ref.js';
 import { replaceSubscriber, resubscribe, unsubscribe } from '../../core/subscribers.js';
 import { resolveTopics } from '../../core/topic.js';
 import type { Context } from '../context.js';
+import { canaleCommand } from '../../core/shell-quote.js';
 
 export interface OptOutOptions {
   readonly ref: string;
@@ -50,7 +51,7 @@ export async function runSubscriberResubscribe(options: OptOutOptions, ctx: Cont
   const what = options.topic === undefined ? resubscribeScope(shown) : `topic ${options.topic}`;
   await ctx.confirm(
     `Resubscribe ${shown.id}${shown.name ? ` (${shown.name})` : ''} to ${what}? This overrides the citizen's opt-out`,
-    `canale subscribers resubscribe ${options.ref} --yes`,
+    canaleCommand('subscribers', 'resubscribe', options.ref, ...(options.topic === undefined ? [] : ['--topic', options.topic]), ...(options.note === undefined ? [] : ['--note', options.note]), '--yes'),
   );
   const now = ctx.now();
   const result = await store.update((data) => {

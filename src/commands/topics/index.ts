@@ -5,6 +5,7 @@ import { parseTopicId, type TopicId } from '../../core/topic.js';
 import { printTable } from '../../ui/table.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
+import { canaleCommand } from '../../core/shell-quote.js';
 
 export interface TopicAddOptions {
   readonly id: TopicId;
@@ -56,7 +57,7 @@ export async function runTopicRemove(id: TopicId, options: { readonly force: boo
   const followers = data.subscribers.filter((s) => s.topics.includes(id)).length;
   if (data.topics.some((t) => t.id === id) && (followers === 0 || options.force)) {
     const effect = followers === 0 ? 'no subscriber follows it' : `it will be taken off ${followers} subscriber(s)`;
-    await ctx.confirm(`Remove topic "${id}"? ${effect}`, `canale topics remove ${id}${options.force ? ' --force' : ''} --yes`);
+    await ctx.confirm(`Remove topic "${id}"? ${effect}`, canaleCommand('topics', 'remove', id, ...(options.force ? ['--force'] : []), '--yes'));
   }
   const changed = await store.update((fresh) => removeTopic(fresh, id, { force: options.force, now: ctx.now() }));
   ctx.ui.success(`removed topic ${id}${changed > 0 ? ` and took it off ${changed} subscriber(s)` : ''}`);

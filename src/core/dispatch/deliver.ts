@@ -29,7 +29,11 @@ export interface DeliveryJournal {
 export type DeliverEvent =
   | { readonly type: 'sent' | 'skipped' | 'released'; readonly channel: Channel }
   | { readonly type: 'failed'; readonly channel: Channel; readonly failure: DeliveryFailure }
-  | { readonly type: 'throttled' | 'retry'; readonly channel: Channel; readonly failure: DeliveryFailure };
+  | { readonly type: 'retry'; readonly channel: Channel; readonly failure: DeliveryFailure }
+  /** The provider throttled: the channel now sends at `rate` a second (halved, DESIGN §7.4) and retries the recipient. */
+  | { readonly type: 'throttled'; readonly channel: Channel; readonly failure: DeliveryFailure; readonly rate: number }
+  /** The channel's rate grew back after throttling (a quarter every few seconds without it), up to the configured one. */
+  | { readonly type: 'rate'; readonly channel: Channel; readonly rate: number };
 
 export interface DeliverInput {
   readonly items: readonly WorkItem[];
@@ -124,6 +128,14 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     return true;
   };
 
+  /** The rate last reported per channel: a limiter that grew back after throttling is reported once per step. */
+  const rates = new Map<Channel, number>();
+  const noteRecovery = (channel: Channel, limiter: RateWindow): void => {
+    const before = rates.get(channel);
+    rates.set(channel, limiter.rate);
+    if (before !== undefined && limiter.rate > before) emit({ type: 'rate', channel, rate: limiter.rate });
+  };
+
   async function sendOne(ready: Prepared, transport: Transport, limiter: RateWindow | undefined): Promise<void> {
     const { item } = ready;
     if ('skip' in ready) {
@@ -135,7 +147,10 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     await ready.durable;
     let throttles = 0;
     for (let attempt = 1; ; ) {
-      if (limiter !== undefined) await limiter.acquire(halt.signal);
+      if (limiter !== undefined) {
+        await limiter.acquire(halt.signal);
+        noteRecovery(item.channel, limiter);
+      }
       if (halt.signal.aborted || (attempt === 1 && throttles === 0 && pausing(item.channel))) {
         input.journal.released(item.index);
         emit({ type: 'released', channel: item.channel });
@@ -152,7 +167,8 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
       switch (failure.kind) {
         case 'rate-limit':
           limiter?.slowDown();
-          emit({ type: 'throttled', channel: item.channel, failure });
+          if (limiter !== undefined) rates.set(item.channel, limiter.rate);
+          emit({ type: 'throttled', channel: item.channel, failure, rate: limiter?.rate ?? 0 });
           throttles++;
           if (throttles >= input.policy.maxThrottles) {
             // never a failed recipient: they stay to be reached, and the whole send pauses until the provider relents

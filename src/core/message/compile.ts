@@ -1,5 +1,5 @@
 import type { Channel } from '../subscriber.js';
-import { findTopic, type Topic, type TopicId } from '../topic.js';
+import { describeUnknownTopics, findTopic, type Topic, type TopicId } from '../topic.js';
 import { compileHtmlBody, type HtmlBody } from './email-html.js';
 import { markdownToPlainText, markdownToWhatsApp } from './markdown-text.js';
 import type { MessageSpec } from './message-spec.js';
@@ -49,11 +49,13 @@ function texts(spec: MessageSpec): Array<[string, string]> {
 export function compileMessage(spec: MessageSpec, context: CompileContext, extraTopics: readonly string[] = []): Compiled {
   const problems: string[] = [];
   const topics: Topic[] = [];
+  const unknown: string[] = [];
   for (const name of [...spec.topics, ...extraTopics]) {
     const topic = findTopic(context.topics, name);
-    if (topic === undefined) problems.push(`unknown topic "${name}" (known: ${context.topics.map((t) => t.id).join(', ')})`);
+    if (topic === undefined) unknown.push(name);
     else if (!topics.includes(topic)) topics.push(topic);
   }
+  if (unknown.length > 0) problems.push(describeUnknownTopics(context.topics, unknown));
   for (const [where, text] of texts(spec)) {
     const { placeholders, malformed } = findPlaceholders(text);
     if (malformed > 0) problems.push(`${where}: a "{{" or "}}" that is not a placeholder — write {{field}} or {{field | "default"}}`);

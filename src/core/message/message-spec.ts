@@ -39,7 +39,13 @@ export const frontMatterSchema = z.strictObject({
 
 export type FrontMatter = z.output<typeof frontMatterSchema>;
 
-/** A message from `--text`: no front matter, the text is the body. */
+/** Where a message given on the command line comes from: `--text`. */
+export const INLINE_TEXT = '--text';
+
+/**
+ * A message from `--text`: no front matter, the text is the body. Without a subject it has no e-mail version, so
+ * a send can say that its e-mail recipients need `--subject` (rather than blame the text).
+ */
 export function textMessage(body: string, topics: readonly string[], subject?: string): MessageSpec {
-  return { source: '--text', topics, body, ...(subject === undefined ? {} : { subject }) };
+  return { source: INLINE_TEXT, topics, body, ...(subject === undefined ? { channels: ['whatsapp'] } : { subject }) };
 }

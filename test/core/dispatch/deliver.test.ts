@@ -101,6 +101,30 @@ describe('deliver', () => {
     expect(t.limiters.whatsapp?.rate).toBeLessThan(80);
   });
 
+  it('reports the rate each throttling leaves, and each step the rate grows back, for the progress to show', async () => {
+    // the provider throttles the first two seconds, then accepts everything
+    let until = 0;
+    const t = setup({
+      count: 1200,
+      rate: 80,
+      answer: (_e, call) => {
+        until ||= t.scheduler.ms + 2_000;
+        return call > 0 && t.scheduler.ms < until && call % 5 === 0 ? failure('rate-limit', 'WHATSAPP_THROUGHPUT') : { ok: true, providerMessageId: '' };
+      },
+    });
+    expect(await t.run()).toEqual({ status: 'completed' });
+    const rates = t.events.flatMap((e) => (e.type === 'throttled' || e.type === 'rate' ? [[e.type, e.rate] as const] : []));
+    const throttled = rates.filter(([type]) => type === 'throttled').map(([, rate]) => rate);
+    // halved at most once a second, never below a tenth: 40, then 20 …
+    expect(throttled[0]).toBe(40);
+    expect(Math.min(...throttled)).toBeGreaterThanOrEqual(8);
+    const grown = rates.filter(([type]) => type === 'rate').map(([, rate]) => rate);
+    expect(grown.length).toBeGreaterThan(0);
+    expect(grown).toEqual([...grown].sort((a, b) => a - b));
+    expect(grown.at(-1)).toBeLessThanOrEqual(80);
+    expect(t.journal.of('failed')).toEqual([]);
+  });
+
   it('backs off a throttled recipient, and pauses the send, resumable, when the provider never relents', async () => {
     const t = setup({ count: 10, concurrency: 1, policy: { maxThrottles: 4, baseDelayMs: 1000 }, answer: (e) => (e.recipientKey === '3' ? failure('rate-limit', 'SMTP_THROTTLED') : { ok: true, providerMessageId: '' }) });
     const started = t.scheduler.ms;
