@@ -170,8 +170,9 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
 
 /** Prints a send's report; the exit code says how it ended. */
 async function reportAndExit(ctx: Context, result: CampaignResult, json: boolean): Promise<number> {
-  printReport(ctx, result.report, json);
-  return exitCodeOf(result, ctx, (await readPlanSettings(ctx)).timezone);
+  const zone = (await readPlanSettings(ctx)).timezone;
+  printReport(ctx, result.report, json, zone);
+  return exitCodeOf(result, ctx, zone);
 }
 
 /** `canale send --resume ID`: the same message to the same frozen list, reaching only who is not yet reached. */
