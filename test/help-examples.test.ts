@@ -164,6 +164,9 @@ async function seed(dir: string, env: Record<string, string>, withSubscribers: b
   const campaign = await loadCampaign(home, 'cmp_7k3m9q2xaa');
   await saveCampaign(home, { ...campaign, status: 'interrupted', stopReason: 'the access token expired' });
   await step('schedule', 'add', 'lavori.md', '--topic', 'cantieri', '--at', '2027-06-01 08:30', '--yes');
+  // as the README says for cron: the credentials the schedule will need, where `schedule run` looks for them
+  const lines = Object.entries(env).map(([key, value]) => `${key}=${/^[\w.:/@+,=%-]*$/.test(value) ? value : `'${value}'`}`);
+  await writeFile(join(home, 'schedule.env'), `${lines.join('\n')}\n`, { mode: 0o600 });
 }
 
 beforeAll(async () => {

@@ -207,7 +207,7 @@ describe('canale preview and the settings a send meets now', () => {
     expect(stderr.text).toContain(
       'quiet hours: it is 2026-11-28 23:30, inside the WhatsApp quiet hours (21:00–08:00, Europe/Rome); they end at 2026-11-29 08:00 — a send now is refused; schedule it for then',
     );
-    expect(stderr.text).toContain('--at "2026-11-29 08:00"), or send with --urgent if it cannot wait');
+    expect(stderr.text).toContain("--at '2026-11-29 08:00'), or send with --urgent if it cannot wait");
   });
 
   it.each([

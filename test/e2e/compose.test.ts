@@ -108,7 +108,7 @@ describe('canale compose, driven on a real terminal', () => {
     expect(result.screen).toContain('no approved WhatsApp template is synced (canale templates sync): WhatsApp gets the text as free text');
     expect(result.screen).toContain('notte.md is written, but canale send would not send it now:');
     expect(result.screen).toContain('free text through the Cloud API reaches only citizens who wrote in the last 24 hours, so send refuses it without --allow-free-text');
-    expect(result.screen).toMatch(/quiet hours: it is \d{4}-\d\d-\d\d \d\d:\d\d, inside the WhatsApp quiet hours \(\d\d:\d\d–\d\d:\d\d, UTC\); they end at (\d{4}-\d\d-\d\d \d\d:\d\d) — a send now is refused; schedule it for then \(canale schedule add notte\.md --at "\1"\)/);
+    expect(result.screen).toMatch(/quiet hours: it is \d{4}-\d\d-\d\d \d\d:\d\d, inside the WhatsApp quiet hours \(\d\d:\d\d–\d\d:\d\d, UTC\); they end at (\d{4}-\d\d-\d\d \d\d:\d\d) — a send now is refused; schedule it for then \(canale schedule add notte\.md --at '\1'\)/);
     expect(result.screen).not.toContain('send it with');
   });
 
