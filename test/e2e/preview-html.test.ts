@@ -1,30 +1,17 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { useSandbox } from '../commands/sandbox-fixture.js';
+import { CHROMIUM, chromium } from '../support/chromium.js';
 import { runCli, useTempHome } from '../support/cli.js';
 
-const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
 const FIXTURE = fileURLToPath(new URL('../../fixtures/messages/cantieri-via-nazionale.md', import.meta.url));
 const t = useTempHome();
 // the fixture sends WhatsApp with the sandbox's avviso_cantieri, so its templates must be synced first
 const sandbox = useSandbox();
 
-/** Headless Chromium as the probe starts it: no sandbox (root), no GPU, no background traffic. */
-async function chromium(dir: string, ...args: string[]): Promise<string> {
-  const profile = await mkdtemp(join(dir, 'chromium-'));
-  const { stdout } = await run(
-    CHROMIUM,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args],
-    { timeout: 60_000, maxBuffer: 10 * 1024 * 1024 },
-  );
-  return stdout;
-}
 
 describe.skipIf(!existsSync(CHROMIUM))('preview --html in a real browser', () => {
   it('renders the e-mail with its text and unsubscribe link, and takes a screenshot', async () => {

@@ -1,32 +1,18 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GraphStandIn } from '../../src/adapters/sandbox/graph-stand-in.js';
 import { SmtpSink } from '../../src/adapters/sandbox/smtp-sink.js';
 import { SANDBOX_ACCOUNT, sandboxEnv } from '../../src/commands/sandbox.js';
+import { CHROMIUM, chromium } from '../support/chromium.js';
 import { runCli, useTempHome } from '../support/cli.js';
 import { FakeClock } from '../support/fake-deps.js';
 
-const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
 const FIXTURE = fileURLToPath(new URL('../../fixtures/messages/cantieri-via-nazionale.md', import.meta.url));
 const ITALIAN_DATE = /\b\d{1,2} (?:gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre) \d{4}, \d\d:\d\d\b/;
 const t = useTempHome();
-
-/** Headless Chromium as preview-html.test.ts starts it: no sandbox (root), no GPU, no background traffic. */
-async function chromium(dir: string, ...args: string[]): Promise<string> {
-  const profile = await mkdtemp(join(dir, 'chromium-'));
-  const { stdout } = await run(
-    CHROMIUM,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args],
-    { timeout: 60_000, maxBuffer: 10 * 1024 * 1024 },
-  );
-  return stdout;
-}
 
 /** What a reader sees: the DOM without the style sheet, the tags and the codes (which are meant to stay codes). */
 function visibleText(dom: string): string {
