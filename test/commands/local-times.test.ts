@@ -1,5 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { saveCampaign } from '../../src/adapters/campaign/campaign-store.js';
 import { campaignDir } from '../../src/adapters/campaign/campaign-files.js';
@@ -103,6 +103,15 @@ describe('times people read are local (timezone, default Europe/Rome); JSON stay
     const reportJson = at();
     await runReport(parseReport('cmp_local', { json: true }), reportJson.ctx);
     expect(JSON.parse(reportJson.stdout.text)).toMatchObject({ startedAt: '2026-10-25T00:30:00.000Z', finishedAt: '2026-10-25T01:30:00.000Z' });
+
+    // --out with the table format writes the table (as in a pipe), not JSON
+    const toFile = at();
+    await runReport(parseReport('cmp_local', { out: 'esito.txt' }), toFile.ctx);
+    const written = await readFile(join(toFile.deps.cwd, 'esito.txt'), 'utf8');
+    expect(written).toMatch(/^Campaign cmp_local: /);
+    expect(written).toContain('CHANNEL\tTARGETED\tSENT');
+    expect(written).toContain('started 2026-10-25 02:30, finished 2026-10-25 02:30 (Europe/Rome)\n');
+    expect(toFile.stdout.text).toBe('');
   });
 
   it('templates list says when they were synced, in local time', async () => {

@@ -57,7 +57,7 @@ export async function runCampaignShow(id: string, options: { readonly json: bool
   if (campaign.stopReason !== undefined) ctx.ui.out(`stopped: ${campaign.stopReason}`);
   const zone = await displayZone(ctx);
   ctx.ui.out(`created: ${tableTime(campaign.createdAt, zone)}${campaign.startedAt ? `, started ${tableTime(campaign.startedAt, zone)}` : ''}${campaign.finishedAt ? `, finished ${tableTime(campaign.finishedAt, zone)}` : ''} (${zone})`);
-  printReport(ctx, report, false);
+  printReport(ctx.ui, report, false);
 }
 
 /** Cancels a campaign that is not finished: a later resume refuses it. Asks first (or --yes). */

@@ -7,6 +7,8 @@ import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
 import type { Campaign } from '../../core/campaign.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { withExamples, type App } from '../app.js';
+import type { TextOutput } from '../../deps.js';
+import { Ui } from '../../ui/ui.js';
 import type { Context } from '../context.js';
 import { printReport } from '../send/print.js';
 import { displayZone } from '../display-zone.js';
@@ -46,11 +48,20 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<v
   const { deliveries, replay, report } = await readCampaignState(ctx.paths.home, campaign);
   let chunks: Iterable<string>;
   switch (options.format) {
-    case 'table':
     case 'json':
-      if (options.out === undefined) return printReport(ctx, report, options.format === 'json', options.format === 'json' ? undefined : await displayZone(ctx));
+      if (options.out === undefined) return printReport(ctx.ui, report, true);
       chunks = [`${JSON.stringify(report, null, 2)}\n`];
       break;
+    case 'table': {
+      const zone = await displayZone(ctx);
+      if (options.out === undefined) return printReport(ctx.ui, report, false, zone);
+      // into a file the table is written as in a pipe: plain tab-separated rows, no colour
+      const lines: string[] = [];
+      const file: TextOutput = { isTTY: false, write: (text) => void lines.push(text) };
+      printReport(new Ui({ stdout: file, stderr: ctx.deps.io.stderr, stdinIsTTY: false }, {}, { color: false, quiet: true }), report, false, zone);
+      chunks = lines;
+      break;
+    }
     case 'csv': {
       const contacts = options.withContacts ? new Map((await (await ctx.store()).read()).subscribers.map((s) => [s.id as string, s])) : undefined;
       chunks = reportCsv(deliveries, replay, contacts);

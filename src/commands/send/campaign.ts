@@ -171,7 +171,7 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
 /** Prints a send's report; the exit code says how it ended. */
 async function reportAndExit(ctx: Context, result: CampaignResult, json: boolean): Promise<number> {
   const zone = (await readPlanSettings(ctx)).timezone;
-  printReport(ctx, result.report, json, zone);
+  printReport(ctx.ui, result.report, json, zone);
   return exitCodeOf(result, ctx, zone);
 }
 

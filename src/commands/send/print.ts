@@ -5,6 +5,7 @@ import type { CampaignReport, Counts } from '../../core/report.js';
 import type { Channel } from '../../core/subscriber.js';
 import { tableTime } from '../../ui/local-time.js';
 import { printTable } from '../../ui/table.js';
+import type { Ui } from '../../ui/ui.js';
 import type { Context } from '../context.js';
 
 function duration(seconds: number): string {
@@ -55,8 +56,7 @@ const COLUMNS: ReadonlyArray<keyof Counts> = ['targeted', 'sent', 'delivered', '
  * The report: a table and the failures and skips by reason, or the JSON of DESIGN §10 on one line (UTC). With a
  * `zone`, also when it started and finished, as the city's clocks read.
  */
-export function printReport(ctx: Context, report: CampaignReport, json: boolean, zone?: string): void {
-  const { ui } = ctx;
+export function printReport(ui: Ui, report: CampaignReport, json: boolean, zone?: string): void {
   if (json) {
     ui.jsonLine(report);
     return;
