@@ -27,6 +27,15 @@ describe('report CSV', () => {
 
   it('adds name and address with contacts', () => {
     const contacts = new Map([['sub_a', aSubscriber({ name: 'Anna', phone: '+393331234567' as never })]]);
-    expect([...reportCsv(deliveries.slice(0, 1), replay, contacts)].join('')).toContain('sub_a,whatsapp,read,,,wamid.A,2026-11-28T09:05:00.000Z,Anna,+393331234567');
+    expect([...reportCsv(deliveries.slice(0, 1), replay, contacts)].join('')).toContain("sub_a,whatsapp,read,,,wamid.A,2026-11-28T09:05:00.000Z,Anna,'+393331234567");
+  });
+
+  it('writes every cell a spreadsheet would run as a formula with a \' before it: reasons, codes, names', () => {
+    const hostile = emptyReplay(1);
+    applyRecord(hostile, { i: 0, s: 'failed', code: '=cmd|"/c calc"!A1', kind: 'recipient', reason: '@SUM(1+1) rejected', at });
+    const contacts = new Map([['sub_a', aSubscriber({ name: '-2+3', phone: '+393331234567' as never })]]);
+    expect([...reportCsv(deliveries.slice(0, 1), hostile, contacts)].join('').split('\r\n')[1]).toBe(
+      `sub_a,whatsapp,failed,"'=cmd|""/c calc""!A1",'@SUM(1+1) rejected,,${at},'-2+3,'+393331234567`,
+    );
   });
 });

@@ -243,12 +243,12 @@ describe('subscribers forget', () => {
 });
 
 describe('subscribers export', () => {
-  it('writes CSV with topics joined by | and one column per attribute', async () => {
+  it("writes CSV with topics joined by | and one column per attribute, the phone as '+39… (safe in a spreadsheet)", async () => {
     const { ctx, stdout } = contextFor(home);
     await runSubscriberExport(parseSubscriberExport({}), ctx);
     const [header, maria] = stdout.text.split('\r\n');
     expect(header).toBe('id,name,phone,email,channel,topics,status,opted_out_topics,whatsapp_unreachable,email_bounced,consent_source,consent_at,consent_note,created_at,updated_at,municipio');
-    expect(maria).toBe('sub_0001,Maria Rossi,+393331234567,,whatsapp,cantieri|scuola,active,,,,cli,2026-11-28T09:00:00.000Z,,2026-11-28T09:00:00.000Z,2026-11-28T09:00:00.000Z,I');
+    expect(maria).toBe("sub_0001,Maria Rossi,'+393331234567,,whatsapp,cantieri|scuola,active,,,,cli,2026-11-28T09:00:00.000Z,,2026-11-28T09:00:00.000Z,2026-11-28T09:00:00.000Z,I");
   });
 
   it('chooses JSON from the file name and refuses unknown formats', () => {

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Subscriber } from '../../core/subscriber.js';
+import { neutraliseRow } from './formula-cells.js';
 
 /** The fixed columns of an export, in order; each attribute follows as a column of its own name. */
 export const EXPORT_COLUMNS = [
@@ -43,16 +44,17 @@ function fixedCells(s: Subscriber): string[] {
 /**
  * Subscribers as RFC 4180 CSV (UTF-8, CRLF, quoted where needed; a comma, or `format`'s delimiter and a
  * byte-order mark), a thousand rows per chunk, so a million-row export never builds one giant string. Topics are joined with `|`, as the import reads them.
+ * Cells a spreadsheet would run as a formula (`+39…`, `=…`) get a `'` before them, which the import drops again.
  */
 export function* subscribersToCsv(subscribers: readonly Subscriber[], format = { delimiter: ',', bom: false }): Generator<string> {
   const attributeKeys = [...new Set(subscribers.flatMap((s) => Object.keys(s.attributes)))].sort();
   const options = { record_delimiter: '\r\n' as const, delimiter: format.delimiter };
   if (format.bom) yield '\uFEFF';
-  yield stringify([[...EXPORT_COLUMNS, ...attributeKeys]], options);
+  yield stringify([neutraliseRow([...EXPORT_COLUMNS, ...attributeKeys])], options);
   for (let start = 0; start < subscribers.length; start += 1000) {
     const rows = subscribers
       .slice(start, start + 1000)
-      .map((s) => [...fixedCells(s), ...attributeKeys.map((k) => s.attributes[k] ?? '')]);
+      .map((s) => neutraliseRow([...fixedCells(s), ...attributeKeys.map((k) => s.attributes[k] ?? '')]));
     yield stringify(rows, options);
   }
 }

