@@ -1,4 +1,5 @@
 import { Marked } from 'marked';
+import { isUnsafeUrl } from './link-scheme.js';
 import { findPlaceholders } from './placeholders.js';
 
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -7,18 +8,22 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
-/** Markdown to HTML where raw HTML in the source is shown as text, never passed through. */
-const markdown = new Marked({
-  gfm: true,
-  breaks: false,
-  renderer: {
-    html: ({ text }) => escapeHtml(text),
-  },
-});
-
 /** Placeholders stand in the Markdown as sentinels made of letters and digits, which Markdown leaves alone. */
 const sentinel = (i: number): string => `CANALEPH${i}Q`;
 const SENTINEL = /CANALEPH(\d+)Q/g;
+/** Where the HTML waits for a link or an image whose URL holds a placeholder: `URL` opens it, `END` closes a link. */
+const MARK = /CANALE(PH|URL|END)(\d+)Q/g;
+
+/** A link or image whose URL is known only once a recipient's values are in: whether it is safe is decided then. */
+interface OpenUrl {
+  readonly kind: 'link' | 'image';
+  /** The URL with its placeholders as sentinels. */
+  readonly url: string;
+  /** The `title` attribute (escaped, sentinels inside), or empty. */
+  readonly title: string;
+  /** An image's alt text (escaped, sentinels inside): shown instead of the image when its URL is not safe. */
+  readonly alt: string;
+}
 
 /**
  * The body of an e-mail as HTML, with its placeholders still open: Markdown is rendered once per message, and
@@ -28,6 +33,35 @@ export interface HtmlBody {
   readonly html: string;
   /** The placeholder source (`{{nome | "x"}}`) of each sentinel, by index. */
   readonly slots: readonly string[];
+  /** The links and images whose URL holds a placeholder, by index. */
+  readonly urls: readonly OpenUrl[];
+}
+
+/**
+ * Markdown to HTML where raw HTML in the source is shown as text, never passed through, and no link or image is a
+ * `javascript:`/`vbscript:`/`data:` URL (`isUnsafeUrl`): such a link shows as its text, such an image as its alt
+ * text. A URL that holds a placeholder is checked once the recipient's values are in (`fillHtmlBody`).
+ */
+function markdownFor(urls: OpenUrl[]): Marked {
+  return new Marked({
+    gfm: true,
+    breaks: false,
+    renderer: {
+      html: ({ text }) => escapeHtml(text),
+      link({ href, title, tokens }) {
+        const text = this.parser.parseInline(tokens);
+        if (!href.includes('CANALEPH')) return isUnsafeUrl(href) ? text : false;
+        const k = urls.push({ kind: 'link', url: href, title: escapeHtml(title ?? ''), alt: '' }) - 1;
+        return `CANALEURL${k}Q${text}CANALEEND${k}Q`;
+      },
+      image({ href, title, text, tokens }) {
+        const alt = escapeHtml(tokens === undefined ? text : this.parser.parseInline(tokens, this.parser.textRenderer));
+        if (!href.includes('CANALEPH')) return isUnsafeUrl(href) ? alt : false;
+        const k = urls.push({ kind: 'image', url: href, title: escapeHtml(title ?? ''), alt }) - 1;
+        return `CANALEURL${k}Q`;
+      },
+    },
+  });
 }
 
 export function compileHtmlBody(source: string): HtmlBody {
@@ -39,12 +73,42 @@ export function compileHtmlBody(source: string): HtmlBody {
   slots.forEach((raw, i) => {
     withSentinels = withSentinels.split(raw).join(sentinel(i));
   });
-  return { html: markdown.parse(withSentinels, { async: false }), slots };
+  const urls: OpenUrl[] = [];
+  return { html: markdownFor(urls).parse(withSentinels, { async: false }), slots, urls };
 }
 
-/** Puts values in: `valueOf(raw placeholder)` returns the already-filled text, which is escaped here. */
+/** A URL as an attribute value, percent-encoded as marked writes its own; undefined when it cannot be encoded. */
+function hrefOf(url: string): string | undefined {
+  try {
+    return escapeHtml(encodeURI(url).replace(/%25/g, '%'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Puts values in: `valueOf(raw placeholder)` returns the already-filled text, which is escaped here, so a value is
+ * always text, never markup. A link or image whose URL holds a placeholder is checked with the values in: when it
+ * would be a `javascript:`, `vbscript:` or `data:` URL the link shows as its text, the image as its alt text.
+ */
 export function fillHtmlBody(body: HtmlBody, valueOf: (placeholder: string) => string): string {
-  return body.html.replace(SENTINEL, (_m, i: string) => escapeHtml(valueOf(body.slots[Number(i)] ?? '')));
+  const fill = (text: string, escape: (value: string) => string): string =>
+    text.replace(SENTINEL, (_m, i: string) => escape(valueOf(body.slots[Number(i)] ?? '')));
+  const hrefs = body.urls.map((u) => {
+    const url = fill(u.url, (value) => value);
+    return isUnsafeUrl(url) ? undefined : hrefOf(url);
+  });
+  return body.html.replace(MARK, (_m, kind: string, index: string) => {
+    const i = Number(index);
+    if (kind === 'PH') return escapeHtml(valueOf(body.slots[i] ?? ''));
+    const open = body.urls[i];
+    const href = hrefs[i];
+    if (open === undefined) return '';
+    const title = open.title === '' ? '' : ` title="${fill(open.title, escapeHtml)}"`;
+    if (open.kind === 'image') return href === undefined ? fill(open.alt, escapeHtml) : `<img src="${href}" alt="${fill(open.alt, escapeHtml)}"${title}>`;
+    if (href === undefined) return '';
+    return kind === 'URL' ? `<a href="${href}"${title}>` : '</a>';
+  });
 }
 
 export interface EmailLayout {
