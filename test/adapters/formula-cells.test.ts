@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readCsvRecords } from '../../src/adapters/csv/csv-records.js';
+import { csvText } from '../../src/adapters/csv/csv-text.js';
 import { neutraliseCell, neutraliseRow, readNeutralisedCell, readNeutralisedCells } from '../../src/adapters/csv/formula-cells.js';
 
 describe('neutraliseCell', () => {
@@ -36,6 +38,12 @@ describe('neutraliseCell', () => {
   });
 });
 
+describe('csvText', () => {
+  it('quotes a value with a lone LF or CR, so a spreadsheet keeps it in one cell', () => {
+    expect(csvText([['riga uno\nriga due', 'a\rb', 'x'], ['+39', '=1', "D'Angelo"]], ';')).toBe(`"riga uno\nriga due";"a\rb";x\r\n'+39;'=1;D'Angelo\r\n`);
+  });
+});
+
 describe('neutralise → read back', () => {
   // strings rich in the characters that matter, and any string at all
   const risky = fc.string({ unit: fc.constantFrom("'", '=', '+', '-', '@', '\t', '\r', '\n', ' ', 'a', '"', ',') });
@@ -55,6 +63,22 @@ describe('neutralise → read back', () => {
         expect(neutraliseCell(cell)).not.toMatch(/^[=+\-@\t\r]/);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('survives the CSV itself: written as canale writes (csvText), parsed as the import parses, read back', async () => {
+    const rows = fc.array(fc.array(risky, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 6 }).filter((all) => all.every((r) => r.some((c) => c !== '')));
+    await fc.assert(
+      fc.asyncProperty(rows, fc.constantFrom(',', ';'), async (cells, delimiter) => {
+        const text = csvText(cells, delimiter);
+        const back: string[][] = [];
+        await readCsvRecords(Buffer.from(text), delimiter, 'x.csv', {
+          record: (record) => back.push(readNeutralisedCells(record)),
+          broken: (line, reason) => back.push([`broken ${line}: ${reason}`]),
+        });
+        expect(back).toEqual(cells);
+      }),
+      { numRuns: 300 },
     );
   });
 });

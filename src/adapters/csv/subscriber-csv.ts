@@ -1,6 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
 import type { Subscriber } from '../../core/subscriber.js';
-import { neutraliseRow } from './formula-cells.js';
+import { csvText } from './csv-text.js';
 
 /** The fixed columns of an export, in order; each attribute follows as a column of its own name. */
 export const EXPORT_COLUMNS = [
@@ -48,13 +47,12 @@ function fixedCells(s: Subscriber): string[] {
  */
 export function* subscribersToCsv(subscribers: readonly Subscriber[], format = { delimiter: ',', bom: false }): Generator<string> {
   const attributeKeys = [...new Set(subscribers.flatMap((s) => Object.keys(s.attributes)))].sort();
-  const options = { record_delimiter: '\r\n' as const, delimiter: format.delimiter };
   if (format.bom) yield '\uFEFF';
-  yield stringify([neutraliseRow([...EXPORT_COLUMNS, ...attributeKeys])], options);
+  yield csvText([[...EXPORT_COLUMNS, ...attributeKeys]], format.delimiter);
   for (let start = 0; start < subscribers.length; start += 1000) {
     const rows = subscribers
       .slice(start, start + 1000)
-      .map((s) => neutraliseRow([...fixedCells(s), ...attributeKeys.map((k) => s.attributes[k] ?? '')]));
-    yield stringify(rows, options);
+      .map((s) => [...fixedCells(s), ...attributeKeys.map((k) => s.attributes[k] ?? '')]);
+    yield csvText(rows, format.delimiter);
   }
 }

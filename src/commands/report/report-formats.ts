@@ -1,5 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
-import { neutraliseRow } from '../../adapters/csv/formula-cells.js';
+import { csvText } from '../../adapters/csv/csv-text.js';
 import type { Delivery } from '../../core/audience.js';
 import { STATE, type JournalReplay, type RecipientState } from '../../core/dispatch/journal-state.js';
 import { describeFailure } from '../../core/transport.js';
@@ -22,7 +21,7 @@ const STATE_NAMES: Readonly<Record<RecipientState, string>> = {
  */
 export function* reportCsv(deliveries: readonly Delivery[], replay: JournalReplay, contacts?: ReadonlyMap<string, Subscriber>): Generator<string> {
   const header = ['subscriber_id', 'channel', 'status', 'code', 'reason', 'provider_message_id', 'updated_at', ...(contacts ? ['name', 'address'] : [])];
-  yield stringify([header], { record_delimiter: '\r\n' });
+  yield csvText([header]);
   for (let start = 0; start < deliveries.length; start += 1000) {
     const rows = deliveries.slice(start, start + 1000).map((d, offset) => {
       const i = start + offset;
@@ -40,8 +39,8 @@ export function* reportCsv(deliveries: readonly Delivery[], replay: JournalRepla
         const s = contacts.get(d.subscriberId);
         row.push(s?.name ?? '', (d.channel === 'whatsapp' ? s?.phone : s?.email) ?? '');
       }
-      return neutraliseRow(row);
+      return row;
     });
-    yield stringify(rows, { record_delimiter: '\r\n' });
+    yield csvText(rows);
   }
 }
