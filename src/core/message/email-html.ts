@@ -64,6 +64,7 @@ function markdownFor(urls: OpenUrl[]): Marked {
   });
 }
 
+/** Renders a message's Markdown body once, its placeholders left open for `fillHtmlBody`. */
 export function compileHtmlBody(source: string): HtmlBody {
   const slots: string[] = [];
   let withSentinels = source;
