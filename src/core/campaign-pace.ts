@@ -21,7 +21,7 @@ function channelsOf(campaign: Campaign): Channel[] {
 }
 
 /** `20/s on WhatsApp and 10/s by e-mail`: the recorded rates of the channels a campaign sends on. */
-export function describeRates(rates: Readonly<Partial<Record<Channel, number>>>, channels: readonly Channel[]): string {
+function describeRates(rates: Readonly<Partial<Record<Channel, number>>>, channels: readonly Channel[]): string {
   return channels.flatMap((c) => (rates[c] === undefined ? [] : [`${rates[c]}/s ${c === 'whatsapp' ? 'on WhatsApp' : 'by e-mail'}`])).join(' and ');
 }
 
@@ -59,8 +59,8 @@ export function resumePace(campaign: Campaign, asked: PaceAsked, fallback: Pace)
   };
 }
 
-/** `WhatsApp 20/s, e-mail 20/s, 20 requests at a time`: the pace of the channels a campaign sends on, for the person who resumes it. */
+/** `WhatsApp 20/s, e-mail 20/s, 20 request(s) at a time`: the pace of the channels a campaign sends on, for the person who resumes it. */
 export function describePace(campaign: Campaign, pace: Pace): string {
   const rates = channelsOf(campaign).map((c) => `${label(c)} ${pace.rates[c]}/s`);
-  return `${[...rates, `${pace.concurrency} request(s) at a time`].join(', ')}`;
+  return [...rates, `${pace.concurrency} request(s) at a time`].join(', ');
 }
