@@ -41,6 +41,14 @@ export interface Campaign {
   readonly urgent?: boolean;
   /** Sent in parts by the WhatsApp daily tier (`--split`): each part up to what the tier allows. */
   readonly split?: boolean;
+  /** Free text through the Cloud API was allowed (`--allow-free-text`). */
+  readonly allowFreeText?: boolean;
+  /**
+   * Its own pace, as it was sent (`--rate`, else the settings; `--concurrency`): every resume and `schedule run`
+   * goes on at it or slower. Absent in campaigns made before it was kept.
+   */
+  readonly rates?: Readonly<Partial<Record<Channel, number>>>;
+  readonly concurrency?: number;
   /** The schedule that made it, when `schedule run` did. */
   readonly schedule?: string;
   /**

@@ -1,6 +1,7 @@
 import { SKIP_REASONS, type SkipReason } from './audience.js';
 import type { Campaign } from './campaign.js';
 import { STATE, type JournalReplay } from './dispatch/journal-state.js';
+import { canaleCommand } from './shell-quote.js';
 import type { Channel } from './subscriber.js';
 
 export interface Counts {
@@ -32,6 +33,26 @@ export interface CampaignReport {
   readonly waitingFor?: string;
   /** The schedule that made it. */
   readonly schedule?: string;
+  /**
+   * With recipients `unknown` in a campaign no send is running for: what they are, what `--resend-unknown` would do
+   * and its risk (DESIGN §7.2).
+   */
+  readonly unknownAdvice?: string;
+}
+
+/**
+ * What a person needs to know about recipients whose outcome is unknown: their request was out when the send died,
+ * so the provider may have accepted it; `--resend-unknown` sends to them again, and those it reached get it twice.
+ */
+export function unknownAdvice(campaign: Campaign, byChannel: Readonly<Record<Channel, Counts>>): string | undefined {
+  const count = byChannel.whatsapp.unknown + byChannel.email.unknown;
+  // a running send's unknown are its requests in flight; a cancelled one cannot be resumed
+  if (count === 0 || campaign.status === 'sending' || campaign.status === 'cancelled' || campaign.status === 'draft') return undefined;
+  const who = [...(byChannel.whatsapp.unknown > 0 ? ['WhatsApp'] : []), ...(byChannel.email.unknown > 0 ? ['the mail server'] : [])].join(' or ');
+  return (
+    `${count} recipient(s) with an unknown outcome: their message was on its way when an earlier run of the send was killed or crashed, so ${who} may have accepted it (or not). ` +
+    `${canaleCommand('send', '--resume', campaign.id, '--resend-unknown')} sends it to them again: those who did get it will get it twice`
+  );
 }
 
 const zero = (): Counts => ({ targeted: 0, sent: 0, delivered: 0, read: 0, failed: 0, unknown: 0, skipped: 0 });
@@ -92,6 +113,7 @@ export function buildReport(campaign: Campaign, channels: readonly Channel[], re
   const started = campaign.startedAt === undefined ? undefined : Date.parse(campaign.startedAt);
   const finished = campaign.finishedAt === undefined ? undefined : Date.parse(campaign.finishedAt);
   const seconds = started !== undefined && finished !== undefined ? (finished - started) / 1000 : undefined;
+  const advice = unknownAdvice(campaign, byChannel);
   return {
     campaign: campaign.id,
     status: campaign.status,
@@ -105,5 +127,6 @@ export function buildReport(campaign: Campaign, channels: readonly Channel[], re
     urgent: campaign.urgent === true,
     ...(campaign.status === 'scheduled' && campaign.resumeAt !== undefined ? { resumeAt: campaign.resumeAt, waitingFor: campaign.waitingFor ?? 'quiet-hours' } : {}),
     ...(campaign.schedule === undefined ? {} : { schedule: campaign.schedule }),
+    ...(advice === undefined ? {} : { unknownAdvice: advice }),
   };
 }

@@ -50,6 +50,32 @@ describe('buildReport', () => {
       finishedAt: '2026-11-28T09:00:02.000Z',
       rate: 1.5,
       urgent: false,
+      unknownAdvice:
+        '1 recipient(s) with an unknown outcome: their message was on its way when an earlier run of the send was killed or crashed, so the mail server may have accepted it (or not). ' +
+        'canale send --resume cmp_1 --resend-unknown sends it to them again: those who did get it will get it twice',
     });
+  });
+
+  it.each([
+    ['completed', true],
+    ['interrupted', true],
+    ['scheduled', true],
+    // a running send's unknown are its requests in flight; a cancelled campaign cannot be resumed
+    ['sending', false],
+    ['cancelled', false],
+  ] as const)('says what --resend-unknown would do for a %s campaign: %s', (status, advised) => {
+    const replay = emptyReplay(2);
+    applyRecord(replay, { i: 0, s: 'in-flight' });
+    applyRecord(replay, { i: 1, s: 'in-flight' });
+    const report = buildReport({ ...campaign, status, recipients: 2 }, ['whatsapp', 'email'], replay);
+    expect(report.counts.unknown).toBe(2);
+    if (advised) expect(report.unknownAdvice).toMatch(/^2 recipient\(s\) with an unknown outcome: .* so WhatsApp or the mail server may have accepted it .* get it twice$/);
+    else expect(report.unknownAdvice).toBeUndefined();
+  });
+
+  it('gives no advice when nobody is unknown', () => {
+    const replay = emptyReplay(1);
+    applyRecord(replay, { i: 0, s: 'sent', id: 'a', at });
+    expect(buildReport(campaign, ['whatsapp'], replay)).not.toHaveProperty('unknownAdvice');
   });
 });

@@ -85,10 +85,11 @@ describe('canale schedule run, end to end', () => {
 
     // the next run takes over the dead run's locks once they are stale, and goes on with its campaign
     const next = await cli('schedule', 'run', '--json');
-    expect(next.code, next.stderr).toBe(0);
     const entries = (JSON.parse(next.stdout) as RunJson).entries;
     expect(entries).toEqual([expect.objectContaining({ action: 'resumed', status: 'completed' })]);
     const counts = entries[0]?.counts;
+    // recipients in flight at the kill are not known to be reached: partial (test/e2e/resume.test.ts)
+    expect(next.code, next.stderr).toBe((counts?.unknown ?? 0) > 0 ? 3 : 0);
     expect((counts?.sent ?? 0) + (counts?.unknown ?? 0)).toBe(1200);
     expect(counts?.unknown).toBeLessThanOrEqual(120);
     const delivered = deliveredTo(box);

@@ -111,9 +111,11 @@ describe('canale send, end to end against the sandbox', () => {
     expect(before).toBeGreaterThanOrEqual(400);
     expect(before).toBeLessThan(1200);
 
-    const resumed = await cli(box.env, 'send', '--resume', campaign, '--rate', '1000', '--json');
-    expect(resumed.code, resumed.stderr).toBe(0);
+    // at the campaign's own pace (150/s): a resume is never faster than the send
+    const resumed = await cli(box.env, 'send', '--resume', campaign, '--json');
     const report = lastJson<Report>(resumed.stdout);
+    // those in flight at the kill are not known to be reached: partial
+    expect(resumed.code, resumed.stderr).toBe(report.counts.unknown > 0 ? 3 : 0);
     const delivered = deliveredTo(box);
     expect([...delivered.values()].every((n) => n === 1)).toBe(true);
     // everyone is accounted for: sent, or unknown because they were in flight at the kill
@@ -125,7 +127,7 @@ describe('canale send, end to end against the sandbox', () => {
     expect(delivered.size).toBeLessThanOrEqual(1200);
 
     if (report.counts.unknown > 0) {
-      const unknown = await cli(box.env, 'send', '--resume', campaign, '--resend-unknown', '--rate', '1000', '--json');
+      const unknown = await cli(box.env, 'send', '--resume', campaign, '--resend-unknown', '--json');
       expect(unknown.code, unknown.stderr).toBe(0);
       expect(lastJson<Report>(unknown.stdout).counts).toMatchObject({ sent: 1200, unknown: 0 });
     }
@@ -247,7 +249,7 @@ describe('canale send, end to end against the sandbox', () => {
     expect(report.counts.unknown).toBe(0);
     expect(report.counts.sent).toBe(deliveredTo(box).size);
 
-    const resumed = await cli(box.env, 'send', '--resume', campaign, '--rate', '1000', '--json');
+    const resumed = await cli(box.env, 'send', '--resume', campaign, '--json');
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(lastJson<Report>(resumed.stdout).counts).toMatchObject({ sent: 600, unknown: 0 });
     expect([...deliveredTo(box).values()].every((n) => n === 1)).toBe(true);

@@ -14,22 +14,35 @@ export interface Sandbox {
   readonly env: Record<string, string>;
   /** Resolves once this many messages (both channels, accepted or not) have been answered. */
   readonly whenAnswered: (n: number) => Promise<void>;
+  /** When each message was answered, per channel, in milliseconds of this process's monotonic clock. */
+  readonly answeredAt: { readonly whatsapp: number[]; readonly email: number[] };
+}
+
+/** Faults to inject: a share of throttling answers and of server errors, mailboxes that refuse, WhatsApp latency. */
+export interface SandboxFaults {
+  readonly throttleRate?: number;
+  readonly failRate?: number;
+  readonly reject?: string[];
+  /** Milliseconds the Graph stand-in waits before answering a message: requests stay in flight. */
+  readonly latencyMs?: number;
 }
 
 /** Starts a sandbox whose e-mails go under `dir`; the caller closes it. */
-export async function startSandbox(dir: string, faults: { throttleRate?: number; failRate?: number; reject?: string[] } = {}): Promise<Sandbox> {
+export async function startSandbox(dir: string, faults: SandboxFaults = {}): Promise<Sandbox> {
   let answered = 0;
+  const answeredAt = { whatsapp: [] as number[], email: [] as number[] };
   const waiting: Array<{ n: number; resolve: () => void }> = [];
-  const count = () => {
+  const count = (channel: 'whatsapp' | 'email') => {
+    answeredAt[channel].push(performance.now());
     answered++;
     for (const w of waiting.filter((x) => answered >= x.n)) {
       waiting.splice(waiting.indexOf(w), 1);
       w.resolve();
     }
   };
-  const { reject, ...rates } = faults;
-  const graph = new GraphStandIn({ port: 0, ...SANDBOX_ACCOUNT, clock: new FakeClock(), ...rates, onReceived: count });
-  const sink = new SmtpSink({ port: 0, dir: join(dir, 'mail'), clock: new FakeClock(), ...rates, reject: reject ?? [], onReceived: count });
+  const { reject, latencyMs, ...rates } = faults;
+  const graph = new GraphStandIn({ port: 0, ...SANDBOX_ACCOUNT, clock: new FakeClock(), ...rates, ...(latencyMs === undefined ? {} : { latencyMs }), onReceived: () => count('whatsapp') });
+  const sink = new SmtpSink({ port: 0, dir: join(dir, 'mail'), clock: new FakeClock(), ...rates, reject: reject ?? [], onReceived: () => count('email') });
   const url = await graph.listen();
   const port = await sink.listen();
   return {
@@ -41,7 +54,19 @@ export async function startSandbox(dir: string, faults: { throttleRate?: number;
       CANALE_UNSUBSCRIBE_SECRET: 'segreto-di-prova',
     },
     whenAnswered: (n) => (answered >= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }))),
+    answeredAt,
   };
+}
+
+/** The most messages answered within any window of `ms` milliseconds (one second), of the times given (in order). */
+export function mostWithin(times: readonly number[], ms = 1000): number {
+  let most = 0;
+  let first = 0;
+  for (let last = 0; last < times.length; last++) {
+    while ((times[last] as number) - (times[first] as number) >= ms) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
 }
 
 /** Accepted messages per recipient address, both channels. */

@@ -47,6 +47,10 @@ const campaignSchema = z.strictObject({
   plannedSkips: z.array(z.strictObject({ reason: skipReason, count: z.number().int().nonnegative() })),
   urgent: z.boolean().optional(),
   split: z.boolean().optional(),
+  allowFreeText: z.boolean().optional(),
+  // its own pace; absent in records written before canale kept it, which resume at the settings' rates
+  rates: z.strictObject({ whatsapp: z.number().positive().optional(), email: z.number().positive().optional() }).optional(),
+  concurrency: z.number().int().positive().optional(),
   schedule: z.string().optional(),
   resumeAt: z.string().optional(),
   waitingFor: z.enum(['quiet-hours', 'daily-limit']).optional(),

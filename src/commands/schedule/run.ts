@@ -9,7 +9,9 @@ import { CanaleError, EXIT } from '../../core/errors.js';
 import { channelsOfSchedule, dueAt, fired, type Schedule } from '../../core/schedule/schedule.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
-import { readPlanSettings, type PlanSettings } from '../preview/plan-settings.js';
+import { ratesOf, readPlanSettings, type PlanSettings } from '../preview/plan-settings.js';
+import { resumePace } from '../../core/campaign-pace.js';
+import { DEFAULT_CONCURRENCY } from '../send/campaign-options.js';
 import { continueCampaign, freezeAndSend, sendLockHolder } from '../send/campaign.js';
 import { prepareSend, refuseIfBlocked, transportFor } from '../send/prepare.js';
 import { SIGNAL_STOP, type CampaignResult } from '../send/campaign-run.js';
@@ -33,6 +35,8 @@ export interface RunEntry {
   readonly counts?: CampaignResult['report']['counts'];
   readonly until?: string;
   readonly reason?: string;
+  /** Recipients of unknown outcome: what `--resend-unknown` would do, and its risk (as in the report). */
+  readonly unknownAdvice?: string;
 }
 
 /** Work a run found: a schedule due now, or a campaign to go on with. */
@@ -173,7 +177,11 @@ async function doWork(item: Work, ctx: Context, now: Date): Promise<RunEntry> {
     if (campaign.status === 'completed' || campaign.status === 'cancelled') return { action: 'resumed', campaign: campaign.id, status: campaign.status };
     ctx.ui.info(`campaign ${campaign.id}: going on — ${item.why}`);
     const schedule = campaign.schedule === undefined ? undefined : (await readSchedules(home)).find((s) => s.id === campaign.schedule);
-    const result = await continueCampaign(campaign, { retryFailed: false, resendUnknown: false, concurrency: schedule?.send.concurrency ?? 20, ...(schedule?.send.rate === undefined ? {} : { rate: schedule.send.rate }) }, ctx);
+    // its own pace; a campaign made before canale kept it goes at its schedule's, as it did
+    const fallback = { rates: ratesOf(await readPlanSettings(ctx), schedule?.send.rate), concurrency: schedule?.send.concurrency ?? DEFAULT_CONCURRENCY };
+    const paced = resumePace(campaign, {}, fallback);
+    const pace = 'pace' in paced ? paced.pace : fallback;
+    const result = await continueCampaign(campaign, { retryFailed: false, resendUnknown: false, pace }, ctx);
     return entryOf('resumed', result, { ...(campaign.schedule === undefined ? {} : { schedule: campaign.schedule }) });
   }
   // credentials missing here fail the run before the slot is claimed: it stays due until a run finds them
@@ -231,12 +239,13 @@ function entryOf(action: 'fired' | 'resumed', result: CampaignResult, base: Part
     counts: report.counts,
     ...(campaign.resumeAt === undefined || campaign.status !== 'scheduled' ? {} : { until: campaign.resumeAt, reason: campaign.waitingFor ?? 'quiet-hours' }),
     ...(outcome.status === 'stopped' ? { reason: outcome.reason } : outcome.status === 'interrupted' ? { reason: SIGNAL_STOP } : {}),
+    ...(report.unknownAdvice === undefined ? {} : { unknownAdvice: report.unknownAdvice }),
   };
 }
 
 function exitOf(entry: RunEntry): number {
   if (entry.action === 'failed' || (entry.status === 'interrupted' && entry.reason !== SIGNAL_STOP)) return EXIT.failed;
-  return (entry.counts?.failed ?? 0) > 0 ? EXIT.partial : EXIT.ok;
+  return (entry.counts?.failed ?? 0) > 0 || (entry.counts?.unknown ?? 0) > 0 ? EXIT.partial : EXIT.ok;
 }
 
 /** The more serious of two exit codes: failed over partial over ok. */
@@ -254,10 +263,12 @@ function report(ctx: Context, options: ScheduleRunOptions, entry: RunEntry, sett
     return;
   }
   if (entry.status === 'already-sent') return verbose(ctx, options, `${who}: already sent by another run`);
-  const counts = entry.counts === undefined ? '' : `: ${entry.counts.sent} sent, ${entry.counts.failed} failed, ${entry.counts.skipped} skipped`;
+  const unknown = entry.counts === undefined || entry.counts.unknown === 0 ? '' : `, ${entry.counts.unknown} unknown`;
+  const counts = entry.counts === undefined ? '' : `: ${entry.counts.sent} sent, ${entry.counts.failed} failed, ${entry.counts.skipped} skipped${unknown}`;
   const waits = entry.until === undefined ? '' : ` — waits until ${localTime(new Date(entry.until), settings.timezone)} (${entry.reason === 'daily-limit' ? 'WhatsApp daily tier' : 'quiet hours'}), then the next run goes on`;
   const stopped = entry.status === 'interrupted' && entry.reason !== undefined ? ` — ${entry.reason}; resume with: canale send --resume ${entry.campaign}` : '';
   ctx.ui.out(`${entry.action} ${who}: ${entry.status}${counts}${waits}${stopped}`);
+  if (entry.unknownAdvice !== undefined) ctx.ui.out(`  unknown: ${entry.unknownAdvice}`);
 }
 
 /** For --verbose: each campaign that waits to go on by itself — why and until when, in local time — but those this run just said. */

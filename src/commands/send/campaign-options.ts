@@ -31,9 +31,13 @@ export interface ResumeOptions {
   readonly retryFailed: boolean;
   readonly resendUnknown: boolean;
   readonly json: boolean;
-  readonly concurrency: number;
+  /** Ceilings on the campaign's own pace: a resume goes as fast as it was sent, or slower. */
+  readonly concurrency?: number;
   readonly rate?: number;
 }
+
+/** Requests in flight per channel, when `--concurrency` is not given. */
+export const DEFAULT_CONCURRENCY = 20;
 
 export interface CampaignFlags {
   topic?: string[];
@@ -88,7 +92,7 @@ export function parseCampaignSend(flags: CampaignFlags): CampaignSendOptions {
     channel: parseChannelChoice(flags.channel),
     ...(via === undefined ? {} : { via }),
     ...(rate === undefined ? {} : { rate }),
-    concurrency: Math.round(positive('--concurrency', flags.concurrency) ?? 20),
+    concurrency: Math.round(positive('--concurrency', flags.concurrency) ?? DEFAULT_CONCURRENCY),
     dryRun: flags.dryRun === true,
     json: flags.json === true,
     urgent: flags.urgent === true,
@@ -107,12 +111,13 @@ export function parseResume(flags: CampaignFlags): ResumeOptions {
   const given = (['topic', 'where', 'message', 'text', 'subject', 'channel', 'via', 'urgent', 'split', 'allowFreeText'] as const).find((k) => flags[k] !== undefined);
   if (given !== undefined) throw usageError('SEND_RESUME_FIXED', `a resumed send keeps its message, recipients, transports and urgency: drop ${flagName(given)}`);
   const rate = positive('--rate', flags.rate);
+  const concurrency = positive('--concurrency', flags.concurrency);
   return {
     campaign: flags.resume ?? '',
     retryFailed: flags.retryFailed === true,
     resendUnknown: flags.resendUnknown === true,
     json: flags.json === true,
-    concurrency: Math.round(positive('--concurrency', flags.concurrency) ?? 20),
+    ...(concurrency === undefined ? {} : { concurrency: Math.max(1, Math.round(concurrency)) }),
     ...(rate === undefined ? {} : { rate }),
   };
 }

@@ -6,16 +6,17 @@ import { loadMessageFile } from '../../adapters/message/message-file.js';
 import { frozenTransports, settingsMap } from '../../adapters/transports/select.js';
 import type { Delivery } from '../../core/audience.js';
 import { isResumable, type Campaign, type CampaignId } from '../../core/campaign.js';
+import { describePace, resumePace, type Pace } from '../../core/campaign-pace.js';
 import { remainingAfter } from '../../core/dispatch/journal-state.js';
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
 import { textMessage, type MessageSpec } from '../../core/message/message-spec.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
 import { composeMessageFile } from '../compose/index.js';
-import { ratesOf, readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
+import { readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
 import { delivering, describeWait, localTime, pauseTimes, portionByQuota, quietConflict, quietEnd, quietNow } from './send-window.js';
 import { compileForSend, namesOf, prepareSend, refuseIfBlocked, refuseUnknownWhere, requestOf, type PreparedSend } from './prepare.js';
-import type { CampaignSendOptions, ResumeOptions } from './campaign-options.js';
+import { DEFAULT_CONCURRENCY, type CampaignSendOptions, type ResumeOptions } from './campaign-options.js';
 import { runCampaign, type CampaignResult, type CampaignRun } from './campaign-run.js';
 import { messageLabel, printPlan, printReport } from './print.js';
 import { withSendLock } from '../../adapters/campaign/send-lock.js';
@@ -37,7 +38,8 @@ function exitCodeOf(result: CampaignResult, ctx: Context, zone: string): number 
   switch (result.outcome.status) {
     case 'completed':
     case 'paused':
-      return result.report.counts.failed > 0 ? EXIT.partial : EXIT.ok;
+      // recipients whose outcome is unknown are not known to be reached: partial, as failed ones are (DESIGN §4)
+      return result.report.counts.failed > 0 || result.report.counts.unknown > 0 ? EXIT.partial : EXIT.ok;
     case 'interrupted':
       ctx.ui.warn(`interrupted: resume with: ${resume}`);
       return EXIT.interrupted;
@@ -77,6 +79,10 @@ export async function freezeAndSend(
     plannedSkips: plan.skipped,
     ...(request.urgent ? { urgent: true } : {}),
     ...(request.split ? { split: true } : {}),
+    ...(request.allowFreeText ? { allowFreeText: true } : {}),
+    // its own pace, so a resume or a schedule run goes on at it (DESIGN §7.2), not at whatever the settings say then
+    rates: Object.fromEntries(Object.keys(prepared.choices).map((c) => [c, prepared.rates[c as Channel]])),
+    concurrency: extra.concurrency,
     ...(extra.schedule === undefined ? {} : { schedule: extra.schedule }),
     createdAt: ctx.now(),
   };
@@ -182,8 +188,10 @@ export async function runResume(options: ResumeOptions, ctx: Context): Promise<n
   if (!isResumable(campaign.status) && !options.retryFailed && !options.resendUnknown) {
     throw new CanaleError('CAMPAIGN_NOT_RESUMABLE', `campaign ${campaign.id} is ${campaign.status}: nothing to resume (add --retry-failed or --resend-unknown to try those again)`);
   }
+  const settings = await readPlanSettings(ctx);
+  const paced = resumePace(campaign, options, { rates: settings.rates, concurrency: DEFAULT_CONCURRENCY });
+  if ('refused' in paced) throw usageError('SEND_RESUME_FASTER', paced.refused);
   if (campaign.urgent !== true) {
-    const settings = await readPlanSettings(ctx);
     const channels = delivering(campaign.channels, campaign.transports);
     const quiet = quietNow(settings, channels, ctx.deps.clock.now());
     if (quiet.length === channels.length && quiet[0] !== undefined) {
@@ -193,7 +201,8 @@ export async function runResume(options: ResumeOptions, ctx: Context): Promise<n
       );
     }
   }
-  const result = await withSendLock(ctx.paths.home, sendLockHolder(ctx, campaign.id), () => continueCampaign(campaign, options, ctx));
+  const run = { retryFailed: options.retryFailed, resendUnknown: options.resendUnknown, pace: paced.pace };
+  const result = await withSendLock(ctx.paths.home, sendLockHolder(ctx, campaign.id), () => continueCampaign(campaign, run, ctx));
   return reportAndExit(ctx, result, options.json);
 }
 
@@ -201,7 +210,11 @@ export async function runResume(options: ResumeOptions, ctx: Context): Promise<n
  * Goes on with a campaign: the same message to the same frozen list, only who is not yet reached (and, when asked,
  * those who failed or whose outcome is unknown). The caller holds the send lock.
  */
-export async function continueCampaign(campaign: Campaign, options: Omit<ResumeOptions, 'campaign' | 'json'>, ctx: Context): Promise<CampaignResult> {
+export async function continueCampaign(
+  campaign: Campaign,
+  options: { readonly retryFailed: boolean; readonly resendUnknown: boolean; readonly pace: Pace },
+  ctx: Context,
+): Promise<CampaignResult> {
   const settings = settingsMap(await ctx.settings());
   // the transports it was planned with, never others: missing credentials stop it here, before anything is sent
   const what = `campaign ${campaign.id}${campaign.schedule === undefined ? '' : ` (schedule ${campaign.schedule})`}`;
@@ -214,13 +227,13 @@ export async function continueCampaign(campaign: Campaign, options: Omit<ResumeO
   const data = await (await ctx.store()).read();
   const message = compileForSend(campaign.message, data, campaign.query.topics);
   const planSettings = await readPlanSettings(ctx);
-  ctx.ui.info(`campaign ${campaign.id}: ${pending.length} recipient(s) still to reach`);
+  ctx.ui.info(`campaign ${campaign.id}: ${pending.length} recipient(s) still to reach, at ${describePace(campaign, options.pace)}`);
   if (pending.length > 0) {
     // mark the unknown and retried as not yet reached, so a crash during this resume cannot lose them
     const journal = await JournalFile.open(journalFile(dir), ctx.deps.clock);
     pending.forEach((i) => journal.released(i));
     await journal.close();
   }
-  const run = { campaign, deliveries, subscribers: data.subscribers, message, render: renderContextOf(planSettings), choices, settings, rates: ratesOf(planSettings, options.rate) };
-  return runCampaign({ ...run, ...(await sendWindow(ctx, planSettings, campaign, deliveries, pending)), concurrency: options.concurrency }, ctx);
+  const run = { campaign, deliveries, subscribers: data.subscribers, message, render: renderContextOf(planSettings), choices, settings, rates: options.pace.rates };
+  return runCampaign({ ...run, ...(await sendWindow(ctx, planSettings, campaign, deliveries, pending)), concurrency: options.pace.concurrency }, ctx);
 }

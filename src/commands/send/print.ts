@@ -68,6 +68,7 @@ export function printReport(ui: Ui, report: CampaignReport, json: boolean, zone?
   printTable(ui, ['CHANNEL', ...COLUMNS.map((c) => c.toUpperCase())], [...rows, ['total', ...COLUMNS.map((k) => String(report.counts[k]))]]);
   for (const f of report.failures) ui.out(`failed: ${f.count} × ${f.code} — ${f.reason}`);
   for (const s of report.skipped) ui.out(`skipped: ${s.count} × ${s.label}`);
+  if (report.unknownAdvice !== undefined) ui.out(`unknown: ${report.unknownAdvice}`);
   if (zone !== undefined && report.startedAt !== null) {
     ui.out(`started ${tableTime(report.startedAt, zone)}${report.finishedAt === null ? '' : `, finished ${tableTime(report.finishedAt, zone)}`} (${zone})`);
   }
