@@ -7,14 +7,16 @@ interface DiskProblem {
   readonly code: 'DISK_FULL' | 'DISK_READ_ONLY' | 'DISK_IO';
   /** What is wrong and what to do about it, without what to run next. */
   readonly say: (path: string) => string;
+  /** How what to run next is joined on. */
+  readonly then: string;
 }
 
 /** The errors that say the disk itself refused a write: nothing canale or the person typed is wrong. */
 const DISK_CODES: Readonly<Record<string, DiskProblem>> = {
-  ENOSPC: { code: 'DISK_FULL', say: (path) => `the disk holding ${path} is full: free space` },
-  EDQUOT: { code: 'DISK_FULL', say: (path) => `the disk holding ${path} is full (your disk quota is used up): free space` },
-  EROFS: { code: 'DISK_READ_ONLY', say: (path) => `the disk holding ${path} is read-only: make it writable` },
-  EIO: { code: 'DISK_IO', say: (path) => `${path} could not be written (I/O error): check the disk` },
+  ENOSPC: { code: 'DISK_FULL', say: (path) => `the disk holding ${path} is full: free space`, then: ' and ' },
+  EDQUOT: { code: 'DISK_FULL', say: (path) => `the disk holding ${path} is full (your disk quota is used up): free space`, then: ' and ' },
+  EROFS: { code: 'DISK_READ_ONLY', say: (path) => `the disk holding ${path} is read-only: make it writable`, then: ' and ' },
+  EIO: { code: 'DISK_IO', say: (path) => `${path} could not be written (I/O error): check the disk`, then: ', then ' },
 };
 
 /** The codes of the CanaleErrors `asDiskError` makes. */
@@ -28,7 +30,7 @@ function problemOf(error: unknown): DiskProblem | undefined {
 /** The sentence for a disk error (ENOSPC, EDQUOT, EROFS, EIO) at `path`, or undefined when `error` is not one. */
 export function describeDiskError(error: unknown, path: string, then: string = AGAIN): string | undefined {
   const problem = problemOf(error);
-  return problem === undefined ? undefined : `${problem.say(path)}${then === '' ? '' : ` and ${then}`}`;
+  return problem === undefined ? undefined : `${problem.say(path)}${then === '' ? '' : `${problem.then}${then}`}`;
 }
 
 /**

@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isTemporaryFile } from '../../src/adapters/fs/atomic-file.js';
+import { addressTag } from '../../src/adapters/transports/outbox/outbox-files.js';
+import { runCli, type CliResult } from '../support/cli.js';
+
+/**
+ * A full disk through the built binary (DESIGN §5, §7.2): the home is a small tmpfs, filled with a file the test
+ * writes first, so the disk fills in the middle of a send or an import. Mounting needs root (CI runs as root).
+ */
+function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = mkdtempSync(join(tmpdir(), 'canale-mount-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
+
+const MOUNTABLE = canMountTmpfs();
+
+let dir = '';
+let home = '';
+beforeEach(async () => {
+  if (!MOUNTABLE) return;
+  dir = mkdtempSync(join(tmpdir(), 'canale-full-disk-'));
+  home = join(dir, 'home');
+  mkdirSync(home);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,mode=0700', 'tmpfs', home]);
+});
+afterEach(async () => {
+  if (!MOUNTABLE) return;
+  execFileSync('umount', ['-l', home]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+const cli = (...args: string[]): Promise<CliResult> => runCli(args, { home, cwd: dir });
+
+/** A file that takes all the home's free space but `leave` bytes; deleting it is "freeing space". */
+async function fillHome(leave: number): Promise<string> {
+  const stats = await statfs(home);
+  const path = join(home, 'filler');
+  await writeFile(path, Buffer.alloc(Math.max(0, stats.bavail * stats.bsize - leave)));
+  return path;
+}
+
+async function importCitizens(from: number, count: number): Promise<CliResult> {
+  const rows = Array.from({ length: count }, (_, k) => `cittadino${from + k}@example.it,Cittadino ${from + k},cantieri`);
+  const file = join(dir, `iscritti-${from}.csv`);
+  await writeFile(file, `email,name,topics\n${rows.join('\n')}\n`);
+  return cli('subscribers', 'import', file, '--yes');
+}
+
+describe.skipIf(!MOUNTABLE)('a home on a tmpfs that fills up (needs root and mount; skipped otherwise)', () => {
+  it('a send to the outbox that fills the disk stops interrupted with the plain message; after freeing space the resume reaches everyone exactly once', async () => {
+    expect((await cli('init', '--yes')).code).toBe(0);
+    expect((await importCitizens(0, 60)).code).toBe(0);
+    // each e-mail about 60 KB (text and HTML): 60 of them need about 3.6 MB
+    const words = Array.from({ length: 2500 }, (_, k) => `parola${k}`).join(' ');
+    await writeFile(join(dir, 'lavori.md'), `---\ntopics: [cantieri]\nchannels: [email]\nsubject: Lavori\n---\nCiao {{nome}}, ${words}\n`);
+    // room for the journal's reserve (1 MB) and a few e-mails, not for all of them
+    const filler = await fillHome(1_500_000);
+
+    const full = await cli('send', '--message', 'lavori.md', '--via', 'outbox', '--yes');
+    expect(full.code, full.stderr).toBe(1);
+    expect(full.stderr).not.toContain('internal error');
+    const id = /canale send --resume (cmp_\w+)/.exec(full.stderr)?.[1] ?? '';
+    expect(full.stderr).toContain(`error: the disk holding ${join(home, 'outbox', 'email')} is full: free space, then resume the send: canale send --resume ${id}`);
+    const campaign = JSON.parse(await readFile(join(home, 'campaigns', id, 'campaign.json'), 'utf8')) as { status: string; stopCode: string };
+    expect(campaign).toMatchObject({ status: 'interrupted', stopCode: 'DISK_FULL' });
+    const before = await readdir(join(home, 'outbox', 'email'));
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.length).toBeLessThan(60);
+    // no part-written message is left to look like one that was sent
+    for (const name of before) expect(await readFile(join(home, 'outbox', 'email', name), 'utf8')).toContain('parola2499');
+    const report = await cli('report', id, '--json');
+    expect(JSON.parse(report.stdout)).toMatchObject({ status: 'interrupted', counts: { sent: before.length, unknown: 0 } });
+
+    await rm(filler);
+    const resumed = await cli('send', '--resume', id, '--yes');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const files = await readdir(join(home, 'outbox', 'email'));
+    const perTag = new Map<string, number>();
+    for (const name of files) {
+      const tag = /-([0-9a-f]{16})(?:-\d+)?\.eml$/.exec(name)?.[1] ?? name;
+      perTag.set(tag, (perTag.get(tag) ?? 0) + 1);
+    }
+    const expected = Array.from({ length: 60 }, (_, k) => addressTag(`cittadino${k}@example.it`)).sort();
+    expect([...perTag.keys()].sort()).toEqual(expected);
+    expect([...perTag.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('an import into a full home says so plainly and changes nothing: the old db.json intact, no temporary file left', async () => {
+    expect((await cli('init', '--yes')).code).toBe(0);
+    expect((await importCitizens(0, 10)).code).toBe(0);
+    const db = await readFile(join(home, 'db.json'));
+    await fillHome(64 << 10);
+
+    const full = await importCitizens(100, 3000);
+    expect(full.code, full.stderr).toBe(1);
+    expect(full.stderr).toContain(`error: the disk holding ${join(home, 'db.json')} is full: free space and run the same command again`);
+    expect(full.stderr).not.toContain('internal error');
+    expect(await readFile(join(home, 'db.json'))).toEqual(db);
+    expect((await readdir(home)).filter(isTemporaryFile)).toEqual([]);
+    const list = await cli('subscribers', 'list', '--json');
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).not.toContain('cittadino100@');
+  });
+
+  it('a send into a home already full stops before anyone is reached, with the plain message', async () => {
+    expect((await cli('init', '--yes')).code).toBe(0);
+    expect((await importCitizens(0, 3)).code).toBe(0);
+    await fillHome(0);
+    const full = await cli('send', '--topic', 'cantieri', '--subject', 'Lavori', '--text', 'Via Roma chiusa', '--channel', 'email', '--via', 'outbox', '--yes');
+    expect(full.code, full.stderr).toBe(1);
+    expect(full.stderr).toMatch(new RegExp(`error: the disk holding ${home.replace(/[/.]/g, '\\$&')}\\S* is full: free space`));
+    expect(full.stderr).not.toContain('internal error');
+    expect(await readdir(join(home, 'outbox', 'email')).catch(() => [])).toEqual([]);
+  });
+});
