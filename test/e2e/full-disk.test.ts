@@ -116,6 +116,23 @@ describe.skipIf(!MOUNTABLE)('a home on a tmpfs that fills up (needs root and mou
     expect(list.stdout).not.toContain('cittadino100@');
   });
 
+  it('an export to a full disk says so plainly and leaves no part of the file', async () => {
+    expect((await cli('init', '--yes')).code).toBe(0);
+    expect((await importCitizens(0, 2000)).code).toBe(0);
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', out]);
+    try {
+      const full = await cli('subscribers', 'export', '--out', join(out, 'iscritti.csv'));
+      expect(full.code, full.stderr).toBe(1);
+      expect(full.stderr).toContain(`error: the disk holding ${join(out, 'iscritti.csv')} is full: free space and run the same command again`);
+      expect(full.stderr).not.toContain('internal error');
+      expect(await readdir(out)).toEqual([]);
+    } finally {
+      execFileSync('umount', ['-l', out]);
+    }
+  });
+
   it('a send into a home already full stops before anyone is reached, with the plain message', async () => {
     expect((await cli('init', '--yes')).code).toBe(0);
     expect((await importCitizens(0, 3)).code).toBe(0);
