@@ -144,3 +144,26 @@ describe.skipIf(!MOUNTABLE)('a home on a tmpfs that fills up (needs root and mou
     expect(await readdir(join(home, 'outbox', 'email')).catch(() => [])).toEqual([]);
   });
 });
+
+describe.skipIf(!MOUNTABLE)('a campaign frozen on a nearly full home (needs root and mount; skipped otherwise)', () => {
+  it('with no room for its journal stops interrupted before anyone is sent, and the resume after freeing space sends everyone once', async () => {
+    expect((await cli('init', '--yes')).code).toBe(0);
+    expect((await importCitizens(0, 5)).code).toBe(0);
+    // these tests run at whatever time the suite does: outside any quiet hours
+    expect((await cli('config', 'set', 'quietHours.whatsapp', 'off')).code).toBe(0);
+    // room for the campaign's record and list, not for the journal's 1 MB reserve
+    const filler = await fillHome(300_000);
+    const full = await cli('send', '--topic', 'cantieri', '--subject', 'Lavori', '--text', 'Via Roma chiusa', '--channel', 'email', '--via', 'outbox', '--yes');
+    expect(full.code, full.stderr).toBe(1);
+    const id = /canale send --resume (cmp_\w+)/.exec(full.stderr)?.[1] ?? '';
+    expect(full.stderr).toContain(`error: the disk holding ${join(home, 'campaigns', id, 'journal.jsonl')} is full: free space, then resume the send: canale send --resume ${id}`);
+    expect(JSON.parse(await readFile(join(home, 'campaigns', id, 'campaign.json'), 'utf8'))).toMatchObject({ status: 'interrupted', stopCode: 'DISK_FULL' });
+    expect(await readdir(join(home, 'outbox', 'email')).catch(() => [])).toEqual([]);
+
+    await rm(filler);
+    const resumed = await cli('send', '--resume', id, '--yes');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await readdir(join(home, 'outbox', 'email'))).toHaveLength(5);
+    expect(await readdir(join(home, 'campaigns', id))).not.toContain('.journal.jsonl.reserve');
+  });
+});

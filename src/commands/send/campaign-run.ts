@@ -56,6 +56,23 @@ function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, it
   return rendering.ok ? rendering.envelope : { skip: 'no-address' };
 }
 
+/**
+ * The campaign's journal; a disk with no room for it (or its reserve) stops the campaign before anyone is sent,
+ * `interrupted` and resumable: running the same send again would freeze a second campaign beside this one.
+ */
+async function openJournal(ctx: Context, campaign: Campaign, dir: string): Promise<JournalFile> {
+  try {
+    return await JournalFile.open(journalFile(dir), ctx.deps.clock);
+  } catch (error) {
+    if (!isDiskCanaleError(error)) throw error;
+    const reason = describeDiskError(error.cause, journalFile(dir), '') ?? error.message;
+    const stopped: Campaign = { ...campaign, status: 'interrupted', finishedAt: ctx.deps.clock.now().toISOString(), stopReason: reason, stopCode: error.code };
+    // on a full disk this may fail too: the campaign then stays `sending`, which resumes all the same
+    await saveCampaign(ctx.paths.home, stopped).catch(() => undefined);
+    throw new CanaleError(error.code, `${reason}, then resume the send: canale send --resume ${campaign.id}`);
+  }
+}
+
 /** A journal that could not even record why it stopped (the disk full) stops the send like any full disk. */
 async function deliverOrDiskStop(input: Parameters<typeof deliver>[0], journalPath: string): Promise<DeliverOutcome> {
   try {
@@ -108,7 +125,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
   let campaign: Campaign = { ...before, status: 'sending', startedAt };
   await saveCampaign(ctx.paths.home, campaign);
   const dir = campaignDir(ctx.paths.home, campaign.id);
-  const journal = await JournalFile.open(journalFile(dir), clock);
+  const journal = await openJournal(ctx, campaign, dir);
   const transports: Partial<Record<Channel, Transport>> = {};
   const limiters: Partial<Record<Channel, RateWindow>> = {};
   for (const [channel, choice] of Object.entries(run.choices) as Array<[Channel, TransportChoice]>) {
