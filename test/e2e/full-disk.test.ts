@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isTemporaryFile } from '../../src/adapters/fs/atomic-file.js';
+import { AppendFile } from '../../src/adapters/webhook/append-file.js';
 import { addressTag } from '../../src/adapters/transports/outbox/outbox-files.js';
 import { runCli, type CliResult } from '../support/cli.js';
 
@@ -165,5 +166,25 @@ describe.skipIf(!MOUNTABLE)('a campaign frozen on a nearly full home (needs root
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await readdir(join(home, 'outbox', 'email'))).toHaveLength(5);
     expect(await readdir(join(home, 'campaigns', id))).not.toContain('.journal.jsonl.reserve');
+  });
+});
+
+describe.skipIf(!MOUNTABLE)('the webhook event log on a full disk (needs root and mount; skipped otherwise)', () => {
+  it('refuses an append the disk cut short (never answered as written), and the next one starts a line of its own', async () => {
+    const path = join(home, 'events.jsonl');
+    const log = new AppendFile(path);
+    await log.append('{"n":1}\n');
+    const filler = await fillHome(0);
+    // more than the rest of the file's last page: the write is cut short, then refused
+    const big = `{"n":2,"pad":"${'x'.repeat(20_000)}"}\n`;
+    await expect(log.append(big)).rejects.toMatchObject({ code: 'DISK_FULL', message: `the disk holding ${path} is full: free space and run the same command again` });
+    await rm(filler);
+    await log.append('{"n":3}\n');
+    await log.close();
+    const lines = (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
+    expect(lines[0]).toBe('{"n":1}');
+    expect(lines.at(-1)).toBe('{"n":3}');
+    // whatever the cut left is a line of its own, never glued to the next record
+    expect(lines.slice(1, -1).every((l) => l.startsWith('{"n":2,'))).toBe(true);
   });
 });
