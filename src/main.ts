@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { describeDiskError } from './adapters/fs/disk-errors.js';
+import { resolveHome } from './adapters/home.js';
 import { App } from './commands/app.js';
 import { exitCodeOf, EXIT, isCanaleError } from './core/errors.js';
 import type { Deps } from './deps.js';
@@ -95,21 +97,26 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
     await (await buildProgram(app, argv)).parseAsync([...argv], { from: 'user' });
     return app.exitCode;
   } catch (error) {
-    return reportError(error, deps);
+    return reportError(error, deps, argv);
   }
 }
 
 const FS_ERRORS: Readonly<Record<string, string>> = {
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
-  ENOSPC: 'no space left on the disk',
-  EROFS: 'the file system is read-only',
   ENOTDIR: 'a part of the path is not a folder',
   EISDIR: 'it is a folder, not a file',
   ENOENT: 'no such file or folder',
 };
 
-function reportError(error: unknown, deps: Deps): number {
+/** The home a call used, for a disk error thrown without a path (a write on an open file). */
+function homeOf(argv: readonly string[], deps: Deps): string {
+  const at = argv.findIndex((a) => a === '--home' || a.startsWith('--home='));
+  const flag = at < 0 ? undefined : (argv[at] as string).startsWith('--home=') ? (argv[at] as string).slice(7) : argv[at + 1];
+  return resolveHome(flag, deps.env, deps.cwd);
+}
+
+function reportError(error: unknown, deps: Deps, argv: readonly string[]): number {
   if (error instanceof CommanderError) {
     // commander has already printed its message (with "did you mean …?") through configureOutput
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
@@ -125,6 +132,13 @@ function reportError(error: unknown, deps: Deps): number {
     return exitCodeOf(error.exit);
   }
   const errno = error as NodeJS.ErrnoException;
+  // a full, read-only or failing disk is never a bug in canale (ENOSPC, EDQUOT, EROFS, EIO)
+  const disk = describeDiskError(error, errno?.path ?? homeOf(argv, deps));
+  if (disk !== undefined) {
+    deps.io.stderr.write(`${red('error:')} ${disk}\n`);
+    if (debug && errno.stack !== undefined) deps.io.stderr.write(`${errno.stack}\n`);
+    return EXIT.failed;
+  }
   const known = errno?.code === undefined ? undefined : FS_ERRORS[errno.code];
   if (known !== undefined && errno.path !== undefined) {
     deps.io.stderr.write(`${red('error:')} cannot ${errno.syscall ?? 'use'} ${errno.path}: ${known}\n`);

@@ -81,6 +81,19 @@ describe('main', () => {
     expect(fake.stderr.text).toMatch(/internal error: clock exploded — this is a bug in canale; run again with CANALE_DEBUG=1/);
   });
 
+  it.each([
+    ['ENOSPC', 'the disk holding HOME is full: free space and run the same command again'],
+    ['EDQUOT', 'the disk holding HOME is full (your disk quota is used up): free space and run the same command again'],
+    ['EROFS', 'the disk holding HOME is read-only: make it writable and run the same command again'],
+    ['EIO', 'HOME could not be written (I/O error): check the disk, then run the same command again'],
+  ])('%s thrown without a path (a write on an open file) is the disk error naming the home, never an internal error', async (code, message) => {
+    const fake = fakeDeps({ home });
+    const full = { ...fake.deps, clock: { now: () => { throw Object.assign(new Error(`${code}: write`), { code, syscall: 'write' }); } } };
+    expect(await main(['subscribers', 'add', '--phone', '3331234567', '--topics', 'scuola'], full)).toBe(1);
+    expect(fake.stderr.text.trim().split('\n').at(-1)).toBe(`error: ${message.replace('HOME', home)}`);
+    expect(fake.stderr.text).not.toContain('internal error');
+  });
+
   it('commands that override data need --yes off a terminal: exit 2', async () => {
     await run(['subscribers', 'add', '--phone', '3331234567', '--topics', 'eventi']);
     const result = await run(['topics', 'remove', 'scuola']);

@@ -41,7 +41,12 @@ async function eraseFromCampaign(dir: string, subscriber: Subscriber): Promise<n
   const lines = journal.split('\n').map((line) => {
     if (line === '') return line;
     let out = line;
-    const record = JSON.parse(line) as { i: number; detail?: string; id?: string };
+    const record = parsedRecord(line);
+    // a line torn by a crash or a full disk is no record (replay skips it), and may hold a part of one: dropped
+    if (record === undefined) {
+      touched = true;
+      return '';
+    }
     if (positions.has(record.i) && (record.detail !== undefined || record.id !== undefined)) {
       // the provider's message id and own words are about this person: keep the outcome, its code and our reason
       const { detail: _detail, id: _id, ...kept } = record;
@@ -75,3 +80,11 @@ export const campaignsHolder: PersonalDataHolder = {
     });
   },
 };
+
+function parsedRecord(line: string): { i: number; detail?: string; id?: string } | undefined {
+  try {
+    return JSON.parse(line) as { i: number; detail?: string; id?: string };
+  } catch {
+    return undefined;
+  }
+}

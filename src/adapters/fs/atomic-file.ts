@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { asDiskError } from './disk-errors.js';
 
 /** Files in the home hold personal data or secrets: only their owner may read them (DESIGN §3). */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -16,9 +17,18 @@ const WRITE_BUFFER_BYTES = 4 << 20;
 
 /**
  * Writes a file so that readers see either the old content or the new, never a part: the chunks go to a
- * temporary file (mode 0600) beside it, which is flushed to disk and then renamed over the target.
+ * temporary file (mode 0600) beside it, which is flushed to disk and then renamed over the target. A full,
+ * read-only or failing disk throws the CanaleError that names `path` (the temporary file is gone by then).
  */
 export async function writeFileAtomic(path: string, chunks: Iterable<string> | string): Promise<void> {
+  try {
+    await writeThenRename(path, chunks);
+  } catch (error) {
+    throw asDiskError(error, path);
+  }
+}
+
+async function writeThenRename(path: string, chunks: Iterable<string> | string): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
   try {
@@ -85,7 +95,9 @@ async function writeChunks(handle: FileHandle, chunks: Iterable<string>): Promis
       if (bound > WRITE_BUFFER_BYTES) {
         await flush();
         await writing;
-        await handle.write(chunk);
+        // a short write (a disk filling up) must not be taken for the whole chunk
+        const bytes = Buffer.from(chunk);
+        for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
         continue;
       }
       if (used + bound > WRITE_BUFFER_BYTES) await flush();

@@ -1,5 +1,6 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { PRIVATE_FILE_MODE } from '../fs/atomic-file.js';
+import { asDiskError } from '../fs/disk-errors.js';
 
 /** How often the path is checked for a replaced file: a stat per batch cost a fifth of a busy server's time. */
 const INODE_CHECK_MS = 100;
@@ -24,6 +25,8 @@ export class AppendFile {
   private flushes = 0;
   private readonly busy = new Set<Promise<void>>();
   private readonly retired: FileHandle[] = [];
+  /** A write failed part-way: the file may end in a torn line. */
+  private isTorn = false;
 
   constructor(
     readonly path: string,
@@ -63,7 +66,11 @@ export class AppendFile {
     let flushing = false;
     try {
       const handle = await this.current();
-      await handle.write(text);
+      // after a write the disk cut short, a newline first: the torn part stays a line of its own, never glued
+      const bytes = Buffer.from(this.isTorn ? `\n${text}` : text);
+      this.isTorn = true;
+      for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
+      this.isTorn = false;
       // the next batch may be written now: its own fdatasync will cover it
       this.isWriting = false;
       this.flushes++;
@@ -72,7 +79,8 @@ export class AppendFile {
       await handle.datasync();
       waiters.forEach((w) => w.resolve());
     } catch (error) {
-      waiters.forEach((w) => w.reject(error));
+      const named = asDiskError(error, this.path);
+      waiters.forEach((w) => w.reject(named));
     } finally {
       this.isWriting &&= flushing;
       if (flushing) this.flushes--;

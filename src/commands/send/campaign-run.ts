@@ -1,7 +1,9 @@
 import { campaignDir, journalFile } from '../../adapters/campaign/campaign-files.js';
 import { saveCampaign } from '../../adapters/campaign/campaign-store.js';
 import { systemRandom, systemSleeper } from '../../adapters/clock.js';
+import { describeDiskError, DISK_ERROR_CODES, isDiskCanaleError } from '../../adapters/fs/disk-errors.js';
 import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
+import { CanaleError } from '../../core/errors.js';
 import { buildTransport, type TransportChoice } from '../../adapters/transports/select.js';
 import type { Delivery } from '../../core/audience.js';
 import { addThrottling, type Campaign } from '../../core/campaign.js';
@@ -54,6 +56,34 @@ function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, it
   return rendering.ok ? rendering.envelope : { skip: 'no-address' };
 }
 
+/**
+ * The campaign's journal; a disk with no room for it (or its reserve) stops the campaign before anyone is sent,
+ * `interrupted` and resumable: running the same send again would freeze a second campaign beside this one.
+ */
+async function openJournal(ctx: Context, campaign: Campaign, dir: string): Promise<JournalFile> {
+  try {
+    return await JournalFile.open(journalFile(dir), ctx.deps.clock);
+  } catch (error) {
+    if (!isDiskCanaleError(error)) throw error;
+    const reason = describeDiskError(error.cause, journalFile(dir), '') ?? error.message;
+    const stopped: Campaign = { ...campaign, status: 'interrupted', finishedAt: ctx.deps.clock.now().toISOString(), stopReason: reason, stopCode: error.code };
+    // on a full disk this may fail too: the campaign then stays `sending`, which resumes all the same
+    await saveCampaign(ctx.paths.home, stopped).catch(() => undefined);
+    throw new CanaleError(error.code, `${reason}, then resume the send: canale send --resume ${campaign.id}`);
+  }
+}
+
+/** A journal that could not even record why it stopped (the disk full) stops the send like any full disk. */
+async function deliverOrDiskStop(input: Parameters<typeof deliver>[0], journalPath: string): Promise<DeliverOutcome> {
+  try {
+    return await deliver(input);
+  } catch (error) {
+    if (!isDiskCanaleError(error)) throw error;
+    const reason = describeDiskError(error.cause, journalPath, '') ?? error.message;
+    return { status: 'stopped', reason, failure: { kind: 'fatal', code: error.code, reason } };
+  }
+}
+
 /** Why a campaign stopped when a person or the system stopped it (Ctrl-C, SIGTERM). */
 export const SIGNAL_STOP = 'interrupted by Ctrl-C or SIGTERM';
 
@@ -95,7 +125,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
   let campaign: Campaign = { ...before, status: 'sending', startedAt };
   await saveCampaign(ctx.paths.home, campaign);
   const dir = campaignDir(ctx.paths.home, campaign.id);
-  const journal = await JournalFile.open(journalFile(dir), clock);
+  const journal = await openJournal(ctx, campaign, dir);
   const transports: Partial<Record<Channel, Transport>> = {};
   const limiters: Partial<Record<Channel, RateWindow>> = {};
   for (const [channel, choice] of Object.entries(run.choices) as Array<[Channel, TransportChoice]>) {
@@ -116,7 +146,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
   });
   let outcome: DeliverOutcome;
   try {
-    outcome = await deliver({
+    outcome = await deliverOrDiskStop({
       items,
       envelopeFor: (item) => envelopeFor(run, byId, item),
       transports,
@@ -138,14 +168,20 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
         else if (event.type === 'failed') progress.update(event.channel, { done: 1, failed: 1 });
         else if (event.type === 'throttled' || event.type === 'rate') progress.rate(event.channel, event.rate);
       },
-    });
+    }, journalFile(dir));
   } finally {
     progress.stop();
-    await journal.close();
+    // a journal the disk refused has said so in the outcome already
+    await journal.close().catch((error: unknown) => {
+      if (!isDiskCanaleError(error)) throw error;
+    });
     await Promise.all(Object.values(transports).map((t) => t?.close?.()));
   }
   campaign = addThrottling(afterDelivery(campaign, outcome, run, clock.now()), Object.fromEntries(Object.entries(limiters).map(([c, l]) => [c, l.throttling])));
   await saveCampaign(ctx.paths.home, campaign);
+  if (outcome.status === 'stopped' && DISK_ERROR_CODES.has(outcome.failure?.code ?? '')) {
+    throw new CanaleError(outcome.failure?.code ?? 'DISK_FULL', `${outcome.reason}, then resume the send: canale send --resume ${campaign.id}`);
+  }
   const replay = await replayJournal(journalFile(dir), run.deliveries.length);
   return { campaign, report: buildReport(campaign, run.deliveries.map((d) => d.channel), replay), outcome };
 }

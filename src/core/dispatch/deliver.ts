@@ -78,10 +78,13 @@ const LOOKAHEAD = 2;
  * more than the rate allows in any one-second window, per channel; throttling slows the channel and retries the
  * same recipient, never failing them; transient failures are retried with backoff up to `maxAttempts`; a
  * recipient failure is recorded and the send goes on; a fatal failure, or too many failures in a row, stops the
- * whole send, resumable. Every recipient's in-flight record is on disk before their request leaves.
+ * whole send, resumable. Every recipient's in-flight record is on disk before their request leaves; a journal that
+ * refuses one (a full disk) stops the send, resumable, with that recipient not sent.
  */
 export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
   let stopped: Extract<DeliverOutcome, { status: 'stopped' }> | undefined;
+  /** Why the journal refused an in-flight record (a full disk): nobody new is sent, and the send stops with it. */
+  let journalFailure: unknown;
   let consecutiveFailures = 0;
   /** Recipients with a final record: sent, failed or skipped. */
   let finished = 0;
@@ -111,10 +114,21 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     return { item, envelope: rendered, durable };
   }
 
+  /** Waits for the recipient's in-flight record; false if the journal refused it (it then released them itself). */
+  async function isDurable(prepared: Extract<Prepared, { durable: Promise<void> }>): Promise<boolean> {
+    try {
+      await prepared.durable;
+      return true;
+    } catch (error) {
+      journalFailure ??= error;
+      halt.abort();
+      return false;
+    }
+  }
+
   /** A prepared recipient the send stopped before: not sent, so resume treats them as not yet reached. */
   async function release(prepared: Prepared): Promise<void> {
-    if ('skip' in prepared) return;
-    await prepared.durable;
+    if ('skip' in prepared || !(await isDurable(prepared))) return;
     input.journal.released(prepared.item.index);
     emit({ type: 'released', channel: prepared.item.channel });
   }
@@ -144,7 +158,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
       return;
     }
     const prepared = ready.envelope;
-    await ready.durable;
+    if (!(await isDurable(ready))) return;
     let throttles = 0;
     for (let attempt = 1; ; ) {
       if (limiter !== undefined) {
@@ -250,6 +264,11 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
   } finally {
     input.stop.removeEventListener('abort', onStop);
     await input.journal.flush();
+  }
+  if (journalFailure !== undefined) {
+    const reason = journalFailure instanceof Error ? journalFailure.message : String(journalFailure);
+    const code = typeof (journalFailure as { code?: unknown }).code === 'string' ? (journalFailure as { code: string }).code : 'JOURNAL_WRITE_FAILED';
+    return { status: 'stopped', reason, failure: { kind: 'fatal', code, reason } };
   }
   if (stopped !== undefined) return stopped;
   if (finished === input.items.length) return { status: 'completed' };

@@ -15,7 +15,7 @@ export function addressTag(address: string): string {
   return createHash('sha256').update(address.trim().toLowerCase()).digest('hex').slice(0, 16);
 }
 
-/** Writes `content` as a new file (0600) in `dir`, never over an existing one; returns its path. */
+/** Writes `content` as a new file (0600) in `dir`, never over an existing one, nor a part of it left; returns its path. */
 export async function writeNewFile(dir: string, base: string, extension: string, content: string | Buffer): Promise<string> {
   await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   for (let n = 1; ; n++) {
@@ -24,7 +24,10 @@ export async function writeNewFile(dir: string, base: string, extension: string,
       await writeFile(path, content, { flag: 'wx', mode: PRIVATE_FILE_MODE });
       return path;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n > 1000) throw error;
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && n <= 1000) continue;
+      // a file cut short by a full disk is no message: it must not look like one was written
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await rm(path, { force: true });
+      throw error;
     }
   }
 }

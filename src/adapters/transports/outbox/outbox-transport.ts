@@ -5,6 +5,7 @@ import type { Envelope, SendResult, Transport } from '../../../core/transport.js
 import type { Channel } from '../../../core/subscriber.js';
 import { graphMessageBody } from '../cloud-api/graph-message.js';
 import { mailFor } from '../smtp/email-message.js';
+import { describeDiskError, diskCode } from '../../fs/disk-errors.js';
 import { addressTag, outboxDir, writeNewFile } from './outbox-files.js';
 
 export interface OutboxSettings {
@@ -46,6 +47,9 @@ export class OutboxTransport implements Transport {
       const path = await writeNewFile(this.dir, base, '.eml', info.message as Buffer);
       return { ok: true, providerMessageId: `outbox:${relative(this.settings.home, path)}` };
     } catch (error) {
+      // a full disk stops the send (resumable) with the sentence a person understands, not an errno
+      const disk = diskCode(error);
+      if (disk !== undefined) return { ok: false, failure: { kind: 'fatal', code: disk, reason: describeDiskError(error, this.dir, '') ?? disk } };
       const what = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
       return { ok: false, failure: { kind: 'fatal', code: 'OUTBOX_WRITE_FAILED', reason: `cannot write to ${this.dir}: ${what}` } };
     }
