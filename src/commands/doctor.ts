@@ -8,6 +8,7 @@ import type { Channel } from '../core/subscriber.js';
 import { withExamples, type App } from './app.js';
 import type { Context } from './context.js';
 import { readPlanSettings, type PlanSettings } from './preview/plan-settings.js';
+import { campaignsCheck } from './campaigns/campaigns-check.js';
 import { scheduleHealth } from './schedule/overdue.js';
 import { scheduleCredentials } from './schedule/schedule-credentials.js';
 import { delivering, quietNow } from './send/send-window.js';
@@ -107,6 +108,8 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
   checks.push(whatsapp.check, email.check);
   if (whatsapp.transport === 'cloud-api' && data !== undefined) checks.push(templatesCheck(data, ctx.deps.clock.now()));
   checks.push(...(await settingsChecks(ctx, { whatsapp: whatsapp.transport, email: email.transport })));
+  const campaigns = await campaignsCheck(ctx.paths.home);
+  if (campaigns !== undefined) checks.push(campaigns);
   try {
     const schedules = await scheduleHealth(ctx);
     if (schedules !== undefined) checks.push({ name: 'schedules', ...schedules });

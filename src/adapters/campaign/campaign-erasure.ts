@@ -1,10 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Subscriber } from '../../core/subscriber.js';
 import type { PersonalDataHolder } from '../erasure.js';
-import { writeFileAtomic } from '../fs/atomic-file.js';
+import { isTemporaryFile, writeFileAtomic } from '../fs/atomic-file.js';
 import type { HomePaths } from '../home.js';
 import { journalFile, recipientsFile } from './campaign-files.js';
+import { FREEZE_PREFIX, removeFreezeLeftovers } from './campaign-freeze.js';
 import { withSendLock } from './send-lock.js';
 
 /** What a forgotten subscriber's id becomes in the frozen lists: the counts stay true, the person is gone. */
@@ -63,9 +64,17 @@ async function eraseFromCampaign(dir: string, subscriber: Subscriber): Promise<n
   return changed;
 }
 
+/** Copies a killed rewrite left in a campaign folder (`.journal.jsonl.<random>.tmp`…): they can hold what forget removes. */
+async function removeTemporaryFiles(dir: string): Promise<number> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter(isTemporaryFile);
+  await Promise.all(names.map((name) => rm(join(dir, name), { force: true })));
+  return names.length;
+}
+
 /**
  * Campaign folders (DESIGN §5): the frozen recipient list holds subscriber ids, the journal provider message ids and
- * provider replies, which can name a mailbox. Runs under the send lock, since a running send appends to its journal.
+ * provider replies, which can name a mailbox. Damaged folders are erased like the others; the `.tmp-…` folders of
+ * freezes that were killed are removed. Runs under the send lock, since a running send appends to its journal.
  */
 export const campaignsHolder: PersonalDataHolder = {
   name: 'campaigns',
@@ -74,8 +83,13 @@ export const campaignsHolder: PersonalDataHolder = {
     const ids = await readdir(root).catch(() => [] as string[]);
     if (ids.length === 0) return 0;
     return withSendLock(paths.home, { campaign: 'none: erasing a subscriber' }, async () => {
-      let changed = 0;
-      for (const id of ids) changed += await eraseFromCampaign(join(root, id), subscriber);
+      // under the send lock no freeze or rewrite is under way: unfinished freezes and rewrites are leftovers
+      let changed = await removeFreezeLeftovers(paths.home);
+      for (const id of ids.filter((name) => !name.startsWith(FREEZE_PREFIX))) {
+        const dir = join(root, id);
+        changed += await removeTemporaryFiles(dir);
+        changed += await eraseFromCampaign(dir, subscriber);
+      }
       return changed;
     });
   },

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Delivery } from '../../core/audience.js';
@@ -7,7 +6,7 @@ import type { Campaign, CampaignId } from '../../core/campaign.js';
 import type { JournalReplay } from '../../core/dispatch/journal-state.js';
 import { buildReport, type CampaignReport } from '../../core/report.js';
 import type { Channel, SubscriberId } from '../../core/subscriber.js';
-import { PRIVATE_DIR_MODE, writeFileAtomic } from '../fs/atomic-file.js';
+import { CanaleError } from '../../core/errors.js';
 import { replayJournal } from '../journal/journal-file.js';
 
 /** Where a campaign's files are: `<home>/campaigns/<id>/`. They hold subscriber ids, never contacts. */
@@ -18,32 +17,55 @@ export function campaignDir(home: string, id: CampaignId): string {
 export const recipientsFile = (dir: string): string => join(dir, 'recipients.jsonl');
 export const journalFile = (dir: string): string => join(dir, 'journal.jsonl');
 
-/** Freezes the recipient list: one `["sub_…","whatsapp"]` line per delivery, in send order. */
-export async function writeRecipients(dir: string, deliveries: readonly Delivery[]): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  await mkdir(join(dir, '..'), { recursive: true, mode: PRIVATE_DIR_MODE });
-  function* lines(): Generator<string> {
-    for (const d of deliveries) yield `${JSON.stringify([d.subscriberId, d.channel])}\n`;
-  }
-  await writeFileAtomic(recipientsFile(dir), lines());
+/** One `["sub_…","whatsapp"]` line of the frozen list, in send order. */
+export function* recipientLines(deliveries: readonly Delivery[]): Generator<string> {
+  for (const d of deliveries) yield `${JSON.stringify([d.subscriberId, d.channel])}\n`;
 }
 
-/** The frozen list, as written. */
+/** The frozen list, as written; a line that is not a recipient is a damaged campaign (CAMPAIGN_DAMAGED), never a crash. */
 export async function readRecipients(dir: string): Promise<Delivery[]> {
   const deliveries: Delivery[] = [];
   const input = createReadStream(recipientsFile(dir), { encoding: 'utf8', highWaterMark: 1 << 20 });
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-    if (line === '') continue;
-    const [subscriberId, channel] = JSON.parse(line) as [SubscriberId, Channel];
-    deliveries.push({ subscriberId, channel });
+  let line = 0;
+  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+    line++;
+    if (text === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || (parsed[1] !== 'whatsapp' && parsed[1] !== 'email')) {
+      throw new CanaleError('CAMPAIGN_DAMAGED', `recipients.jsonl line ${line} is not a recipient`);
+    }
+    deliveries.push({ subscriberId: parsed[0] as SubscriberId, channel: parsed[1] as Channel });
   }
   return deliveries;
 }
 
-/** A campaign's frozen list, its journal replayed, and the report built from them, as they stand now. */
+/**
+ * A campaign's frozen list, checked against its record: a list that cannot be read, or not of the length the record
+ * says, is thrown as CAMPAIGN_DAMAGED (the message says what is wrong). A campaign of nobody may have none.
+ */
+export async function readFrozenList(home: string, campaign: Campaign): Promise<Delivery[]> {
+  let deliveries: Delivery[];
+  try {
+    deliveries = await readRecipients(campaignDir(home, campaign.id));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && campaign.recipients === 0) return [];
+    if (error instanceof CanaleError) throw error;
+    throw new CanaleError('CAMPAIGN_DAMAGED', `its recipient list (recipients.jsonl) cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  if (deliveries.length !== campaign.recipients) {
+    throw new CanaleError('CAMPAIGN_DAMAGED', `its recipient list (recipients.jsonl) has ${deliveries.length} recipient(s), its record says ${campaign.recipients}`);
+  }
+  return deliveries;
+}
+
+/** A campaign's frozen list (readFrozenList), its journal replayed, and the report built from them, as they stand now. */
 export async function readCampaignState(home: string, campaign: Campaign): Promise<{ deliveries: Delivery[]; replay: JournalReplay; report: CampaignReport }> {
-  const dir = campaignDir(home, campaign.id);
-  const deliveries = await readRecipients(dir).catch((): Delivery[] => []);
-  const replay = await replayJournal(journalFile(dir), deliveries.length);
+  const deliveries = await readFrozenList(home, campaign);
+  const replay = await replayJournal(journalFile(campaignDir(home, campaign.id)), deliveries.length);
   return { deliveries, replay, report: buildReport(campaign, deliveries.map((d) => d.channel), replay) };
 }

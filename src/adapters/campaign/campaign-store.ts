@@ -1,11 +1,10 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Campaign, CampaignId } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
-import { readJsonFile } from '../fs/json-file.js';
-import { campaignDir } from './campaign-files.js';
+import { campaignDir, recipientsFile } from './campaign-files.js';
 
 const skipReason = z.enum(['opted-out', 'opted-out-of-topic', 'no-address', 'unreachable', 'channel-not-in-message']);
 const channel = z.enum(['whatsapp', 'email']);
@@ -64,32 +63,116 @@ const campaignSchema = z.strictObject({
 
 const campaignFile = (home: string, id: CampaignId): string => join(campaignDir(home, id), 'campaign.json');
 
+/** A folder under `campaigns/` that cannot be read as a campaign, and what is wrong with it. */
+export interface DamagedCampaign {
+  readonly id: string;
+  readonly problem: string;
+}
+
+/** A campaign folder as it stands: its record, what is wrong with it, or nothing there. */
+export type CampaignFolder = { readonly kind: 'ok'; readonly campaign: Campaign } | { readonly kind: 'damaged'; readonly problem: string } | { readonly kind: 'missing' };
+
 /**
  * Campaign records live in their campaign's folder (`campaigns/<id>/campaign.json`), beside the frozen list and
  * the journal, not in db.json: a send changes its campaign's status several times, and rewriting a store of a
  * million subscribers for each change would cost seconds and hold the store's lock.
  */
 export async function saveCampaign(home: string, campaign: Campaign): Promise<void> {
-  await writeFileAtomic(campaignFile(home, campaign.id), `${JSON.stringify({ version: 1, ...campaign }, null, 2)}\n`);
+  await writeFileAtomic(campaignFile(home, campaign.id), campaignJson(campaign));
+}
+
+/** The text of `campaign.json`. */
+export function campaignJson(campaign: Campaign): string {
+  return `${JSON.stringify({ version: 1, ...campaign }, null, 2)}\n`;
+}
+
+const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException).code;
+
+/**
+ * Reads a campaign folder without throwing for what a crash, a full disk or a hand edit can leave: a folder without
+ * `campaign.json`, one that is not JSON or not of the schema, a record of another id, a missing recipient list.
+ */
+export async function readCampaignFolder(home: string, id: string): Promise<CampaignFolder> {
+  const dir = campaignDir(home, id as CampaignId);
+  const info = await stat(dir).catch((error: unknown) => (errnoOf(error) === 'ENOENT' ? undefined : Promise.reject(error)));
+  if (info === undefined) return { kind: 'missing' };
+  if (!info.isDirectory()) return { kind: 'damaged', problem: 'it is a file, not a campaign folder' };
+  let text: string;
+  try {
+    text = await readFile(campaignFile(home, id as CampaignId), 'utf8');
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return { kind: 'damaged', problem: 'its folder has no campaign.json: a send was stopped while making it, or files were removed' };
+    return { kind: 'damaged', problem: `campaign.json cannot be read (${errnoOf(error) ?? String(error)})` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { kind: 'damaged', problem: `campaign.json is not valid JSON (${(error as Error).message})` };
+  }
+  const parsed = campaignSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { kind: 'damaged', problem: `campaign.json is not a campaign record: ${issue?.path.join('.') || 'the record'}: ${issue?.message ?? 'invalid'}` };
+  }
+  const { version: _version, ...campaign } = parsed.data;
+  if (campaign.id !== id) return { kind: 'damaged', problem: `campaign.json is the record of campaign "${campaign.id}", not of this folder` };
+  if (campaign.recipients > 0 && !(await stat(recipientsFile(dir)).then((s) => s.isFile(), () => false))) {
+    return { kind: 'damaged', problem: 'its recipient list (recipients.jsonl) is missing' };
+  }
+  return { kind: 'ok', campaign: campaign as unknown as Campaign };
+}
+
+/** What a person reads about a damaged campaign: what is wrong, and how to clear it. */
+export function damagedCampaignError(home: string, id: string, problem: string): CanaleError {
+  return new CanaleError(
+    'CAMPAIGN_DAMAGED',
+    `campaign ${id} is damaged: ${problem} — it cannot be shown, resumed or reported; clear it with: canale campaigns cancel ${id} (removes its folder ${campaignDir(home, id as CampaignId)})`,
+  );
 }
 
 export async function loadCampaign(home: string, id: string): Promise<Campaign> {
-  const path = campaignFile(home, id as CampaignId);
-  const data = await readJsonFile(path, campaignSchema, 'CAMPAIGN_DAMAGED');
-  if (data === undefined) throw new CanaleError('CAMPAIGN_NOT_FOUND', `there is no campaign "${id}" — see them with: canale campaigns list`);
-  const { version: _version, ...campaign } = data;
-  return campaign as unknown as Campaign;
+  const folder = await readCampaignFolder(home, id);
+  switch (folder.kind) {
+    case 'ok':
+      return folder.campaign;
+    case 'damaged':
+      throw damagedCampaignError(home, id, folder.problem);
+    case 'missing':
+      throw new CanaleError('CAMPAIGN_NOT_FOUND', `there is no campaign "${id}" — see them with: canale campaigns list`);
+    default: {
+      const unreachable: never = folder;
+      return unreachable;
+    }
+  }
 }
 
-/** Every campaign, oldest first. */
-export async function listCampaigns(home: string): Promise<Campaign[]> {
+/**
+ * Every campaign folder, the readable ones oldest first, and those that cannot be read (DESIGN §5): one damaged
+ * folder is one damaged campaign, never a reason for a command to fail. Names starting with a dot are not
+ * campaigns: `.tmp-…` folders are freezes not finished (see campaign-freeze.ts).
+ */
+export async function scanCampaigns(home: string): Promise<{ campaigns: Campaign[]; damaged: DamagedCampaign[] }> {
   let ids: string[];
   try {
     ids = await readdir(join(home, 'campaigns'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (errnoOf(error) === 'ENOENT') return { campaigns: [], damaged: [] };
     throw error;
   }
-  const campaigns = await Promise.all(ids.filter((id) => !id.startsWith('.')).map((id) => loadCampaign(home, id)));
-  return campaigns.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  const folders = await Promise.all(ids.filter((id) => !id.startsWith('.')).map(async (id) => ({ id, folder: await readCampaignFolder(home, id) })));
+  const campaigns: Campaign[] = [];
+  const damaged: DamagedCampaign[] = [];
+  for (const { id, folder } of folders) {
+    if (folder.kind === 'ok') campaigns.push(folder.campaign);
+    else if (folder.kind === 'damaged') damaged.push({ id, problem: folder.problem });
+  }
+  campaigns.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  damaged.sort((a, b) => a.id.localeCompare(b.id));
+  return { campaigns, damaged };
+}
+
+/** Every campaign that can be read, oldest first; damaged folders are left out (scanCampaigns names them). */
+export async function listCampaigns(home: string): Promise<Campaign[]> {
+  return (await scanCampaigns(home)).campaigns;
 }

@@ -114,7 +114,7 @@ async function writeChunks(handle: FileHandle, chunks: Iterable<string>): Promis
 }
 
 /** Makes a rename durable: without it a power cut can bring back the old file. */
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

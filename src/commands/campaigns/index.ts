@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { readCampaignState } from '../../adapters/campaign/campaign-files.js';
-import { listCampaigns, loadCampaign, saveCampaign } from '../../adapters/campaign/campaign-store.js';
-import type { Campaign } from '../../core/campaign.js';
+import { rm } from 'node:fs/promises';
+import { campaignDir, readCampaignState } from '../../adapters/campaign/campaign-files.js';
+import { loadCampaign, readCampaignFolder, saveCampaign, scanCampaigns } from '../../adapters/campaign/campaign-store.js';
+import type { Campaign, CampaignId } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
 import type { CampaignReport } from '../../core/report.js';
 import { tableTime } from '../../ui/local-time.js';
@@ -16,34 +17,53 @@ import { describeWait } from '../send/send-window.js';
 import { readPlanSettings } from '../preview/plan-settings.js';
 import { withLiveStatus, withSendLock } from '../../adapters/campaign/send-lock.js';
 
-async function reportOf(ctx: Context, campaign: Campaign): Promise<CampaignReport> {
-  return (await readCampaignState(ctx.paths.home, campaign)).report;
+/** One row of `campaigns list`: a campaign and its counts, or a folder that cannot be read and what is wrong (DESIGN §10). */
+type ListRow =
+  | { readonly id: string; readonly status: Campaign['status']; readonly createdAt: string; readonly topics: readonly string[]; readonly channels: readonly string[]; readonly counts: CampaignReport['counts'] }
+  | { readonly id: string; readonly status: 'damaged'; readonly problem: string };
+
+async function rowOf(ctx: Context, c: Campaign): Promise<ListRow> {
+  try {
+    const { report } = await readCampaignState(ctx.paths.home, c);
+    return { id: c.id, status: c.status, createdAt: c.createdAt, topics: c.query.topics, channels: c.channels, counts: report.counts };
+  } catch (error) {
+    if (error instanceof CanaleError && error.code === 'CAMPAIGN_DAMAGED') return { id: c.id, status: 'damaged', problem: error.message };
+    throw error;
+  }
 }
 
-/** Every campaign, oldest first, CREATED in `timezone`; `{ id, status, createdAt, topics, channels, counts }` with --json (DESIGN §10, UTC). */
+/**
+ * Every campaign, oldest first, CREATED in `timezone`; `{ id, status, createdAt, topics, channels, counts }` with
+ * --json (DESIGN §10, UTC). A folder that cannot be read is listed after them as `{ id, status: "damaged", problem }`.
+ */
 export async function runCampaignsList(options: { readonly json: boolean }, ctx: Context): Promise<void> {
   await ctx.prepareHome();
-  const campaigns = await withLiveStatus(ctx.paths.home, await listCampaigns(ctx.paths.home), ctx.deps.processes);
-  const rows = await Promise.all(
-    campaigns.map(async (c) => ({ id: c.id, status: c.status, createdAt: c.createdAt, topics: c.query.topics, channels: c.channels, counts: (await reportOf(ctx, c)).counts })),
-  );
+  const scanned = await scanCampaigns(ctx.paths.home);
+  const campaigns = await withLiveStatus(ctx.paths.home, scanned.campaigns, ctx.deps.processes);
+  const rows: ListRow[] = [...(await Promise.all(campaigns.map((c) => rowOf(ctx, c)))), ...scanned.damaged.map((d) => ({ ...d, status: 'damaged' as const }))];
+  // readable ones oldest first, then the damaged ones (which have no reliable creation time) by id
+  const ordered = [...rows.filter((r) => !('problem' in r)), ...rows.filter((r) => 'problem' in r).sort((a, b) => a.id.localeCompare(b.id))];
   if (options.json) {
-    ctx.ui.json(rows);
+    ctx.ui.json(ordered);
     return;
   }
   const zone = await displayZone(ctx);
   printTable(
     ctx.ui,
     ['ID', 'STATUS', 'CREATED', 'TOPICS', 'TARGETED', 'SENT', 'FAILED'],
-    rows.map((r) => [r.id, r.status, tableTime(r.createdAt, zone), r.topics.join(','), String(r.counts.targeted), String(r.counts.sent), String(r.counts.failed)]),
+    ordered.map((r) =>
+      'problem' in r
+        ? [r.id, r.status, '-', '-', '-', '-', '-']
+        : [r.id, r.status, tableTime(r.createdAt, zone), r.topics.join(','), String(r.counts.targeted), String(r.counts.sent), String(r.counts.failed)],
+    ),
   );
+  for (const r of ordered) if ('problem' in r) ctx.ui.warn(`campaign ${r.id} is damaged: ${r.problem} — clear it with: canale campaigns cancel ${r.id}`);
   if (rows.length === 0) ctx.ui.info('no campaigns yet — send one with: canale send --topic T --message FILE');
 }
 
 export async function runCampaignShow(id: string, options: { readonly json: boolean }, ctx: Context): Promise<void> {
   await ctx.prepareHome();
-  const campaign = await campaignOrLast(ctx, id);
-  const report = await reportOf(ctx, campaign);
+  const { campaign, report } = await campaignOrLast(ctx, id);
   if (options.json) {
     ctx.ui.json({ ...campaign, report });
     return;
@@ -60,9 +80,14 @@ export async function runCampaignShow(id: string, options: { readonly json: bool
   printReport(ctx.ui, report, false);
 }
 
-/** Cancels a campaign that is not finished: a later resume refuses it. Asks first (or --yes). */
+/**
+ * Cancels a campaign that is not finished: a later resume refuses it. Asks first (or --yes). A damaged campaign
+ * folder (DESIGN §5) cannot be cancelled in its record: it is removed, with its files, after the same question.
+ */
 export async function runCampaignCancel(id: string, ctx: Context): Promise<void> {
   await ctx.prepareHome();
+  const damaged = await problemOf(ctx, id);
+  if (damaged !== undefined) return removeDamaged(id, damaged, ctx);
   const campaign = await loadCampaign(ctx.paths.home, id);
   if (campaign.status === 'completed' || campaign.status === 'cancelled') {
     throw new CanaleError('CAMPAIGN_FINISHED', `campaign ${id} is already ${campaign.status}; there is nothing to cancel`);
@@ -75,6 +100,26 @@ export async function runCampaignCancel(id: string, ctx: Context): Promise<void>
   ctx.ui.success(`cancelled ${id}`);
 }
 
+/** What makes campaign `id` unreadable — its folder, or its recipient list — or undefined when it can be read (or is not there). */
+async function problemOf(ctx: Context, id: string): Promise<string | undefined> {
+  const folder = await readCampaignFolder(ctx.paths.home, id);
+  if (folder.kind === 'damaged') return folder.problem;
+  if (folder.kind === 'missing') return undefined;
+  const row = await rowOf(ctx, folder.campaign);
+  return 'problem' in row ? row.problem : undefined;
+}
+
+async function removeDamaged(id: string, problem: string, ctx: Context): Promise<void> {
+  const dir = campaignDir(ctx.paths.home, id as CampaignId);
+  await ctx.confirm(`Campaign ${id} is damaged (${problem}). Remove its folder ${dir} and every file in it?`, `canale campaigns cancel ${id} --yes`);
+  await withSendLock(ctx.paths.home, sendLockHolder(ctx, id), async () => {
+    // under the lock, checked again: only a folder that is still unreadable is removed
+    if ((await problemOf(ctx, id)) === undefined) throw new CanaleError('CAMPAIGN_CHANGED', `campaign ${id} can be read again — nothing was removed; see: canale campaigns show ${id}`);
+    await rm(dir, { recursive: true, force: true });
+  });
+  ctx.ui.success(`removed the damaged campaign ${id} (${dir})`);
+}
+
 export function registerCampaigns(program: Command, app: App): void {
   const campaigns = withExamples(program.command('campaigns').description('sends that were made: list, show, cancel'), ['canale campaigns list', 'canale campaigns show cmp_7k3m9q2xaa']);
   withExamples(campaigns.command('list').description('every campaign, oldest first').option('--json', 'print JSON'), ['canale campaigns list', 'canale campaigns list --json']).action(
@@ -83,7 +128,7 @@ export function registerCampaigns(program: Command, app: App): void {
   withExamples(campaigns.command('show').argument('<id>', 'campaign id').description('a campaign: message, audience, transports and report').option('--json', 'print JSON'), [
     'canale campaigns show cmp_7k3m9q2xaa',
   ]).action(app.action(async (id: string, flags: { json?: boolean }, ctx: Context) => runCampaignShow(id, { json: flags.json === true }, ctx)));
-  withExamples(campaigns.command('cancel').argument('<id>', 'campaign id').description('cancel an unfinished campaign (asks first, or --yes)'), [
+  withExamples(campaigns.command('cancel').argument('<id>', 'campaign id').description('cancel an unfinished campaign, or remove a damaged one (asks first, or --yes)'), [
     'canale campaigns cancel cmp_7k3m9q2xaa',
     'canale campaigns cancel cmp_7k3m9q2xaa --yes',
   ]).action(app.action(async (id: string, _flags: unknown, ctx: Context) => runCampaignCancel(id, ctx)));

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readCampaignState } from '../../adapters/campaign/campaign-files.js';
-import { listCampaigns, loadCampaign } from '../../adapters/campaign/campaign-store.js';
+import { damagedCampaignError, loadCampaign, scanCampaigns } from '../../adapters/campaign/campaign-store.js';
 import { withLiveStatus } from '../../adapters/campaign/send-lock.js';
 import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
 import type { Campaign } from '../../core/campaign.js';
@@ -33,19 +33,44 @@ export function parseReport(campaign: string | undefined, flags: { last?: boolea
   return { ...(campaign === undefined ? {} : { campaign }), format: format as ReportFormat, ...(flags.out === undefined ? {} : { out: flags.out }), withContacts: flags.withContacts === true };
 }
 
-/** The campaign asked for, or the most recent one. */
-export async function campaignOrLast(ctx: Context, id: string | undefined): Promise<Campaign> {
-  const found = id !== undefined ? await loadCampaign(ctx.paths.home, id) : (await listCampaigns(ctx.paths.home)).at(-1);
+/** What a report is made of: the campaign as it stands, its frozen list and its journal replayed. */
+export type CampaignWithState = { readonly campaign: Campaign } & Awaited<ReturnType<typeof readCampaignState>>;
+
+/** A campaign's state; a list that cannot be read makes it a damaged campaign, said with how to clear it. */
+async function stateOf(ctx: Context, campaign: Campaign): Promise<CampaignWithState> {
+  try {
+    return { campaign, ...(await readCampaignState(ctx.paths.home, campaign)) };
+  } catch (error) {
+    if (error instanceof CanaleError && error.code === 'CAMPAIGN_DAMAGED') throw damagedCampaignError(ctx.paths.home, campaign.id, error.message);
+    throw error;
+  }
+}
+
+/** The campaign asked for, or the most recent one that can be read (damaged ones are skipped, and said). */
+export async function campaignOrLast(ctx: Context, id: string | undefined): Promise<CampaignWithState> {
+  const live = async (c: Campaign): Promise<Campaign> => (await withLiveStatus(ctx.paths.home, [c], ctx.deps.processes))[0] ?? c;
+  if (id !== undefined) return stateOf(ctx, await live(await loadCampaign(ctx.paths.home, id)));
+  const { campaigns, damaged } = await scanCampaigns(ctx.paths.home);
+  const skipped = damaged.map((d) => d.id);
+  let found: CampaignWithState | undefined;
+  for (const campaign of [...campaigns].reverse()) {
+    try {
+      found = await stateOf(ctx, await live(campaign));
+      break;
+    } catch (error) {
+      if (!(error instanceof CanaleError && error.code === 'CAMPAIGN_DAMAGED')) throw error;
+      skipped.push(campaign.id);
+    }
+  }
+  if (skipped.length > 0) ctx.ui.warn(`skipped ${skipped.length} damaged campaign(s): ${skipped.join(', ')} — see: canale campaigns list`);
   if (found === undefined) throw new CanaleError('NO_CAMPAIGNS', 'there are no campaigns yet — send one with: canale send --topic T --message FILE');
-  const [live] = await withLiveStatus(ctx.paths.home, [found], ctx.deps.processes);
-  return live ?? found;
+  return found;
 }
 
 /** A campaign's report, any time after it started: as a table, JSON, CSV (one row per recipient) or an HTML page. */
 export async function runReport(options: ReportOptions, ctx: Context): Promise<void> {
   await ctx.prepareHome();
-  const campaign = await campaignOrLast(ctx, options.campaign);
-  const { deliveries, replay, report } = await readCampaignState(ctx.paths.home, campaign);
+  const { campaign, deliveries, replay, report } = await campaignOrLast(ctx, options.campaign);
   let chunks: Iterable<string>;
   switch (options.format) {
     case 'json':

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { campaignDir } from '../../adapters/campaign/campaign-files.js';
-import { listCampaigns, loadCampaign, saveCampaign } from '../../adapters/campaign/campaign-store.js';
+import { freezeCampaign } from '../../adapters/campaign/campaign-freeze.js';
+import { listCampaigns, loadCampaign, scanCampaigns, type DamagedCampaign } from '../../adapters/campaign/campaign-store.js';
 import { withLiveStatus, withProcessLock, withSendLock } from '../../adapters/campaign/send-lock.js';
 import { readSchedules, updateSchedules } from '../../adapters/schedule/schedule-store.js';
 import type { Campaign, CampaignId } from '../../core/campaign.js';
@@ -74,7 +75,9 @@ async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<num
   const settings = await readPlanSettings(ctx);
   const transports = settingsMap(await ctx.settings());
   const now = ctx.deps.clock.now();
-  const work = await findWork(ctx, now);
+  const { work, damaged } = await findWork(ctx, now);
+  // a damaged folder is one campaign this run cannot see to: said once, and everything else is done
+  if (damaged.length > 0) ctx.ui.warn(describeDamaged(damaged));
   const entries: RunEntry[] = [];
   let exit: number = EXIT.ok;
   for (const item of work) {
@@ -112,14 +115,19 @@ async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<num
   if (options.verbose) for (const line of await waitingCampaigns(ctx, entries, settings.timezone)) ctx.ui.info(line);
   const next = await nextDue(ctx);
   if (options.verbose && next !== undefined) ctx.ui.info(`next: ${localTime(new Date(next), settings.timezone)}`);
-  if (options.json) ctx.ui.json({ at: now.toISOString(), entries, next: next ?? null });
+  if (options.json) ctx.ui.json({ at: now.toISOString(), entries, next: next ?? null, ...(damaged.length === 0 ? {} : { damaged }) });
   return exit;
 }
 
+function describeDamaged(damaged: readonly DamagedCampaign[]): string {
+  const list = damaged.map((d) => `${d.id}: ${d.problem}`).join('; ');
+  return `skipped ${damaged.length} damaged campaign folder(s): ${list} — everything else was seen to; see: canale doctor`;
+}
+
 /** The schedules and campaigns this run must see to, oldest work first. */
-async function findWork(ctx: Context, now: Date): Promise<Work[]> {
+async function findWork(ctx: Context, now: Date): Promise<{ work: Work[]; damaged: DamagedCampaign[] }> {
   const home = ctx.paths.home;
-  const recorded = await listCampaigns(home);
+  const { campaigns: recorded, damaged } = await scanCampaigns(home);
   const live = await withLiveStatus(home, recorded, ctx.deps.processes);
   const work: Work[] = [];
   live.forEach((campaign, i) => {
@@ -139,7 +147,9 @@ async function findWork(ctx: Context, now: Date): Promise<Work[]> {
     }
     if (dueAt(schedule, now).due) work.push({ kind: 'fire', schedule });
   }
-  return work;
+  // a claimed slot's half-made folder (from before freezes were atomic) is made whole by this run, not skipped
+  const making = new Set(work.flatMap((w) => (w.kind === 'create' ? [w.campaign] : [])));
+  return { work, damaged: damaged.filter((d) => !making.has(d.id)) };
 }
 
 /** The channels a schedule's or campaign's messages reach citizens on (not those that go to the outbox). */
@@ -212,7 +222,7 @@ async function sendSchedule(schedule: Schedule, id: CampaignId, at: { readonly s
     for (const warning of [...outbox, ...prepared.warnings]) ctx.ui.warn(`schedule ${schedule.id}: ${warning}`);
     refuseIfBlocked(prepared);
     if (prepared.plan.recipients.total === 0) {
-      await saveCampaign(ctx.paths.home, { id, status: 'completed', message: schedule.message, query: schedule.query, channels: [], transports: {}, recipients: 0, plannedSkips: prepared.plan.skipped, schedule: schedule.id, createdAt: ctx.now(), finishedAt: ctx.now() });
+      await freezeCampaign(ctx.paths.home, { id, status: 'completed', message: schedule.message, query: schedule.query, channels: [], transports: {}, recipients: 0, plannedSkips: prepared.plan.skipped, schedule: schedule.id, createdAt: ctx.now(), finishedAt: ctx.now() }, []);
       return { action: 'fired', ...base, status: 'completed', reason: 'nobody to send to' };
     }
     ctx.ui.info(`schedule ${schedule.id}: sending to ${prepared.plan.recipients.total} recipient(s) as campaign ${id}`);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
-import { campaignDir, journalFile, readRecipients, writeRecipients } from '../../adapters/campaign/campaign-files.js';
-import { loadCampaign, saveCampaign } from '../../adapters/campaign/campaign-store.js';
+import { campaignDir, journalFile, readFrozenList } from '../../adapters/campaign/campaign-files.js';
+import { freezeCampaign } from '../../adapters/campaign/campaign-freeze.js';
+import { damagedCampaignError, loadCampaign } from '../../adapters/campaign/campaign-store.js';
 import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
 import { frozenTransports, settingsMap } from '../../adapters/transports/select.js';
@@ -86,8 +87,7 @@ export async function freezeAndSend(
     ...(extra.schedule === undefined ? {} : { schedule: extra.schedule }),
     createdAt: ctx.now(),
   };
-  await writeRecipients(campaignDir(ctx.paths.home, id), plan.audience.deliveries);
-  await saveCampaign(ctx.paths.home, campaign);
+  await freezeCampaign(ctx.paths.home, campaign, plan.audience.deliveries);
   ctx.ui.info(`campaign ${id}: sending…`);
   const deliveries = plan.audience.deliveries;
   const pending = deliveries.map((_d, i) => i);
@@ -221,7 +221,9 @@ export async function continueCampaign(
   const choices = frozenTransports(campaign.transports, settings, { home: ctx.paths.home, what });
   for (const choice of Object.values(choices)) if (choice.warning !== undefined) ctx.ui.warn(`campaign ${campaign.id}: ${choice.warning}`);
   const dir = campaignDir(ctx.paths.home, campaign.id);
-  const deliveries = await readRecipients(dir);
+  const deliveries = await readFrozenList(ctx.paths.home, campaign).catch((error: unknown) => {
+    throw error instanceof CanaleError && error.code === 'CAMPAIGN_DAMAGED' ? damagedCampaignError(ctx.paths.home, campaign.id, error.message) : error;
+  });
   const replay = await replayJournal(journalFile(dir), deliveries.length);
   const pending = remainingAfter(replay, { resendUnknown: options.resendUnknown, retryFailed: options.retryFailed });
   const data = await (await ctx.store()).read();

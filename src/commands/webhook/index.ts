@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listCampaigns } from '../../adapters/campaign/campaign-store.js';
+import { scanCampaigns } from '../../adapters/campaign/campaign-store.js';
 import { buildTransport, chooseTransport, settingsMap } from '../../adapters/transports/select.js';
 import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
 import { ReceiptBook } from '../../adapters/webhook/receipts.js';
@@ -51,7 +51,10 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   const receipts = new ReceiptBook(home);
   // receipts come for a week after a send (Meta redelivers for up to 7 days): those campaigns are read before listening
   const since = ctx.deps.clock.now().getTime() - RECEIPT_DAYS * 24 * 60 * 60 * 1000;
-  await receipts.warm((await listCampaigns(home)).filter((c) => Date.parse(c.startedAt ?? c.createdAt) >= since).map((c) => c.id));
+  const { campaigns, damaged } = await scanCampaigns(home);
+  // a damaged campaign folder never stops the server: it is said once, and the rest is served
+  if (damaged.length > 0) ctx.ui.warn(`${damaged.length} damaged campaign folder(s): ${damaged.map((d) => `${d.id}: ${d.problem}`).join('; ')} — see: canale doctor`);
+  await receipts.warm(campaigns.filter((c) => Date.parse(c.startedAt ?? c.createdAt) >= since).map((c) => c.id));
   const events = new WhatsAppEvents({
     log,
     receipts,
