@@ -35,7 +35,7 @@ describe('webhook serve and the unsubscribe settings', () => {
     expect(server?.stderr()).toMatch(/no CANALE_UNSUBSCRIBE_SECRET set: e-mail unsubscribe links are refused \(403\)/);
     expect(server?.stderr()).toMatch(/no CANALE_PUBLIC_URL set/);
 
-    const link = unsubscribeLinks('https://avvisi.comune.example.it', 'segreto-nuovo').urlFor(id, undefined) ?? '';
+    const link = unsubscribeLinks('https://avvisi.comune.example.it', 'segreto-nuovo', { now: () => new Date() }).urlFor(id, undefined) ?? '';
     const path = new URL(link).pathname;
     const before = await oneClick(`${base}${path}`);
     expect(before.statusCode).toBe(403);
