@@ -37,7 +37,7 @@ export async function runConfigSet(key: string, text: string, ctx: Context): Pro
   const definition = configKey(key);
   const value = text === '' ? undefined : checkConfigValue(key, text);
   await ctx.prepareHome();
-  await withFileLock(ctx.paths.config, { waitMs: 10_000 }, async ({ assertHeld }) => {
+  await withFileLock(ctx.paths.config, { waitMs: 10_000, ...(ctx.deps.processes === undefined ? {} : { owner: ctx.deps.processes }) }, async ({ assertHeld }) => {
     const file = await readConfigFile(ctx.paths.config);
     const settings = { ...file.settings };
     if (value === undefined) delete settings[key];
