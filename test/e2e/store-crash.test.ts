@@ -1,6 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -57,5 +59,19 @@ describe('a store write killed with SIGKILL', () => {
     const db = await readFile(join(t.home, 'db.json'), 'utf8');
     expect(db).toContain('"phone":"+393200000002"');
     expect(db).not.toContain('"phone":"+393200000001"');
+  });
+
+  it('many writes at once after a dead holder: one takes the lock over, none waits it out, none is lost', async () => {
+    expect((await t.cli('init')).code).toBe(0);
+    // a pid that surely belonged to a process of this machine that is gone
+    const gone = spawn(process.execPath, ['-e', '']);
+    const [code] = (await once(gone, 'exit')) as [number];
+    expect(code).toBe(0);
+    await mkdir(join(t.home, 'db.json.lock'), { mode: 0o700 });
+    await writeFile(join(t.home, 'db.json.lock', 'holder.json'), `${JSON.stringify({ pid: gone.pid, host: hostname(), nonce: 'dead' })}\n`);
+    const adds = await Promise.all(Array.from({ length: 8 }, (_, i) => t.cli('subscribers', 'add', '--phone', `333 000 ${2000 + i}`, '--topics', 'cantieri')));
+    expect(adds.map((a) => a.code)).toEqual(Array(8).fill(0));
+    expect((await t.cli('subscribers', 'count')).stdout).toBe('8\n');
+    expect((await readdir(t.home)).filter((name) => name.includes('lock'))).toEqual([]);
   });
 });
