@@ -6,7 +6,12 @@ import { basename, dirname, join } from 'node:path';
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
 
-/** Temporary files are named `.<name>.<12 hex digits>.tmp` beside their target. Whether `name` is one of those writeFileAtomic makes for the file called `target` (not for another one). */
+/** Temporary files are named `.<name>.<12 hex digits>.tmp` beside their target. */
+export function isTemporaryFile(name: string): boolean {
+  return name.startsWith('.') && name.endsWith('.tmp');
+}
+
+/** Whether `name` is one of those writeFileAtomic makes for the file called `target` (not for another one). */
 export function isTemporaryFileOf(name: string, target: string): boolean {
   return name.length === target.length + 18 && name.startsWith(`.${target}.`) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(target.length + 2));
 }
