@@ -1,7 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Subscriber } from '../core/subscriber.js';
-import { isTemporaryFile } from './fs/atomic-file.js';
 import type { HomePaths } from './home.js';
 import { campaignsHolder } from './campaign/campaign-erasure.js';
 import { outboxHolder } from './transports/outbox/outbox-files.js';
@@ -19,17 +16,11 @@ export interface PersonalDataHolder {
   erase(subscriber: Subscriber, paths: HomePaths): Promise<number>;
 }
 
-/** Temporary copies of db.json left by a write that crashed (`kill -9` mid-write): they hold everyone's data. */
-const staleTemporaryFiles: PersonalDataHolder = {
-  name: 'unfinished writes',
-  async erase(_subscriber, paths) {
-    const names = (await readdir(paths.home)).filter((name) => isTemporaryFile(name) && name.startsWith('.db.json.'));
-    await Promise.all(names.map((name) => rm(join(paths.home, name), { force: true })));
-    return names.length;
-  },
-};
+// Temporary copies of db.json left by a write that was killed hold everyone's data: they are removed by the store's
+// own next write, under its lock (JsonFileStore.update), so by forget's too — never here, outside the lock, where a
+// live writer's copy could be taken from under it.
 
-export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [staleTemporaryFiles, outboxHolder, campaignsHolder, webhookHolder];
+export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [outboxHolder, campaignsHolder, webhookHolder];
 
 /** Runs every holder; returns the number of files changed by each. */
 export async function eraseElsewhere(subscriber: Subscriber, paths: HomePaths): Promise<Array<{ name: string; files: number }>> {

@@ -49,7 +49,7 @@ export class Context {
 
   async store(): Promise<Store> {
     await this.prepareHome();
-    return new JsonFileStore(this.paths.db);
+    return new JsonFileStore(this.paths.db, undefined, this.deps.processes);
   }
 
   async settings(): Promise<ResolvedSetting[]> {

@@ -136,6 +136,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'send.maxConsecutiveFailures', fallback: 50, description: 'recipients failed in a row before a send pauses itself, resumable', check: positiveInteger },
   { key: 'publicUrl', env: 'CANALE_PUBLIC_URL', description: 'public base URL of `canale webhook serve` (unsubscribe links)', check: url('https:', 'http:') },
   { key: 'unsubscribeSecret', env: 'CANALE_UNSUBSCRIBE_SECRET', secret: true, description: 'key that signs unsubscribe links', check: anyText },
+  { key: 'unsubscribe.tokenDays', fallback: 400, description: 'days an unsubscribe link works after the e-mail that carries it was sent', check: positiveInteger },
   { key: 'price.currency', fallback: 'EUR', description: 'currency of the prices below, for the cost estimate of preview and send', check: currency },
   ...(['marketing', 'utility', 'authentication'] as const).map(
     (category): ConfigKey => ({ key: `price.whatsapp.${category}`, fallback: 0, description: `price of one WhatsApp ${category} template message`, check: price }),
@@ -158,7 +159,7 @@ export function checkConfigValue(key: string, text: string): ConfigValue {
   const definition = configKey(key);
   const value = definition.check(text.trim());
   if (typeof value === 'object') {
-    const shown = definition.secret === true ? '(hidden)' : `"${text}"`;
+    const shown = definition.secret === true ? '(hidden)' : `"${hidePassword(text)}"`;
     throw usageError('CONFIG_VALUE_INVALID', `${key}: ${shown} is not valid — expected ${value.expected}`);
   }
   return value;
@@ -185,6 +186,11 @@ export function resolveSettings(
     if (k.fallback !== undefined) return { key: k.key, value: k.fallback, source: 'default', secret };
     return { key: k.key, value: undefined, source: 'unset', secret };
   });
+}
+
+/** A text with the password of any URL in it (`scheme://user:password@host`) replaced by `********`. */
+export function hidePassword(text: string): string {
+  return text.replace(/(\/\/[^/?#@\s:]*:)[^/?#@\s]*@/g, '$1********@');
 }
 
 /** What may be shown of a value: secrets become `********`, and a URL keeps everything but its password. */

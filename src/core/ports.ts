@@ -44,9 +44,18 @@ export type StoreScan = Omit<StoreData, 'subscribers'> & { readonly subscriberCo
  * One-click unsubscribe links for e-mails: a URL under the public base with a token that proves which subscriber
  * and topic it is for (signed with the unsubscribe secret), so the webhook server can act on it without a login.
  */
+/** Whom an unsubscribe link is for: a subscriber, and the topic it leaves (none: everything). */
+export interface UnsubscribeTarget {
+  readonly subscriberId: string;
+  readonly topic?: string;
+}
+
 export interface UnsubscribeLinks {
-  /** The link, or undefined when the public URL or the secret is not configured. */
+  /** The link, made now (it carries the day it was issued), or undefined when the public URL or the secret is not configured. */
   urlFor(subscriberId: string, topic: string | undefined): string | undefined;
-  /** The subscriber and topic a token was made for, or undefined when it was not made with this secret. */
-  read(token: string): { readonly subscriberId: string; readonly topic?: string } | undefined;
+  /**
+   * The subscriber and topic a token was made for; `expired` when it was made with this secret but is older than the
+   * links' life; undefined when it was not made with this secret (or altered in any way).
+   */
+  read(token: string): UnsubscribeTarget | 'expired' | undefined;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -54,6 +54,18 @@ describe('JsonFileStore', () => {
     await withFileLock(db, { waitMs: 1000 }, async () => {
       await expect(store.update(() => undefined)).rejects.toMatchObject({ code: 'BUSY', exit: 'busy' });
     });
+  });
+
+  it('removes the temporary copies of db.json left by killed writes, not newer ones nor other files', async () => {
+    const past = new Date('2026-01-01T00:00:00Z');
+    const future = new Date(Date.now() + 3_600_000);
+    const files = { dead: '.db.json.0123456789ab.tmp', live: '.db.json.ba9876543210.tmp', config: '.config.json.0123456789ab.tmp', other: '.db.json.notours.tmp' };
+    for (const name of Object.values(files)) await writeFile(join(dir, name), '{"everyone":"data"}');
+    for (const name of [files.dead, files.config, files.other]) await utimes(join(dir, name), past, past);
+    // still being written by someone (its mtime is after the lock was taken): left alone
+    await utimes(join(dir, files.live), future, future);
+    await new JsonFileStore(db).update(() => undefined);
+    expect((await readdir(dir)).sort()).toEqual([files.config, files.other, files.live, 'config.json', 'db.json'].sort());
   });
 
   it('reads a store written by hand, with any layout', async () => {

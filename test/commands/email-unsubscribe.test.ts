@@ -4,6 +4,7 @@ import type { Store, StoreScan, SubscriberVisitor } from '../../src/core/ports.j
 import type { StoreData } from '../../src/core/store-data.js';
 import { emailUnsubscribe } from '../../src/commands/webhook/email-unsubscribe.js';
 import { aStore, aSubscriber } from '../support/builders.js';
+import { FakeClock } from '../support/fake-deps.js';
 
 /** The store as a value: update runs on it in place, as the real one does under its lock. */
 function memoryStore(data: StoreData): Store & { writes: number } {
@@ -24,7 +25,8 @@ function memoryStore(data: StoreData): Store & { writes: number } {
   return store;
 }
 
-const links = unsubscribeLinks('https://avvisi.comune.example.it', 'segreto');
+const clock = new FakeClock();
+const links = unsubscribeLinks('https://avvisi.comune.example.it', 'segreto', clock, 30);
 const tokenOf = (id: string, topic?: string) => (links.urlFor(id, topic) ?? '').split('/u/')[1] ?? '';
 const now = () => '2026-11-28T10:00:00.000Z';
 
@@ -62,13 +64,26 @@ describe('e-mail unsubscribe links (GET /u/TOKEN, POST /u/TOKEN)', () => {
   it.each([
     ['a tampered payload', (t: string) => `${Buffer.from('sub_other|cantieri').toString('base64url')}.${t.split('.')[1] ?? ''}`],
     ['a tampered signature', (t: string) => `${t.slice(0, -2)}AA`],
-    ['a token of another city (another secret)', () => (unsubscribeLinks('https://x.example', 'altro').urlFor('sub_x', undefined) ?? '').split('/u/')[1] ?? ''],
+    ['a token of another city (another secret)', () => (unsubscribeLinks('https://x.example', 'altro', clock).urlFor('sub_x', undefined) ?? '').split('/u/')[1] ?? ''],
     ['no signature', (t: string) => t.split('.')[0] ?? ''],
   ])('%s → 403 and nothing changes', async (_what, tamper) => {
     const citizen = aSubscriber();
     const store = memoryStore(aStore([citizen]));
     const answer = await emailUnsubscribe(store, links, 'Comune', now)(tamper(tokenOf(citizen.id, 'cantieri')), 'POST', new URLSearchParams('List-Unsubscribe=One-Click'));
     expect(answer.status).toBe(403);
+    expect(store.writes).toBe(0);
+  });
+
+  it.each(['GET', 'POST'] as const)('%s with a link older than unsubscribe.tokenDays → 410, a page saying so, and nothing changes', async (method) => {
+    const citizen = aSubscriber();
+    const store = memoryStore(aStore([citizen]));
+    const old = new FakeClock();
+    const token = (unsubscribeLinks('https://avvisi.comune.example.it', 'segreto', old).urlFor(citizen.id, undefined) ?? '').split('/u/')[1] ?? '';
+    old.advance(31 * 86_400_000);
+    const later = unsubscribeLinks('https://avvisi.comune.example.it', 'segreto', old, 30);
+    const answer = await emailUnsubscribe(store, later, 'Comune', now)(token, method, new URLSearchParams('List-Unsubscribe=One-Click'));
+    expect(answer).toMatchObject({ status: 410, summary: 'token expired' });
+    expect(answer.html).toContain('Link scaduto');
     expect(store.writes).toBe(0);
   });
 });

@@ -24,9 +24,13 @@ describe('checkConfigValue', () => {
     ['send.maxAttempts', '0', /expected a whole number greater than 0/],
     ['whatsapp.transport', 'smtp', /expected one of cloud-api, outbox/],
     ['email.smtpUrl', 'http://x', /email.smtpUrl: \(hidden\) is not valid/],
+    ['whatsapp.apiUrl', 'ftp://u:secret@x', /whatsapp.apiUrl: "ftp:\/\/u:\*{8}@x" is not valid — expected a https: or http: URL/],
+    ['publicUrl', 'https//u:secret@x', /publicUrl: "https\/\/u:\*{8}@x" is not valid/],
+    ['unsubscribe.tokenDays', '0', /expected a whole number greater than 0/],
     ['colour', 'red', /unknown setting "colour" — known settings: country, timezone/],
   ])('%s %j is refused', (key, text, message) => {
     expect(() => checkConfigValue(key, text)).toThrow(message);
+    expect(() => checkConfigValue(key, text)).not.toThrow(/secret/);
   });
 });
 

@@ -35,13 +35,19 @@ describe('webhook serve and the unsubscribe settings', () => {
     expect(server?.stderr()).toMatch(/no CANALE_UNSUBSCRIBE_SECRET set: e-mail unsubscribe links are refused \(403\)/);
     expect(server?.stderr()).toMatch(/no CANALE_PUBLIC_URL set/);
 
-    const link = unsubscribeLinks('https://avvisi.comune.example.it', 'segreto-nuovo').urlFor(id, undefined) ?? '';
+    const link = unsubscribeLinks('https://avvisi.comune.example.it', 'segreto-nuovo', { now: () => new Date() }).urlFor(id, undefined) ?? '';
     const path = new URL(link).pathname;
     const before = await oneClick(`${base}${path}`);
     expect(before.statusCode).toBe(403);
     await before.body.dump();
 
     expect((await t.cli('config', 'set', 'unsubscribeSecret', 'segreto-nuovo')).code).toBe(0);
+    // HEAD (a link checker) answers as GET, with no body, and unsubscribes nobody
+    const head = await request(`${base}${path}`, { method: 'HEAD' });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(await head.body.text()).toBe('');
+    expect((JSON.parse((await t.cli('subscribers', 'show', 'maria@example.it', '--json')).stdout) as { status: string }).status).toBe('active');
     const after = await oneClick(`${base}${path}`);
     expect(after.statusCode).toBe(200);
     await after.body.dump();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { asDiskError } from './disk-errors.js';
 
@@ -7,9 +7,34 @@ import { asDiskError } from './disk-errors.js';
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
 
-/** Temporary files are named `.<name>.<random>.tmp` beside their target, so `forget` can find stale ones. */
+/** Temporary files are named `.<name>.<12 hex digits>.tmp` beside their target. */
 export function isTemporaryFile(name: string): boolean {
   return name.startsWith('.') && name.endsWith('.tmp');
+}
+
+/** Whether `name` is one of those writeFileAtomic makes for the file called `target` (not for another one). */
+export function isTemporaryFileOf(name: string, target: string): boolean {
+  return name.length === target.length + 18 && name.startsWith(`.${target}.`) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(target.length + 2));
+}
+
+/**
+ * Removes the temporary files of `path` left by writes that were killed before their rename, when they are older than
+ * `beforeMs` (file-system time). Called under the lock that every writer of `path` holds, with the time the lock was
+ * taken: a file last written before that belongs to a holder that is gone; a newer one is left alone. Returns how many
+ * files it removed.
+ */
+export async function removeStaleTemporaryFiles(path: string, beforeMs: number): Promise<number> {
+  const dir = dirname(path);
+  const names = (await readdir(dir)).filter((name) => isTemporaryFileOf(name, basename(path)));
+  let removed = 0;
+  for (const name of names) {
+    const file = join(dir, name);
+    const modified = await stat(file).then((s) => s.mtimeMs, () => undefined);
+    if (modified === undefined || modified > beforeMs) continue;
+    await rm(file, { force: true });
+    removed++;
+  }
+  return removed;
 }
 
 /** Bytes gathered before each write(): few system calls, and one buffer reused for the whole file. */

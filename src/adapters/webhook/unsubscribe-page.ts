@@ -46,6 +46,10 @@ export function invalidPage(city: string): string {
   return page(city, 'Link non valido', '<p role="alert">Questo link non è valido o è stato modificato. Usa il link nell’ultima e-mail ricevuta.</p>');
 }
 
+export function expiredPage(city: string): string {
+  return page(city, 'Link scaduto', `<p role="alert">Questo link è scaduto. Usa il link nell’ultima e-mail ricevuta da ${escape(city)}, oppure rispondi a quella e-mail per annullare l’iscrizione.</p>`);
+}
+
 export function gonePage(city: string): string {
   return page(city, 'Nessuna iscrizione', '<p role="status">Non risulta più nessuna iscrizione per questo link: non riceverai altri messaggi.</p>');
 }

@@ -7,7 +7,7 @@ import { hasValidSignature, isSameSecret } from './hub-signature.js';
 export interface WebhookHandlers {
   /** A payload whose signature checked. Resolves once it is logged durably and processed; a summary for the log line. */
   whatsapp(payload: unknown): Promise<string>;
-  /** The e-mail unsubscribe page (GET) or the unsubscribe itself (POST, one-click or the page's form). */
+  /** The e-mail unsubscribe page (GET, and HEAD as GET) or the unsubscribe itself (POST, one-click or the page's form). */
   unsubscribe(token: string, method: 'GET' | 'POST', form: URLSearchParams): Promise<{ readonly status: number; readonly html: string; readonly summary: string }>;
 }
 
@@ -110,9 +110,10 @@ export class WebhookServer {
         return send(405, 'method not allowed\n');
       }
       const token = /^\/u\/([A-Za-z0-9_.-]{1,512})\/?$/.exec(url.pathname)?.[1];
-      if (token !== undefined && (req.method === 'GET' || req.method === 'POST')) {
+      if (token !== undefined && (req.method === 'GET' || req.method === 'HEAD' || req.method === 'POST')) {
         const form = req.method === 'POST' ? new URLSearchParams((await bodyOf(req, MAX_FORM_BYTES)).toString('utf8')) : new URLSearchParams();
-        const answer = await this.options.handlers.unsubscribe(token, req.method, form);
+        // HEAD (link checkers, mail scanners) is answered as GET — the page, which changes nothing — and Node sends no body
+        const answer = await this.options.handlers.unsubscribe(token, req.method === 'POST' ? 'POST' : 'GET', form);
         summary = answer.summary;
         return send(answer.status, answer.html, 'text/html; charset=utf-8');
       }

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { readConfigFile, writeConfigFile } from '../../adapters/config-file.js';
 import { withFileLock } from '../../adapters/fs/file-lock.js';
-import { checkConfigValue, configKey, redact, type ResolvedSetting } from '../../core/config-keys.js';
+import { checkConfigValue, configKey, hidePassword, redact, type ResolvedSetting } from '../../core/config-keys.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { printTable } from '../../ui/table.js';
 
 function shown(setting: ResolvedSetting): { key: string; value: string | number | null; source: string } {
-  const value = setting.value === undefined ? null : setting.secret ? redact(setting) : setting.value;
+  const value = setting.value === undefined ? null : setting.secret ? redact(setting) : typeof setting.value === 'string' ? hidePassword(setting.value) : setting.value;
   return { key: setting.key, value, source: setting.source };
 }
 
@@ -37,7 +37,7 @@ export async function runConfigSet(key: string, text: string, ctx: Context): Pro
   const definition = configKey(key);
   const value = text === '' ? undefined : checkConfigValue(key, text);
   await ctx.prepareHome();
-  await withFileLock(ctx.paths.config, { waitMs: 10_000 }, async ({ assertHeld }) => {
+  await withFileLock(ctx.paths.config, { waitMs: 10_000, ...(ctx.deps.processes === undefined ? {} : { owner: ctx.deps.processes }) }, async ({ assertHeld }) => {
     const file = await readConfigFile(ctx.paths.config);
     const settings = { ...file.settings };
     if (value === undefined) delete settings[key];
@@ -45,7 +45,7 @@ export async function runConfigSet(key: string, text: string, ctx: Context): Pro
     assertHeld();
     await writeConfigFile(ctx.paths.config, { ...file, settings });
   });
-  const printed = value === undefined ? 'removed (default applies)' : definition.secret === true ? 'set (hidden)' : `= ${value}`;
+  const printed = value === undefined ? 'removed (default applies)' : definition.secret === true ? 'set (hidden)' : `= ${hidePassword(String(value))}`;
   ctx.ui.success(`${key} ${printed}`);
   const env = definition.env === undefined ? undefined : ctx.deps.env[definition.env];
   if (env !== undefined && env !== '') ctx.ui.warn(`${definition.env} is set in the environment and wins over config.json`);

@@ -2,6 +2,7 @@ import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
 import type { RenderContext } from '../../core/message/render.js';
 import { CanaleError } from '../../core/errors.js';
 import type { Prices } from '../../core/plan.js';
+import type { Clock } from '../../core/ports.js';
 import { parseQuietHours, type QuietHours } from '../../core/schedule/quiet-hours.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
@@ -12,6 +13,8 @@ export interface PlanSettings {
   readonly cityNameSet: boolean;
   readonly publicUrl?: string;
   readonly unsubscribeSecret?: string;
+  /** The clock unsubscribe links take their issue day from. */
+  readonly clock: Clock;
   readonly rates: Readonly<Record<Channel, number>>;
   readonly prices: Prices;
   /** The WhatsApp messaging tier (unique recipients in 24 hours), when configured. */
@@ -46,6 +49,7 @@ export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
     timezone: text('timezone') ?? 'Europe/Rome',
     quietHours,
     cityName: text('city.name') ?? 'Comune',
+    clock: ctx.deps.clock,
     cityNameSet: resolved.some((s) => s.key === 'city.name' && (s.source === 'env' || s.source === 'config')),
     ...(publicUrl === undefined ? {} : { publicUrl }),
     ...(unsubscribeSecret === undefined ? {} : { unsubscribeSecret }),
@@ -61,7 +65,7 @@ export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
 
 /** What rendering needs from the settings: the city's name and the signed unsubscribe links. */
 export function renderContextOf(settings: PlanSettings): RenderContext {
-  return { cityName: settings.cityName, links: unsubscribeLinks(settings.publicUrl, settings.unsubscribeSecret) };
+  return { cityName: settings.cityName, links: unsubscribeLinks(settings.publicUrl, settings.unsubscribeSecret, settings.clock) };
 }
 
 /** The rate of each channel: the settings', or `--rate` for both. */

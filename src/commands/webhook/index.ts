@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { scanCampaigns } from '../../adapters/campaign/campaign-store.js';
 import { buildTransport, chooseTransport, settingsMap } from '../../adapters/transports/select.js';
-import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
+import { DEFAULT_TOKEN_DAYS, unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
 import { ReceiptBook } from '../../adapters/webhook/receipts.js';
 import { ensureWebhookDir, EventLog, FailureStreaks } from '../../adapters/webhook/webhook-files.js';
 import { WebhookServer } from '../../adapters/webhook/webhook-server.js';
@@ -84,7 +84,7 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
       // config.json is read again at each request: `canale config set unsubscribeSecret …` (or city.name) applies at once
       unsubscribe: async (token, method, form) => {
         const fresh = settingsMap(await ctx.settings());
-        const links = unsubscribeLinks(textSetting(fresh, 'publicUrl'), textSetting(fresh, 'unsubscribeSecret'));
+        const links = unsubscribeLinks(textSetting(fresh, 'publicUrl'), textSetting(fresh, 'unsubscribeSecret'), ctx.deps.clock, Number(fresh.get('unsubscribe.tokenDays') ?? DEFAULT_TOKEN_DAYS));
         return emailUnsubscribe(store, links, textSetting(fresh, 'city.name') ?? 'Comune', () => ctx.now())(token, method, form);
       },
     },

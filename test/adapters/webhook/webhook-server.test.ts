@@ -113,4 +113,21 @@ describe('WebhookServer: handshake, health, log lines', () => {
     expect(lines[2]).toMatch(/ GET \/u\/… 200 /);
     expect(lines.join('\n')).not.toMatch(/tokensignature|verifica/);
   });
+
+  it('answers HEAD on /u/TOKEN as GET (the page handler, never the unsubscribe), with headers and no body', async () => {
+    const calls: string[] = [];
+    const url = await start({
+      unsubscribe: async (token, method) => {
+        calls.push(`${method} ${token}`);
+        return { status: 200, html: '<p>pagina</p>', summary: 'page' };
+      },
+    });
+    const head = await request(`${url}/u/c2VjcmV0.firma`, { method: 'HEAD' });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength('<p>pagina</p>')));
+    expect(await head.body.text()).toBe('');
+    expect(calls).toEqual(['GET c2VjcmV0.firma']);
+    expect(lines[0]).toMatch(/ HEAD \/u\/… 200 /);
+  });
 });

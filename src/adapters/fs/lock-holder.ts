@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import * as nodeFs from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './atomic-file.js';
+
+/** This process, and a way to tell whether another process on this machine still exists (Deps.processes). */
+export interface LockOwner {
+  readonly pid: number;
+  alive(pid: number): boolean;
+}
+
+/** What `<path>.lock/holder.json` says: the process that holds the lock, and a nonce telling its lock from the next. */
+export interface LockRecord {
+  readonly pid?: number;
+  readonly host?: string;
+  readonly nonce?: string;
+}
+
+const HOLDER_FILE = 'holder.json';
+
+type Callback = (error: NodeJS.ErrnoException | null) => void;
+
+async function readRecord(lockDir: string): Promise<LockRecord | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(join(lockDir, HOLDER_FILE), 'utf8'));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as LockRecord) : undefined;
+  } catch {
+    // missing, or being written this instant: nothing is known, so the holder counts as alive
+    return undefined;
+  }
+}
+
+/** The file-system functions proper-lockfile is given for one lock, and what they learnt while taking it. */
+export interface LockFs {
+  readonly fs: Record<string, unknown>;
+  /** The lock folder's mtime when this process made it (the file system's clock, not this process's). */
+  readonly takenAtMs: () => number;
+}
+
+/**
+ * proper-lockfile's file system for a lock of this process: the lock folder is made 0700 (like every folder in the
+ * home) and, when `owner` is given, gets `holder.json` (pid, host, nonce) before proper-lockfile goes on, so the
+ * folder's mtime it records already includes the file. Removing the folder removes `holder.json` first — only when
+ * the nonce is this lock's, so a holder that was taken over never removes its successor's lock.
+ */
+export function lockFileSystem(owner: LockOwner | undefined): LockFs {
+  const nonce = randomBytes(8).toString('hex');
+  const record = owner === undefined ? undefined : `${JSON.stringify({ pid: owner.pid, host: hostname(), nonce })}\n`;
+  let takenAtMs = 0;
+  const isOurs = (text: string | undefined): boolean => text === undefined || record === undefined || text === record;
+  const fs = {
+    ...nodeFs,
+    mkdir(path: string, callback: Callback) {
+      nodeFs.mkdir(path, { mode: PRIVATE_DIR_MODE }, (error) => {
+        if (error) return callback(error);
+        const done = (): void =>
+          nodeFs.stat(path, (statError, stats) => {
+            if (!statError) takenAtMs = stats.mtimeMs;
+            callback(null);
+          });
+        if (record === undefined) return done();
+        nodeFs.writeFile(join(path, HOLDER_FILE), record, { mode: PRIVATE_FILE_MODE, flag: 'wx' }, (writeError) => {
+          if (!writeError) return done();
+          nodeFs.rm(path, { recursive: true, force: true }, () => callback(writeError));
+        });
+      });
+    },
+    rmdir(path: string, callback: Callback) {
+      nodeFs.readFile(join(path, HOLDER_FILE), 'utf8', (_readError, text?: string) => {
+        if (!isOurs(text)) return callback(null);
+        nodeFs.rm(join(path, HOLDER_FILE), { force: true }, () => nodeFs.rmdir(path, callback));
+      });
+    },
+    rmdirSync(path: string) {
+      let text: string | undefined;
+      try {
+        text = nodeFs.readFileSync(join(path, HOLDER_FILE), 'utf8');
+      } catch {
+        text = undefined;
+      }
+      if (!isOurs(text)) return;
+      nodeFs.rmSync(join(path, HOLDER_FILE), { force: true });
+      nodeFs.rmdirSync(path);
+    },
+  };
+  return { fs, takenAtMs: () => takenAtMs };
+}
+
+/** Whether the holder is a process of this machine that no longer exists. */
+function isGone(record: LockRecord | undefined, owner: LockOwner | undefined): boolean {
+  return owner !== undefined && record?.pid !== undefined && record.host === hostname() && record.pid !== owner.pid && !owner.alive(record.pid);
+}
+
+/**
+ * Called when the lock on `path` is held by someone else: removes it when it is abandoned — its holder was a process
+ * of this machine that is gone (a `kill -9`, a crash: at once), or nobody kept it fresh for `staleMs` (a holder on
+ * another machine, or one that left no `holder.json`). Returns true when the lock was removed (or had been freed
+ * meanwhile), so the caller tries again at once. A live holder, or one on another machine, is never touched.
+ *
+ * Takers exclude each other with a short second lock (`<path>.lock-takeover`, proper-lockfile's, stale after 2 s),
+ * and read `holder.json` again under it: two processes that both saw a dead holder never remove each other's lock.
+ */
+export async function takeOverAbandoned(path: string, staleMs: number, owner: LockOwner | undefined): Promise<boolean> {
+  const lockDir = `${path}.lock`;
+  const mutex = `${path}.lock-takeover`;
+  const mutexFs = lockFileSystem(undefined);
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(mutex, { lockfilePath: mutex, realpath: false, stale: 2_000, retries: 0, fs: mutexFs.fs, onCompromised: () => undefined });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ELOCKED') return false;
+    throw error;
+  }
+  try {
+    const found = await stat(lockDir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (found === undefined) return true;
+    // judged on this one look at the lock: a lock that is missing now and made again a moment later is not removed.
+    // Only a taker holding the mutex removes a lock not its own, so the abandoned one found here is still the one there.
+    const record = await readRecord(lockDir);
+    const now = mutexFs.takenAtMs();
+    const abandoned = isGone(record, owner) || (now > 0 && found.mtimeMs < now - staleMs);
+    if (!abandoned) return false;
+    await rm(lockDir, { recursive: true, force: true });
+    return true;
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
