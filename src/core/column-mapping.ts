@@ -98,8 +98,13 @@ export function mapColumns(
       guessed.add(index);
     }
   }
+  // the attribute keys taken so far, kept as they are decided (a set built anew for each column was quadratic)
+  const used = new Set(roles.flatMap((r) => (r?.kind === 'attribute' ? [r.key] : [])));
   header.forEach((text, index) => {
-    roles[index] ??= attributeRole(text, index, roles);
+    if (roles[index] !== undefined) return;
+    const role = attributeRole(text, index, used);
+    used.add(role.key);
+    roles[index] = role;
   });
   const columns = header.map((text, index): MappedColumn => {
     const column: MappedColumn = { index, header: text, role: roles[index] ?? { kind: 'ignored' } };
@@ -116,9 +121,8 @@ export function mapColumns(
   return { columns, fields, attributes: columns.filter((c) => c.role.kind === 'attribute') };
 }
 
-/** An attribute named after the header, made unique among the attributes decided so far. */
-function attributeRole(text: string, index: number, roles: ReadonlyArray<ColumnRole | undefined>): ColumnRole {
-  const used = new Set(roles.flatMap((r) => (r?.kind === 'attribute' ? [r.key] : [])));
+/** An attribute named after the header, made unique among the attribute keys decided so far (`used`). */
+function attributeRole(text: string, index: number, used: ReadonlySet<string>): ColumnRole & { readonly kind: 'attribute' } {
   const key = attributeKey(text) || `column_${index + 1}`;
   return { kind: 'attribute', key: used.has(key) ? `${key}_${index + 1}` : key };
 }

@@ -10,7 +10,7 @@ import type { SubscriberId } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
 import type { Context } from '../context.js';
 import { startProgress } from './import-progress.js';
-import { readImportSource, type ImportSource } from './import-read.js';
+import { importInterrupted, readImportSource, type ImportSource } from './import-read.js';
 import { printMapping, printSummary } from './import-summary.js';
 import { canaleCommand } from '../../core/shell-quote.js';
 
@@ -88,14 +88,18 @@ function consentSource(source: ImportSource): string {
  * Reads the file, then plans against the store as it is now, read as a stream: only the subscribers the import
  * changes are kept, so a re-import of a million unchanged rows never holds the million subscribers.
  */
-async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: string) {
+async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: string, stop: AbortController) {
   const store = await ctx.store();
+  // listened to only once the store is open: its lock library (signal-exit) kills the process on a signal when it
+  // finds no listener but its own, and a one-time listener added before it has already been removed by then
+  void ctx.deps.untilInterrupted?.().then(() => stop.abort());
+  const signal = stop.signal;
   const topics = await store.topics();
   const country = options.country ?? (await ctx.country());
   const timeZone = String((await ctx.setting('timezone')) ?? 'Europe/Rome');
   let progress = startProgress(ctx, 0, '');
   const source = await readImportSource(
-    { ...options, path: resolve(ctx.deps.cwd, options.file), keepCells: options.errorsFile !== undefined, country, timeZone, topics },
+    { ...options, path: resolve(ctx.deps.cwd, options.file), keepCells: options.errorsFile !== undefined, country, timeZone, topics, signal },
     {
       opened(file) {
         ctx.ui.info(`reading ${file.name} (${(file.size / 1e6).toFixed(1)} MB, ${file.encoding}, delimiter ${delimiterLabel(file.delimiter)})…`);
@@ -129,7 +133,11 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
   const hint = canaleCommand('subscribers', 'import', options.file, '--yes');
   // off a terminal, fail before reading a large file rather than after
   if (!options.dryRun && !ctx.ui.isInteractive) await ctx.confirm(`Import ${options.file}?`, hint);
-  const { store, source, planOptions, plan } = await readAndPlan(options, ctx, ctx.now());
+  // Ctrl-C or SIGTERM stops the import at its next pause (every 20,000 rows read, and before the store is
+  // written), exit 130 with the store untouched; once the write has begun it finishes, as it is all or nothing
+  const stop = new AbortController();
+  const { store, source, planOptions, plan } = await readAndPlan(options, ctx, ctx.now(), stop);
+  if (stop.signal.aborted) throw importInterrupted();
   const exit = exitCodeOf(plan, options);
   if (options.dryRun || exit === EXIT.failed || !changesStore(plan)) {
     if (options.dryRun && !options.json) printMapping(ctx, source.mapping);
@@ -149,6 +157,7 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
     report(options, ctx, source, plan);
     await ctx.confirm(`Import ${source.file.name}: ${counts.inserted} new and ${counts.updated} updated subscriber(s) into ${ctx.paths.db}?`, hint);
   }
+  if (stop.signal.aborted) throw importInterrupted();
   const newId = (): SubscriberId => ctx.deps.ids.next('sub_') as SubscriberId;
   const final = await store.update((data) => {
     const fresh = planImport(data, source.batch, planOptions);
