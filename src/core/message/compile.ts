@@ -41,6 +41,19 @@ function texts(spec: MessageSpec): Array<[string, string]> {
   return [['body', spec.body], ...(spec.subject === undefined ? [] : [['subject', spec.subject] as [string, string]]), ...paramTexts];
 }
 
+const TOO_DEEP = 'body: the Markdown nests too deeply to be read (thousands of ">" quotes, list levels or * markers in a row) — write it flatter';
+
+/** Renders the body; Markdown nested thousands of levels deep overflows the reader's stack, which is a problem of the file. */
+function readMarkdown<T>(render: () => T, problems: string[]): T | undefined {
+  try {
+    return render();
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    if (!problems.includes(TOO_DEEP)) problems.push(TOO_DEEP);
+    return undefined;
+  }
+}
+
 /**
  * Checks what can be checked without recipients — topics exist, placeholders are well-formed and name known
  * fields, e-mail has a subject free of line breaks, free text fits WhatsApp's limit — and renders the Markdown.
@@ -69,7 +82,7 @@ export function compileMessage(spec: MessageSpec, context: CompileContext, extra
   const wantsEmail = channels.includes('email');
   if (wantsEmail && spec.subject === undefined) problems.push('subject: an e-mail needs a subject — add "subject: …" to the front matter');
   if (spec.subject !== undefined && /[\r\n]/.test(spec.subject)) problems.push('subject: line breaks are not allowed in a subject');
-  const whatsappText = spec.whatsapp === undefined ? markdownToWhatsApp(spec.body) : undefined;
+  const whatsappText = spec.whatsapp === undefined ? readMarkdown(() => markdownToWhatsApp(spec.body), problems) : undefined;
   let whatsappTemplate: TemplateInfo | undefined;
   if (spec.whatsapp !== undefined && channels.includes('whatsapp')) {
     const checked = checkTemplateUse(spec.whatsapp, context.templates);
@@ -80,6 +93,7 @@ export function compileMessage(spec: MessageSpec, context: CompileContext, extra
     problems.push(`body: ${whatsappText.length} characters as a WhatsApp message, over its limit of ${WHATSAPP_TEXT_LIMIT}`);
   }
   if (spec.body.trim() === '' && (wantsEmail || spec.whatsapp === undefined)) problems.push('body: the message has no text');
+  const email = wantsEmail ? readMarkdown(() => ({ subject: spec.subject ?? '', text: markdownToPlainText(spec.body), html: compileHtmlBody(spec.body) }), problems) : undefined;
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -90,7 +104,7 @@ export function compileMessage(spec: MessageSpec, context: CompileContext, extra
       channels,
       ...(whatsappText === undefined ? {} : { whatsappText }),
       ...(whatsappTemplate === undefined ? {} : { whatsappTemplate }),
-      ...(wantsEmail ? { email: { subject: spec.subject ?? '', text: markdownToPlainText(spec.body), html: compileHtmlBody(spec.body) } } : {}),
+      ...(email === undefined ? {} : { email }),
     },
   };
 }
