@@ -1,4 +1,5 @@
 import { attributeKey } from './attributes.js';
+import { cutValue } from './cut-value.js';
 import { CanaleError, usageError } from './errors.js';
 import { fieldName, type ColumnRole, type ImportField, type MapOverride } from './import-field.js';
 
@@ -127,6 +128,10 @@ function attributeRole(text: string, index: number, used: ReadonlySet<string>): 
   return { kind: 'attribute', key: used.has(key) ? `${key}_${index + 1}` : key };
 }
 
+/** How many of a file's columns an error lists, each cut to a readable length: a wide file's error stays readable. */
+const LISTED_COLUMNS = 30;
+
 function listed(header: readonly string[]): string {
-  return header.map((h) => (h === '' ? '(empty)' : `"${h}"`)).join(', ');
+  const shown = header.slice(0, LISTED_COLUMNS).map((h) => (h === '' ? '(empty)' : `"${cutValue(h, 40)}"`));
+  return header.length > LISTED_COLUMNS ? `${shown.join(', ')} and ${header.length - LISTED_COLUMNS} more` : shown.join(', ');
 }

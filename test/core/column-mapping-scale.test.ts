@@ -37,3 +37,12 @@ describe('cutValue', () => {
     expect(cutValue(value)).toBe(shown);
   });
 });
+
+describe('the error of a file without a contact column', () => {
+  it('lists the first 30 columns, each cut to a readable length, and how many more there are', () => {
+    const header = [`${'Domanda '.repeat(20)}`, ...Array.from({ length: 999 }, (_, i) => `c${i + 1}`)];
+    expect(() => mapColumns(header, spellingFor(header), [])).toThrow(
+      new RegExp(`^no column holds a phone number or an e-mail address \\(the columns are: "${'Domanda '.repeat(5)}…\\(160 characters\\)", "c1", .*"c29" and 970 more\\) — say which`),
+    );
+  });
+});
