@@ -1,5 +1,5 @@
 import { Marked } from 'marked';
-import { findPlaceholders } from './placeholders.js';
+import { replacePlaceholders } from './placeholders.js';
 
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -31,13 +31,17 @@ export interface HtmlBody {
 }
 
 export function compileHtmlBody(source: string): HtmlBody {
+  // one pass with a map from each placeholder to its slot: a body of 20,000 different placeholders took 40 s when
+  // each was looked up in a list and split out of the whole text in turn
   const slots: string[] = [];
-  let withSentinels = source;
-  for (const { raw } of findPlaceholders(source).placeholders) {
-    if (!slots.includes(raw)) slots.push(raw);
-  }
-  slots.forEach((raw, i) => {
-    withSentinels = withSentinels.split(raw).join(sentinel(i));
+  const slotOf = new Map<string, number>();
+  const withSentinels = replacePlaceholders(source, (raw) => {
+    let slot = slotOf.get(raw);
+    if (slot === undefined) {
+      slot = slots.push(raw) - 1;
+      slotOf.set(raw, slot);
+    }
+    return sentinel(slot);
   });
   return { html: markdown.parse(withSentinels, { async: false }), slots };
 }
