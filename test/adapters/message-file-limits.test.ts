@@ -22,3 +22,23 @@ describe('parseMessageFile limits', () => {
     );
   });
 });
+
+describe('parseMessageFile: emphasis markers, whose cost grows with their square in one paragraph', () => {
+  it('reads 500 markers in a paragraph, and names the paragraph line past that', () => {
+    const fine = `Ciao ${'*a* '.repeat(250)}`;
+    expect(parseMessageFile(file('', `${fine}\n\n${fine}`), 'x.md').body).toContain('*a*');
+    expect(() => parseMessageFile(file('', `Ciao\n\n\n${'_a '.repeat(501)}\nfine`), 'x.md')).toThrow(
+      /^x\.md:7: this paragraph has 501 \* and _ markers, more than canale reads in one \(at most 500\)/,
+    );
+  });
+
+  it('refuses more than 20,000 in a message, at the paragraph that passes them', () => {
+    const paragraph = '_a '.repeat(250);
+    const body = Array.from({ length: 81 }, () => paragraph).join('\n\n');
+    expect(() => parseMessageFile(file('', body), 'x.md')).toThrow(/^x\.md:164: by this paragraph the body has more \* and _ markers than canale reads in a message \(at most 20000\)/);
+  });
+
+  it('counts the lines of blank lines before the body', () => {
+    expect(() => parseMessageFile(file('', `\n\n${'a'.repeat(MAX_BODY_LENGTH + 1)}`), 'x.md')).toThrow(/^x\.md:6: the body is/);
+  });
+});

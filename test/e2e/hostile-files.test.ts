@@ -75,6 +75,8 @@ describe('hostile files are refused fast, with file:line and exit 1', () => {
   it.each([
     ['a YAML alias bomb in the front matter', () => message(`${ALIAS_BOMB}\n`, 'Ciao'), /^error: \S+bomba\.md:5: the front matter's YAML aliases \(\*name\) expand into too many values — a message file needs no aliases: write the values out\n$/],
     ['a 10 MB body', () => message('', 'Lavori in via Roma. '.repeat(550_000)), /^error: \S+bomba\.md:5: the body is 10999999 characters, more than a message can be \(canale reads at most 1000000; a WhatsApp text holds 4,096\) — is this the right file\?\n$/],
+    // under the length limit, but the Markdown reader would take minutes over its italics
+    ['900 KB of italic markers in one paragraph', () => message('', '_a '.repeat(300_000)), /^error: \S+bomba\.md:5: this paragraph has 300000 \* and _ markers, more than canale reads in one \(at most 500\) — is this the right file\? Bold and italic are for a few words\n$/],
     ['Markdown nested 5,000 quotes deep', () => message('', `${'>'.repeat(5000)} x`), /^error: bomba\.md: body: the Markdown nests too deeply to be read .* — write it flatter\n$/],
   ])('refuses a message file with %s (exit 1, file:line, no stack trace)', async (_what, content, expected) => {
     await cli('init');

@@ -8,6 +8,9 @@ const FENCE = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
 /** A message's body: far above what WhatsApp (4,096 characters) or an e-mail needs, far below what hangs the reader. */
 export const MAX_BODY_LENGTH = 1_000_000;
+/** Bold and italic markers (`*`, `_`): the Markdown reader slows with the square of them in one paragraph. */
+const MAX_MARKERS_PER_PARAGRAPH = 500;
+const MAX_MARKERS = 20_000;
 /** A file this large is not read at all: a message file is a few kilobytes of text. */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 /** YAML aliases resolved in the front matter (none is needed): past this, a "billion laughs" file is refused. */
@@ -62,12 +65,10 @@ export function parseMessageFile(source: string, path: string): MessageSpec {
     throw problem(path, line, `${name}: ${what}`);
   }
   const front = parsed.data;
-  const body = source.slice(fence[0].length).replace(/^\s*\n/, '').trimEnd();
-  if (body.length > MAX_BODY_LENGTH) {
-    // the Markdown reader overflows its stack on bodies of some megabytes: refused before it is reached
-    const line = fence[0].split(/\r\n|\r|\n/).length;
-    throw problem(path, line, `the body is ${body.length} characters, more than a message can be (canale reads at most ${MAX_BODY_LENGTH}; a WhatsApp text holds 4,096) — is this the right file?`);
-  }
+  const rest = source.slice(fence[0].length);
+  const blank = /^\s*\n/.exec(rest)?.[0] ?? '';
+  const body = rest.slice(blank.length).trimEnd();
+  checkBody(path, body, linesIn(fence[0]) + linesIn(blank) + 1);
   return {
     source: path,
     topics: front.topics,
@@ -76,6 +77,35 @@ export function parseMessageFile(source: string, path: string): MessageSpec {
     ...(front.whatsapp === undefined ? {} : { whatsapp: front.whatsapp }),
     body,
   };
+}
+
+function linesIn(text: string): number {
+  return text.match(/\r\n|\r|\n/g)?.length ?? 0;
+}
+
+/**
+ * Refuses a body the Markdown reader cannot read quickly: over `MAX_BODY_LENGTH` (it overflows its stack on some
+ * megabytes), or with more emphasis markers than any message has — its cost grows with the square of the `*` and
+ * `_` in one paragraph (60 KB of `_a ` took 2.3 s, 1 MB would take minutes).
+ */
+function checkBody(path: string, body: string, firstLine: number): void {
+  if (body.length > MAX_BODY_LENGTH) {
+    throw problem(path, firstLine, `the body is ${body.length} characters, more than a message can be (canale reads at most ${MAX_BODY_LENGTH}; a WhatsApp text holds 4,096) — is this the right file?`);
+  }
+  let total = 0;
+  let line = firstLine;
+  for (const paragraph of body.split(/((?:\r?\n|\r)[ \t]*(?:\r?\n|\r)\s*)/)) {
+    const markers = paragraph.match(/[*_]/g)?.length ?? 0;
+    total += markers;
+    if (markers > MAX_MARKERS_PER_PARAGRAPH || total > MAX_MARKERS) {
+      const what =
+        markers > MAX_MARKERS_PER_PARAGRAPH
+          ? `this paragraph has ${markers} * and _ markers, more than canale reads in one (at most ${MAX_MARKERS_PER_PARAGRAPH})`
+          : `by this paragraph the body has more * and _ markers than canale reads in a message (at most ${MAX_MARKERS})`;
+      throw problem(path, line, `${what} — is this the right file? Bold and italic are for a few words`);
+    }
+    line += linesIn(paragraph);
+  }
 }
 
 /**
