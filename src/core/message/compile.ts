@@ -1,3 +1,4 @@
+import { cutValue } from '../cut-value.js';
 import type { Channel } from '../subscriber.js';
 import { describeUnknownTopics, findTopic, type Topic, type TopicId } from '../topic.js';
 import { compileHtmlBody, type HtmlBody } from './email-html.js';
@@ -5,6 +6,9 @@ import { markdownToPlainText, markdownToWhatsApp } from './markdown-text.js';
 import type { MessageSpec } from './message-spec.js';
 import { findPlaceholders } from './placeholders.js';
 import { checkTemplateUse, type TemplateInfo } from './template-check.js';
+
+/** How many unknown placeholders of one text are named; the rest are counted. */
+const SHOWN_UNKNOWN = 5;
 
 /** WhatsApp's limit for a free-text message body. */
 export const WHATSAPP_TEXT_LIMIT = 4096;
@@ -72,11 +76,12 @@ export function compileMessage(spec: MessageSpec, context: CompileContext, extra
   for (const [where, text] of texts(spec)) {
     const { placeholders, malformed } = findPlaceholders(text);
     if (malformed > 0) problems.push(`${where}: a "{{" or "}}" that is not a placeholder — write {{field}} or {{field | "default"}}`);
-    for (const p of placeholders) {
-      if (!context.knownFields.has(p.field)) {
-        problems.push(`${where}: unknown placeholder ${p.raw} — use nome, email, telefono or an attribute: ${[...context.knownFields].filter((f) => !['name', 'phone', 'email'].includes(f)).join(', ') || '(no attributes yet)'}`);
-      }
+    // each unknown one once, the first few in full: a file of thousands is told in a few lines
+    const unknownRaws = [...new Set(placeholders.filter((p) => !context.knownFields.has(p.field)).map((p) => p.raw))];
+    for (const raw of unknownRaws.slice(0, SHOWN_UNKNOWN)) {
+      problems.push(`${where}: unknown placeholder ${cutValue(raw, 60)} — use nome, email, telefono or an attribute: ${[...context.knownFields].filter((f) => !['name', 'phone', 'email'].includes(f)).join(', ') || '(no attributes yet)'}`);
     }
+    if (unknownRaws.length > SHOWN_UNKNOWN) problems.push(`${where}: … and ${unknownRaws.length - SHOWN_UNKNOWN} more unknown placeholders`);
   }
   const channels = spec.channels ?? (['whatsapp', 'email'] as const);
   const wantsEmail = channels.includes('email');
