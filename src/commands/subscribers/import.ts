@@ -6,6 +6,7 @@ import { configKey } from '../../core/config-keys.js';
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
 import { parseMapFlag, type MapOverride } from '../../core/import-field.js';
 import { applyImportPlan, changesStore, importReport, planImport, planImportByScan, type ImportMode, type ImportPlan, type ImportPlanOptions } from '../../core/import-plan.js';
+import type { Store } from '../../core/ports.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
 import type { Context } from '../context.js';
@@ -109,7 +110,18 @@ async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: 
     },
   ).finally(() => progress.stop());
   const planOptions: ImportPlanOptions = { mode: options.mode, allowResubscribe: options.allowResubscribe, now, source: consentSource(source) };
-  return { store, source, planOptions, plan: await planImportByScan(store, source.batch, planOptions) };
+  // a re-import reads every stored subscriber (a million: some seconds): a signal stops that too
+  const scanning: Pick<Store, 'scan'> = {
+    scan: (begin) =>
+      store.scan(() => {
+        const visit = begin();
+        return (subscriber, index) => {
+          if (signal.aborted) throw importInterrupted();
+          visit(subscriber, index);
+        };
+      }),
+  };
+  return { store, source, planOptions, plan: await planImportByScan(scanning, source.batch, planOptions) };
 }
 
 async function writeErrorsFile(options: SubscriberImportOptions, ctx: Context, source: ImportSource, plan: ImportPlan): Promise<void> {
@@ -133,8 +145,8 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
   const hint = canaleCommand('subscribers', 'import', options.file, '--yes');
   // off a terminal, fail before reading a large file rather than after
   if (!options.dryRun && !ctx.ui.isInteractive) await ctx.confirm(`Import ${options.file}?`, hint);
-  // Ctrl-C or SIGTERM stops the import at its next pause (every 20,000 rows read, and before the store is
-  // written), exit 130 with the store untouched; once the write has begun it finishes, as it is all or nothing
+  // Ctrl-C or SIGTERM stops the import at its next pause (every 20,000 rows read, while the store is scanned, and
+  // before it is written), exit 130 with the store untouched; once the write has begun it finishes (all or nothing)
   const stop = new AbortController();
   const { store, source, planOptions, plan } = await readAndPlan(options, ctx, ctx.now(), stop);
   if (stop.signal.aborted) throw importInterrupted();
