@@ -1,4 +1,5 @@
 import { attributeKey } from './attributes.js';
+import { cutValue } from './cut-value.js';
 import { CanaleError, usageError } from './errors.js';
 import { fieldName, type ColumnRole, type ImportField, type MapOverride } from './import-field.js';
 
@@ -98,8 +99,13 @@ export function mapColumns(
       guessed.add(index);
     }
   }
+  // the attribute keys taken so far, kept as they are decided (a set built anew for each column was quadratic)
+  const used = new Set(roles.flatMap((r) => (r?.kind === 'attribute' ? [r.key] : [])));
   header.forEach((text, index) => {
-    roles[index] ??= attributeRole(text, index, roles);
+    if (roles[index] !== undefined) return;
+    const role = attributeRole(text, index, used);
+    used.add(role.key);
+    roles[index] = role;
   });
   const columns = header.map((text, index): MappedColumn => {
     const column: MappedColumn = { index, header: text, role: roles[index] ?? { kind: 'ignored' } };
@@ -116,13 +122,16 @@ export function mapColumns(
   return { columns, fields, attributes: columns.filter((c) => c.role.kind === 'attribute') };
 }
 
-/** An attribute named after the header, made unique among the attributes decided so far. */
-function attributeRole(text: string, index: number, roles: ReadonlyArray<ColumnRole | undefined>): ColumnRole {
-  const used = new Set(roles.flatMap((r) => (r?.kind === 'attribute' ? [r.key] : [])));
+/** An attribute named after the header, made unique among the attribute keys decided so far (`used`). */
+function attributeRole(text: string, index: number, used: ReadonlySet<string>): ColumnRole & { readonly kind: 'attribute' } {
   const key = attributeKey(text) || `column_${index + 1}`;
   return { kind: 'attribute', key: used.has(key) ? `${key}_${index + 1}` : key };
 }
 
+/** How many of a file's columns an error lists, each cut to a readable length: a wide file's error stays readable. */
+const LISTED_COLUMNS = 30;
+
 function listed(header: readonly string[]): string {
-  return header.map((h) => (h === '' ? '(empty)' : `"${h}"`)).join(', ');
+  const shown = header.slice(0, LISTED_COLUMNS).map((h) => (h === '' ? '(empty)' : `"${cutValue(h, 40)}"`));
+  return header.length > LISTED_COLUMNS ? `${shown.join(', ')} and ${header.length - LISTED_COLUMNS} more` : shown.join(', ');
 }

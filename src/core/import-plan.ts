@@ -1,3 +1,4 @@
+import { cutValue } from './cut-value.js';
 import { emailKey } from './email.js';
 import { CanaleError } from './errors.js';
 import type { ImportBatch } from './import-batch.js';
@@ -259,7 +260,13 @@ export function applyImportPlan(data: StoreData, plan: ImportPlan, newId: () => 
   }
 }
 
-/** The counts every output shows; `errors` in line order. */
+/** A problem as the report shows it: its value cut to a readable length (the cells stay whole in --errors FILE). */
+function withCutValue<T extends { readonly value: string }>(problem: T): T {
+  const value = cutValue(problem.value);
+  return value === problem.value ? problem : { ...problem, value };
+}
+
+/** The counts every output shows; `errors` in line order, each value cut to a readable length. */
 export function importReport(plan: ImportPlan): ImportReport {
   return {
     read: plan.read,
@@ -270,8 +277,8 @@ export function importReport(plan: ImportPlan): ImportReport {
     conflicts: plan.rejected.filter((r) => r.conflict === true).length,
     blocked: plan.blocked.length,
     rejected: plan.rejected.length,
-    errors: plan.rejected.flatMap((r) => r.errors),
-    warnings: plan.warnings,
-    columnProblems: plan.columnProblems,
+    errors: plan.rejected.flatMap((r) => r.errors.map((e) => withCutValue(e))),
+    warnings: plan.warnings.map((w) => withCutValue(w)),
+    columnProblems: plan.columnProblems.map((p) => withCutValue(p)),
   };
 }

@@ -1,11 +1,12 @@
+import { cutValue } from '../../core/cut-value.js';
 import type { RejectedRow } from '../../core/import-row.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { csvText } from './csv-text.js';
 import { ERROR_COLUMN } from './header-spellings.js';
 
-/** `Telefono "333": not a valid phone number; …` — every problem of a row in one cell. */
+/** `Telefono "333": not a valid phone number; …` — every problem of a row in one cell (the cells beside it are whole). */
 function reasonOf(row: RejectedRow): string {
-  return row.errors.map((e) => (e.column === null && e.value === '' ? e.reason : `${e.column === null ? '' : `${e.column} `}"${e.value}": ${e.reason}`)).join('; ');
+  return row.errors.map((e) => (e.column === null && e.value === '' ? e.reason : `${e.column === null ? '' : `${e.column} `}"${cutValue(e.value)}": ${e.reason}`)).join('; ');
 }
 
 /**

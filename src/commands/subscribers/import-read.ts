@@ -22,6 +22,8 @@ export interface ReadOptions {
   readonly timeZone: string;
   /** The store's topics when the file is read. */
   readonly topics: readonly Topic[];
+  /** Aborted by Ctrl-C or SIGTERM: reading stops at the next pause between slices of rows, with exit 130. */
+  readonly signal?: AbortSignal;
 }
 
 /** What was read: the file's facts (without its bytes), the header and its mapping, and the batch of rows. */
@@ -41,8 +43,40 @@ export interface ReadHooks {
 const BYTES_PER_ROW = 100;
 const MAX_EXPECTED_ROWS = 4_000_000;
 
+/** More columns than any real export (a form or a CRM has tens, canale's own export about 20). */
+export const MAX_COLUMNS = 1_000;
+/** Longer than any spreadsheet cell (Google Sheets holds 50,000 characters in one, Excel 32,767). */
+export const MAX_CELL_LENGTH = 50_000;
+
 function isBlank(cells: readonly string[]): boolean {
   return cells.every((c) => c.trim() === '');
+}
+
+/** What is said when Ctrl-C or SIGTERM stops an import: nothing was written. */
+export function importInterrupted(): CanaleError {
+  return new CanaleError('IMPORT_INTERRUPTED', 'interrupted — nothing was imported, the store is as it was: run the same command again to import the file', { exit: 'interrupted' });
+}
+
+/**
+ * Refuses a file no export makes (a header of 50,000 columns, a cell of 10 MB) before any row is checked: such a
+ * file is a mistake or an attack, and reading it would take minutes and echo megabytes back in the errors.
+ */
+function refuseHostile(path: string, cells: readonly string[], line: number, isHeader: boolean): void {
+  if (isHeader && cells.length > MAX_COLUMNS) {
+    throw new CanaleError(
+      'IMPORT_TOO_MANY_COLUMNS',
+      `${path}:${line}: the header has ${cells.length} columns, more than any real export (canale reads at most ${MAX_COLUMNS}) — is this the right file? Keep only the columns to import (phone or e-mail, name, topics, consent…) and save it again`,
+    );
+  }
+  for (let i = 0; i < cells.length; i++) {
+    const length = (cells[i] as string).length;
+    if (length > MAX_CELL_LENGTH) {
+      throw new CanaleError(
+        'IMPORT_CELL_TOO_LONG',
+        `${path}:${line}: cell ${i + 1} holds ${length} characters, more than a spreadsheet cell can (canale reads at most ${MAX_CELL_LENGTH}) — is this the right file? A quote that is never closed can also swallow the rest of the file: check the quotes before this line`,
+      );
+    }
+  }
 }
 
 /** The mapping of the header; a file that cannot be imported (no contact column) is named in the error. */
@@ -82,6 +116,8 @@ export async function readImportSource(options: ReadOptions, hooks: ReadHooks): 
   // a cell an export of canale wrote as `'+39…` (safe in a spreadsheet) is read as `+39…`: see formula-cells.ts
   await readCsvRecords(file.bytes, file.delimiter, file.path, {
     record(cells, line) {
+      if (options.signal?.aborted === true) throw importInterrupted();
+      refuseHostile(file.path, cells, line, reader === undefined);
       readNeutralisedCells(cells);
       if (reader === undefined) {
         if (isBlank(cells)) return;
@@ -93,6 +129,8 @@ export async function readImportSource(options: ReadOptions, hooks: ReadHooks): 
       if (!isBlank(cells)) builder.add(reader.read(cells, line));
     },
     broken(line, reason, cells) {
+      if (options.signal?.aborted === true) throw importInterrupted();
+      refuseHostile(file.path, cells, line, reader === undefined);
       readNeutralisedCells(cells);
       if (reader === undefined) throw new CanaleError('IMPORT_NOT_CSV', `${file.path} cannot be read as CSV: line ${line}: ${reason}`);
       builder.addBroken({ line, errors: [{ line, column: null, value: '', reason }], ...(options.keepCells ? { cells } : {}) });

@@ -6,11 +6,12 @@ import { configKey } from '../../core/config-keys.js';
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
 import { parseMapFlag, type MapOverride } from '../../core/import-field.js';
 import { applyImportPlan, changesStore, importReport, planImport, planImportByScan, type ImportMode, type ImportPlan, type ImportPlanOptions } from '../../core/import-plan.js';
+import type { Store } from '../../core/ports.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
 import type { Context } from '../context.js';
 import { startProgress } from './import-progress.js';
-import { readImportSource, type ImportSource } from './import-read.js';
+import { importInterrupted, readImportSource, type ImportSource } from './import-read.js';
 import { printMapping, printSummary } from './import-summary.js';
 import { canaleCommand } from '../../core/shell-quote.js';
 
@@ -88,14 +89,18 @@ function consentSource(source: ImportSource): string {
  * Reads the file, then plans against the store as it is now, read as a stream: only the subscribers the import
  * changes are kept, so a re-import of a million unchanged rows never holds the million subscribers.
  */
-async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: string) {
+async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: string, stop: AbortController) {
   const store = await ctx.store();
+  // listened to only once the store is open: its lock library (signal-exit) kills the process on a signal when it
+  // finds no listener but its own, and a one-time listener added before it has already been removed by then
+  void ctx.deps.untilInterrupted?.().then(() => stop.abort());
+  const signal = stop.signal;
   const topics = await store.topics();
   const country = options.country ?? (await ctx.country());
   const timeZone = String((await ctx.setting('timezone')) ?? 'Europe/Rome');
   let progress = startProgress(ctx, 0, '');
   const source = await readImportSource(
-    { ...options, path: resolve(ctx.deps.cwd, options.file), keepCells: options.errorsFile !== undefined, country, timeZone, topics },
+    { ...options, path: resolve(ctx.deps.cwd, options.file), keepCells: options.errorsFile !== undefined, country, timeZone, topics, signal },
     {
       opened(file) {
         ctx.ui.info(`reading ${file.name} (${(file.size / 1e6).toFixed(1)} MB, ${file.encoding}, delimiter ${delimiterLabel(file.delimiter)})…`);
@@ -105,7 +110,18 @@ async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: 
     },
   ).finally(() => progress.stop());
   const planOptions: ImportPlanOptions = { mode: options.mode, allowResubscribe: options.allowResubscribe, now, source: consentSource(source) };
-  return { store, source, planOptions, plan: await planImportByScan(store, source.batch, planOptions) };
+  // a re-import reads every stored subscriber (a million: some seconds): a signal stops that too
+  const scanning: Pick<Store, 'scan'> = {
+    scan: (begin) =>
+      store.scan(() => {
+        const visit = begin();
+        return (subscriber, index) => {
+          if (signal.aborted) throw importInterrupted();
+          visit(subscriber, index);
+        };
+      }),
+  };
+  return { store, source, planOptions, plan: await planImportByScan(scanning, source.batch, planOptions) };
 }
 
 async function writeErrorsFile(options: SubscriberImportOptions, ctx: Context, source: ImportSource, plan: ImportPlan): Promise<void> {
@@ -129,7 +145,11 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
   const hint = canaleCommand('subscribers', 'import', options.file, '--yes');
   // off a terminal, fail before reading a large file rather than after
   if (!options.dryRun && !ctx.ui.isInteractive) await ctx.confirm(`Import ${options.file}?`, hint);
-  const { store, source, planOptions, plan } = await readAndPlan(options, ctx, ctx.now());
+  // Ctrl-C or SIGTERM stops the import at its next pause (every 20,000 rows read, while the store is scanned, and
+  // before it is written), exit 130 with the store untouched; once the write has begun it finishes (all or nothing)
+  const stop = new AbortController();
+  const { store, source, planOptions, plan } = await readAndPlan(options, ctx, ctx.now(), stop);
+  if (stop.signal.aborted) throw importInterrupted();
   const exit = exitCodeOf(plan, options);
   if (options.dryRun || exit === EXIT.failed || !changesStore(plan)) {
     if (options.dryRun && !options.json) printMapping(ctx, source.mapping);
@@ -149,6 +169,7 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
     report(options, ctx, source, plan);
     await ctx.confirm(`Import ${source.file.name}: ${counts.inserted} new and ${counts.updated} updated subscriber(s) into ${ctx.paths.db}?`, hint);
   }
+  if (stop.signal.aborted) throw importInterrupted();
   const newId = (): SubscriberId => ctx.deps.ids.next('sub_') as SubscriberId;
   const final = await store.update((data) => {
     const fresh = planImport(data, source.batch, planOptions);

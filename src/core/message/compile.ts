@@ -1,3 +1,4 @@
+import { cutValue } from '../cut-value.js';
 import type { Channel } from '../subscriber.js';
 import { describeUnknownTopics, findTopic, type Topic, type TopicId } from '../topic.js';
 import { compileHtmlBody, type HtmlBody } from './email-html.js';
@@ -5,6 +6,9 @@ import { markdownToPlainText, markdownToWhatsApp } from './markdown-text.js';
 import type { MessageSpec } from './message-spec.js';
 import { findPlaceholders } from './placeholders.js';
 import { checkTemplateUse, type TemplateInfo } from './template-check.js';
+
+/** How many unknown placeholders of one text are named; the rest are counted. */
+const SHOWN_UNKNOWN = 5;
 
 /** WhatsApp's limit for a free-text message body. */
 export const WHATSAPP_TEXT_LIMIT = 4096;
@@ -41,6 +45,19 @@ function texts(spec: MessageSpec): Array<[string, string]> {
   return [['body', spec.body], ...(spec.subject === undefined ? [] : [['subject', spec.subject] as [string, string]]), ...paramTexts];
 }
 
+const TOO_DEEP = 'body: the Markdown nests too deeply to be read (thousands of ">" quotes, list levels or * markers in a row) — write it flatter';
+
+/** Renders the body; Markdown nested thousands of levels deep overflows the reader's stack, which is a problem of the file. */
+function readMarkdown<T>(render: () => T, problems: string[]): T | undefined {
+  try {
+    return render();
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    if (!problems.includes(TOO_DEEP)) problems.push(TOO_DEEP);
+    return undefined;
+  }
+}
+
 /**
  * Checks what can be checked without recipients — topics exist, placeholders are well-formed and name known
  * fields, e-mail has a subject free of line breaks, free text fits WhatsApp's limit — and renders the Markdown.
@@ -59,17 +76,18 @@ export function compileMessage(spec: MessageSpec, context: CompileContext, extra
   for (const [where, text] of texts(spec)) {
     const { placeholders, malformed } = findPlaceholders(text);
     if (malformed > 0) problems.push(`${where}: a "{{" or "}}" that is not a placeholder — write {{field}} or {{field | "default"}}`);
-    for (const p of placeholders) {
-      if (!context.knownFields.has(p.field)) {
-        problems.push(`${where}: unknown placeholder ${p.raw} — use nome, email, telefono or an attribute: ${[...context.knownFields].filter((f) => !['name', 'phone', 'email'].includes(f)).join(', ') || '(no attributes yet)'}`);
-      }
+    // each unknown one once, the first few in full: a file of thousands is told in a few lines
+    const unknownRaws = [...new Set(placeholders.filter((p) => !context.knownFields.has(p.field)).map((p) => p.raw))];
+    for (const raw of unknownRaws.slice(0, SHOWN_UNKNOWN)) {
+      problems.push(`${where}: unknown placeholder ${cutValue(raw, 60)} — use nome, email, telefono or an attribute: ${[...context.knownFields].filter((f) => !['name', 'phone', 'email'].includes(f)).join(', ') || '(no attributes yet)'}`);
     }
+    if (unknownRaws.length > SHOWN_UNKNOWN) problems.push(`${where}: … and ${unknownRaws.length - SHOWN_UNKNOWN} more unknown placeholders`);
   }
   const channels = spec.channels ?? (['whatsapp', 'email'] as const);
   const wantsEmail = channels.includes('email');
   if (wantsEmail && spec.subject === undefined) problems.push('subject: an e-mail needs a subject — add "subject: …" to the front matter');
   if (spec.subject !== undefined && /[\r\n]/.test(spec.subject)) problems.push('subject: line breaks are not allowed in a subject');
-  const whatsappText = spec.whatsapp === undefined ? markdownToWhatsApp(spec.body) : undefined;
+  const whatsappText = spec.whatsapp === undefined ? readMarkdown(() => markdownToWhatsApp(spec.body), problems) : undefined;
   let whatsappTemplate: TemplateInfo | undefined;
   if (spec.whatsapp !== undefined && channels.includes('whatsapp')) {
     const checked = checkTemplateUse(spec.whatsapp, context.templates);
@@ -80,6 +98,7 @@ export function compileMessage(spec: MessageSpec, context: CompileContext, extra
     problems.push(`body: ${whatsappText.length} characters as a WhatsApp message, over its limit of ${WHATSAPP_TEXT_LIMIT}`);
   }
   if (spec.body.trim() === '' && (wantsEmail || spec.whatsapp === undefined)) problems.push('body: the message has no text');
+  const email = wantsEmail ? readMarkdown(() => ({ subject: spec.subject ?? '', text: markdownToPlainText(spec.body), html: compileHtmlBody(spec.body) }), problems) : undefined;
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -90,7 +109,7 @@ export function compileMessage(spec: MessageSpec, context: CompileContext, extra
       channels,
       ...(whatsappText === undefined ? {} : { whatsappText }),
       ...(whatsappTemplate === undefined ? {} : { whatsappTemplate }),
-      ...(wantsEmail ? { email: { subject: spec.subject ?? '', text: markdownToPlainText(spec.body), html: compileHtmlBody(spec.body) } } : {}),
+      ...(email === undefined ? {} : { email }),
     },
   };
 }

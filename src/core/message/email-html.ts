@@ -1,6 +1,6 @@
 import { Marked } from 'marked';
 import { isUnsafeUrl } from './link-scheme.js';
-import { findPlaceholders } from './placeholders.js';
+import { replacePlaceholders } from './placeholders.js';
 
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -66,13 +66,17 @@ function markdownFor(urls: OpenUrl[]): Marked {
 
 /** Renders a message's Markdown body once, its placeholders left open for `fillHtmlBody`. */
 export function compileHtmlBody(source: string): HtmlBody {
+  // one pass with a map from each placeholder to its slot: a body of 20,000 different placeholders took 40 s when
+  // each was looked up in a list and split out of the whole text in turn
   const slots: string[] = [];
-  let withSentinels = source;
-  for (const { raw } of findPlaceholders(source).placeholders) {
-    if (!slots.includes(raw)) slots.push(raw);
-  }
-  slots.forEach((raw, i) => {
-    withSentinels = withSentinels.split(raw).join(sentinel(i));
+  const slotOf = new Map<string, number>();
+  const withSentinels = replacePlaceholders(source, (raw) => {
+    let slot = slotOf.get(raw);
+    if (slot === undefined) {
+      slot = slots.push(raw) - 1;
+      slotOf.set(raw, slot);
+    }
+    return sentinel(slot);
   });
   const urls: OpenUrl[] = [];
   return { html: markdownFor(urls).parse(withSentinels, { async: false }), slots, urls };

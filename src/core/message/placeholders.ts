@@ -41,6 +41,11 @@ export function findPlaceholders(text: string): { placeholders: Placeholder[]; m
   return { placeholders, malformed };
 }
 
+/** The text with each placeholder replaced by what `replace` gives for it as written (`{{nome | "x"}}`), in one pass. */
+export function replacePlaceholders(text: string, replace: (raw: string) => string): string {
+  return text.replace(PLACEHOLDER, (raw) => replace(raw));
+}
+
 /** The names a message may use: the subscriber's fields and every attribute some subscriber has. */
 export function knownFields(subscribers: readonly Subscriber[]): Set<string> {
   const known = new Set(['name', 'phone', 'email']);
