@@ -73,6 +73,8 @@ export async function loadCampaign(home: string, id: string): Promise<Campaign> 
   const path = campaignFile(home, id as CampaignId);
   const data = await readJsonFile(path, campaignSchema, 'CAMPAIGN_DAMAGED');
   if (data === undefined) throw new CanaleError('CAMPAIGN_NOT_FOUND', `there is no campaign "${id}" — see them with: canale campaigns list`);
+  // saving writes to the folder of the record's own id: a record copied from another folder must not be saved there
+  if (data.id !== id) throw new CanaleError('CAMPAIGN_DAMAGED', `${path} is damaged: id: it says "${data.id.slice(0, 60)}", not "${id}", the folder it is in — canale will not overwrite it`);
   const { version: _version, ...campaign } = data;
   return campaign as unknown as Campaign;
 }
