@@ -104,10 +104,10 @@ describe('times people read are local (timezone, default Europe/Rome); JSON stay
     await runReport(parseReport('cmp_local', { json: true }), reportJson.ctx);
     expect(JSON.parse(reportJson.stdout.text)).toMatchObject({ startedAt: '2026-10-25T00:30:00.000Z', finishedAt: '2026-10-25T01:30:00.000Z' });
 
-    // --out with the table format writes the table (as in a pipe), not JSON
+    // --out with the table format writes the table (as in a pipe), not JSON; outside the home, where canale writes nothing named
     const toFile = at();
-    await runReport(parseReport('cmp_local', { out: 'esito.txt' }), toFile.ctx);
-    const written = await readFile(join(toFile.deps.cwd, 'esito.txt'), 'utf8');
+    await runReport(parseReport('cmp_local', { out: join(dirname(home), 'esito.txt') }), toFile.ctx);
+    const written = await readFile(join(dirname(home), 'esito.txt'), 'utf8');
     expect(written).toMatch(/^Campaign cmp_local: /);
     expect(written).toContain('CHANNEL\tTARGETED\tSENT');
     expect(written).toContain('started 2026-10-25 02:30, finished 2026-10-25 02:30 (Europe/Rome)\n');

@@ -136,4 +136,25 @@ describe('canale compose, driven on a real terminal', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/canale compose asks questions, so it needs a terminal/);
   });
+  it('asks the file name again when it is inside the home, and writes nothing there', async () => {
+    await cli('subscribers', 'add', '--email', 'luca@example.it', '--name', 'Luca Verdi', '--topics', 'cantieri');
+    const db = await readFile(join(t.home, 'db.json'), 'utf8');
+    const editor = await fakeEditor('Ciao {{nome}}, via Roma è chiusa.');
+    const result = await runInTerminal(['compose', '--topic', 'cantieri'], {
+      cwd: t.dir,
+      env: { CANALE_HOME: t.home, HOME: t.dir, EDITOR: editor, NO_COLOR: '1' },
+      steps: [
+        { expect: /Topics/, send: '\r' },
+        // e-mail only: WhatsApp unticked
+        { expect: /Channels/, send: ' \r' },
+        { expect: /E-mail subject/, send: 'Lavori\r' },
+        { expect: /Save the message as/, send: `${CLEAR}${join(t.home, 'db.json')}\r` },
+        { expect: /is canale's own db\.json, the subscriber store[\s\S]*Save the message as/, send: `${CLEAR}fuori.md\r` },
+      ],
+      timeoutMs: 50_000,
+    });
+    expect(result.code, result.screen.slice(-2000)).toBe(0);
+    expect(await readFile(join(t.home, 'db.json'), 'utf8')).toBe(db);
+    expect(await readFile(join(t.dir, 'fuori.md'), 'utf8')).toContain('Ciao {{nome}}, via Roma è chiusa.');
+  });
 });

@@ -4,13 +4,19 @@ import { createInterface } from 'node:readline';
 import type { Delivery } from '../../core/audience.js';
 import type { Campaign, CampaignId } from '../../core/campaign.js';
 import type { JournalReplay } from '../../core/dispatch/journal-state.js';
+import { CanaleError } from '../../core/errors.js';
+import { isCampaignId } from '../../core/ids.js';
 import { buildReport, type CampaignReport } from '../../core/report.js';
 import type { Channel, SubscriberId } from '../../core/subscriber.js';
-import { CanaleError } from '../../core/errors.js';
 import { replayJournal } from '../journal/journal-file.js';
 
-/** Where a campaign's files are: `<home>/campaigns/<id>/`. They hold subscriber ids, never contacts. */
+/**
+ * Where a campaign's files are: `<home>/campaigns/<id>/`. They hold subscriber ids, never contacts. Commands check
+ * the ids people type (core/ids.ts); this refuses anything else that is not a plain id too (`../x`, `/etc`, `.tmp`),
+ * so no caller can turn an id into a path outside the campaigns folder.
+ */
 export function campaignDir(home: string, id: CampaignId): string {
+  if (!isCampaignId(id)) throw new CanaleError('CAMPAIGN_ID_INVALID', `${JSON.stringify(id.slice(0, 60))} is not a campaign id (cmp_ followed by letters and digits): no campaign folder is looked for`);
   return join(home, 'campaigns', id);
 }
 

@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { campaignDir, journalFile, readRecipients } from '../campaign/campaign-files.js';
+import { isCampaignId } from '../../core/ids.js';
 import { applyRecord, emptyReplay, type JournalRecord, type JournalReplay } from '../../core/dispatch/journal-state.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 import { AppendFile } from './append-file.js';
@@ -27,7 +28,6 @@ interface CampaignBook {
   scanning?: Promise<void>;
 }
 
-const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const KEPT_CAMPAIGNS = 16;
 
 /**
@@ -45,7 +45,7 @@ export class ReceiptBook {
   ) {}
 
   async record(event: StatusEvent): Promise<ReceiptResult> {
-    if (event.status === 'sent' || event.campaignId === undefined || !CAMPAIGN_ID.test(event.campaignId)) return { kind: 'no-campaign' };
+    if (event.status === 'sent' || event.campaignId === undefined || !isCampaignId(event.campaignId)) return { kind: 'no-campaign' };
     const book = await this.bookOf(event.campaignId);
     if (book === undefined) return { kind: 'no-campaign' };
     const index = await this.indexOf(book, event.wamid);

@@ -6,14 +6,22 @@ import { eventLogFile, streaksFile } from './webhook-files.js';
 
 const SCRUBBED = '[forgotten]';
 
-/** Removes the needles from every string, and the profile (the WhatsApp name) of the contact with their number. */
-function scrub(value: unknown, needles: readonly string[], digits: string | undefined): unknown {
+/**
+ * Removes the needles from every string; in an object about the person with their number (a message from them, a
+ * status of one to them, their contact) also the profile (their WhatsApp name) and every message id in it, theirs
+ * and the one they replied to: Meta can tie a message id back to the number.
+ */
+function scrub(value: unknown, needles: readonly string[], digits: string | undefined, theirs = false): unknown {
   if (typeof value === 'string') return needles.reduce((text, needle) => text.split(needle).join(SCRUBBED), value);
-  if (Array.isArray(value)) return value.map((v) => scrub(v, needles, digits));
+  if (Array.isArray(value)) return value.map((v) => scrub(v, needles, digits, theirs));
   if (typeof value !== 'object' || value === null) return value;
   const entries = Object.entries(value as Record<string, unknown>);
-  const isTheirs = digits !== undefined && entries.some(([key, v]) => (key === 'wa_id' || key === 'from' || key === 'recipient_id') && v === digits);
-  return Object.fromEntries(entries.filter(([key]) => !(isTheirs && key === 'profile')).map(([key, v]) => [key, scrub(v, needles, digits)]));
+  const isTheirs = theirs || (digits !== undefined && entries.some(([key, v]) => (key === 'wa_id' || key === 'from' || key === 'recipient_id') && v === digits));
+  return Object.fromEntries(
+    entries
+      .filter(([key]) => !(isTheirs && key === 'profile'))
+      .map(([key, v]) => [key, isTheirs && key === 'id' && typeof v === 'string' ? SCRUBBED : scrub(v, needles, digits, isTheirs)]),
+  );
 }
 
 async function eraseFromEventLog(path: string, subscriber: Subscriber): Promise<number> {

@@ -4,6 +4,7 @@ import { campaignDir, readCampaignState } from '../../adapters/campaign/campaign
 import { loadCampaign, readCampaignFolder, saveCampaign, scanCampaigns } from '../../adapters/campaign/campaign-store.js';
 import type { Campaign, CampaignId } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
+import { checkId } from '../../core/ids.js';
 import type { CampaignReport } from '../../core/report.js';
 import { tableTime } from '../../ui/local-time.js';
 import { printTable } from '../../ui/table.js';
@@ -127,9 +128,9 @@ export function registerCampaigns(program: Command, app: App): void {
   );
   withExamples(campaigns.command('show').argument('<id>', 'campaign id').description('a campaign: message, audience, transports and report').option('--json', 'print JSON'), [
     'canale campaigns show cmp_7k3m9q2xaa',
-  ]).action(app.action(async (id: string, flags: { json?: boolean }, ctx: Context) => runCampaignShow(id, { json: flags.json === true }, ctx)));
+  ]).action(app.action(async (id: string, flags: { json?: boolean }, ctx: Context) => runCampaignShow(checkId('campaign', id, 'campaigns show ID'), { json: flags.json === true }, ctx)));
   withExamples(campaigns.command('cancel').argument('<id>', 'campaign id').description('cancel an unfinished campaign, or remove a damaged one (asks first, or --yes)'), [
     'canale campaigns cancel cmp_7k3m9q2xaa',
     'canale campaigns cancel cmp_7k3m9q2xaa --yes',
-  ]).action(app.action(async (id: string, _flags: unknown, ctx: Context) => runCampaignCancel(id, ctx)));
+  ]).action(app.action(async (id: string, _flags: unknown, ctx: Context) => runCampaignCancel(checkId('campaign', id, 'campaigns cancel ID'), ctx)));
 }

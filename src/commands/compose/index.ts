@@ -1,15 +1,14 @@
-import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
 import { parseMessageFile } from '../../adapters/message/message-file.js';
-import { CanaleError, usageError } from '../../core/errors.js';
+import { CanaleError, isCanaleError, usageError } from '../../core/errors.js';
 import { compileMessage } from '../../core/message/compile.js';
 import { knownFields } from '../../core/message/placeholders.js';
 import type { Channel } from '../../core/subscriber.js';
 import { resolveTopics, splitTopicList, type TopicId } from '../../core/topic.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
+import { checkOutputFile } from '../output-file.js';
 import { syncedTemplates } from '../message-context.js';
 import { parsePreview, previewMessage } from '../preview/index.js';
 import { askWhatsApp } from './ask-whatsapp.js';
@@ -19,20 +18,15 @@ import { canaleCommand } from '../../core/shell-quote.js';
 export interface ComposeOptions {
   readonly topics: readonly string[];
   readonly out?: string;
+  /** Replace an existing --out file without asking. */
+  readonly force?: boolean;
 }
 
-export function parseCompose(flags: { topic?: string[]; out?: string }): ComposeOptions {
-  return { topics: (flags.topic ?? []).flatMap(splitTopicList), ...(flags.out === undefined ? {} : { out: flags.out }) };
+export function parseCompose(flags: { topic?: string[]; out?: string; force?: boolean }): ComposeOptions {
+  return { topics: (flags.topic ?? []).flatMap(splitTopicList), ...(flags.out === undefined ? {} : { out: flags.out }), ...(flags.force === true ? { force: true } : {}) };
 }
 
 const required = (what: string) => (value: string) => (value.trim() === '' ? `${what} cannot be empty` : true);
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 /**
  * The interactive wizard: topics, channels, WhatsApp template, subject, text; writes a message file and previews
@@ -55,6 +49,8 @@ export async function composeMessageFile(options: ComposeOptions, ctx: Context):
   if (!ctx.ui.isInteractive) {
     throw usageError('NOT_A_TERMINAL', 'canale compose asks questions, so it needs a terminal; in a script, write a message file (see fixtures/messages/) and use canale preview FILE');
   }
+  // a --out given is checked before the questions, so no answers are lost to a refused file
+  const given = options.out === undefined ? undefined : await checkOutputFile(ctx, options.out, '--out', options.force === true);
   const data = await (await ctx.store()).read();
   const fields = knownFields(data.subscribers);
   const preset = resolveTopics(data.topics, options.topics);
@@ -86,10 +82,17 @@ export async function composeMessageFile(options: ComposeOptions, ctx: Context):
   const compiled = compileMessage(parseMessageFile(text, 'the new message'), { topics: data.topics, knownFields: fields, templates: syncedTemplates(data) });
   if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `the message is not ready: ${compiled.problems.join('; ')}`);
   const suggested = `messaggio-${ctx.now().slice(0, 10)}-${topics[0] ?? 'avviso'}.md`;
-  const out = options.out ?? (await prompter.input('Save the message as', { default: suggested, validate: required('a file name') }));
-  const path = resolve(ctx.deps.cwd, out);
-  if ((await exists(path)) && !(await prompter.confirm(`${out} exists. Replace it?`, false))) {
-    throw new CanaleError('CANCELLED', `kept the existing ${out} — nothing was written`);
+  let out = options.out ?? '';
+  let path = given;
+  while (path === undefined) {
+    out = await prompter.input('Save the message as', { default: suggested, validate: required('a file name') });
+    try {
+      path = await checkOutputFile(ctx, out, 'the message file', false);
+    } catch (error) {
+      // a name canale refuses (inside its home, a folder) or a file the person keeps: the name is asked again
+      if (!isCanaleError(error) || (error.exit !== 'usage' && error.code !== 'CANCELLED')) throw error;
+      if (error.exit === 'usage') ctx.ui.warn(error.message);
+    }
   }
   await writeFileAtomic(path, text);
   ctx.ui.success(`wrote ${out}`);
@@ -102,7 +105,8 @@ export function registerCompose(program: Command, app: App): void {
       .command('compose')
       .description('write a message file step by step: topics, channels, WhatsApp template, subject, text (needs a terminal)')
       .option('--topic <topic>', 'start with this topic chosen (repeatable)', collect)
-      .option('--out <file>', 'where to save the message file'),
+      .option('--out <file>', 'where to save the message file (outside the home)')
+      .option('--force', 'replace the --out file if it exists without asking'),
     ['canale compose', 'canale compose --topic cantieri --out lavori.md'],
-  ).action(app.action(async (flags: { topic?: string[]; out?: string }, ctx: Context) => runCompose(parseCompose(flags), ctx)));
+  ).action(app.action(async (flags: { topic?: string[]; out?: string; force?: boolean }, ctx: Context) => runCompose(parseCompose(flags), ctx)));
 }

@@ -17,6 +17,7 @@ import type { Envelope } from '../../core/transport.js';
 import { collect, withExamples, type App } from '../app.js';
 import { whatsAppQuota, whatsAppRecipients } from '../send/send-window.js';
 import type { Context } from '../context.js';
+import { checkOutputFile } from '../output-file.js';
 import { syncedTemplates } from '../message-context.js';
 import { readPlanSettings, renderContextOf } from './plan-settings.js';
 import { printEnvelope } from './render-envelope.js';
@@ -28,6 +29,8 @@ export interface PreviewOptions {
   readonly to?: string;
   readonly channel: ChannelChoice;
   readonly html?: string;
+  /** Replace an existing --html file without asking. */
+  readonly force?: boolean;
   readonly json: boolean;
   readonly topics: readonly string[];
   readonly where: ReadonlyArray<{ key: string; value: string }>;
@@ -39,7 +42,7 @@ export function parseChannelChoice(text: string | undefined): ChannelChoice {
   throw usageError('CHANNEL_INVALID', `--channel "${text}" is not whatsapp, email or all`);
 }
 
-type PreviewFlags = { to?: string; channel?: string; html?: string; json?: boolean; topic?: string[]; where?: string[] };
+type PreviewFlags = { to?: string; channel?: string; html?: string; force?: boolean; json?: boolean; topic?: string[]; where?: string[] };
 
 export function parsePreview(file: string, flags: PreviewFlags): PreviewOptions {
   return {
@@ -47,6 +50,7 @@ export function parsePreview(file: string, flags: PreviewFlags): PreviewOptions 
     ...(flags.to === undefined ? {} : { to: flags.to }),
     channel: parseChannelChoice(flags.channel),
     ...(flags.html === undefined ? {} : { html: flags.html }),
+    ...(flags.force === true ? { force: true } : {}),
     json: flags.json === true,
     topics: (flags.topic ?? []).flatMap(splitTopicList),
     where: parseKeyValues(flags.where ?? [], '--where'),
@@ -88,6 +92,7 @@ export async function runPreview(options: PreviewOptions, ctx: Context): Promise
  * messages are drawn, and on which channels.
  */
 export async function previewMessage(options: PreviewOptions, ctx: Context): Promise<PreviewResult> {
+  const htmlPath = options.html === undefined ? undefined : await checkOutputFile(ctx, options.html, '--html', options.force === true);
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.file));
   const data = await (await ctx.store()).read();
   const compiled = compileMessage(spec, { topics: data.topics, knownFields: knownFields(data.subscribers), templates: syncedTemplates(data) }, options.topics);
@@ -119,15 +124,15 @@ export async function previewMessage(options: PreviewOptions, ctx: Context): Pro
   const who =
     options.to === undefined
       ? sampleTargets(plan, data.subscribers, options.channel, message, render)
-      : targetsForRef(resolveRef(data.subscribers, options.to, await ctx.country()), options.to, options.channel, options.html !== undefined, message, query);
+      : targetsForRef(resolveRef(data.subscribers, options.to, await ctx.country(), '--to'), options.to, options.channel, options.html !== undefined, message, query);
   const shown = renderShown(who.targets, message, render, warnings);
-  if (options.html !== undefined) {
+  if (htmlPath !== undefined) {
     const email = shown.map((s) => s.envelope).find((e) => e.channel === 'email');
     if (email?.channel !== 'email') {
       const why = message.channels.includes('email') ? 'pick a recipient who has an e-mail address (--to REF)' : `this message has no e-mail version (channels: [${message.channels.join(', ')}])`;
       throw new CanaleError('NO_EMAIL', `there is no e-mail to write with --html: ${why}`);
     }
-    await writeFileAtomic(resolve(ctx.deps.cwd, options.html), email.html);
+    await writeFileAtomic(htmlPath, email.html);
   }
   const template = message.whatsappTemplate;
   /** What the citizen's phone shows for a template message: the approved text with the parameters filled in. */
@@ -179,7 +184,8 @@ export function registerPreview(program: Command, app: App): void {
       .option('--channel <channel>', "whatsapp, email or all (default: each recipient's preferred channel)")
       .option('--topic <topic>', "add a topic to the message's own (repeatable)", collect)
       .option('--where <key=value>', 'only subscribers with this attribute (repeatable)', collect)
-      .option('--html <file>', 'write the e-mail HTML to open in a browser')
+      .option('--html <file>', 'write the e-mail HTML to open in a browser (outside the home)')
+      .option('--force', 'replace the --html file if it exists')
       .option('--json', 'print the summary and the rendered messages as JSON'),
     [
       'canale preview fixtures/messages/cantieri-via-nazionale.md',

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readCampaignState } from '../../adapters/campaign/campaign-files.js';
 import { damagedCampaignError, loadCampaign, scanCampaigns } from '../../adapters/campaign/campaign-store.js';
@@ -6,10 +5,12 @@ import { withLiveStatus } from '../../adapters/campaign/send-lock.js';
 import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
 import type { Campaign } from '../../core/campaign.js';
 import { CanaleError, usageError } from '../../core/errors.js';
+import { checkId } from '../../core/ids.js';
 import { withExamples, type App } from '../app.js';
 import type { TextOutput } from '../../deps.js';
 import { Ui } from '../../ui/ui.js';
 import type { Context } from '../context.js';
+import { checkOutputFile } from '../output-file.js';
 import { printReport } from '../send/print.js';
 import { displayZone } from '../display-zone.js';
 import { readPlanSettings } from '../preview/plan-settings.js';
@@ -23,14 +24,16 @@ export interface ReportOptions {
   readonly format: ReportFormat;
   readonly out?: string;
   readonly withContacts: boolean;
+  /** Replace an existing --out file without asking. */
+  readonly force: boolean;
 }
 
-export function parseReport(campaign: string | undefined, flags: { last?: boolean; format?: string; json?: boolean; out?: string; withContacts?: boolean }): ReportOptions {
+export function parseReport(campaign: string | undefined, flags: { last?: boolean; format?: string; json?: boolean; out?: string; withContacts?: boolean; force?: boolean }): ReportOptions {
   const format = (flags.json ? 'json' : (flags.format ?? 'table')).toLowerCase();
   if (!['table', 'json', 'csv', 'html'].includes(format)) throw usageError('FORMAT_INVALID', `--format "${flags.format}" is not table, json, csv or html`);
   if (campaign !== undefined && flags.last) throw usageError('REPORT_TWICE', 'give a campaign id or --last, not both');
   if (flags.withContacts && format !== 'csv') throw usageError('REPORT_CONTACTS', '--with-contacts goes with --format csv');
-  return { ...(campaign === undefined ? {} : { campaign }), format: format as ReportFormat, ...(flags.out === undefined ? {} : { out: flags.out }), withContacts: flags.withContacts === true };
+  return { ...(campaign === undefined ? {} : { campaign: checkId('campaign', campaign, 'report CAMPAIGN') }), format: format as ReportFormat, ...(flags.out === undefined ? {} : { out: flags.out }), withContacts: flags.withContacts === true, force: flags.force === true };
 }
 
 /** What a report is made of: the campaign as it stands, its frozen list and its journal replayed. */
@@ -71,15 +74,16 @@ export async function campaignOrLast(ctx: Context, id: string | undefined): Prom
 export async function runReport(options: ReportOptions, ctx: Context): Promise<void> {
   await ctx.prepareHome();
   const { campaign, deliveries, replay, report } = await campaignOrLast(ctx, options.campaign);
+  const out = options.out === undefined ? undefined : await checkOutputFile(ctx, options.out, '--out', options.force);
   let chunks: Iterable<string>;
   switch (options.format) {
     case 'json':
-      if (options.out === undefined) return printReport(ctx.ui, report, true);
+      if (out === undefined) return printReport(ctx.ui, report, true);
       chunks = [`${JSON.stringify(report, null, 2)}\n`];
       break;
     case 'table': {
       const zone = await displayZone(ctx);
-      if (options.out === undefined) return printReport(ctx.ui, report, false, zone);
+      if (out === undefined) return printReport(ctx.ui, report, false, zone);
       // into a file the table is written as in a pipe: plain tab-separated rows, no colour
       const lines: string[] = [];
       const file: TextOutput = { isTTY: false, write: (text) => void lines.push(text) };
@@ -104,11 +108,11 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<v
       return unreachable;
     }
   }
-  if (options.out === undefined) {
+  if (out === undefined) {
     for (const chunk of chunks) ctx.deps.io.stdout.write(chunk);
     return;
   }
-  await writeFileAtomic(resolve(ctx.deps.cwd, options.out), chunks);
+  await writeFileAtomic(out, chunks);
   ctx.ui.success(`wrote the report of ${campaign.id} to ${options.out}`);
 }
 
@@ -121,7 +125,8 @@ export function registerReport(program: Command, app: App): void {
       .option('--last', 'the most recent campaign')
       .option('--format <format>', 'table (default), json, csv (one row per recipient) or html')
       .option('--json', 'same as --format json')
-      .option('--out <file>', 'write to a file (mode 0600) instead of stdout')
+      .option('--out <file>', 'write to a file outside the home (mode 0600) instead of stdout')
+      .option('--force', 'replace the --out file if it exists')
       .option('--with-contacts', 'add names and addresses to the CSV (personal data: keep the file safe)'),
     ['canale report --last', 'canale report cmp_7k3m9q2xaa --format csv --out invio.csv', 'canale report --last --format html --out rapporto.html'],
   ).action(app.action(async (campaign: string | undefined, flags: Parameters<typeof parseReport>[1], ctx: Context) => runReport(parseReport(campaign, flags), ctx)));

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { listCampaigns } from '../../adapters/campaign/campaign-store.js';
 import { findSchedule, readSchedules, updateSchedules } from '../../adapters/schedule/schedule-store.js';
 import { CanaleError, usageError } from '../../core/errors.js';
+import { checkId } from '../../core/ids.js';
 import type { Schedule } from '../../core/schedule/schedule.js';
 import { printTable } from '../../ui/table.js';
 import { collect, withExamples, type App } from '../app.js';
@@ -110,9 +111,9 @@ export function registerSchedule(program: Command, app: App): void {
   ).action(app.action(async (flags: { json?: boolean; all?: boolean }, ctx: Context) => runScheduleList({ json: flags.json === true, all: flags.all === true }, ctx)));
   withExamples(schedule.command('show').argument('<id>', 'schedule id').description('a schedule: message, audience, times and the campaigns it made').option('--json', 'print JSON'), [
     'canale schedule show sch_7k3m9q2xaa',
-  ]).action(app.action(async (id: string, flags: { json?: boolean }, ctx: Context) => runScheduleShow(id, { json: flags.json === true }, ctx)));
+  ]).action(app.action(async (id: string, flags: { json?: boolean }, ctx: Context) => runScheduleShow(checkId('schedule', id, 'schedule show ID'), { json: flags.json === true }, ctx)));
   withExamples(schedule.command('cancel').argument('<id>', 'schedule id').description('stop a schedule from firing again'), ['canale schedule cancel sch_7k3m9q2xaa']).action(
-    app.action(async (id: string, _flags: unknown, ctx: Context) => runScheduleCancel(id, ctx)),
+    app.action(async (id: string, _flags: unknown, ctx: Context) => runScheduleCancel(checkId('schedule', id, 'schedule cancel ID'), ctx)),
   );
   withExamples(
     schedule

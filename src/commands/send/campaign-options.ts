@@ -2,6 +2,7 @@ import { canaleCommand } from '../../core/shell-quote.js';
 import { parseKeyValues } from '../../core/attributes.js';
 import type { ChannelChoice } from '../../core/audience.js';
 import { usageError } from '../../core/errors.js';
+import { checkId } from '../../core/ids.js';
 import { splitTopicList } from '../../core/topic.js';
 import type { TransportName } from '../../core/transport.js';
 import { parseChannelChoice } from '../preview/index.js';
@@ -113,7 +114,7 @@ export function parseResume(flags: CampaignFlags): ResumeOptions {
   const rate = positive('--rate', flags.rate);
   const concurrency = positive('--concurrency', flags.concurrency);
   return {
-    campaign: flags.resume ?? '',
+    campaign: checkId('campaign', flags.resume ?? '', '--resume'),
     retryFailed: flags.retryFailed === true,
     resendUnknown: flags.resendUnknown === true,
     json: flags.json === true,

@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
 import { subscribersToCsv } from '../../adapters/csv/subscriber-csv.js';
 import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
 import { usageError } from '../../core/errors.js';
 import type { Context } from '../context.js';
+import { checkOutputFile } from '../output-file.js';
 import { subscriberJson } from './format.js';
 
 export type ExportFormat = 'csv' | 'json';
@@ -12,12 +12,15 @@ export interface SubscriberExportOptions {
   readonly out?: string;
   /** CSV as Italian Excel opens it with a double click: `;`, a UTF-8 byte-order mark, CRLF. */
   readonly excel: boolean;
+  /** Replace an existing --out file without asking. */
+  readonly force: boolean;
 }
 
 export interface SubscriberExportFlags {
   format?: string;
   out?: string;
   excel?: boolean;
+  force?: boolean;
 }
 
 export function parseSubscriberExport(flags: SubscriberExportFlags): SubscriberExportOptions {
@@ -25,7 +28,7 @@ export function parseSubscriberExport(flags: SubscriberExportFlags): SubscriberE
   const format = (flags.format ?? (excel || !flags.out?.toLowerCase().endsWith('.json') ? 'csv' : 'json')).toLowerCase();
   if (format !== 'csv' && format !== 'json') throw usageError('FORMAT_INVALID', `--format "${flags.format}" is not csv or json`);
   if (excel && format !== 'csv') throw usageError('FORMAT_INVALID', '--excel writes CSV: leave out --format json, or --excel');
-  return { format, excel, ...(flags.out === undefined ? {} : { out: flags.out }) };
+  return { format, excel, force: flags.force === true, ...(flags.out === undefined ? {} : { out: flags.out }) };
 }
 
 const PLAIN = { delimiter: ',', bom: false };
@@ -44,14 +47,14 @@ function* jsonChunks(items: readonly Record<string, unknown>[]): Generator<strin
  * mode 0600, because it holds personal data.
  */
 export async function runSubscriberExport(options: SubscriberExportOptions, ctx: Context): Promise<void> {
+  const path = options.out === undefined ? undefined : await checkOutputFile(ctx, options.out, '--out', options.force);
   const data = await (await ctx.store()).read();
   const chunks =
     options.format === 'csv' ? subscribersToCsv(data.subscribers, options.excel ? EXCEL : PLAIN) : jsonChunks(data.subscribers.map(subscriberJson));
-  if (options.out === undefined) {
+  if (path === undefined) {
     for (const chunk of chunks) ctx.deps.io.stdout.write(chunk);
     return;
   }
-  const path = resolve(ctx.deps.cwd, options.out);
   await writeFileAtomic(path, chunks);
   ctx.ui.success(`exported ${data.subscribers.length} subscriber(s) to ${path} (mode 0600: it holds personal data)`);
 }

@@ -30,7 +30,8 @@ export function registerSubscriberImport(parent: Command, app: App, description:
       .option('--mode <mode>', 'upsert: add new and update known subscribers (default); insert: only add new ones')
       .option('--skip-invalid', 'import the valid rows even when some are invalid (exit 3)')
       .option('--allow-resubscribe', 're-subscribe people who had opted out (only with their new consent)')
-      .option('--errors <file>', 'write the rejected rows there, with a reason column, to fix and import again')
+      .option('--errors <file>', 'write the rejected rows there (outside the home), with a reason column, to fix and import again')
+      .option('--force', 'replace the --errors file if it exists')
       .option('--map <COL=FIELD>', 'say what a column holds: a field, attr:KEY or ignore (repeatable)', collect)
       .option('--json', 'print { read, inserted, updated, unchanged, duplicates, blocked, rejected, errors } as JSON')
       .addHelpText('after', HELP),

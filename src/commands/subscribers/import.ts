@@ -10,6 +10,7 @@ import type { Store } from '../../core/ports.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
 import type { Context } from '../context.js';
+import { checkOutputFile } from '../output-file.js';
 import { startProgress } from './import-progress.js';
 import { importInterrupted, readImportSource, type ImportSource } from './import-read.js';
 import { printMapping, printSummary } from './import-summary.js';
@@ -26,6 +27,7 @@ export interface SubscriberImportFlags {
   allowResubscribe?: boolean;
   createTopics?: boolean;
   errors?: string;
+  force?: boolean;
   map?: string[];
   json?: boolean;
 }
@@ -42,6 +44,8 @@ export interface SubscriberImportOptions {
   readonly allowResubscribe: boolean;
   readonly createTopics: boolean;
   readonly errorsFile?: string;
+  /** Replace an existing --errors file without asking. */
+  readonly force: boolean;
   readonly overrides: readonly MapOverride[];
   readonly json: boolean;
 }
@@ -69,6 +73,7 @@ export function parseSubscriberImport(file: string, flags: SubscriberImportFlags
     allowResubscribe: flags.allowResubscribe === true,
     createTopics: flags.createTopics === true,
     ...(flags.errors === undefined ? {} : { errorsFile: flags.errors }),
+    force: flags.force === true,
     overrides: (flags.map ?? []).map(parseMapFlag),
     json: flags.json === true,
   };
@@ -124,9 +129,8 @@ async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: 
   return { store, source, planOptions, plan: await planImportByScan(scanning, source.batch, planOptions) };
 }
 
-async function writeErrorsFile(options: SubscriberImportOptions, ctx: Context, source: ImportSource, plan: ImportPlan): Promise<void> {
-  if (options.errorsFile === undefined) return;
-  const path = resolve(ctx.deps.cwd, options.errorsFile);
+async function writeErrorsFile(path: string | undefined, ctx: Context, source: ImportSource, plan: ImportPlan): Promise<void> {
+  if (path === undefined) return;
   await writeRejectedRows(path, source.header, plan.rejected, source.file.delimiter);
   if (plan.rejected.length > 0) ctx.ui.info(`wrote the ${plan.rejected.length} rejected row(s) to ${path}: fix them there and import that file again`);
 }
@@ -143,6 +147,8 @@ function report(options: SubscriberImportOptions, ctx: Context, source: ImportSo
  */
 export async function runSubscriberImport(options: SubscriberImportOptions, ctx: Context): Promise<number> {
   const hint = canaleCommand('subscribers', 'import', options.file, '--yes');
+  // checked before the file is read: a long import must not end on a refused --errors file
+  const errorsPath = options.errorsFile === undefined ? undefined : await checkOutputFile(ctx, options.errorsFile, '--errors', options.force);
   // off a terminal, fail before reading a large file rather than after
   if (!options.dryRun && !ctx.ui.isInteractive) await ctx.confirm(`Import ${options.file}?`, hint);
   // Ctrl-C or SIGTERM stops the import at its next pause (every 20,000 rows read, while the store is scanned, and
@@ -154,7 +160,7 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
   if (options.dryRun || exit === EXIT.failed || !changesStore(plan)) {
     if (options.dryRun && !options.json) printMapping(ctx, source.mapping);
     report(options, ctx, source, plan);
-    await writeErrorsFile(options, ctx, source, plan);
+    await writeErrorsFile(errorsPath, ctx, source, plan);
     if (exit === EXIT.failed) {
       const conflicts = importReport(plan).conflicts;
       const which = conflicts === 0 ? '' : ` (${conflicts} of them conflicts: two people with one phone or e-mail)`;
@@ -181,7 +187,7 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
     return fresh;
   });
   if (!ctx.ui.isInteractive) report(options, ctx, source, final);
-  await writeErrorsFile(options, ctx, source, final);
+  await writeErrorsFile(errorsPath, ctx, source, final);
   const done = importReport(final);
   ctx.ui.success(`imported ${source.file.name}: ${done.inserted} new, ${done.updated} updated, ${done.unchanged} unchanged, ${done.duplicates} duplicates merged, ${done.blocked} blocked`);
   if (done.rejected > 0) ctx.ui.warn(`${done.rejected} invalid row(s) were skipped (exit 3)${done.conflicts === 0 ? '' : `, ${done.conflicts} of them conflicts (two people with one phone or e-mail)`}`);

@@ -110,7 +110,8 @@ export function registerSubscribers(program: Command, app: App): void {
       .command('export')
       .description('write every subscriber as CSV (readable by subscribers import) or JSON')
       .option('--format <format>', 'csv (default) or json')
-      .option('--out <file>', 'write to a file (mode 0600) instead of stdout')
+      .option('--out <file>', 'write to a file outside the home (mode 0600) instead of stdout')
+      .option('--force', 'replace the --out file if it exists')
       .option('--excel', 'CSV that Italian Excel opens with a double click (";", UTF-8 with BOM, CRLF)'),
     ['canale subscribers export --out iscritti.csv', 'canale subscribers export --format json > iscritti.json', 'canale subscribers export --excel --out iscritti-excel.csv'],
   ).action(app.action(async (flags: SubscriberExportFlags, ctx: Context) => runSubscriberExport(parseSubscriberExport(flags), ctx)));
