@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Campaign, CampaignId } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
+import { isCampaignId } from '../../core/ids.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { campaignDir, recipientsFile } from './campaign-files.js';
 
@@ -149,8 +150,8 @@ export async function loadCampaign(home: string, id: string): Promise<Campaign> 
 
 /**
  * Every campaign folder, the readable ones oldest first, and those that cannot be read (DESIGN §5): one damaged
- * folder is one damaged campaign, never a reason for a command to fail. Names starting with a dot are not
- * campaigns: `.tmp-…` folders are freezes not finished (see campaign-freeze.ts).
+ * folder is one damaged campaign, never a reason for a command to fail. Names that are not campaign ids are not
+ * campaigns: `.tmp-…` folders are freezes not finished (see campaign-freeze.ts), others are not canale's.
  */
 export async function scanCampaigns(home: string): Promise<{ campaigns: Campaign[]; damaged: DamagedCampaign[] }> {
   let ids: string[];
@@ -160,7 +161,8 @@ export async function scanCampaigns(home: string): Promise<{ campaigns: Campaign
     if (errnoOf(error) === 'ENOENT') return { campaigns: [], damaged: [] };
     throw error;
   }
-  const folders = await Promise.all(ids.filter((id) => !id.startsWith('.')).map(async (id) => ({ id, folder: await readCampaignFolder(home, id) })));
+  // a name that is no campaign id (`.tmp-…`, a folder someone put there) is not a campaign canale made: not read
+  const folders = await Promise.all(ids.filter((id) => isCampaignId(id)).map(async (id) => ({ id, folder: await readCampaignFolder(home, id) })));
   const campaigns: Campaign[] = [];
   const damaged: DamagedCampaign[] = [];
   for (const { id, folder } of folders) {
