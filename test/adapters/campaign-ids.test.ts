@@ -36,7 +36,7 @@ describe('loadCampaign', () => {
     await mkdir(join(home, 'campaigns', 'cmp_copy'), { recursive: true });
     const record = { version: 1, id: 'cmp_real', status: 'interrupted', message: { source: 'm.md', topics: ['cantieri'], body: 'x' }, query: { topics: ['cantieri'], where: [], channel: 'preferred' }, channels: ['email'], transports: { email: 'outbox' }, recipients: 0, plannedSkips: [], createdAt: '2026-11-28T09:00:00.000Z' };
     await writeFile(join(home, 'campaigns', 'cmp_copy', 'campaign.json'), JSON.stringify(record));
-    await expect(loadCampaign(home, 'cmp_copy')).rejects.toMatchObject({ code: 'CAMPAIGN_DAMAGED', message: expect.stringContaining('it says "cmp_real", not "cmp_copy"') });
+    await expect(loadCampaign(home, 'cmp_copy')).rejects.toMatchObject({ code: 'CAMPAIGN_DAMAGED', message: expect.stringContaining('campaign.json is the record of campaign "cmp_real", not of this folder') });
     await mkdir(join(home, 'campaigns', 'cmp_real'));
     await writeFile(join(home, 'campaigns', 'cmp_real', 'campaign.json'), JSON.stringify(record));
     expect((await loadCampaign(home, 'cmp_real')).status).toBe('interrupted');

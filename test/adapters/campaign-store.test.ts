@@ -31,12 +31,14 @@ describe('campaign records', () => {
   it('keep the campaign\'s own pace and sending options', async () => {
     const paced: Campaign = { ...campaign, rates: { whatsapp: 20 }, concurrency: 4, allowFreeText: true, urgent: true, split: true };
     await mkdir(join(home, 'campaigns', 'cmp_1'), { recursive: true }); // a send freezes the folder first
+    await writeFile(join(home, 'campaigns', 'cmp_1', 'recipients.jsonl'), '');
     await saveCampaign(home, paced);
     expect(await loadCampaign(home, 'cmp_1')).toEqual(paced);
   });
 
   it('written before canale kept the pace, still load, without one', async () => {
     await mkdir(join(home, 'campaigns', 'cmp_1'), { recursive: true });
+    await writeFile(join(home, 'campaigns', 'cmp_1', 'recipients.jsonl'), '');
     await writeFile(join(home, 'campaigns', 'cmp_1', 'campaign.json'), JSON.stringify({ version: 1, ...campaign }));
     const loaded = await loadCampaign(home, 'cmp_1');
     expect(loaded).toEqual(campaign);
