@@ -42,15 +42,16 @@ export interface LockHolder {
 /**
  * Runs `work` holding the home's lock `name` (proper-lockfile's, on `<home>/<name>`), with `<name>.json` saying who
  * holds it. When the holder was a process on this machine that no longer exists (a `kill -9`, a power cut), its lock
- * is taken over once its heartbeat is stale — `onWait` says so, since that takes a few seconds. Held by a live
- * process: `busy(holder)` is thrown.
+ * is taken over at once (the lock folder names its holder: withFileLock); a lock without that record (an older
+ * canale's) once its heartbeat is stale — `onWait` says so, since that takes a few seconds. Held by a live process:
+ * `busy(holder)` is thrown.
  */
 export async function withProcessLock<T>(home: string, name: string, holder: LockHolder, work: () => Promise<T>, busy: (current: Holder) => Error): Promise<T> {
   const { owner } = holder;
   const path = join(home, name);
   const holderFile = join(home, `${name}.json`);
   const locked = (waitMs: number) =>
-    withFileLock(path, { waitMs, staleMs: STALE_MS }, async () => {
+    withFileLock(path, { waitMs, staleMs: STALE_MS, ...(owner === undefined ? {} : { owner }) }, async () => {
       const record: Holder = { ...(holder.campaign === undefined ? {} : { campaign: holder.campaign }), ...(holder.startedAt === undefined ? {} : { startedAt: holder.startedAt }), ...(owner === undefined ? {} : { pid: owner.pid, host: hostname() }) };
       await writeFileAtomic(holderFile, `${JSON.stringify(record)}\n`);
       try {
