@@ -81,7 +81,7 @@ async function settingsChecks(ctx: Context, transports: Partial<Record<Channel, 
     return []; // a setting that cannot be read is the configuration check's to name
   }
   const checks: Check[] = [];
-  const reaching = delivering(['whatsapp', 'email'], transports).filter((c) => transports[c] !== undefined);
+  const reaching = delivering(['whatsapp', 'email'], transports);
   for (const { channel, endsAt } of quietNow(settings, reaching, ctx.deps.clock.now())) {
     const hours = settings.quietHours[channel];
     const window = `${channel === 'whatsapp' ? 'WhatsApp' : 'e-mail'} quiet hours${hours === undefined ? '' : ` (${formatQuietHours(hours)}, ${settings.timezone})`}`;

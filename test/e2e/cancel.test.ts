@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, useTempHome } from '../support/cli.js';
 import { startSandbox, type Sandbox } from '../support/send-sandbox.js';
+import { quietAroundNow } from '../support/quiet-now.js';
 import { runInTerminal } from '../support/terminal.js';
 
 const t = useTempHome();
@@ -33,14 +34,6 @@ async function pressCtrlC(args: readonly string[], question: RegExp, env: Record
 }
 
 const exists = (path: string) => access(path).then(() => true, () => false);
-
-/** Local wall-clock hours around now in Europe/Rome, so quiet hours hold for the whole test. */
-function quietAroundNow(): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', hour: '2-digit', hourCycle: 'h23' }).formatToParts(new Date());
-  const hour = Number(parts.find((p) => p.type === 'hour')?.value);
-  const at = (h: number) => `${String((h + 24) % 24).padStart(2, '0')}:00`;
-  return `${at(hour - 1)}-${at(hour + 2)}`;
-}
 
 describe('Ctrl-C at a question, on a real terminal', () => {
   it("at send's confirmation: nothing is sent, no campaign", async () => {

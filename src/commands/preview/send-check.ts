@@ -43,7 +43,7 @@ export async function checkSendNow(ctx: Context, file: string, plan: SendPlan, m
     blockers.push('free text through the Cloud API reaches only citizens who wrote in the last 24 hours, so send refuses it without --allow-free-text — use an approved template (whatsapp.template) to reach everyone');
   }
   const now = ctx.deps.clock.now();
-  const reaching = delivering(CHANNELS, transports).filter((c) => transports[c] !== undefined);
+  const reaching = delivering(CHANNELS, transports);
   const seconds: Partial<Record<Channel, number>> = {};
   for (const channel of reaching) seconds[channel] = plan.recipients[channel] / Math.max(plan.rates[channel], 0.001);
   const conflict = quietConflict(settings, seconds, now);

@@ -18,10 +18,11 @@ export function localTime(instant: Date, zone: string): string {
 
 /**
  * The channels that really reach citizens: quiet hours protect their phones and inboxes, so a channel whose
- * transport is the outbox (files in the home, nothing leaves the machine) has none.
+ * transport is the outbox (files in the home, nothing leaves the machine) has none, nor one with no transport at all
+ * (a campaign whose recipients are all on the other channel records none for it).
  */
 export function delivering(channels: readonly Channel[], transports: Readonly<Partial<Record<Channel, string>>>): Channel[] {
-  return channels.filter((c) => transports[c] !== 'outbox');
+  return channels.filter((c) => transports[c] !== undefined && transports[c] !== 'outbox');
 }
 
 /** The channels of `channels` that are in their quiet hours at `now`, with when those end. */
