@@ -18,6 +18,7 @@ import { prepareSend, refuseIfBlocked, transportFor } from '../send/prepare.js';
 import { SIGNAL_STOP, type CampaignResult } from '../send/campaign-run.js';
 import { delivering, localTime, quietNow } from '../send/send-window.js';
 import { settingsMap } from '../../adapters/transports/select.js';
+import { reportEntry, verbose, waitingCampaigns } from './run-output.js';
 import { requestOfSchedule, requireScheduleTransports } from './schedule-request.js';
 
 export interface ScheduleRunOptions {
@@ -67,10 +68,6 @@ export async function runScheduleRun(options: ScheduleRunOptions, ctx: Context):
   }
 }
 
-function verbose(ctx: Context, options: ScheduleRunOptions, line: string): void {
-  if (options.verbose) ctx.ui.info(line);
-}
-
 async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<number> {
   const settings = await readPlanSettings(ctx);
   const transports = settingsMap(await ctx.settings());
@@ -105,7 +102,7 @@ async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<num
     }
     entries.push(entry);
     exit = worst(exit, exitOf(entry));
-    report(ctx, options, entry, settings);
+    reportEntry(ctx, options, entry, settings);
     if (entry.status === 'interrupted' && entry.reason === SIGNAL_STOP) {
       exit = EXIT.interrupted;
       break;
@@ -262,35 +259,6 @@ function exitOf(entry: RunEntry): number {
 function worst(a: number, b: number): number {
   const rank = (code: number) => (code === EXIT.failed ? 2 : code === EXIT.partial ? 1 : 0);
   return rank(b) > rank(a) ? b : a;
-}
-
-/** One line per thing done, on stdout: what cron mails and a person reads. */
-function report(ctx: Context, options: ScheduleRunOptions, entry: RunEntry, settings: PlanSettings): void {
-  if (options.json) return;
-  const who = entry.schedule === undefined ? `campaign ${entry.campaign}` : `schedule ${entry.schedule}${entry.campaign === undefined ? '' : ` → campaign ${entry.campaign}`}`;
-  if (entry.action === 'failed') {
-    ctx.ui.warn(entry.reason?.startsWith(`${who} `) === true ? `not sent: ${entry.reason}` : `${who}: not sent: ${entry.reason}`);
-    return;
-  }
-  if (entry.status === 'already-sent') return verbose(ctx, options, `${who}: already sent by another run`);
-  const unknown = entry.counts === undefined || entry.counts.unknown === 0 ? '' : `, ${entry.counts.unknown} unknown`;
-  const counts = entry.counts === undefined ? '' : `: ${entry.counts.sent} sent, ${entry.counts.failed} failed, ${entry.counts.skipped} skipped${unknown}`;
-  const waits = entry.until === undefined ? '' : ` — waits until ${localTime(new Date(entry.until), settings.timezone)} (${entry.reason === 'daily-limit' ? 'WhatsApp daily tier' : 'quiet hours'}), then the next run goes on`;
-  const stopped = entry.status === 'interrupted' && entry.reason !== undefined ? ` — ${entry.reason}; resume with: canale send --resume ${entry.campaign}` : '';
-  ctx.ui.out(`${entry.action} ${who}: ${entry.status}${counts}${waits}${stopped}`);
-  if (entry.unknownAdvice !== undefined) ctx.ui.out(`  unknown: ${entry.unknownAdvice}`);
-}
-
-/** For --verbose: each campaign that waits to go on by itself — why and until when, in local time — but those this run just said. */
-async function waitingCampaigns(ctx: Context, entries: readonly RunEntry[], zone: string): Promise<string[]> {
-  const said = new Set(entries.filter((e) => e.action === 'waiting').map((e) => e.campaign));
-  return (await listCampaigns(ctx.paths.home))
-    .filter((c) => c.status === 'scheduled' && c.resumeAt !== undefined && !said.has(c.id))
-    .map((c) => {
-      const why = c.waitingFor === 'daily-limit' ? 'for the WhatsApp daily tier to free up' : 'for quiet hours to end';
-      const from = c.schedule === undefined ? '' : ` (schedule ${c.schedule})`;
-      return `waiting: campaign ${c.id}${from} ${why}, until ${localTime(new Date(c.resumeAt ?? ''), zone)}`;
-    });
 }
 
 /** The earliest instant a schedule or a waiting campaign is due, for monitoring. */
