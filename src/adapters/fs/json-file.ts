@@ -2,19 +2,24 @@ import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { CanaleError } from '../../core/errors.js';
 
+/** A file's text, or undefined when there is no such file; any other failure to read it is thrown. */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 /**
  * A small JSON file canale writes (a campaign's record, the schedules), parsed and checked against its schema, or
  * undefined when there is none. A file that is not JSON, or not of the schema, is reported with its path and what
  * is wrong (CanaleError `damagedCode`) and never overwritten.
  */
 export async function readJsonFile<T extends z.ZodType>(path: string, schema: T, damagedCode: string): Promise<z.infer<T> | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   let json: unknown;
   try {
     json = JSON.parse(text);
