@@ -1,6 +1,7 @@
 import type { Subscriber } from '../core/subscriber.js';
 import type { HomePaths } from './home.js';
 import { campaignsHolder } from './campaign/campaign-erasure.js';
+import { changeErasureMark } from './campaign/erasure-mark.js';
 import { outboxHolder } from './transports/outbox/outbox-files.js';
 import { webhookHolder } from './webhook/webhook-erasure.js';
 
@@ -21,6 +22,16 @@ export interface PersonalDataHolder {
 // live writer's copy could be taken from under it.
 
 export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [outboxHolder, campaignsHolder, webhookHolder];
+
+/**
+ * Once the store no longer holds the person: the erasure mark changes, and the campaigns are erased again, for one
+ * frozen meanwhile by a send that had read the store before (that send checks the mark after its freeze, so one of
+ * the two always sees the other: DESIGN §5). Returns how many files changed.
+ */
+export async function eraseAfterRemoval(subscriber: Subscriber, paths: HomePaths): Promise<number> {
+  await changeErasureMark(paths.home);
+  return campaignsHolder.erase(subscriber, paths);
+}
 
 /** Runs every holder; returns the number of files changed by each. */
 export async function eraseElsewhere(subscriber: Subscriber, paths: HomePaths): Promise<Array<{ name: string; files: number }>> {

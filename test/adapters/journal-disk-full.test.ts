@@ -129,7 +129,7 @@ describe('JournalFile on a disk that fills up', () => {
 });
 
 describe('a journal a full disk left with a torn line', () => {
-  it('is still scrubbed by forget: the torn part (maybe of the person\'s record) is dropped, the records kept', async () => {
+  it('is still scrubbed by forget, in place: the torn part (maybe of the person\'s record) becomes blanks, the records keep their outcome', async () => {
     const campaign = join(dir, 'campaigns', 'cmp_x');
     await mkdir(campaign, { recursive: true });
     const maria = aSubscriber({ email: 'maria@example.it' as never });
@@ -139,7 +139,11 @@ describe('a journal a full disk left with a torn line', () => {
     await campaignsHolder.erase(maria, homePaths(dir));
     const journal = await readFile(join(campaign, 'journal.jsonl'), 'utf8');
     expect(journal).not.toContain('maria@');
-    expect(journal).toBe(`{"i":0,"s":"in-flight"}\n\n{"i":0,"s":"failed","code":"SMTP_550","kind":"recipient","reason":"r","at":"${at}"}\n`);
+    const torn = '{"i":0,"s":"failed","code":"SMTP_550","kind":"recipient","reason":"r","detail":"550 maria@exa';
+    const detail = '*'.repeat('550 maria@example.it unknown'.length);
+    expect(journal).toBe(`{"i":0,"s":"in-flight"}\n${' '.repeat(torn.length)}\n{"i":0,"s":"failed","code":"SMTP_550","kind":"recipient","reason":"r","detail":"${detail}","at":"${at}"}\n`);
+    const replay = await replayJournal(join(campaign, 'journal.jsonl'), 1);
+    expect(replay.failures.get(0)).toEqual({ code: 'SMTP_550', kind: 'recipient', reason: 'r' });
   });
 });
 

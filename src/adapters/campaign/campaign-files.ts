@@ -20,6 +20,9 @@ export function campaignDir(home: string, id: CampaignId): string {
   return join(home, 'campaigns', id);
 }
 
+/** What a forgotten subscriber's id reads as in a frozen list: the counts stay true, the person is gone. */
+export const FORGOTTEN_ID = 'forgotten';
+
 export const recipientsFile = (dir: string): string => join(dir, 'recipients.jsonl');
 export const journalFile = (dir: string): string => join(dir, 'journal.jsonl');
 
@@ -45,7 +48,9 @@ export async function readRecipients(dir: string): Promise<Delivery[]> {
     if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || (parsed[1] !== 'whatsapp' && parsed[1] !== 'email')) {
       throw new CanaleError('CAMPAIGN_DAMAGED', `recipients.jsonl line ${line} is not a recipient`);
     }
-    deliveries.push({ subscriberId: parsed[0] as SubscriberId, channel: parsed[1] as Channel });
+    // an id that is not a subscriber's is one forget overwrote (`forgotten…`, as long as the id was)
+    const id = parsed[0].startsWith('sub_') ? parsed[0] : FORGOTTEN_ID;
+    deliveries.push({ subscriberId: id as SubscriberId, channel: parsed[1] as Channel });
   }
   return deliveries;
 }

@@ -1,4 +1,7 @@
+import { scrubJournal } from '../../adapters/campaign/campaign-erasure.js';
 import { campaignDir, journalFile } from '../../adapters/campaign/campaign-files.js';
+import { DroppedWatch } from '../../adapters/campaign/dropped-feed.js';
+import { erasureTarget } from '../../core/erasure/line-scrub.js';
 import { saveCampaign } from '../../adapters/campaign/campaign-store.js';
 import { systemRandom, systemSleeper } from '../../adapters/clock.js';
 import { describeDiskError, DISK_ERROR_CODES, isDiskCanaleError } from '../../adapters/fs/disk-errors.js';
@@ -47,8 +50,10 @@ export interface CampaignResult {
 }
 
 /** What to send to one recipient now, or why not: they may have opted out or been forgotten since the plan. */
-function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, item: WorkItem): Envelope | { skip: 'opted-out' | 'no-address' } {
+function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, dropped: DroppedWatch, item: WorkItem): Envelope | { skip: 'opted-out' | 'no-address' } {
   const delivery = run.deliveries[item.index] as Delivery;
+  // forgotten since the send began (DroppedWatch): the snapshot still has them, the home no longer does
+  if (dropped.positions.has(item.index)) return { skip: 'opted-out' };
   const subscriber = byId.get(delivery.subscriberId);
   if (subscriber === undefined || subscriber.status !== 'active') return { skip: 'opted-out' };
   const origin = { campaignId: run.campaign.id, recipientKey: subscriber.id };
@@ -82,6 +87,16 @@ async function deliverOrDiskStop(input: Parameters<typeof deliver>[0], journalPa
     const reason = describeDiskError(error.cause, journalPath, '') ?? error.message;
     return { status: 'stopped', reason, failure: { kind: 'fatal', code: error.code, reason } };
   }
+}
+
+/**
+ * People forgotten while the send ran: the records it wrote for them after the forget (a reply to a request that
+ * was already out) are scrubbed now that nothing more is written for them (DESIGN §5).
+ */
+async function scrubDropped(dir: string, run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, positions: ReadonlySet<number>): Promise<void> {
+  if (positions.size === 0) return;
+  const people = [...positions].map((i) => byId.get(run.deliveries[i]?.subscriberId ?? '')).filter((s): s is Subscriber => s !== undefined);
+  await scrubJournal(dir, { needles: people.flatMap((s) => erasureTarget(s).needles) }, positions);
 }
 
 /** Why a campaign stopped when a person or the system stopped it (Ctrl-C, SIGTERM). */
@@ -126,6 +141,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
   await saveCampaign(ctx.paths.home, campaign);
   const dir = campaignDir(ctx.paths.home, campaign.id);
   const journal = await openJournal(ctx, campaign, dir);
+  const dropped = await DroppedWatch.start(dir);
   const transports: Partial<Record<Channel, Transport>> = {};
   const limiters: Partial<Record<Channel, RateWindow>> = {};
   for (const [channel, choice] of Object.entries(run.choices) as Array<[Channel, TransportChoice]>) {
@@ -148,7 +164,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
   try {
     outcome = await deliverOrDiskStop({
       items,
-      envelopeFor: (item) => envelopeFor(run, byId, item),
+      envelopeFor: (item) => envelopeFor(run, byId, dropped, item),
       transports,
       limiters,
       concurrency: run.concurrency,
@@ -176,6 +192,8 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
       if (!isDiskCanaleError(error)) throw error;
     });
     await Promise.all(Object.values(transports).map((t) => t?.close?.()));
+    await dropped.close();
+    await scrubDropped(dir, run, byId, dropped.positions);
   }
   campaign = addThrottling(afterDelivery(campaign, outcome, run, clock.now()), Object.fromEntries(Object.entries(limiters).map(([c, l]) => [c, l.throttling])));
   await saveCampaign(ctx.paths.home, campaign);

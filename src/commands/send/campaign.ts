@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { campaignDir, journalFile, readFrozenList } from '../../adapters/campaign/campaign-files.js';
+import { eraseFromCampaign } from '../../adapters/campaign/campaign-erasure.js';
 import { freezeCampaign } from '../../adapters/campaign/campaign-freeze.js';
+import { readErasureMark } from '../../adapters/campaign/erasure-mark.js';
 import { damagedCampaignError, loadCampaign } from '../../adapters/campaign/campaign-store.js';
 import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
@@ -88,11 +90,24 @@ export async function freezeAndSend(
     createdAt: ctx.now(),
   };
   await freezeCampaign(ctx.paths.home, campaign, plan.audience.deliveries);
+  await eraseForgottenSincePlan(ctx, prepared, id);
   ctx.ui.info(`campaign ${id}: sending…`);
   const deliveries = plan.audience.deliveries;
   const pending = deliveries.map((_d, i) => i);
   const run = { campaign, deliveries, subscribers: prepared.subscribers, message: prepared.message, render: renderContextOf(prepared.planSettings), choices: prepared.choices, settings: prepared.settings, rates: prepared.rates };
   return runCampaign({ ...run, ...(await sendWindow(ctx, prepared.planSettings, campaign, deliveries, pending)), concurrency: extra.concurrency }, ctx);
+}
+
+/**
+ * A forget that removed someone from the store after this send read it may have looked at the campaigns before
+ * this one was frozen: when the erasure mark changed, whoever of the plan the store no longer holds is erased from
+ * the new campaign now (their positions dropped, so they are not sent), before anything is sent.
+ */
+async function eraseForgottenSincePlan(ctx: Context, prepared: PreparedSend, id: CampaignId): Promise<void> {
+  if ((await readErasureMark(ctx.paths.home)) === prepared.erasureMark) return;
+  const still = new Set((await (await ctx.store()).read()).subscribers.map((s) => s.id));
+  const dir = campaignDir(ctx.paths.home, id);
+  for (const subscriber of prepared.subscribers) if (!still.has(subscriber.id)) await eraseFromCampaign(dir, subscriber);
 }
 
 /**

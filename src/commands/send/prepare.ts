@@ -1,3 +1,4 @@
+import { readErasureMark } from '../../adapters/campaign/erasure-mark.js';
 import { chooseTransport, frozenTransports, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
 import { countByChannel, planAudience, type AudienceQuery } from '../../core/audience.js';
 import { CanaleError, usageError } from '../../core/errors.js';
@@ -80,6 +81,8 @@ export interface PreparedSend {
   readonly rates: Readonly<Record<Channel, number>>;
   /** The attribute keys the store's subscribers have, for `--where`. */
   readonly attributes: readonly string[];
+  /** The home's erasure mark from before the store was read (adapters/campaign/erasure-mark.ts). */
+  readonly erasureMark: string;
 }
 
 /**
@@ -88,6 +91,8 @@ export interface PreparedSend {
  */
 export async function prepareSend(request: SendRequest, ctx: Context): Promise<PreparedSend> {
   const store = await ctx.store();
+  // before the store is read: a forget from here on is one the freeze must check for (DESIGN §5)
+  const erasureMark = await readErasureMark(ctx.paths.home);
   const scanned = await readForSend(request, store);
   let data = scanned.data;
   let message = compileForSend(request.spec, data, request.topics, scanned.fields);
@@ -120,7 +125,7 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
     split: request.split,
   });
   const attributes = [...scanned.fields].filter((f) => !['name', 'phone', 'email'].includes(f));
-  return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates, attributes };
+  return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates, attributes, erasureMark };
 }
 
 /**

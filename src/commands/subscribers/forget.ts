@@ -1,4 +1,4 @@
-import { eraseElsewhere } from '../../adapters/erasure.js';
+import { eraseAfterRemoval, eraseElsewhere } from '../../adapters/erasure.js';
 import { resolveRef } from '../../core/subscriber-ref.js';
 import { removeSubscriber } from '../../core/subscribers.js';
 import type { Context } from '../context.js';
@@ -16,6 +16,6 @@ export async function runSubscriberForget(ref: string, ctx: Context): Promise<vo
   await ctx.confirm(`Erase ${subscriber.id} (${who}) and all their data from this home? This cannot be undone`, canaleCommand('subscribers', 'forget', ref, '--yes'));
   const elsewhere = await eraseElsewhere(subscriber, ctx.paths);
   await store.update((data) => removeSubscriber(data, subscriber.id));
-  const files = elsewhere.reduce((sum, e) => sum + e.files, 0);
+  const files = elsewhere.reduce((sum, e) => sum + e.files, 0) + (await eraseAfterRemoval(subscriber, ctx.paths));
   ctx.ui.success(`forgot ${subscriber.id}: removed from db.json${files > 0 ? ` and ${files} other file(s)` : ''}`);
 }

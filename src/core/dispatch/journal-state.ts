@@ -1,4 +1,5 @@
 import type { SkipReason } from '../audience.js';
+import { isErased } from '../erasure/blank-string.js';
 import type { FailureKind } from '../transport.js';
 
 /** One line of a campaign journal: what happened to the recipient at position `i` of the frozen list. */
@@ -51,7 +52,7 @@ export function applyRecord(replay: JournalReplay, record: JournalRecord): void 
       }
       return;
     case 'sent':
-      replay.providerIds.set(i, record.id);
+      if (!isErased(record.id)) replay.providerIds.set(i, record.id);
       replay.failures.delete(i);
       if (RANK[current] < RANK[STATE.sent]) replay.states[i] = STATE.sent;
       return;
@@ -59,7 +60,7 @@ export function applyRecord(replay: JournalReplay, record: JournalRecord): void 
       // a failure reported after a send (a webhook's "failed") replaces "sent", never "delivered" or "read"
       if (current === STATE.delivered || current === STATE.read) return;
       replay.states[i] = STATE.failed;
-      replay.failures.set(i, { code: record.code, kind: record.kind, reason: record.reason, ...(record.detail === undefined ? {} : { detail: record.detail }) });
+      replay.failures.set(i, { code: record.code, kind: record.kind, reason: record.reason, ...(record.detail === undefined || isErased(record.detail) ? {} : { detail: record.detail }) });
       return;
     case 'skipped':
       if (current === STATE.pending || current === STATE.unknown) {
