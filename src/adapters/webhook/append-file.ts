@@ -11,9 +11,9 @@ const MAX_FLUSHES = 4;
  * A file that only grows, shared with other processes (a running `canale send` appends to the same journal):
  * opened O_APPEND, whole lines only, every batch of lines in one write() followed by an fdatasync — callers that
  * arrive while a batch is being written share the next one (group commit), and the next batch is written while
- * the previous one's flush still waits on a busy disk, so a slow fdatasync adds latency, not a queue. `forget` may
- * replace the file (write a new one, rename it over); a batch first checks the inode (at most every
- * `inodeCheckMs`) and reopens, so at most the appends of that moment go to the unlinked copy.
+ * the previous one's flush still waits on a busy disk, so a slow fdatasync adds latency, not a queue. `forget`
+ * erases in place and never replaces the file (scrub-in-place.ts); should something else replace it (a person, a
+ * restore), a batch first checks the inode (at most every `inodeCheckMs`) and reopens.
  */
 export class AppendFile {
   private handle: FileHandle | undefined;

@@ -129,7 +129,7 @@ export class ReceiptBook {
     return book.scanning;
   }
 
-  /** Reads the journal from where the last read stopped; a replaced or shortened file (after `forget`) is read again whole. */
+  /** Reads the journal from where the last read stopped; a replaced or shortened file (by hand, or a restore) is read again whole. */
   private async readTail(book: CampaignBook): Promise<void> {
     const info = await stat(book.journal.path).catch(() => undefined);
     if (info === undefined) return;

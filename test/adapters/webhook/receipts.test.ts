@@ -70,7 +70,7 @@ describe('ReceiptBook', () => {
     await quick.close();
   });
 
-  it('after the journal is replaced (forget rewrites it), appends to the new file', async () => {
+  it('after the journal is replaced (by hand, or a restore), appends to the new file', async () => {
     await book.record(status('wamid.A', 'delivered'));
     const text = await readFile(journal(), 'utf8');
     await writeFile(`${journal()}.new`, text.replace('wamid.A', 'wamid.A2'));
