@@ -3,6 +3,7 @@ import type { HomePaths } from './home.js';
 import { campaignsHolder } from './campaign/campaign-erasure.js';
 import { changeErasureMark } from './campaign/erasure-mark.js';
 import { outboxHolder } from './transports/outbox/outbox-files.js';
+import { optOutHolder } from './optout/optout-feed.js';
 import { webhookHolder } from './webhook/webhook-erasure.js';
 
 /**
@@ -21,7 +22,7 @@ export interface PersonalDataHolder {
 // own next write, under its lock (JsonFileStore.update), so by forget's too — never here, outside the lock, where a
 // live writer's copy could be taken from under it.
 
-export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [outboxHolder, campaignsHolder, webhookHolder];
+export const PERSONAL_DATA_HOLDERS: readonly PersonalDataHolder[] = [outboxHolder, campaignsHolder, webhookHolder, optOutHolder];
 
 /**
  * Once the store no longer holds the person: the erasure mark changes, and the campaigns are erased again, for one

@@ -6,11 +6,12 @@ import type { TopicId } from './topic.js';
 export type ChannelChoice = 'preferred' | 'all' | Channel;
 
 /** Why a subscriber who matched the topics gets nothing on a channel. */
-export type SkipReason = 'opted-out' | 'opted-out-of-topic' | 'no-address' | 'unreachable' | 'channel-not-in-message';
+export type SkipReason = 'opted-out' | 'opted-out-of-topic' | 'opted-out-during-send' | 'no-address' | 'unreachable' | 'channel-not-in-message';
 
 export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = {
   'opted-out': 'opted out of everything',
   'opted-out-of-topic': 'left the topic',
+  'opted-out-during-send': 'opted out during the send',
   'no-address': 'no address for the channel',
   unreachable: 'channel flagged unreachable',
   'channel-not-in-message': 'preferred channel not in the message',

@@ -1,6 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { erasureTarget, scrubJournalLine, scrubRecipientLine, type ErasureTarget } from '../../core/erasure/line-scrub.js';
+import { erasureTarget, scrubJournalLine, scrubIdLine, type ErasureTarget } from '../../core/erasure/line-scrub.js';
 import { CanaleError } from '../../core/errors.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import type { PersonalDataHolder } from '../erasure.js';
@@ -46,7 +46,7 @@ export async function eraseFromCampaign(dir: string, subscriber: Subscriber): Pr
   }
   if (await scrubJournal(dir, erasureTarget(subscriber), positions)) changed++;
   const id = encoder.encode(JSON.stringify(subscriber.id));
-  if (positions.size > 0 && (await scrubFileInPlace(recipientsFile(dir), [id], (line, hasNeedle) => hasNeedle && scrubRecipientLine(line, subscriber.id)))) changed++;
+  if (positions.size > 0 && (await scrubFileInPlace(recipientsFile(dir), [id], (line, hasNeedle) => hasNeedle && scrubIdLine(line, subscriber.id)))) changed++;
   return changed;
 }
 

@@ -31,6 +31,8 @@ function outsideReason(s: Subscriber, reason: SkipReason | undefined, query: Aud
       return 'has unsubscribed from everything';
     case 'opted-out-of-topic':
       return `left ${topicLabels.join(', ')}`;
+    case 'opted-out-during-send':
+      return 'opted out while the send ran';
     case 'channel-not-in-message':
       return `prefers ${LABEL[s.channel]}, which this message does not use (channels: [${query.messageChannels.join(', ')}]) — send with --channel all to reach them on ${query.messageChannels.map((c) => LABEL[c]).join(' and ')}`;
     case 'no-address':

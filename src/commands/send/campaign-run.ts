@@ -1,6 +1,7 @@
 import { scrubJournal } from '../../adapters/campaign/campaign-erasure.js';
 import { campaignDir, journalFile } from '../../adapters/campaign/campaign-files.js';
 import { DroppedWatch } from '../../adapters/campaign/dropped-feed.js';
+import { OptOutWatch } from '../../adapters/optout/optout-feed.js';
 import { erasureTarget } from '../../core/erasure/line-scrub.js';
 import { saveCampaign } from '../../adapters/campaign/campaign-store.js';
 import { systemRandom, systemSleeper } from '../../adapters/clock.js';
@@ -8,7 +9,7 @@ import { describeDiskError, DISK_ERROR_CODES, isDiskCanaleError } from '../../ad
 import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
 import { CanaleError } from '../../core/errors.js';
 import { buildTransport, type TransportChoice } from '../../adapters/transports/select.js';
-import type { Delivery } from '../../core/audience.js';
+import type { Delivery, SkipReason } from '../../core/audience.js';
 import { addThrottling, type Campaign } from '../../core/campaign.js';
 import { DEFAULT_RETRY_POLICY } from '../../core/dispatch/backoff.js';
 import { deliver, type DeliverOutcome, type WorkItem } from '../../core/dispatch/deliver.js';
@@ -28,6 +29,8 @@ export interface CampaignRun {
   /** Positions in `deliveries` still to send. */
   readonly pending: readonly number[];
   readonly subscribers: readonly Subscriber[];
+  /** Where the opt-out feed ended before `subscribers` were read: later opt-outs are read from there as it runs. */
+  readonly optOutsFrom: number;
   readonly message: CompiledMessage;
   readonly render: RenderContext;
   readonly choices: Readonly<Partial<Record<Channel, TransportChoice>>>;
@@ -49,13 +52,26 @@ export interface CampaignResult {
   readonly outcome: DeliverOutcome;
 }
 
-/** What to send to one recipient now, or why not: they may have opted out or been forgotten since the plan. */
-function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, dropped: DroppedWatch, item: WorkItem): Envelope | { skip: 'opted-out' | 'no-address' } {
+/** What reaches a running send after its plan: people forgotten (DroppedWatch), opt-outs recorded (OptOutWatch). */
+interface SinceThePlan {
+  readonly dropped: DroppedWatch;
+  readonly optOuts: OptOutWatch;
+}
+
+/**
+ * What to send to one recipient now, or why not: they may have been forgotten, opted out or left the campaign's
+ * topics since the plan (a resume's snapshot is read again, so a topic left between a crash and the resume counts).
+ */
+function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, since: SinceThePlan, item: WorkItem): Envelope | { skip: SkipReason } {
   const delivery = run.deliveries[item.index] as Delivery;
-  // forgotten since the send began (DroppedWatch): the snapshot still has them, the home no longer does
-  if (dropped.positions.has(item.index)) return { skip: 'opted-out' };
+  // forgotten since the send began: the snapshot still has them, the home no longer does
+  if (since.dropped.positions.has(item.index)) return { skip: 'opted-out' };
   const subscriber = byId.get(delivery.subscriberId);
   if (subscriber === undefined || subscriber.status !== 'active') return { skip: 'opted-out' };
+  const { topics } = run.campaign.query;
+  const reachedFor = subscriber.topics.filter((t) => topics.includes(t));
+  if (topics.length > 0 && reachedFor.length === 0) return { skip: 'opted-out-of-topic' };
+  if (since.optOuts.hasLeft(subscriber.id, reachedFor)) return { skip: 'opted-out-during-send' };
   const origin = { campaignId: run.campaign.id, recipientKey: subscriber.id };
   const rendering = item.channel === 'whatsapp' ? renderWhatsAppFor(run.message, subscriber, origin) : renderEmailFor(run.message, subscriber, origin, run.render);
   return rendering.ok ? rendering.envelope : { skip: 'no-address' };
@@ -141,7 +157,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
   await saveCampaign(ctx.paths.home, campaign);
   const dir = campaignDir(ctx.paths.home, campaign.id);
   const journal = await openJournal(ctx, campaign, dir);
-  const dropped = await DroppedWatch.start(dir);
+  const since: SinceThePlan = { dropped: await DroppedWatch.start(dir), optOuts: await OptOutWatch.start(ctx.paths.home, run.optOutsFrom) };
   const transports: Partial<Record<Channel, Transport>> = {};
   const limiters: Partial<Record<Channel, RateWindow>> = {};
   for (const [channel, choice] of Object.entries(run.choices) as Array<[Channel, TransportChoice]>) {
@@ -164,7 +180,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
   try {
     outcome = await deliverOrDiskStop({
       items,
-      envelopeFor: (item) => envelopeFor(run, byId, dropped, item),
+      envelopeFor: (item) => envelopeFor(run, byId, since, item),
       transports,
       limiters,
       concurrency: run.concurrency,
@@ -192,8 +208,9 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
       if (!isDiskCanaleError(error)) throw error;
     });
     await Promise.all(Object.values(transports).map((t) => t?.close?.()));
-    await dropped.close();
-    await scrubDropped(dir, run, byId, dropped.positions);
+    await since.optOuts.close();
+    await since.dropped.close();
+    await scrubDropped(dir, run, byId, since.dropped.positions);
   }
   campaign = addThrottling(afterDelivery(campaign, outcome, run, clock.now()), Object.fromEntries(Object.entries(limiters).map(([c, l]) => [c, l.throttling])));
   await saveCampaign(ctx.paths.home, campaign);

@@ -3,6 +3,7 @@ import { campaignDir, journalFile, readFrozenList } from '../../adapters/campaig
 import { eraseFromCampaign } from '../../adapters/campaign/campaign-erasure.js';
 import { freezeCampaign } from '../../adapters/campaign/campaign-freeze.js';
 import { readErasureMark } from '../../adapters/campaign/erasure-mark.js';
+import { optOutMark } from '../../adapters/optout/optout-feed.js';
 import { damagedCampaignError, loadCampaign } from '../../adapters/campaign/campaign-store.js';
 import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
@@ -94,7 +95,7 @@ export async function freezeAndSend(
   ctx.ui.info(`campaign ${id}: sending…`);
   const deliveries = plan.audience.deliveries;
   const pending = deliveries.map((_d, i) => i);
-  const run = { campaign, deliveries, subscribers: prepared.subscribers, message: prepared.message, render: renderContextOf(prepared.planSettings), choices: prepared.choices, settings: prepared.settings, rates: prepared.rates };
+  const run = { campaign, deliveries, subscribers: prepared.subscribers, optOutsFrom: prepared.optOutsFrom, message: prepared.message, render: renderContextOf(prepared.planSettings), choices: prepared.choices, settings: prepared.settings, rates: prepared.rates };
   return runCampaign({ ...run, ...(await sendWindow(ctx, prepared.planSettings, campaign, deliveries, pending)), concurrency: extra.concurrency }, ctx);
 }
 
@@ -241,6 +242,8 @@ export async function continueCampaign(
   });
   const replay = await replayJournal(journalFile(dir), deliveries.length);
   const pending = remainingAfter(replay, { resendUnknown: options.resendUnknown, retryFailed: options.retryFailed });
+  // before the store is read: opt-outs recorded from here on reach the send through the feed
+  const optOutsFrom = await optOutMark(ctx.paths.home);
   const data = await (await ctx.store()).read();
   const message = compileForSend(campaign.message, data, campaign.query.topics);
   const planSettings = await readPlanSettings(ctx);
@@ -251,6 +254,6 @@ export async function continueCampaign(
     pending.forEach((i) => journal.released(i));
     await journal.close();
   }
-  const run = { campaign, deliveries, subscribers: data.subscribers, message, render: renderContextOf(planSettings), choices, settings, rates: options.pace.rates };
+  const run = { campaign, deliveries, subscribers: data.subscribers, optOutsFrom, message, render: renderContextOf(planSettings), choices, settings, rates: options.pace.rates };
   return runCampaign({ ...run, ...(await sendWindow(ctx, planSettings, campaign, deliveries, pending)), concurrency: options.pace.concurrency }, ctx);
 }

@@ -1,4 +1,5 @@
 import { readErasureMark } from '../../adapters/campaign/erasure-mark.js';
+import { optOutMark } from '../../adapters/optout/optout-feed.js';
 import { chooseTransport, frozenTransports, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
 import { countByChannel, planAudience, type AudienceQuery } from '../../core/audience.js';
 import { CanaleError, usageError } from '../../core/errors.js';
@@ -83,6 +84,8 @@ export interface PreparedSend {
   readonly attributes: readonly string[];
   /** The home's erasure mark from before the store was read (adapters/campaign/erasure-mark.ts). */
   readonly erasureMark: string;
+  /** Where the opt-out feed ended before the store was read: the send honours every opt-out from there on. */
+  readonly optOutsFrom: number;
 }
 
 /**
@@ -93,6 +96,7 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
   const store = await ctx.store();
   // before the store is read: a forget from here on is one the freeze must check for (DESIGN §5)
   const erasureMark = await readErasureMark(ctx.paths.home);
+  const optOutsFrom = await optOutMark(ctx.paths.home);
   const scanned = await readForSend(request, store);
   let data = scanned.data;
   let message = compileForSend(request.spec, data, request.topics, scanned.fields);
@@ -125,7 +129,7 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
     split: request.split,
   });
   const attributes = [...scanned.fields].filter((f) => !['name', 'phone', 'email'].includes(f));
-  return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates, attributes, erasureMark };
+  return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates, attributes, erasureMark, optOutsFrom };
 }
 
 /**

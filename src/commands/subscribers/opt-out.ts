@@ -1,3 +1,4 @@
+import { appendOptOuts } from '../../adapters/optout/optout-feed.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import { resolveRef } from '../../core/subscriber-ref.js';
 import { replaceSubscriber, resubscribe, unsubscribe } from '../../core/subscribers.js';
@@ -20,8 +21,10 @@ export async function runSubscriberUnsubscribe(options: OptOutOptions, ctx: Cont
     const topic = options.topic === undefined ? undefined : resolveTopics(data.topics, [options.topic])[0];
     const next = unsubscribe(current, topic, { at: now, source: 'cli', ...(options.note ? { note: options.note } : {}) });
     if (next !== current) replaceSubscriber(data, next);
-    return { next, changed: next !== current };
+    return { next, changed: next !== current, topic };
   });
+  // a send running now reads the feed, not the store: it skips them before their message leaves
+  if (result.changed) await appendOptOuts(ctx.paths.home, [{ subscriberId: result.next.id, ...(result.topic === undefined ? {} : { topic: result.topic }), at: now }]);
   const what = options.topic === undefined ? 'everything' : `topic ${options.topic}`;
   if (result.changed) ctx.ui.success(`${result.next.id} is unsubscribed from ${what}`);
   else ctx.ui.info(`${result.next.id} was already unsubscribed from ${what} (nothing changed)`);

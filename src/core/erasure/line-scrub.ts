@@ -105,10 +105,14 @@ export function scrubJournalLine(line: Uint8Array, target: ErasureTarget, positi
   return changed;
 }
 
-/** A recipient id in the frozen list overwritten as `forgotten…` (readRecipients reads any id that is not `sub_…` as forgotten). */
-export function scrubRecipientLine(line: Uint8Array, subscriberId: string): boolean {
-  const tokens = stringTokens(line);
-  const first = tokens[0];
-  if (first === undefined || first.isKey || valueOf(line, first) !== subscriberId) return false;
-  return blankString(line, first, { word: 'forgotten' });
+/**
+ * A subscriber id overwritten as `forgotten…` wherever it is a string value of the line (the frozen list, the
+ * opt-out feed; readRecipients reads any id that is not `sub_…` as forgotten). Returns whether it changed.
+ */
+export function scrubIdLine(line: Uint8Array, subscriberId: string): boolean {
+  let changed = false;
+  for (const token of stringTokens(line)) {
+    if (!token.isKey && valueOf(line, token) === subscriberId) changed = blankString(line, token, { word: 'forgotten' }) || changed;
+  }
+  return changed;
 }

@@ -48,14 +48,14 @@ describe('blankString', () => {
 
   it('keeps the JSON well-formed and of the same shape for a reader that sees any mix of old and new bytes', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ stringUnit: 'binary' }), fc.infiniteStream(fc.boolean()), (value, mix) => {
+      fc.property(fc.jsonValue({ stringUnit: 'binary' }), fc.infiniteStream(fc.boolean()), (value: unknown, mix) => {
         const before = bytesOf(value);
         const after = Uint8Array.from(before);
         for (const token of stringTokens(after)) if (!token.isKey) blankString(after, token);
         expect(after.length).toBe(before.length);
         // a reader racing the writes sees each byte old or new
         const seen = before.map((b, i) => (mix.next().value ? (after[i] as number) : b));
-        for (const bytes of [after, seen]) expect(shapeOf(parse(bytes))).toEqual(shapeOf(value));
+        for (const bytes of [after, seen]) expect(shapeOf(parse(bytes))).toEqual(shapeOf(parse(before)));
       }),
       { numRuns: 500 },
     );

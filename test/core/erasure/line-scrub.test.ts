@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inboundPayload, statusPayload } from '../../../src/adapters/sandbox/status-webhooks.js';
-import { erasureTarget, scrubEventLine, scrubJournalLine, scrubRecipientLine } from '../../../src/core/erasure/line-scrub.js';
+import { erasureTarget, scrubEventLine, scrubJournalLine, scrubIdLine } from '../../../src/core/erasure/line-scrub.js';
 import { aSubscriber } from '../../support/builders.js';
 
 const encoder = new TextEncoder();
@@ -65,9 +65,13 @@ describe('scrubJournalLine', () => {
   });
 });
 
-describe('scrubRecipientLine', () => {
+describe('scrubIdLine', () => {
+  it("overwrites the id in an opt-out line, and not the topic", () => {
+    expect(scrubbed(`{"at":"2026","sub":"${ornella.id}","topic":"cantieri"}`, (b) => scrubIdLine(b, ornella.id)).text).toMatch(/^\{"at":"2026","sub":"forgotten\**","topic":"cantieri"\}$/);
+  });
+
   it("overwrites the person's id as forgotten…, and only theirs", () => {
-    expect(scrubbed(`["${ornella.id}","whatsapp"]`, (b) => scrubRecipientLine(b, ornella.id)).text).toMatch(/^\["forgotten\**","whatsapp"\]$/);
-    expect(scrubbed('["sub_other","email"]', (b) => scrubRecipientLine(b, ornella.id)).changed).toBe(false);
+    expect(scrubbed(`["${ornella.id}","whatsapp"]`, (b) => scrubIdLine(b, ornella.id)).text).toMatch(/^\["forgotten\**","whatsapp"\]$/);
+    expect(scrubbed('["sub_other","email"]', (b) => scrubIdLine(b, ornella.id)).changed).toBe(false);
   });
 });
