@@ -1,6 +1,8 @@
 import { scrubJournal } from '../../adapters/campaign/campaign-erasure.js';
 import { campaignDir, journalFile } from '../../adapters/campaign/campaign-files.js';
+import { watchAccountTrouble } from '../../adapters/campaign/account-trouble.js';
 import { DroppedWatch } from '../../adapters/campaign/dropped-feed.js';
+import type { LineFeed } from '../../adapters/fs/line-feed.js';
 import { OptOutWatch } from '../../adapters/optout/optout-feed.js';
 import { erasureTarget } from '../../core/erasure/line-scrub.js';
 import { saveCampaign } from '../../adapters/campaign/campaign-store.js';
@@ -52,10 +54,20 @@ export interface CampaignResult {
   readonly outcome: DeliverOutcome;
 }
 
-/** What reaches a running send after its plan: people forgotten (DroppedWatch), opt-outs recorded (OptOutWatch). */
+/**
+ * What reaches a running send after its plan: people forgotten (DroppedWatch), opt-outs recorded (OptOutWatch),
+ * account trouble the webhook server heard of (it aborts `trouble`).
+ */
 interface SinceThePlan {
   readonly dropped: DroppedWatch;
   readonly optOuts: OptOutWatch;
+  readonly trouble: AbortController;
+  readonly troubleFeed: LineFeed;
+}
+
+async function watchSinceThePlan(run: CampaignRun, home: string, dir: string): Promise<SinceThePlan> {
+  const trouble = new AbortController();
+  return { dropped: await DroppedWatch.start(dir), optOuts: await OptOutWatch.start(home, run.optOutsFrom), trouble, troubleFeed: await watchAccountTrouble(dir, trouble) };
 }
 
 /**
@@ -157,7 +169,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
   await saveCampaign(ctx.paths.home, campaign);
   const dir = campaignDir(ctx.paths.home, campaign.id);
   const journal = await openJournal(ctx, campaign, dir);
-  const since: SinceThePlan = { dropped: await DroppedWatch.start(dir), optOuts: await OptOutWatch.start(ctx.paths.home, run.optOutsFrom) };
+  const since = await watchSinceThePlan(run, ctx.paths.home, dir);
   const transports: Partial<Record<Channel, Transport>> = {};
   const limiters: Partial<Record<Channel, RateWindow>> = {};
   for (const [channel, choice] of Object.entries(run.choices) as Array<[Channel, TransportChoice]>) {
@@ -194,6 +206,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
       sleeper: systemSleeper,
       random: systemRandom,
       stop: stop.signal,
+      accountTrouble: since.trouble.signal,
       ...(run.pauseAt === undefined ? {} : { pauseAt: run.pauseAt }),
       onEvent: (event) => {
         if (event.type === 'sent' || event.type === 'skipped') progress.update(event.channel, { done: 1 });
@@ -208,8 +221,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
       if (!isDiskCanaleError(error)) throw error;
     });
     await Promise.all(Object.values(transports).map((t) => t?.close?.()));
-    await since.optOuts.close();
-    await since.dropped.close();
+    await Promise.all([since.optOuts.close(), since.dropped.close(), since.troubleFeed.close()]);
     await scrubDropped(dir, run, byId, since.dropped.positions);
   }
   campaign = addThrottling(afterDelivery(campaign, outcome, run, clock.now()), Object.fromEntries(Object.entries(limiters).map(([c, l]) => [c, l.throttling])));

@@ -51,6 +51,12 @@ export interface DeliverInput {
   /** Aborted on Ctrl-C / SIGTERM: no new sends start; those in flight finish and are recorded. */
   readonly stop: AbortSignal;
   /**
+   * Aborted, with a DeliveryFailure as its reason, when the provider reports trouble with the account after its
+   * requests were accepted (a failed receipt about payment, a policy block): the send stops as it would had a
+   * request been answered so — resumable, the reason named — rather than fail one citizen after another.
+   */
+  readonly accountTrouble?: AbortSignal;
+  /**
    * Per channel, the instant (epoch ms) from which it takes no new recipient — quiet hours begin: those in flight
    * finish and are recorded, the rest stay to be reached, and the outcome is `paused`.
    */
@@ -95,6 +101,12 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
   };
   const onStop = () => halt.abort();
   input.stop.addEventListener('abort', onStop, { once: true });
+  const onTrouble = () => {
+    const failure = input.accountTrouble?.reason as DeliveryFailure;
+    stopNow({ status: 'stopped', reason: `the provider reported trouble with the account for messages it had accepted: ${describeFailure(failure)}`, failure });
+  };
+  input.accountTrouble?.addEventListener('abort', onTrouble, { once: true });
+  if (input.accountTrouble?.aborted === true) onTrouble();
   const emit = (event: DeliverEvent) => {
     if (event.type === 'sent' || event.type === 'failed' || event.type === 'skipped') finished++;
     input.onEvent?.(event);
@@ -263,6 +275,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     await Promise.all([...byChannel].map(([channel, queue]) => runChannel(channel, queue)));
   } finally {
     input.stop.removeEventListener('abort', onStop);
+    input.accountTrouble?.removeEventListener('abort', onTrouble);
     await input.journal.flush();
   }
   if (journalFailure !== undefined) {

@@ -191,6 +191,21 @@ describe('deliver', () => {
     expect(t.journal.of('sent')).toHaveLength(calls);
   });
 
+  it('stops, resumable and with the reason, when the provider reports account trouble for requests it had accepted', async () => {
+    const t = setup({ count: 1000, concurrency: 10 });
+    const trouble = new AbortController();
+    let sent = 0;
+    const payment = { kind: 'fatal', code: 'WHATSAPP_PAYMENT', reason: 'a business eligibility or payment-method problem — check billing in WhatsApp Manager' } as const;
+    const input: DeliverInput = { ...t.input, accountTrouble: trouble.signal, onEvent: (e) => (e.type === 'sent' && ++sent === 50 ? trouble.abort(payment) : undefined) };
+    const outcome = await t.scheduler.run(deliver(input));
+    expect(outcome).toEqual({ status: 'stopped', reason: 'the provider reported trouble with the account for messages it had accepted: a business eligibility or payment-method problem — check billing in WhatsApp Manager', failure: payment });
+    expect(t.transports.whatsapp.calls.length).toBeLessThan(70);
+    // nobody is failed for it: who was not sent stays to be reached
+    expect(t.journal.of('failed')).toEqual([]);
+    const recorded = new Set([...t.journal.of('sent'), ...t.journal.of('released')]);
+    for (const inFlight of t.journal.of('in-flight')) expect(recorded.has(inFlight)).toBe(true);
+  });
+
   it('pauses a channel at its pause instant (quiet hours): nobody new on it, the other channel finishes', async () => {
     const t = setup({ count: 1000, channels: ['whatsapp', 'email'], rate: 50, concurrency: 5 });
     const start = t.scheduler.now().getTime();
