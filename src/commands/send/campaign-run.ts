@@ -165,6 +165,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
     outcome = await deliverOrDiskStop({
       items,
       envelopeFor: (item) => envelopeFor(run, byId, dropped, item),
+      isWithdrawn: (item) => dropped.positions.has(item.index),
       transports,
       limiters,
       concurrency: run.concurrency,
