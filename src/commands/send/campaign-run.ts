@@ -71,19 +71,29 @@ async function watchSinceThePlan(run: CampaignRun, home: string, dir: string): P
 }
 
 /**
+ * Why a recipient must not be sent after all, asked when they are prepared and again right before their request
+ * leaves: forgotten since the send began (the snapshot still has them, the home no longer does), or an opt-out
+ * from everything or from every topic the campaign reaches them for.
+ */
+function withdrawnSince(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, since: SinceThePlan, item: WorkItem): SkipReason | undefined {
+  if (since.dropped.positions.has(item.index)) return 'opted-out';
+  const subscriber = byId.get((run.deliveries[item.index] as Delivery).subscriberId);
+  if (subscriber === undefined) return undefined;
+  const reachedFor = subscriber.topics.filter((t) => run.campaign.query.topics.includes(t));
+  return since.optOuts.hasLeft(subscriber.id, reachedFor) ? 'opted-out-during-send' : undefined;
+}
+
+/**
  * What to send to one recipient now, or why not: they may have been forgotten, opted out or left the campaign's
  * topics since the plan (a resume's snapshot is read again, so a topic left between a crash and the resume counts).
  */
 function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, since: SinceThePlan, item: WorkItem): Envelope | { skip: SkipReason } {
-  const delivery = run.deliveries[item.index] as Delivery;
-  // forgotten since the send began: the snapshot still has them, the home no longer does
-  if (since.dropped.positions.has(item.index)) return { skip: 'opted-out' };
-  const subscriber = byId.get(delivery.subscriberId);
+  const withdrawn = withdrawnSince(run, byId, since, item);
+  if (withdrawn !== undefined) return { skip: withdrawn };
+  const subscriber = byId.get((run.deliveries[item.index] as Delivery).subscriberId);
   if (subscriber === undefined || subscriber.status !== 'active') return { skip: 'opted-out' };
   const { topics } = run.campaign.query;
-  const reachedFor = subscriber.topics.filter((t) => topics.includes(t));
-  if (topics.length > 0 && reachedFor.length === 0) return { skip: 'opted-out-of-topic' };
-  if (since.optOuts.hasLeft(subscriber.id, reachedFor)) return { skip: 'opted-out-during-send' };
+  if (topics.length > 0 && !subscriber.topics.some((t) => topics.includes(t))) return { skip: 'opted-out-of-topic' };
   const origin = { campaignId: run.campaign.id, recipientKey: subscriber.id };
   const rendering = item.channel === 'whatsapp' ? renderWhatsAppFor(run.message, subscriber, origin) : renderEmailFor(run.message, subscriber, origin, run.render);
   return rendering.ok ? rendering.envelope : { skip: 'no-address' };
@@ -193,6 +203,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
     outcome = await deliverOrDiskStop({
       items,
       envelopeFor: (item) => envelopeFor(run, byId, since, item),
+      withdrawn: (item) => withdrawnSince(run, byId, since, item),
       transports,
       limiters,
       concurrency: run.concurrency,

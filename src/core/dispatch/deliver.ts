@@ -39,6 +39,11 @@ export interface DeliverInput {
   readonly items: readonly WorkItem[];
   /** The envelope for a recipient, rendered when its turn comes, or why they are skipped now (e.g. opted out since). */
   readonly envelopeFor: (item: WorkItem) => Envelope | { readonly skip: SkipReason };
+  /**
+   * Asked again right before each request leaves: a recipient is prepared ahead of their turn (LOOKAHEAD, and the
+   * wait for the rate), and may have been forgotten or opted out meanwhile. A reason: they are skipped, never sent.
+   */
+  readonly withdrawn?: (item: WorkItem) => SkipReason | undefined;
   readonly transports: Readonly<Partial<Record<Channel, Transport>>>;
   readonly limiters: Readonly<Partial<Record<Channel, RateWindow>>>;
   /** Requests in flight at once, per channel. */
@@ -180,6 +185,12 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
       if (halt.signal.aborted || (attempt === 1 && throttles === 0 && pausing(item.channel))) {
         input.journal.released(item.index);
         emit({ type: 'released', channel: item.channel });
+        return;
+      }
+      const withdrawn = input.withdrawn?.(item);
+      if (withdrawn !== undefined) {
+        input.journal.skipped(item.index, withdrawn);
+        emit({ type: 'skipped', channel: item.channel });
         return;
       }
       const result: SendResult = await transport.send(prepared, NEVER);

@@ -238,4 +238,23 @@ describe('deliver', () => {
     expect(t.journal.records).toContainEqual({ type: 'skipped', index: 3, reason: 'opted-out' });
     expect(t.transports.whatsapp.calls.map((c) => c.key)).not.toContain('3');
   });
+
+  it('asks again right before each request whether the recipient was withdrawn, since they were prepared ahead of their turn', async () => {
+    const t = setup({ count: 10, rate: 1, concurrency: 10 });
+    let preparedBeforeFirstSend = false;
+    const input: DeliverInput = {
+      ...t.input,
+      envelopeFor: (item) => {
+        if (item.index === 7 && t.transports.whatsapp.calls.length === 0) preparedBeforeFirstSend = true;
+        return envelope(item);
+      },
+      // opted out once the send is under way (the opt-out feed)
+      withdrawn: (item) => (item.index === 7 && t.transports.whatsapp.calls.length > 0 ? 'opted-out-during-send' : undefined),
+    };
+    expect(await t.scheduler.run(deliver(input))).toEqual({ status: 'completed' });
+    expect(preparedBeforeFirstSend).toBe(true);
+    expect(t.transports.whatsapp.calls.map((c) => c.key)).not.toContain('7');
+    expect(t.transports.whatsapp.calls).toHaveLength(9);
+    expect(t.journal.records).toContainEqual({ type: 'skipped', index: 7, reason: 'opted-out-during-send' });
+  });
 });
