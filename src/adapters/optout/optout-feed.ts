@@ -1,41 +1,58 @@
 import { join } from 'node:path';
-import { scrubIdLine } from '../../core/erasure/line-scrub.js';
+import { erasureTarget, scrubEventLine, scrubIdLine } from '../../core/erasure/line-scrub.js';
+import type { Subscriber } from '../../core/subscriber.js';
 import type { PersonalDataHolder } from '../erasure.js';
 import { appendDurably, LineFeed, sizeOf } from '../fs/line-feed.js';
 import { scrubFileInPlace } from '../fs/scrub-in-place.js';
 
 /**
- * `<home>/optouts.jsonl`: every opt-out as it is recorded in the store — `{"at":…,"sub":"sub_…"}` for everything,
- * with `"topic"` for one topic — appended by whoever records one (`subscribers unsubscribe`, the webhook server's
- * applier for STOPs, one-click unsubscribes and marketing stops), and read by running sends, so a citizen's choice
- * reaches a send within a second without it reading the store again (DESIGN §7). Subscriber ids only.
+ * `<home>/optouts.jsonl`: every opt-out as it is recorded — `{"at":…,"sub":"sub_…"}` (or `"phone"`, `"email"`) for
+ * everything, with `"topic"` for one topic — appended by whoever records one (`subscribers unsubscribe`, the
+ * webhook server for STOPs, one-click unsubscribes and marketing stops), and read by running sends, so a citizen's
+ * choice reaches a send within a second without it reading the store again (DESIGN §7). It can hold a phone or an
+ * e-mail: forget scrubs it like the event log.
  */
 export const optOutFile = (home: string): string => join(home, 'optouts.jsonl');
 
+/**
+ * One opt-out: by subscriber id once the store has it, or — from the webhook server, before its batch is written
+ * to a large store — by the phone or e-mail the citizen wrote from, so a running send honours it at once.
+ */
 export interface OptOut {
-  readonly subscriberId: string;
+  readonly subscriberId?: string;
+  readonly phone?: string;
+  readonly email?: string;
   /** The topic left; absent: everything. */
   readonly topic?: string;
   readonly at: string;
 }
 
-/** The feed holds subscriber ids: forget overwrites theirs where it lies (a send may be reading the feed). */
+/** Appends opt-outs, on disk before it returns. */
+export function appendOptOuts(home: string, optOuts: readonly OptOut[]): Promise<void> {
+  const lines = optOuts.map((o) => {
+    const who = { ...(o.subscriberId === undefined ? {} : { sub: o.subscriberId }), ...(o.phone === undefined ? {} : { phone: o.phone }), ...(o.email === undefined ? {} : { email: o.email.toLowerCase() }) };
+    return `${JSON.stringify({ at: o.at, ...who, ...(o.topic === undefined ? {} : { topic: o.topic }) })}\n`;
+  });
+  return appendDurably(optOutFile(home), lines.join(''));
+}
+
+/** The feed holds subscriber ids, phones and e-mails: forget overwrites theirs where it lies (a send may be reading it). */
 export const optOutHolder: PersonalDataHolder = {
   name: 'opt-out feed',
   async erase(subscriber, paths) {
+    const target = erasureTarget(subscriber);
     const id = new TextEncoder().encode(JSON.stringify(subscriber.id));
-    return (await scrubFileInPlace(optOutFile(paths.home), [id], (line, hasNeedle) => hasNeedle && scrubIdLine(line, subscriber.id))) ? 1 : 0;
+    const scrub = (line: Uint8Array, hasNeedle: boolean) => {
+      if (!hasNeedle) return false;
+      const isIdChanged = scrubIdLine(line, subscriber.id);
+      return scrubEventLine(line, target) || isIdChanged;
+    };
+    return (await scrubFileInPlace(optOutFile(paths.home), [id, ...target.needles], scrub)) ? 1 : 0;
   },
 };
 
 /** How often a running send looks for new opt-outs. */
 const POLL_MS = 500;
-
-/** Appends opt-outs, on disk before it returns. Call it once the store has them. */
-export function appendOptOuts(home: string, optOuts: readonly OptOut[]): Promise<void> {
-  const lines = optOuts.map((o) => `${JSON.stringify({ at: o.at, sub: o.subscriberId, ...(o.topic === undefined ? {} : { topic: o.topic }) })}\n`);
-  return appendDurably(optOutFile(home), lines.join(''));
-}
 
 /** Where the feed ends now: a send takes it before it reads the store, and watches from there. */
 export function optOutMark(home: string): Promise<number> {
@@ -44,8 +61,8 @@ export function optOutMark(home: string): Promise<number> {
 
 /** The opt-outs recorded since a mark, as a running send needs them: read at start, then every half second. */
 export class OptOutWatch {
-  private readonly all = new Set<string>();
-  private readonly topics = new Map<string, Set<string>>();
+  /** By `sub:…`, `phone:…` or `email:…`: everything (`*`) or the topics left. */
+  private readonly left = new Map<string, Set<string>>();
 
   private constructor(private feed?: LineFeed) {}
 
@@ -56,10 +73,10 @@ export class OptOutWatch {
   }
 
   /** Whether the subscriber left everything since the mark, or each of `topics` (those the send reaches them for). */
-  hasLeft(subscriberId: string, topics: readonly string[]): boolean {
-    if (this.all.has(subscriberId)) return true;
-    const left = this.topics.get(subscriberId);
-    return left !== undefined && topics.length > 0 && topics.every((t) => left.has(t));
+  hasLeft(subscriber: Pick<Subscriber, 'id' | 'phone' | 'email'>, topics: readonly string[]): boolean {
+    const keys = [`sub:${subscriber.id}`, ...(subscriber.phone === undefined ? [] : [`phone:${subscriber.phone}`]), ...(subscriber.email === undefined ? [] : [`email:${subscriber.email.toLowerCase()}`])];
+    const left = new Set(keys.flatMap((k) => [...(this.left.get(k) ?? [])]));
+    return left.has(ALL) || (left.size > 0 && topics.length > 0 && topics.every((t) => left.has(t)));
   }
 
   close(): Promise<void> {
@@ -67,14 +84,20 @@ export class OptOutWatch {
   }
 
   private note(line: string): void {
-    let record: { sub?: unknown; topic?: unknown };
+    let record: { sub?: unknown; phone?: unknown; email?: unknown; topic?: unknown };
     try {
-      record = JSON.parse(line) as { sub?: unknown; topic?: unknown };
+      record = JSON.parse(line) as typeof record;
     } catch {
       return;
     }
-    if (typeof record.sub !== 'string') return;
-    if (typeof record.topic !== 'string') this.all.add(record.sub);
-    else this.topics.set(record.sub, (this.topics.get(record.sub) ?? new Set<string>()).add(record.topic));
+    const what = typeof record.topic === 'string' ? record.topic : ALL;
+    for (const [kind, value] of [['sub', record.sub], ['phone', record.phone], ['email', record.email]] as const) {
+      if (typeof value !== 'string') continue;
+      const key = `${kind}:${value}`;
+      this.left.set(key, (this.left.get(key) ?? new Set<string>()).add(what));
+    }
   }
 }
+
+/** A full opt-out, in the watch's table of what each citizen left. */
+const ALL = '*';

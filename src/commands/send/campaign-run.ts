@@ -80,7 +80,7 @@ function withdrawnSince(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>,
   const subscriber = byId.get((run.deliveries[item.index] as Delivery).subscriberId);
   if (subscriber === undefined) return undefined;
   const reachedFor = subscriber.topics.filter((t) => run.campaign.query.topics.includes(t));
-  return since.optOuts.hasLeft(subscriber.id, reachedFor) ? 'opted-out-during-send' : undefined;
+  return since.optOuts.hasLeft(subscriber, reachedFor) ? 'opted-out-during-send' : undefined;
 }
 
 /**
