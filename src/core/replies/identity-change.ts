@@ -2,7 +2,7 @@ import type { E164 } from '../phone.js';
 import type { StoreData } from '../store-data.js';
 import type { ConsentEvent, Subscriber, SubscriberId } from '../subscriber.js';
 import { findConflict, replaceSubscriber } from '../subscribers.js';
-import { findByIdentity, type WhatsAppIdentity } from '../whatsapp-identity.js';
+import { findByIdentity, isWhatsAppUserId, type WhatsAppIdentity } from '../whatsapp-identity.js';
 
 /**
  * WhatsApp telling the business a citizen's identity changed (a `system` message): they moved to a new number
@@ -61,4 +61,15 @@ export function applyIdentityChange(data: StoreData, change: IdentityChange): Id
   const event: ConsentEvent = { at: change.at, action: 'number-changed', source, ...(previous === undefined ? {} : { previous }) };
   replaceSubscriber(data, withEvent(base, { phone: change.phone, ...(change.userId === undefined ? {} : { whatsappUserId: change.userId }) }, event));
   return { kind: 'moved', subscriberId: subscriber.id };
+}
+
+/**
+ * Keeps the user id Meta gave for a subscriber known by id (a receipt's `recipient_user_id`, a send response's
+ * `contacts[].user_id`). Returns whether the store changed; a forgotten or unknown id changes nothing.
+ */
+export function learnUserId(data: StoreData, subscriberId: SubscriberId, userId: string, at: string): boolean {
+  const subscriber = data.subscribers.find((s) => s.id === subscriberId);
+  if (subscriber === undefined || subscriber.whatsappUserId === userId || !isWhatsAppUserId(userId)) return false;
+  replaceSubscriber(data, { ...subscriber, whatsappUserId: userId, updatedAt: at });
+  return true;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { E164 } from '../../../src/core/phone.js';
-import { applyIdentityChange, type IdentityChange } from '../../../src/core/replies/identity-change.js';
+import { applyIdentityChange, learnUserId, type IdentityChange } from '../../../src/core/replies/identity-change.js';
 import { aStore, aSubscriber } from '../../support/builders.js';
 
 const oldPhone = '+16505551234' as E164;
@@ -55,5 +55,21 @@ describe('applyIdentityChange', () => {
     expect(applyIdentityChange(data, change).kind).toBe('user-id-updated');
     expect(data.subscribers[0]).toMatchObject({ phone: oldPhone, whatsappUserId: 'US.new', history: [{ action: 'user-id-changed', previous: 'US.old', source: 'whatsapp:wamid.uid' }] });
     expect(applyIdentityChange(data, change).kind).toBe('already-applied');
+  });
+});
+
+describe('learnUserId', () => {
+  it.each([
+    ['a new user id', 'US.1', true],
+    ['the same one again', 'US.0', false],
+    ['an empty one', '', false],
+  ])('%s: changed %s', (_, userId, changed) => {
+    const data = aStore([aSubscriber({ id: 'sub_a' as never, whatsappUserId: 'US.0' })]);
+    expect(learnUserId(data, 'sub_a' as never, userId, at)).toBe(changed);
+    expect(data.subscribers[0]?.whatsappUserId).toBe(changed ? userId : 'US.0');
+  });
+
+  it('changes nothing for an id nobody has', () => {
+    expect(learnUserId(aStore([]), 'forgotten' as never, 'US.1', at)).toBe(false);
   });
 });
