@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CanaleError } from './errors.js';
 import { SubscriberCheck } from './subscriber-check.js';
-import type { Subscriber } from './subscriber.js';
+import { CONSENT_ACTIONS, type Subscriber } from './subscriber.js';
+import { WHATSAPP_USER_ID_MAX } from './whatsapp-identity.js';
 import { TEMPLATE_CATEGORIES, TEMPLATE_STATUSES, type Template } from './template.js';
 import { DEFAULT_TOPICS, type Topic } from './topic.js';
 
@@ -38,8 +39,9 @@ const consentSchema = z.strictObject({ source: z.string().min(1), at: isoTime, n
 
 const eventSchema = z.strictObject({
   at: isoTime,
-  action: z.enum(['unsubscribed', 'resubscribed', 'topic-left', 'topic-joined', 'marketing-stopped', 'marketing-resumed']),
+  action: z.enum(CONSENT_ACTIONS),
   topic: topicId.optional(),
+  previous: z.string().min(1).optional(),
   source: z.string(),
   note: z.string().optional(),
 });
@@ -49,6 +51,7 @@ export const subscriberSchema = z.strictObject({
   id: z.string().min(1),
   name: z.string().optional(),
   phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'not an E.164 phone number').optional(),
+  whatsappUserId: z.string().min(1).max(WHATSAPP_USER_ID_MAX).optional(),
   email: z.string().includes('@').optional(),
   topics: z.array(topicId),
   channel: z.enum(['whatsapp', 'email']),

@@ -1,3 +1,5 @@
+import { WHATSAPP_USER_ID_MAX } from './whatsapp-identity.js';
+
 /** Past this many remembered values of a kind a check no longer remembers new ones; it still answers. */
 const MAX_REMEMBERED = 1 << 16;
 const PHONE = /^\+[1-9]\d{6,14}$/;
@@ -56,6 +58,9 @@ export class SubscriberCheck {
           break;
         case 'phone':
           if (typeof field !== 'string' || !PHONE.test(field)) return false;
+          break;
+        case 'whatsappUserId':
+          if (typeof field !== 'string' || field === '' || field.length > WHATSAPP_USER_ID_MAX) return false;
           break;
         case 'email':
           if (typeof field !== 'string' || !field.includes('@')) return false;

@@ -16,11 +16,18 @@ export interface Consent {
   readonly note?: string;
 }
 
+export const CONSENT_ACTIONS = [
+  'unsubscribed', 'resubscribed', 'topic-left', 'topic-joined', 'marketing-stopped', 'marketing-resumed', 'number-changed', 'user-id-changed',
+] as const;
+export type ConsentAction = (typeof CONSENT_ACTIONS)[number];
+
 /** A change of the citizen's choices after sign-up, kept as the consent history. */
 export interface ConsentEvent {
   readonly at: string;
-  readonly action: 'unsubscribed' | 'resubscribed' | 'topic-left' | 'topic-joined' | 'marketing-stopped' | 'marketing-resumed';
+  readonly action: ConsentAction;
   readonly topic?: TopicId;
+  /** For `number-changed` and `user-id-changed`: the number or WhatsApp user id the citizen had before. */
+  readonly previous?: string;
   readonly source: string;
   readonly note?: string;
 }
@@ -29,6 +36,11 @@ export interface Subscriber {
   readonly id: SubscriberId;
   readonly name?: string;
   readonly phone?: E164;
+  /**
+   * The business-scoped WhatsApp user id (BSUID, 2026), learnt from what Meta sends about the citizen; a citizen who
+   * uses a username may be known by it alone.
+   */
+  readonly whatsappUserId?: string;
   readonly email?: Email;
   readonly topics: readonly TopicId[];
   readonly channel: Channel;

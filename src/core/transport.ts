@@ -70,7 +70,7 @@ export function describeFailure(failure: Pick<DeliveryFailure, 'reason' | 'detai
 }
 
 export type SendResult =
-  | { readonly ok: true; readonly providerMessageId: string; readonly waId?: string }
+  | { readonly ok: true; readonly providerMessageId: string; readonly waId?: string; /** WhatsApp's business-scoped user id of the recipient (`contacts[].user_id`, 2026). */ readonly userId?: string }
   | { readonly ok: false; readonly failure: DeliveryFailure };
 
 export interface VerifyResult {

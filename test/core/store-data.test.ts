@@ -12,6 +12,17 @@ describe('validateStore', () => {
     expect(valid.subscribers[0]).toBe(data.subscribers[0]);
   });
 
+  it('accepts a WhatsApp user id and the identity changes of the consent history (quick check and schema alike)', () => {
+    const history = [{ at: '2026-11-28T10:00:00.000Z', action: 'number-changed', source: 'whatsapp:wamid.1', previous: '+16505551234' }, { at: '2026-11-28T10:00:00.000Z', action: 'user-id-changed', source: 'whatsapp:wamid.2', previous: 'US.1' }];
+    const data = JSON.parse(JSON.stringify(aStore([aSubscriber({ whatsappUserId: 'US.2' }), aSubscriber({ phone: undefined, whatsappUserId: 'US.3', history } as never)])));
+    expect(validateStore(data, path).subscribers.map((s) => s.whatsappUserId)).toEqual(['US.2', 'US.3']);
+  });
+
+  it.each([['empty', ''], ['too long', 'U'.repeat(257)]])('refuses a WhatsApp user id that is %s', (_, whatsappUserId) => {
+    const data = JSON.parse(JSON.stringify(aStore([aSubscriber({ whatsappUserId })])));
+    expect(() => validateStore(data, path)).toThrow(/subscribers\[0\].*whatsappUserId/);
+  });
+
   it('starts with the default catalogue', () => {
     expect(emptyStore().topics.map((t) => t.id)).toEqual(['scuola', 'cantieri', 'raccolta-differenziata', 'mobilita', 'eventi', 'sociale', 'emergenze']);
   });

@@ -8,6 +8,10 @@ export interface ErasureTarget {
   readonly needles: readonly Uint8Array[];
   /** Their number as WhatsApp writes it (`wa_id`, `from`, `recipient_id`): digits, no +. */
   readonly waId?: string;
+  /** Every number they had with canale (the current one first, then those a number change left behind), as digits. */
+  readonly waIds?: readonly string[];
+  /** Their business-scoped WhatsApp user ids, current and previous (`from_user_id`, `user_id`, `recipient_user_id`). */
+  readonly userIds?: readonly string[];
 }
 
 const encoder = new TextEncoder();
@@ -15,11 +19,26 @@ const decoder = new TextDecoder();
 /** Shorter texts would blank ordinary words. */
 const MIN_NEEDLE = 3;
 
-export function erasureTarget(subscriber: Pick<Subscriber, 'phone' | 'email' | 'name'>): ErasureTarget {
+const present = (texts: ReadonlyArray<string | undefined>): string[] => [...new Set(texts.filter((t): t is string => t !== undefined && t !== ''))];
+
+/**
+ * Who a subscriber is in canale's files: their contacts and name, and the WhatsApp identities they had — the user id,
+ * and the numbers and user ids an identity change left in their consent history.
+ */
+export function erasureTarget(subscriber: Pick<Subscriber, 'phone' | 'email' | 'name' | 'whatsappUserId' | 'history'>): ErasureTarget {
   const waId = subscriber.phone?.replace(/^\+/, '');
-  const texts = [subscriber.phone, waId, subscriber.email, subscriber.email?.toLowerCase(), subscriber.name];
+  const history = subscriber.history ?? [];
+  const phones = present([subscriber.phone, ...history.filter((e) => e.action === 'number-changed').map((e) => e.previous)]);
+  const waIds = phones.map((p) => p.replace(/^\+/, ''));
+  const userIds = present([subscriber.whatsappUserId, ...history.filter((e) => e.action === 'user-id-changed').map((e) => e.previous)]);
+  const texts = [...phones, ...waIds, ...userIds, subscriber.email, subscriber.email?.toLowerCase(), subscriber.name];
   const unique = [...new Set(texts.filter((t): t is string => t !== undefined && t.length >= MIN_NEEDLE))];
-  return { needles: unique.map((t) => encoder.encode(JSON.stringify(t).slice(1, -1))), ...(waId === undefined ? {} : { waId }) };
+  return {
+    needles: unique.map((t) => encoder.encode(JSON.stringify(t).slice(1, -1))),
+    ...(waId === undefined ? {} : { waId }),
+    ...(waIds.length === 0 ? {} : { waIds }),
+    ...(userIds.length === 0 ? {} : { userIds }),
+  };
 }
 
 function parses(line: Uint8Array): unknown {
@@ -34,8 +53,14 @@ const valueOf = (line: Uint8Array, token: StringToken): string => JSON.parse(dec
 
 /** Members of a person's own object (their message, a status of one to them) that say nothing about them. */
 const STRUCTURAL = new Set(['type', 'status', 'timestamp', 'messaging_product', 'biz_opaque_callback_data', 'category', 'pricing_model', 'code', 'title', 'message', 'details', 'href', 'expiration_timestamp']);
-/** The members that name the person an object is about. */
-const WHOSE = new Set(['wa_id', 'from', 'recipient_id']);
+/** The members that name the person an object is about: by number, or by business-scoped user id. */
+const WHOSE_NUMBER = new Set(['wa_id', 'from', 'recipient_id']);
+const WHOSE_USER_ID = new Set(['from_user_id', 'user_id', 'recipient_user_id', 'previous_user_id']);
+
+function namesThem(key: string, value: string, target: ErasureTarget): boolean {
+  if (WHOSE_NUMBER.has(key)) return value === target.waId || (target.waIds ?? []).includes(value);
+  return WHOSE_USER_ID.has(key) && (target.userIds ?? []).includes(value);
+}
 
 /**
  * One line of `webhooks/events.jsonl` (a signed payload as Meta posted it), scrubbed where it lies: their contacts
@@ -50,7 +75,7 @@ export function scrubEventLine(line: Uint8Array, target: ErasureTarget): boolean
   for (let k = 0; k + 1 < tokens.length; k++) {
     const name = tokens[k] as StringToken;
     const value = tokens[k + 1] as StringToken;
-    if (name.isKey && !value.isKey && WHOSE.has(valueOf(line, name)) && target.waId !== undefined && valueOf(line, value) === target.waId) {
+    if (name.isKey && !value.isKey && namesThem(valueOf(line, name), valueOf(line, value), target)) {
       const owner = value.objects[value.objects.length - 1];
       if (owner !== undefined) theirs.add(owner);
     }

@@ -3,11 +3,15 @@ import type { StoreData } from '../store-data.js';
 import type { Subscriber, SubscriberId } from '../subscriber.js';
 import { addSubscriber, replaceSubscriber, resubscribe, unsubscribe } from '../subscribers.js';
 import { findTopic, type Topic } from '../topic.js';
+import { findByIdentity, withUserId, type WhatsAppIdentity } from '../whatsapp-identity.js';
 import type { ReplyCommand } from './reply-command.js';
+import { findStopTopic } from './stop-topic.js';
 
-/** One citizen's message, as the webhook adapter hands it over: who wrote, which message, when. */
-export interface CitizenMessage {
-  readonly phone: E164;
+/**
+ * One citizen's message, as the webhook adapter hands it over: who wrote (their number, their WhatsApp user id, or
+ * both — at least one), which message, when.
+ */
+export interface CitizenMessage extends WhatsAppIdentity {
   /** The provider's message id: the consent source of what it changes is `whatsapp:<id>`. */
   readonly messageId: string;
   readonly at: string;
@@ -38,33 +42,37 @@ export function isAlreadyApplied(data: StoreData, messageId: string): boolean {
   return data.subscribers.some((s) => s.consent.source === source || (s.history ?? []).some((e) => e.source === source));
 }
 
+const NOT_SUBSCRIBED = 'Questo numero non è iscritto: non riceverà messaggi.';
+const STOPPED = 'Fatto: non riceverai più messaggi. Per iscriverti di nuovo scrivi ISCRIVI seguito da un argomento.';
+
 /**
- * Applies a citizen's reply to the store (under its lock): STOP opts them out of everything, STOP with a topic
- * leaves that topic, ISCRIVI with a topic joins it — from an unknown number this creates a subscriber whose
- * consent is the message itself. Every change goes in the consent history. Never throws for a citizen's words:
- * an unknown topic or number is answered, not an error.
+ * Applies a citizen's reply to the store (under its lock): STOP opts them out of everything, STOP followed by a
+ * topic's name leaves that topic, STOP followed by anything else ("Stop, grazie", "stop promotions") is a full stop,
+ * ISCRIVI with a topic joins it — from an unknown citizen this creates a subscriber whose consent is the message
+ * itself. The citizen is found by number, else by WhatsApp user id, and a user id Meta gave is kept. Every change of
+ * choices goes in the consent history. Never throws for a citizen's words: an unknown topic or number is answered.
  */
 export function applyReply(data: StoreData, command: ReplyCommand, message: CitizenMessage, newId: () => SubscriberId): ReplyOutcome {
-  const subscriber = data.subscribers.find((s) => s.phone === message.phone);
+  const found = findByIdentity(data.subscribers, message);
   const change = { at: message.at, source: `whatsapp:${message.messageId}` };
+  // what Meta says about who they are is learnt whatever they wrote, so a later STOP by user id alone finds them
+  const subscriber = found === undefined ? undefined : withUserId(found, message.userId, message.at);
+  if (subscriber !== undefined && subscriber !== found) replaceSubscriber(data, subscriber);
+  const learnt = subscriber !== found;
   const save = (next: Subscriber, answer: string): ReplyOutcome => {
-    if (subscriber !== undefined && next === subscriber) return { subscriberId: next.id, changed: false, answer };
+    if (subscriber !== undefined && next === subscriber) return { subscriberId: next.id, changed: learnt, answer };
     replaceSubscriber(data, next);
     return { subscriberId: next.id, changed: true, answer };
   };
-  const unknownTopic = (name: string): ReplyOutcome => ({
-    ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }),
-    changed: false,
-    answer: `Non conosco l'argomento "${name}". ${topicList(data.topics, subscriber?.topics ?? [])}`,
-  });
+  const unchanged = (answer: string): ReplyOutcome => ({ ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }), changed: learnt, answer });
+  const unknownTopic = (name: string): ReplyOutcome => unchanged(`Non conosco l'argomento "${name}". ${topicList(data.topics, subscriber?.topics ?? [])}`);
   switch (command.kind) {
     case 'stop':
-      if (subscriber === undefined) return { changed: false, answer: 'Questo numero non è iscritto: non riceverà messaggi.' };
-      return save(unsubscribe(subscriber, undefined, change), 'Fatto: non riceverai più messaggi. Per iscriverti di nuovo scrivi ISCRIVI seguito da un argomento.');
     case 'leave': {
-      const topic = findTopic(data.topics, command.topic);
-      if (topic === undefined) return unknownTopic(command.topic);
-      if (subscriber === undefined) return { changed: false, answer: 'Questo numero non è iscritto: non riceverà messaggi.' };
+      if (subscriber === undefined) return { changed: false, answer: NOT_SUBSCRIBED };
+      // only a name the catalogue knows makes it a topic stop: anything else after a stop word is still a stop
+      const topic = command.kind === 'leave' ? findStopTopic(data.topics, command.topic) : undefined;
+      if (topic === undefined) return save(unsubscribe(subscriber, undefined, change), STOPPED);
       return save(unsubscribe(subscriber, topic.id, change), `Fatto: non riceverai più messaggi su "${topic.label}".`);
     }
     case 'join': {
@@ -75,16 +83,17 @@ export function applyReply(data: StoreData, command: ReplyCommand, message: Citi
       if (subscriber !== undefined) return save(resubscribe(subscriber, topic.id, change), answer);
       const added = addSubscriber(
         data,
-        { phone: message.phone, topics: [topic.id], channel: 'whatsapp', attributes: {} },
+        { ...(message.phone === undefined ? {} : { phone: message.phone }), topics: [topic.id], channel: 'whatsapp', attributes: {} },
         { id: newId(), now: message.at, consent: { source: change.source, at: message.at, note: `ISCRIVI ${topic.id} by WhatsApp` } },
       );
+      if (message.userId !== undefined) replaceSubscriber(data, { ...added, whatsappUserId: message.userId });
       return { subscriberId: added.id, changed: true, answer };
     }
     case 'topics':
-      return { ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }), changed: false, answer: topicList(data.topics, subscriber?.topics ?? []) };
+      return unchanged(topicList(data.topics, subscriber?.topics ?? []));
     case 'help':
     case 'unknown':
-      return { ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }), changed: false, answer: HELP };
+      return unchanged(HELP);
     default: {
       const unreachable: never = command;
       return unreachable;
@@ -94,13 +103,15 @@ export function applyReply(data: StoreData, command: ReplyCommand, message: Citi
 
 /**
  * WhatsApp's own "stop/resume offers and announcements" (`user_preferences`): it blocks marketing templates only,
- * so it is recorded in the consent history and changes no topic. Returns whether anything was recorded.
+ * so it is recorded in the consent history and changes no topic. The citizen is their number or an identity (number
+ * and/or user id). Returns whether anything was recorded.
  */
-export function recordMarketingPreference(data: StoreData, phone: E164, value: 'stop' | 'resume', change: { readonly at: string; readonly source: string }): boolean {
-  const subscriber = data.subscribers.find((s) => s.phone === phone);
+export function recordMarketingPreference(data: StoreData, who: E164 | WhatsAppIdentity, value: 'stop' | 'resume', change: { readonly at: string; readonly source: string }): boolean {
+  const subscriber = findByIdentity(data.subscribers, typeof who === 'string' ? { phone: who } : who);
   if (subscriber === undefined) return false;
   if ((subscriber.history ?? []).some((e) => e.source === change.source)) return false;
   const action = value === 'stop' ? 'marketing-stopped' : 'marketing-resumed';
-  replaceSubscriber(data, { ...subscriber, history: [...(subscriber.history ?? []), { at: change.at, action, source: change.source }], updatedAt: change.at });
+  const known = typeof who === 'string' ? subscriber : withUserId(subscriber, who.userId, change.at);
+  replaceSubscriber(data, { ...known, history: [...(subscriber.history ?? []), { at: change.at, action, source: change.source }], updatedAt: change.at });
   return true;
 }

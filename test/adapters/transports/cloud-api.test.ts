@@ -83,6 +83,14 @@ describe('CloudApiTransport.send', () => {
     expect(await transport.send(template, signal)).toEqual({ ok: true, providerMessageId: 'wamid.ABC', waId: '393331234567' });
   });
 
+  it('returns the business-scoped user id of contacts[], with or without a wa_id (2026)', async () => {
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH, method: 'POST' })
+      .reply(200, { messaging_product: 'whatsapp', contacts: [{ input: '+393331234567', wa_id: '', user_id: 'IT.1349120865' }], messages: [{ id: 'wamid.U' }] });
+    expect(await transport.send(template, signal)).toEqual({ ok: true, providerMessageId: 'wamid.U', userId: 'IT.1349120865' });
+  });
+
   // One case per class of reference §2.3; the HTTP status is deliberately "wrong" for some, since only error.code counts.
   it.each<[number, number, FailureKind, string, number | undefined]>([
     [190, 401, 'fatal', 'WHATSAPP_TOKEN_INVALID', undefined],

@@ -49,8 +49,41 @@ describe('readWebhook', () => {
 
   it('reads user_preferences stop and resume, and ignores what it does not know', () => {
     const events = readWebhook(envelope({ user_preferences: [{ wa_id: '393331234567', category: 'marketing_messages', value: 'stop', timestamp: 1731705721 }, { wa_id: '1', value: 'maybe' }] }), now);
-    expect(events.preferences).toEqual([{ from: '393331234567', value: 'stop', at: '2024-11-15T21:22:01.000Z' }]);
-    expect(readWebhook({ object: 'page', entry: 'nope' }, now)).toEqual({ statuses: [], inbound: [], preferences: [] });
-    expect(readWebhook(null, now)).toEqual({ statuses: [], inbound: [], preferences: [] });
+    expect(events.preferences).toEqual([{ from: '393331234567', identity: { phone: '+393331234567' }, value: 'stop', at: '2024-11-15T21:22:01.000Z' }]);
+    const nothing = { statuses: [], inbound: [], preferences: [], identityChanges: [], errors: [] };
+    expect(readWebhook({ object: 'page', entry: 'nope' }, now)).toEqual(nothing);
+    expect(readWebhook(null, now)).toEqual(nothing);
+  });
+
+  it.each([
+    ['no from nor from_user_id', { id: 'wamid.x', type: 'text', text: { body: 'STOP' } }],
+    ['an empty from and no user id', { from: '', id: 'wamid.x', type: 'text', text: { body: 'STOP' } }],
+    ['a from that is no number', { from: 'abc', id: 'wamid.x', type: 'text', text: { body: 'STOP' } }],
+    ['no id', { from: '393331234567', type: 'text', text: { body: 'STOP' } }],
+  ])('leaves out a message with %s', (_, message) => {
+    expect(readWebhook(envelope({ messages: [message] }), now).inbound).toEqual([]);
+  });
+
+  it('takes the user id from contacts[] when the message has none, matched by wa_id', () => {
+    const events = readWebhook(
+      envelope({
+        contacts: [{ wa_id: '393331234567', user_id: 'IT.111' }, { wa_id: '393339999999', user_id: 'IT.999' }],
+        messages: [
+          { from: '393339999999', id: 'wamid.a', type: 'text', text: { body: 'ciao' } },
+          { from: '393330000000', id: 'wamid.b', type: 'text', text: { body: 'ciao' } },
+        ],
+      }),
+      now,
+    );
+    expect(events.inbound.map((m) => m.identity)).toEqual([{ phone: '+393339999999', userId: 'IT.999' }, { phone: '+393330000000' }]);
+  });
+
+  it.each([
+    ['an unknown system type', { type: 'customer_identity_changed', body: 'x' }],
+    ['a number change without the new number', { type: 'user_changed_number', body: 'x' }],
+    ['a user id change without the new id', { type: 'user_changed_user_id', body: 'x' }],
+  ])('a system message with %s is neither a message nor a change', (_, system) => {
+    const events = readWebhook(envelope({ messages: [{ from: '393331234567', id: 'wamid.s', type: 'system', system }] }), now);
+    expect(events).toMatchObject({ inbound: [], identityChanges: [] });
   });
 });

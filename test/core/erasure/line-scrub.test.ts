@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { inboundPayload, statusPayload } from '../../../src/adapters/sandbox/status-webhooks.js';
 import { erasureTarget, scrubEventLine, scrubJournalLine, scrubIdLine } from '../../../src/core/erasure/line-scrub.js';
@@ -43,6 +44,41 @@ describe('scrubEventLine', () => {
   it('a line that is not JSON loses the contacts only; one without them is untouched', () => {
     expect(scrubbed('{"at":"x","payload":{"from":"393477654321"', (b) => scrubEventLine(b, target)).text).toBe('{"at":"x","payload":{"from":"************"');
     expect(scrubbed('{"at":"x","payload":{}}', (b) => scrubEventLine(b, target)).changed).toBe(false);
+  });
+});
+
+describe('scrubEventLine for WhatsApp user ids and earlier numbers', () => {
+  const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/webhooks/${name}.json`, import.meta.url), 'utf8')) as unknown;
+  const line = (payload: unknown): string => JSON.stringify({ at: at.toISOString(), payload });
+
+  it('blanks the message and contact of a citizen known by user id only (from_user_id, contacts[].user_id)', () => {
+    const sheena = erasureTarget({ phone: undefined, whatsappUserId: 'US.13491208655302741918' } as never);
+    const { changed, text } = scrubbed(line(fixture('bsuid-message-user-id-only')), (b) => scrubEventLine(b, sheena));
+    expect(changed).toBe(true);
+    for (const gone of ['US.13491208655302741918', 'Sheena', 'STOP', 'wamid.']) expect(text).not.toContain(gone);
+  });
+
+  it('blanks a status by recipient_user_id', () => {
+    const sheena = erasureTarget({ whatsappUserId: 'US.13491208655302741918' });
+    const { text } = scrubbed(line(fixture('bsuid-status')), (b) => scrubEventLine(b, sheena));
+    expect(text).not.toContain('wamid.');
+    expect(text).toContain('"biz_opaque_callback_data":"cmp_0001"');
+  });
+
+  it('blanks what was written under the number and user id they had before an identity change', () => {
+    const sheena = erasureTarget({
+      phone: '+12195555358' as never,
+      whatsappUserId: 'US.99887766554433221100',
+      history: [
+        { at: at.toISOString(), action: 'number-changed', source: 'whatsapp:wamid.1', previous: '+16505551234' },
+        { at: at.toISOString(), action: 'user-id-changed', source: 'whatsapp:wamid.2', previous: 'US.13491208655302741918' },
+      ],
+    });
+    for (const name of ['message-text', 'system-user-changed-number', 'system-user-changed-user-id']) {
+      const { changed, text } = scrubbed(line(fixture(name)), (b) => scrubEventLine(b, sheena));
+      expect(changed).toBe(true);
+      for (const gone of ['16505551234', '12195555358', 'US.13491208655302741918', 'US.99887766554433221100', 'Sheena', 'wamid.']) expect(text).not.toContain(gone);
+    }
   });
 });
 

@@ -48,7 +48,35 @@ describe('applyReply', () => {
   });
 
   it.each([
-    ['STOP pizzeria', /Non conosco l'argomento "pizzeria"/],
+    ['Stop, grazie'],
+    ['stop promotions'],
+    ['basta così'],
+    ['STOP!!!'],
+    ['non voglio più messaggi'],
+    ['STOP pizzeria'],
+    ['Unsubscribe'],
+  ])('%j is a full stop: the rest names no topic', (text) => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri', 'scuola'] })]);
+    const { command, message } = reply(text);
+    expect(applyReply(data, command, message, newId)).toMatchObject({ changed: true, answer: expect.stringMatching(/^Fatto: non riceverai più messaggi\./) });
+    expect(data.subscribers[0]).toMatchObject({ status: 'unsubscribed', topics: ['cantieri', 'scuola'], history: [{ action: 'unsubscribed', source: 'whatsapp:wamid.1' }] });
+  });
+
+  it.each([
+    ['STOP cantieri', 'cantieri'],
+    ['Stop cantieri, grazie', 'cantieri'],
+    ['basta messaggi sui cantieri per favore', 'cantieri'],
+    ['non voglio più messaggi sulla raccolta differenziata', 'raccolta-differenziata'],
+    ['UNSUB:scuola', 'scuola'],
+  ])('%j leaves only %s', (text, topic) => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri', 'scuola', 'raccolta-differenziata'] })]);
+    const { command, message } = reply(text);
+    applyReply(data, command, message, newId);
+    expect(data.subscribers[0]).toMatchObject({ status: 'active', optedOutTopics: [topic], history: [{ action: 'topic-left', topic }] });
+  });
+
+  it.each([
+    ['ISCRIVI pizzeria', /Non conosco l'argomento "pizzeria"/],
     ['ARGOMENTI', /✓ cantieri — Cantieri/],
     ['AIUTO', /Comandi: STOP/],
     ['ciao', /Comandi: STOP/],
@@ -70,7 +98,38 @@ describe('applyReply', () => {
   });
 });
 
+describe('applyReply by WhatsApp user id', () => {
+  const userId = 'IT.13491208655302741918';
+
+  it('a STOP with only a user id finds the subscriber who has it', () => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri'] }), aSubscriber({ id: 'sub_u' as SubscriberId, phone: undefined, whatsappUserId: userId, topics: ['cantieri'] } as never)]);
+    const outcome = applyReply(data, parseReply('STOP'), { userId, messageId: 'wamid.u', at }, newId);
+    expect(outcome).toMatchObject({ subscriberId: 'sub_u', changed: true });
+    expect(data.subscribers.map((s) => s.status)).toEqual(['active', 'unsubscribed']);
+  });
+
+  it('learns the user id of a subscriber found by number, whatever they wrote', () => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri'] })]);
+    expect(applyReply(data, parseReply('ARGOMENTI'), { phone, userId, messageId: 'wamid.t', at }, newId).changed).toBe(true);
+    expect(data.subscribers[0]).toMatchObject({ whatsappUserId: userId, updatedAt: at });
+    expect(applyReply(data, parseReply('ARGOMENTI'), { phone, userId, messageId: 'wamid.t2', at }, newId).changed).toBe(false);
+  });
+
+  it('ISCRIVI from a username citizen creates a subscriber known by user id alone', () => {
+    const data = aStore();
+    applyReply(data, parseReply('ISCRIVI scuola'), { userId, messageId: 'wamid.j', at }, newId);
+    expect(data.subscribers).toEqual([expect.objectContaining({ id: 'sub_new', whatsappUserId: userId, topics: ['scuola'], channel: 'whatsapp' })]);
+    expect(data.subscribers[0]?.phone).toBeUndefined();
+  });
+});
+
 describe('recordMarketingPreference', () => {
+  it('finds the citizen by user id when Meta gives no number, and keeps it', () => {
+    const data = aStore([aSubscriber({ whatsappUserId: 'IT.1', topics: ['eventi'] })]);
+    expect(recordMarketingPreference(data, { userId: 'IT.1' }, 'stop', { at, source: 'whatsapp:user_preferences@2' })).toBe(true);
+    expect(data.subscribers[0]).toMatchObject({ history: [{ action: 'marketing-stopped' }] });
+  });
+
   it('records a user_preferences stop once, changing no topic', () => {
     const data = aStore([aSubscriber({ phone, topics: ['eventi'] })]);
     const change = { at, source: 'whatsapp:user_preferences@1' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReply } from '../../../src/core/replies/reply-command.js';
+import { commandOf, parseReply } from '../../../src/core/replies/reply-command.js';
 
 describe('parseReply: the keyword table, case- and accent-insensitive, Italian and English', () => {
   it.each([
@@ -28,7 +28,32 @@ describe('parseReply: the keyword table, case- and accent-insensitive, Italian a
     ['buongiorno, quando passa la raccolta?', { kind: 'unknown' }],
     ['', { kind: 'unknown' }],
     ['stopp', { kind: 'unknown' }],
+    // as citizens write it: the words after a stop word are kept, and only the catalogue says if they are a topic
+    ['Stop, grazie', { kind: 'leave', topic: 'grazie' }],
+    ['stop promotions', { kind: 'leave', topic: 'promotions' }],
+    ['basta così', { kind: 'leave', topic: 'cosi' }],
+    ['STOP!!!', { kind: 'stop' }],
+    ['Cancellami', { kind: 'stop' }],
+    ['opt-out', { kind: 'stop' }],
+    ['non voglio più messaggi', { kind: 'leave', topic: 'messaggi' }],
+    ['Non voglio ricevere altro', { kind: 'leave', topic: 'altro' }],
+    ['non mandatemi più niente', { kind: 'leave', topic: 'piu niente' }],
+    ['Opt out', { kind: 'stop' }],
+    ['no more messages please', { kind: 'leave', topic: 'messages please' }],
+    ['non voglio', { kind: 'unknown' }],
+    ['non capisco', { kind: 'unknown' }],
   ])('%j → %j', (text, expected) => {
     expect(parseReply(text)).toEqual(expected);
+  });
+});
+
+describe('commandOf: the first reading that is a command', () => {
+  it.each([
+    [['UNSUB:cantieri', 'Non ricevere più'], { kind: 'leave', topic: 'cantieri' }],
+    [['priority_express', 'Priority Mail Express'], { kind: 'unknown' }],
+    [['x', 'STOP'], { kind: 'stop' }],
+    [[], { kind: 'unknown' }],
+  ])('%j → %j', (readings, expected) => {
+    expect(commandOf(readings)).toEqual(expected);
   });
 });

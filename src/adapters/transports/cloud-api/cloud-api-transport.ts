@@ -1,4 +1,5 @@
 import { describeFailure, type Envelope, type SendResult, type Transport, type VerifyResult } from '../../../core/transport.js';
+import { isWhatsAppUserId } from '../../../core/whatsapp-identity.js';
 import { GraphClient, type GraphSettings } from './graph-client.js';
 import { graphMessageBody } from './graph-message.js';
 
@@ -28,13 +29,19 @@ export class CloudApiTransport implements Transport {
     const reply = await this.client.call('POST', this.messagesPath, graphMessageBody(envelope), signal);
     if (!reply.ok) return reply;
     const messages = reply.json.messages as Array<{ id?: unknown }> | undefined;
-    const contacts = reply.json.contacts as Array<{ wa_id?: unknown }> | undefined;
+    const contacts = reply.json.contacts as Array<{ wa_id?: unknown; user_id?: unknown }> | undefined;
     const id = Array.isArray(messages) ? messages[0]?.id : undefined;
     if (typeof id !== 'string' || id === '') {
       return { ok: false, failure: { kind: 'transient', code: 'WHATSAPP_BAD_REPLY', reason: 'the Graph API accepted the request but returned no message id' } };
     }
     const waId = Array.isArray(contacts) ? contacts[0]?.wa_id : undefined;
-    return { ok: true, providerMessageId: id, ...(typeof waId === 'string' && waId !== '' ? { waId } : {}) };
+    const userId = Array.isArray(contacts) ? contacts[0]?.user_id : undefined;
+    return {
+      ok: true,
+      providerMessageId: id,
+      ...(typeof waId === 'string' && waId !== '' ? { waId } : {}),
+      ...(typeof userId === 'string' && isWhatsAppUserId(userId) ? { userId } : {}),
+    };
   }
 
   /** Reads the phone number's name and quality: proves the token, the id and the network at once. */

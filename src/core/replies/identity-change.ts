@@ -1,0 +1,75 @@
+import type { E164 } from '../phone.js';
+import type { StoreData } from '../store-data.js';
+import type { ConsentEvent, Subscriber, SubscriberId } from '../subscriber.js';
+import { findConflict, replaceSubscriber } from '../subscribers.js';
+import { findByIdentity, isWhatsAppUserId, type WhatsAppIdentity } from '../whatsapp-identity.js';
+
+/**
+ * WhatsApp telling the business a citizen's identity changed (a `system` message): they moved to a new number
+ * (`user_changed_number`: the old number is the message's `from`, the new one `system.wa_id`), or their business-scoped
+ * user id changed (`user_changed_user_id`). `before` is who they were, as far as the message says.
+ */
+export type IdentityChange =
+  | { readonly kind: 'number-changed'; readonly messageId: string; readonly at: string; readonly before: WhatsAppIdentity; readonly phone: E164; readonly userId?: string }
+  | { readonly kind: 'user-id-changed'; readonly messageId: string; readonly at: string; readonly before: WhatsAppIdentity; readonly userId: string };
+
+/**
+ * What applying it did. `number-taken`: another subscriber already has the new number — two records are not merged
+ * behind the city's back, so nothing changes and the server says so (without the numbers).
+ */
+export type IdentityOutcome =
+  | { readonly kind: 'moved' | 'user-id-updated'; readonly subscriberId: SubscriberId }
+  | { readonly kind: 'already-applied' | 'number-taken'; readonly subscriberId: SubscriberId }
+  | { readonly kind: 'unknown-citizen' };
+
+function withEvent(subscriber: Subscriber, fields: Partial<Subscriber>, event: ConsentEvent): Subscriber {
+  return { ...subscriber, ...fields, history: [...(subscriber.history ?? []), event], updatedAt: event.at };
+}
+
+/** A new number starts reachable, and a user id that came with the old number is stale. */
+function forNewNumber(subscriber: Subscriber): Subscriber {
+  const { whatsappUserId: _stale, whatsappUnreachable: _old, ...rest } = subscriber;
+  return rest;
+}
+
+/**
+ * Applies an identity change to the store: the subscriber who had the old number (or user id) gets the new one, and
+ * their consent history records it with the message as source (`whatsapp:<id>`) and what they had before — the
+ * consent given for the old number carries over, as WhatsApp moves the chat. A number change also renews the user id
+ * (Meta regenerates it): the new one is kept, a stale one dropped. Applying it twice changes nothing the second time.
+ * No answer goes to anyone: the old number is no longer theirs.
+ */
+export function applyIdentityChange(data: StoreData, change: IdentityChange): IdentityOutcome {
+  const source = `whatsapp:${change.messageId}`;
+  const current = change.kind === 'number-changed' ? { phone: change.phone, ...(change.userId === undefined ? {} : { userId: change.userId }) } : { userId: change.userId };
+  const subscriber = findByIdentity(data.subscribers, change.before) ?? findByIdentity(data.subscribers, current);
+  if (subscriber === undefined) return { kind: 'unknown-citizen' };
+  if ((subscriber.history ?? []).some((e) => e.source === source)) return { kind: 'already-applied', subscriberId: subscriber.id };
+  if (change.kind === 'user-id-changed') {
+    if (subscriber.whatsappUserId === change.userId) return { kind: 'already-applied', subscriberId: subscriber.id };
+    const previous = subscriber.whatsappUserId ?? change.before.userId;
+    replaceSubscriber(
+      data,
+      withEvent(subscriber, { whatsappUserId: change.userId }, { at: change.at, action: 'user-id-changed', source, ...(previous === undefined ? {} : { previous }) }),
+    );
+    return { kind: 'user-id-updated', subscriberId: subscriber.id };
+  }
+  if (subscriber.phone === change.phone) return { kind: 'already-applied', subscriberId: subscriber.id };
+  if (findConflict(data.subscribers, { phone: change.phone }, subscriber.id) !== undefined) return { kind: 'number-taken', subscriberId: subscriber.id };
+  const base = forNewNumber(subscriber);
+  const previous = subscriber.phone ?? change.before.phone;
+  const event: ConsentEvent = { at: change.at, action: 'number-changed', source, ...(previous === undefined ? {} : { previous }) };
+  replaceSubscriber(data, withEvent(base, { phone: change.phone, ...(change.userId === undefined ? {} : { whatsappUserId: change.userId }) }, event));
+  return { kind: 'moved', subscriberId: subscriber.id };
+}
+
+/**
+ * Keeps the user id Meta gave for a subscriber known by id (a receipt's `recipient_user_id`, a send response's
+ * `contacts[].user_id`). Returns whether the store changed; a forgotten or unknown id changes nothing.
+ */
+export function learnUserId(data: StoreData, subscriberId: SubscriberId, userId: string, at: string): boolean {
+  const subscriber = data.subscribers.find((s) => s.id === subscriberId);
+  if (subscriber === undefined || subscriber.whatsappUserId === userId || !isWhatsAppUserId(userId)) return false;
+  replaceSubscriber(data, { ...subscriber, whatsappUserId: userId, updatedAt: at });
+  return true;
+}
