@@ -1,9 +1,10 @@
 import type { E164 } from '../phone.js';
 import type { StoreData } from '../store-data.js';
 import type { Subscriber, SubscriberId } from '../subscriber.js';
-import { addSubscriber, replaceSubscriber, resubscribe, unsubscribe } from '../subscribers.js';
+import { SubscriberBook } from '../subscriber-book.js';
+import { resubscribe, unsubscribe } from '../subscribers.js';
 import { findTopic, type Topic } from '../topic.js';
-import { findByIdentity, withUserId, type WhatsAppIdentity } from '../whatsapp-identity.js';
+import { withUserId, type WhatsAppIdentity } from '../whatsapp-identity.js';
 import type { ReplyCommand } from './reply-command.js';
 import { findStopTopic } from './stop-topic.js';
 
@@ -37,9 +38,8 @@ function topicList(topics: readonly Topic[], followed: readonly string[]): strin
 export const HELP_ANSWER = HELP;
 
 /** Whether the store already holds a change made by this message: Meta redelivers for days. */
-export function isAlreadyApplied(data: StoreData, messageId: string): boolean {
-  const source = `whatsapp:${messageId}`;
-  return data.subscribers.some((s) => s.consent.source === source || (s.history ?? []).some((e) => e.source === source));
+export function isAlreadyApplied(data: StoreData | SubscriberBook, messageId: string): boolean {
+  return SubscriberBook.of(data).hasSource(`whatsapp:${messageId}`);
 }
 
 const NOT_SUBSCRIBED = 'Questo numero non è iscritto: non riceverà messaggi.';
@@ -52,16 +52,18 @@ const STOPPED = 'Fatto: non riceverai più messaggi. Per iscriverti di nuovo scr
  * itself. The citizen is found by number, else by WhatsApp user id, and a user id Meta gave is kept. Every change of
  * choices goes in the consent history. Never throws for a citizen's words: an unknown topic or number is answered.
  */
-export function applyReply(data: StoreData, command: ReplyCommand, message: CitizenMessage, newId: () => SubscriberId): ReplyOutcome {
-  const found = findByIdentity(data.subscribers, message);
+export function applyReply(store: StoreData | SubscriberBook, command: ReplyCommand, message: CitizenMessage, newId: () => SubscriberId): ReplyOutcome {
+  const book = SubscriberBook.of(store);
+  const { data } = book;
+  const found = book.find(message);
   const change = { at: message.at, source: `whatsapp:${message.messageId}` };
   // what Meta says about who they are is learnt whatever they wrote, so a later STOP by user id alone finds them
   const subscriber = found === undefined ? undefined : withUserId(found, message.userId, message.at);
-  if (subscriber !== undefined && subscriber !== found) replaceSubscriber(data, subscriber);
+  if (subscriber !== undefined && subscriber !== found) book.replace(subscriber);
   const learnt = subscriber !== found;
   const save = (next: Subscriber, answer: string): ReplyOutcome => {
     if (subscriber !== undefined && next === subscriber) return { subscriberId: next.id, changed: learnt, answer };
-    replaceSubscriber(data, next);
+    book.replace(next);
     return { subscriberId: next.id, changed: true, answer };
   };
   const unchanged = (answer: string): ReplyOutcome => ({ ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }), changed: learnt, answer });
@@ -81,12 +83,11 @@ export function applyReply(data: StoreData, command: ReplyCommand, message: Citi
       if (topic === undefined) return unknownTopic(command.topic);
       const answer = `Fatto: riceverai i messaggi su "${topic.label}". Scrivi STOP per non riceverne più.`;
       if (subscriber !== undefined) return save(resubscribe(subscriber, topic.id, change), answer);
-      const added = addSubscriber(
-        data,
+      const added = book.add(
         { ...(message.phone === undefined ? {} : { phone: message.phone }), topics: [topic.id], channel: 'whatsapp', attributes: {} },
         { id: newId(), now: message.at, consent: { source: change.source, at: message.at, note: `ISCRIVI ${topic.id} by WhatsApp` } },
       );
-      if (message.userId !== undefined) replaceSubscriber(data, { ...added, whatsappUserId: message.userId });
+      if (message.userId !== undefined) book.replace({ ...added, whatsappUserId: message.userId });
       return { subscriberId: added.id, changed: true, answer };
     }
     case 'topics':
@@ -106,12 +107,13 @@ export function applyReply(data: StoreData, command: ReplyCommand, message: Citi
  * so it is recorded in the consent history and changes no topic. The citizen is their number or an identity (number
  * and/or user id). Returns whether anything was recorded.
  */
-export function recordMarketingPreference(data: StoreData, who: E164 | WhatsAppIdentity, value: 'stop' | 'resume', change: { readonly at: string; readonly source: string }): boolean {
-  const subscriber = findByIdentity(data.subscribers, typeof who === 'string' ? { phone: who } : who);
+export function recordMarketingPreference(store: StoreData | SubscriberBook, who: E164 | WhatsAppIdentity, value: 'stop' | 'resume', change: { readonly at: string; readonly source: string }): boolean {
+  const book = SubscriberBook.of(store);
+  const subscriber = book.find(typeof who === 'string' ? { phone: who } : who);
   if (subscriber === undefined) return false;
   if ((subscriber.history ?? []).some((e) => e.source === change.source)) return false;
   const action = value === 'stop' ? 'marketing-stopped' : 'marketing-resumed';
   const known = typeof who === 'string' ? subscriber : withUserId(subscriber, who.userId, change.at);
-  replaceSubscriber(data, { ...known, history: [...(subscriber.history ?? []), { at: change.at, action, source: change.source }], updatedAt: change.at });
+  book.replace({ ...known, history: [...(subscriber.history ?? []), { at: change.at, action, source: change.source }], updatedAt: change.at });
   return true;
 }

@@ -1,8 +1,8 @@
 import type { E164 } from '../phone.js';
 import type { StoreData } from '../store-data.js';
 import type { ConsentEvent, Subscriber, SubscriberId } from '../subscriber.js';
-import { findConflict, replaceSubscriber } from '../subscribers.js';
-import { findByIdentity, isWhatsAppUserId, type WhatsAppIdentity } from '../whatsapp-identity.js';
+import { SubscriberBook } from '../subscriber-book.js';
+import { isWhatsAppUserId, type WhatsAppIdentity } from '../whatsapp-identity.js';
 
 /**
  * WhatsApp telling the business a citizen's identity changed (a `system` message): they moved to a new number
@@ -39,27 +39,27 @@ function forNewNumber(subscriber: Subscriber): Subscriber {
  * (Meta regenerates it): the new one is kept, a stale one dropped. Applying it twice changes nothing the second time.
  * No answer goes to anyone: the old number is no longer theirs.
  */
-export function applyIdentityChange(data: StoreData, change: IdentityChange): IdentityOutcome {
+export function applyIdentityChange(store: StoreData | SubscriberBook, change: IdentityChange): IdentityOutcome {
+  const book = SubscriberBook.of(store);
   const source = `whatsapp:${change.messageId}`;
   const current = change.kind === 'number-changed' ? { phone: change.phone, ...(change.userId === undefined ? {} : { userId: change.userId }) } : { userId: change.userId };
-  const subscriber = findByIdentity(data.subscribers, change.before) ?? findByIdentity(data.subscribers, current);
+  const subscriber = book.find(change.before) ?? book.find(current);
   if (subscriber === undefined) return { kind: 'unknown-citizen' };
   if ((subscriber.history ?? []).some((e) => e.source === source)) return { kind: 'already-applied', subscriberId: subscriber.id };
   if (change.kind === 'user-id-changed') {
     if (subscriber.whatsappUserId === change.userId) return { kind: 'already-applied', subscriberId: subscriber.id };
     const previous = subscriber.whatsappUserId ?? change.before.userId;
-    replaceSubscriber(
-      data,
+    book.replace(
       withEvent(subscriber, { whatsappUserId: change.userId }, { at: change.at, action: 'user-id-changed', source, ...(previous === undefined ? {} : { previous }) }),
     );
     return { kind: 'user-id-updated', subscriberId: subscriber.id };
   }
   if (subscriber.phone === change.phone) return { kind: 'already-applied', subscriberId: subscriber.id };
-  if (findConflict(data.subscribers, { phone: change.phone }, subscriber.id) !== undefined) return { kind: 'number-taken', subscriberId: subscriber.id };
+  if (book.conflict({ phone: change.phone }, subscriber.id) !== undefined) return { kind: 'number-taken', subscriberId: subscriber.id };
   const base = forNewNumber(subscriber);
   const previous = subscriber.phone ?? change.before.phone;
   const event: ConsentEvent = { at: change.at, action: 'number-changed', source, ...(previous === undefined ? {} : { previous }) };
-  replaceSubscriber(data, withEvent(base, { phone: change.phone, ...(change.userId === undefined ? {} : { whatsappUserId: change.userId }) }, event));
+  book.replace(withEvent(base, { phone: change.phone, ...(change.userId === undefined ? {} : { whatsappUserId: change.userId }) }, event));
   return { kind: 'moved', subscriberId: subscriber.id };
 }
 
@@ -67,9 +67,10 @@ export function applyIdentityChange(data: StoreData, change: IdentityChange): Id
  * Keeps the user id Meta gave for a subscriber known by id (a receipt's `recipient_user_id`, a send response's
  * `contacts[].user_id`). Returns whether the store changed; a forgotten or unknown id changes nothing.
  */
-export function learnUserId(data: StoreData, subscriberId: SubscriberId, userId: string, at: string): boolean {
-  const subscriber = data.subscribers.find((s) => s.id === subscriberId);
+export function learnUserId(store: StoreData | SubscriberBook, subscriberId: SubscriberId, userId: string, at: string): boolean {
+  const book = SubscriberBook.of(store);
+  const subscriber = book.findById(subscriberId);
   if (subscriber === undefined || subscriber.whatsappUserId === userId || !isWhatsAppUserId(userId)) return false;
-  replaceSubscriber(data, { ...subscriber, whatsappUserId: userId, updatedAt: at });
+  book.replace({ ...subscriber, whatsappUserId: userId, updatedAt: at });
   return true;
 }
