@@ -8,7 +8,7 @@ import type { Channel } from '../core/subscriber.js';
 import { withExamples, type App } from './app.js';
 import type { Context } from './context.js';
 import { readPlanSettings, type PlanSettings } from './preview/plan-settings.js';
-import { campaignsCheck } from './campaigns/campaigns-check.js';
+import { accountTroubleCheck, campaignsCheck } from './campaigns/campaigns-check.js';
 import { scheduleHealth } from './schedule/overdue.js';
 import { scheduleCredentials } from './schedule/schedule-credentials.js';
 import { delivering, quietNow } from './send/send-window.js';
@@ -110,6 +110,8 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
   checks.push(...(await settingsChecks(ctx, { whatsapp: whatsapp.transport, email: email.transport })));
   const campaigns = await campaignsCheck(ctx.paths.home);
   if (campaigns !== undefined) checks.push(campaigns);
+  const trouble = await accountTroubleCheck(ctx.paths.home, ctx.deps.clock.now());
+  if (trouble !== undefined) checks.push(trouble);
   try {
     const schedules = await scheduleHealth(ctx);
     if (schedules !== undefined) checks.push({ name: 'schedules', ...schedules });

@@ -64,6 +64,16 @@ export interface DeliveryFailure {
   readonly retryAfterMs?: number;
 }
 
+/**
+ * Whether a failure a provider reports after accepting a message (a `failed` receipt) is about the account or the
+ * message for everyone — payment, a policy block, a locked account, a paused template (`fatal`), or the spam
+ * restriction — rather than about one citizen: it stops the campaign's send instead of failing one citizen after
+ * another (DESIGN §7.4).
+ */
+export function isAccountTrouble(failure: Pick<DeliveryFailure, 'kind' | 'code'>): boolean {
+  return failure.kind === 'fatal' || failure.code === 'WHATSAPP_SPAM_RATE_LIMIT';
+}
+
 /** The reason, then the provider's own words when there are any: for one failure shown to the person who caused it. */
 export function describeFailure(failure: Pick<DeliveryFailure, 'reason' | 'detail'>): string {
   return failure.detail === undefined ? failure.reason : `${failure.reason} (${failure.detail})`;

@@ -19,6 +19,20 @@ export function reportAccountTrouble(home: string, campaignId: string, failure: 
   return appendDurably(troubleFile(campaignDir(home, campaignId as never)), line);
 }
 
+/** The last account trouble reported for a campaign, if any. */
+export async function lastAccountTrouble(dir: string): Promise<{ readonly at: string; readonly code: string; readonly reason: string } | undefined> {
+  const text = await readFile(troubleFile(dir), 'utf8').catch(() => '');
+  for (const line of text.split('\n').reverse()) {
+    try {
+      const { at, code, reason } = JSON.parse(line) as { at?: unknown; code?: unknown; reason?: unknown };
+      if (typeof at === 'string' && typeof code === 'string' && typeof reason === 'string') return { at, code, reason };
+    } catch {
+      // a torn or empty line
+    }
+  }
+  return undefined;
+}
+
 /** The campaign the home's running send holds the send lock for (`sending.json`), if any. */
 export async function runningCampaign(home: string): Promise<string | undefined> {
   const text = await readFile(join(home, 'sending.json'), 'utf8').catch(() => undefined);

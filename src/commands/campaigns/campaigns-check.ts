@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { campaignDir, readFrozenList } from '../../adapters/campaign/campaign-files.js';
+import { lastAccountTrouble } from '../../adapters/campaign/account-trouble.js';
 import { FREEZE_PREFIX } from '../../adapters/campaign/campaign-freeze.js';
 import { scanCampaigns, type DamagedCampaign } from '../../adapters/campaign/campaign-store.js';
 import type { CampaignId } from '../../core/campaign.js';
@@ -37,4 +38,25 @@ export async function campaignsCheck(home: string): Promise<{ name: string; ok: 
     ok: false,
     detail: `${damaged.length} damaged campaign folder(s) — ${each} — clear each with: canale campaigns cancel ID --yes (removes its folder), or remove the folder by hand${unfinished}`,
   };
+}
+
+/** How far back doctor looks for account trouble: older trouble was dealt with, or is in that campaign's report. */
+const TROUBLE_DAYS = 7;
+
+/**
+ * doctor's line about account trouble WhatsApp reported in receipts (payment, a policy block, a locked account…):
+ * each recent campaign it stopped, with what to do. Nothing when there is none.
+ */
+export async function accountTroubleCheck(home: string, now: Date): Promise<{ name: string; ok: boolean | 'warn'; detail: string } | undefined> {
+  const { campaigns } = await scanCampaigns(home).catch(() => ({ campaigns: [] }));
+  const since = now.getTime() - TROUBLE_DAYS * 86_400_000;
+  const found: string[] = [];
+  for (const campaign of campaigns) {
+    const trouble = await lastAccountTrouble(campaignDir(home, campaign.id));
+    if (trouble === undefined || Date.parse(trouble.at) < since) continue;
+    const then = campaign.status === 'cancelled' || campaign.status === 'completed' ? '' : ` — fix it in WhatsApp Manager, then: canale send --resume ${campaign.id}`;
+    found.push(`${campaign.id} (${campaign.status}): ${trouble.code} at ${trouble.at}: ${trouble.reason}${then}`);
+  }
+  if (found.length === 0) return undefined;
+  return { name: 'whatsapp account', ok: false, detail: `WhatsApp reported trouble with the account in receipts of ${found.length} campaign(s): ${found.join('; ')}` };
 }

@@ -97,11 +97,13 @@ const FINAL_CODES: ReadonlySet<string> = new Set([
 
 /**
  * Failures that may pass on a new try (`--retry-failed`): those that stayed transient through every attempt
- * (server errors, timeouts), and recipient failures that are not final (outside the 24-hour window, the per-user
+ * (server errors, timeouts), account trouble a receipt reported, and recipient failures that are not final (outside the 24-hour window, the per-user
  * marketing limit, a mailbox that refused the message for now).
  */
 export function isRetryable(failure: { readonly kind: FailureKind; readonly code: string }): boolean {
-  return failure.kind === 'transient' || (failure.kind === 'recipient' && !FINAL_CODES.has(failure.code));
+  // a `fatal` failure in a journal came from a receipt about the account (payment, a block): once it is fixed, a
+  // new try may pass
+  return failure.kind === 'transient' || failure.kind === 'fatal' || (failure.kind === 'recipient' && !FINAL_CODES.has(failure.code));
 }
 
 /**
