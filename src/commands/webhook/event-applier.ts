@@ -180,6 +180,8 @@ export class EventApplier {
     const tries: Waiting[] = [...this.waiting, ...read.flatMap((l) => l.statuses.map((status) => ({ offset: l.offset, status })))];
     const results = await Promise.all(tries.map((t) => receipts.record(t.status)));
     let stillWaiting = tries.filter((_, k) => results[k]?.kind === 'waiting');
+    // a look at receipts that still wait, and nothing new: the cursor stays as it is (no write every half second)
+    if (lines.length === 0 && stillWaiting.length === tries.length) return;
     const dropped = Math.max(0, stillWaiting.length - (this.deps.maxWaiting ?? MAX_WAITING));
     if (dropped > 0) {
       stillWaiting = stillWaiting.slice(dropped);
