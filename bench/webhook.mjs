@@ -79,6 +79,15 @@ async function fire(pool, bodies) {
   return { latencies: Array.from(latencies).sort((a, b) => a - b), errors, elapsed: (performance.now() - started) / 1000 };
 }
 
+/** Asks `canale webhook status` until no line of the event log waits to be applied; returns its figures. */
+async function untilApplied(env) {
+  for (;;) {
+    const { stdout } = await canale(env, 'webhook', 'status', '--json');
+    const backlog = JSON.parse(stdout);
+    if (backlog.waitingLines === 0) return backlog;
+  }
+}
+
 function percentile(sorted, p) {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
@@ -175,6 +184,8 @@ export async function benchWebhook() {
       [stats] = await once(standIn, 'message');
       if (stats.posted === last) break;
     }
+    // the server answers once a receipt is in its event log and applies it right after: counted once it has
+    const backlog = await untilApplied(env);
     const sorted = latencies;
     const delivered = recipientsWith(home, campaign, 'delivered');
     const second = JSON.parse(sendOut.trim().split('\n').at(-1)).campaign;
@@ -199,6 +210,7 @@ export async function benchWebhook() {
       `| before it, the warm-up: same rate, own recipients | ${WARMUP.toLocaleString('en')} | ${Math.round(WARMUP / warm.elapsed).toLocaleString('en')} | ${(WARMUP - warm.errors).toLocaleString('en')} | ${Math.min(WARMUP, delivered).toLocaleString('en')} | ${percentile(warm.latencies, 50).toFixed(1)} ms | ${percentile(warm.latencies, 99).toFixed(1)} ms | ${warm.latencies.at(-1).toFixed(1)} ms | (not a goal) |`,
     );
     console.log(`time inside the server (arrival → answer, from its log): p50 ${percentile(inServer, 50).toFixed(1)} ms, p99 ${percentile(inServer, 99).toFixed(1)} ms, max ${inServer.at(-1).toFixed(1)} ms`);
+    console.log(`applied by the server from its event log: ${backlog.applied.toLocaleString('en')} lines in ${backlog.batches.toLocaleString('en')} batches, ${backlog.storeWrites} store write(s), ${backlog.waitingReceipts} receipt(s) still waiting for their message id`);
     if (!sendStillRunning) console.log('the running send finished before the load did: the figures are not "while a send runs"');
     return ok && runningReceipts[1] === stats.accepted;
   } finally {

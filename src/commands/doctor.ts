@@ -11,6 +11,9 @@ import { readPlanSettings, type PlanSettings } from './preview/plan-settings.js'
 import { accountTroubleCheck, campaignsCheck } from './campaigns/campaigns-check.js';
 import { scheduleHealth } from './schedule/overdue.js';
 import { scheduleCredentials } from './schedule/schedule-credentials.js';
+import { sizeOf } from '../adapters/fs/line-feed.js';
+import { eventLogFile } from '../adapters/webhook/webhook-files.js';
+import { describeBacklog, readWebhookBacklog } from './webhook/webhook-status.js';
 import { delivering, quietNow } from './send/send-window.js';
 
 /** One line of the checklist: `ok` true, false, or 'warn' (works, but worth knowing). */
@@ -112,6 +115,8 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
   if (campaigns !== undefined) checks.push(campaigns);
   const trouble = await accountTroubleCheck(ctx.paths.home, ctx.deps.clock.now());
   if (trouble !== undefined) checks.push(trouble);
+  // the webhook server's backlog, once it has received anything: informative, a backlog is not a fault by itself
+  if ((await sizeOf(eventLogFile(ctx.paths.home))) > 0) checks.push({ name: 'webhook events', ok: true, detail: describeBacklog(await readWebhookBacklog(ctx.paths.home)) });
   try {
     const schedules = await scheduleHealth(ctx);
     if (schedules !== undefined) checks.push({ name: 'schedules', ...schedules });

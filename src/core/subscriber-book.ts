@@ -1,31 +1,64 @@
 import { emailKey } from './email.js';
+import { CanaleError } from './errors.js';
 import type { StoreData } from './store-data.js';
 import type { Consent, Subscriber, SubscriberId } from './subscriber.js';
 import type { SubscriberInput } from './subscriber-input.js';
 import { addSubscriber } from './subscribers.js';
-import { CanaleError } from './errors.js';
 import type { WhatsAppIdentity } from './whatsapp-identity.js';
 
-type Lookup = 'phones' | 'userIds' | 'emails';
+/** What a batch will look up: the book finds all of them in one pass over the store. */
+export interface BookHints {
+  readonly phones?: Iterable<string>;
+  readonly userIds?: Iterable<string>;
+  readonly ids?: Iterable<string>;
+  /** Consent sources (`whatsapp:<message id>`) to know whether the store holds already. */
+  readonly sources?: Iterable<string>;
+}
+
+type Key = 'phone' | 'userId' | 'id' | 'email';
+
+const keyOf: Readonly<Record<Key, (s: Subscriber) => string | undefined>> = {
+  phone: (s) => s.phone,
+  userId: (s) => s.whatsappUserId,
+  id: (s) => s.id,
+  email: (s) => (s.email === undefined ? undefined : emailKey(s.email)),
+};
 
 /**
- * The store's subscribers with lookups by phone, WhatsApp user id, e-mail and consent source, for applying many
- * citizens' replies to one StoreData (a batch of the webhook server): each lookup and change costs a map access,
- * not a pass over a million records (5,000 replies on a million subscribers were billions of comparisons). The
- * lookups are built on first use and kept true by the changes made through the book; it writes into
- * `data.subscribers` in place. A lookup that finds a record changed behind its back builds itself again.
+ * The store's subscribers with lookups by phone, WhatsApp user id, id and consent source, for applying many changes
+ * to one StoreData — a batch of the webhook server's replies: one pass over the store finds everyone the batch names
+ * (`hints`), then each lookup and change is a map access, not a pass over a million records (5,000 replies on a
+ * million subscribers were billions of comparisons: findByIdentity, isAlreadyApplied and the duplicate checks each
+ * scanned everyone). Only what the batch names is kept, not a map of the whole store. A key not hinted is looked
+ * up by a scan, once. Changes go through the book, which writes into `data.subscribers` in place.
  */
 export class SubscriberBook {
-  private phones: Map<string, number> | undefined;
-  private userIds: Map<string, number> | undefined;
-  private emails: Map<string, number> | undefined;
-  private sources: Set<string> | undefined;
-  /** Positions of the subscribers this book found or added, by id. */
-  private readonly positions = new Map<string, number>();
-  /** How many subscribers there were when each lookup was built, less what the book added since. */
-  private readonly builtAt: Record<Lookup, number> = { phones: -1, userIds: -1, emails: -1 };
+  private readonly positions: Record<Key, Map<string, number>> = { phone: new Map(), userId: new Map(), id: new Map(), email: new Map() };
+  /** Keys whose absence the book knows (hinted, or scanned for): a miss there is true without a scan. */
+  private readonly known: Record<Key, Set<string>> = { phone: new Set(), userId: new Set(), id: new Set(), email: new Set() };
+  private readonly sources = new Set<string>();
+  private readonly sourcesKnown = new Set<string>();
 
-  constructor(readonly data: StoreData) {}
+  constructor(
+    readonly data: StoreData,
+    hints: BookHints = {},
+  ) {
+    const wanted: Record<Key, Set<string>> = { phone: new Set(hints.phones), userId: new Set(hints.userIds), id: new Set(hints.ids), email: new Set() };
+    const sources = new Set(hints.sources);
+    if (wanted.phone.size + wanted.userId.size + wanted.id.size + sources.size === 0) return;
+    data.subscribers.forEach((s, i) => {
+      for (const key of ['phone', 'userId', 'id'] as const) {
+        const k = keyOf[key](s);
+        if (k !== undefined && wanted[key].has(k) && !this.positions[key].has(k)) this.positions[key].set(k, i);
+      }
+      if (sources.size > 0) {
+        if (sources.has(s.consent.source)) this.sources.add(s.consent.source);
+        for (const e of s.history ?? []) if (sources.has(e.source)) this.sources.add(e.source);
+      }
+    });
+    for (const key of ['phone', 'userId', 'id'] as const) wanted[key].forEach((k) => this.known[key].add(k));
+    sources.forEach((s) => this.sourcesKnown.add(s));
+  }
 
   static of(data: StoreData | SubscriberBook): SubscriberBook {
     return data instanceof SubscriberBook ? data : new SubscriberBook(data);
@@ -33,35 +66,36 @@ export class SubscriberBook {
 
   /** The subscriber this identity is: the one with the number, else the one with the user id. */
   find(who: WhatsAppIdentity): Subscriber | undefined {
-    const byPhone = who.phone === undefined ? undefined : this.lookup('phones', who.phone, (s) => s.phone);
-    if (byPhone !== undefined) return byPhone;
-    return who.userId === undefined ? undefined : this.lookup('userIds', who.userId, (s) => s.whatsappUserId);
+    return (who.phone === undefined ? undefined : this.lookup('phone', who.phone)) ?? (who.userId === undefined ? undefined : this.lookup('userId', who.userId));
   }
 
-  findById(id: SubscriberId): Subscriber | undefined {
-    const at = this.positionOf(id);
-    return at < 0 ? undefined : this.data.subscribers[at];
+  findById(id: SubscriberId | string): Subscriber | undefined {
+    return this.lookup('id', id);
   }
 
   /** Whether a change from this consent source (`whatsapp:<message id>`) is in the store already. */
   hasSource(source: string): boolean {
-    this.sources ??= new Set(this.data.subscribers.flatMap((s) => [s.consent.source, ...(s.history ?? []).map((e) => e.source)]));
-    return this.sources.has(source);
+    if (this.sources.has(source)) return true;
+    if (this.sourcesKnown.has(source)) return false;
+    const found = this.data.subscribers.some((s) => s.consent.source === source || (s.history ?? []).some((e) => e.source === source));
+    this.sourcesKnown.add(source);
+    if (found) this.sources.add(source);
+    return found;
   }
 
-  /** Another subscriber with this phone or e-mail, if any (findConflict, without a pass over everyone). */
+  /** Another subscriber with this phone or e-mail, if any (findConflict, without a pass over everyone each time). */
   conflict(contact: { readonly phone?: string; readonly email?: string }, exceptId?: SubscriberId): Subscriber | undefined {
-    const byPhone = contact.phone === undefined ? undefined : this.lookup('phones', contact.phone, (s) => s.phone);
+    const byPhone = contact.phone === undefined ? undefined : this.lookup('phone', contact.phone);
     if (byPhone !== undefined && byPhone.id !== exceptId) return byPhone;
-    const byEmail = contact.email === undefined ? undefined : this.lookup('emails', emailKey(contact.email), (s) => (s.email === undefined ? undefined : emailKey(s.email)));
+    const byEmail = contact.email === undefined ? undefined : this.lookup('email', emailKey(contact.email));
     return byEmail !== undefined && byEmail.id !== exceptId ? byEmail : undefined;
   }
 
   /** Replaces a subscriber by id (replaceSubscriber), checking that a changed phone or e-mail stays unique. */
   replace(next: Subscriber): Subscriber {
-    const at = this.positionOf(next.id);
-    const before = this.data.subscribers[at];
-    if (before === undefined) throw new CanaleError('SUBSCRIBER_NOT_FOUND', `no subscriber has id ${next.id}`);
+    const before = this.lookup('id', next.id);
+    const at = this.positions.id.get(next.id);
+    if (before === undefined || at === undefined) throw new CanaleError('SUBSCRIBER_NOT_FOUND', `no subscriber has id ${next.id}`);
     const changed = { ...(next.phone !== before.phone ? { phone: next.phone } : {}), ...(next.email !== before.email ? { email: next.email } : {}) };
     const other = this.conflict(changed, next.id);
     if (other !== undefined) {
@@ -75,66 +109,41 @@ export class SubscriberBook {
 
   /** Adds a new, active subscriber (addSubscriber), refusing one whose phone or e-mail is already known. */
   add(input: SubscriberInput, meta: { readonly id: SubscriberId; readonly now: string; readonly consent: Consent }): Subscriber {
-    if (this.conflict(input) !== undefined) return addSubscriber(this.data, input, meta); // throws, naming the other
-    const added = addSubscriber({ ...this.data, subscribers: [] }, input, meta);
+    const other = this.conflict(input);
+    // addSubscriber on a list of just the other says why, as for any add
+    const added = addSubscriber({ ...this.data, subscribers: other === undefined ? [] : [other] }, input, meta);
     this.data.subscribers.push(added);
     this.note(added, this.data.subscribers.length - 1);
     return added;
   }
 
-  private positionOf(id: string): number {
-    const known = this.positions.get(id);
-    if (known !== undefined && this.data.subscribers[known]?.id === id) return known;
-    const at = this.data.subscribers.findIndex((s) => s.id === id);
-    if (at >= 0) this.positions.set(id, at);
-    return at;
-  }
-
-  private lookup(which: Lookup, key: string, keyOf: (s: Subscriber) => string | undefined): Subscriber | undefined {
-    let map = this[which];
-    let isFresh = map === undefined;
-    map ??= this.build(which, keyOf);
-    for (;;) {
-      const at = map.get(key);
-      const found = at === undefined ? undefined : this.data.subscribers[at];
-      if (at !== undefined && found !== undefined && keyOf(found) === key) {
-        this.positions.set(found.id, at);
-        return found;
-      }
-      // a miss is true unless records were added or moved behind the book's back since it was built
-      const isStale = at !== undefined || this.builtAt[which] !== this.data.subscribers.length;
-      if (isFresh || !isStale) return undefined;
-      map = this.build(which, keyOf);
-      isFresh = true;
+  private lookup(key: Key, value: string): Subscriber | undefined {
+    const at = this.positions[key].get(value);
+    const found = at === undefined ? undefined : this.data.subscribers[at];
+    if (found !== undefined && keyOf[key](found) === value) return found;
+    if (at === undefined && this.known[key].has(value)) return undefined;
+    // not hinted, or moved behind the book's back: looked up once
+    const index = this.data.subscribers.findIndex((s) => keyOf[key](s) === value);
+    this.known[key].add(value);
+    if (index < 0) {
+      this.positions[key].delete(value);
+      return undefined;
     }
-  }
-
-  private build(which: Lookup, keyOf: (s: Subscriber) => string | undefined): Map<string, number> {
-    const map = new Map<string, number>();
-    this.data.subscribers.forEach((s, i) => {
-      const k = keyOf(s);
-      if (k !== undefined && !map.has(k)) map.set(k, i);
-    });
-    this[which] = map;
-    this.builtAt[which] = this.data.subscribers.length;
-    return map;
+    const subscriber = this.data.subscribers[index] as Subscriber;
+    this.note(subscriber, index);
+    return subscriber;
   }
 
   private note(next: Subscriber, at: number, before?: Subscriber): void {
-    this.positions.set(next.id, at);
-    const keys: Array<[Lookup, string | undefined, string | undefined]> = [
-      ['phones', before?.phone, next.phone],
-      ['userIds', before?.whatsappUserId, next.whatsappUserId],
-      ['emails', before?.email === undefined ? undefined : emailKey(before.email), next.email === undefined ? undefined : emailKey(next.email)],
-    ];
-    for (const [which, old, now] of keys) {
-      const map = this[which];
-      if (map === undefined) continue;
-      if (before === undefined) this.builtAt[which]++;
-      if (old === now) continue;
-      if (old !== undefined && map.get(old) === at) map.delete(old);
-      if (now !== undefined) map.set(now, at);
+    for (const key of ['phone', 'userId', 'id', 'email'] as const) {
+      const old = before === undefined ? undefined : keyOf[key](before);
+      const now = keyOf[key](next);
+      if (old !== undefined && old !== now && this.positions[key].get(old) === at) this.positions[key].delete(old);
+      if (now !== undefined) {
+        this.positions[key].set(now, at);
+        this.known[key].add(now);
+      }
     }
-    for (const source of [next.consent.source, ...(next.history ?? []).map((e) => e.source)]) this.sources?.add(source);
+    for (const source of [next.consent.source, ...(next.history ?? []).map((e) => e.source)]) this.sources.add(source);
   }
 }

@@ -3,6 +3,7 @@ import { unsubscribeLinks } from '../../src/adapters/unsubscribe-links.js';
 import type { Store, StoreScan, SubscriberVisitor } from '../../src/core/ports.js';
 import type { StoreData } from '../../src/core/store-data.js';
 import { emailUnsubscribe } from '../../src/commands/webhook/email-unsubscribe.js';
+import type { UnsubscribeRecord } from '../../src/adapters/webhook/webhook-files.js';
 import { aStore, aSubscriber } from '../support/builders.js';
 import { FakeClock } from '../support/fake-deps.js';
 
@@ -30,35 +31,49 @@ const links = unsubscribeLinks('https://avvisi.comune.example.it', 'segreto', cl
 const tokenOf = (id: string, topic?: string) => (links.urlFor(id, topic) ?? '').split('/u/')[1] ?? '';
 const now = () => '2026-11-28T10:00:00.000Z';
 
+/** The event log, as the handler sees it: what it recorded. */
+function eventLog(): { lines: Array<{ at: string; target: UnsubscribeRecord }>; record: (at: string, target: UnsubscribeRecord) => Promise<void> } {
+  const lines: Array<{ at: string; target: UnsubscribeRecord }> = [];
+  return { lines, record: async (at, target) => void lines.push({ at, target }) };
+}
+
 describe('e-mail unsubscribe links (GET /u/TOKEN, POST /u/TOKEN)', () => {
   it('GET shows a page in Italian and changes nothing (mail scanners open links)', async () => {
     const citizen = aSubscriber({ topics: ['cantieri'] });
     const store = memoryStore(aStore([citizen]));
-    const answer = await emailUnsubscribe(store, links, 'Comune di Esempio', now)(tokenOf(citizen.id, 'cantieri'), 'GET', new URLSearchParams());
+    const log = eventLog();
+    const answer = await emailUnsubscribe(store, links, 'Comune di Esempio', now, log.record)(tokenOf(citizen.id, 'cantieri'), 'GET', new URLSearchParams());
     expect(answer.status).toBe(200);
     expect(answer.html).toMatch(/<html lang="it">/);
     expect(answer.html).toContain('«Cantieri»');
     expect(answer.html).toMatch(/<form method="post">/);
     expect(answer.html).not.toMatch(/<script/);
     expect(store.writes).toBe(0);
+    expect(log.lines).toEqual([]);
   });
 
-  it('one-click POST (RFC 8058) leaves the link\'s topic, recorded in the consent history', async () => {
+  it('one-click POST (RFC 8058) records the link\'s topic in the event log, answers with the page, and writes no store', async () => {
     const citizen = aSubscriber({ topics: ['cantieri', 'scuola'] });
-    const data = aStore([citizen]);
-    const answer = await emailUnsubscribe(memoryStore(data), links, 'Comune', now)(tokenOf(citizen.id, 'cantieri'), 'POST', new URLSearchParams('List-Unsubscribe=One-Click'));
-    expect(answer.status).toBe(200);
-    expect(data.subscribers[0]).toMatchObject({ status: 'active', topics: ['scuola'], history: [{ action: 'topic-left', topic: 'cantieri', source: 'email:one-click', at: now() }] });
+    const store = memoryStore(aStore([citizen]));
+    const log = eventLog();
+    const answer = await emailUnsubscribe(store, links, 'Comune', now, log.record)(tokenOf(citizen.id, 'cantieri'), 'POST', new URLSearchParams('List-Unsubscribe=One-Click'));
+    expect(answer).toMatchObject({ status: 200, summary: 'unsubscribe topic one-click: recorded' });
+    expect(answer.html).toContain('«Cantieri»');
+    expect(log.lines).toEqual([{ at: now(), target: { subscriberId: citizen.id, topic: 'cantieri', source: 'email:one-click' } }]);
+    expect(store.writes).toBe(0);
   });
 
-  it('the page\'s "everything" choice, or a link without a topic, unsubscribes from everything', async () => {
+  it('the page\'s "everything" choice, or a link without a topic, records an unsubscribe from everything', async () => {
     const a = aSubscriber();
     const b = aSubscriber();
-    const data = aStore([a, b]);
-    const handle = emailUnsubscribe(memoryStore(data), links, 'Comune', now);
+    const log = eventLog();
+    const handle = emailUnsubscribe(memoryStore(aStore([a, b])), links, 'Comune', now, log.record);
     await handle(tokenOf(a.id, 'cantieri'), 'POST', new URLSearchParams('scope=all'));
     await handle(tokenOf(b.id), 'POST', new URLSearchParams());
-    expect(data.subscribers.map((s) => s.status)).toEqual(['unsubscribed', 'unsubscribed']);
+    expect(log.lines.map((l) => l.target)).toEqual([
+      { subscriberId: a.id, source: 'email:link' },
+      { subscriberId: b.id, source: 'email:link' },
+    ]);
   });
 
   it.each([
@@ -69,9 +84,11 @@ describe('e-mail unsubscribe links (GET /u/TOKEN, POST /u/TOKEN)', () => {
   ])('%s → 403 and nothing changes', async (_what, tamper) => {
     const citizen = aSubscriber();
     const store = memoryStore(aStore([citizen]));
-    const answer = await emailUnsubscribe(store, links, 'Comune', now)(tamper(tokenOf(citizen.id, 'cantieri')), 'POST', new URLSearchParams('List-Unsubscribe=One-Click'));
+    const log = eventLog();
+    const answer = await emailUnsubscribe(store, links, 'Comune', now, log.record)(tamper(tokenOf(citizen.id, 'cantieri')), 'POST', new URLSearchParams('List-Unsubscribe=One-Click'));
     expect(answer.status).toBe(403);
     expect(store.writes).toBe(0);
+    expect(log.lines).toEqual([]);
   });
 
   it.each(['GET', 'POST'] as const)('%s with a link older than unsubscribe.tokenDays → 410, a page saying so, and nothing changes', async (method) => {
@@ -81,9 +98,11 @@ describe('e-mail unsubscribe links (GET /u/TOKEN, POST /u/TOKEN)', () => {
     const token = (unsubscribeLinks('https://avvisi.comune.example.it', 'segreto', old).urlFor(citizen.id, undefined) ?? '').split('/u/')[1] ?? '';
     old.advance(31 * 86_400_000);
     const later = unsubscribeLinks('https://avvisi.comune.example.it', 'segreto', old, 30);
-    const answer = await emailUnsubscribe(store, later, 'Comune', now)(token, method, new URLSearchParams('List-Unsubscribe=One-Click'));
+    const log = eventLog();
+    const answer = await emailUnsubscribe(store, later, 'Comune', now, log.record)(token, method, new URLSearchParams('List-Unsubscribe=One-Click'));
     expect(answer).toMatchObject({ status: 410, summary: 'token expired' });
     expect(answer.html).toContain('Link scaduto');
     expect(store.writes).toBe(0);
+    expect(log.lines).toEqual([]);
   });
 });

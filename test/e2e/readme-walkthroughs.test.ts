@@ -3,9 +3,10 @@ import { readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useTempHome } from '../support/cli.js';
+import { type CliResult, useTempHome } from '../support/cli.js';
 import { type Background, canaleOnPath, exportsIn, freePort, readmeShellLines, readmeText, ROOT, startInBackground } from '../support/readme.js';
 import { runCommandInTerminal } from '../support/terminal.js';
+import { untilApplied } from '../support/webhook-applied.js';
 
 const t = useTempHome();
 const sh = promisify(execFile);
@@ -101,7 +102,7 @@ describe("the README's walkthroughs, run as typed", () => {
     expect(sent.stdout).toMatch(/Campaign cmp_\w+: completed/);
     expect(reportLine).toBe('canale report --last');
     // "delivered and read fill in as the receipts arrive": the sandbox posts them to the server
-    await server.until(/POST \/webhooks\/whatsapp 200 .*recorded=[1-9]/);
+    await server.until(/ applied .*recorded=[1-9]/);
     const report = await runLine(`${reportLine} --json`, sourced);
     const counts = (JSON.parse(report.stdout) as { counts: { delivered: number; read: number } }).counts;
     expect(counts.delivered + counts.read).toBeGreaterThan(0);
@@ -109,6 +110,8 @@ describe("the README's walkthroughs, run as typed", () => {
 
     const stop = await runLine(ports(stopLine ?? ''), sourced);
     expect(stop.stdout).toContain('"webhook":"HTTP 200"');
+    // answered once in the server's event log, applied right after: `webhook status` says when
+    await untilApplied(async (...args) => ({ code: 0, ...(await runLine(`canale ${args.join(' ')}`, sourced)) }) as CliResult);
     const maria = JSON.parse((await runLine('canale subscribers show "333 123 4567" --json', sourced)).stdout) as { status: string };
     expect(maria.status).toBe('unsubscribed');
   }, 180_000);

@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unsubscribeLinks } from '../../src/adapters/unsubscribe-links.js';
+import { untilApplied } from '../support/webhook-applied.js';
 import { startCli, useTempHome } from '../support/cli.js';
 
 const t = useTempHome();
@@ -51,6 +52,8 @@ describe('webhook serve and the unsubscribe settings', () => {
     const after = await oneClick(`${base}${path}`);
     expect(after.statusCode).toBe(200);
     await after.body.dump();
+    // recorded in the event log before the 200, applied by the server's next batch
+    await untilApplied(t.cli, 1);
     const shown = JSON.parse((await t.cli('subscribers', 'show', 'maria@example.it', '--json')).stdout) as { status: string; history: Array<{ source: string }> };
     expect(shown.status).toBe('unsubscribed');
     expect(shown.history.at(-1)?.source).toBe('email:one-click');

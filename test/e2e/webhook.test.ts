@@ -9,6 +9,7 @@ import { postWebhook, statusPayload } from '../../src/adapters/sandbox/status-we
 import { SANDBOX_ACCOUNT, whatsAppSandboxEnv } from '../../src/commands/sandbox.js';
 import { runCli, startCli, type CliResult } from '../support/cli.js';
 import { FakeClock } from '../support/fake-deps.js';
+import { untilApplied } from '../support/webhook-applied.js';
 
 /**
  * `canale webhook serve` through the built binary, with the sandbox's Graph stand-in in this process posting signed
@@ -142,6 +143,9 @@ describe('canale webhook serve, end to end with the sandbox', () => {
     // every accepted message gets sent, delivered and read; the one not on WhatsApp a single failed
     await h.whenPosted((n - 1) * 3 + 1);
     expect(h.webhooks.every((w) => w === 'HTTP 200')).toBe(true);
+    // answered 200 once logged: applied by the server right after
+    const backlog = await untilApplied((...args) => cli(h.env, ...args));
+    expect(backlog).toMatchObject({ waiting: 0, received: backlog.applied });
 
     const report = JSON.parse((await cli(h.env, 'report', '--last', '--json')).stdout) as Report;
     expect(report.counts).toMatchObject({ targeted: n, sent: n - 1, delivered: n - 1, read: n - 1, failed: 1, unknown: 0 });
@@ -160,6 +164,7 @@ describe('canale webhook serve, end to end with the sandbox', () => {
     const again = statusPayload({ wamid, status: 'delivered', recipient: '393330000000', at: new Date(), callbackData: report.campaign }, ids);
     expect(await postWebhook(`${h.serverUrl}/webhooks/whatsapp`, again, SANDBOX_ACCOUNT.appSecret)).toBe('HTTP 200');
     expect(await postWebhook(`${h.serverUrl}/webhooks/whatsapp`, again, 'not-the-secret')).toBe('HTTP 401');
+    await untilApplied((...args) => cli(h.env, ...args), backlog.received + 1);
     expect((await readFile(journal, 'utf8')).split('\n').length).toBe(before);
     for (const line of (await readFile(journal, 'utf8')).trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
 
@@ -180,6 +185,7 @@ describe('canale webhook serve, end to end with the sandbox', () => {
     expect((await inbound(h, { from: phone(2), text: 'e allora?' })).webhook).toBe('HTTP 200');
     // three confirmations as free text (the help text once a day only), allowed because they just wrote
     await h.whenReceived(3);
+    await untilApplied((...args) => cli(h.env, ...args), 4);
     const replies = graph?.received.filter((m) => 'wamid' in m.outcome) ?? [];
     expect(replies.map((m) => m.to).sort()).toEqual([phone(0), phone(1), phone(2)]);
 

@@ -21,6 +21,8 @@ export const optOutFile = (home: string): string => join(home, 'optouts.jsonl');
 export interface OptOut {
   readonly subscriberId?: string;
   readonly phone?: string;
+  /** WhatsApp's business-scoped user id, for a citizen who writes without showing their number. */
+  readonly userId?: string;
   readonly email?: string;
   /** The topic left; absent: everything. */
   readonly topic?: string;
@@ -30,7 +32,12 @@ export interface OptOut {
 /** Appends opt-outs, on disk before it returns. */
 export function appendOptOuts(home: string, optOuts: readonly OptOut[]): Promise<void> {
   const lines = optOuts.map((o) => {
-    const who = { ...(o.subscriberId === undefined ? {} : { sub: o.subscriberId }), ...(o.phone === undefined ? {} : { phone: o.phone }), ...(o.email === undefined ? {} : { email: o.email.toLowerCase() }) };
+    const who = {
+      ...(o.subscriberId === undefined ? {} : { sub: o.subscriberId }),
+      ...(o.phone === undefined ? {} : { phone: o.phone }),
+      ...(o.userId === undefined ? {} : { user: o.userId }),
+      ...(o.email === undefined ? {} : { email: o.email.toLowerCase() }),
+    };
     return `${JSON.stringify({ at: o.at, ...who, ...(o.topic === undefined ? {} : { topic: o.topic }) })}\n`;
   });
   return appendDurably(optOutFile(home), lines.join(''));
@@ -61,7 +68,7 @@ export function optOutMark(home: string): Promise<number> {
 
 /** The opt-outs recorded since a mark, as a running send needs them: read at start, then every half second. */
 export class OptOutWatch {
-  /** By `sub:…`, `phone:…` or `email:…`: everything (`*`) or the topics left. */
+  /** By `sub:…`, `phone:…`, `user:…` or `email:…`: everything (`*`) or the topics left. */
   private readonly left = new Map<string, Set<string>>();
 
   private constructor(private feed?: LineFeed) {}
@@ -73,8 +80,13 @@ export class OptOutWatch {
   }
 
   /** Whether the subscriber left everything since the mark, or each of `topics` (those the send reaches them for). */
-  hasLeft(subscriber: Pick<Subscriber, 'id' | 'phone' | 'email'>, topics: readonly string[]): boolean {
-    const keys = [`sub:${subscriber.id}`, ...(subscriber.phone === undefined ? [] : [`phone:${subscriber.phone}`]), ...(subscriber.email === undefined ? [] : [`email:${subscriber.email.toLowerCase()}`])];
+  hasLeft(subscriber: Pick<Subscriber, 'id' | 'phone' | 'email' | 'whatsappUserId'>, topics: readonly string[]): boolean {
+    const keys = [
+      `sub:${subscriber.id}`,
+      ...(subscriber.phone === undefined ? [] : [`phone:${subscriber.phone}`]),
+      ...(subscriber.whatsappUserId === undefined ? [] : [`user:${subscriber.whatsappUserId}`]),
+      ...(subscriber.email === undefined ? [] : [`email:${subscriber.email.toLowerCase()}`]),
+    ];
     const left = new Set(keys.flatMap((k) => [...(this.left.get(k) ?? [])]));
     return left.has(ALL) || (left.size > 0 && topics.length > 0 && topics.every((t) => left.has(t)));
   }
@@ -84,14 +96,14 @@ export class OptOutWatch {
   }
 
   private note(line: string): void {
-    let record: { sub?: unknown; phone?: unknown; email?: unknown; topic?: unknown };
+    let record: { sub?: unknown; phone?: unknown; user?: unknown; email?: unknown; topic?: unknown };
     try {
       record = JSON.parse(line) as typeof record;
     } catch {
       return;
     }
     const what = typeof record.topic === 'string' ? record.topic : ALL;
-    for (const [kind, value] of [['sub', record.sub], ['phone', record.phone], ['email', record.email]] as const) {
+    for (const [kind, value] of [['sub', record.sub], ['phone', record.phone], ['user', record.user], ['email', record.email]] as const) {
       if (typeof value !== 'string') continue;
       const key = `${kind}:${value}`;
       this.left.set(key, (this.left.get(key) ?? new Set<string>()).add(what));

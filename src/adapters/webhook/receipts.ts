@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { campaignDir, journalFile, readRecipients } from '../campaign/campaign-files.js';
+import { readCampaignFolder } from '../campaign/campaign-store.js';
 import { isCampaignId } from '../../core/ids.js';
 import { applyRecord, emptyReplay, type JournalRecord, type JournalReplay } from '../../core/dispatch/journal-state.js';
 import type { SubscriberId } from '../../core/subscriber.js';
@@ -15,7 +16,8 @@ export interface ReceiptOutcome {
 
 export type ReceiptResult =
   | { readonly kind: 'recorded'; readonly outcome: ReceiptOutcome }
-  | { readonly kind: 'duplicate' | 'no-campaign' | 'unknown-message' };
+  /** `waiting`: the id is not in the journal yet and the campaign is still sending — try again later. `not-ours`: the campaign ended without it. */
+  | { readonly kind: 'duplicate' | 'no-campaign' | 'waiting' | 'not-ours' };
 
 interface CampaignBook {
   readonly journal: AppendFile;
@@ -30,26 +32,37 @@ interface CampaignBook {
 
 const KEPT_CAMPAIGNS = 16;
 
+/** Campaign statuses after which no more `sent` records come: a message id not in the journal then is not ours. */
+const ENDED: ReadonlySet<string> = new Set(['completed', 'cancelled', 'interrupted']);
+
 /**
  * Records delivery receipts in their campaign's journal (DESIGN §5): the campaign comes from
  * `biz_opaque_callback_data`, the recipient from the message id in that journal's `sent` records, read
  * incrementally (a running send is still appending). A receipt is appended only when it moves the recipient
- * forward, so Meta's redeliveries and out-of-order statuses leave the journal as it is.
+ * forward, so Meta's redeliveries and out-of-order statuses leave the journal as it is. A message id not in the
+ * journal yet is never waited for here: the caller keeps the receipt and asks again (`waiting`).
  */
 export class ReceiptBook {
   private readonly books = new Map<string, Promise<CampaignBook | undefined>>();
+  /** Whether each campaign had ended, read at most once between two `refresh()` calls (once a batch). */
+  private readonly ended = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly home: string,
-    private readonly options: { readonly waitForSentMs: number; readonly pollMs?: number; readonly inodeCheckMs?: number } = { waitForSentMs: 3000 },
+    private readonly options: { readonly inodeCheckMs?: number } = {},
   ) {}
+
+  /** Forgets what was read of campaigns' statuses: the next receipts read them again. */
+  refresh(): void {
+    this.ended.clear();
+  }
 
   async record(event: StatusEvent): Promise<ReceiptResult> {
     if (event.status === 'sent' || event.campaignId === undefined || !isCampaignId(event.campaignId)) return { kind: 'no-campaign' };
     const book = await this.bookOf(event.campaignId);
     if (book === undefined) return { kind: 'no-campaign' };
-    const index = await this.indexOf(book, event.wamid);
-    if (index === undefined) return { kind: 'unknown-message' };
+    const index = await this.indexOf(book, event.campaignId, event.wamid);
+    if (typeof index === 'string') return { kind: index };
     const record: JournalRecord =
       event.status === 'failed'
         ? { i: index, s: 'failed', code: event.failure?.code ?? 'WHATSAPP_ERROR', kind: 'recipient', reason: event.failure?.reason ?? 'WhatsApp reported the message as failed', at: event.at }
@@ -109,17 +122,28 @@ export class ReceiptBook {
     return book;
   }
 
-  /** The recipient's position; when the message id is not in the journal yet, reads what was appended since, for a while. */
-  private async indexOf(book: CampaignBook, wamid: string): Promise<number | undefined> {
-    const deadline = performance.now() + this.options.waitForSentMs;
-    for (;;) {
-      const found = book.wamids.get(wamid);
-      if (found !== undefined) return found;
-      await this.scan(book);
-      if (book.wamids.has(wamid)) continue;
-      if (performance.now() >= deadline) return undefined;
-      await new Promise((resolve) => setTimeout(resolve, this.options.pollMs ?? 50));
+  /**
+   * The recipient's position, reading what the journal gained since the last read; when the id is not there, whether
+   * the campaign had already ended before that read (then it never will be) or may still append it.
+   */
+  private async indexOf(book: CampaignBook, campaignId: string, wamid: string): Promise<number | 'waiting' | 'not-ours'> {
+    const known = book.wamids.get(wamid);
+    if (known !== undefined) return known;
+    const ended = await this.hasEnded(campaignId);
+    await this.scan(book);
+    return book.wamids.get(wamid) ?? (ended ? 'not-ours' : 'waiting');
+  }
+
+  private hasEnded(id: string): Promise<boolean> {
+    let ended = this.ended.get(id);
+    if (ended === undefined) {
+      ended = readCampaignFolder(this.home, id).then(
+        (folder) => folder.kind === 'ok' && ENDED.has(folder.campaign.status),
+        () => false,
+      );
+      this.ended.set(id, ended);
     }
+    return ended;
   }
 
   private scan(book: CampaignBook): Promise<void> {

@@ -3,13 +3,17 @@ import type { Subscriber } from '../../core/subscriber.js';
 import type { PersonalDataHolder } from '../erasure.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { scrubFileInPlace } from '../fs/scrub-in-place.js';
-import { erasureTarget, scrubEventLine } from '../../core/erasure/line-scrub.js';
+import { erasureTarget, scrubEventLine, scrubIdLine } from '../../core/erasure/line-scrub.js';
 import { eventLogFile, streaksFile } from './webhook-files.js';
 
 /** Scrubs the event log where it lies: the server appends to it while forget runs, and no line it acknowledged may be lost. */
 async function eraseFromEventLog(path: string, subscriber: Subscriber): Promise<number> {
   const target = erasureTarget(subscriber);
-  return (await scrubFileInPlace(path, target.needles, (line, hasNeedle) => hasNeedle && scrubEventLine(line, target))) ? 1 : 0;
+  const contacts = await scrubFileInPlace(path, target.needles, (line, hasNeedle) => hasNeedle && scrubEventLine(line, target));
+  // an e-mail unsubscribe line names the subscriber by id: overwritten, the applier then finds no one to unsubscribe
+  const id = new TextEncoder().encode(JSON.stringify(subscriber.id));
+  const ids = await scrubFileInPlace(path, [id], (line, hasNeedle) => hasNeedle && scrubIdLine(line, subscriber.id));
+  return contacts || ids ? 1 : 0;
 }
 
 async function eraseFromStreaks(path: string, subscriber: Subscriber): Promise<number> {

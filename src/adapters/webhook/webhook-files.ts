@@ -12,19 +12,39 @@ export async function ensureWebhookDir(home: string): Promise<void> {
   await mkdir(webhookDir(home), { recursive: true, mode: PRIVATE_DIR_MODE });
 }
 
+/** A one-click (or the page's) e-mail unsubscribe, as its token decoded: whom, which topic (none: everything), how. */
+export interface UnsubscribeRecord {
+  readonly subscriberId: string;
+  readonly topic?: string;
+  readonly source: 'email:one-click' | 'email:link';
+}
+
 /**
- * The durable event log: every signed payload, parsed, with the time it arrived, one JSON line each, on disk
- * (fdatasync) before Meta gets its 200. It holds phone numbers and profile names, so `forget` scrubs it.
+ * The durable event log: every signed payload, parsed, with the time it arrived — `{"at":…,"payload":…}` — and
+ * every e-mail unsubscribe — `{"at":…,"unsubscribe":{"sub":…,"topic":…,"source":…}}` — one JSON line each, on disk
+ * (fdatasync, group-committed) before the request is answered; the server's applier then applies the lines in
+ * order. It holds phone numbers, profile names and subscriber ids, so `forget` scrubs it.
  */
 export class EventLog {
   private readonly file: AppendFile;
 
-  constructor(home: string) {
+  constructor(
+    home: string,
+    /** Called once a line is on disk: wakes the applier. */
+    private readonly onRecorded: () => void = () => undefined,
+  ) {
     this.file = new AppendFile(eventLogFile(home));
   }
 
-  record(at: string, payload: unknown): Promise<void> {
-    return this.file.append(`${JSON.stringify({ at, payload })}\n`);
+  async record(at: string, payload: unknown): Promise<void> {
+    await this.file.append(`${JSON.stringify({ at, payload })}\n`);
+    this.onRecorded();
+  }
+
+  async recordUnsubscribe(at: string, target: UnsubscribeRecord): Promise<void> {
+    const unsubscribe = { sub: target.subscriberId, ...(target.topic === undefined ? {} : { topic: target.topic }), source: target.source };
+    await this.file.append(`${JSON.stringify({ at, unsubscribe })}\n`);
+    this.onRecorded();
   }
 
   close(): Promise<void> {

@@ -9,7 +9,8 @@ import { CanaleError, usageError } from '../../core/errors.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { emailUnsubscribe } from './email-unsubscribe.js';
-import { WhatsAppEvents } from './whatsapp-events.js';
+import { EventApplier } from './event-applier.js';
+import { runWebhookStatus } from './webhook-status.js';
 
 const RECEIPT_DAYS = 7;
 
@@ -47,7 +48,6 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   const choice = chooseTransport('whatsapp', settings);
   if (choice.warning !== undefined) ctx.ui.warn(`confirmations to citizens: ${choice.warning}`);
   const replies = buildTransport(choice, settings, { home, clock: ctx.deps.clock });
-  const log = new EventLog(home);
   const receipts = new ReceiptBook(home);
   // receipts come for a week after a send (Meta redelivers for up to 7 days): those campaigns are read before listening
   const since = ctx.deps.clock.now().getTime() - RECEIPT_DAYS * 24 * 60 * 60 * 1000;
@@ -55,8 +55,8 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   // a damaged campaign folder never stops the server: it is said once, and the rest is served
   if (damaged.length > 0) ctx.ui.warn(`${damaged.length} damaged campaign folder(s): ${damaged.map((d) => `${d.id}: ${d.problem}`).join('; ')} — see: canale doctor`);
   await receipts.warm(campaigns.filter((c) => Date.parse(c.startedAt ?? c.createdAt) >= since).map((c) => c.id));
-  const events = new WhatsAppEvents({
-    log,
+  const applier = new EventApplier({
+    home,
     receipts,
     streaks: await FailureStreaks.load(home),
     unreachableAfter: Number(settings.get('whatsapp.unreachableAfter') ?? 3),
@@ -65,7 +65,16 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
     clock: ctx.deps.clock,
     ids: ctx.deps.ids,
     warn: (line) => ctx.ui.warn(line),
+    // one line per batch, beside the request lines: what was applied, how much waits, the store writes so far
+    onBatch: (b) => {
+      if (b.lines > 0 || b.recorded > 0) {
+        ctx.deps.io.stderr.write(`${ctx.deps.clock.now().toISOString()} applied lines=${b.lines} recorded=${b.recorded} waiting=${b.waiting} store-writes=${b.cursor.storeWrites}\n`);
+      }
+    },
   });
+  // the request path only appends to the log: each line on disk wakes the applier, which does the rest
+  const log = new EventLog(home, () => applier.wake());
+  await applier.start();
   if (text('unsubscribeSecret') === undefined) {
     ctx.ui.warn('no CANALE_UNSUBSCRIBE_SECRET set: e-mail unsubscribe links are refused (403) until it is — set it with: canale config set unsubscribeSecret SECRET (read at each request: no restart needed)');
   }
@@ -80,12 +89,15 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
     clock: ctx.deps.clock,
     log: (line) => ctx.deps.io.stderr.write(`${line}\n`),
     handlers: {
-      whatsapp: (payload) => events.handle(payload),
+      whatsapp: async (payload) => {
+        await log.record(ctx.deps.clock.now().toISOString(), payload);
+        return 'logged';
+      },
       // config.json is read again at each request: `canale config set unsubscribeSecret …` (or city.name) applies at once
       unsubscribe: async (token, method, form) => {
         const fresh = settingsMap(await ctx.settings());
         const links = unsubscribeLinks(textSetting(fresh, 'publicUrl'), textSetting(fresh, 'unsubscribeSecret'), ctx.deps.clock, Number(fresh.get('unsubscribe.tokenDays') ?? DEFAULT_TOKEN_DAYS));
-        return emailUnsubscribe(store, links, textSetting(fresh, 'city.name') ?? 'Comune', () => ctx.now())(token, method, form);
+        return emailUnsubscribe(store, links, textSetting(fresh, 'city.name') ?? 'Comune', () => ctx.now(), (at, target) => log.recordUnsubscribe(at, target))(token, method, form);
       },
     },
   });
@@ -101,13 +113,14 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   ctx.ui.info(`canale webhook serve: listening on ${url} — POST ${url}/webhooks/whatsapp, GET|POST ${url}/u/TOKEN, GET ${url}/healthz; Ctrl-C to stop`);
   await stop;
   await server.close();
-  await events.settle();
+  // what was answered is applied before the server stops (a crash instead: the next start applies it from the cursor)
+  await applier.close();
   await Promise.all([log.close(), receipts.close(), replies.close?.()]);
   ctx.ui.info('webhook server stopped');
 }
 
 export function registerWebhook(program: Command, app: App): void {
-  const webhook = withExamples(program.command('webhook').description('receive WhatsApp receipts and replies, and e-mail unsubscribes'), ['canale webhook serve --port 8080']);
+  const webhook = withExamples(program.command('webhook').description('receive WhatsApp receipts and replies, and e-mail unsubscribes'), ['canale webhook serve --port 8080', 'canale webhook status']);
   withExamples(
     webhook
       .command('serve')
@@ -126,4 +139,11 @@ export function registerWebhook(program: Command, app: App): void {
       await runWebhookServe(parseWebhookServe(raw), ctx, untilInterrupted());
     }),
   );
+  withExamples(
+    webhook
+      .command('status')
+      .description("the webhook server's backlog: events received, applied, waiting (and since when), store writes — whether it runs or not")
+      .option('--json', 'print JSON'),
+    ['canale webhook status', 'canale webhook status --json'],
+  ).action(app.action(async (raw: { json?: boolean }, ctx: Context) => runWebhookStatus({ json: raw.json === true }, ctx)));
 }

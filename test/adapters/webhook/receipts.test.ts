@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { replayJournal } from '../../../src/adapters/journal/journal-file.js';
+import { saveCampaign } from '../../../src/adapters/campaign/campaign-store.js';
 import { ReceiptBook } from '../../../src/adapters/webhook/receipts.js';
 import type { StatusEvent } from '../../../src/adapters/webhook/webhook-payload.js';
+import type { Campaign, CampaignId } from '../../../src/core/campaign.js';
 import { STATE } from '../../../src/core/dispatch/journal-state.js';
 
 let home = '';
@@ -13,6 +15,17 @@ const campaign = 'cmp_receipts';
 const journal = () => join(home, 'campaigns', campaign, 'journal.jsonl');
 const at = '2026-11-28T10:00:00.000Z';
 const status = (wamid: string, s: StatusEvent['status'], extra: Partial<StatusEvent> = {}): StatusEvent => ({ wamid, status: s, at, campaignId: campaign, ...extra });
+const record = (status: Campaign['status']): Campaign => ({
+  id: campaign as CampaignId,
+  status,
+  message: { source: 'm.md', topics: ['cantieri'], body: 'x' },
+  query: { topics: ['cantieri'], where: [], channel: 'preferred' },
+  channels: ['whatsapp'],
+  transports: { whatsapp: 'cloud-api' },
+  recipients: 3,
+  plannedSkips: [],
+  createdAt: at,
+});
 const lines = async () => (await readFile(journal(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
 beforeEach(async () => {
@@ -21,7 +34,8 @@ beforeEach(async () => {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'recipients.jsonl'), ['["sub_a","whatsapp"]', '["sub_b","whatsapp"]', '["sub_c","whatsapp"]', ''].join('\n'));
   await writeFile(journal(), ['{"i":0,"s":"in-flight"}', `{"i":0,"s":"sent","id":"wamid.A","at":"${at}"}`, `{"i":1,"s":"sent","id":"wamid.B","at":"${at}"}`, ''].join('\n'));
-  book = new ReceiptBook(home, { waitForSentMs: 2000, pollMs: 10, inodeCheckMs: 0 });
+  await saveCampaign(home, record('sending'));
+  book = new ReceiptBook(home, { inodeCheckMs: 0 });
 });
 
 afterEach(async () => {
@@ -55,19 +69,26 @@ describe('ReceiptBook', () => {
     expect((await replayJournal(journal(), 3)).states[0]).toBe(STATE.delivered);
   });
 
-  it('waits for a message id a running send has not appended yet', async () => {
-    const pending = book.record(status('wamid.C', 'delivered'));
+  it('says a message id a running send has not appended yet is waiting, and records it once the journal has it', async () => {
+    expect(await book.record(status('wamid.C', 'delivered'))).toEqual({ kind: 'waiting' });
     await appendFile(journal(), `{"i":2,"s":"sent","id":"wamid.C","at":"${at}"}\n`);
-    expect(await pending).toMatchObject({ kind: 'recorded', outcome: { subscriberId: 'sub_c' } });
+    expect(await book.record(status('wamid.C', 'delivered'))).toMatchObject({ kind: 'recorded', outcome: { subscriberId: 'sub_c' } });
   });
 
-  it('gives up on a message id that never comes, and ignores statuses without a campaign of this home', async () => {
-    const quick = new ReceiptBook(home, { waitForSentMs: 50, pollMs: 10 });
-    expect(await quick.record(status('wamid.Z', 'delivered'))).toEqual({ kind: 'unknown-message' });
-    expect(await quick.record(status('wamid.A', 'delivered', { campaignId: 'cmp_nope' }))).toEqual({ kind: 'no-campaign' });
-    expect(await quick.record(status('wamid.A', 'delivered', { campaignId: '../../etc' }))).toEqual({ kind: 'no-campaign' });
-    expect(await quick.record({ wamid: 'wamid.A', status: 'delivered', at })).toEqual({ kind: 'no-campaign' });
-    await quick.close();
+  it('once the campaign has ended (its status read before the journal), an id it never had is not ours', async () => {
+    expect(await book.record(status('wamid.Z', 'delivered'))).toEqual({ kind: 'waiting' });
+    await saveCampaign(home, record('completed'));
+    // the status is read at most once a batch: until refresh() the book still knows it as sending
+    expect(await book.record(status('wamid.Z', 'delivered'))).toEqual({ kind: 'waiting' });
+    book.refresh();
+    expect(await book.record(status('wamid.Z', 'delivered'))).toEqual({ kind: 'not-ours' });
+    expect((await book.record(status('wamid.B', 'delivered'))).kind).toBe('recorded');
+  });
+
+  it('ignores statuses without a campaign of this home', async () => {
+    expect(await book.record(status('wamid.A', 'delivered', { campaignId: 'cmp_nope' }))).toEqual({ kind: 'no-campaign' });
+    expect(await book.record(status('wamid.A', 'delivered', { campaignId: '../../etc' }))).toEqual({ kind: 'no-campaign' });
+    expect(await book.record({ wamid: 'wamid.A', status: 'delivered', at })).toEqual({ kind: 'no-campaign' });
   });
 
   it('after the journal is replaced (by hand, or a restore), appends to the new file', async () => {

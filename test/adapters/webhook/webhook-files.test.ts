@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppendFile } from '../../../src/adapters/webhook/append-file.js';
+import { homePaths } from '../../../src/adapters/home.js';
+import { webhookHolder } from '../../../src/adapters/webhook/webhook-erasure.js';
 import { ensureWebhookDir, EventLog, eventLogFile, FailureStreaks } from '../../../src/adapters/webhook/webhook-files.js';
+import { aSubscriber } from '../../support/builders.js';
 
 let home = '';
 
@@ -39,6 +42,26 @@ describe('EventLog', () => {
     expect(new Set(lines.map((l) => (JSON.parse(l) as { payload: { n: number } }).payload.n)).size).toBe(200);
     expect(lines[0]).toContain('Niccolò');
     expect((await stat(eventLogFile(home))).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('EventLog: e-mail unsubscribes', () => {
+  it('records what the token decoded to, one line each; forget overwrites the subscriber id where it lies, same length', async () => {
+    const citizen = aSubscriber();
+    const log = new EventLog(home);
+    await log.recordUnsubscribe('2026-11-28T10:00:00.000Z', { subscriberId: citizen.id, topic: 'cantieri', source: 'email:one-click' });
+    await log.recordUnsubscribe('2026-11-28T10:00:01.000Z', { subscriberId: 'sub_other', source: 'email:link' });
+    await log.close();
+    const before = await readFile(eventLogFile(home), 'utf8');
+    expect(before.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      { at: '2026-11-28T10:00:00.000Z', unsubscribe: { sub: citizen.id, topic: 'cantieri', source: 'email:one-click' } },
+      { at: '2026-11-28T10:00:01.000Z', unsubscribe: { sub: 'sub_other', source: 'email:link' } },
+    ]);
+    expect(await webhookHolder.erase(citizen, homePaths(home))).toBe(1);
+    const after = await readFile(eventLogFile(home), 'utf8');
+    expect(after).not.toContain(citizen.id);
+    expect(after).toContain('sub_other');
+    expect(after.length).toBe(before.length);
   });
 });
 

@@ -1,0 +1,272 @@
+import { appendOptOuts } from '../../adapters/optout/optout-feed.js';
+import { readCursor, readLineAt, readLinesFrom, START, writeCursor, type EventCursor } from '../../adapters/webhook/event-cursor.js';
+import type { ReceiptBook } from '../../adapters/webhook/receipts.js';
+import { eventLogFile, type FailureStreaks } from '../../adapters/webhook/webhook-files.js';
+import type { StatusEvent } from '../../adapters/webhook/webhook-payload.js';
+import { earlyOptOuts, readLine, type ReadLine } from './event-lines.js';
+import type { Topic } from '../../core/topic.js';
+import { reportAccountTrouble, runningCampaign } from '../../adapters/campaign/account-trouble.js';
+import { isCampaignId } from '../../core/ids.js';
+import type { CitizenMessage } from '../../core/replies/citizen-reply.js';
+import { isAccountTrouble, type DeliveryFailure, type Transport } from '../../core/transport.js';
+import type { Clock, IdSource, Store } from '../../core/ports.js';
+import { HELP_ANSWER } from '../../core/replies/citizen-reply.js';
+import { applyStoreEvents, type BatchResult, type StoreEvent } from '../../core/replies/reply-batch.js';
+import type { SubscriberId } from '../../core/subscriber.js';
+
+/** Failure codes that say the number cannot get WhatsApp messages at all (not "not now", not "not marketing"). */
+const UNDELIVERABLE: ReadonlySet<string> = new Set(['WHATSAPP_UNDELIVERABLE', 'WHATSAPP_INVALID_VALUE']);
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Receipts kept waiting for their message id at most: beyond, the oldest are dropped, and that is said. */
+export const MAX_WAITING = 100_000;
+
+/** The steps of a batch, in order: a crash at any of them leaves the cursor before the batch, which is applied again. */
+export type ApplyStep = 'receipts' | 'store' | 'optouts' | 'confirmations' | 'cursor';
+
+/** What one batch did: for the tests' readiness signal, and `webhook status`'s counters (kept in the cursor). */
+export interface AppliedBatch {
+  readonly lines: number;
+  readonly recorded: number;
+  readonly waiting: number;
+  readonly dropped: number;
+  readonly storeWrites: number;
+  readonly cursor: EventCursor;
+}
+
+export interface EventApplierDeps {
+  readonly home: string;
+  readonly receipts: ReceiptBook;
+  readonly streaks: FailureStreaks;
+  readonly unreachableAfter: number;
+  readonly store: Store;
+  /** Confirmations to citizens go through it as free text: they just wrote, so the 24-hour window is open. */
+  readonly replies: Transport;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** A line for problems that are not one request's; no personal data. */
+  readonly warn: (line: string) => void;
+  readonly onBatch?: (batch: AppliedBatch) => void;
+  /** Before retrying a batch that failed, and between two looks at receipts still waiting for their message id. */
+  readonly retryMs?: number;
+  readonly maxWaiting?: number;
+  /** A seam for tests: runs before each step; throwing there is a crash at that step. */
+  readonly beforeStep?: (step: ApplyStep) => void;
+}
+
+interface Waiting {
+  readonly offset: number;
+  readonly status: StatusEvent;
+}
+
+/**
+ * Applies `webhooks/events.jsonl` from its durable cursor (DESIGN §5), in order, in batches: whatever arrived
+ * while the previous batch was applied is the next one. Per batch: receipts to their journals, then every reply,
+ * preference, one-click unsubscribe and unreachable flag in one store change, then the opt-outs to the feed running
+ * sends follow, then the confirmations, then the cursor. Each step is safe to do again, so a crash anywhere re-applies
+ * the batch from the cursor and each event takes effect once. Receipts whose message id is not in the journal yet
+ * wait (their lines are named in the cursor) and are tried again at each batch, and every `retryMs` meanwhile.
+ */
+export class EventApplier {
+  private cursor: EventCursor = START;
+  private waiting: Waiting[] = [];
+  private running: Promise<void> | undefined;
+  private isDirty = false;
+  private isClosed = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly seen = new Set<string>();
+  /** The topic catalogue as the last store change saw it: a STOP's topic is named from it before the next one. */
+  private topics: readonly Topic[] = [];
+  private readonly helpSentAt = new Map<string, number>();
+  private readonly sending = new Set<Promise<void>>();
+
+  constructor(private readonly deps: EventApplierDeps) {}
+
+  /** Reads the cursor and the receipts it says are waiting, then applies whatever the log holds after it. */
+  async start(): Promise<void> {
+    this.cursor = await readCursor(this.deps.home);
+    this.topics = await this.deps.store.topics();
+    for (const offset of this.cursor.waiting) {
+      const text = await readLineAt(eventLogFile(this.deps.home), offset);
+      if (text !== undefined) for (const status of readLine(text).statuses) this.waiting.push({ offset, status });
+    }
+    this.wake();
+  }
+
+  /** A line was appended (or receipts may have found their message id): applies it now, or right after the batch under way. */
+  wake(): void {
+    this.isDirty = true;
+    if (this.running === undefined && !this.isClosed) this.running = this.loop().finally(() => (this.running = undefined));
+  }
+
+  /** Applies what the log holds now, stops, then waits for the confirmations still on their way. */
+  async close(): Promise<void> {
+    await this.running;
+    this.wake();
+    await this.running;
+    this.isClosed = true;
+    clearTimeout(this.timer);
+    while (this.sending.size > 0) await Promise.all(this.sending);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.isDirty && !this.isClosed) {
+      this.isDirty = false;
+      try {
+        await this.batch();
+      } catch (error) {
+        this.deps.warn(`applying the webhook event log stopped at byte ${this.cursor.offset}, tried again shortly: ${(error as { code?: string }).code ?? String(error)}`);
+        this.later();
+        return;
+      }
+    }
+    if (this.waiting.length > 0) this.later();
+  }
+
+  private later(): void {
+    if (this.timer !== undefined || this.isClosed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.wake();
+    }, this.deps.retryMs ?? 500);
+    this.timer.unref();
+  }
+
+  private async batch(): Promise<void> {
+    const { home, receipts } = this.deps;
+    const { lines, end, size } = await readLinesFrom(eventLogFile(home), this.cursor.offset);
+    if (size < this.cursor.offset) {
+      // the log was replaced by a shorter one (a restore, by hand): it is applied again from its start, which is safe
+      this.deps.warn('the webhook event log is shorter than its cursor: applied again from its start');
+      this.cursor = { ...START, batches: this.cursor.batches, storeWrites: this.cursor.storeWrites };
+      this.isDirty = true;
+      return;
+    }
+    if (lines.length === 0 && end === this.cursor.offset && this.waiting.length === 0) return;
+    // more lines may follow those just read: the loop reads again (a stat) before it sleeps
+    if (lines.length > 0) this.isDirty = true;
+    const read = lines.map((l) => ({ offset: l.offset, ...readLine(l.text) }));
+
+    this.step('receipts');
+    receipts.refresh();
+    const tries: Waiting[] = [...this.waiting, ...read.flatMap((l) => l.statuses.map((status) => ({ offset: l.offset, status })))];
+    const results = await Promise.all(tries.map((t) => receipts.record(t.status)));
+    let stillWaiting = tries.filter((_, k) => results[k]?.kind === 'waiting');
+    // a look at receipts that still wait, and nothing new: the cursor stays as it is (no write every half second)
+    if (lines.length === 0 && stillWaiting.length === tries.length) return;
+    const dropped = Math.max(0, stillWaiting.length - (this.deps.maxWaiting ?? MAX_WAITING));
+    if (dropped > 0) {
+      stillWaiting = stillWaiting.slice(dropped);
+      this.deps.warn(`${dropped} receipt(s) waited for a message id their campaign's journal never had, more than ${this.deps.maxWaiting ?? MAX_WAITING} waiting: the oldest dropped`);
+    }
+    const unreachable: StoreEvent[] = [];
+    for (const r of results) {
+      if (r.kind !== 'recorded' || r.outcome.subscriberId === ('forgotten' as SubscriberId)) continue;
+      const { subscriberId, status, code } = r.outcome;
+      const undeliverable = status === 'failed' && code !== undefined && UNDELIVERABLE.has(code);
+      if (status === 'failed' && !undeliverable) continue;
+      const streak = await this.deps.streaks.note(subscriberId, undeliverable);
+      if (streak >= this.deps.unreachableAfter) unreachable.push({ kind: 'unreachable', subscriberId, at: this.deps.clock.now().toISOString() });
+    }
+
+    const statusEvents = tries.flatMap((t, k) => {
+      const r = results[k];
+      const userId = t.status.recipientUserId;
+      // the user id Meta gave for the recipient, kept so a later STOP by user id alone finds them
+      return r?.kind === 'recorded' && userId !== undefined && r.outcome.subscriberId !== ('forgotten' as SubscriberId) ? [{ kind: 'user-id' as const, subscriberId: r.outcome.subscriberId, userId, at: t.status.at }] : [];
+    });
+    await this.reportTrouble(read, tries);
+
+    this.step('store');
+    const inBatch = new Set<string>();
+    const events = [...read.flatMap((l) => l.events), ...statusEvents, ...unreachable].filter((e) => {
+      if (e.kind !== 'reply') return true;
+      const id = e.message.messageId;
+      const isNew = !this.seen.has(id) && !inBatch.has(id);
+      inBatch.add(id);
+      return isNew;
+    });
+    let storeWrites = 0;
+    let applied: BatchResult = { replies: [], optOuts: [], identities: [], changed: 0 };
+    // running sends learn of STOPs now, not after the store write, which takes seconds on a large store
+    const early = earlyOptOuts(events, this.topics);
+    if (early.length > 0) await appendOptOuts(home, early);
+    if (events.length > 0) {
+      applied = await this.deps.store.update((data) => {
+        this.topics = data.topics;
+        return applyStoreEvents(data, events, () => this.deps.ids.next('sub_') as SubscriberId);
+      });
+      storeWrites = 1;
+    }
+
+    this.step('optouts');
+    if (applied.optOuts.length > 0) await appendOptOuts(home, applied.optOuts);
+
+    this.step('confirmations');
+    for (const id of inBatch) this.seen.add(id);
+    for (const { message, command, outcome } of applied.replies) this.confirm(message, outcome.subscriberId, command.kind === 'unknown' ? undefined : outcome.answer);
+    for (const outcome of applied.identities) if (outcome.kind === 'number-taken') this.deps.warn(`a number change for ${outcome.subscriberId} was not applied: another subscriber has the new number`);
+
+    this.step('cursor');
+    const next: EventCursor = {
+      offset: end,
+      lines: this.cursor.lines + lines.length,
+      waiting: [...new Set(stillWaiting.map((w) => w.offset))],
+      waitingReceipts: stillWaiting.length,
+      batches: this.cursor.batches + 1,
+      storeWrites: this.cursor.storeWrites + storeWrites,
+    };
+    await writeCursor(home, next);
+    this.cursor = next;
+    this.waiting = stillWaiting;
+    const recorded = results.filter((r) => r.kind === 'recorded').length;
+    this.deps.onBatch?.({ lines: lines.length, recorded, waiting: stillWaiting.length, dropped, storeWrites, cursor: next });
+  }
+
+  private step(step: ApplyStep): void {
+    this.deps.beforeStep?.(step);
+  }
+
+  /**
+   * Account trouble a batch heard of: a failed receipt about the account (payment, a policy block, a paused
+   * template) stops its campaign's send; `value.errors` of that kind stop the send running now. Said once per batch.
+   */
+  private async reportTrouble(read: readonly ReadLine[], tries: readonly Waiting[]): Promise<void> {
+    const byCampaign = new Map<string, { failure: DeliveryFailure; at: string }>();
+    for (const { status } of tries) {
+      if (status.failure !== undefined && status.campaignId !== undefined && isAccountTrouble(status.failure)) byCampaign.set(status.campaignId, { failure: status.failure, at: status.at });
+    }
+    const general = read.flatMap((l) => l.trouble)[0];
+    const running = general === undefined ? undefined : await runningCampaign(this.deps.home);
+    if (general !== undefined && running !== undefined && !byCampaign.has(running)) byCampaign.set(running, { failure: general, at: this.deps.clock.now().toISOString() });
+    if (general !== undefined) this.deps.warn(`WhatsApp reported trouble with the account: ${general.code}: ${general.reason}`);
+    for (const [campaign, { failure, at }] of byCampaign) {
+      if (!isCampaignId(campaign)) continue;
+      await reportAccountTrouble(this.deps.home, campaign, failure, at).catch((error: unknown) => {
+        // a campaign folder that is gone (cancelled) has no send to stop
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      });
+    }
+  }
+
+  /**
+   * The confirmation, or (answer undefined: not understood) the help text at most once a day per citizen. A citizen
+   * known only by their WhatsApp user id is not answered: the answer would go to their number.
+   */
+  private confirm(message: CitizenMessage, subscriberId: SubscriberId | undefined, answer: string | undefined): void {
+    const to = message.phone;
+    if (to === undefined) return;
+    if (answer === undefined) {
+      const now = this.deps.clock.now().getTime();
+      if (now - (this.helpSentAt.get(to) ?? -Infinity) < DAY_MS) return;
+      this.helpSentAt.set(to, now);
+    }
+    const sending = this.deps.replies
+      .send({ channel: 'whatsapp', to, recipientKey: subscriberId ?? 'citizen', content: { kind: 'text', body: answer ?? HELP_ANSWER } }, new AbortController().signal)
+      .then((result) => {
+        if (!result.ok) this.deps.warn(`a confirmation to a citizen was not sent: ${result.failure.code}`);
+      })
+      .catch((error: unknown) => this.deps.warn(`a confirmation to a citizen was not sent: ${String(error)}`))
+      .finally(() => this.sending.delete(sending));
+    this.sending.add(sending);
+  }
+}

@@ -1,0 +1,65 @@
+import { sizeOf } from '../../adapters/fs/line-feed.js';
+import { countLinesFrom, readCursor, readLineAt } from '../../adapters/webhook/event-cursor.js';
+import { eventLogFile } from '../../adapters/webhook/webhook-files.js';
+import type { Context } from '../context.js';
+
+/** The webhook server's backlog, read from its files: the same whether the server runs or not. */
+export interface WebhookBacklog {
+  /** Lines in the event log: payloads from Meta and e-mail unsubscribes. */
+  readonly received: number;
+  /** Lines up to the cursor: in the store, the journals and the opt-out feed. */
+  readonly applied: number;
+  /** Lines after the cursor, plus receipts still waiting for their message id in a campaign's journal. */
+  readonly waiting: number;
+  readonly waitingLines: number;
+  readonly waitingReceipts: number;
+  /** When the oldest line not yet wholly applied arrived; absent when nothing waits. */
+  readonly oldestWaitingAt?: string;
+  /** Batches applied, and the store writes they took (one per batch at most). */
+  readonly batches: number;
+  readonly storeWrites: number;
+}
+
+const atOf = (line: string | undefined): string | undefined => {
+  if (line === undefined) return undefined;
+  try {
+    const at = (JSON.parse(line) as { at?: unknown }).at;
+    return typeof at === 'string' ? at : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Counts only what is after the cursor: the cursor keeps how many lines come before it. */
+export async function readWebhookBacklog(home: string): Promise<WebhookBacklog> {
+  const path = eventLogFile(home);
+  const cursor = await readCursor(home);
+  const size = await sizeOf(path);
+  // a log shorter than its cursor is applied again from its start by the server
+  const from = size < cursor.offset ? { offset: 0, lines: 0 } : cursor;
+  const after = await countLinesFrom(path, from.offset);
+  const firstWaiting = cursor.waiting.length > 0 ? Math.min(...cursor.waiting) : undefined;
+  const oldest = atOf(firstWaiting === undefined ? undefined : await readLineAt(path, firstWaiting)) ?? (after > 0 ? atOf(await readLineAt(path, from.offset)) : undefined);
+  return {
+    received: from.lines + after,
+    applied: from.lines,
+    waiting: after + cursor.waitingReceipts,
+    waitingLines: after,
+    waitingReceipts: cursor.waitingReceipts,
+    ...(oldest === undefined ? {} : { oldestWaitingAt: oldest }),
+    batches: cursor.batches,
+    storeWrites: cursor.storeWrites,
+  };
+}
+
+/** One line for people (doctor uses it too). */
+export function describeBacklog(b: WebhookBacklog): string {
+  const oldest = b.oldestWaitingAt === undefined ? '' : `, the oldest since ${b.oldestWaitingAt}`;
+  return `${b.received} event(s) received, ${b.applied} applied, ${b.waiting} waiting (${b.waitingLines} line(s) not applied yet, ${b.waitingReceipts} receipt(s) waiting for their message id)${oldest}; ${b.storeWrites} store write(s) in ${b.batches} batch(es)`;
+}
+
+export async function runWebhookStatus(options: { readonly json: boolean }, ctx: Context): Promise<void> {
+  const backlog = await readWebhookBacklog(ctx.paths.home);
+  if (options.json) ctx.ui.json(backlog);
+  else ctx.ui.out(describeBacklog(backlog));
+}
