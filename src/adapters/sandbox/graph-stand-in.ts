@@ -27,6 +27,8 @@ export interface GraphStandInOptions {
   /** Numbers (digits) that wrote in the last 24 hours, to which free text is allowed. */
   readonly openWindow?: readonly string[];
   readonly templates?: readonly GraphTemplateRecord[];
+  /** Numbers (digits) whose business-scoped user id Meta would return with a send to them (`contacts[].user_id`). */
+  readonly userIds?: Readonly<Record<string, string>>;
   /** At most this many templates a page, whatever `limit` asks, so paging is always exercised. */
   readonly templatesPageSize?: number;
   /** A number in [0, 1); injected so tests can make --fail-rate deterministic. */
@@ -42,6 +44,7 @@ export interface GraphStandInOptions {
 /** One message the stand-in answered, as listed by `GET /sandbox/received`. */
 export interface ReceivedMessage {
   readonly at: string;
+  /** `to` as sent, or `recipient` (the user id) for a message sent by user id only. */
   readonly to: string;
   readonly request: unknown;
   readonly outcome: { readonly wamid: string } | { readonly error: number };
@@ -140,7 +143,8 @@ export class GraphStandIn {
     } catch {
       return this.graphError(res, { http: 400, code: 100, message: '(#100) Invalid parameter', details: 'the request body is not JSON' });
     }
-    const to = String((body as { to?: unknown } | null)?.to ?? '');
+    const addressed = body as { to?: unknown; recipient?: unknown } | null;
+    const to = String(addressed?.to ?? addressed?.recipient ?? '');
     const answer =
       this.isOverRate() || (this.options.throttleRate !== undefined && this.random() < this.options.throttleRate)
       ? { http: 400, code: 130429, message: '(#130429) Rate limit hit', details: `Cloud API message throughput (${this.options.mps ?? 'sandbox'} mps) has been reached.` }
@@ -153,12 +157,14 @@ export class GraphStandIn {
     }
     const wamid = `wamid.${randomBytes(18).toString('base64url')}`;
     this.record({ at, to, request: body, outcome: { wamid } });
-    this.reply(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: answer.to }], messages: [{ id: wamid }] });
+    // sent by user id, Meta answers with an empty wa_id and the user id (business-scoped-user-ids, 2026)
+    const userId = answer.userId ?? this.options.userIds?.[answer.to];
+    this.reply(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: answer.to, ...(userId === undefined ? {} : { user_id: userId }) }], messages: [{ id: wamid }] });
     const callbackData = (body as { biz_opaque_callback_data?: unknown }).biz_opaque_callback_data;
-    void this.notify(wamid, answer.to, typeof callbackData === 'string' ? callbackData : undefined);
+    void this.notify(wamid, answer.to, userId, typeof callbackData === 'string' ? callbackData : undefined);
   }
 
-  private async notify(wamid: string, recipient: string, callbackData: string | undefined): Promise<void> {
+  private async notify(wamid: string, recipient: string, recipientUserId: string | undefined, callbackData: string | undefined): Promise<void> {
     const url = this.options.webhookUrl;
     if (url === undefined) return;
     const undeliverable = (this.options.notOnWhatsApp ?? []).includes(recipient);
@@ -168,6 +174,7 @@ export class GraphStandIn {
         wamid,
         status,
         recipient,
+        ...(recipientUserId === undefined ? {} : { recipientUserId }),
         at: this.options.clock.now(),
         ...(callbackData === undefined ? {} : { callbackData }),
         ...(undeliverable ? { error: { code: 131026, title: 'Message undeliverable', details: 'Message Undeliverable.' } } : {}),

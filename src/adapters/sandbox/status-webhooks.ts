@@ -10,7 +10,10 @@ export function metaJson(value: unknown): string {
 export interface StatusUpdate {
   readonly wamid: string;
   readonly status: 'sent' | 'delivered' | 'read' | 'failed';
+  /** The number's digits, '' when the message went to a user id only. */
   readonly recipient: string;
+  /** The business-scoped user id, when the sandbox knows one (`recipient_user_id`, 2026). */
+  readonly recipientUserId?: string;
   readonly at: Date;
   readonly callbackData?: string;
   readonly error?: { readonly code: number; readonly title: string; readonly details: string };
@@ -24,6 +27,7 @@ export function statusPayload(update: StatusUpdate, ids: { readonly wabaId: stri
     timestamp: String(Math.floor(update.at.getTime() / 1000)),
     recipient_id: update.recipient,
   };
+  if (update.recipientUserId !== undefined) status.recipient_user_id = update.recipientUserId;
   if (update.callbackData !== undefined) status.biz_opaque_callback_data = update.callbackData;
   if (update.status === 'sent') status.pricing = { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' };
   if (update.error !== undefined) {

@@ -2,7 +2,7 @@ import type { E164 } from '../phone.js';
 import type { StoreData } from '../store-data.js';
 import type { ConsentEvent, Subscriber, SubscriberId } from '../subscriber.js';
 import { findConflict, replaceSubscriber } from '../subscribers.js';
-import { findByIdentity, isWhatsAppUserId, type WhatsAppIdentity } from '../whatsapp-identity.js';
+import { findByIdentity, isWhatsAppUserId, userIdHolder, type WhatsAppIdentity } from '../whatsapp-identity.js';
 
 /**
  * WhatsApp telling the business a citizen's identity changed (a `system` message): they moved to a new number
@@ -14,12 +14,16 @@ export type IdentityChange =
   | { readonly kind: 'user-id-changed'; readonly messageId: string; readonly at: string; readonly before: WhatsAppIdentity; readonly userId: string };
 
 /**
- * What applying it did. `number-taken`: another subscriber already has the new number — two records are not merged
- * behind the city's back, so nothing changes and the server says so (without the numbers).
+ * What applying it did. `number-taken` / `user-id-taken`: another subscriber already has the new number or user id —
+ * two records are not merged behind the city's back, so nothing changes and the server says so (without the numbers).
+ * A move to a new number whose new user id another subscriber has moves the number and names that one in
+ * `userIdTakenBy`, without the user id.
  */
 export type IdentityOutcome =
-  | { readonly kind: 'moved' | 'user-id-updated'; readonly subscriberId: SubscriberId }
+  | { readonly kind: 'moved'; readonly subscriberId: SubscriberId; readonly userIdTakenBy?: SubscriberId }
+  | { readonly kind: 'user-id-updated'; readonly subscriberId: SubscriberId }
   | { readonly kind: 'already-applied' | 'number-taken'; readonly subscriberId: SubscriberId }
+  | { readonly kind: 'user-id-taken'; readonly subscriberId: SubscriberId; readonly takenBy: SubscriberId }
   | { readonly kind: 'unknown-citizen' };
 
 function withEvent(subscriber: Subscriber, fields: Partial<Subscriber>, event: ConsentEvent): Subscriber {
@@ -47,6 +51,8 @@ export function applyIdentityChange(data: StoreData, change: IdentityChange): Id
   if ((subscriber.history ?? []).some((e) => e.source === source)) return { kind: 'already-applied', subscriberId: subscriber.id };
   if (change.kind === 'user-id-changed') {
     if (subscriber.whatsappUserId === change.userId) return { kind: 'already-applied', subscriberId: subscriber.id };
+    const holder = userIdHolder(data.subscribers, change.userId, subscriber.id);
+    if (holder !== undefined) return { kind: 'user-id-taken', subscriberId: subscriber.id, takenBy: holder.id };
     const previous = subscriber.whatsappUserId ?? change.before.userId;
     replaceSubscriber(
       data,
@@ -59,17 +65,27 @@ export function applyIdentityChange(data: StoreData, change: IdentityChange): Id
   const base = forNewNumber(subscriber);
   const previous = subscriber.phone ?? change.before.phone;
   const event: ConsentEvent = { at: change.at, action: 'number-changed', source, ...(previous === undefined ? {} : { previous }) };
-  replaceSubscriber(data, withEvent(base, { phone: change.phone, ...(change.userId === undefined ? {} : { whatsappUserId: change.userId }) }, event));
-  return { kind: 'moved', subscriberId: subscriber.id };
+  const holder = change.userId === undefined ? undefined : userIdHolder(data.subscribers, change.userId, subscriber.id);
+  const userId = change.userId === undefined || holder !== undefined ? {} : { whatsappUserId: change.userId };
+  replaceSubscriber(data, withEvent(base, { phone: change.phone, ...userId }, event));
+  return { kind: 'moved', subscriberId: subscriber.id, ...(holder === undefined ? {} : { userIdTakenBy: holder.id }) };
 }
 
 /**
- * Keeps the user id Meta gave for a subscriber known by id (a receipt's `recipient_user_id`, a send response's
- * `contacts[].user_id`). Returns whether the store changed; a forgotten or unknown id changes nothing.
+ * What learnUserId did: `learnt` (the store changed), `unchanged` (nothing new, or the subscriber is gone), or `taken`
+ * — another subscriber already has that user id; it stays theirs (the first to have it) and `holder` names them.
  */
-export function learnUserId(data: StoreData, subscriberId: SubscriberId, userId: string, at: string): boolean {
+export type UserIdLearnt = { readonly kind: 'learnt' | 'unchanged' } | { readonly kind: 'taken'; readonly holder: SubscriberId };
+
+/**
+ * Keeps the user id Meta gave for a subscriber known by id (a receipt's `recipient_user_id`, a send response's
+ * `contacts[].user_id`). Never gives two subscribers one user id (see withUserId for why they are not merged).
+ */
+export function learnUserId(data: StoreData, subscriberId: SubscriberId, userId: string, at: string): UserIdLearnt {
   const subscriber = data.subscribers.find((s) => s.id === subscriberId);
-  if (subscriber === undefined || subscriber.whatsappUserId === userId || !isWhatsAppUserId(userId)) return false;
+  if (subscriber === undefined || subscriber.whatsappUserId === userId || !isWhatsAppUserId(userId)) return { kind: 'unchanged' };
+  const holder = userIdHolder(data.subscribers, userId, subscriber.id);
+  if (holder !== undefined) return { kind: 'taken', holder: holder.id };
   replaceSubscriber(data, { ...subscriber, whatsappUserId: userId, updatedAt: at });
-  return true;
+  return { kind: 'learnt' };
 }
