@@ -27,7 +27,7 @@ async function sandbox(options: Partial<GraphStandInOptions> = {}) {
   cleanups.push(() => graph.close());
   const transport = new CloudApiTransport({ apiUrl: url, apiVersion: 'v23.0', token: ACCOUNT.token, phoneNumberId: ACCOUNT.phoneNumberId, timeoutMs: 5_000, connections: 2 });
   cleanups.push(() => transport.close());
-  return { graph, transport };
+  return { graph, transport, url };
 }
 
 const avvisoTo = (to: WhatsAppEnvelope['to']): WhatsAppEnvelope => ({
@@ -38,19 +38,21 @@ const avvisoTo = (to: WhatsAppEnvelope['to']): WhatsAppEnvelope => ({
   content: { kind: 'template', name: 'avviso_cantieri', language: 'it', parameters: { format: 'positional', values: ['Maria', '2 dicembre', 'via Nazionale'] } },
 });
 
-/** The statuses the sandbox posts, once `count` arrived. */
-async function statusReceiver(count: number): Promise<{ url: string; statuses: Promise<Array<Record<string, unknown>>> }> {
-  const statuses: Array<Record<string, unknown>> = [];
-  let done: (s: typeof statuses) => void = () => undefined;
-  const all = new Promise<typeof statuses>((resolve) => (done = resolve));
+type Value = { statuses?: Array<Record<string, unknown>>; messages?: Array<Record<string, unknown>>; contacts?: Array<Record<string, unknown>> };
+
+/** The `value`s of the webhooks the sandbox posts, once `count` arrived. */
+async function webhookReceiver(count: number): Promise<{ url: string; values: Promise<Value[]> }> {
+  const values: Value[] = [];
+  let done: (v: Value[]) => void = () => undefined;
+  const all = new Promise<Value[]>((resolve) => (done = resolve));
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { entry: Array<{ changes: Array<{ value: { statuses: Array<Record<string, unknown>> } }> }> };
-      statuses.push(...(body.entry[0]?.changes[0]?.value.statuses ?? []));
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { entry: Array<{ changes: Array<{ value: Value }> }> };
+      values.push(body.entry[0]?.changes[0]?.value ?? {});
       res.end('ok');
-      if (statuses.length === count) done(statuses);
+      if (values.length === count) done(values);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -58,7 +60,7 @@ async function statusReceiver(count: number): Promise<{ url: string; statuses: P
     server.closeAllConnections();
     return new Promise((resolve) => server.close(resolve));
   });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/whatsapp`, statuses: all };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/whatsapp`, values: all };
 }
 
 describe('the Cloud API transport to a WhatsApp user id, against the sandbox', () => {
@@ -77,15 +79,30 @@ describe('the Cloud API transport to a WhatsApp user id, against the sandbox', (
   });
 
   it('posts statuses with an empty recipient_id and the recipient_user_id', async () => {
-    const receiver = await statusReceiver(3);
+    const receiver = await webhookReceiver(3);
     const { transport } = await sandbox({ webhookUrl: receiver.url });
     await transport.send(avvisoTo(userId), signal);
-    const statuses = await receiver.statuses;
+    const statuses = (await receiver.values).flatMap((v) => v.statuses ?? []);
     expect(statuses.map((s) => [s.status, s.recipient_id, s.recipient_user_id])).toEqual([
       ['sent', '', userId],
       ['delivered', '', userId],
       ['read', '', userId],
     ]);
+  });
+
+  it('makes up a message from a citizen known by user id alone: empty from and wa_id, and their window opens', async () => {
+    const receiver = await webhookReceiver(1);
+    const { transport, url: graphUrl } = await sandbox({ webhookUrl: receiver.url });
+    const url = `${graphUrl}/sandbox/inbound`;
+    const posted = await fetch(url, { method: 'POST', body: JSON.stringify({ userId, text: 'STOP' }) });
+    expect(posted.status).toBe(200);
+    const [value] = await receiver.values;
+    expect(value?.messages?.[0]).toMatchObject({ from: '', from_user_id: userId, type: 'text', text: { body: 'STOP' } });
+    expect(value?.contacts?.[0]).toMatchObject({ wa_id: '', user_id: userId });
+    expect(await transport.send({ ...avvisoTo(userId), content: { kind: 'text', body: 'Fatto' } }, signal)).toMatchObject({ ok: true });
+    for (const wrong of [{ userId: 'maria', text: 'STOP' }, { text: 'STOP' }]) {
+      expect((await fetch(url, { method: 'POST', body: JSON.stringify(wrong) })).status).toBe(400);
+    }
   });
 
   it('refuses free text to a user id outside the 24-hour window, and allows it inside', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../core/ports.js';
+import { BSUID_FORM } from '../../core/whatsapp-identity.js';
 import { checkMessage, type GraphErrorAnswer } from './graph-checks.js';
 import { SANDBOX_TEMPLATES, type GraphTemplateRecord } from './sandbox-templates.js';
 import { randomUnit } from './random-unit.js';
@@ -24,7 +25,7 @@ export interface GraphStandInOptions {
   readonly webhookUrl?: string;
   /** Numbers (digits) that are "not on WhatsApp": accepted, then a `failed` status with 131026. */
   readonly notOnWhatsApp?: readonly string[];
-  /** Numbers (digits) that wrote in the last 24 hours, to which free text is allowed. */
+  /** Numbers (digits) and user ids that wrote in the last 24 hours, to which free text is allowed. */
   readonly openWindow?: readonly string[];
   readonly templates?: readonly GraphTemplateRecord[];
   /** Numbers (digits) whose business-scoped user id Meta would return with a send to them (`contacts[].user_id`). */
@@ -187,11 +188,12 @@ export class GraphStandIn {
 
   /**
    * `POST /sandbox/inbound {"from":"+39…","text":"STOP"}` (or `"button":"STOP"`, and an optional `"name"`): a citizen
-   * writes to the city. The signed `messages` webhook goes to --webhook-url; the answer says how that went. Their
+   * writes to the city. `"userId":"US.…"` adds their business-scoped user id; with it `from` may be left out, as for
+   * a citizen who uses a username (the webhook then has an empty `from` and `wa_id`). The signed `messages` webhook goes to --webhook-url; the answer says how that went. Their
    * 24-hour window opens, so a free-text confirmation to them is accepted.
    */
   private async inbound(raw: string, res: ServerResponse): Promise<void> {
-    let body: { from?: unknown; text?: unknown; button?: unknown; name?: unknown };
+    let body: { from?: unknown; userId?: unknown; text?: unknown; button?: unknown; name?: unknown };
     try {
       body = JSON.parse(raw) as typeof body;
     } catch {
@@ -200,12 +202,17 @@ export class GraphStandIn {
     const from = typeof body.from === 'string' ? body.from.replace(/\D/g, '') : '';
     const text = typeof body.text === 'string' ? body.text : undefined;
     const button = typeof body.button === 'string' ? body.button : undefined;
-    if (from.length < 7 || (text === undefined) === (button === undefined)) return this.reply(res, 400, { error: 'give "from" (a phone number) and one of "text" or "button"' });
+    const userId = typeof body.userId === 'string' && BSUID_FORM.test(body.userId) ? body.userId : undefined;
+    if (body.userId !== undefined && userId === undefined) return this.reply(res, 400, { error: '"userId" is a business-scoped user id such as US.13491208655302741918' });
+    if ((from.length < 7 && (userId === undefined || from !== '')) || (text === undefined) === (button === undefined)) {
+      return this.reply(res, 400, { error: 'give "from" (a phone number) or "userId", and one of "text" or "button"' });
+    }
     const url = this.options.webhookUrl;
     if (url === undefined) return this.reply(res, 409, { error: 'the sandbox has no --webhook-url to post the message to' });
-    this.openWindow.add(from);
+    if (from !== '') this.openWindow.add(from);
+    if (userId !== undefined) this.openWindow.add(userId);
     const wamid = `wamid.${randomBytes(18).toString('base64url')}`;
-    const message = { wamid, from, at: this.options.clock.now(), ...(typeof body.name === 'string' ? { name: body.name } : {}), ...(text === undefined ? {} : { text }), ...(button === undefined ? {} : { button }) };
+    const message = { wamid, from, ...(userId === undefined ? {} : { userId }), at: this.options.clock.now(), ...(typeof body.name === 'string' ? { name: body.name } : {}), ...(text === undefined ? {} : { text }), ...(button === undefined ? {} : { button }) };
     const ids = { wabaId: this.options.wabaId, phoneNumberId: this.options.phoneNumberId, displayNumber: DISPLAY_NUMBER };
     const outcome = await postWebhook(url, inboundPayload(message, ids), this.options.appSecret);
     this.reply(res, 200, { id: wamid, webhook: outcome });
