@@ -3,10 +3,11 @@ import { isWhatsAppPhone, type WhatsAppAddress } from '../../../core/whatsapp-id
 
 /**
  * Who the message is for, in Graph's words: a number goes in `to`; a business-scoped user id goes in `recipient`,
- * with no `to`. The fact sheet (whatsapp-cloud-api.md §1.2, §4.6) says `to` takes a BSUID too, but Meta's 2026 pages
- * (business-scoped-user-ids, and the calling API's body table: "`recipient` … the WhatsApp user's BSUID or parent
- * BSUID. Use this instead of, or in addition to, `to`. If you include both, `to` takes precedence") name `recipient`;
- * we follow Meta, and send only one of the two so the precedence never matters.
+ * with no `to`. The fact sheet (whatsapp-cloud-api.md §1.2, §4.6) says `to` takes a BSUID too; Meta's 2026
+ * business-scoped-user-ids page adds a `recipient` property beside `to` for it ("you can include both, in which case
+ * `to` takes precedence" — as AWS's WhatsApp sample quotes it for messages, and as Meta's calling API table words it:
+ * "the WhatsApp user's BSUID or parent BSUID. Use this instead of, or in addition to, `to`"). We follow Meta, and send
+ * only one of the two so the precedence never matters.
  */
 export function graphRecipient(to: WhatsAppAddress): { readonly to: string } | { readonly recipient: string } {
   return isWhatsAppPhone(to) ? { to } : { recipient: to };
