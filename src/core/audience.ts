@@ -1,6 +1,7 @@
 import type { Channel, Subscriber, SubscriberId } from './subscriber.js';
 import { matchSubscriber } from './subscriber-filter.js';
 import type { TopicId } from './topic.js';
+import { whatsappAddressOf } from './whatsapp-identity.js';
 
 /** Which channel(s) each recipient gets: their preferred one, both, or one for everybody. */
 export type ChannelChoice = 'preferred' | 'all' | Channel;
@@ -41,8 +42,9 @@ export interface Audience {
   readonly skipped: readonly Skip[];
 }
 
-function hasAddress(s: Subscriber, channel: Channel): boolean {
-  return channel === 'whatsapp' ? s.phone !== undefined : s.email !== undefined;
+/** Whether canale can address them on the channel: on WhatsApp a number or, for a citizen using a username, a user id. */
+export function hasAddress(s: Subscriber, channel: Channel): boolean {
+  return channel === 'whatsapp' ? whatsappAddressOf(s) !== undefined : s.email !== undefined;
 }
 
 function isUnreachable(s: Subscriber, channel: Channel): boolean {

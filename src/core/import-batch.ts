@@ -79,6 +79,7 @@ export function mergeRows(a: ImportRow, b: ImportRow): ImportRow {
     ...a,
     name: a.name ?? b.name,
     phone: a.phone ?? b.phone,
+    whatsappUserId: a.whatsappUserId ?? b.whatsappUserId,
     email: a.email ?? b.email,
     topics: union(a.topics, b.topics),
     attributes: { ...a.attributes, ...b.attributes },

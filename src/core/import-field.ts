@@ -7,6 +7,7 @@ export const IMPORT_FIELDS = [
   'name',
   'surname',
   'phone',
+  'whatsappUserId',
   'email',
   'topics',
   'channel',

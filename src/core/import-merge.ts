@@ -66,9 +66,11 @@ export function mergeIntoSubscriber(current: Subscriber, row: ImportRow, options
   const fillName = next.name === undefined && row.name !== undefined;
   const fillPhone = next.phone === undefined && row.phone !== undefined;
   const fillEmail = next.email === undefined && row.email !== undefined;
+  // a user id is filled like a missing contact, never replaced: Meta's own word (a webhook) is the one that changes it
+  const fillUserId = next.whatsappUserId === undefined && row.whatsappUserId !== undefined;
   const raiseUnreachable = row.whatsappUnreachable === true && next.whatsappUnreachable !== true;
   const raiseBounced = row.emailBounced === true && next.emailBounced !== true;
-  if (next === current && added.length === 0 && !attributesChange && !fillName && !fillPhone && !fillEmail && !raiseUnreachable && !raiseBounced) {
+  if (next === current && added.length === 0 && !attributesChange && !fillName && !fillPhone && !fillEmail && !fillUserId && !raiseUnreachable && !raiseBounced) {
     return UNCHANGED;
   }
   const updated: { -readonly [K in keyof Subscriber]: Subscriber[K] } = {
@@ -80,6 +82,7 @@ export function mergeIntoSubscriber(current: Subscriber, row: ImportRow, options
   if (fillName) updated.name = row.name;
   if (fillPhone) updated.phone = row.phone;
   if (fillEmail) updated.email = row.email;
+  if (fillUserId) updated.whatsappUserId = row.whatsappUserId;
   if (raiseUnreachable) updated.whatsappUnreachable = true;
   if (raiseBounced) updated.emailBounced = true;
   return { kind: 'updated', next: updated };
@@ -116,6 +119,7 @@ export function newSubscriber(row: ImportRow, id: SubscriberId, options: NewSubs
   if (row.name !== undefined) subscriber.name = row.name;
   if (row.phone !== undefined) subscriber.phone = row.phone;
   if (row.email !== undefined) subscriber.email = row.email;
+  if (row.whatsappUserId !== undefined) subscriber.whatsappUserId = row.whatsappUserId;
   if (row.whatsappUnreachable === true) subscriber.whatsappUnreachable = true;
   if (row.emailBounced === true) subscriber.emailBounced = true;
   if (row.optedOutTopics !== undefined) subscriber.optedOutTopics = row.optedOutTopics;

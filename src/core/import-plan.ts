@@ -5,6 +5,7 @@ import type { ImportBatch } from './import-batch.js';
 import { mergeIntoSubscriber, newSubscriber, type MergeOptions } from './import-merge.js';
 import type { ColumnProblem, ImportWarning } from './import-notes.js';
 import type { ImportRow, RejectedRow, RowError } from './import-row.js';
+import { UserIdClaims } from './import-user-ids.js';
 import { KeyIndex } from './key-index.js';
 import { namesAgree } from './name-match.js';
 import type { Store } from './ports.js';
@@ -96,17 +97,20 @@ export class ImportPlanner {
   private readonly sharedSubscriber = new Map<number, string>();
   /** Citizens that have a stored subscriber's contact but another person's name, with why. */
   private readonly namedOther = new Map<number, string>();
+  private readonly userIds: UserIdClaims;
 
   constructor(
     private readonly batch: ImportBatch,
     private readonly options: ImportPlanOptions,
   ) {
     this.firstId = new Array<string | undefined>(batch.citizens.length).fill(undefined);
+    this.userIds = new UserIdClaims(batch.citizens);
   }
 
   /** One subscriber of the store, at its place in the store's list. */
   subscriber(s: Subscriber, index: number): void {
     const batch = this.batch;
+    this.userIds.see(s);
     const byPhone = s.phone === undefined ? NONE : batch.citizenByPhone(s.phone);
     const byEmail = s.email === undefined ? NONE : batch.citizenByEmail(emailKey(s.email));
     const byId = batch.hasIds ? batch.citizenById(s.id) : NONE;
@@ -161,7 +165,7 @@ export class ImportPlanner {
         rejected.push(...rejectCitizen(row, clash));
         return;
       }
-      const other = this.namedOther.get(citizen);
+      const other = this.namedOther.get(citizen) ?? this.userIds.clash(citizen, this.firstId[citizen]);
       if (other !== undefined) {
         rejected.push(...rejectCitizen(row, other, true));
         return;

@@ -122,6 +122,7 @@ export class RowReader {
       // joined into one flat string (a template literal would keep a two-part string, a million times)
       name: surname === '' ? name : name === '' ? surname : [name, surname].join(' '),
       phone: this.text('phone'),
+      whatsappUserId: this.text('whatsappUserId'),
       email: this.text('email'),
       topics: NO_TOPICS,
       channel: this.text('channel'),
@@ -152,6 +153,7 @@ export class RowReader {
       line,
       name: value.name === draft.name ? draft.name : value.name,
       phone: value.phone === draft.phone ? (draft.phone as E164) : value.phone,
+      whatsappUserId: value.whatsappUserId,
       email: value.email === draft.email ? (draft.email as Email) : value.email,
       topics,
       channel: value.channel,

@@ -1,4 +1,4 @@
-import { countByChannel, countSkips, planAudience, type Audience, type AudienceQuery, type SkipReason } from './audience.js';
+import { countByChannel, countSkips, hasAddress, planAudience, type Audience, type AudienceQuery, type SkipReason } from './audience.js';
 import type { CompiledMessage } from './message/compile.js';
 import { INLINE_TEXT } from './message/message-spec.js';
 import type { RenderContext } from './message/render.js';
@@ -137,7 +137,7 @@ function missedFollowers(audience: Audience, byId: ReadonlyMap<string, Subscribe
     const subscriber = byId.get(skip.subscriberId);
     count++;
     preferred ??= skip.channel;
-    if (subscriber !== undefined && query.messageChannels.some((c) => (c === 'email' ? subscriber.email !== undefined && subscriber.emailBounced !== true : subscriber.phone !== undefined && subscriber.whatsappUnreachable !== true))) reachable++;
+    if (subscriber !== undefined && query.messageChannels.some((c) => (c === 'email' ? hasAddress(subscriber, 'email') && subscriber.emailBounced !== true : hasAddress(subscriber, 'whatsapp') && subscriber.whatsappUnreachable !== true))) reachable++;
   }
   return preferred === undefined ? undefined : { preferred, count, reachable };
 }

@@ -69,6 +69,12 @@ export class SubscriberBook {
     return (who.phone === undefined ? undefined : this.lookup('phone', who.phone)) ?? (who.userId === undefined ? undefined : this.lookup('userId', who.userId));
   }
 
+  /** The subscriber other than `exceptId` who has this WhatsApp user id, if any. */
+  userIdHolder(userId: string, exceptId: SubscriberId): Subscriber | undefined {
+    const holder = this.lookup('userId', userId);
+    return holder !== undefined && holder.id !== exceptId ? holder : undefined;
+  }
+
   findById(id: SubscriberId | string): Subscriber | undefined {
     return this.lookup('id', id);
   }

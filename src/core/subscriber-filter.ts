@@ -16,7 +16,7 @@ export function fold(text: string): string {
 
 /**
  * Builds a predicate from a filter. `topics`: follows any of them. `where`: the attribute equals the value,
- * ignoring case and accents. `search`: a piece of the name or e-mail, or of the phone's digits.
+ * ignoring case and accents. `search`: a piece of the name, e-mail or WhatsApp user id, or of the phone's digits.
  */
 export function matchSubscriber(filter: SubscriberFilter): (s: Subscriber) => boolean {
   const where = (filter.where ?? []).map(({ key, value }) => ({ key, value: fold(value) }));
@@ -32,7 +32,7 @@ export function matchSubscriber(filter: SubscriberFilter): (s: Subscriber) => bo
       if (actual === undefined || fold(actual) !== value) return false;
     }
     if (search !== undefined && search !== '') {
-      const inText = fold(s.name ?? '').includes(search) || (s.email ?? '').toLowerCase().includes(search);
+      const inText = fold(s.name ?? '').includes(search) || (s.email ?? '').toLowerCase().includes(search) || (s.whatsappUserId ?? '').toLowerCase().includes(search);
       const inPhone = searchDigits.length >= 3 && (s.phone ?? '').includes(searchDigits);
       if (!inText && !inPhone) return false;
     }

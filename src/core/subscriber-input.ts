@@ -1,12 +1,15 @@
 import { toEmail, type Email } from './email.js';
 import { toE164, type E164 } from './phone.js';
 import { isChannel, type Channel } from './subscriber.js';
+import { isWhatsAppUserId, WHATSAPP_USER_ID_MAX } from './whatsapp-identity.js';
 import { findTopic, type Topic, type TopicId } from './topic.js';
 
 /** What a person or a file says about a citizen, before any checking. */
 export interface SubscriberDraft {
   readonly name?: string;
   readonly phone?: string;
+  /** A WhatsApp business-scoped user id (an export's `whatsapp_user_id`): an address for a citizen with no number. */
+  readonly whatsappUserId?: string;
   readonly email?: string;
   readonly topics: readonly string[];
   readonly channel?: string;
@@ -17,13 +20,14 @@ export interface SubscriberDraft {
 export interface SubscriberInput {
   readonly name?: string;
   readonly phone?: E164;
+  readonly whatsappUserId?: string;
   readonly email?: Email;
   readonly topics: readonly TopicId[];
   readonly channel: Channel;
   readonly attributes: Readonly<Record<string, string>>;
 }
 
-export type InputField = 'name' | 'phone' | 'email' | 'topics' | 'channel';
+export type InputField = 'name' | 'phone' | 'whatsappUserId' | 'email' | 'topics' | 'channel';
 
 /** One thing wrong with a draft: which field, the value as given, and why. */
 export interface InputProblem {
@@ -50,8 +54,9 @@ export function cleanName(text: string | undefined): string | undefined {
 
 /**
  * Checks every field of a draft and reports every problem at once (an import names them all, not the first):
- * the phone in E.164 for `country`, the e-mail, at least one contact, known topics, and a preferred channel that
- * matches a contact the citizen has. Without a channel, WhatsApp is preferred when there is a phone.
+ * the phone in E.164 for `country`, the e-mail, at least one contact (a WhatsApp user id is one), known topics, and a
+ * preferred channel that matches a contact the citizen has. Without a channel, WhatsApp is preferred when there is a
+ * phone or a user id.
  */
 export function checkSubscriberDraft(
   draft: SubscriberDraft,
@@ -72,7 +77,12 @@ export function checkSubscriberDraft(
   if (emailText !== '' && email === undefined) {
     problems.push({ field: 'email', value: emailText, reason: 'not a valid e-mail address' });
   }
-  if (phoneText === '' && emailText === '') {
+  const userIdText = draft.whatsappUserId?.trim() ?? '';
+  if (userIdText !== '' && !isWhatsAppUserId(userIdText)) {
+    problems.push({ field: 'whatsappUserId', value: userIdText, reason: `a WhatsApp user id has at most ${WHATSAPP_USER_ID_MAX} characters, no control characters, and does not start with +` });
+  }
+  const onWhatsApp = phoneText !== '' || userIdText !== '';
+  if (!onWhatsApp && emailText === '') {
     problems.push({ field: 'phone', value: '', reason: 'a subscriber needs a phone number or an e-mail address' });
   }
   const topics: TopicId[] = [];
@@ -85,14 +95,14 @@ export function checkSubscriberDraft(
     }
   }
   const channelText = draft.channel?.trim().toLowerCase() ?? '';
-  let channel: Channel = phoneText !== '' ? 'whatsapp' : 'email';
+  let channel: Channel = onWhatsApp ? 'whatsapp' : 'email';
   if (channelText !== '') {
     const alias = channelText === 'e-mail' || channelText === 'mail' ? 'email' : channelText;
     if (!isChannel(alias)) {
       problems.push({ field: 'channel', value: draft.channel ?? '', reason: 'the channel is whatsapp or email' });
     } else {
       channel = alias;
-      if (alias === 'whatsapp' && phoneText === '') {
+      if (alias === 'whatsapp' && !onWhatsApp) {
         problems.push({ field: 'channel', value: alias, reason: 'WhatsApp needs a phone number' });
       } else if (alias === 'email' && emailText === '') {
         problems.push({ field: 'channel', value: alias, reason: 'e-mail needs an e-mail address' });
@@ -104,6 +114,7 @@ export function checkSubscriberDraft(
   const value: { -readonly [K in keyof SubscriberInput]: SubscriberInput[K] } = { topics, channel, attributes: draft.attributes ?? {} };
   if (name !== undefined) value.name = name;
   if (phone !== undefined) value.phone = phone;
+  if (userIdText !== '') value.whatsappUserId = userIdText;
   if (email !== undefined) value.email = email;
   return { ok: true, value };
 }

@@ -1,6 +1,6 @@
 import type { Email } from './email.js';
-import type { E164 } from './phone.js';
 import type { Channel } from './subscriber.js';
+import type { WhatsAppAddress } from './whatsapp-identity.js';
 
 /** The transports canale has: the real one for each channel, and the outbox that writes files instead. */
 export type TransportName = 'cloud-api' | 'smtp' | 'outbox';
@@ -24,7 +24,8 @@ export interface EnvelopeOrigin {
 
 export interface WhatsAppEnvelope extends EnvelopeOrigin {
   readonly channel: 'whatsapp';
-  readonly to: E164;
+  /** The citizen's number, or their business-scoped user id when canale knows no number for them. */
+  readonly to: WhatsAppAddress;
   readonly content: WhatsAppContent;
 }
 

@@ -100,6 +100,6 @@ describe('headers map themselves', () => {
       'telefono → attribute telefono',
       'municipio → attribute municipio',
     ]);
-    expect(mapped(header).slice(0, 4)).toEqual(['id → id', 'name → name', 'phone → phone', 'email → email']);
+    expect(mapped(header).slice(0, 5)).toEqual(['id → id', 'name → name', 'phone → phone', 'whatsapp_user_id → whatsapp_user_id', 'email → email']);
   });
 });

@@ -28,6 +28,9 @@ describe('report CSV', () => {
   it('adds name and address with contacts', () => {
     const contacts = new Map([['sub_a', aSubscriber({ name: 'Anna', phone: '+393331234567' as never })]]);
     expect([...reportCsv(deliveries.slice(0, 1), replay, contacts)].join('')).toContain("sub_a,whatsapp,read,,,wamid.A,2026-11-28T09:05:00.000Z,Anna,'+393331234567");
+    // a citizen known on WhatsApp by user id alone: that is their address
+    const username = new Map([['sub_a', aSubscriber({ name: 'Anna', phone: undefined, whatsappUserId: 'US.13491208655302741918' } as never)]]);
+    expect([...reportCsv(deliveries.slice(0, 1), replay, username)].join('')).toContain('Anna,US.13491208655302741918');
   });
 
   it('writes every cell a spreadsheet would run as a formula with a \' before it: reasons, codes, names', () => {

@@ -247,8 +247,8 @@ describe('subscribers export', () => {
     const { ctx, stdout } = contextFor(home);
     await runSubscriberExport(parseSubscriberExport({}), ctx);
     const [header, maria] = stdout.text.split('\r\n');
-    expect(header).toBe('id,name,phone,email,channel,topics,status,opted_out_topics,whatsapp_unreachable,email_bounced,consent_source,consent_at,consent_note,created_at,updated_at,municipio');
-    expect(maria).toBe("sub_0001,Maria Rossi,'+393331234567,,whatsapp,cantieri|scuola,active,,,,cli,2026-11-28T09:00:00.000Z,,2026-11-28T09:00:00.000Z,2026-11-28T09:00:00.000Z,I");
+    expect(header).toBe('id,name,phone,whatsapp_user_id,email,channel,topics,status,opted_out_topics,whatsapp_unreachable,email_bounced,consent_source,consent_at,consent_note,created_at,updated_at,municipio');
+    expect(maria).toBe("sub_0001,Maria Rossi,'+393331234567,,,whatsapp,cantieri|scuola,active,,,,cli,2026-11-28T09:00:00.000Z,,2026-11-28T09:00:00.000Z,2026-11-28T09:00:00.000Z,I");
   });
 
   it('chooses JSON from the file name and refuses unknown formats', () => {

@@ -62,3 +62,19 @@ describe('planAudience', () => {
     expect(planAudience(everyone, query({ channel: 'whatsapp' })).skipped).toContainEqual({ subscriberId: 'mail', channel: 'whatsapp', reason: 'no-address' });
   });
 });
+
+describe('a citizen known on WhatsApp by user id alone', () => {
+  const username = aSubscriber({ id: 'uid' as never, topics: ['cantieri'], channel: 'whatsapp', phone: undefined, email: undefined, whatsappUserId: 'US.13491208655302741918' } as never);
+  const nobody = aSubscriber({ id: 'none' as never, topics: ['cantieri'], channel: 'whatsapp', phone: undefined, email: undefined } as never);
+
+  it('has a WhatsApp address: the user id', () => {
+    expect(planAudience([username, nobody], query({ channel: 'whatsapp' }))).toEqual({
+      deliveries: [{ subscriberId: 'uid', channel: 'whatsapp' }],
+      skipped: [{ subscriberId: 'none', channel: 'whatsapp', reason: 'no-address' }],
+    });
+  });
+
+  it('is reached by --channel all on WhatsApp and skipped for e-mail', () => {
+    expect(planAudience([username], query({ channel: 'all' })).deliveries).toEqual([{ subscriberId: 'uid', channel: 'whatsapp' }]);
+  });
+});

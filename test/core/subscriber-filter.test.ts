@@ -5,7 +5,7 @@ import { aSubscriber } from '../support/builders.js';
 
 const a = aSubscriber({ id: 'a' as never, name: 'Niccolò Bianchi', topics: ['cantieri'], attributes: { municipio: 'I', quartiere: 'Centro Storico' }, phone: '+393331234567' as never });
 const b = aSubscriber({ id: 'b' as never, name: 'Maria Rossi', topics: ['scuola', 'eventi'], attributes: { municipio: 'II' }, email: 'maria@example.it' as never });
-const c = aSubscriber({ id: 'c' as never, name: 'Luca Verdi', topics: ['cantieri', 'scuola'], status: 'unsubscribed', attributes: { municipio: 'I' } });
+const c = aSubscriber({ id: 'c' as never, name: 'Luca Verdi', topics: ['cantieri', 'scuola'], status: 'unsubscribed', attributes: { municipio: 'I' }, whatsappUserId: 'US.13491208655302741918' });
 const all = [a, b, c];
 
 const topics = (...ids: string[]) => ids as TopicId[];
@@ -24,6 +24,7 @@ describe('matchSubscriber', () => {
     ['search in the name, without accents', { search: 'niccolo' }, ['a']],
     ['search in the e-mail', { search: 'MARIA@' }, ['b']],
     ['search in the phone digits', { search: '333 123' }, ['a']],
+    ['search in the WhatsApp user id, ignoring case', { search: 'us.1349' }, ['c']],
   ])('%s', (_label, filter, ids) => {
     expect(all.filter(matchSubscriber(filter)).map((s) => s.id)).toEqual(ids);
   });

@@ -16,7 +16,7 @@ describe('subscribers export --excel, end to end', () => {
     const bytes = await readFile(join(t.dir, 'iscritti-excel.csv'));
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = bytes.toString('utf8').slice(1);
-    expect(text.startsWith('id;name;phone;email;channel;topics;status;')).toBe(true);
+    expect(text.startsWith('id;name;phone;whatsapp_user_id;email;channel;topics;status;')).toBe(true);
     expect(text.split('\r\n')).toHaveLength(12);
     expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
     expect(text).toContain('"dice ""sì""; grazie"');

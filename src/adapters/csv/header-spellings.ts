@@ -13,6 +13,8 @@ const EXACT: ReadonlyArray<readonly [ImportField, readonly string[]]> = [
   ['phone', ['telefono', 'cellulare', 'cell', 'tel', 'mobile', 'phone', 'whatsapp', 'numero di telefono', 'numero di cellulare',
     'numero telefono', 'numero cellulare', 'numero whatsapp', 'telefono cellulare', 'recapito telefonico', 'phone number',
     'mobile number', 'mobile phone', 'cell phone', 'cellphone']],
+  // before the keyword "whatsapp", which means a phone column
+  ['whatsappUserId', ['whatsapp user id', 'id utente whatsapp', 'bsuid']],
   ['email', ['email', 'e mail', 'mail', 'posta elettronica', 'indirizzo email', 'indirizzo e mail', 'indirizzo di posta elettronica',
     'email address', 'e mail address']],
   ['topics', ['argomenti', 'argomento', 'temi', 'tema', 'topics', 'topic', 'interessi', 'argomenti di interesse', 'categorie']],

@@ -1,5 +1,6 @@
 import { paramTextProblem } from '../../core/message/template-params.js';
 import { placeholdersOf } from '../../core/template.js';
+import { BSUID_FORM } from '../../core/whatsapp-identity.js';
 import type { GraphTemplateRecord } from './sandbox-templates.js';
 
 /** A Graph error answer: HTTP status and the `error` object (reference §2.1). */
@@ -11,7 +12,10 @@ export interface GraphErrorAnswer {
 }
 
 export interface AcceptedMessage {
+  /** The number's digits, or '' for a message addressed by user id only. */
   readonly to: string;
+  /** The business-scoped user id it was addressed to (`recipient`). */
+  readonly userId?: string;
   readonly type: 'template' | 'text';
   readonly template?: string;
   readonly text?: string;
@@ -19,11 +23,31 @@ export interface AcceptedMessage {
 
 export interface MessageRules {
   readonly templates: readonly GraphTemplateRecord[];
-  /** Numbers (digits) that wrote in the last 24 hours: free text is allowed to them. */
+  /** Numbers (digits) and user ids that wrote in the last 24 hours: free text is allowed to them. */
   readonly openWindow: ReadonlySet<string>;
 }
 
 const fail = (http: number, code: number, title: string, details: string): GraphErrorAnswer => ({ http, code, message: `(#${code}) ${title}`, details });
+
+/**
+ * Who a message is for: `to` (a number) or `recipient` (a BSUID), `to` winning when both are given, as Meta documents
+ * for `recipient`. A user id in `to` is refused: Meta's `to` is a number, the id has its own field.
+ */
+function checkRecipient(message: Record<string, unknown>): GraphErrorAnswer | { readonly to: string; readonly userId?: string } {
+  const { to, recipient } = message;
+  if (recipient !== undefined && (typeof recipient !== 'string' || !BSUID_FORM.test(recipient))) {
+    return fail(400, 131009, 'Parameter value is not valid', `"recipient" (${String(recipient)}) is not a valid business-scoped user id`);
+  }
+  if (to === undefined) {
+    return recipient === undefined ? fail(400, 131008, 'Required parameter is missing', 'one of "to" or "recipient" is required') : { to: '', userId: recipient };
+  }
+  const digits = typeof to === 'string' ? to.replace(/^\+/, '') : '';
+  if (!/^[1-9]\d{6,14}$/.test(digits)) {
+    const hint = typeof to === 'string' && BSUID_FORM.test(to) ? '; a business-scoped user id goes in "recipient"' : '';
+    return fail(400, 131009, 'Parameter value is not valid', `"to" (${String(to)}) is not a valid phone number${hint}`);
+  }
+  return { to: digits, ...(typeof recipient === 'string' ? { userId: recipient } : {}) };
+}
 
 type Param = { type?: unknown; text?: unknown; parameter_name?: unknown };
 
@@ -64,20 +88,20 @@ export function checkMessage(body: unknown, rules: MessageRules): GraphErrorAnsw
   if (typeof body !== 'object' || body === null) return fail(400, 100, 'Invalid parameter', 'the request body is not a JSON object');
   const message = body as Record<string, unknown>;
   if (message.messaging_product !== 'whatsapp') return fail(400, 100, 'Invalid parameter', 'messaging_product must be "whatsapp"');
-  const to = typeof message.to === 'string' ? message.to.replace(/^\+/, '') : '';
-  if (!/^[1-9]\d{6,14}$/.test(to)) return fail(400, 131009, 'Parameter value is not valid', `"to" (${String(message.to)}) is not a valid phone number`);
+  const who = checkRecipient(message);
+  if ('code' in who) return who;
   if (message.type === 'template') {
     const checked = checkTemplate((message.template ?? {}) as Record<string, unknown>, rules);
-    return typeof checked === 'string' ? { to, type: 'template', template: checked } : checked;
+    return typeof checked === 'string' ? { ...who, type: 'template', template: checked } : checked;
   }
   if (message.type === 'text') {
     const text = (message.text as { body?: unknown } | undefined)?.body;
     if (typeof text !== 'string' || text === '') return fail(400, 131008, 'Required parameter is missing', 'text.body is required');
     if (text.length > 4096) return fail(400, 100, 'Invalid parameter', 'text.body is longer than 4096 characters');
-    if (!rules.openWindow.has(to)) {
+    if (!rules.openWindow.has(who.to === '' ? (who.userId ?? '') : who.to)) {
       return fail(400, 131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
     }
-    return { to, type: 'text', text };
+    return { ...who, type: 'text', text };
   }
   return fail(400, 131051, 'Unsupported message type', `type ${String(message.type)} is not supported by the sandbox`);
 }

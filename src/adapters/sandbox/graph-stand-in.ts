@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../core/ports.js';
+import { BSUID_FORM } from '../../core/whatsapp-identity.js';
 import { checkMessage, type GraphErrorAnswer } from './graph-checks.js';
 import { SANDBOX_TEMPLATES, type GraphTemplateRecord } from './sandbox-templates.js';
 import { randomUnit } from './random-unit.js';
@@ -24,9 +25,11 @@ export interface GraphStandInOptions {
   readonly webhookUrl?: string;
   /** Numbers (digits) that are "not on WhatsApp": accepted, then a `failed` status with 131026. */
   readonly notOnWhatsApp?: readonly string[];
-  /** Numbers (digits) that wrote in the last 24 hours, to which free text is allowed. */
+  /** Numbers (digits) and user ids that wrote in the last 24 hours, to which free text is allowed. */
   readonly openWindow?: readonly string[];
   readonly templates?: readonly GraphTemplateRecord[];
+  /** Numbers (digits) whose business-scoped user id Meta would return with a send to them (`contacts[].user_id`). */
+  readonly userIds?: Readonly<Record<string, string>>;
   /** At most this many templates a page, whatever `limit` asks, so paging is always exercised. */
   readonly templatesPageSize?: number;
   /** A number in [0, 1); injected so tests can make --fail-rate deterministic. */
@@ -42,6 +45,7 @@ export interface GraphStandInOptions {
 /** One message the stand-in answered, as listed by `GET /sandbox/received`. */
 export interface ReceivedMessage {
   readonly at: string;
+  /** `to` as sent, or `recipient` (the user id) for a message sent by user id only. */
   readonly to: string;
   readonly request: unknown;
   readonly outcome: { readonly wamid: string } | { readonly error: number };
@@ -140,7 +144,8 @@ export class GraphStandIn {
     } catch {
       return this.graphError(res, { http: 400, code: 100, message: '(#100) Invalid parameter', details: 'the request body is not JSON' });
     }
-    const to = String((body as { to?: unknown } | null)?.to ?? '');
+    const addressed = body as { to?: unknown; recipient?: unknown } | null;
+    const to = String(addressed?.to ?? addressed?.recipient ?? '');
     const answer =
       this.isOverRate() || (this.options.throttleRate !== undefined && this.random() < this.options.throttleRate)
       ? { http: 400, code: 130429, message: '(#130429) Rate limit hit', details: `Cloud API message throughput (${this.options.mps ?? 'sandbox'} mps) has been reached.` }
@@ -153,12 +158,14 @@ export class GraphStandIn {
     }
     const wamid = `wamid.${randomBytes(18).toString('base64url')}`;
     this.record({ at, to, request: body, outcome: { wamid } });
-    this.reply(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: answer.to }], messages: [{ id: wamid }] });
+    // sent by user id, Meta answers with an empty wa_id and the user id (business-scoped-user-ids, 2026)
+    const userId = answer.userId ?? this.options.userIds?.[answer.to];
+    this.reply(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: answer.to, ...(userId === undefined ? {} : { user_id: userId }) }], messages: [{ id: wamid }] });
     const callbackData = (body as { biz_opaque_callback_data?: unknown }).biz_opaque_callback_data;
-    void this.notify(wamid, answer.to, typeof callbackData === 'string' ? callbackData : undefined);
+    void this.notify(wamid, answer.to, userId, typeof callbackData === 'string' ? callbackData : undefined);
   }
 
-  private async notify(wamid: string, recipient: string, callbackData: string | undefined): Promise<void> {
+  private async notify(wamid: string, recipient: string, recipientUserId: string | undefined, callbackData: string | undefined): Promise<void> {
     const url = this.options.webhookUrl;
     if (url === undefined) return;
     const undeliverable = (this.options.notOnWhatsApp ?? []).includes(recipient);
@@ -168,6 +175,7 @@ export class GraphStandIn {
         wamid,
         status,
         recipient,
+        ...(recipientUserId === undefined ? {} : { recipientUserId }),
         at: this.options.clock.now(),
         ...(callbackData === undefined ? {} : { callbackData }),
         ...(undeliverable ? { error: { code: 131026, title: 'Message undeliverable', details: 'Message Undeliverable.' } } : {}),
@@ -180,11 +188,12 @@ export class GraphStandIn {
 
   /**
    * `POST /sandbox/inbound {"from":"+39…","text":"STOP"}` (or `"button":"STOP"`, and an optional `"name"`): a citizen
-   * writes to the city. The signed `messages` webhook goes to --webhook-url; the answer says how that went. Their
+   * writes to the city. `"userId":"US.…"` adds their business-scoped user id; with it `from` may be left out, as for
+   * a citizen who uses a username (the webhook then has an empty `from` and `wa_id`). The signed `messages` webhook goes to --webhook-url; the answer says how that went. Their
    * 24-hour window opens, so a free-text confirmation to them is accepted.
    */
   private async inbound(raw: string, res: ServerResponse): Promise<void> {
-    let body: { from?: unknown; text?: unknown; button?: unknown; name?: unknown };
+    let body: { from?: unknown; userId?: unknown; text?: unknown; button?: unknown; name?: unknown };
     try {
       body = JSON.parse(raw) as typeof body;
     } catch {
@@ -193,12 +202,17 @@ export class GraphStandIn {
     const from = typeof body.from === 'string' ? body.from.replace(/\D/g, '') : '';
     const text = typeof body.text === 'string' ? body.text : undefined;
     const button = typeof body.button === 'string' ? body.button : undefined;
-    if (from.length < 7 || (text === undefined) === (button === undefined)) return this.reply(res, 400, { error: 'give "from" (a phone number) and one of "text" or "button"' });
+    const userId = typeof body.userId === 'string' && BSUID_FORM.test(body.userId) ? body.userId : undefined;
+    if (body.userId !== undefined && userId === undefined) return this.reply(res, 400, { error: '"userId" is a business-scoped user id such as US.13491208655302741918' });
+    if ((from.length < 7 && (userId === undefined || from !== '')) || (text === undefined) === (button === undefined)) {
+      return this.reply(res, 400, { error: 'give "from" (a phone number) or "userId", and one of "text" or "button"' });
+    }
     const url = this.options.webhookUrl;
     if (url === undefined) return this.reply(res, 409, { error: 'the sandbox has no --webhook-url to post the message to' });
-    this.openWindow.add(from);
+    if (from !== '') this.openWindow.add(from);
+    if (userId !== undefined) this.openWindow.add(userId);
     const wamid = `wamid.${randomBytes(18).toString('base64url')}`;
-    const message = { wamid, from, at: this.options.clock.now(), ...(typeof body.name === 'string' ? { name: body.name } : {}), ...(text === undefined ? {} : { text }), ...(button === undefined ? {} : { button }) };
+    const message = { wamid, from, ...(userId === undefined ? {} : { userId }), at: this.options.clock.now(), ...(typeof body.name === 'string' ? { name: body.name } : {}), ...(text === undefined ? {} : { text }), ...(button === undefined ? {} : { button }) };
     const ids = { wabaId: this.options.wabaId, phoneNumberId: this.options.phoneNumberId, displayNumber: DISPLAY_NUMBER };
     const outcome = await postWebhook(url, inboundPayload(message, ids), this.options.appSecret);
     this.reply(res, 200, { id: wamid, webhook: outcome });

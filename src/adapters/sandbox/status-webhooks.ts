@@ -10,7 +10,10 @@ export function metaJson(value: unknown): string {
 export interface StatusUpdate {
   readonly wamid: string;
   readonly status: 'sent' | 'delivered' | 'read' | 'failed';
+  /** The number's digits, '' when the message went to a user id only. */
   readonly recipient: string;
+  /** The business-scoped user id, when the sandbox knows one (`recipient_user_id`, 2026). */
+  readonly recipientUserId?: string;
   readonly at: Date;
   readonly callbackData?: string;
   readonly error?: { readonly code: number; readonly title: string; readonly details: string };
@@ -24,6 +27,7 @@ export function statusPayload(update: StatusUpdate, ids: { readonly wabaId: stri
     timestamp: String(Math.floor(update.at.getTime() / 1000)),
     recipient_id: update.recipient,
   };
+  if (update.recipientUserId !== undefined) status.recipient_user_id = update.recipientUserId;
   if (update.callbackData !== undefined) status.biz_opaque_callback_data = update.callbackData;
   if (update.status === 'sent') status.pricing = { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' };
   if (update.error !== undefined) {
@@ -48,7 +52,10 @@ export function statusPayload(update: StatusUpdate, ids: { readonly wabaId: stri
 /** A citizen's message as the sandbox makes it up: a text, or the tap on a quick-reply button. */
 export interface InboundMessage {
   readonly wamid: string;
+  /** The number's digits; '' for a citizen who uses a username and shows only their user id. */
   readonly from: string;
+  /** Their business-scoped user id (`from_user_id`, `contacts[].user_id`, 2026). */
+  readonly userId?: string;
   readonly at: Date;
   readonly name?: string;
   readonly text?: string;
@@ -58,12 +65,13 @@ export interface InboundMessage {
 /** The `messages` webhook envelope carrying one inbound message (reference §4.4), with the sender's profile. */
 export function inboundPayload(message: InboundMessage, ids: { readonly wabaId: string; readonly phoneNumberId: string; readonly displayNumber: string }): unknown {
   const item: Record<string, unknown> = { from: message.from, id: message.wamid, timestamp: String(Math.floor(message.at.getTime() / 1000)) };
+  if (message.userId !== undefined) item.from_user_id = message.userId;
   if (message.button !== undefined) Object.assign(item, { type: 'button', button: { payload: message.button, text: message.button }, context: { from: ids.displayNumber, id: 'wamid.sandbox-template' } });
   else Object.assign(item, { type: 'text', text: { body: message.text ?? '' } });
   const value = {
     messaging_product: 'whatsapp',
     metadata: { display_phone_number: ids.displayNumber, phone_number_id: ids.phoneNumberId },
-    contacts: [{ profile: { name: message.name ?? 'Cittadino' }, wa_id: message.from }],
+    contacts: [{ profile: { name: message.name ?? 'Cittadino' }, wa_id: message.from, ...(message.userId === undefined ? {} : { user_id: message.userId }) }],
     messages: [item],
   };
   return { object: 'whatsapp_business_account', entry: [{ id: ids.wabaId, changes: [{ field: 'messages', value }] }] };

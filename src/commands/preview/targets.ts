@@ -1,4 +1,4 @@
-import { planAudience, type AudienceQuery, type ChannelChoice, type SkipReason } from '../../core/audience.js';
+import { hasAddress, planAudience, type AudienceQuery, type ChannelChoice, type SkipReason } from '../../core/audience.js';
 import type { CompiledMessage } from '../../core/message/compile.js';
 import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
 import { looksLikePhone } from '../../core/phone.js';
@@ -18,7 +18,6 @@ export interface PreviewTargets {
   readonly recipient?: { readonly id: string; readonly inAudience: boolean; readonly gets: readonly Channel[]; readonly reason?: string };
 }
 
-const hasAddress = (s: Subscriber, c: Channel): boolean => (c === 'whatsapp' ? s.phone !== undefined : s.email !== undefined);
 const nameOf = (s: Subscriber): string => (s.name === undefined ? s.id : `${s.name} (${s.id})`);
 
 function outsideReason(s: Subscriber, reason: SkipReason | undefined, query: AudienceQuery, topicLabels: readonly string[]): string {

@@ -37,7 +37,7 @@ export function* reportCsv(deliveries: readonly Delivery[], replay: JournalRepla
       ];
       if (contacts) {
         const s = contacts.get(d.subscriberId);
-        row.push(s?.name ?? '', (d.channel === 'whatsapp' ? s?.phone : s?.email) ?? '');
+        row.push(s?.name ?? '', (d.channel === 'whatsapp' ? (s?.phone ?? s?.whatsappUserId) : s?.email) ?? '');
       }
       return row;
     });

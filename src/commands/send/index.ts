@@ -3,6 +3,7 @@ import { toEmail } from '../../core/email.js';
 import { usageError } from '../../core/errors.js';
 import { looksLikePhone, toE164 } from '../../core/phone.js';
 import type { TransportName } from '../../core/transport.js';
+import { BSUID_FORM, type WhatsAppAddress, type WhatsAppUserId } from '../../core/whatsapp-identity.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { runResume, runSendCampaign } from './campaign.js';
@@ -25,6 +26,14 @@ interface RawSend {
 
 const VIAS: readonly TransportName[] = ['cloud-api', 'smtp', 'outbox'];
 
+/** A --test-to that is not an e-mail: a phone number, or a WhatsApp user id as Meta writes them (US.1349…). */
+function whatsappTestAddress(address: string, country: string): WhatsAppAddress {
+  if (BSUID_FORM.test(address)) return address as WhatsAppUserId;
+  const phone = looksLikePhone(address) ? toE164(address, country) : undefined;
+  if (phone === undefined) throw usageError('SEND_TEST_TO_INVALID', `--test-to ${address}: expected a phone number (+39 333 123 4567), a WhatsApp user id (US.13491208655302741918) or an e-mail address`);
+  return phone;
+}
+
 /** argv → TestSendOptions; every mistake is a usage error (exit 2) that says what to write instead. */
 export function parseTestSend(raw: RawSend, country: string): TestSendOptions {
   const address = raw.testTo ?? '';
@@ -35,9 +44,7 @@ export function parseTestSend(raw: RawSend, country: string): TestSendOptions {
     const extra = (['text', 'template', 'param', 'subject', 'language'] as const).find((k) => raw[k] !== undefined);
     if (extra !== undefined) throw usageError('SEND_MESSAGE_TWICE', `--message gives the whole message: drop --${extra}`);
     if (email !== undefined) return { channel: 'email', to: email, message: raw.message, ...via };
-    const phone = looksLikePhone(address) ? toE164(address, country) : undefined;
-    if (phone === undefined) throw usageError('SEND_TEST_TO_INVALID', `--test-to ${address}: expected a phone number (+39 333 123 4567) or an e-mail address`);
-    return { channel: 'whatsapp', to: phone, message: raw.message, ...via };
+    return { channel: 'whatsapp', to: whatsappTestAddress(address, country), message: raw.message, ...via };
   }
   if (email !== undefined) {
     if (raw.template !== undefined) throw usageError('SEND_TEMPLATE_ON_EMAIL', '--template is for WhatsApp; an e-mail takes --subject S --text T');
@@ -46,8 +53,7 @@ export function parseTestSend(raw: RawSend, country: string): TestSendOptions {
     }
     return { channel: 'email', to: email, subject: raw.subject.trim(), text: raw.text, ...via };
   }
-  const phone = looksLikePhone(address) ? toE164(address, country) : undefined;
-  if (phone === undefined) throw usageError('SEND_TEST_TO_INVALID', `--test-to ${address}: expected a phone number (+39 333 123 4567) or an e-mail address`);
+  const phone = whatsappTestAddress(address, country);
   if (raw.subject !== undefined) throw usageError('SEND_SUBJECT_ON_WHATSAPP', `--subject is for e-mail; ${address} gets a WhatsApp message: drop --subject`);
   if ((raw.text === undefined) === (raw.template === undefined)) {
     throw usageError('SEND_WHATSAPP_CONTENT', `a test WhatsApp message needs either --text T or --template NAME [--param V]…: ${canaleCommand('send', '--test-to', address, '--template', 'avviso_cantieri', '--param', 'Maria', '--param', '2 dicembre', '--param', 'via Roma')}`);
@@ -78,7 +84,7 @@ export function registerSend(program: Command, app: App): void {
       .option('--resume <campaign>', 'go on with an interrupted campaign at its own pace: only recipients not yet reached')
       .option('--retry-failed', 'with --resume: try again the recipients whose failure may pass')
       .option('--resend-unknown', 'with --resume: resend to recipients whose outcome is unknown after a crash (they may get it twice)')
-      .option('--test-to <address>', 'send one test message now to this phone number or e-mail address')
+      .option('--test-to <address>', 'send one test message now to this phone number, WhatsApp user id or e-mail address')
       .option('--template <name>', 'with --test-to: a WhatsApp template (see: canale templates list)')
       .option('--param <value>', 'with --test-to: a template parameter, in order; name=value for named templates; repeatable', collect)
       .option('--language <code>', 'with --test-to: the template language (default: the synced one)')

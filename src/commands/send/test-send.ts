@@ -6,6 +6,7 @@ import { CanaleError } from '../../core/errors.js';
 import { renderEmailFor, renderWhatsAppFor } from '../../core/message/render.js';
 import type { E164 } from '../../core/phone.js';
 import type { Subscriber, SubscriberId } from '../../core/subscriber.js';
+import { isWhatsAppPhone, type WhatsAppAddress } from '../../core/whatsapp-identity.js';
 import { findTemplate } from '../../core/template.js';
 import { describeFailure, type Envelope, type TemplateParameters, type TransportName } from '../../core/transport.js';
 import type { Context } from '../context.js';
@@ -14,9 +15,15 @@ import { compileForSend } from './prepare.js';
 
 /** `send --test-to`: one message to one address, now, with no campaign and no journal. */
 export type TestSendOptions =
-  | { readonly channel: 'whatsapp'; readonly to: E164; readonly via?: TransportName; readonly text?: string; readonly template?: { readonly name: string; readonly language?: string; readonly params: readonly string[] } }
+  | { readonly channel: 'whatsapp'; readonly to: WhatsAppAddress; readonly via?: TransportName; readonly text?: string; readonly template?: { readonly name: string; readonly language?: string; readonly params: readonly string[] } }
   | { readonly channel: 'email'; readonly to: Email; readonly via?: TransportName; readonly subject: string; readonly text: string }
-  | { readonly channel: 'whatsapp' | 'email'; readonly to: E164 | Email; readonly via?: TransportName; readonly message: string };
+  | { readonly channel: 'whatsapp' | 'email'; readonly to: WhatsAppAddress | Email; readonly via?: TransportName; readonly message: string };
+
+/** The subscriber part a test address stands for: an e-mail, a number or a WhatsApp user id. */
+function addressFields(channel: 'whatsapp' | 'email', to: WhatsAppAddress | Email): Pick<Subscriber, 'email' | 'phone' | 'whatsappUserId'> {
+  if (channel === 'email') return { email: to as Email };
+  return isWhatsAppPhone(to as WhatsAppAddress) ? { phone: to as E164 } : { whatsappUserId: to };
+}
 
 /**
  * A message file rendered for the test address: as the subscriber with that address would get it, or — for an
@@ -26,11 +33,11 @@ async function messageEnvelope(options: Extract<TestSendOptions, { message: stri
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.message));
   const data = await (await ctx.store()).read();
   const message = compileForSend(spec, data, []);
-  const known = data.subscribers.find((s) => (options.channel === 'email' ? s.email === options.to : s.phone === options.to));
+  const known = data.subscribers.find((s) => (options.channel === 'email' ? s.email === options.to : s.phone === options.to || s.whatsappUserId === options.to));
   const now = ctx.now();
   const subscriber: Subscriber = known ?? {
     id: recipientKey as SubscriberId,
-    ...(options.channel === 'email' ? { email: options.to as Email } : { phone: options.to as E164 }),
+    ...addressFields(options.channel, options.to),
     topics: [],
     channel: options.channel,
     status: 'active',

@@ -7,6 +7,7 @@ export function subscriberJson(s: Subscriber): Record<string, unknown> {
     id: s.id,
     name: s.name ?? null,
     phone: s.phone ?? null,
+    whatsappUserId: s.whatsappUserId ?? null,
     email: s.email ?? null,
     topics: s.topics,
     channel: s.channel,

@@ -19,6 +19,7 @@ export async function runSubscriberShow(ref: string, options: { readonly json: b
     ['id', s.id],
     ['name', s.name ?? ''],
     ['phone', s.phone ?? ''],
+    ['WhatsApp id', s.whatsappUserId ?? ''],
     ['email', s.email ?? ''],
     ['channel', s.channel + (s.whatsappUnreachable ? ' (WhatsApp unreachable)' : '') + (s.emailBounced ? ' (e-mail bounced)' : '')],
     ['status', s.status],
@@ -31,6 +32,6 @@ export async function runSubscriberShow(ref: string, options: { readonly json: b
   ];
   for (const [key, value] of lines) if (value !== '') ctx.ui.out(`${bold(`${key}:`.padEnd(13))}${value}`);
   for (const event of s.history ?? []) {
-    ctx.ui.out(`${bold('history:'.padEnd(13))}${when(event.at)} ${event.action}${event.topic ? ` ${event.topic}` : ''} (${event.source}${event.note ? `: ${event.note}` : ''})`);
+    ctx.ui.out(`${bold('history:'.padEnd(13))}${when(event.at)} ${event.action}${event.topic ? ` ${event.topic}` : ''}${event.previous ? ` (was ${event.previous})` : ''} (${event.source}${event.note ? `: ${event.note}` : ''})`);
   }
 }

@@ -5,6 +5,7 @@ import { eventLogFile, type FailureStreaks } from '../../adapters/webhook/webhoo
 import type { StatusEvent } from '../../adapters/webhook/webhook-payload.js';
 import { earlyOptOuts, readLine, type ReadLine } from './event-lines.js';
 import type { Topic } from '../../core/topic.js';
+import { whatsappAddressOf } from '../../core/whatsapp-identity.js';
 import { reportAccountTrouble, runningCampaign } from '../../adapters/campaign/account-trouble.js';
 import { isCampaignId } from '../../core/ids.js';
 import type { CitizenMessage } from '../../core/replies/citizen-reply.js';
@@ -249,11 +250,11 @@ export class EventApplier {
   }
 
   /**
-   * The confirmation, or (answer undefined: not understood) the help text at most once a day per citizen. A citizen
-   * known only by their WhatsApp user id is not answered: the answer would go to their number.
+   * The confirmation, or (answer undefined: not understood) the help text at most once a day per citizen: to their
+   * number, or to their WhatsApp user id when they write without showing it.
    */
   private confirm(message: CitizenMessage, subscriberId: SubscriberId | undefined, answer: string | undefined): void {
-    const to = message.phone;
+    const to = whatsappAddressOf({ ...(message.phone === undefined ? {} : { phone: message.phone }), ...(message.userId === undefined ? {} : { whatsappUserId: message.userId }) });
     if (to === undefined) return;
     if (answer === undefined) {
       const now = this.deps.clock.now().getTime();

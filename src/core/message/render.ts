@@ -1,6 +1,7 @@
 import type { UnsubscribeLinks } from '../ports.js';
 import type { Subscriber } from '../subscriber.js';
 import type { EmailEnvelope, EnvelopeOrigin, WhatsAppEnvelope } from '../transport.js';
+import { whatsappAddressOf } from '../whatsapp-identity.js';
 import type { CompiledMessage } from './compile.js';
 import { WHATSAPP_TEXT_LIMIT } from './compile.js';
 import { fillHtmlBody, wrapEmailHtml } from './email-html.js';
@@ -22,9 +23,13 @@ function refused<E>(missing: readonly string[], problems: readonly string[]): Re
   return { ok: false, missing, problems };
 }
 
-/** The WhatsApp message for a subscriber: the template with filled, checked parameters, or the free text. */
+/**
+ * The WhatsApp message for a subscriber: the template with filled, checked parameters, or the free text; addressed
+ * to their number, else to their WhatsApp user id.
+ */
 export function renderWhatsAppFor(message: CompiledMessage, subscriber: Subscriber, origin: EnvelopeOrigin): Rendering<WhatsAppEnvelope> {
-  if (subscriber.phone === undefined) return refused([], ['no phone number']);
+  const to = whatsappAddressOf(subscriber);
+  if (to === undefined) return refused([], ['no phone number or WhatsApp user id']);
   const valueOf = (field: string) => subscriberValue(subscriber, field);
   const use = message.spec.whatsapp;
   if (use !== undefined) {
@@ -34,13 +39,13 @@ export function renderWhatsAppFor(message: CompiledMessage, subscriber: Subscrib
     if (tooLong !== undefined) return refused([], [tooLong]);
     return {
       ok: true,
-      envelope: { ...origin, channel: 'whatsapp', to: subscriber.phone, content: { kind: 'template', name: use.template, language: use.language, parameters: params.parameters } },
+      envelope: { ...origin, channel: 'whatsapp', to, content: { kind: 'template', name: use.template, language: use.language, parameters: params.parameters } },
     };
   }
   const text = fillPlaceholders(message.whatsappText ?? '', valueOf);
   if (text.missing.length > 0) return refused(text.missing, []);
   if (text.text.length > WHATSAPP_TEXT_LIMIT) return refused([], [`${text.text.length} characters, over WhatsApp's limit of ${WHATSAPP_TEXT_LIMIT}`]);
-  return { ok: true, envelope: { ...origin, channel: 'whatsapp', to: subscriber.phone, content: { kind: 'text', body: text.text } } };
+  return { ok: true, envelope: { ...origin, channel: 'whatsapp', to, content: { kind: 'text', body: text.text } } };
 }
 
 /**

@@ -23,6 +23,11 @@ export interface ReplyOutcome {
   readonly subscriberId?: SubscriberId;
   readonly changed: boolean;
   readonly answer: string;
+  /**
+   * The user id Meta gave with the message is already this other subscriber's: it was not given to the one who wrote
+   * (found by number), and the two records are one citizen for a person to merge. A STOP is applied to both.
+   */
+  readonly userIdTakenBy?: SubscriberId;
 }
 
 const HELP =
@@ -58,15 +63,17 @@ export function applyReply(store: StoreData | SubscriberBook, command: ReplyComm
   const found = book.find(message);
   const change = { at: message.at, source: `whatsapp:${message.messageId}` };
   // what Meta says about who they are is learnt whatever they wrote, so a later STOP by user id alone finds them
-  const subscriber = found === undefined ? undefined : withUserId(found, message.userId, message.at);
+  const learning = found === undefined ? undefined : withUserId(book, found, message.userId, message.at);
+  const subscriber = learning?.subscriber;
   if (subscriber !== undefined && subscriber !== found) book.replace(subscriber);
   const learnt = subscriber !== found;
+  const taken = learning?.takenBy === undefined ? {} : { userIdTakenBy: learning.takenBy };
   const save = (next: Subscriber, answer: string): ReplyOutcome => {
-    if (subscriber !== undefined && next === subscriber) return { subscriberId: next.id, changed: learnt, answer };
+    if (subscriber !== undefined && next === subscriber) return { subscriberId: next.id, changed: learnt, answer, ...taken };
     book.replace(next);
-    return { subscriberId: next.id, changed: true, answer };
+    return { subscriberId: next.id, changed: true, answer, ...taken };
   };
-  const unchanged = (answer: string): ReplyOutcome => ({ ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }), changed: learnt, answer });
+  const unchanged = (answer: string): ReplyOutcome => ({ ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }), changed: learnt, answer, ...taken });
   const unknownTopic = (name: string): ReplyOutcome => unchanged(`Non conosco l'argomento "${name}". ${topicList(data.topics, subscriber?.topics ?? [])}`);
   switch (command.kind) {
     case 'stop':
@@ -74,6 +81,9 @@ export function applyReply(store: StoreData | SubscriberBook, command: ReplyComm
       if (subscriber === undefined) return { changed: false, answer: NOT_SUBSCRIBED };
       // only a name the catalogue knows makes it a topic stop: anything else after a stop word is still a stop
       const topic = command.kind === 'leave' ? findStopTopic(data.topics, command.topic) : undefined;
+      // the record that has their user id is the same citizen: their opt-out holds there too (not a merge)
+      const holder = learning?.takenBy === undefined ? undefined : book.findById(learning.takenBy);
+      if (holder !== undefined) book.replace(unsubscribe(holder, topic?.id, change));
       if (topic === undefined) return save(unsubscribe(subscriber, undefined, change), STOPPED);
       return save(unsubscribe(subscriber, topic.id, change), `Fatto: non riceverai più messaggi su "${topic.label}".`);
     }
@@ -113,7 +123,8 @@ export function recordMarketingPreference(store: StoreData | SubscriberBook, who
   if (subscriber === undefined) return false;
   if ((subscriber.history ?? []).some((e) => e.source === change.source)) return false;
   const action = value === 'stop' ? 'marketing-stopped' : 'marketing-resumed';
-  const known = typeof who === 'string' ? subscriber : withUserId(subscriber, who.userId, change.at);
+  // a user id another subscriber has is not taken (withUserId); the preference is recorded all the same
+  const known = typeof who === 'string' ? subscriber : withUserId(book, subscriber, who.userId, change.at).subscriber;
   book.replace({ ...known, history: [...(subscriber.history ?? []), { at: change.at, action, source: change.source }], updatedAt: change.at });
   return true;
 }

@@ -14,12 +14,16 @@ export type IdentityChange =
   | { readonly kind: 'user-id-changed'; readonly messageId: string; readonly at: string; readonly before: WhatsAppIdentity; readonly userId: string };
 
 /**
- * What applying it did. `number-taken`: another subscriber already has the new number — two records are not merged
- * behind the city's back, so nothing changes and the server says so (without the numbers).
+ * What applying it did. `number-taken` / `user-id-taken`: another subscriber already has the new number or user id —
+ * two records are not merged behind the city's back, so nothing changes and the server says so (without the numbers).
+ * A move to a new number whose new user id another subscriber has moves the number and names that one in
+ * `userIdTakenBy`, without the user id.
  */
 export type IdentityOutcome =
-  | { readonly kind: 'moved' | 'user-id-updated'; readonly subscriberId: SubscriberId }
+  | { readonly kind: 'moved'; readonly subscriberId: SubscriberId; readonly userIdTakenBy?: SubscriberId }
+  | { readonly kind: 'user-id-updated'; readonly subscriberId: SubscriberId }
   | { readonly kind: 'already-applied' | 'number-taken'; readonly subscriberId: SubscriberId }
+  | { readonly kind: 'user-id-taken'; readonly subscriberId: SubscriberId; readonly takenBy: SubscriberId }
   | { readonly kind: 'unknown-citizen' };
 
 function withEvent(subscriber: Subscriber, fields: Partial<Subscriber>, event: ConsentEvent): Subscriber {
@@ -48,6 +52,8 @@ export function applyIdentityChange(store: StoreData | SubscriberBook, change: I
   if ((subscriber.history ?? []).some((e) => e.source === source)) return { kind: 'already-applied', subscriberId: subscriber.id };
   if (change.kind === 'user-id-changed') {
     if (subscriber.whatsappUserId === change.userId) return { kind: 'already-applied', subscriberId: subscriber.id };
+    const holder = book.userIdHolder(change.userId, subscriber.id);
+    if (holder !== undefined) return { kind: 'user-id-taken', subscriberId: subscriber.id, takenBy: holder.id };
     const previous = subscriber.whatsappUserId ?? change.before.userId;
     book.replace(
       withEvent(subscriber, { whatsappUserId: change.userId }, { at: change.at, action: 'user-id-changed', source, ...(previous === undefined ? {} : { previous }) }),
@@ -59,18 +65,28 @@ export function applyIdentityChange(store: StoreData | SubscriberBook, change: I
   const base = forNewNumber(subscriber);
   const previous = subscriber.phone ?? change.before.phone;
   const event: ConsentEvent = { at: change.at, action: 'number-changed', source, ...(previous === undefined ? {} : { previous }) };
-  book.replace(withEvent(base, { phone: change.phone, ...(change.userId === undefined ? {} : { whatsappUserId: change.userId }) }, event));
-  return { kind: 'moved', subscriberId: subscriber.id };
+  const holder = change.userId === undefined ? undefined : book.userIdHolder(change.userId, subscriber.id);
+  const userId = change.userId === undefined || holder !== undefined ? {} : { whatsappUserId: change.userId };
+  book.replace(withEvent(base, { phone: change.phone, ...userId }, event));
+  return { kind: 'moved', subscriberId: subscriber.id, ...(holder === undefined ? {} : { userIdTakenBy: holder.id }) };
 }
 
 /**
- * Keeps the user id Meta gave for a subscriber known by id (a receipt's `recipient_user_id`, a send response's
- * `contacts[].user_id`). Returns whether the store changed; a forgotten or unknown id changes nothing.
+ * What learnUserId did: `learnt` (the store changed), `unchanged` (nothing new, or the subscriber is gone), or `taken`
+ * — another subscriber already has that user id; it stays theirs (the first to have it) and `holder` names them.
  */
-export function learnUserId(store: StoreData | SubscriberBook, subscriberId: SubscriberId, userId: string, at: string): boolean {
+export type UserIdLearnt = { readonly kind: 'learnt' | 'unchanged' } | { readonly kind: 'taken'; readonly holder: SubscriberId };
+
+/**
+ * Keeps the user id Meta gave for a subscriber known by id (a receipt's `recipient_user_id`, a send response's
+ * `contacts[].user_id`). Never gives two subscribers one user id (see withUserId for why they are not merged).
+ */
+export function learnUserId(store: StoreData | SubscriberBook, subscriberId: SubscriberId, userId: string, at: string): UserIdLearnt {
   const book = SubscriberBook.of(store);
   const subscriber = book.findById(subscriberId);
-  if (subscriber === undefined || subscriber.whatsappUserId === userId || !isWhatsAppUserId(userId)) return false;
+  if (subscriber === undefined || subscriber.whatsappUserId === userId || !isWhatsAppUserId(userId)) return { kind: 'unchanged' };
+  const holder = book.userIdHolder(userId, subscriber.id);
+  if (holder !== undefined) return { kind: 'taken', holder: holder.id };
   book.replace({ ...subscriber, whatsappUserId: userId, updatedAt: at });
-  return true;
+  return { kind: 'learnt' };
 }

@@ -112,7 +112,7 @@ export function applyStoreEvents(data: StoreData, events: readonly StoreEvent[],
         break;
       }
       case 'user-id':
-        if (learnUserId(book, event.subscriberId as SubscriberId, event.userId, event.at)) changed++;
+        if (learnUserId(book, event.subscriberId as SubscriberId, event.userId, event.at).kind === 'learnt') changed++;
         break;
       case 'unsubscribe': {
         const current = book.findById(event.subscriberId);

@@ -8,6 +8,7 @@ import { homePaths } from '../../../src/adapters/home.js';
 import type { Email } from '../../../src/core/email.js';
 import type { E164 } from '../../../src/core/phone.js';
 import type { EmailEnvelope, WhatsAppEnvelope } from '../../../src/core/transport.js';
+import type { WhatsAppUserId } from '../../../src/core/whatsapp-identity.js';
 import { aSubscriber } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-deps.js';
 
@@ -68,6 +69,20 @@ describe('OutboxTransport', () => {
   it('reports an unwritable home as a value', async () => {
     const broken = new OutboxTransport({ home: join(home, 'missing\0name'), channel: 'email', from: 'a@b.it', clock });
     expect(await broken.send(email, signal)).toMatchObject({ ok: false, failure: { kind: 'fatal', code: 'OUTBOX_WRITE_FAILED' } });
+  });
+});
+
+describe('the outbox to a WhatsApp user id', () => {
+  it('writes the body with the user id in `recipient`, tagged so erasure finds it', async () => {
+    const userId = 'US.13491208655302741918' as WhatsAppUserId;
+    expect(await outbox('whatsapp').send({ ...whatsapp, to: userId }, signal)).toMatchObject({ ok: true });
+    const [file] = await readdir(join(home, 'outbox', 'whatsapp'));
+    const body = JSON.parse(await readFile(join(home, 'outbox', 'whatsapp', file ?? ''), 'utf8')) as Record<string, unknown>;
+    expect(body).toMatchObject({ recipient_type: 'individual', recipient: userId });
+    expect(body).not.toHaveProperty('to');
+    const citizen = aSubscriber({ name: 'Giulia Bianchi', phone: undefined, whatsappUserId: userId } as never);
+    // the body names neither a phone nor the name's case as written: the tag in the file name finds it
+    expect(await outboxHolder.erase({ ...citizen, name: 'Qualcun Altro' }, homePaths(home))).toBe(1);
   });
 });
 

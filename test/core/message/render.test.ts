@@ -69,6 +69,18 @@ describe('renderWhatsAppFor', () => {
     expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/1031 characters, over WhatsApp's limit of 1024/)]);
   });
 
+  it.each([
+    ['their number, when there is one', { phone: '+393331234567', whatsappUserId: 'US.13491208655302741918' }, '+393331234567'],
+    ['their WhatsApp user id, when there is no number', { phone: undefined, whatsappUserId: 'US.13491208655302741918' }, 'US.13491208655302741918'],
+  ])('addresses %s', (_, address, to) => {
+    const result = renderWhatsAppFor(compiled(), aSubscriber({ name: 'Maria', ...address } as never), origin);
+    expect(result.ok && result.envelope.to).toBe(to);
+  });
+
+  it('refuses a subscriber with neither a number nor a user id', () => {
+    expect(renderWhatsAppFor(compiled(), aSubscriber({ name: 'Maria', phone: undefined } as never), origin)).toEqual({ ok: false, missing: [], problems: ['no phone number or WhatsApp user id'] });
+  });
+
   it('names what a recipient lacks', () => {
     expect(renderWhatsAppFor(compiled(), aSubscriber({ name: undefined }), origin)).toEqual({ ok: false, missing: ['name'], problems: [] });
   });

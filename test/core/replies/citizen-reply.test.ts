@@ -115,6 +115,35 @@ describe('applyReply by WhatsApp user id', () => {
     expect(applyReply(data, parseReply('ARGOMENTI'), { phone, userId, messageId: 'wamid.t2', at }, newId).changed).toBe(false);
   });
 
+  describe('a user id another record already has', () => {
+    // ISCRIVI from a username made sub_u; the city's import later brought the same citizen by number as sub_p
+    const twoRecords = () =>
+      aStore([
+        aSubscriber({ id: 'sub_u' as SubscriberId, phone: undefined, whatsappUserId: userId, topics: ['cantieri', 'scuola'] } as never),
+        aSubscriber({ id: 'sub_p' as SubscriberId, phone, topics: ['cantieri', 'scuola'] }),
+      ]);
+
+    it('stays with the record that had it first, and the outcome says which', () => {
+      const data = twoRecords();
+      const outcome = applyReply(data, parseReply('ARGOMENTI'), { phone, userId, messageId: 'wamid.a', at }, newId);
+      expect(outcome).toMatchObject({ subscriberId: 'sub_p', changed: false, userIdTakenBy: 'sub_u' });
+      expect(data.subscribers.map((s) => s.whatsappUserId)).toEqual([userId, undefined]);
+      expect(data.subscribers.filter((s) => s.whatsappUserId === userId)).toHaveLength(1);
+    });
+
+    it.each([
+      ['STOP', { status: 'unsubscribed', topics: ['cantieri', 'scuola'] }],
+      ['STOP scuola', { status: 'active', topics: ['cantieri'] }],
+    ])('%s holds on both records, which stay two', (words, after) => {
+      const data = twoRecords();
+      const outcome = applyReply(data, parseReply(words), { phone, userId, messageId: 'wamid.s', at }, newId);
+      expect(outcome).toMatchObject({ subscriberId: 'sub_p', changed: true, userIdTakenBy: 'sub_u' });
+      expect(data.subscribers).toHaveLength(2);
+      for (const s of data.subscribers) expect(s).toMatchObject({ ...after, history: [expect.objectContaining({ source: 'whatsapp:wamid.s' })] });
+      expect(data.subscribers[1]?.whatsappUserId).toBeUndefined();
+    });
+  });
+
   it('ISCRIVI from a username citizen creates a subscriber known by user id alone', () => {
     const data = aStore();
     applyReply(data, parseReply('ISCRIVI scuola'), { userId, messageId: 'wamid.j', at }, newId);

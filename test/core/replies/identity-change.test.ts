@@ -60,16 +60,47 @@ describe('applyIdentityChange', () => {
 
 describe('learnUserId', () => {
   it.each([
-    ['a new user id', 'US.1', true],
-    ['the same one again', 'US.0', false],
-    ['an empty one', '', false],
-  ])('%s: changed %s', (_, userId, changed) => {
+    ['a new user id', 'US.1', 'learnt'],
+    ['the same one again', 'US.0', 'unchanged'],
+    ['an empty one', '', 'unchanged'],
+  ])('%s: %s', (_, userId, kind) => {
     const data = aStore([aSubscriber({ id: 'sub_a' as never, whatsappUserId: 'US.0' })]);
-    expect(learnUserId(data, 'sub_a' as never, userId, at)).toBe(changed);
-    expect(data.subscribers[0]?.whatsappUserId).toBe(changed ? userId : 'US.0');
+    expect(learnUserId(data, 'sub_a' as never, userId, at)).toEqual({ kind });
+    expect(data.subscribers[0]?.whatsappUserId).toBe(kind === 'learnt' ? userId : 'US.0');
   });
 
   it('changes nothing for an id nobody has', () => {
-    expect(learnUserId(aStore([]), 'forgotten' as never, 'US.1', at)).toBe(false);
+    expect(learnUserId(aStore([]), 'forgotten' as never, 'US.1', at)).toEqual({ kind: 'unchanged' });
+  });
+
+  it('never gives a user id another subscriber has: the first keeps it, and the outcome names them', () => {
+    // ISCRIVI from a username made sub_u; the city's import has the same citizen by number as sub_p
+    const data = aStore([
+      aSubscriber({ id: 'sub_u' as never, phone: undefined, whatsappUserId: 'US.13491208655302741918' } as never),
+      aSubscriber({ id: 'sub_p' as never, phone: oldPhone }),
+    ]);
+    expect(learnUserId(data, 'sub_p' as never, 'US.13491208655302741918', at)).toEqual({ kind: 'taken', holder: 'sub_u' });
+    expect(data.subscribers.map((s) => s.whatsappUserId)).toEqual(['US.13491208655302741918', undefined]);
+  });
+});
+
+describe('identity changes never give two subscribers one user id', () => {
+  const twoRecords = () =>
+    aStore([aSubscriber({ id: 'sub_u' as never, phone: undefined, whatsappUserId: 'US.taken' } as never), aSubscriber({ id: 'sub_p' as never, phone: oldPhone, whatsappUserId: 'US.old' })]);
+
+  it('a user id change to one another subscriber has changes nothing and names them', () => {
+    const data = twoRecords();
+    const change: IdentityChange = { kind: 'user-id-changed', messageId: 'wamid.uid', at, before: { phone: oldPhone, userId: 'US.old' }, userId: 'US.taken' };
+    expect(applyIdentityChange(data, change)).toEqual({ kind: 'user-id-taken', subscriberId: 'sub_p', takenBy: 'sub_u' });
+    expect(data.subscribers.map((s) => s.whatsappUserId)).toEqual(['US.taken', 'US.old']);
+    expect(data.subscribers[1]?.history).toBeUndefined();
+  });
+
+  it('a number change moves the number but leaves a renewed user id another subscriber has with them', () => {
+    const data = twoRecords();
+    expect(applyIdentityChange(data, { ...moved, userId: 'US.taken' })).toEqual({ kind: 'moved', subscriberId: 'sub_p', userIdTakenBy: 'sub_u' });
+    expect(data.subscribers[1]).toMatchObject({ phone: newPhone });
+    expect(data.subscribers[1]?.whatsappUserId).toBeUndefined();
+    expect(data.subscribers[0]?.whatsappUserId).toBe('US.taken');
   });
 });

@@ -1,4 +1,17 @@
 import type { WhatsAppEnvelope } from '../../../core/transport.js';
+import { isWhatsAppPhone, type WhatsAppAddress } from '../../../core/whatsapp-identity.js';
+
+/**
+ * Who the message is for, in Graph's words: a number goes in `to`; a business-scoped user id goes in `recipient`,
+ * with no `to`. The fact sheet (whatsapp-cloud-api.md §1.2, §4.6) says `to` takes a BSUID too; Meta's 2026
+ * business-scoped-user-ids page adds a `recipient` property beside `to` for it ("you can include both, in which case
+ * `to` takes precedence" — as AWS's WhatsApp sample quotes it for messages, and as Meta's calling API table words it:
+ * "the WhatsApp user's BSUID or parent BSUID. Use this instead of, or in addition to, `to`"). We follow Meta, and send
+ * only one of the two so the precedence never matters.
+ */
+export function graphRecipient(to: WhatsAppAddress): { readonly to: string } | { readonly recipient: string } {
+  return isWhatsAppPhone(to) ? { to } : { recipient: to };
+}
 
 /**
  * The Graph `POST /{phone-number-id}/messages` body for an envelope (reference §1.2–1.4): a template with its
@@ -9,7 +22,7 @@ export function graphMessageBody(envelope: WhatsAppEnvelope): Record<string, unk
   const base: Record<string, unknown> = {
     messaging_product: 'whatsapp',
     recipient_type: 'individual',
-    to: envelope.to,
+    ...graphRecipient(envelope.to),
   };
   if (envelope.campaignId !== undefined) base.biz_opaque_callback_data = envelope.campaignId;
   const content = envelope.content;

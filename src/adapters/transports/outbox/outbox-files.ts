@@ -10,7 +10,10 @@ export function outboxDir(home: string): string {
   return join(home, 'outbox');
 }
 
-/** A short, stable tag of an address in file names, so erasure finds a citizen's files even when encoded. */
+/**
+ * A short, stable tag of an address (a number, a WhatsApp user id, an e-mail) in file names, so erasure finds a
+ * citizen's files even when encoded.
+ */
 export function addressTag(address: string): string {
   return createHash('sha256').update(address.trim().toLowerCase()).digest('hex').slice(0, 16);
 }
@@ -44,13 +47,13 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 /**
  * The outbox holds whole messages (numbers, addresses, names in bodies). A forgotten citizen's files are removed:
- * those tagged with their phone or e-mail, and any that mention their phone, e-mail or name.
+ * those tagged with their phone, WhatsApp user id or e-mail, and any that mention one of them or their name.
  */
 export const outboxHolder: PersonalDataHolder = {
   name: 'outbox',
   async erase(subscriber: Subscriber, paths) {
-    const tags = [subscriber.phone, subscriber.email].filter((a): a is NonNullable<typeof a> => a !== undefined).map(addressTag);
-    const needles = [subscriber.phone, subscriber.phone?.replace(/^\+/, ''), subscriber.email?.toLowerCase(), subscriber.name?.toLowerCase()].filter(
+    const tags = [subscriber.phone, subscriber.whatsappUserId, subscriber.email].filter((a): a is NonNullable<typeof a> => a !== undefined).map(addressTag);
+    const needles = [subscriber.phone, subscriber.phone?.replace(/^\+/, ''), subscriber.whatsappUserId?.toLowerCase(), subscriber.email?.toLowerCase(), subscriber.name?.toLowerCase()].filter(
       (n): n is string => n !== undefined && n.length >= 3,
     );
     let removed = 0;
