@@ -7,12 +7,13 @@ import { whatsappAddressOf } from './whatsapp-identity.js';
 export type ChannelChoice = 'preferred' | 'all' | Channel;
 
 /** Why a subscriber who matched the topics gets nothing on a channel. */
-export type SkipReason = 'opted-out' | 'opted-out-of-topic' | 'opted-out-during-send' | 'no-address' | 'unreachable' | 'channel-not-in-message';
+export type SkipReason = 'opted-out' | 'opted-out-of-topic' | 'opted-out-during-send' | 'marketing-stopped' | 'no-address' | 'unreachable' | 'channel-not-in-message';
 
 export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = {
   'opted-out': 'opted out of everything',
   'opted-out-of-topic': 'left the topic',
   'opted-out-during-send': 'opted out during the send',
+  'marketing-stopped': 'stopped marketing messages on WhatsApp',
   'no-address': 'no address for the channel',
   unreachable: 'channel flagged unreachable',
   'channel-not-in-message': 'preferred channel not in the message',
@@ -24,6 +25,17 @@ export interface AudienceQuery {
   readonly channel: ChannelChoice;
   /** The channels the message has a version for. */
   readonly messageChannels: readonly Channel[];
+  /** Its WhatsApp version is a MARKETING template: citizens who stopped marketing in WhatsApp are not sent it. */
+  readonly isWhatsAppMarketing?: boolean;
+}
+
+/**
+ * Whether the citizen's latest choice in WhatsApp's own "stop offers and announcements" (`user_preferences`) is to
+ * stop: Meta refuses them marketing templates (131050), utility ones still reach them.
+ */
+export function hasStoppedMarketing(subscriber: Pick<Subscriber, 'history'>): boolean {
+  const last = (subscriber.history ?? []).filter((e) => e.action === 'marketing-stopped' || e.action === 'marketing-resumed').at(-1);
+  return last?.action === 'marketing-stopped';
 }
 
 export interface Delivery {
@@ -98,7 +110,9 @@ export function planAudience(subscribers: readonly Subscriber[], query: Audience
           ? 'no-address'
           : isUnreachable(s, channel)
             ? 'unreachable'
-            : undefined;
+            : channel === 'whatsapp' && query.isWhatsAppMarketing === true && hasStoppedMarketing(s)
+              ? 'marketing-stopped'
+              : undefined;
       if (reason === undefined) deliveries.push({ subscriberId: s.id, channel });
       else skipped.push({ subscriberId: s.id, channel, reason });
     }

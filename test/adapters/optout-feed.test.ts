@@ -42,6 +42,14 @@ describe('the opt-out feed', () => {
     expect(watch.hasLeft(anna, topics)).toBe(left);
   });
 
+  it("WhatsApp's marketing stop holds for a marketing send only", async () => {
+    const watch = await OptOutWatch.start(home, 0, 10);
+    await appendOptOuts(home, [{ phone: '+393331111111', isMarketingOnly: true, at }]);
+    await watch.close();
+    expect(watch.hasLeft(anna, ['cantieri'], true)).toBe(true);
+    expect(watch.hasLeft(anna, ['cantieri'], false)).toBe(false);
+  });
+
   it('is scrubbed by forget: their id, phone and e-mail, not the others\'', async () => {
     await appendOptOuts(home, [{ subscriberId: anna.id, at }, { phone: '+393331111111', topic: 'scuola', at }, { email: 'anna@example.it', at }, { subscriberId: bruno.id, at }]);
     expect(await optOutHolder.erase(anna, homePaths(home))).toBe(1);

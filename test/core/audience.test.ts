@@ -78,3 +78,22 @@ describe('a citizen known on WhatsApp by user id alone', () => {
     expect(planAudience([username], query({ channel: 'all' })).deliveries).toEqual([{ subscriberId: 'uid', channel: 'whatsapp' }]);
   });
 });
+
+describe("WhatsApp's own stop of marketing messages", () => {
+  const stopped = aSubscriber({ id: 'mkt' as never, topics: ['cantieri'], channel: 'whatsapp', history: [{ at: '2026-11-01T00:00:00.000Z', action: 'marketing-stopped', source: 'whatsapp:user_preferences@x' }] });
+  const resumed = aSubscriber({
+    id: 'back' as never,
+    topics: ['cantieri'],
+    channel: 'whatsapp',
+    history: [
+      { at: '2026-11-01T00:00:00.000Z', action: 'marketing-stopped', source: 'a' },
+      { at: '2026-11-02T00:00:00.000Z', action: 'marketing-resumed', source: 'b' },
+    ],
+  });
+  it('skips them for a marketing template, never for a utility one; a later resume counts', () => {
+    const marketing = planAudience([stopped, resumed], query({ isWhatsAppMarketing: true }));
+    expect(marketing.deliveries.map((d) => d.subscriberId)).toEqual(['back']);
+    expect(marketing.skipped).toEqual([{ subscriberId: 'mkt', channel: 'whatsapp', reason: 'marketing-stopped' }]);
+    expect(planAudience([stopped, resumed], query()).deliveries.map((d) => d.subscriberId)).toEqual(['mkt', 'back']);
+  });
+});

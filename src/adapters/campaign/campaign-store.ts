@@ -7,7 +7,7 @@ import { isCampaignId } from '../../core/ids.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { campaignDir, recipientsFile } from './campaign-files.js';
 
-const skipReason = z.enum(['opted-out', 'opted-out-of-topic', 'opted-out-during-send', 'no-address', 'unreachable', 'channel-not-in-message']);
+const skipReason = z.enum(['opted-out', 'opted-out-of-topic', 'opted-out-during-send', 'marketing-stopped', 'no-address', 'unreachable', 'channel-not-in-message']);
 const channel = z.enum(['whatsapp', 'email']);
 const transport = z.enum(['cloud-api', 'smtp', 'outbox']);
 

@@ -26,6 +26,8 @@ export interface OptOut {
   readonly email?: string;
   /** The topic left; absent: everything. */
   readonly topic?: string;
+  /** Only marketing templates (WhatsApp's own "stop offers" switch): utility messages still go. */
+  readonly isMarketingOnly?: boolean;
   readonly at: string;
 }
 
@@ -38,7 +40,8 @@ export function appendOptOuts(home: string, optOuts: readonly OptOut[]): Promise
       ...(o.userId === undefined ? {} : { user: o.userId }),
       ...(o.email === undefined ? {} : { email: o.email.toLowerCase() }),
     };
-    return `${JSON.stringify({ at: o.at, ...who, ...(o.topic === undefined ? {} : { topic: o.topic }) })}\n`;
+    const what = o.isMarketingOnly === true ? { marketing: true } : o.topic === undefined ? {} : { topic: o.topic };
+    return `${JSON.stringify({ at: o.at, ...who, ...what })}\n`;
   });
   return appendDurably(optOutFile(home), lines.join(''));
 }
@@ -79,8 +82,11 @@ export class OptOutWatch {
     return watch;
   }
 
-  /** Whether the subscriber left everything since the mark, or each of `topics` (those the send reaches them for). */
-  hasLeft(subscriber: Pick<Subscriber, 'id' | 'phone' | 'email' | 'whatsappUserId'>, topics: readonly string[]): boolean {
+  /**
+   * Whether the subscriber left everything since the mark, or each of `topics` (those the send reaches them for),
+   * or — for a marketing template on WhatsApp — stopped marketing messages.
+   */
+  hasLeft(subscriber: Pick<Subscriber, 'id' | 'phone' | 'email' | 'whatsappUserId'>, topics: readonly string[], isMarketing = false): boolean {
     const keys = [
       `sub:${subscriber.id}`,
       ...(subscriber.phone === undefined ? [] : [`phone:${subscriber.phone}`]),
@@ -88,7 +94,7 @@ export class OptOutWatch {
       ...(subscriber.email === undefined ? [] : [`email:${subscriber.email.toLowerCase()}`]),
     ];
     const left = new Set(keys.flatMap((k) => [...(this.left.get(k) ?? [])]));
-    return left.has(ALL) || (left.size > 0 && topics.length > 0 && topics.every((t) => left.has(t)));
+    return left.has(ALL) || (isMarketing && left.has(MARKETING)) || (topics.length > 0 && topics.every((t) => left.has(t)));
   }
 
   close(): Promise<void> {
@@ -96,13 +102,13 @@ export class OptOutWatch {
   }
 
   private note(line: string): void {
-    let record: { sub?: unknown; phone?: unknown; user?: unknown; email?: unknown; topic?: unknown };
+    let record: { sub?: unknown; phone?: unknown; user?: unknown; email?: unknown; topic?: unknown; marketing?: unknown };
     try {
       record = JSON.parse(line) as typeof record;
     } catch {
       return;
     }
-    const what = typeof record.topic === 'string' ? record.topic : ALL;
+    const what = record.marketing === true ? MARKETING : typeof record.topic === 'string' ? record.topic : ALL;
     for (const [kind, value] of [['sub', record.sub], ['phone', record.phone], ['user', record.user], ['email', record.email]] as const) {
       if (typeof value !== 'string') continue;
       const key = `${kind}:${value}`;
@@ -111,5 +117,6 @@ export class OptOutWatch {
   }
 }
 
-/** A full opt-out, in the watch's table of what each citizen left. */
+/** A full opt-out, and a stop of marketing messages, in the watch's table of what each citizen left (not topic ids). */
 const ALL = '*';
+const MARKETING = '*marketing';

@@ -100,7 +100,7 @@ export async function previewMessage(options: PreviewOptions, ctx: Context): Pro
   const message = compiled.message;
   const settings = await readPlanSettings(ctx);
   const render = renderContextOf(settings);
-  const query = { topics: message.topics, where: options.where, channel: 'preferred' as const, messageChannels: message.channels };
+  const query = { topics: message.topics, where: options.where, channel: 'preferred' as const, messageChannels: message.channels, isWhatsAppMarketing: message.whatsappTemplate?.category === 'MARKETING' };
   const plan = planSend({
     message,
     subscribers: data.subscribers,

@@ -32,6 +32,8 @@ function outsideReason(s: Subscriber, reason: SkipReason | undefined, query: Aud
       return `left ${topicLabels.join(', ')}`;
     case 'opted-out-during-send':
       return 'opted out while the send ran';
+    case 'marketing-stopped':
+      return 'stopped marketing messages in WhatsApp: a marketing template does not reach them (a utility one does)';
     case 'channel-not-in-message':
       return `prefers ${LABEL[s.channel]}, which this message does not use (channels: [${query.messageChannels.join(', ')}]) — send with --channel all to reach them on ${query.messageChannels.map((c) => LABEL[c]).join(' and ')}`;
     case 'no-address':

@@ -20,6 +20,7 @@ export const SKIP_IT: Readonly<Record<SkipReason, string>> = {
   'opted-out': 'si sono cancellati dal servizio',
   'opted-out-of-topic': 'hanno lasciato questo argomento',
   'opted-out-during-send': "si sono cancellati durante l'invio, prima che il messaggio partisse",
+  'marketing-stopped': 'hanno chiesto a WhatsApp di non ricevere messaggi promozionali',
   'no-address': 'non hanno un recapito per il canale',
   unreachable: 'il loro canale risulta non raggiungibile',
   'channel-not-in-message': 'preferiscono un canale per cui il messaggio non era previsto',

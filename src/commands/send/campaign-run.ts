@@ -11,7 +11,7 @@ import { describeDiskError, DISK_ERROR_CODES, isDiskCanaleError } from '../../ad
 import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
 import { CanaleError } from '../../core/errors.js';
 import { buildTransport, type TransportChoice } from '../../adapters/transports/select.js';
-import type { Delivery, SkipReason } from '../../core/audience.js';
+import { hasStoppedMarketing, type Delivery, type SkipReason } from '../../core/audience.js';
 import { addThrottling, type Campaign } from '../../core/campaign.js';
 import { DEFAULT_RETRY_POLICY } from '../../core/dispatch/backoff.js';
 import { deliver, type DeliverOutcome, type WorkItem } from '../../core/dispatch/deliver.js';
@@ -70,6 +70,9 @@ async function watchSinceThePlan(run: CampaignRun, home: string, dir: string): P
   return { dropped: await DroppedWatch.start(dir), optOuts: await OptOutWatch.start(home, run.optOutsFrom), trouble, troubleFeed: await watchAccountTrouble(dir, trouble) };
 }
 
+/** Whether this channel of the campaign carries a WhatsApp marketing template. */
+const isMarketingOn = (run: CampaignRun, channel: Channel): boolean => channel === 'whatsapp' && run.message.whatsappTemplate?.category === 'MARKETING';
+
 /**
  * Why a recipient must not be sent after all, asked when they are prepared and again right before their request
  * leaves: forgotten since the send began (the snapshot still has them, the home no longer does), or an opt-out
@@ -80,7 +83,7 @@ function withdrawnSince(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>,
   const subscriber = byId.get((run.deliveries[item.index] as Delivery).subscriberId);
   if (subscriber === undefined) return undefined;
   const reachedFor = subscriber.topics.filter((t) => run.campaign.query.topics.includes(t));
-  return since.optOuts.hasLeft(subscriber, reachedFor) ? 'opted-out-during-send' : undefined;
+  return since.optOuts.hasLeft(subscriber, reachedFor, isMarketingOn(run, item.channel)) ? 'opted-out-during-send' : undefined;
 }
 
 /**
@@ -94,6 +97,7 @@ function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, si
   if (subscriber === undefined || subscriber.status !== 'active') return { skip: 'opted-out' };
   const { topics } = run.campaign.query;
   if (topics.length > 0 && !subscriber.topics.some((t) => topics.includes(t))) return { skip: 'opted-out-of-topic' };
+  if (isMarketingOn(run, item.channel) && hasStoppedMarketing(subscriber)) return { skip: 'marketing-stopped' };
   const origin = { campaignId: run.campaign.id, recipientKey: subscriber.id };
   const rendering = item.channel === 'whatsapp' ? renderWhatsAppFor(run.message, subscriber, origin) : renderEmailFor(run.message, subscriber, origin, run.render);
   return rendering.ok ? rendering.envelope : { skip: 'no-address' };

@@ -109,7 +109,7 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
   const settings = settingsMap(await ctx.settings());
   const render = renderContextOf(planSettings);
   const rates = ratesOf(planSettings, request.rate);
-  const query = { topics: message.topics, where: request.where, channel: request.channel, messageChannels: message.channels };
+  const query = { topics: message.topics, where: request.where, channel: request.channel, messageChannels: message.channels, isWhatsAppMarketing: message.whatsappTemplate?.category === 'MARKETING' };
   refuseMissingSubject(request.spec, data.subscribers, query);
   const plan = planSend({
     message,

@@ -5,6 +5,7 @@ import type { StoreEvent } from '../../core/replies/reply-batch.js';
 import { commandOf } from '../../core/replies/reply-command.js';
 import { findStopTopic } from '../../core/replies/stop-topic.js';
 import type { Topic } from '../../core/topic.js';
+import type { WhatsAppIdentity } from '../../core/whatsapp-identity.js';
 import { isAccountTrouble, type DeliveryFailure } from '../../core/transport.js';
 
 /** A line of the event log, read: its receipts, what it changes in the store, and account trouble it reports. */
@@ -47,20 +48,28 @@ export function readLine(text: string): ReadLine {
 
 /**
  * What a running send must stop at once, before the batch reaches a large store: each STOP by the number (or user
- * id) it came from, and the topic it names — unless the same citizen joins again later in the batch (the store,
- * written next, then keeps them subscribed).
+ * id) it came from, and the topic it names, and each `user_preferences` stop (marketing only) — unless the same
+ * citizen joins (or resumes marketing) again later in the batch: the store, written next, keeps them subscribed.
  */
 export function earlyOptOuts(events: readonly StoreEvent[], topics: readonly Topic[]): OptOut[] {
   const optOuts: OptOut[] = [];
   const joinedLater = new Set<string>();
+  const resumedLater = new Set<string>();
+  const keysOf = (who: WhatsAppIdentity) => [who.phone, who.userId].filter((k): k is NonNullable<typeof k> => k !== undefined);
+  const whoOf = (who: WhatsAppIdentity) => ({ ...(who.phone === undefined ? {} : { phone: who.phone }), ...(who.userId === undefined ? {} : { userId: who.userId }) });
   for (const e of [...events].reverse()) {
+    if (e.kind === 'preference') {
+      const keys = keysOf(e.identity);
+      if (e.value === 'resume') keys.forEach((k) => resumedLater.add(k));
+      else if (!keys.some((k) => resumedLater.has(k))) optOuts.push({ ...whoOf(e.identity), isMarketingOnly: true, at: e.at });
+      continue;
+    }
     if (e.kind !== 'reply') continue;
-    const keys = [e.message.phone, e.message.userId].filter((k): k is NonNullable<typeof k> => k !== undefined);
+    const keys = keysOf(e.message);
     if (e.command.kind === 'join') keys.forEach((k) => joinedLater.add(k));
     if ((e.command.kind !== 'stop' && e.command.kind !== 'leave') || keys.some((k) => joinedLater.has(k))) continue;
     const topic = e.command.kind === 'leave' ? findStopTopic(topics, e.command.topic)?.id : undefined;
-    const who = { ...(e.message.phone === undefined ? {} : { phone: e.message.phone }), ...(e.message.userId === undefined ? {} : { userId: e.message.userId }) };
-    optOuts.push({ ...who, ...(topic === undefined ? {} : { topic }), at: e.message.at });
+    optOuts.push({ ...whoOf(e.message), ...(topic === undefined ? {} : { topic }), at: e.message.at });
   }
   return optOuts.reverse();
 }
