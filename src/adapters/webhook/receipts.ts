@@ -1,5 +1,7 @@
-import { open, stat } from 'node:fs/promises';
-import { campaignDir, journalFile, readRecipients } from '../campaign/campaign-files.js';
+import { open, readFile, stat } from 'node:fs/promises';
+import { droppedFile } from '../campaign/dropped-feed.js';
+import { sizeOf } from '../fs/line-feed.js';
+import { campaignDir, FORGOTTEN_ID, journalFile, readRecipients } from '../campaign/campaign-files.js';
 import { readCampaignFolder } from '../campaign/campaign-store.js';
 import { isCampaignId } from '../../core/ids.js';
 import { applyRecord, emptyReplay, type JournalRecord, type JournalReplay } from '../../core/dispatch/journal-state.js';
@@ -21,7 +23,12 @@ export type ReceiptResult =
 
 interface CampaignBook {
   readonly journal: AppendFile;
+  readonly dir: string;
   readonly recipients: readonly SubscriberId[];
+  /** Positions of people forgotten since the book was read (the campaign's dropped list), and its size then. */
+  readonly forgotten: Set<number>;
+  droppedSize: number;
+  isDroppedChecked: boolean;
   replay: JournalReplay;
   wamids: Map<string, number>;
   inode: number;
@@ -55,6 +62,11 @@ export class ReceiptBook {
   /** Forgets what was read of campaigns' statuses: the next receipts read them again. */
   refresh(): void {
     this.ended.clear();
+    for (const book of this.books.values()) {
+      void book.then((b) => {
+        if (b !== undefined) b.isDroppedChecked = false;
+      });
+    }
   }
 
   async record(event: StatusEvent): Promise<ReceiptResult> {
@@ -72,8 +84,26 @@ export class ReceiptBook {
     applyRecord(book.replay, record);
     if (book.replay.states[index] === before && book.replay.failures.get(index)?.code === failureBefore) return { kind: 'duplicate' };
     await book.journal.append(`${JSON.stringify(record)}\n`);
-    const subscriberId = book.recipients[index] as SubscriberId;
+    const subscriberId = (await this.isForgotten(book, index)) ? (FORGOTTEN_ID as SubscriberId) : (book.recipients[index] as SubscriberId);
     return { kind: 'recorded', outcome: { subscriberId, status: event.status, ...(record.s === 'failed' ? { code: record.code } : {}) } };
+  }
+
+  /**
+   * Whether the recipient was forgotten after the book read the frozen list (forget appended their position to the
+   * campaign's dropped list): their receipt then names nobody, so no failure streak keeps their id. Looked at once a
+   * batch (refresh).
+   */
+  private async isForgotten(book: CampaignBook, index: number): Promise<boolean> {
+    if (!book.isDroppedChecked) {
+      book.isDroppedChecked = true;
+      const size = await sizeOf(droppedFile(book.dir));
+      if (size !== book.droppedSize) {
+        book.droppedSize = size;
+        const text = await readFile(droppedFile(book.dir), 'utf8').catch(() => '');
+        for (const i of text.matchAll(/^\{"i":(\d+)\}$/gm)) book.forgotten.add(Number(i[1]));
+      }
+    }
+    return book.forgotten.has(index);
   }
 
   /** Reads these campaigns' journals now, so the first receipts for them do not wait for it (at most the 16 last). */
@@ -111,7 +141,11 @@ export class ReceiptBook {
     if (deliveries === undefined) return undefined;
     const book: CampaignBook = {
       journal: new AppendFile(journalFile(dir), this.options.inodeCheckMs),
+      dir,
       recipients: deliveries.map((d) => d.subscriberId),
+      forgotten: new Set(),
+      droppedSize: 0,
+      isDroppedChecked: false,
       replay: emptyReplay(deliveries.length),
       wamids: new Map(),
       inode: -1,

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_DIR_MODE, writeFileAtomic } from '../fs/atomic-file.js';
 import { AppendFile } from './append-file.js';
@@ -59,6 +59,8 @@ export class EventLog {
 export class FailureStreaks {
   private counts: Record<string, number> = {};
   private saving: Promise<void> = Promise.resolve();
+  /** The file's modification time after this process's last write (or load). */
+  private savedAt = -1;
 
   private constructor(private readonly path: string) {}
 
@@ -66,11 +68,13 @@ export class FailureStreaks {
     const streaks = new FailureStreaks(streaksFile(home));
     const text = await readFile(streaks.path, 'utf8').catch(() => undefined);
     if (text !== undefined) streaks.counts = (JSON.parse(text) as { counts: Record<string, number> }).counts;
+    streaks.savedAt = await stat(streaks.path).then((s) => s.mtimeMs, () => -1);
     return streaks;
   }
 
   /** Counts one more failure (or clears the streak); returns the streak. */
   async note(subscriberId: string, undeliverable: boolean): Promise<number> {
+    await this.reloadIfChanged();
     const before = this.counts[subscriberId] ?? 0;
     const after = undeliverable ? before + 1 : 0;
     if (after === before) return after;
@@ -82,7 +86,20 @@ export class FailureStreaks {
 
   private save(): Promise<void> {
     const text = `${JSON.stringify({ version: 1, counts: this.counts })}\n`;
-    this.saving = this.saving.then(() => writeFileAtomic(this.path, text));
+    this.saving = this.saving.then(async () => {
+      await writeFileAtomic(this.path, text);
+      this.savedAt = await stat(this.path).then((s) => s.mtimeMs, () => -1);
+    });
     return this.saving;
+  }
+
+  /** The file as `forget` left it (it removes the person's count): read again when someone else wrote it. */
+  private async reloadIfChanged(): Promise<void> {
+    await this.saving;
+    const modified = await stat(this.path).then((s) => s.mtimeMs, () => -1);
+    if (modified === this.savedAt) return;
+    const text = await readFile(this.path, 'utf8').catch(() => undefined);
+    this.counts = text === undefined ? {} : (JSON.parse(text) as { counts: Record<string, number> }).counts;
+    this.savedAt = modified;
   }
 }

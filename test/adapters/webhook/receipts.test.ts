@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { replayJournal } from '../../../src/adapters/journal/journal-file.js';
 import { saveCampaign } from '../../../src/adapters/campaign/campaign-store.js';
+import { appendDropped } from '../../../src/adapters/campaign/dropped-feed.js';
 import { ReceiptBook } from '../../../src/adapters/webhook/receipts.js';
 import type { StatusEvent } from '../../../src/adapters/webhook/webhook-payload.js';
 import type { Campaign, CampaignId } from '../../../src/core/campaign.js';
@@ -50,6 +51,14 @@ describe('ReceiptBook', () => {
     expect((await book.record(status('wamid.A', 'read'))).kind).toBe('recorded');
     expect((await book.record(status('wamid.A', 'read'))).kind).toBe('duplicate');
     expect((await lines()).slice(3)).toEqual([{ i: 0, s: 'delivered', at }, { i: 0, s: 'read', at }]);
+  });
+
+  it('names nobody for a recipient forgotten after it read the frozen list (their position in the dropped list)', async () => {
+    expect(await book.record(status('wamid.A', 'delivered'))).toMatchObject({ outcome: { subscriberId: 'sub_a' } });
+    await appendDropped(join(home, 'campaigns', campaign), [1]);
+    book.refresh();
+    expect(await book.record(status('wamid.B', 'delivered'))).toEqual({ kind: 'recorded', outcome: { subscriberId: 'forgotten', status: 'delivered' } });
+    expect(await book.record(status('wamid.A', 'read'))).toMatchObject({ outcome: { subscriberId: 'sub_a' } });
   });
 
   it('never moves a recipient backwards: read then a late delivered or failed leaves read', async () => {

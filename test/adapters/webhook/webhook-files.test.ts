@@ -32,6 +32,18 @@ describe('FailureStreaks', () => {
   });
 });
 
+describe('FailureStreaks and forget', () => {
+  it("a running server's next count does not bring back the streak forget removed", async () => {
+    const streaks = await FailureStreaks.load(home);
+    await streaks.note('sub_gone', true);
+    await streaks.note('sub_gone', true);
+    expect(await webhookHolder.erase(aSubscriber({ id: 'sub_gone' as never }), homePaths(home))).toBe(1);
+    await streaks.note('sub_other', true);
+    const file = JSON.parse(await readFile(join(home, 'webhooks', 'whatsapp-failures.json'), 'utf8')) as { counts: Record<string, number> };
+    expect(file.counts).toEqual({ sub_other: 1 });
+  });
+});
+
 describe('EventLog', () => {
   it('keeps every payload, one line each, in a file only its owner reads, even when many arrive at once', async () => {
     const log = new EventLog(home);
