@@ -85,9 +85,7 @@ const feedLines = async (home: string): Promise<Array<{ sub?: string; phone?: st
 /** The feed's opt-outs by subscriber id: those the store has. */
 export const optOutLines = async (home: string): Promise<Array<{ sub: string; topic?: string }>> =>
   (await feedLines(home)).filter((l): l is { sub: string; topic?: string } => l.sub !== undefined);
-/** The feed's opt-outs by number: said to running sends before the store write. */
-export const earlyOptOutLines = async (home: string): Promise<Array<{ phone: string; topic?: string }>> =>
-  (await feedLines(home)).filter((l): l is { phone: string; topic?: string } => l.phone !== undefined);
+
 
 /** A Meta `messages` webhook: one text from a number (digits, no plus). */
 export const textPayload = (from: string, messageId: string, body: string) => ({

@@ -5,7 +5,7 @@ import { EventLog } from '../../src/adapters/webhook/webhook-files.js';
 import type { StoreData } from '../../src/core/store-data.js';
 import type { Subscriber } from '../../src/core/subscriber.js';
 import { aStore, aSubscriber } from '../support/builders.js';
-import { aHome, AT, earlyOptOutLines, fakeReplies, memoryStore, optOutLines, startApplier, textPayload, type Running } from './applier-harness.js';
+import { aHome, AT, fakeReplies, memoryStore, optOutLines, startApplier, textPayload, type Running } from './applier-harness.js';
 
 /** The webhook server's applier on a real event log and cursor, with the store in memory (its writes counted). */
 
@@ -56,8 +56,6 @@ describe('EventApplier: batches', () => {
     await expect.poll(() => store.writes).toBe(1);
     await Promise.all(citizens.slice(1).map((c, i) => log.record(AT, textPayload(digits(c), `wamid.next${i}`, 'STOP'))));
     expect(store.writes).toBe(1);
-    // running sends were told of the first STOP before that write, by the number it came from
-    expect(await earlyOptOutLines(home)).toEqual([{ at: AT, phone: `+${digits(citizens[0] as Subscriber)}` }]);
     release();
     await running.applied();
     expect(store.writes).toBe(2);
@@ -81,8 +79,6 @@ describe('EventApplier: batches', () => {
     expect(byId(data, a.id)?.history?.map((e) => e.action)).toEqual(['unsubscribed', 'topic-joined']);
     expect(byId(data, b.id)).toMatchObject({ status: 'active', topics: ['scuola'] });
     expect(await optOutLines(home)).toEqual([{ at: AT, sub: b.id, topic: 'cantieri' }]);
-    // and before the store write, by number: not a, who joined again later in the batch
-    expect(await earlyOptOutLines(home)).toEqual([{ at: AT, phone: `+${digits(b)}`, topic: 'cantieri' }]);
   });
 
   it("Meta's redeliveries change nothing: the same STOP three times (in one batch and the next) is applied and confirmed once", async () => {

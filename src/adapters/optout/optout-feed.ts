@@ -33,17 +33,19 @@ export interface OptOut {
 
 /** Appends opt-outs, on disk before it returns. */
 export function appendOptOuts(home: string, optOuts: readonly OptOut[]): Promise<void> {
-  const lines = optOuts.map((o) => {
-    const who = {
-      ...(o.subscriberId === undefined ? {} : { sub: o.subscriberId }),
-      ...(o.phone === undefined ? {} : { phone: o.phone }),
-      ...(o.userId === undefined ? {} : { user: o.userId }),
-      ...(o.email === undefined ? {} : { email: o.email.toLowerCase() }),
-    };
-    const what = o.isMarketingOnly === true ? { marketing: true } : o.topic === undefined ? {} : { topic: o.topic };
-    return `${JSON.stringify({ at: o.at, ...who, ...what })}\n`;
-  });
-  return appendDurably(optOutFile(home), lines.join(''));
+  return appendDurably(optOutFile(home), optOuts.map(optOutLine).join(''));
+}
+
+/** One line of the feed. */
+export function optOutLine(o: OptOut): string {
+  const who = {
+    ...(o.subscriberId === undefined ? {} : { sub: o.subscriberId }),
+    ...(o.phone === undefined ? {} : { phone: o.phone }),
+    ...(o.userId === undefined ? {} : { user: o.userId }),
+    ...(o.email === undefined ? {} : { email: o.email.toLowerCase() }),
+  };
+  const what = o.isMarketingOnly === true ? { marketing: true } : o.topic === undefined ? {} : { topic: o.topic };
+  return `${JSON.stringify({ at: o.at, ...who, ...what })}\n`;
 }
 
 /** The feed holds subscriber ids, phones and e-mails: forget overwrites theirs where it lies (a send may be reading it). */

@@ -3,7 +3,7 @@ import { readCursor, readLineAt, readLinesFrom, START, writeCursor, type EventCu
 import type { ReceiptBook } from '../../adapters/webhook/receipts.js';
 import { eventLogFile, type FailureStreaks } from '../../adapters/webhook/webhook-files.js';
 import type { StatusEvent } from '../../adapters/webhook/webhook-payload.js';
-import { earlyOptOuts, readLine, type ReadLine } from './event-lines.js';
+import { readLine, type ReadLine } from './event-lines.js';
 import type { Topic } from '../../core/topic.js';
 import { whatsappAddressOf } from '../../core/whatsapp-identity.js';
 import { reportAccountTrouble, runningCampaign } from '../../adapters/campaign/account-trouble.js';
@@ -75,8 +75,12 @@ export class EventApplier {
   private isClosed = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly seen = new Set<string>();
-  /** The topic catalogue as the last store change saw it: a STOP's topic is named from it before the next one. */
+  /** The topic catalogue as the last store change saw it: the request path names a STOP's topic from it (EarlyOptOuts). */
   private topics: readonly Topic[] = [];
+
+  get catalogue(): readonly Topic[] {
+    return this.topics;
+  }
   private readonly helpSentAt = new Map<string, number>();
   private readonly sending = new Set<Promise<void>>();
 
@@ -188,9 +192,6 @@ export class EventApplier {
     });
     let storeWrites = 0;
     let applied: BatchResult = { replies: [], optOuts: [], identities: [], changed: 0 };
-    // running sends learn of STOPs now, not after the store write, which takes seconds on a large store
-    const early = earlyOptOuts(events, this.topics);
-    if (early.length > 0) await appendOptOuts(home, early);
     if (events.length > 0) {
       applied = await this.deps.store.update((data) => {
         this.topics = data.topics;

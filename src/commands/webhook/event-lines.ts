@@ -32,7 +32,12 @@ export function readLine(text: string): ReadLine {
     const source = u.source === 'email:link' ? 'email:link' : 'email:one-click';
     return { ...NOTHING, events: [{ kind: 'unsubscribe', subscriberId: u.sub, ...(typeof u.topic === 'string' ? { topic: u.topic } : {}), at, source }] };
   }
-  const read = readWebhook(line.payload, at);
+  return readPayload(line.payload, at);
+}
+
+/** A signed WhatsApp payload, read: its receipts, what it changes in the store, and account trouble it reports. */
+export function readPayload(payload: unknown, at: string): ReadLine {
+  const read = readWebhook(payload, at);
   const events: StoreEvent[] = [];
   // reactions and unsupported messages ask nothing: no change, no help text
   for (const m of read.inbound.filter(needsAnswer)) {

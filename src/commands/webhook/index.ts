@@ -9,6 +9,7 @@ import { CanaleError, usageError } from '../../core/errors.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { emailUnsubscribe } from './email-unsubscribe.js';
+import { EarlyOptOuts } from './early-optouts.js';
 import { EventApplier } from './event-applier.js';
 import { runWebhookStatus } from './webhook-status.js';
 
@@ -75,6 +76,8 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   // the request path only appends to the log: each line on disk wakes the applier, which does the rest
   const log = new EventLog(home, () => applier.wake());
   await applier.start();
+  // and a STOP also goes to the opt-out feed before the 200, so a running send skips them within half a second
+  const early = new EarlyOptOuts(home, () => applier.catalogue);
   if (text('unsubscribeSecret') === undefined) {
     ctx.ui.warn('no CANALE_UNSUBSCRIBE_SECRET set: e-mail unsubscribe links are refused (403) until it is — set it with: canale config set unsubscribeSecret SECRET (read at each request: no restart needed)');
   }
@@ -90,14 +93,15 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
     log: (line) => ctx.deps.io.stderr.write(`${line}\n`),
     handlers: {
       whatsapp: async (payload) => {
-        await log.record(ctx.deps.clock.now().toISOString(), payload);
+        const at = ctx.deps.clock.now().toISOString();
+        await Promise.all([log.record(at, payload), early.record(at, payload)]);
         return 'logged';
       },
       // config.json is read again at each request: `canale config set unsubscribeSecret …` (or city.name) applies at once
       unsubscribe: async (token, method, form) => {
         const fresh = settingsMap(await ctx.settings());
         const links = unsubscribeLinks(textSetting(fresh, 'publicUrl'), textSetting(fresh, 'unsubscribeSecret'), ctx.deps.clock, Number(fresh.get('unsubscribe.tokenDays') ?? DEFAULT_TOKEN_DAYS));
-        return emailUnsubscribe(store, links, textSetting(fresh, 'city.name') ?? 'Comune', () => ctx.now(), (at, target) => log.recordUnsubscribe(at, target))(token, method, form);
+        return emailUnsubscribe(store, links, textSetting(fresh, 'city.name') ?? 'Comune', () => ctx.now(), (at, target) => Promise.all([log.recordUnsubscribe(at, target), early.recordUnsubscribe(at, target)]).then(() => undefined))(token, method, form);
       },
     },
   });
@@ -115,7 +119,7 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   await server.close();
   // what was answered is applied before the server stops (a crash instead: the next start applies it from the cursor)
   await applier.close();
-  await Promise.all([log.close(), receipts.close(), replies.close?.()]);
+  await Promise.all([log.close(), early.close(), receipts.close(), replies.close?.()]);
   ctx.ui.info('webhook server stopped');
 }
 

@@ -1,0 +1,38 @@
+import { optOutFile, optOutLine } from '../../adapters/optout/optout-feed.js';
+import { AppendFile } from '../../adapters/webhook/append-file.js';
+import type { Topic } from '../../core/topic.js';
+import { earlyOptOuts, readPayload } from './event-lines.js';
+
+/**
+ * The request path's part of an opt-out (DESIGN §5): a STOP (or a topic STOP, or WhatsApp's marketing stop) is put
+ * in the opt-out feed by the number or user id it came from, flushed with the event log line before Meta gets its
+ * 200 — so a running send skips that citizen within its half-second poll of the 200, whatever the store's size and
+ * however long the batch under way takes to write it. Group-committed like the event log. Conservative: a STOP
+ * and a later ISCRIVI in another request still stop that citizen's message of a send already running.
+ */
+export class EarlyOptOuts {
+  private readonly file: AppendFile;
+
+  constructor(
+    home: string,
+    /** The topic catalogue as the applier last saw it, to name a topic STOP's topic. */
+    private readonly topics: () => readonly Topic[],
+  ) {
+    this.file = new AppendFile(optOutFile(home));
+  }
+
+  /** Appends the payload's STOPs, on disk before it resolves; nothing to do for most payloads (receipts). */
+  async record(at: string, payload: unknown): Promise<void> {
+    const optOuts = earlyOptOuts(readPayload(payload, at).events, this.topics());
+    if (optOuts.length > 0) await this.file.append(optOuts.map(optOutLine).join(''));
+  }
+
+  /** A one-click e-mail unsubscribe, by the subscriber id its token names. */
+  async recordUnsubscribe(at: string, target: { readonly subscriberId: string; readonly topic?: string }): Promise<void> {
+    await this.file.append(optOutLine({ subscriberId: target.subscriberId, ...(target.topic === undefined ? {} : { topic: target.topic }), at }));
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
