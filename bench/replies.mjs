@@ -231,7 +231,7 @@ async function benchSize(count) {
     console.log(`| full store writes for the load / seconds in those batches | ${storeWrites} / ${writeSeconds.toFixed(2)} s (${loadBatches.length} batches) | a handful (≤ 10), not ${MESSAGES.toLocaleString('en')} | ${met(goals.writes)} |`);
     console.log(`| reference: one full store write of this home (\`canale subscribers add\`, node start included) | ${sec(reference.ms)} | ${MESSAGES.toLocaleString('en')} writes would take ≈ ${((MESSAGES * reference.ms) / 1000 / 60).toFixed(0)} min | |`);
     console.log(`| before it, the warm-up: ${WARMUP} "grazie" from others, p99 | ${percentile(warm.answers.map((a) => a.ms).sort((a, b) => a - b), 99).toFixed(1)} ms | (not a goal) | |`);
-    console.log(`confirmations the server sent to citizens through the stand-in: ${confirmations.toLocaleString('en')}; campaign messages accepted: ${sent.length.toLocaleString('en')}`);
+    console.log(`confirmation requests the server made to the stand-in (accepted or not): ${confirmations.toLocaleString('en')}; campaign messages accepted: ${sent.length.toLocaleString('en')}`);
     if (!goals.running) console.log('the send had finished before the load did: the figures are not "while a send runs"');
     if (store.wrong.length > 0) console.log(`first wrong records: ${JSON.stringify(store.wrong.slice(0, 3))}`);
     if (after.late.length > 0) console.log(`first late messages: ${JSON.stringify(after.late.slice(0, 3))}`);
