@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { CliResult } from './cli.js';
-import { GraphStandIn, type ReceivedMessage } from '../../src/adapters/sandbox/graph-stand-in.js';
+import { GraphStandIn, type GraphStandInOptions, type ReceivedMessage } from '../../src/adapters/sandbox/graph-stand-in.js';
 import { SmtpSink, type ReceivedMail } from '../../src/adapters/sandbox/smtp-sink.js';
 import { SANDBOX_ACCOUNT, sandboxEnv } from '../../src/commands/sandbox.js';
 import { FakeClock } from './fake-deps.js';
@@ -16,6 +16,8 @@ export interface Sandbox {
   readonly whenAnswered: (n: number) => Promise<void>;
   /** When each message was answered, per channel, in milliseconds of this process's monotonic clock. */
   readonly answeredAt: { readonly whatsapp: number[]; readonly email: number[] };
+  /** Points the Graph stand-in's signed webhooks (receipts, `POST /sandbox/inbound`) at a running `webhook serve`. */
+  readonly webhooksTo: (url: string) => void;
 }
 
 /** Faults to inject: a share of throttling answers and of server errors, mailboxes that refuse, WhatsApp latency. */
@@ -41,7 +43,9 @@ export async function startSandbox(dir: string, faults: SandboxFaults = {}): Pro
     }
   };
   const { reject, latencyMs, ...rates } = faults;
-  const graph = new GraphStandIn({ port: 0, ...SANDBOX_ACCOUNT, clock: new FakeClock(), ...rates, ...(latencyMs === undefined ? {} : { latencyMs }), onReceived: () => count('whatsapp') });
+  // mutable so webhooksTo can name the server once it listens: the stand-in reads webhookUrl at each post
+  const graphOptions: { -readonly [K in keyof GraphStandInOptions]: GraphStandInOptions[K] } = { port: 0, ...SANDBOX_ACCOUNT, clock: new FakeClock(), ...rates, ...(latencyMs === undefined ? {} : { latencyMs }), onReceived: () => count('whatsapp') };
+  const graph = new GraphStandIn(graphOptions);
   const sink = new SmtpSink({ port: 0, dir: join(dir, 'mail'), clock: new FakeClock(), ...rates, reject: reject ?? [], onReceived: () => count('email') });
   const url = await graph.listen();
   const port = await sink.listen();
@@ -55,6 +59,9 @@ export async function startSandbox(dir: string, faults: SandboxFaults = {}): Pro
     },
     whenAnswered: (n) => (answered >= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }))),
     answeredAt,
+    webhooksTo: (url) => {
+      graphOptions.webhookUrl = url;
+    },
   };
 }
 
