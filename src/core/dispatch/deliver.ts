@@ -143,12 +143,14 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     }
   }
 
-  /** A prepared recipient the send stopped before: not sent, so resume treats them as not yet reached. */
-  async function release(prepared: Prepared): Promise<void> {
-    if ('skip' in prepared || !(await isDurable(prepared))) return;
-    input.journal.released(prepared.item.index);
-    emit({ type: 'released', channel: prepared.item.channel });
-  }
+  /** Not sent after all (the send stopped first): resume treats them as not yet reached. */
+  const released = (item: WorkItem): void => {
+    input.journal.released(item.index);
+    emit({ type: 'released', channel: item.channel });
+  };
+  const release = async (prepared: Prepared): Promise<void> => {
+    if (!('skip' in prepared) && (await isDurable(prepared))) released(prepared.item);
+  };
 
   const pausedChannels = new Set<Channel>();
   /** Whether the channel has reached its pause: it then takes nobody new. */
@@ -183,8 +185,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
         noteRecovery(item.channel, limiter);
       }
       if (halt.signal.aborted || (attempt === 1 && throttles === 0 && pausing(item.channel))) {
-        input.journal.released(item.index);
-        emit({ type: 'released', channel: item.channel });
+        released(item);
         return;
       }
       const withdrawn = input.withdrawn?.(item);
@@ -209,8 +210,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
           throttles++;
           if (throttles >= input.policy.maxThrottles) {
             // never a failed recipient: they stay to be reached, and the whole send pauses until the provider relents
-            input.journal.released(item.index);
-            emit({ type: 'released', channel: item.channel });
+            released(item);
             stopNow({ status: 'stopped', reason: `the provider kept throttling (${failure.code}, ${throttles} times for one recipient) — wait a while, then resume`, failure });
             return;
           }
@@ -227,8 +227,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
         case 'recipient':
           break;
         case 'fatal':
-          input.journal.released(item.index);
-          emit({ type: 'released', channel: item.channel });
+          released(item);
           stopNow({ status: 'stopped', reason: describeFailure(failure), failure });
           return;
         default: {
