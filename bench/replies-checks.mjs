@@ -1,7 +1,6 @@
 // The after-the-fact checks of replies.mjs: which batch applied each reply (from the server's log and its event
-// log), what the store holds at the end (one streamed pass over db.json), and who got the campaign after a STOP.
-import { createReadStream, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+// log), what the store holds at the end (one streamed pass over db.json and its change log), and who got the campaign after a STOP.
+import { readFileSync } from 'node:fs';
 
 export function percentile(sorted, p) {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -42,20 +41,17 @@ export function readBatches(serverLog, eventLog) {
 }
 
 /**
- * Reads db.json record by record (the store writes one subscriber a line) and checks each sender's record against
+ * Reads the store as canale does (db.json with its change log, streamed) and checks each sender's record against
  * what their message asked: STOP unsubscribed, the topic STOP left the topic and kept the rest, "grazie" unchanged.
  */
 export async function checkStore(db, expected, topic) {
+  const { JsonFileStore } = await import('../dist/adapters/store/json-file-store.js');
   const wrong = [];
   let seen = 0;
-  const lines = createInterface({ input: createReadStream(db, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (!line.startsWith('{"id":"sub_')) continue;
-    const id = line.slice(7, line.indexOf('"', 7));
-    const want = expected.get(id);
-    if (want === undefined) continue;
+  await new JsonFileStore(db).scan(() => (s) => {
+    const want = expected.get(s.id);
+    if (want === undefined) return;
     seen++;
-    const s = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
     const was = want.original;
     const isRight =
       want.kind === 'stop'
@@ -63,8 +59,8 @@ export async function checkStore(db, expected, topic) {
         : want.kind === 'topic-stop'
           ? s.status === 'active' && !s.topics.includes(topic) && was.topics.filter((t) => t !== topic).every((t) => s.topics.includes(t))
           : s.status === was.status && JSON.stringify([...s.topics].sort()) === JSON.stringify([...was.topics].sort()) && s.updatedAt === was.updatedAt;
-    if (!isRight) wrong.push({ id, kind: want.kind, status: s.status, topics: s.topics });
-  }
+    if (!isRight) wrong.push({ id: s.id, kind: want.kind, status: s.status, topics: s.topics });
+  });
   return { seen, wrong };
 }
 

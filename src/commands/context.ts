@@ -47,9 +47,10 @@ export class Context {
     return created;
   }
 
-  async store(): Promise<Store> {
+  /** The store; `keep`: kept in memory between changes, for a process that runs on (the webhook server). */
+  async store(options: { readonly keep?: boolean } = {}): Promise<Store> {
     await this.prepareHome();
-    return new JsonFileStore(this.paths.db, undefined, this.deps.processes);
+    return new JsonFileStore(this.paths.db, { owner: this.deps.processes, ...options });
   }
 
   async settings(): Promise<ResolvedSetting[]> {

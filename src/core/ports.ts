@@ -1,4 +1,5 @@
 import type { StoreData } from './store-data.js';
+import type { BookHints, SubscriberBook } from './subscriber-book.js';
 import type { Subscriber } from './subscriber.js';
 import type { Topic } from './topic.js';
 
@@ -32,6 +33,13 @@ export interface Store {
    * from its start, `begin` is called again and the visitor it made before is dropped. Returns the rest of the store.
    */
   scan(begin: () => SubscriberVisitor): Promise<StoreScan>;
+  /**
+   * A change to a few subscribers, under the same lock as `update`: `change` gets a SubscriberBook over fresh data
+   * (`hints`: whom it will look up, found in one pass) and adds or replaces subscribers through it — nothing else it
+   * does to the data is kept. Only those subscribers are written (the JSON store appends them to its change log), on
+   * disk before the promise resolves; if `change` throws, nothing is written.
+   */
+  change<T>(hints: BookHints, change: (book: SubscriberBook) => T): Promise<T>;
 }
 
 /** Takes the subscribers of a scan one by one, with each one's place in the store's list. */

@@ -38,6 +38,8 @@ export class SubscriberBook {
   private readonly known: Record<Key, Set<string>> = { phone: new Set(), userId: new Set(), id: new Set(), email: new Set() };
   private readonly sources = new Set<string>();
   private readonly sourcesKnown = new Set<string>();
+  /** The subscribers added or replaced through the book, by id: what a store writes of this change (Store.change). */
+  private readonly changedIds = new Set<SubscriberId>();
 
   constructor(
     readonly data: StoreData,
@@ -110,6 +112,7 @@ export class SubscriberBook {
     }
     this.data.subscribers[at] = next;
     this.note(next, at, before);
+    this.changedIds.add(next.id);
     return next;
   }
 
@@ -120,7 +123,16 @@ export class SubscriberBook {
     const added = addSubscriber({ ...this.data, subscribers: other === undefined ? [] : [other] }, input, meta);
     this.data.subscribers.push(added);
     this.note(added, this.data.subscribers.length - 1);
+    this.changedIds.add(added.id);
     return added;
+  }
+
+  /** The subscribers added or replaced through the book, as they are now, in the order first changed. */
+  changed(): Subscriber[] {
+    return [...this.changedIds].flatMap((id) => {
+      const now = this.lookup('id', id);
+      return now === undefined ? [] : [now];
+    });
   }
 
   private lookup(key: Key, value: string): Subscriber | undefined {

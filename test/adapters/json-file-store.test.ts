@@ -50,7 +50,7 @@ describe('JsonFileStore', () => {
   });
 
   it('gives up with BUSY (exit 4) when another canale holds the lock too long', async () => {
-    const store = new JsonFileStore(db, 200);
+    const store = new JsonFileStore(db, { lockWaitMs: 200 });
     await withFileLock(db, { waitMs: 1000 }, async () => {
       await expect(store.update(() => undefined)).rejects.toMatchObject({ code: 'BUSY', exit: 'busy' });
     });

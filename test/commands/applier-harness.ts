@@ -11,6 +11,7 @@ import { EventApplier, type AppliedBatch, type EventApplierDeps } from '../../sr
 import type { Campaign, CampaignId } from '../../src/core/campaign.js';
 import type { Store, StoreScan, SubscriberVisitor } from '../../src/core/ports.js';
 import type { StoreData } from '../../src/core/store-data.js';
+import { SubscriberBook, type BookHints } from '../../src/core/subscriber-book.js';
 import type { Envelope, SendResult, Transport } from '../../src/core/transport.js';
 import { FakeClock, sequentialIds } from '../support/fake-deps.js';
 
@@ -29,6 +30,11 @@ export function memoryStore(data: StoreData): Store & { writes: number; gate?: P
       store.writes++;
       await store.gate;
       return change(data);
+    },
+    change: async <T>(hints: BookHints, change: (book: SubscriberBook) => T): Promise<T> => {
+      store.writes++;
+      await store.gate;
+      return change(new SubscriberBook(data, hints));
     },
   };
   return store;

@@ -1,30 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { unsubscribeLinks } from '../../src/adapters/unsubscribe-links.js';
-import type { Store, StoreScan, SubscriberVisitor } from '../../src/core/ports.js';
-import type { StoreData } from '../../src/core/store-data.js';
 import { emailUnsubscribe } from '../../src/commands/webhook/email-unsubscribe.js';
 import type { UnsubscribeRecord } from '../../src/adapters/webhook/webhook-files.js';
 import { aStore, aSubscriber } from '../support/builders.js';
 import { FakeClock } from '../support/fake-deps.js';
-
-/** The store as a value: update runs on it in place, as the real one does under its lock. */
-function memoryStore(data: StoreData): Store & { writes: number } {
-  const store = {
-    writes: 0,
-    read: async () => structuredClone(data),
-    topics: async () => structuredClone(data.topics),
-    scan: async (begin: () => SubscriberVisitor): Promise<StoreScan> => {
-      const visit = begin();
-      data.subscribers.forEach((s, i) => visit(s, i));
-      return { version: data.version, topics: data.topics, templates: data.templates, subscriberCount: data.subscribers.length };
-    },
-    update: async <T>(change: (d: StoreData) => T): Promise<T> => {
-      store.writes++;
-      return change(data);
-    },
-  };
-  return store;
-}
+import { memoryStore } from './applier-harness.js';
 
 const clock = new FakeClock();
 const links = unsubscribeLinks('https://avvisi.comune.example.it', 'segreto', clock, 30);

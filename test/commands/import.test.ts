@@ -183,6 +183,7 @@ describe('subscribers import: in a pipe', () => {
       read: () => real.read(),
       topics: () => real.topics(),
       scan: (begin) => real.scan(begin),
+      change: (hints, change) => real.change(hints, change),
       update: (change) =>
         real.update((data) => {
           data.subscribers.push(aSubscriber({ phone: '+393331234567' as E164, email: undefined }), aSubscriber({ phone: undefined, email: 'm@example.it' as Email, channel: 'email' }));

@@ -59,7 +59,7 @@ describe('prepareSend', () => {
       data.subscribers.push(aSubscriber({ id: id('sub_v'), topics: ['verde'], channel: 'email', attributes: {} }));
     });
     const before = (await real.topics()).filter((t) => t.id !== 'verde');
-    const racing: Store = { read: () => real.read(), update: (change) => real.update(change), topics: async () => before, scan: (begin) => real.scan(begin) };
+    const racing: Store = { read: () => real.read(), update: (change) => real.update(change), topics: async () => before, scan: (begin) => real.scan(begin), change: (hints, change) => real.change(hints, change) };
     ctx.store = async () => racing;
     const prepared = await prepareSend(request('Potature nei parchi.', ['verde']), ctx);
     expect(prepared.plan.recipients.total).toBe(1);

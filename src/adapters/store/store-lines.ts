@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { SharedValues } from './shared-values.js';
 
 const SECTION = /^"([A-Za-z]+)":\[(?:\](,|\}))?$/;
@@ -114,15 +114,18 @@ function feedLines(layout: StoreLayout, chunk: Buffer, from: number): number {
  * With `options.subscriber`, subscribers are handed over one by one and the result's list stays empty; a caller
  * that gets undefined may have been handed some already.
  */
-export async function readStoreLines(path: string, options: StoreLinesOptions = {}): Promise<unknown> {
+export async function readStoreLines(path: string, options: StoreLinesOptions = {}, opened?: FileHandle): Promise<unknown> {
   const layout = new StoreLayout(options);
   // one buffer, read into again and again: fresh 4 MB buffers cost a page fault per 4 KB on first touch, which
   // here took longer (0.4–0.7 s for a 390 MB store) than finding every line in them
   const buffer = Buffer.allocUnsafe(READ_BYTES);
   let carry: Buffer = Buffer.alloc(0);
-  const file = await open(path, 'r');
+  // read at explicit positions: a handle the caller opened may be read again from its start
+  const file = opened ?? (await open(path, 'r'));
+  let position = 0;
   try {
-    for (let read = (await file.read(buffer, 0, READ_BYTES, null)).bytesRead; read > 0; read = (await file.read(buffer, 0, READ_BYTES, null)).bytesRead) {
+    for (let read = (await file.read(buffer, 0, READ_BYTES, position)).bytesRead; read > 0; read = (await file.read(buffer, 0, READ_BYTES, position)).bytesRead) {
+      position += read;
       const chunk = buffer.subarray(0, read);
       let start = 0;
       const first = chunk.indexOf(NEWLINE);
@@ -148,7 +151,7 @@ export async function readStoreLines(path: string, options: StoreLinesOptions = 
     if (error instanceof SyntaxError) return undefined;
     throw error;
   } finally {
-    await file.close();
+    if (opened === undefined) await file.close();
   }
   return layout.state === 'end' ? layout.result : undefined;
 }

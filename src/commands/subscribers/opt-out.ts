@@ -1,7 +1,7 @@
 import { appendOptOuts } from '../../adapters/optout/optout-feed.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import { resolveRef } from '../../core/subscriber-ref.js';
-import { replaceSubscriber, resubscribe, unsubscribe } from '../../core/subscribers.js';
+import { resubscribe, unsubscribe } from '../../core/subscribers.js';
 import { resolveTopics } from '../../core/topic.js';
 import type { Context } from '../context.js';
 import { canaleCommand } from '../../core/shell-quote.js';
@@ -16,11 +16,12 @@ export interface OptOutOptions {
 export async function runSubscriberUnsubscribe(options: OptOutOptions, ctx: Context): Promise<void> {
   const country = await ctx.country();
   const now = ctx.now();
-  const result = await (await ctx.store()).update((data) => {
-    const current = resolveRef(data.subscribers, options.ref, country);
-    const topic = options.topic === undefined ? undefined : resolveTopics(data.topics, [options.topic])[0];
+  // one subscriber changes: appended to the store's change log, not a rewrite of everyone
+  const result = await (await ctx.store()).change({}, (book) => {
+    const current = resolveRef(book.data.subscribers, options.ref, country);
+    const topic = options.topic === undefined ? undefined : resolveTopics(book.data.topics, [options.topic])[0];
     const next = unsubscribe(current, topic, { at: now, source: 'cli', ...(options.note ? { note: options.note } : {}) });
-    if (next !== current) replaceSubscriber(data, next);
+    if (next !== current) book.replace(next);
     return { next, changed: next !== current, topic };
   });
   // a send running now reads the feed, not the store: it skips them before their message leaves
@@ -57,11 +58,11 @@ export async function runSubscriberResubscribe(options: OptOutOptions, ctx: Cont
     canaleCommand('subscribers', 'resubscribe', options.ref, ...(options.topic === undefined ? [] : ['--topic', options.topic]), ...(options.note === undefined ? [] : ['--note', options.note]), '--yes'),
   );
   const now = ctx.now();
-  const result = await store.update((data) => {
-    const current = resolveRef(data.subscribers, options.ref, country);
-    const topic = options.topic === undefined ? undefined : resolveTopics(data.topics, [options.topic])[0];
+  const result = await store.change({}, (book) => {
+    const current = resolveRef(book.data.subscribers, options.ref, country);
+    const topic = options.topic === undefined ? undefined : resolveTopics(book.data.topics, [options.topic])[0];
     const next = resubscribe(current, topic, { at: now, source: 'cli', ...(options.note ? { note: options.note } : {}) });
-    if (next !== current) replaceSubscriber(data, next);
+    if (next !== current) book.replace(next);
     return { next, changed: next !== current };
   });
   if (result.changed) ctx.ui.success(`${result.next.id} is subscribed again to ${what}`);

@@ -12,7 +12,7 @@ import type { CitizenMessage } from '../../core/replies/citizen-reply.js';
 import { isAccountTrouble, type DeliveryFailure, type Transport } from '../../core/transport.js';
 import type { Clock, IdSource, Store } from '../../core/ports.js';
 import { HELP_ANSWER } from '../../core/replies/citizen-reply.js';
-import { applyStoreEvents, type BatchResult, type StoreEvent } from '../../core/replies/reply-batch.js';
+import { applyStoreEvents, storeEventHints, type BatchResult, type StoreEvent } from '../../core/replies/reply-batch.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 
 /** Failure codes that say the number cannot get WhatsApp messages at all (not "not now", not "not marketing"). */
@@ -193,9 +193,9 @@ export class EventApplier {
     let storeWrites = 0;
     let applied: BatchResult = { replies: [], optOuts: [], identities: [], changed: 0 };
     if (events.length > 0) {
-      applied = await this.deps.store.update((data) => {
-        this.topics = data.topics;
-        return applyStoreEvents(data, events, () => this.deps.ids.next('sub_') as SubscriberId);
+      applied = await this.deps.store.change(storeEventHints(events), (book) => {
+        this.topics = book.data.topics;
+        return applyStoreEvents(book, events, () => this.deps.ids.next('sub_') as SubscriberId);
       });
       storeWrites = 1;
     }

@@ -45,7 +45,7 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   if (verifyToken === undefined) ctx.ui.warn("no CANALE_WHATSAPP_VERIFY_TOKEN set: Meta's handshake is refused (403) — set it or: canale config set whatsapp.verifyToken TOKEN");
   const home = ctx.paths.home;
   await ensureWebhookDir(home);
-  const store = await ctx.store();
+  const store = await ctx.store({ keep: true });
   const choice = chooseTransport('whatsapp', settings);
   if (choice.warning !== undefined) ctx.ui.warn(`confirmations to citizens: ${choice.warning}`);
   const replies = buildTransport(choice, settings, { home, clock: ctx.deps.clock });

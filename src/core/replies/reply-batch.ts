@@ -39,7 +39,7 @@ export interface BatchResult {
 const sourceOf = (messageId: string) => `whatsapp:${messageId}`;
 
 /** Everyone and everything the batch names, so the book finds them all in one pass over the store. */
-function hintsOf(events: readonly StoreEvent[]) {
+export function storeEventHints(events: readonly StoreEvent[]) {
   const phones: string[] = [];
   const userIds: string[] = [];
   const ids: string[] = [];
@@ -71,7 +71,7 @@ function isOptedOut(book: SubscriberBook, subscriberId: string, topic: string | 
 }
 
 /**
- * Applies a batch of the event log to the store, under its one lock (the caller's `store.update`): citizens'
+ * Applies a batch of the event log to the store, under its one lock (the caller's `store.change`, whose book was made with `storeEventHints`): citizens'
  * replies (a message id already in a consent source is skipped), `user_preferences`, number and user-id changes,
  * user ids learnt from receipts, one-click unsubscribes and unreachable flags, in order, through one SubscriberBook.
  * Safe to apply twice. The opt-outs returned are checked against the store after the whole batch, so a STOP followed
@@ -79,8 +79,9 @@ function isOptedOut(book: SubscriberBook, subscriberId: string, topic: string | 
  * still names the opt-outs it made, for the feed that the crash may have missed. `user_preferences` stop is not an
  * opt-out: it blocks marketing templates at Meta, and changes no topic here.
  */
-export function applyStoreEvents(data: StoreData, events: readonly StoreEvent[], newId: () => SubscriberId): BatchResult {
-  const book = new SubscriberBook(data, hintsOf(events));
+export function applyStoreEvents(store: StoreData | SubscriberBook, events: readonly StoreEvent[], newId: () => SubscriberId): BatchResult {
+  const book = store instanceof SubscriberBook ? store : new SubscriberBook(store, storeEventHints(events));
+  const { data } = book;
   const replies: Array<BatchResult['replies'][number]> = [];
   const identities: IdentityOutcome[] = [];
   const candidates: BatchOptOut[] = [];

@@ -1,0 +1,183 @@
+import type { BigIntStats } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { CanaleError } from '../../core/errors.js';
+import { subscriberValidator } from '../../core/store-data.js';
+import type { Subscriber } from '../../core/subscriber.js';
+import { PRIVATE_FILE_MODE, syncDirectory } from '../fs/atomic-file.js';
+import { asDiskError } from '../fs/disk-errors.js';
+
+/**
+ * db.json's change log (DESIGN §5): a small change to the store appends the subscribers it changed, one line per
+ * change, to `db.changes.jsonl` beside it, instead of rewriting a file of a million records. The first line names
+ * the db.json it applies to (its size and modification time, which every rewrite of db.json changes and a copy
+ * with `cp -a` keeps): a log left by a fold that was killed after its rename names the db.json before, and is
+ * ignored. A torn last line (a killed append) is ignored too, and cut off by the next append.
+ */
+export const CHANGE_LOG_NAME = 'db.changes.jsonl';
+
+export function changeLogPath(db: string): string {
+  return join(dirname(db), basename(db) === 'db.json' ? CHANGE_LOG_NAME : `${basename(db)}.changes.jsonl`);
+}
+
+/** What identifies one version of db.json. */
+export function identityOf(stats: BigIntStats): string {
+  return `${stats.size}:${stats.mtimeNs}`;
+}
+
+/** One change as the log holds it: subscribers as they are now, and ids removed. */
+interface ChangeLine {
+  readonly put?: readonly Subscriber[];
+  readonly del?: readonly string[];
+}
+
+/** The log's changes, folded: each id named, in the order first named, as it is after all of them (null: removed). */
+export type LogChanges = Map<string, Subscriber | null>;
+
+/** A log read as far as its last whole line: where that ends, the file it was (for a reader that comes back), and its changes. */
+export interface LogState {
+  readonly changes: LogChanges;
+  readonly end: number;
+  /** Whole lines up to `end`, the header included: where the next one is, for a damage message. */
+  readonly lines: number;
+  readonly ino: bigint;
+  /** The changes this read found (all of them, or those after the LogState it read on from). */
+  readonly latest: LogChanges;
+  /** Whether this read went on from an earlier one (false: read from the start, `latest` is every change). */
+  readonly isContinued: boolean;
+}
+
+const NEWLINE = 0x0a;
+
+function damaged(path: string, line: number, why: string): CanaleError {
+  return new CanaleError('STORE_DAMAGED', `${path} is damaged at line ${line} (${why}) — canale will not overwrite it; fix it by hand or restore a backup`);
+}
+
+/** Applies the whole lines of `bytes` (from line `firstLine` of the file) to `changes`; returns how many bytes and lines they were. */
+function applyLines(path: string, bytes: Buffer, firstLine: number, changes: LogChanges): { bytes: number; lines: number } {
+  const isSubscriber = subscriberValidator(path);
+  let start = 0;
+  let line = firstLine;
+  for (let end = bytes.indexOf(NEWLINE); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
+    let parsed: ChangeLine;
+    try {
+      parsed = JSON.parse(bytes.toString('utf8', start, end)) as ChangeLine;
+    } catch {
+      throw damaged(path, line, 'not valid JSON');
+    }
+    if (parsed === null || typeof parsed !== 'object' || (parsed.put !== undefined && !Array.isArray(parsed.put)) || (parsed.del !== undefined && !Array.isArray(parsed.del))) {
+      throw damaged(path, line, 'not a change');
+    }
+    parsed.put?.forEach((s, i) => {
+      isSubscriber(s, i);
+      changes.set(s.id, s);
+    });
+    for (const id of parsed.del ?? []) changes.set(String(id), null);
+    start = end + 1;
+    line++;
+  }
+  return { bytes: start, lines: line - firstLine };
+}
+
+/**
+ * The log of the db.json whose identity is `base`: undefined when there is none, or it belongs to another version.
+ * `from` (a LogState read before) reads on from where that one ended, when the file is still that one.
+ */
+export async function readChangeLog(db: string, base: string, from?: LogState): Promise<LogState | undefined> {
+  const path = changeLogPath(db);
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const stats = await handle.stat({ bigint: true });
+    const size = Number(stats.size);
+    const isSame = from !== undefined && from.ino === stats.ino && size >= from.end;
+    const offset = isSame ? from.end : 0;
+    const bytes = Buffer.alloc(size - offset);
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, offset);
+    const read = bytes.subarray(0, bytesRead);
+    const latest: LogChanges = new Map();
+    if (isSame) {
+      const more = applyLines(path, read, from.lines + 1, latest);
+      const changes = new Map(from.changes);
+      for (const [id, now] of latest) changes.set(id, now);
+      return { changes, latest, end: offset + more.bytes, lines: from.lines + more.lines, ino: stats.ino, isContinued: true };
+    }
+    const headerEnd = read.indexOf(NEWLINE);
+    if (headerEnd === -1) return undefined;
+    const header = JSON.parse(read.toString('utf8', 0, headerEnd)) as { changesOf?: unknown; base?: unknown };
+    if (header.base !== base) return undefined;
+    const all = applyLines(path, read.subarray(headerEnd + 1), 2, latest);
+    return { changes: latest, latest, end: headerEnd + 1 + all.bytes, lines: 1 + all.lines, ino: stats.ino, isContinued: false };
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined; // a torn header: nothing after it was ever complete
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The subscribers with the log's changes: replaced in place, removed, and the new ones last, in the order they came. */
+export function applyChanges(subscribers: Subscriber[], changes: LogChanges): Subscriber[] {
+  if (changes.size === 0) return subscribers;
+  const seen = new Set<string>();
+  let removed = false;
+  for (let i = 0; i < subscribers.length; i++) {
+    const id = (subscribers[i] as Subscriber).id;
+    if (!changes.has(id)) continue;
+    seen.add(id);
+    const now = changes.get(id);
+    if (now === null || now === undefined) removed = true;
+    else subscribers[i] = now;
+  }
+  const kept = removed ? subscribers.filter((s) => changes.get(s.id) !== null) : subscribers;
+  for (const [id, now] of changes) if (now !== null && !seen.has(id)) kept.push(now);
+  return kept;
+}
+
+/**
+ * Appends one change (subscribers put, ids removed) to the log of the db.json `base`, on disk before it returns.
+ * `log` is the log as the caller read it under the store's lock: undefined starts a new log (replacing a stale one);
+ * bytes after its end (a torn line) are cut off first. Returns the log as it now is.
+ */
+export async function appendChange(db: string, base: string, log: LogState | undefined, put: readonly Subscriber[], del: readonly string[]): Promise<LogState> {
+  const path = changeLogPath(db);
+  const line = `${JSON.stringify({ ...(put.length > 0 ? { put } : {}), ...(del.length > 0 ? { del } : {}) })}\n`;
+  try {
+    const handle = await open(path, log === undefined ? 'w' : 'r+', PRIVATE_FILE_MODE);
+    try {
+      const text = log === undefined ? `${JSON.stringify({ changesOf: basename(db), base })}\n${line}` : line;
+      const start = log?.end ?? 0;
+      await handle.truncate(start);
+      const bytes = Buffer.from(text, 'utf8');
+      await handle.write(bytes, 0, bytes.length, start);
+      await handle.datasync();
+      const { ino } = await handle.stat({ bigint: true });
+      const latest: LogChanges = new Map();
+      for (const s of put) latest.set(s.id, s);
+      for (const id of del) latest.set(id, null);
+      const changes = new Map(log?.changes);
+      for (const [id, now] of latest) changes.set(id, now);
+      if (log === undefined) await syncDirectory(dirname(path));
+      return { changes, latest, end: start + bytes.length, lines: (log?.lines ?? 1) + 1, ino, isContinued: log !== undefined };
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw asDiskError(error, path);
+  }
+}
+
+/** Removes the log once db.json holds its changes (a fold), or when it is stale. */
+export async function removeChangeLog(db: string): Promise<void> {
+  await rm(changeLogPath(db), { force: true });
+}
+
+/** The size of the log now (0 when there is none). */
+export async function changeLogSize(db: string): Promise<number> {
+  return stat(changeLogPath(db)).then((s) => s.size, () => 0);
+}
