@@ -45,21 +45,45 @@ export class SubscriberBook {
     readonly data: StoreData,
     hints: BookHints = {},
   ) {
+    const pass = this.passFor(hints);
+    if (pass !== undefined) pass(0, data.subscribers.length);
+  }
+
+  /**
+   * The book, its one pass over the store made `step` subscribers at a time with `pause()` between them: a server
+   * that applies a batch to a million subscribers goes on answering requests meanwhile.
+   */
+  static async built(data: StoreData, hints: BookHints, pause: () => Promise<void>, step = 20_000): Promise<SubscriberBook> {
+    const book = new SubscriberBook(data);
+    const pass = book.passFor(hints);
+    for (let from = 0; pass !== undefined && from < data.subscribers.length; from += step) {
+      pass(from, Math.min(data.subscribers.length, from + step));
+      await pause();
+    }
+    return book;
+  }
+
+  /** The pass that finds what `hints` name (subscribers from..to at a time), or undefined when they name nothing. */
+  private passFor(hints: BookHints): ((from: number, to: number) => void) | undefined {
     const wanted: Record<Key, Set<string>> = { phone: new Set(hints.phones), userId: new Set(hints.userIds), id: new Set(hints.ids), email: new Set() };
     const sources = new Set(hints.sources);
-    if (wanted.phone.size + wanted.userId.size + wanted.id.size + sources.size === 0) return;
-    data.subscribers.forEach((s, i) => {
-      for (const key of ['phone', 'userId', 'id'] as const) {
-        const k = keyOf[key](s);
-        if (k !== undefined && wanted[key].has(k) && !this.positions[key].has(k)) this.positions[key].set(k, i);
-      }
-      if (sources.size > 0) {
-        if (sources.has(s.consent.source)) this.sources.add(s.consent.source);
-        for (const e of s.history ?? []) if (sources.has(e.source)) this.sources.add(e.source);
-      }
-    });
+    if (wanted.phone.size + wanted.userId.size + wanted.id.size + sources.size === 0) return undefined;
+    // what the hints name is known from the start: the pass must end before the book is used
     for (const key of ['phone', 'userId', 'id'] as const) wanted[key].forEach((k) => this.known[key].add(k));
     sources.forEach((s) => this.sourcesKnown.add(s));
+    return (from, to) => {
+      for (let i = from; i < to; i++) {
+        const s = this.data.subscribers[i] as Subscriber;
+        for (const key of ['phone', 'userId', 'id'] as const) {
+          const k = keyOf[key](s);
+          if (k !== undefined && wanted[key].has(k) && !this.positions[key].has(k)) this.positions[key].set(k, i);
+        }
+        if (sources.size > 0) {
+          if (sources.has(s.consent.source)) this.sources.add(s.consent.source);
+          for (const e of s.history ?? []) if (sources.has(e.source)) this.sources.add(e.source);
+        }
+      }
+    };
   }
 
   static of(data: StoreData | SubscriberBook): SubscriberBook {

@@ -10,6 +10,24 @@ const phone = (i: number) => `+39333${String(1_000_000 + i)}` as never;
 const people = (n: number) => Array.from({ length: n }, (_v, i) => aSubscriber({ id: `sub_${i}` as SubscriberId, phone: phone(i), email: `p${i}@example.it` as never, topics: ['cantieri'], ...(i % 3 === 0 ? { whatsappUserId: `IT.${i}` } : {}) }));
 
 describe('SubscriberBook', () => {
+  it('built in steps with pauses between, finds what a book built at once finds, and knows what it changed', async () => {
+    const people = Array.from({ length: 7 }, (_, i) => aSubscriber({ phone: `+39333000000${i}` as never, consent: { source: `whatsapp:w${i}`, at: '2026-11-01T10:00:00.000Z' } }));
+    const hints = { phones: ['+393330000005', '+393339999999'], ids: [people[2]?.id ?? ''], sources: ['whatsapp:w6', 'whatsapp:nope'] };
+    let pauses = 0;
+    const stepped = await SubscriberBook.built(aStore(people), hints, async () => void pauses++, 2);
+    const atOnce = new SubscriberBook(aStore(people), hints);
+    expect(pauses).toBe(4);
+    for (const book of [stepped, atOnce]) {
+      expect(book.find({ phone: '+393330000005' })?.id).toBe(people[5]?.id);
+      expect(book.find({ phone: '+393339999999' })).toBeUndefined();
+      expect(book.findById(people[2]?.id ?? '')?.id).toBe(people[2]?.id);
+      expect([book.hasSource('whatsapp:w6'), book.hasSource('whatsapp:nope')]).toEqual([true, false]);
+    }
+    expect(stepped.changed()).toEqual([]);
+    const renamed = stepped.replace({ ...(people[2] as Subscriber), name: 'Nuovo' });
+    expect(stepped.changed()).toEqual([renamed]);
+  });
+
   it('finds who findByIdentity finds, by number first, then by user id', () => {
     const data = aStore(people(50));
     const book = new SubscriberBook(data);

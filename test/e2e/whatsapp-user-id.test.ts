@@ -13,6 +13,7 @@ import { lastJson, MESSAGE, startSandbox, type Report, type Sandbox } from '../s
  */
 
 const USER_ID = 'US.13491208655302741918';
+const LUCA_USER_ID = 'US.77700011122233344455';
 const CSV = [
   'nome;telefono;whatsapp_user_id;email;argomenti;municipio',
   `Maria Username;;${USER_ID};;raccolta-differenziata;3`,
@@ -36,7 +37,7 @@ type Listed = Array<Record<string, unknown>>;
 
 describe('a citizen known by WhatsApp user id alone, end to end', () => {
   it('is imported, shown, exported and imported back, and a send through the sandbox reaches them by user id', async () => {
-    box = await startSandbox(dir);
+    box = await startSandbox(dir, { userIds: { '393331000001': LUCA_USER_ID } });
     const env = box.env;
     const cli = (...args: string[]): Promise<CliResult> => runCli(args, { home: join(dir, 'home'), cwd: dir, env });
     await writeFile(join(dir, 'iscritti.csv'), CSV);
@@ -83,6 +84,10 @@ describe('a citizen known by WhatsApp user id alone, end to end', () => {
     const requests = box.graph.received.map((m) => m.request as Record<string, unknown>);
     expect(requests.map((r) => [r.to, r.recipient])).toEqual(expect.arrayContaining([[undefined, USER_ID], ['+393331000001', undefined]]));
     expect(box.graph.received.every((m) => 'wamid' in m.outcome)).toBe(true);
+    // the user id Meta gave with Luca's send is kept: a STOP from it alone finds him
+    const luca = await cli('subscribers', 'show', '+393331000001');
+    expect(luca.stdout).toContain(`WhatsApp id: ${LUCA_USER_ID}`);
+    expect((await cli('subscribers', 'show', LUCA_USER_ID)).stdout).toContain('Luca Rossi');
 
     const test = await cli('send', '--test-to', USER_ID, '--template', 'avviso_cantieri', '--param', 'Maria', '--param', '2 dicembre', '--param', 'via Roma');
     expect(test.code, test.stderr).toBe(0);

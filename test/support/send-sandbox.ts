@@ -27,6 +27,8 @@ export interface SandboxFaults {
   readonly reject?: string[];
   /** Milliseconds the Graph stand-in waits before answering a message: requests stay in flight. */
   readonly latencyMs?: number;
+  /** Numbers (digits) whose business-scoped user id the stand-in returns with a send (`contacts[].user_id`). */
+  readonly userIds?: Readonly<Record<string, string>>;
 }
 
 /** Starts a sandbox whose e-mails go under `dir`; the caller closes it. */

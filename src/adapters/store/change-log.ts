@@ -121,12 +121,16 @@ export async function readChangeLog(db: string, base: string, from?: LogState): 
   }
 }
 
-/** The subscribers with the log's changes: replaced in place, removed, and the new ones last, in the order they came. */
-export function applyChanges(subscribers: Subscriber[], changes: LogChanges): Subscriber[] {
+/**
+ * The subscribers with the log's changes: replaced in place, removed, and the new ones last, in the order they came.
+ * With `pause`, the pass over them stops for it every PAUSE_EVERY subscribers (a server answering requests meanwhile).
+ */
+export async function applyChanges(subscribers: Subscriber[], changes: LogChanges, pause?: () => Promise<void>): Promise<Subscriber[]> {
   if (changes.size === 0) return subscribers;
   const seen = new Set<string>();
   let removed = false;
   for (let i = 0; i < subscribers.length; i++) {
+    if (pause !== undefined && i % PAUSE_EVERY === PAUSE_EVERY - 1) await pause();
     const id = (subscribers[i] as Subscriber).id;
     if (!changes.has(id)) continue;
     seen.add(id);
@@ -138,6 +142,9 @@ export function applyChanges(subscribers: Subscriber[], changes: LogChanges): Su
   for (const [id, now] of changes) if (now !== null && !seen.has(id)) kept.push(now);
   return kept;
 }
+
+/** Subscribers visited between two pauses: a few milliseconds' work. */
+export const PAUSE_EVERY = 20_000;
 
 /**
  * Appends one change (subscribers put, ids removed) to the log of the db.json `base`, on disk before it returns.

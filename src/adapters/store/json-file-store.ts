@@ -6,7 +6,7 @@ import { SubscriberBook, type BookHints } from '../../core/subscriber-book.js';
 import type { Topic } from '../../core/topic.js';
 import { removeStaleTemporaryFiles } from '../fs/atomic-file.js';
 import { withFileLock, type LockOwner } from '../fs/file-lock.js';
-import { appendChange, applyChanges, identityOf, readChangeLog } from './change-log.js';
+import { appendChange, applyChanges, identityOf, PAUSE_EVERY, readChangeLog } from './change-log.js';
 import { StoreFile, type StoreSnapshot } from './store-file.js';
 
 export interface JsonFileStoreOptions {
@@ -22,6 +22,8 @@ export interface JsonFileStoreOptions {
   /** The log is folded into db.json once it is larger than this share of db.json, and at least FOLD_MIN_BYTES. */
   readonly foldShare?: number;
 }
+
+const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Below this a log is never folded: appending stays cheaper than rewriting even a small store. */
 export const FOLD_MIN_BYTES = 64 * 1024;
@@ -79,7 +81,8 @@ export class JsonFileStore implements Store {
       // the book may change subscribers only: the rest of the store is not written by a change
       Object.freeze(current.data.topics);
       Object.freeze(current.data.templates);
-      const book = new SubscriberBook(current.data, hints);
+      // a kept store is the webhook server's: its passes over everyone leave room for the requests between them
+      const book = this.options.keep === true ? await SubscriberBook.built(current.data, hints, pause, PAUSE_EVERY) : new SubscriberBook(current.data, hints);
       const result = change(book);
       const put = book.changed();
       assertHeld();
@@ -101,7 +104,7 @@ export class JsonFileStore implements Store {
       const log = base === kept.base ? await readChangeLog(this.path, base, kept.log) : undefined;
       if (log === undefined && base === kept.base && kept.log === undefined) return kept;
       if (log !== undefined && (log.isContinued || kept.log === undefined)) {
-        kept.data.subscribers = applyChanges(kept.data.subscribers, log.latest);
+        kept.data.subscribers = await applyChanges(kept.data.subscribers, log.latest, pause);
         return { ...kept, log };
       }
     }

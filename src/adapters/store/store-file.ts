@@ -74,7 +74,7 @@ export class StoreFile implements Adapter<StoreData> {
     return this.opened(async (handle, base, size, log) => {
       const json = (await readStoreLines(this.path, {}, handle)) ?? (await this.readWhole(handle));
       const data = validateStore(json, this.path);
-      if (log !== undefined) data.subscribers = applyChanges(data.subscribers, log.changes);
+      if (log !== undefined) data.subscribers = await applyChanges(data.subscribers, log.changes);
       return { data, base, size, log };
     });
   }
@@ -108,7 +108,7 @@ export class StoreFile implements Adapter<StoreData> {
         // not in canale's layout (edited by hand): read whole, then visited from the start by a fresh visitor
         data = validateStore(await this.readWhole(handle), this.path);
         if (visited > 0) visit = begin();
-        data.subscribers = changes === undefined ? data.subscribers : applyChanges(data.subscribers, changes);
+        data.subscribers = changes === undefined ? data.subscribers : await applyChanges(data.subscribers, changes);
         data.subscribers.forEach((s, i) => visit(s, i));
         visited = data.subscribers.length;
       } else {

@@ -19,7 +19,8 @@ import { RateWindow } from '../../core/dispatch/rate-window.js';
 import type { CompiledMessage, } from '../../core/message/compile.js';
 import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
 import { buildReport, type CampaignReport } from '../../core/report.js';
-import type { Channel, Subscriber } from '../../core/subscriber.js';
+import type { Channel, Subscriber, SubscriberId } from '../../core/subscriber.js';
+import { learnUserId } from '../../core/replies/identity-change.js';
 import type { Envelope, Transport } from '../../core/transport.js';
 import type { ConfigValue } from '../../core/config-keys.js';
 import { sendProgress } from '../../ui/progress.js';
@@ -141,6 +142,28 @@ async function scrubDropped(dir: string, run: CampaignRun, byId: ReadonlyMap<str
   await scrubJournal(dir, { needles: people.flatMap((s) => erasureTarget(s).needles) }, positions);
 }
 
+/** A user id WhatsApp gave with a send (`contacts[].user_id`) that the store does not have for that subscriber yet. */
+function noteUserId(learnt: Map<SubscriberId, string>, byId: ReadonlyMap<string, Subscriber>, delivery: Delivery | undefined, userId: string): void {
+  const subscriber = delivery === undefined ? undefined : byId.get(delivery.subscriberId);
+  if (subscriber !== undefined && subscriber.whatsappUserId !== userId) learnt.set(subscriber.id, userId);
+}
+
+/**
+ * The user ids learnt from the send's answers, kept in one small store change after it (a later STOP by user id
+ * alone then finds the citizen). Not being able to keep them does not fail a send that went out: it is said.
+ */
+async function keepUserIds(ctx: Context, learnt: ReadonlyMap<SubscriberId, string>): Promise<void> {
+  if (learnt.size === 0) return;
+  const at = ctx.now();
+  try {
+    await (await ctx.store()).change({ ids: learnt.keys(), userIds: learnt.values() }, (book) => {
+      for (const [id, userId] of learnt) learnUserId(book, id, userId, at);
+    });
+  } catch (error) {
+    ctx.ui.warn(`the WhatsApp user ids of ${learnt.size} recipient(s) were not kept: ${(error as Error).message}`);
+  }
+}
+
 /** Why a campaign stopped when a person or the system stopped it (Ctrl-C, SIGTERM). */
 export const SIGNAL_STOP = 'interrupted by Ctrl-C or SIGTERM';
 
@@ -202,6 +225,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
     if (!stop.signal.aborted) ctx.ui.warn('stopping: no new messages; waiting for those in flight…');
     stop.abort();
   });
+  const learnt = new Map<SubscriberId, string>();
   let outcome: DeliverOutcome;
   try {
     outcome = await deliverOrDiskStop({
@@ -224,6 +248,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
       accountTrouble: since.trouble.signal,
       ...(run.pauseAt === undefined ? {} : { pauseAt: run.pauseAt }),
       onEvent: (event) => {
+        if (event.type === 'sent' && event.userId !== undefined) noteUserId(learnt, byId, run.deliveries[event.index], event.userId);
         if (event.type === 'sent' || event.type === 'skipped') progress.update(event.channel, { done: 1 });
         else if (event.type === 'failed') progress.update(event.channel, { done: 1, failed: 1 });
         else if (event.type === 'throttled' || event.type === 'rate') progress.rate(event.channel, event.rate);
@@ -238,6 +263,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
     await Promise.all(Object.values(transports).map((t) => t?.close?.()));
     await Promise.all([since.optOuts.close(), since.dropped.close(), since.troubleFeed.close()]);
     await scrubDropped(dir, run, byId, since.dropped.positions);
+    await keepUserIds(ctx, learnt);
   }
   campaign = addThrottling(afterDelivery(campaign, outcome, run, clock.now()), Object.fromEntries(Object.entries(limiters).map(([c, l]) => [c, l.throttling])));
   await saveCampaign(ctx.paths.home, campaign);

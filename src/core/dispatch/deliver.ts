@@ -27,7 +27,8 @@ export interface DeliveryJournal {
 }
 
 export type DeliverEvent =
-  | { readonly type: 'sent' | 'skipped' | 'released'; readonly channel: Channel }
+  | { readonly type: 'skipped' | 'released'; readonly channel: Channel }
+  | { readonly type: 'sent'; readonly channel: Channel; readonly index: number; /** The recipient's business-scoped user id (WhatsApp, 2026), for the store to keep. */ readonly userId?: string }
   | { readonly type: 'failed'; readonly channel: Channel; readonly failure: DeliveryFailure }
   | { readonly type: 'retry'; readonly channel: Channel; readonly failure: DeliveryFailure }
   /** The provider throttled: the channel now sends at `rate` a second (halved, DESIGN §7.4) and retries the recipient. */
@@ -61,10 +62,7 @@ export interface DeliverInput {
    * request been answered so — resumable, the reason named — rather than fail one citizen after another.
    */
   readonly accountTrouble?: AbortSignal;
-  /**
-   * Per channel, the instant (epoch ms) from which it takes no new recipient — quiet hours begin: those in flight
-   * finish and are recorded, the rest stay to be reached, and the outcome is `paused`.
-   */
+  /** Per channel, the instant (epoch ms) it takes no new recipient from (quiet hours): those in flight finish, the outcome is `paused`. */
   readonly pauseAt?: Readonly<Partial<Record<Channel, number>>>;
   readonly onEvent?: (event: DeliverEvent) => void;
 }
@@ -198,7 +196,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
       if (result.ok) {
         consecutiveFailures = 0;
         input.journal.sent(item.index, result.providerMessageId);
-        emit({ type: 'sent', channel: item.channel });
+        emit({ type: 'sent', channel: item.channel, index: item.index, ...(result.userId === undefined ? {} : { userId: result.userId }) });
         return;
       }
       const failure = result.failure;
