@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyReply, isAlreadyApplied } from '../../src/core/replies/citizen-reply.js';
 import { SubscriberBook } from '../../src/core/subscriber-book.js';
 import type { Subscriber, SubscriberId } from '../../src/core/subscriber.js';
+import type { E164 } from '../../src/core/phone.js';
 import type { TopicId } from '../../src/core/topic.js';
 import { findByIdentity } from '../../src/core/whatsapp-identity.js';
 import { aStore, aSubscriber } from '../support/builders.js';
@@ -18,8 +19,8 @@ describe('SubscriberBook', () => {
     const atOnce = new SubscriberBook(aStore(people), hints);
     expect(pauses).toBe(4);
     for (const book of [stepped, atOnce]) {
-      expect(book.find({ phone: '+393330000005' })?.id).toBe(people[5]?.id);
-      expect(book.find({ phone: '+393339999999' })).toBeUndefined();
+      expect(book.find({ phone: '+393330000005' as E164 })?.id).toBe(people[5]?.id);
+      expect(book.find({ phone: '+393339999999' as E164 })).toBeUndefined();
       expect(book.findById(people[2]?.id ?? '')?.id).toBe(people[2]?.id);
       expect([book.hasSource('whatsapp:w6'), book.hasSource('whatsapp:nope')]).toEqual([true, false]);
     }
