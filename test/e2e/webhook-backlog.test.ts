@@ -68,8 +68,9 @@ describe('webhook serve: a burst of STOPs', () => {
     expect(backlog.storeWrites).toBeLessThanOrEqual(50);
     console.info(`200 STOPs: posted in ${postedMs.toFixed(0)} ms, applied after ${appliedMs.toFixed(0)} ms, ${backlog.storeWrites} store write(s) in ${backlog.batches} batch(es)`);
 
-    const db = JSON.parse(await readFile(join(t.home, 'db.json'), 'utf8')) as { subscribers: Array<{ status: string; history?: unknown[] }> };
-    expect(db.subscribers.map((s) => `${s.status} ${s.history?.length ?? 0}`)).toEqual(Array(n).fill('unsubscribed 1'));
+    // read as canale reads the store: db.json with its change log, where the batches appended them
+    const listed = JSON.parse((await t.cli('subscribers', 'list', '--json')).stdout) as Array<{ status: string; history?: unknown[] }>;
+    expect(listed.map((s) => `${s.status} ${s.history?.length ?? 0}`)).toEqual(Array(n).fill('unsubscribed 1'));
     // each STOP twice in the opt-out feed: by number before its batch's store write, by id after it
     const optOuts = (await readFile(join(t.home, 'optouts.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { sub?: string; phone?: string });
     expect(optOuts.filter((o) => o.phone !== undefined)).toHaveLength(n);
