@@ -20,6 +20,18 @@ function* pieces(): Generator<string> {
 }
 
 describe('writeFileAtomic', () => {
+  it('gives the new file a later modification time than the one asked for, even within one clock tick', async () => {
+    const path = join(dir, 'db.json');
+    await writeFileAtomic(path, 'uno');
+    const first = (await stat(path, { bigint: true })).mtimeNs;
+    // as if the file system's clock had not moved since (one tick is a few ms): the next write must still differ
+    const ahead = first + 5_000_000_000n;
+    await writeFileAtomic(path, 'due', { laterThanNs: ahead });
+    const second = (await stat(path, { bigint: true })).mtimeNs;
+    expect(second > ahead).toBe(true);
+    expect(await readFile(path, 'utf8')).toBe('due');
+  });
+
   it('writes exactly the pieces given, over several buffers, mode 0600, no temporary file left', async () => {
     const path = join(dir, 'db.json');
     await writeFile(path, 'old');

@@ -45,19 +45,32 @@ const WRITE_BUFFER_BYTES = 4 << 20;
  * temporary file (mode 0600) beside it, which is flushed to disk and then renamed over the target. A full,
  * read-only or failing disk throws the CanaleError that names `path` (the temporary file is gone by then).
  */
-export async function writeFileAtomic(path: string, chunks: Iterable<string> | string): Promise<void> {
+export async function writeFileAtomic(path: string, chunks: Iterable<string> | string, options: AtomicWriteOptions = {}): Promise<void> {
   try {
-    await writeThenRename(path, chunks);
+    await writeThenRename(path, chunks, options);
   } catch (error) {
     throw asDiskError(error, path);
   }
 }
 
-async function writeThenRename(path: string, chunks: Iterable<string> | string): Promise<void> {
+export interface AtomicWriteOptions {
+  /**
+   * The modification time (ns) the new file must be later than: file-system clocks tick in jiffies (a few ms), so
+   * two writes in one tick get one mtime, and whoever tells versions apart by it (db.json's change log) would not.
+   */
+  readonly laterThanNs?: bigint;
+}
+
+async function writeThenRename(path: string, chunks: Iterable<string> | string, options: AtomicWriteOptions): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
   try {
     await writeChunks(handle, typeof chunks === 'string' ? [chunks] : chunks);
+    const { laterThanNs } = options;
+    if (laterThanNs !== undefined && (await handle.stat({ bigint: true })).mtimeNs <= laterThanNs) {
+      const later = Number(laterThanNs / 1000n + 1000n) / 1e6; // a millisecond later, in seconds
+      await handle.utimes(later, later);
+    }
     await handle.sync();
   } catch (error) {
     await handle.close();

@@ -10,8 +10,8 @@ import { asDiskError } from '../fs/disk-errors.js';
 /**
  * db.json's change log (DESIGN §5): a small change to the store appends the subscribers it changed, one line per
  * change, to `db.changes.jsonl` beside it, instead of rewriting a file of a million records. The first line names
- * the db.json it applies to (its size and modification time, which every rewrite of db.json changes and a copy
- * with `cp -a` keeps): a log left by a fold that was killed after its rename names the db.json before, and is
+ * the db.json it applies to (its size and modification time: every rewrite of db.json is given a later one, and a
+ * copy with `cp -a` keeps both): a log left by a fold that was killed after its rename names the db.json before, and is
  * ignored. A torn last line (a killed append) is ignored too, and cut off by the next append.
  */
 export const CHANGE_LOG_NAME = 'db.changes.jsonl';

@@ -56,11 +56,14 @@ export class EventLog {
  * How many WhatsApp messages in a row each subscriber could not receive (undeliverable), across campaigns and
  * restarts: a delivery resets it. Kept by subscriber id in `webhooks/whatsapp-failures.json`, rewritten atomically.
  */
+/** Which version of a file replaced atomically is there now: its inode and mtime ('' when it does not exist). */
+const versionOf = (path: string): Promise<string> => stat(path).then((s) => `${s.ino}:${s.mtimeMs}`, () => '');
+
 export class FailureStreaks {
   private counts: Record<string, number> = {};
   private saving: Promise<void> = Promise.resolve();
-  /** The file's modification time after this process's last write (or load). */
-  private savedAt = -1;
+  /** The file's inode and modification time after this process's last write (or load): a rewrite changes the inode. */
+  private savedAt = '';
 
   private constructor(private readonly path: string) {}
 
@@ -68,7 +71,7 @@ export class FailureStreaks {
     const streaks = new FailureStreaks(streaksFile(home));
     const text = await readFile(streaks.path, 'utf8').catch(() => undefined);
     if (text !== undefined) streaks.counts = (JSON.parse(text) as { counts: Record<string, number> }).counts;
-    streaks.savedAt = await stat(streaks.path).then((s) => s.mtimeMs, () => -1);
+    streaks.savedAt = await versionOf(streaks.path);
     return streaks;
   }
 
@@ -88,7 +91,7 @@ export class FailureStreaks {
     const text = `${JSON.stringify({ version: 1, counts: this.counts })}\n`;
     this.saving = this.saving.then(async () => {
       await writeFileAtomic(this.path, text);
-      this.savedAt = await stat(this.path).then((s) => s.mtimeMs, () => -1);
+      this.savedAt = await versionOf(this.path);
     });
     return this.saving;
   }
@@ -96,7 +99,7 @@ export class FailureStreaks {
   /** The file as `forget` left it (it removes the person's count): read again when someone else wrote it. */
   private async reloadIfChanged(): Promise<void> {
     await this.saving;
-    const modified = await stat(this.path).then((s) => s.mtimeMs, () => -1);
+    const modified = await versionOf(this.path);
     if (modified === this.savedAt) return;
     const text = await readFile(this.path, 'utf8').catch(() => undefined);
     this.counts = text === undefined ? {} : (JSON.parse(text) as { counts: Record<string, number> }).counts;
