@@ -140,4 +140,17 @@ describe('the change log beside db.json', () => {
     expect(await server.change({ ids: [b.id] }, (book) => book.findById(b.id))).toBeUndefined();
     expect((await server.read()).subscribers.map((s) => s.name)).toEqual(['A1']);
   });
+
+  it('a kept store that folded goes on from the db.json it wrote, and still sees the appends of others after it', async () => {
+    const server = new JsonFileStore(db, { keep: true, foldShare: 0 });
+    const other = new JsonFileStore(db);
+    const [a, b] = [aSubscriber({ name: 'Anna' }), aSubscriber({ name: 'Bruno' })];
+    await other.update((data) => data.subscribers.push(a, b));
+    const big = 'x'.repeat(FOLD_MIN_BYTES);
+    await server.change({ ids: [a.id] }, (book) => book.replace({ ...a, attributes: { note: big } }));
+    expect(await readdir(dir)).not.toContain('db.changes.jsonl'); // folded at once: the line alone outgrew the minimum
+    await other.change({ ids: [b.id] }, (book) => book.replace(named(b, 'B1')));
+    const seen = await server.change({ ids: [a.id, b.id] }, (book) => [book.findById(a.id)?.attributes.note?.length, book.findById(b.id)?.name]);
+    expect(seen).toEqual([FOLD_MIN_BYTES, 'B1']);
+  });
 });

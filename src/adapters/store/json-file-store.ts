@@ -89,8 +89,12 @@ export class JsonFileStore implements Store {
       if (current.base === '') await file.write(current.data);
       else if (put.length > 0) {
         const log = await appendChange(this.path, current.base, current.log, put, []);
-        if (log.end > Math.max(FOLD_MIN_BYTES, current.size * (this.options.foldShare ?? FOLD_SHARE))) await file.write(current.data);
-        else if (this.options.keep === true) this.kept = { ...current, log };
+        if (log.end > Math.max(FOLD_MIN_BYTES, current.size * (this.options.foldShare ?? FOLD_SHARE))) {
+          await file.write(current.data);
+          // under the lock nobody else writes db.json: the file just written is the data kept
+          const written = await stat(this.path, { bigint: true });
+          if (this.options.keep === true) this.kept = { data: current.data, base: identityOf(written), size: Number(written.size), log: undefined };
+        } else if (this.options.keep === true) this.kept = { ...current, log };
       } else if (this.options.keep === true) this.kept = current;
       return result;
     });
