@@ -45,32 +45,32 @@ const WRITE_BUFFER_BYTES = 4 << 20;
  * temporary file (mode 0600) beside it, which is flushed to disk and then renamed over the target. A full,
  * read-only or failing disk throws the CanaleError that names `path` (the temporary file is gone by then).
  */
-export async function writeFileAtomic(path: string, chunks: Iterable<string> | string, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(path: string, chunks: Iterable<string> | string): Promise<void> {
   try {
-    await writeThenRename(path, chunks, options);
+    await writeThenRename(path, chunks);
   } catch (error) {
     throw asDiskError(error, path);
   }
 }
 
-export interface AtomicWriteOptions {
-  /**
-   * The modification time (ns) the new file must be later than: file-system clocks tick in jiffies (a few ms), so
-   * two writes in one tick get one mtime, and whoever tells versions apart by it (db.json's change log) would not.
-   */
-  readonly laterThanNs?: bigint;
+/**
+ * The new file gets a later modification time than the one it replaces: file-system clocks tick in jiffies (a few
+ * ms), so two writes in one tick would get one mtime, and whoever tells versions apart by it (db.json's change log,
+ * the failure streaks) would see none. Set a millisecond past the old one when the clock has not moved.
+ */
+async function stampLaterThan(handle: FileHandle, path: string): Promise<void> {
+  const replaced = await stat(path, { bigint: true }).catch(() => undefined);
+  if (replaced === undefined || (await handle.stat({ bigint: true })).mtimeNs > replaced.mtimeNs) return;
+  const later = Number(replaced.mtimeNs / 1000n + 1000n) / 1e6; // in seconds
+  await handle.utimes(later, later);
 }
 
-async function writeThenRename(path: string, chunks: Iterable<string> | string, options: AtomicWriteOptions): Promise<void> {
+async function writeThenRename(path: string, chunks: Iterable<string> | string): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
   try {
     await writeChunks(handle, typeof chunks === 'string' ? [chunks] : chunks);
-    const { laterThanNs } = options;
-    if (laterThanNs !== undefined && (await handle.stat({ bigint: true })).mtimeNs <= laterThanNs) {
-      const later = Number(laterThanNs / 1000n + 1000n) / 1e6; // a millisecond later, in seconds
-      await handle.utimes(later, later);
-    }
+    await stampLaterThan(handle, path);
     await handle.sync();
   } catch (error) {
     await handle.close();

@@ -1,5 +1,5 @@
 import type { BigIntStats } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CanaleError } from '../../core/errors.js';
 import { subscriberValidator } from '../../core/store-data.js';
@@ -14,7 +14,7 @@ import { asDiskError } from '../fs/disk-errors.js';
  * copy with `cp -a` keeps both): a log left by a fold that was killed after its rename names the db.json before, and is
  * ignored. A torn last line (a killed append) is ignored too, and cut off by the next append.
  */
-export const CHANGE_LOG_NAME = 'db.changes.jsonl';
+const CHANGE_LOG_NAME = 'db.changes.jsonl';
 
 export function changeLogPath(db: string): string {
   return join(dirname(db), basename(db) === 'db.json' ? CHANGE_LOG_NAME : `${basename(db)}.changes.jsonl`);
@@ -31,19 +31,18 @@ interface ChangeLine {
   readonly del?: readonly string[];
 }
 
-/** The log's changes, folded: each id named, in the order first named, as it is after all of them (null: removed). */
+/** Changes of the log, folded: each id named, in the order first named, as it is after all of them (null: removed). */
 export type LogChanges = Map<string, Subscriber | null>;
 
-/** A log read as far as its last whole line: where that ends, the file it was (for a reader that comes back), and its changes. */
+/** A log read as far as its last whole line: where that ends, the file it was (for a reader that comes back), and what this read found. */
 export interface LogState {
+  /** The changes this read found: all of them, or, when it went on from an earlier read, those after it (an append finds none). */
   readonly changes: LogChanges;
   readonly end: number;
   /** Whole lines up to `end`, the header included: where the next one is, for a damage message. */
   readonly lines: number;
   readonly ino: bigint;
-  /** The changes this read found (all of them, or those after the LogState it read on from). */
-  readonly latest: LogChanges;
-  /** Whether this read went on from an earlier one (false: read from the start, `latest` is every change). */
+  /** Whether this read went on from an earlier one (false: read from the start, `changes` is every change). */
   readonly isContinued: boolean;
 }
 
@@ -100,19 +99,17 @@ export async function readChangeLog(db: string, base: string, from?: LogState): 
     const bytes = Buffer.alloc(size - offset);
     const { bytesRead } = await handle.read(bytes, 0, bytes.length, offset);
     const read = bytes.subarray(0, bytesRead);
-    const latest: LogChanges = new Map();
+    const changes: LogChanges = new Map();
     if (isSame) {
-      const more = applyLines(path, read, from.lines + 1, latest);
-      const changes = new Map(from.changes);
-      for (const [id, now] of latest) changes.set(id, now);
-      return { changes, latest, end: offset + more.bytes, lines: from.lines + more.lines, ino: stats.ino, isContinued: true };
+      const more = applyLines(path, read, from.lines + 1, changes);
+      return { changes, end: offset + more.bytes, lines: from.lines + more.lines, ino: stats.ino, isContinued: true };
     }
     const headerEnd = read.indexOf(NEWLINE);
     if (headerEnd === -1) return undefined;
     const header = JSON.parse(read.toString('utf8', 0, headerEnd)) as { changesOf?: unknown; base?: unknown };
     if (header.base !== base) return undefined;
-    const all = applyLines(path, read.subarray(headerEnd + 1), 2, latest);
-    return { changes: latest, latest, end: headerEnd + 1 + all.bytes, lines: 1 + all.lines, ino: stats.ino, isContinued: false };
+    const all = applyLines(path, read.subarray(headerEnd + 1), 2, changes);
+    return { changes, end: headerEnd + 1 + all.bytes, lines: 1 + all.lines, ino: stats.ino, isContinued: false };
   } catch (error) {
     if (error instanceof SyntaxError) return undefined; // a torn header: nothing after it was ever complete
     throw error;
@@ -164,13 +161,8 @@ export async function appendChange(db: string, base: string, log: LogState | und
       await handle.write(bytes, 0, bytes.length, start);
       await handle.datasync();
       const { ino } = await handle.stat({ bigint: true });
-      const latest: LogChanges = new Map();
-      for (const s of put) latest.set(s.id, s);
-      for (const id of del) latest.set(id, null);
-      const changes = new Map(log?.changes);
-      for (const [id, now] of latest) changes.set(id, now);
       if (log === undefined) await syncDirectory(dirname(path));
-      return { changes, latest, end: start + bytes.length, lines: (log?.lines ?? 1) + 1, ino, isContinued: log !== undefined };
+      return { changes: new Map(), end: start + bytes.length, lines: (log?.lines ?? 1) + 1, ino, isContinued: log !== undefined };
     } finally {
       await handle.close();
     }
@@ -182,9 +174,4 @@ export async function appendChange(db: string, base: string, log: LogState | und
 /** Removes the log once db.json holds its changes (a fold), or when it is stale. */
 export async function removeChangeLog(db: string): Promise<void> {
   await rm(changeLogPath(db), { force: true });
-}
-
-/** The size of the log now (0 when there is none). */
-export async function changeLogSize(db: string): Promise<number> {
-  return stat(changeLogPath(db)).then((s) => s.size, () => 0);
 }

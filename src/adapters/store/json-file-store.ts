@@ -108,7 +108,7 @@ export class JsonFileStore implements Store {
       const log = base === kept.base ? await readChangeLog(this.path, base, kept.log) : undefined;
       if (log === undefined && base === kept.base && kept.log === undefined) return kept;
       if (log !== undefined && (log.isContinued || kept.log === undefined)) {
-        kept.data.subscribers = await applyChanges(kept.data.subscribers, log.latest, pause);
+        kept.data.subscribers = await applyChanges(kept.data.subscribers, log.changes, pause);
         return { ...kept, log };
       }
     }

@@ -149,9 +149,8 @@ export class StoreFile implements Adapter<StoreData> {
 
   /** The whole store to a new db.json (a fold of the log, if any), then the log removed: a crash between leaves a log naming the old file. */
   async write(data: StoreData): Promise<void> {
-    // a new db.json must not look like the one it replaces, or a log left for that one would apply to it
-    const before = await stat(this.path, { bigint: true }).catch(() => undefined);
-    await writeFileAtomic(this.path, serializeStore(data), before === undefined ? {} : { laterThanNs: before.mtimeNs });
+    // writeFileAtomic gives it a later mtime than the db.json it replaces: a log left for that one never applies to it
+    await writeFileAtomic(this.path, serializeStore(data));
     await removeChangeLog(this.path);
   }
 }

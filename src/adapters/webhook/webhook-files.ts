@@ -56,14 +56,11 @@ export class EventLog {
  * How many WhatsApp messages in a row each subscriber could not receive (undeliverable), across campaigns and
  * restarts: a delivery resets it. Kept by subscriber id in `webhooks/whatsapp-failures.json`, rewritten atomically.
  */
-/** Which version of a file replaced atomically is there now: its inode and mtime ('' when it does not exist). */
-const versionOf = (path: string): Promise<string> => stat(path).then((s) => `${s.ino}:${s.mtimeMs}`, () => '');
-
 export class FailureStreaks {
   private counts: Record<string, number> = {};
   private saving: Promise<void> = Promise.resolve();
-  /** The file's inode and modification time after this process's last write (or load): a rewrite changes the inode. */
-  private savedAt = '';
+  /** The file's modification time after this process's last write (or load). */
+  private savedAt = -1;
 
   private constructor(private readonly path: string) {}
 
@@ -71,7 +68,7 @@ export class FailureStreaks {
     const streaks = new FailureStreaks(streaksFile(home));
     const text = await readFile(streaks.path, 'utf8').catch(() => undefined);
     if (text !== undefined) streaks.counts = (JSON.parse(text) as { counts: Record<string, number> }).counts;
-    streaks.savedAt = await versionOf(streaks.path);
+    streaks.savedAt = await stat(streaks.path).then((s) => s.mtimeMs, () => -1);
     return streaks;
   }
 
@@ -91,7 +88,7 @@ export class FailureStreaks {
     const text = `${JSON.stringify({ version: 1, counts: this.counts })}\n`;
     this.saving = this.saving.then(async () => {
       await writeFileAtomic(this.path, text);
-      this.savedAt = await versionOf(this.path);
+      this.savedAt = await stat(this.path).then((s) => s.mtimeMs, () => -1);
     });
     return this.saving;
   }
@@ -99,7 +96,7 @@ export class FailureStreaks {
   /** The file as `forget` left it (it removes the person's count): read again when someone else wrote it. */
   private async reloadIfChanged(): Promise<void> {
     await this.saving;
-    const modified = await versionOf(this.path);
+    const modified = await stat(this.path).then((s) => s.mtimeMs, () => -1);
     if (modified === this.savedAt) return;
     const text = await readFile(this.path, 'utf8').catch(() => undefined);
     this.counts = text === undefined ? {} : (JSON.parse(text) as { counts: Record<string, number> }).counts;
