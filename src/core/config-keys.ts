@@ -134,6 +134,12 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'email.rate', fallback: 20, description: 'e-mails per second', check: positive },
   { key: 'send.maxAttempts', fallback: 5, description: 'attempts per recipient on a transient failure (5xx, timeout), the first included', check: positiveInteger },
   { key: 'send.maxConsecutiveFailures', fallback: 50, description: 'recipients failed in a row before a send pauses itself, resumable', check: positiveInteger },
+  {
+    key: 'send.unknownGraceMinutes',
+    fallback: 10,
+    description: 'minutes a WhatsApp request that got no answer waits for its receipt before --resend-unknown sends it again (0: at once)',
+    check: (t) => (/^\d+$/.test(t) ? Number(t) : { expected: 'a whole number of minutes, 0 or more' }),
+  },
   { key: 'publicUrl', env: 'CANALE_PUBLIC_URL', description: 'public base URL of `canale webhook serve` (unsubscribe links)', check: url('https:', 'http:') },
   { key: 'unsubscribeSecret', env: 'CANALE_UNSUBSCRIBE_SECRET', secret: true, description: 'key that signs unsubscribe links', check: anyText },
   { key: 'unsubscribe.tokenDays', fallback: 400, description: 'days an unsubscribe link works after the e-mail that carries it was sent', check: positiveInteger },

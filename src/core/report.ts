@@ -50,8 +50,10 @@ export function unknownAdvice(campaign: Campaign, byChannel: Readonly<Record<Cha
   if (count === 0 || campaign.status === 'sending' || campaign.status === 'cancelled' || campaign.status === 'draft') return undefined;
   const who = [...(byChannel.whatsapp.unknown > 0 ? ['WhatsApp'] : []), ...(byChannel.email.unknown > 0 ? ['the mail server'] : [])].join(' or ');
   return (
-    `${count} recipient(s) with an unknown outcome: their message was on its way when an earlier run of the send was killed or crashed, so ${who} may have accepted it (or not). ` +
-    `${canaleCommand('send', '--resume', campaign.id, '--resend-unknown')} sends it to them again: those who did get it will get it twice`
+    `${count} recipient(s) with an unknown outcome: their message was on its way when the send was killed, or its answer never came (a timeout, a reset), so ${who} may have accepted it (or not). ` +
+    (byChannel.whatsapp.unknown > 0
+      ? `WhatsApp's receipts settle them as they reach canale webhook serve; ${canaleCommand('send', '--resume', campaign.id, '--resend-unknown')} sends it to those still unknown once the grace has passed (send.unknownGraceMinutes): any who did get it will get it twice`
+      : `${canaleCommand('send', '--resume', campaign.id, '--resend-unknown')} sends it to them again: those who did get it will get it twice`)
   );
 }
 

@@ -20,6 +20,8 @@ export interface EnvelopeOrigin {
   readonly campaignId?: string;
   /** The subscriber id, or another stable key of the recipient within the campaign. */
   readonly recipientKey: string;
+  /** The recipient's position in the campaign's frozen list: with the campaign id in `biz_opaque_callback_data`, so a receipt names them. */
+  readonly recipientIndex?: number;
 }
 
 export interface WhatsAppEnvelope extends EnvelopeOrigin {
@@ -46,11 +48,15 @@ export type Envelope = WhatsAppEnvelope | EmailEnvelope;
 /**
  * Why a send did not succeed, as the core must act on it:
  * - `recipient`: this recipient cannot get it (bad number, mailbox rejected) — record and move on;
+ * - `deferred`: the provider refuses this recipient for now only (WhatsApp's pair rate limit, a greylisting mail
+ *   server) — try them again later, the rest of the send goes on at full rate;
  * - `rate-limit`: the provider asks us to slow down — retry the same recipient later, never a failure;
- * - `transient`: a passing fault (5xx, timeout, reset, 4xx SMTP) — retry with backoff;
- * - `fatal`: nothing will work until a person fixes something (token, permission, template paused) — stop.
+ * - `transient`: a passing fault (5xx, timeout, reset, 4xx SMTP) — retry with backoff, unless the request may
+ *   have arrived (`mayHaveArrived`);
+ * - `fatal`: nothing will work until a person fixes something (token, permission, template paused, the message
+ *   itself, the account's quality) — stop.
  */
-export type FailureKind = 'recipient' | 'rate-limit' | 'transient' | 'fatal';
+export type FailureKind = 'recipient' | 'deferred' | 'rate-limit' | 'transient' | 'fatal';
 
 export interface DeliveryFailure {
   readonly kind: FailureKind;
@@ -62,7 +68,16 @@ export interface DeliveryFailure {
   readonly detail?: string;
   /** The provider's own code (Graph `error.code`, SMTP reply code), for support. */
   readonly providerCode?: string;
+  /** How long to wait before trying again; for `deferred`, before the first new try of that recipient. */
   readonly retryAfterMs?: number;
+  /**
+   * The request was written and no answer came (a timeout, a connection reset after the body left): the provider
+   * may have accepted it. Such a recipient is never sent again automatically — no idempotency key protects a
+   * resend (DESIGN §7.2); receipts settle them.
+   */
+  readonly mayHaveArrived?: boolean;
+  /** The provider's code is one canale has no rule for: the same one for recipient after recipient is an account problem. */
+  readonly unclassified?: boolean;
 }
 
 /**

@@ -202,7 +202,7 @@ describe('the SMTP sink', () => {
     const mail = (address: string) => ({ channel: 'email' as const, to: address as Email, subject: 'Città', text: 'Perché sì', html: '<p>Perché sì</p>', recipientKey: 'k' });
     expect(await smtp.send(mail('maria@example.it'), signal)).toMatchObject({ ok: true });
     expect(await smtp.send(mail('nessuno@example.it'), signal)).toMatchObject({ ok: false, failure: { kind: 'recipient', code: 'SMTP_MAILBOX_REJECTED', providerCode: '550' } });
-    expect(await smtp.send(mail('dopo@example.it'), signal)).toMatchObject({ ok: false, failure: { kind: 'rate-limit', code: 'SMTP_THROTTLED', providerCode: '451' } });
+    expect(await smtp.send(mail('dopo@example.it'), signal)).toMatchObject({ ok: false, failure: { kind: 'transient', code: 'SMTP_TEMPORARY', providerCode: '451' } });
     expect(sink.received).toHaveLength(1);
     expect(sink.received[0]).toMatchObject({ from: 'avvisi@comune.example.it', to: ['maria@example.it'] });
     expect(await readFile(sink.received[0]?.file ?? '', 'utf8')).toMatch(/^Subject: =\?UTF-8\?Q\?Citt=C3=A0\?=\r$/m);

@@ -51,7 +51,7 @@ describe('buildReport', () => {
       rate: 1.5,
       urgent: false,
       unknownAdvice:
-        '1 recipient(s) with an unknown outcome: their message was on its way when an earlier run of the send was killed or crashed, so the mail server may have accepted it (or not). ' +
+        '1 recipient(s) with an unknown outcome: their message was on its way when the send was killed, or its answer never came (a timeout, a reset), so the mail server may have accepted it (or not). ' +
         'canale send --resume cmp_1 --resend-unknown sends it to them again: those who did get it will get it twice',
     });
   });

@@ -57,7 +57,7 @@ async function onlyCampaign(env: Record<string, string>): Promise<string> {
   return list[0]?.id ?? '';
 }
 
-const ADVICE = /(\d+) recipient\(s\) with an unknown outcome: their message was on its way when an earlier run of the send was killed or crashed, so WhatsApp may have accepted it \(or not\)\. canale send --resume (cmp_\w+) --resend-unknown sends it to them again: those who did get it will get it twice/;
+const ADVICE = /(\d+) recipient\(s\) with an unknown outcome: their message was on its way when the send was killed, or its answer never came \(a timeout, a reset\), so WhatsApp may have accepted it \(or not\)\. WhatsApp's receipts settle them as they reach canale webhook serve; canale send --resume (cmp_\w+) --resend-unknown sends it to those still unknown once the grace has passed \(send\.unknownGraceMinutes\): any who did get it will get it twice/;
 
 describe('send --resume after kill -9', () => {
   it('goes on at the pace the campaign was sent at — 20/s at the sandbox, not the default 80 — and refuses a faster flag', async () => {

@@ -40,7 +40,7 @@ export const failure = (kind: DeliveryFailure['kind'], code: string, retryAfterM
 export type JournalRecord =
   | { readonly type: 'in-flight' | 'released'; readonly index: number }
   | { readonly type: 'sent'; readonly index: number; readonly id: string }
-  | { readonly type: 'failed'; readonly index: number; readonly code: string }
+  | { readonly type: 'failed' | 'unknown'; readonly index: number; readonly code: string }
   | { readonly type: 'skipped'; readonly index: number; readonly reason: SkipReason };
 
 /** A journal in memory, in the order things were recorded. */
@@ -54,6 +54,9 @@ export class MemoryJournal implements DeliveryJournal {
   }
   failed(index: number, f: DeliveryFailure): void {
     this.records.push({ type: 'failed', index, code: f.code });
+  }
+  unknown(index: number, f: DeliveryFailure): void {
+    this.records.push({ type: 'unknown', index, code: f.code });
   }
   skipped(index: number, reason: SkipReason): void {
     this.records.push({ type: 'skipped', index, reason });

@@ -89,6 +89,10 @@ export class JournalFile implements DeliveryJournal {
     this.push({ i: index, s: 'failed', code: failure.code, kind: failure.kind, reason: failure.reason, ...(failure.detail === undefined ? {} : { detail: failure.detail }), at: this.at() });
   }
 
+  unknown(index: number, failure: DeliveryFailure): void {
+    this.push({ i: index, s: 'unknown', code: failure.code, reason: failure.reason, at: this.at() });
+  }
+
   skipped(index: number, reason: SkipReason): void {
     this.push({ i: index, s: 'skipped', reason });
   }

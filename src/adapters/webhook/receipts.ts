@@ -4,7 +4,7 @@ import { sizeOf } from '../fs/line-feed.js';
 import { campaignDir, FORGOTTEN_ID, journalFile, readRecipients } from '../campaign/campaign-files.js';
 import { readCampaignFolder } from '../campaign/campaign-store.js';
 import { isCampaignId } from '../../core/ids.js';
-import { applyRecord, emptyReplay, type JournalRecord, type JournalReplay } from '../../core/dispatch/journal-state.js';
+import { applyRecord, emptyReplay, STATE, type JournalRecord, type JournalReplay } from '../../core/dispatch/journal-state.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 import { AppendFile } from './append-file.js';
 import type { StatusEvent } from './webhook-payload.js';
@@ -70,11 +70,15 @@ export class ReceiptBook {
   }
 
   async record(event: StatusEvent): Promise<ReceiptResult> {
-    if (event.status === 'sent' || event.campaignId === undefined || !isCampaignId(event.campaignId)) return { kind: 'no-campaign' };
+    if (event.campaignId === undefined || !isCampaignId(event.campaignId)) return { kind: 'no-campaign' };
+    // a `sent` receipt only matters for a recipient whose answer was lost, and names them only with their position
+    if (event.status === 'sent' && event.recipientIndex === undefined) return { kind: 'no-campaign' };
     const book = await this.bookOf(event.campaignId);
     if (book === undefined) return { kind: 'no-campaign' };
-    const index = await this.indexOf(book, event.campaignId, event.wamid);
-    if (typeof index === 'string') return { kind: index };
+    const found = await this.indexOf(book, event.campaignId, event.wamid);
+    const index = typeof found === 'number' ? found : await this.settle(book, event);
+    if (typeof index === 'string') return { kind: event.status === 'sent' && index === 'waiting' ? 'duplicate' : index };
+    if (event.status === 'sent') return { kind: 'duplicate' };
     const record: JournalRecord =
       event.status === 'failed'
         ? { i: index, s: 'failed', code: event.failure?.code ?? 'WHATSAPP_ERROR', kind: 'recipient', reason: event.failure?.reason ?? 'WhatsApp reported the message as failed', at: event.at }
@@ -86,6 +90,29 @@ export class ReceiptBook {
     await book.journal.append(`${JSON.stringify(record)}\n`);
     const subscriberId = (await this.isForgotten(book, index)) ? (FORGOTTEN_ID as SubscriberId) : (book.recipients[index] as SubscriberId);
     return { kind: 'recorded', outcome: { subscriberId, status: event.status, ...(record.s === 'failed' ? { code: record.code } : {}) } };
+  }
+
+  /**
+   * A receipt for a message id the journal does not have, naming the recipient by position (`<campaign>/<i>` in
+   * `biz_opaque_callback_data`): when their outcome is unknown — the request was out and its answer was lost, or
+   * the send died — the receipt proves Meta accepted it, and settles them (`sent`, `by: 'receipt'`) so a resume
+   * never sends it again (DESIGN §7.2). A second message id for a recipient who already has one is a duplicate
+   * send: its receipts change nothing. Returns the position, or why the receipt cannot be placed.
+   */
+  private async settle(book: CampaignBook, event: StatusEvent): Promise<number | 'waiting' | 'not-ours' | 'duplicate'> {
+    const i = event.recipientIndex;
+    const without = (await this.hasEnded(event.campaignId as string)) ? 'not-ours' : 'waiting';
+    if (i === undefined || i >= book.recipients.length) return without;
+    // looked at again with no await between: receipts of one batch are recorded side by side
+    const known = book.wamids.get(event.wamid);
+    if (known !== undefined) return known;
+    const state = book.replay.states[i];
+    if (state !== STATE.unknown && state !== STATE.pending) return state === STATE.failed ? without : 'duplicate';
+    const record: JournalRecord = { i, s: 'sent', id: event.wamid, at: event.at, by: 'receipt' };
+    book.wamids.set(event.wamid, i);
+    applyRecord(book.replay, record);
+    await book.journal.append(`${JSON.stringify(record)}\n`);
+    return i;
   }
 
   /**

@@ -9,8 +9,10 @@ export interface StatusEvent {
   readonly wamid: string;
   readonly status: 'sent' | 'delivered' | 'read' | 'failed';
   readonly at: string;
-  /** `biz_opaque_callback_data`: canale puts the campaign id there. */
+  /** From `biz_opaque_callback_data`, where canale puts `<campaign id>/<recipient's position>` (the campaign id alone before issue 16). */
   readonly campaignId?: string;
+  /** The recipient's position in the campaign's frozen list: a receipt for a message whose answer was lost settles them. */
+  readonly recipientIndex?: number;
   readonly failure?: DeliveryFailure;
   /** The recipient's business-scoped user id (`recipient_user_id`, 2026), to keep on their subscriber. */
   readonly recipientUserId?: string;
@@ -86,18 +88,28 @@ function statusOf(raw: Json, now: string): StatusEvent | undefined {
   const wamid = asText(raw.id);
   const status = asText(raw.status);
   if (wamid === undefined || status === undefined || !STATUSES.has(status)) return undefined;
-  const campaignId = asText(raw.biz_opaque_callback_data);
+  const callback = /^([^/]+)(?:\/(\d{1,9}))?$/.exec(asText(raw.biz_opaque_callback_data) ?? '');
+  const campaignId = callback?.[1];
+  const recipientIndex = callback?.[2] === undefined ? undefined : Number(callback[2]);
   const recipientUserId = identityOf(undefined, asText(raw.recipient_user_id)).userId;
   const error = asArray(raw.errors)[0];
   const failure =
     status === 'failed'
-      ? failureFromGraph({ code: Number(error?.code ?? 131000), ...(asText(error?.title) === undefined ? {} : { message: asText(error?.title) as string }) }, (t) => t)
+      ? failureFromGraph(
+          {
+            code: Number(error?.code ?? 131000),
+            ...(asText(error?.title) === undefined ? {} : { message: asText(error?.title) as string }),
+            ...(asText(asObject(error?.error_data).details) === undefined ? {} : { details: asText(asObject(error?.error_data).details) as string }),
+          },
+          (t) => t,
+        )
       : undefined;
   return {
     wamid,
     status: status as StatusEvent['status'],
     at: timeOf(raw.timestamp, now),
     ...(campaignId === undefined ? {} : { campaignId }),
+    ...(recipientIndex === undefined ? {} : { recipientIndex }),
     ...(failure === undefined ? {} : { failure }),
     ...(recipientUserId === undefined ? {} : { recipientUserId }),
   };

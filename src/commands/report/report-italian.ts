@@ -40,7 +40,7 @@ const REPORT_BUG = 'segnalarlo a chi gestisce canale: probabilmente è un errore
 export const FAILURE_IT: Readonly<Record<string, FailureText>> = {
   // WhatsApp: the recipient
   WHATSAPP_UNDELIVERABLE: { what: 'il numero non può ricevere il messaggio (non usa WhatsApp, ha un’app vecchia o ha bloccato il Comune)', todo: 'nessuna azione sul messaggio; se succede di nuovo conviene chiedere al cittadino un indirizzo e-mail' },
-  WHATSAPP_INVALID_VALUE: { what: 'un dato del messaggio, di solito il numero di telefono, non è valido', todo: 'correggere il numero del cittadino nell’elenco degli iscritti' },
+  WHATSAPP_INVALID_VALUE: { what: 'WhatsApp considera non valido il numero (o l’identificativo WhatsApp) del cittadino', todo: 'correggere il numero del cittadino nell’elenco degli iscritti, poi ' + RETRY },
   WHATSAPP_OUTSIDE_WINDOW: { what: 'un testo libero su WhatsApp arriva solo a chi ha scritto al Comune nelle ultime 24 ore', todo: 'inviare con un modello (template) approvato da WhatsApp' },
   WHATSAPP_TEXT_TOO_LONG: { what: 'il modello con i parametri inseriti supera la lunghezza ammessa', todo: 'accorciare i parametri del messaggio e inviarlo di nuovo a chi non l’ha ricevuto' },
   WHATSAPP_PARAM_TEXT: { what: 'un parametro del modello è vuoto o contiene un a capo, una tabulazione o più di quattro spazi di fila', todo: 'correggere il parametro e inviarlo di nuovo a chi non l’ha ricevuto' },
@@ -61,9 +61,9 @@ export const FAILURE_IT: Readonly<Record<string, FailureText>> = {
   WHATSAPP_ABORTED: { what: 'l’invio è stato interrotto mentre il messaggio partiva', todo: 'riprendere l’invio con «canale send --resume {id}»' },
   // WhatsApp: throttling (it slows the send down, nobody is lost)
   WHATSAPP_THROUGHPUT: { what: 'WhatsApp ha chiesto di rallentare: il numero del Comune aveva raggiunto i messaggi al secondo consentiti', todo: 'nessuna: canale rallenta da solo e riprova gli stessi destinatari' },
-  WHATSAPP_PAIR_RATE_LIMIT: { what: 'troppi messaggi alla stessa persona in poco tempo', todo: 'nessuna: canale attende e riprova' },
+  WHATSAPP_PAIR_RATE_LIMIT: { what: 'troppi messaggi alla stessa persona in poco tempo: WhatsApp ne accetta uno ogni 6 secondi', todo: 'nessuna: canale riprova quella persona più tardi; se non passa, ' + RETRY },
   WHATSAPP_API_RATE_LIMIT: { what: 'l’account del Comune ha raggiunto il limite di richieste a WhatsApp', todo: 'attendere qualche minuto, poi riprendere con «canale send --resume {id}»' },
-  WHATSAPP_SPAM_RATE_LIMIT: { what: 'WhatsApp limita gli invii perché messaggi precedenti sono stati bloccati o segnalati dai destinatari', todo: 'controllare la valutazione di qualità del numero in WhatsApp Manager prima di inviare ancora' },
+  WHATSAPP_SPAM_RATE_LIMIT: { what: 'WhatsApp limita gli invii del numero del Comune per bassa qualità (messaggi precedenti bloccati o segnalati)', todo: 'controllare la valutazione di qualità del numero in WhatsApp Manager, poi riprendere con «canale send --resume {id}»' },
   // WhatsApp: the account or the message (they stop the whole send)
   WHATSAPP_TOKEN_INVALID: { what: 'la chiave di accesso a WhatsApp è scaduta o è stata revocata', todo: 'rinnovarla (canale config set whatsapp.token …), poi riprendere con «canale send --resume {id}»' },
   WHATSAPP_PERMISSION: { what: 'la chiave di accesso a WhatsApp non ha i permessi necessari', todo: CHECK_CREDENTIALS },
@@ -71,6 +71,7 @@ export const FAILURE_IT: Readonly<Record<string, FailureText>> = {
   WHATSAPP_PAYMENT: { what: 'c’è un problema di pagamento o di idoneità dell’account WhatsApp', todo: 'controllare la fatturazione in WhatsApp Manager' },
   WHATSAPP_CERTIFICATE: { what: 'la registrazione del numero del Comune su WhatsApp è incompleta', todo: 'registrare di nuovo il numero in WhatsApp Manager' },
   WHATSAPP_NUMBER_NOT_REGISTERED: { what: 'il numero da cui il Comune invia non è registrato su WhatsApp', todo: CHECK_CREDENTIALS },
+  WHATSAPP_INVALID_PARAMETER: { what: 'un valore del messaggio (un parametro, il collegamento di un’immagine) non è valido per WhatsApp', todo: 'correggere il file del messaggio, poi riprendere con «canale send --resume {id}»' },
   WHATSAPP_BAD_REQUEST: { what: 'WhatsApp ha rifiutato la richiesta come non valida', todo: REPORT_BUG },
   WHATSAPP_MEDIA: { what: 'WhatsApp non è riuscito a scaricare l’allegato del messaggio', todo: 'controllare il collegamento o il file allegato' },
   WHATSAPP_TEMPLATE_PARAMS: { what: 'il numero di parametri non corrisponde al modello WhatsApp', todo: 'confrontare il messaggio con «canale templates list»' },
@@ -89,6 +90,8 @@ export const FAILURE_IT: Readonly<Record<string, FailureText>> = {
   SMTP_ABORTED: { what: 'l’invio è stato interrotto mentre l’e-mail partiva', todo: 'riprendere l’invio con «canale send --resume {id}»' },
   SMTP_AUTH_FAILED: { what: 'il server di posta ha rifiutato nome utente o password', todo: CHECK_CREDENTIALS },
   SMTP_TLS: { what: 'la connessione sicura con il server di posta non è riuscita', todo: CHECK_CREDENTIALS },
+  SMTP_SENDER_UNAUTHENTICATED: { what: 'il server di posta del destinatario ha rifiutato l’e-mail perché il mittente non è autenticato (SPF, DKIM o DMARC del dominio)', todo: 'chi gestisce canale deve configurare la firma DKIM (email.dkim.*) e i record SPF e DMARC del dominio, poi riprendere con «canale send --resume {id}»' },
+  SMTP_GREYLISTED: { what: 'il server di posta del destinatario ha chiesto di riprovare più tardi (greylisting)', todo: 'nessuna: canale riprova quella persona dopo qualche minuto; se non passa, ' + RETRY },
   SMTP_SENDER_REJECTED: { what: 'il server di posta ha rifiutato il mittente', todo: 'controllare l’indirizzo mittente (CANALE_EMAIL_FROM)' },
   // Outbox and canale itself
   OUTBOX_ABORTED: { what: 'l’invio è stato interrotto prima di scrivere il messaggio', todo: 'riprendere l’invio con «canale send --resume {id}»' },

@@ -99,7 +99,7 @@ function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, si
   const { topics } = run.campaign.query;
   if (topics.length > 0 && !subscriber.topics.some((t) => topics.includes(t))) return { skip: 'opted-out-of-topic' };
   if (isMarketingOn(run, item.channel) && hasStoppedMarketing(subscriber)) return { skip: 'marketing-stopped' };
-  const origin = { campaignId: run.campaign.id, recipientKey: subscriber.id };
+  const origin = { campaignId: run.campaign.id, recipientKey: subscriber.id, recipientIndex: item.index };
   const rendering = item.channel === 'whatsapp' ? renderWhatsAppFor(run.message, subscriber, origin) : renderEmailFor(run.message, subscriber, origin, run.render);
   return rendering.ok ? rendering.envelope : { skip: 'no-address' };
 }
@@ -249,7 +249,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
       ...(run.pauseAt === undefined ? {} : { pauseAt: run.pauseAt }),
       onEvent: (event) => {
         if (event.type === 'sent' && event.userId !== undefined) noteUserId(learnt, byId, run.deliveries[event.index], event.userId);
-        if (event.type === 'sent' || event.type === 'skipped') progress.update(event.channel, { done: 1 });
+        if (event.type === 'sent' || event.type === 'skipped' || event.type === 'unknown') progress.update(event.channel, { done: 1 });
         else if (event.type === 'failed') progress.update(event.channel, { done: 1, failed: 1 });
         else if (event.type === 'throttled' || event.type === 'rate') progress.rate(event.channel, event.rate);
       },

@@ -11,7 +11,7 @@ import { frozenTransports, settingsMap } from '../../adapters/transports/select.
 import type { Delivery } from '../../core/audience.js';
 import { isResumable, type Campaign, type CampaignId } from '../../core/campaign.js';
 import { describePace, resumePace, type Pace } from '../../core/campaign-pace.js';
-import { remainingAfter } from '../../core/dispatch/journal-state.js';
+import { resumeSelection, type ResumeSelection } from '../../core/dispatch/journal-state.js';
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
 import { textMessage, type MessageSpec } from '../../core/message/message-spec.js';
 import type { Channel } from '../../core/subscriber.js';
@@ -241,12 +241,22 @@ export async function continueCampaign(
     throw error instanceof CanaleError && error.code === 'CAMPAIGN_DAMAGED' ? damagedCampaignError(ctx.paths.home, campaign.id, error.message) : error;
   });
   const replay = await replayJournal(journalFile(dir), deliveries.length);
-  const pending = remainingAfter(replay, { resendUnknown: options.resendUnknown, retryFailed: options.retryFailed });
+  const graceMinutes = Number(settings.get('send.unknownGraceMinutes') ?? 10);
+  const selection = resumeSelection(replay, {
+    resendUnknown: options.resendUnknown,
+    retryFailed: options.retryFailed,
+    now: ctx.deps.clock.now(),
+    unknownGraceMs: graceMinutes * 60_000,
+    isWhatsApp: (i) => deliveries[i]?.channel === 'whatsapp',
+    ...(campaign.startedAt === undefined ? {} : { sentSince: campaign.finishedAt ?? campaign.startedAt }),
+  });
+  const { pending } = selection;
   // before the store is read: opt-outs recorded from here on reach the send through the feed
   const optOutsFrom = await optOutMark(ctx.paths.home);
   const data = await (await ctx.store()).read();
   const message = compileForSend(campaign.message, data, campaign.query.topics);
   const planSettings = await readPlanSettings(ctx);
+  sayWhatReceiptsSettled(ctx, campaign, replay.settledByReceipt.size, selection, graceMinutes, planSettings.timezone);
   ctx.ui.info(`campaign ${campaign.id}: ${pending.length} recipient(s) still to reach, at ${describePace(campaign, options.pace)}`);
   if (pending.length > 0) {
     // mark the unknown and retried as not yet reached, so a crash during this resume cannot lose them
@@ -256,4 +266,26 @@ export async function continueCampaign(
   }
   const run = { campaign, deliveries, subscribers: data.subscribers, optOutsFrom, message, render: renderContextOf(planSettings), choices, settings, rates: options.pace.rates };
   return runCampaign({ ...run, ...(await sendWindow(ctx, planSettings, campaign, deliveries, pending)), concurrency: options.pace.concurrency }, ctx);
+}
+
+/**
+ * What a resume says about recipients whose outcome was unknown (DESIGN §7.2): how many receipts settled, how many
+ * still wait for theirs and until when, or that none can come; and who the per-user marketing limit holds back.
+ */
+function sayWhatReceiptsSettled(ctx: Context, campaign: Campaign, settled: number, selection: ResumeSelection, graceMinutes: number, zone: string): void {
+  if (settled > 0) ctx.ui.info(`campaign ${campaign.id}: ${settled} recipient(s) whose answer was lost were settled by their receipts (WhatsApp had accepted them): not sent again`);
+  const { heldUnknown, heldMarketing, unknownWithoutReceipts } = selection;
+  if (heldUnknown !== undefined) {
+    ctx.ui.warn(
+      `campaign ${campaign.id}: ${heldUnknown.count} WhatsApp recipient(s) of unknown outcome wait until ${localTime(new Date(heldUnknown.until), zone)} for their receipts (send.unknownGraceMinutes: ${graceMinutes}): WhatsApp may have accepted them — run the same command again then to send to those still unknown`,
+    );
+  }
+  if (unknownWithoutReceipts > 0) {
+    ctx.ui.warn(
+      `campaign ${campaign.id}: no receipt has reached this campaign (is canale webhook serve receiving them?), so nothing can tell whether the ${unknownWithoutReceipts} WhatsApp recipient(s) of unknown outcome got it: they are sent again, and those WhatsApp had accepted get it twice`,
+    );
+  }
+  if (heldMarketing !== undefined) {
+    ctx.ui.warn(`campaign ${campaign.id}: ${heldMarketing.count} recipient(s) hit WhatsApp's per-user marketing limit (131049): tried again only 24 hours after, from ${localTime(new Date(heldMarketing.until), zone)}`);
+  }
 }

@@ -96,7 +96,13 @@ export async function runTestSend(options: TestSendOptions, ctx: Context): Promi
     }
     const { failure } = result;
     const hint =
-      failure.kind === 'rate-limit' || failure.kind === 'transient' ? ' — this may pass: try again in a moment' : failure.kind === 'recipient' ? ' — this address cannot receive it' : '';
+      failure.mayHaveArrived === true
+        ? ' — it may have arrived all the same: look before sending again'
+        : failure.kind === 'rate-limit' || failure.kind === 'transient' || failure.kind === 'deferred'
+          ? ' — this may pass: try again in a moment'
+          : failure.kind === 'recipient'
+            ? ' — this address cannot receive it'
+            : '';
     ctx.ui.warn(`not sent through ${choice.name}: ${failure.code}${failure.providerCode === undefined ? '' : ` (provider code ${failure.providerCode})`}: ${describeFailure(failure)}${hint}`);
     return 1;
   } finally {

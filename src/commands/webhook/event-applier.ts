@@ -16,7 +16,7 @@ import { applyStoreEvents, storeEventHints, type BatchResult, type StoreEvent } 
 import type { SubscriberId } from '../../core/subscriber.js';
 
 /** Failure codes that say the number cannot get WhatsApp messages at all (not "not now", not "not marketing"). */
-const UNDELIVERABLE: ReadonlySet<string> = new Set(['WHATSAPP_UNDELIVERABLE', 'WHATSAPP_INVALID_VALUE']);
+const UNDELIVERABLE: ReadonlySet<string> = new Set(['WHATSAPP_UNDELIVERABLE']);
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Receipts kept waiting for their message id at most: beyond, the oldest are dropped, and that is said. */
 export const MAX_WAITING = 100_000;

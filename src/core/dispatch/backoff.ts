@@ -8,9 +8,11 @@ export interface RetryPolicy {
   readonly maxConsecutiveFailures: number;
   /** Throttling answers for one recipient in a row before the send pauses itself, resumable: the provider keeps refusing. */
   readonly maxThrottles: number;
+  /** Times one recipient may be refused "for now" (pair rate limit, greylisting) before they are recorded failed, retryable. */
+  readonly maxDeferrals: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxConsecutiveFailures: 50, maxThrottles: 30 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxConsecutiveFailures: 50, maxThrottles: 30, maxDeferrals: 5 };
 
 /**
  * Exponential backoff with "equal jitter": half the exponential delay is fixed, half random, so retries spread out

@@ -20,6 +20,8 @@ export interface DeliveryJournal {
   inFlight(index: number): Promise<void>;
   sent(index: number, providerMessageId: string): void;
   failed(index: number, failure: DeliveryFailure): void;
+  /** The request was written and no answer came (`mayHaveArrived`): the recipient stays unknown, never resent automatically. */
+  unknown(index: number, failure: DeliveryFailure): void;
   skipped(index: number, reason: SkipReason): void;
   /** The recipient was not sent after all (the send stopped first): resume treats them as not yet reached. */
   released(index: number): void;
@@ -31,6 +33,10 @@ export type DeliverEvent =
   | { readonly type: 'sent'; readonly channel: Channel; readonly index: number; /** The recipient's business-scoped user id (WhatsApp, 2026), for the store to keep. */ readonly userId?: string }
   | { readonly type: 'failed'; readonly channel: Channel; readonly failure: DeliveryFailure }
   | { readonly type: 'retry'; readonly channel: Channel; readonly failure: DeliveryFailure }
+  /** The request may have arrived but no answer came: the recipient is left unknown, for receipts to settle (DESIGN §7.2). */
+  | { readonly type: 'unknown'; readonly channel: Channel; readonly failure: DeliveryFailure }
+  /** The provider refused this recipient for now (pair rate limit, greylisting): they are tried again in `inMs`, the rest go on. */
+  | { readonly type: 'deferred'; readonly channel: Channel; readonly failure: DeliveryFailure; readonly inMs: number }
   /** The provider throttled: the channel now sends at `rate` a second (halved, DESIGN §7.4) and retries the recipient. */
   | { readonly type: 'throttled'; readonly channel: Channel; readonly failure: DeliveryFailure; readonly rate: number }
   /** The channel's rate grew back after throttling (a quarter every few seconds without it), up to the configured one. */
@@ -83,6 +89,25 @@ const NEVER = new AbortController().signal;
 const LOOKAHEAD = 2;
 
 /**
+ * Answers in a row with the same code canale has no rule for, to more than one recipient, before the send stops:
+ * one citizen's odd error is theirs, the same one for everybody is the account's (a handful of requests, not
+ * hundreds of retries).
+ */
+export const UNCLASSIFIED_STOP = 5;
+
+/** Longest wait before a deferred recipient's next try. */
+const MAX_DEFER_MS = 30 * 60_000;
+
+/**
+ * When a recipient the provider refused for now is tried again: after what it asked (WhatsApp's pair limit: 6 s),
+ * then 4^n seconds (16 s, 64 s, 256 s…), never sooner than it asked, at most half an hour.
+ */
+export function deferDelay(deferrals: number, retryAfterMs: number | undefined): number {
+  const asked = retryAfterMs ?? 6_000;
+  return deferrals <= 1 ? asked : Math.min(MAX_DEFER_MS, Math.max(asked, 4 ** deferrals * 1000));
+}
+
+/**
  * Sends every item through its channel's transport (DESIGN §7): at most `concurrency` requests in flight and never
  * more than the rate allows in any one-second window, per channel; throttling slows the channel and retries the
  * same recipient, never failing them; transient failures are retried with backoff up to `maxAttempts`; a
@@ -111,7 +136,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
   input.accountTrouble?.addEventListener('abort', onTrouble, { once: true });
   if (input.accountTrouble?.aborted === true) onTrouble();
   const emit = (event: DeliverEvent) => {
-    if (event.type === 'sent' || event.type === 'failed' || event.type === 'skipped') finished++;
+    if (event.type === 'sent' || event.type === 'failed' || event.type === 'skipped' || event.type === 'unknown') finished++;
     input.onEvent?.(event);
   };
 
@@ -119,14 +144,16 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
    * A recipient made ready to send: rendered, and their in-flight record on its way to disk. Each worker prepares
    * its next recipients (LOOKAHEAD) while the current request is out, so the disk flush is done by their turn.
    */
-  type Prepared = { readonly item: WorkItem; readonly skip: SkipReason } | { readonly item: WorkItem; readonly envelope: Envelope; readonly durable: Promise<void> };
+  type Prepared =
+    | { readonly item: WorkItem; readonly skip: SkipReason }
+    | { readonly item: WorkItem; readonly envelope: Envelope; readonly durable: Promise<void>; /** Times the provider refused them for now. */ deferrals: number };
 
   function prepare(item: WorkItem): Prepared {
     const rendered = input.envelopeFor(item);
     if ('skip' in rendered) return { item, skip: rendered.skip };
     const durable = input.journal.inFlight(item.index);
     durable.catch(() => undefined); // awaited by whoever uses it; never an unhandled rejection meanwhile
-    return { item, envelope: rendered, durable };
+    return { item, envelope: rendered, durable, deferrals: 0 };
   }
 
   /** Waits for the recipient's in-flight record; false if the journal refused it (it then released them itself). */
@@ -167,12 +194,16 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
     if (before !== undefined && limiter.rate > before) emit({ type: 'rate', channel, rate: limiter.rate });
   };
 
-  async function sendOne(ready: Prepared, transport: Transport, limiter: RateWindow | undefined): Promise<void> {
+  /** The same code canale has no rule for: answers in a row, and to whom (a success ends the streak). */
+  let unclassified: { code: string; answers: number; recipients: Set<number> } = { code: '', answers: 0, recipients: new Set() };
+
+  /** One recipient's turn. Returns in how many ms to try them again when the provider refused them for now. */
+  async function sendOne(ready: Prepared, transport: Transport, limiter: RateWindow | undefined): Promise<number | undefined> {
     const { item } = ready;
     if ('skip' in ready) {
       input.journal.skipped(item.index, ready.skip);
       emit({ type: 'skipped', channel: item.channel });
-      return;
+      return undefined;
     }
     const prepared = ready.envelope;
     if (!(await isDurable(ready))) return;
@@ -184,22 +215,48 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
       }
       if (halt.signal.aborted || (attempt === 1 && throttles === 0 && pausing(item.channel))) {
         released(item);
-        return;
+        return undefined;
       }
       const withdrawn = input.withdrawn?.(item);
       if (withdrawn !== undefined) {
         input.journal.skipped(item.index, withdrawn);
         emit({ type: 'skipped', channel: item.channel });
-        return;
+        return undefined;
       }
       const result: SendResult = await transport.send(prepared, NEVER);
       if (result.ok) {
         consecutiveFailures = 0;
+        unclassified = { code: '', answers: 0, recipients: new Set() };
         input.journal.sent(item.index, result.providerMessageId);
         emit({ type: 'sent', channel: item.channel, index: item.index, ...(result.userId === undefined ? {} : { userId: result.userId }) });
-        return;
+        return undefined;
       }
       const failure = result.failure;
+      if (failure.unclassified === true) {
+        const code = failure.providerCode ?? failure.code;
+        if (code !== unclassified.code) unclassified = { code, answers: 0, recipients: new Set() };
+        unclassified.answers++;
+        unclassified.recipients.add(item.index);
+        if (unclassified.answers >= UNCLASSIFIED_STOP && unclassified.recipients.size > 1) {
+          released(item);
+          stopNow({
+            status: 'stopped',
+            reason: `${unclassified.answers} answers in a row to ${unclassified.recipients.size} recipients were error ${code}, which canale does not know (${describeFailure(failure)}) — most likely a problem with the account: check it with the provider, then resume`,
+            failure,
+          });
+          return undefined;
+        }
+      }
+      if (failure.kind === 'transient' && failure.mayHaveArrived === true) {
+        // no idempotency key protects a resend: never again automatically; a receipt settles them (DESIGN §7.2)
+        input.journal.unknown(item.index, failure);
+        emit({ type: 'unknown', channel: item.channel, failure });
+        consecutiveFailures++;
+        if (consecutiveFailures >= input.policy.maxConsecutiveFailures) {
+          stopNow({ status: 'stopped', reason: `${consecutiveFailures} recipients in a row got no answer or failed (last: ${failure.code}: ${failure.reason}) — check the transport, then resume`, failure });
+        }
+        return undefined;
+      }
       switch (failure.kind) {
         case 'rate-limit':
           limiter?.slowDown();
@@ -210,7 +267,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
             // never a failed recipient: they stay to be reached, and the whole send pauses until the provider relents
             released(item);
             stopNow({ status: 'stopped', reason: `the provider kept throttling (${failure.code}, ${throttles} times for one recipient) — wait a while, then resume`, failure });
-            return;
+            return undefined;
           }
           await input.sleeper.sleep(failure.retryAfterMs ?? backoffDelay(throttles, input.policy, input.random), halt.signal);
           continue;
@@ -222,12 +279,24 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
             continue;
           }
           break;
+        case 'deferred': {
+          // this recipient only: the channel's rate stays, the worker goes on with the next one meanwhile
+          ready.deferrals++;
+          if (ready.deferrals > input.policy.maxDeferrals) {
+            input.journal.failed(item.index, failure);
+            emit({ type: 'failed', channel: item.channel, failure });
+            return undefined;
+          }
+          const inMs = deferDelay(ready.deferrals, failure.retryAfterMs);
+          emit({ type: 'deferred', channel: item.channel, failure, inMs });
+          return inMs;
+        }
         case 'recipient':
           break;
         case 'fatal':
           released(item);
           stopNow({ status: 'stopped', reason: describeFailure(failure), failure });
-          return;
+          return undefined;
         default: {
           const unreachable: never = failure.kind;
           return unreachable;
@@ -239,7 +308,7 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
       if (consecutiveFailures >= input.policy.maxConsecutiveFailures) {
         stopNow({ status: 'stopped', reason: `${consecutiveFailures} recipients in a row failed (last: ${failure.code}: ${failure.reason}) — check the transport, then resume` });
       }
-      return;
+      return undefined;
     }
   }
 
@@ -251,6 +320,13 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
       const item = halt.signal.aborted || pausing(channel) ? undefined : queue[next++];
       return item === undefined ? undefined : prepare(item);
     };
+    /** Recipients the provider refused for now, and when each is tried again: any worker takes them once due. */
+    const later: Array<{ readonly ready: Prepared; readonly due: number }> = [];
+    const dueNow = (): Prepared | undefined => {
+      const now = input.clock.now().getTime();
+      const at = later.findIndex((l) => l.due <= now);
+      return at < 0 ? undefined : later.splice(at, 1)[0]?.ready;
+    };
     const worker = async (): Promise<void> => {
       const ahead: Prepared[] = [];
       const fill = () => {
@@ -261,16 +337,27 @@ export async function deliver(input: DeliverInput): Promise<DeliverOutcome> {
         }
       };
       fill();
-      for (let current = ahead.shift(); current !== undefined; current = ahead.shift()) {
+      for (;;) {
         if (halt.signal.aborted || pausing(channel)) {
-          await Promise.all([current, ...ahead.splice(0)].map(release));
+          await Promise.all(ahead.splice(0).map(release));
           return;
         }
+        const current = dueNow() ?? ahead.shift();
+        if (current === undefined) {
+          if (later.length === 0) return;
+          // only deferred recipients are left: wait for the first of them
+          const first = Math.min(...later.map((l) => l.due));
+          await input.sleeper.sleep(Math.max(1, first - input.clock.now().getTime()), halt.signal);
+          continue;
+        }
         fill();
-        await sendOne(current, transport, input.limiters[channel]);
+        const inMs = await sendOne(current, transport, input.limiters[channel]);
+        if (inMs !== undefined) later.push({ ready: current, due: input.clock.now().getTime() + inMs });
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, input.concurrency) }, worker));
+    // the send stopped or paused with some still deferred: they stay to be reached
+    await Promise.all(later.splice(0).map((l) => release(l.ready)));
   }
 
   try {

@@ -5,7 +5,10 @@ import type { FailureKind } from '../transport.js';
 /** One line of a campaign journal: what happened to the recipient at position `i` of the frozen list. */
 export type JournalRecord =
   | { readonly i: number; readonly s: 'in-flight' | 'released' }
-  | { readonly i: number; readonly s: 'sent'; readonly id: string; readonly at: string }
+  /** `by: 'receipt'`: written by the webhook server, from a status webhook for a recipient whose answer was lost. */
+  | { readonly i: number; readonly s: 'sent'; readonly id: string; readonly at: string; readonly by?: 'receipt' }
+  /** The request was written and no answer came: the provider may have accepted it (DESIGN §7.2). */
+  | { readonly i: number; readonly s: 'unknown'; readonly code: string; readonly reason: string; readonly at: string }
   | { readonly i: number; readonly s: 'failed'; readonly code: string; readonly kind: FailureKind; readonly reason: string; readonly detail?: string; readonly at: string }
   | { readonly i: number; readonly s: 'skipped'; readonly reason: SkipReason }
   | { readonly i: number; readonly s: 'delivered' | 'read'; readonly at: string };
@@ -28,10 +31,19 @@ export interface JournalReplay {
   readonly providerIds: Map<number, string>;
   /** When each recipient's latest record was written. */
   readonly lastAt: Map<number, string>;
+  /** Recipients whose request went unanswered (timeout, reset after it was written), and why. */
+  readonly unanswered: Map<number, { readonly code: string; readonly reason: string }>;
+  /**
+   * Recipients a receipt settled (`by: 'receipt'`) whose send never recorded an answer: their answer was lost, or
+   * the send died with their request out. (A receipt that only beat the answer to the journal is not counted.)
+   */
+  readonly settledByReceipt: Set<number>;
+  /** The latest `at` of a request's outcome the send wrote (`sent`, `unknown`): receipts for it come after. */
+  lastSendAt?: string;
 }
 
 export function emptyReplay(size: number): JournalReplay {
-  return { states: new Uint8Array(size), failures: new Map(), skips: new Map(), providerIds: new Map(), lastAt: new Map() };
+  return { states: new Uint8Array(size), failures: new Map(), skips: new Map(), providerIds: new Map(), lastAt: new Map(), unanswered: new Map(), settledByReceipt: new Set() };
 }
 
 /** Applies one journal line. Out-of-range lines are ignored; so are moves backwards. */
@@ -54,7 +66,21 @@ export function applyRecord(replay: JournalReplay, record: JournalRecord): void 
     case 'sent':
       if (!isErased(record.id)) replay.providerIds.set(i, record.id);
       replay.failures.delete(i);
+      replay.unanswered.delete(i);
+      if (record.by === 'receipt') {
+        if (current === STATE.unknown || current === STATE.pending) replay.settledByReceipt.add(i);
+      } else {
+        replay.settledByReceipt.delete(i);
+        noteSendAt(replay, record.at);
+      }
       if (RANK[current] < RANK[STATE.sent]) replay.states[i] = STATE.sent;
+      return;
+    case 'unknown':
+      noteSendAt(replay, record.at);
+      if (current === STATE.pending || current === STATE.unknown) {
+        replay.states[i] = STATE.unknown;
+        replay.unanswered.set(i, { code: record.code, reason: record.reason });
+      }
       return;
     case 'failed':
       // a failure reported after a send (a webhook's "failed") replaces "sent", never "delivered" or "read"
@@ -82,6 +108,10 @@ export function applyRecord(replay: JournalReplay, record: JournalRecord): void 
   }
 }
 
+function noteSendAt(replay: JournalReplay, at: string): void {
+  if (replay.lastSendAt === undefined || at > replay.lastSendAt) replay.lastSendAt = at;
+}
+
 /**
  * Recipient failures that say something final about the person or the number: not on WhatsApp (or blocked the
  * city), stopped the city's messages, outside what Meta allows — a new try would fail again or go against their choice.
@@ -92,7 +122,6 @@ const FINAL_CODES: ReadonlySet<string> = new Set([
   'WHATSAPP_RECIPIENT_IS_SENDER',
   'WHATSAPP_EXPERIMENT',
   'WHATSAPP_COUNTRY_RESTRICTED',
-  'WHATSAPP_INVALID_VALUE',
 ]);
 
 /**
@@ -106,19 +135,85 @@ export function isRetryable(failure: { readonly kind: FailureKind; readonly code
   return failure.kind === 'transient' || failure.kind === 'fatal' || (failure.kind === 'recipient' && !FINAL_CODES.has(failure.code));
 }
 
+/** How long WhatsApp's per-user marketing limit (131049) asks a recipient be left alone. */
+export const MARKETING_LIMIT_MS = 24 * 60 * 60 * 1000;
+
+export interface ResumeAsk {
+  readonly resendUnknown: boolean;
+  readonly retryFailed: boolean;
+  readonly now: Date;
+  /** How long an unknown WhatsApp recipient waits for a receipt to settle them (`send.unknownGraceMinutes`). */
+  readonly unknownGraceMs: number;
+  /** Whether position i is a WhatsApp recipient: only WhatsApp has receipts that settle an unknown outcome. */
+  readonly isWhatsApp: (i: number) => boolean;
+  /** When the send's requests last went out, when its journal does not say (a send killed before any answer). */
+  readonly sentSince?: string;
+}
+
+/** Recipients a resume leaves for later, and from when they may be tried. */
+export interface Held {
+  readonly count: number;
+  readonly until: string;
+}
+
+export interface ResumeSelection {
+  readonly pending: number[];
+  /** Unknown WhatsApp recipients within the grace: a receipt may still settle them. */
+  readonly heldUnknown?: Held;
+  /** Recipients failed with the per-user marketing limit less than 24 hours ago. */
+  readonly heldMarketing?: Held;
+  /** Unknown WhatsApp recipients resent although no receipt ever reached the campaign (no webhook server hears them). */
+  readonly unknownWithoutReceipts: number;
+}
+
 /**
- * Who a resumed send must still reach: everyone pending; the unknown only with `resendUnknown`; the failed whose
- * failure may pass only with `retryFailed`. Everyone else has been reached or settled, and is never sent again.
+ * Who a resume sends to (DESIGN §7.2): everyone pending; with `--resend-unknown`, those of unknown outcome — but a
+ * WhatsApp one only after the grace (a receipt may still say Meta accepted them), when receipts reach this
+ * campaign at all; with `--retry-failed`, those whose failure may pass, a per-user marketing limit only 24 hours
+ * after it.
  */
-export function remainingAfter(replay: JournalReplay, options: { readonly resendUnknown: boolean; readonly retryFailed: boolean }): number[] {
-  const remaining: number[] = [];
+export function resumeSelection(replay: JournalReplay, ask: ResumeAsk): ResumeSelection {
+  const hearsReceipts = replay.settledByReceipt.size > 0 || replay.states.some((s) => s === STATE.delivered || s === STATE.read);
+  const sentAt = replay.lastSendAt ?? ask.sentSince;
+  const graceEnds = sentAt === undefined ? 0 : Date.parse(sentAt) + ask.unknownGraceMs;
+  const now = ask.now.getTime();
+  const pending: number[] = [];
+  let heldUnknown = 0;
+  let unknownWithoutReceipts = 0;
+  let heldMarketing = 0;
+  let marketingFrees = 0;
   replay.states.forEach((state, i) => {
-    if (state === STATE.pending) remaining.push(i);
-    else if (state === STATE.unknown && options.resendUnknown) remaining.push(i);
-    else if (state === STATE.failed && options.retryFailed) {
+    if (state === STATE.pending) pending.push(i);
+    else if (state === STATE.unknown && ask.resendUnknown) {
+      if (!ask.isWhatsApp(i)) pending.push(i);
+      else if (!hearsReceipts) {
+        unknownWithoutReceipts++;
+        pending.push(i);
+      } else if (now < graceEnds) heldUnknown++;
+      else pending.push(i);
+    } else if (state === STATE.failed && ask.retryFailed) {
       const failure = replay.failures.get(i);
-      if (failure !== undefined && isRetryable(failure)) remaining.push(i);
+      if (failure === undefined || !isRetryable(failure)) return;
+      const frees = failure.code === 'WHATSAPP_MARKETING_LIMIT' ? Date.parse(replay.lastAt.get(i) ?? '') + MARKETING_LIMIT_MS : 0;
+      if (now < frees) {
+        heldMarketing++;
+        marketingFrees = Math.max(marketingFrees, frees);
+      } else pending.push(i);
     }
   });
-  return remaining;
+  return {
+    pending,
+    ...(heldUnknown === 0 ? {} : { heldUnknown: { count: heldUnknown, until: new Date(graceEnds).toISOString() } }),
+    ...(heldMarketing === 0 ? {} : { heldMarketing: { count: heldMarketing, until: new Date(marketingFrees).toISOString() } }),
+    unknownWithoutReceipts,
+  };
+}
+
+/**
+ * Who a resumed send must still reach, with no grace and no time limits: everyone pending; the unknown only with
+ * `resendUnknown`; the failed whose failure may pass only with `retryFailed`. Everyone else has been reached or
+ * settled, and is never sent again.
+ */
+export function remainingAfter(replay: JournalReplay, options: { readonly resendUnknown: boolean; readonly retryFailed: boolean }): number[] {
+  return resumeSelection(replay, { ...options, now: new Date(8.64e15), unknownGraceMs: 0, isWhatsApp: () => false }).pending;
 }

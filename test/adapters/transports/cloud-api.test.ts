@@ -92,18 +92,21 @@ describe('CloudApiTransport.send', () => {
   });
 
   // One case per class of reference §2.3; the HTTP status is deliberately "wrong" for some, since only error.code counts.
-  it.each<[number, number, FailureKind, string, number | undefined]>([
+  const ROWS: Array<[number, number, FailureKind, string, number | undefined]> = [
     [190, 401, 'fatal', 'WHATSAPP_TOKEN_INVALID', undefined],
     [0, 401, 'fatal', 'WHATSAPP_TOKEN_INVALID', undefined],
+    [3, 403, 'fatal', 'WHATSAPP_PERMISSION', undefined],
     [10, 403, 'fatal', 'WHATSAPP_PERMISSION', undefined],
+    [200, 403, 'fatal', 'WHATSAPP_PERMISSION', undefined],
+    [299, 403, 'fatal', 'WHATSAPP_PERMISSION', undefined],
     [250, 403, 'fatal', 'WHATSAPP_PERMISSION', undefined],
     [131005, 403, 'fatal', 'WHATSAPP_PERMISSION', undefined],
     [4, 400, 'rate-limit', 'WHATSAPP_API_RATE_LIMIT', 60_000],
     [80007, 400, 'rate-limit', 'WHATSAPP_API_RATE_LIMIT', 60_000],
     [130429, 400, 'rate-limit', 'WHATSAPP_THROUGHPUT', 1_000],
     [130429, 429, 'rate-limit', 'WHATSAPP_THROUGHPUT', 1_000],
-    [131048, 400, 'rate-limit', 'WHATSAPP_SPAM_RATE_LIMIT', 900_000],
-    [131056, 400, 'rate-limit', 'WHATSAPP_PAIR_RATE_LIMIT', 6_000],
+    [131048, 400, 'fatal', 'WHATSAPP_SPAM_RATE_LIMIT', undefined],
+    [131056, 400, 'deferred', 'WHATSAPP_PAIR_RATE_LIMIT', 6_000],
     [131057, 500, 'transient', 'WHATSAPP_MAINTENANCE', 60_000],
     [368, 403, 'fatal', 'WHATSAPP_ACCOUNT_BLOCKED', undefined],
     [131031, 403, 'fatal', 'WHATSAPP_ACCOUNT_BLOCKED', undefined],
@@ -117,7 +120,7 @@ describe('CloudApiTransport.send', () => {
     [133004, 503, 'transient', 'WHATSAPP_UNAVAILABLE', undefined],
     [100, 400, 'fatal', 'WHATSAPP_BAD_REQUEST', undefined],
     [131008, 400, 'fatal', 'WHATSAPP_BAD_REQUEST', undefined],
-    [131009, 400, 'recipient', 'WHATSAPP_INVALID_VALUE', undefined],
+    [131009, 400, 'fatal', 'WHATSAPP_INVALID_PARAMETER', undefined],
     [131051, 400, 'fatal', 'WHATSAPP_BAD_REQUEST', undefined],
     [131053, 400, 'fatal', 'WHATSAPP_MEDIA', undefined],
     [131047, 400, 'recipient', 'WHATSAPP_OUTSIDE_WINDOW', undefined],
@@ -136,17 +139,35 @@ describe('CloudApiTransport.send', () => {
     [130472, 400, 'recipient', 'WHATSAPP_EXPERIMENT', undefined],
     [130497, 403, 'recipient', 'WHATSAPP_COUNTRY_RESTRICTED', undefined],
     [999999, 200, 'transient', 'WHATSAPP_ERROR', undefined],
-  ])('Graph code %i (HTTP %i) → %s %s', async (code, status, kind, canaleCode, retryAfterMs) => {
+  ];
+  it.each(ROWS)('Graph code %i (HTTP %i) → %s %s', async (code, status, kind, canaleCode, retryAfterMs) => {
     agent.get(ORIGIN).intercept({ path: PATH, method: 'POST' }).reply(status, graphError(code));
     const result = await transport.send(template, signal);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.failure).toMatchObject({ kind, code: canaleCode, providerCode: String(code) });
     expect(result.failure.retryAfterMs).toBe(retryAfterMs);
+    expect(result.failure.unclassified === true).toBe(code === 999999);
   });
 
   it('has a case above for every code it knows', () => {
-    expect(KNOWN_GRAPH_CODES.length).toBeGreaterThanOrEqual(40);
+    const tested = new Set(ROWS.map(([code]) => code));
+    expect(KNOWN_GRAPH_CODES.filter((code) => !tested.has(code))).toEqual([]);
+  });
+
+  it('keeps 131009 about the number or user id on that recipient, as Meta words it in the details', async () => {
+    const body = { error: { message: '(#131009) Parameter value is not valid', type: 'OAuthException', code: 131009, error_data: { messaging_product: 'whatsapp', details: '"to" (+12) is not a valid phone number' }, fbtrace_id: 'A1' } };
+    agent.get(ORIGIN).intercept({ path: PATH, method: 'POST' }).reply(400, body);
+    expect(await transport.send(template, signal)).toMatchObject({ ok: false, failure: { kind: 'recipient', code: 'WHATSAPP_INVALID_VALUE', providerCode: '131009' } });
+  });
+
+  it("names the parameter Meta's details point at for 131009, a problem of the message", async () => {
+    const body = { error: { message: '(#131009) Parameter value is not valid', type: 'OAuthException', code: 131009, error_data: { messaging_product: 'whatsapp', details: "Parameter value is not valid: components[0]['parameters'][0]['image']['link'] must be https" }, fbtrace_id: 'A1' } };
+    agent.get(ORIGIN).intercept({ path: PATH, method: 'POST' }).reply(400, body);
+    const result = await transport.send(template, signal);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'fatal', code: 'WHATSAPP_INVALID_PARAMETER' } });
+    expect(result.ok ? '' : result.failure.reason).toContain("components[0]['parameters'][0]['image']['link'] must be https");
+    expect(result.ok ? '' : result.failure.reason).toMatch(/fix the message file/);
   });
 
   it('never shows the token, even when the server echoes it', async () => {

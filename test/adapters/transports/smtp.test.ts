@@ -160,7 +160,8 @@ describe('SmtpTransport against Postfix smtp-sink', () => {
 
   it.each([
     ['550 on RCPT TO → recipient', ['-f', 'RCPT', '-B', '550 5.1.1 mailbox unavailable'], 'recipient', 'SMTP_MAILBOX_REJECTED', '550'],
-    ['451 on RCPT TO → rate-limit', ['-r', 'RCPT', '-b', '451 4.3.0 try again later'], 'rate-limit', 'SMTP_THROTTLED', '451'],
+    ['451 4.3.0 on RCPT TO → transient (a local error of the server, retried with backoff)', ['-r', 'RCPT', '-b', '451 4.3.0 try again later'], 'transient', 'SMTP_TEMPORARY', '451'],
+    ['451 4.7.1 on RCPT TO → deferred (greylisting: this recipient later)', ['-r', 'RCPT', '-b', '451 4.7.1 Greylisted, please try again later'], 'deferred', 'SMTP_GREYLISTED', '451'],
     ['450 on RCPT TO → transient', ['-r', 'RCPT', '-b', '450 4.2.0 mailbox busy'], 'transient', 'SMTP_TEMPORARY', '450'],
     ['550 on MAIL FROM → fatal', ['-f', 'MAIL', '-B', '550 5.7.1 sender refused'], 'fatal', 'SMTP_SENDER_REJECTED', '550'],
     ['421 and a hang-up → rate-limit', ['-Q', 'RCPT'], 'rate-limit', 'SMTP_THROTTLED', '421'],

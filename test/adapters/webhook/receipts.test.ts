@@ -109,3 +109,42 @@ describe('ReceiptBook', () => {
     expect((await lines()).at(-1)).toEqual({ i: 1, s: 'delivered', at });
   });
 });
+
+describe('ReceiptBook settles a recipient whose answer was lost (issue 16 §3)', () => {
+  const lost = async () => appendFile(journal(), `{"i":2,"s":"in-flight"}\n{"i":2,"s":"unknown","code":"WHATSAPP_TIMEOUT","reason":"no answer","at":"${at}"}\n`);
+
+  it('records the message id a receipt names the recipient with (campaign/position), then its status, once', async () => {
+    await lost();
+    expect(await book.record(status('wamid.C', 'sent', { recipientIndex: 2 }))).toEqual({ kind: 'duplicate' });
+    expect(await book.record(status('wamid.C', 'delivered', { recipientIndex: 2 }))).toEqual({ kind: 'recorded', outcome: { subscriberId: 'sub_c', status: 'delivered' } });
+    expect(await book.record(status('wamid.C', 'sent', { recipientIndex: 2 }))).toEqual({ kind: 'duplicate' });
+    expect((await lines()).slice(5)).toEqual([
+      { i: 2, s: 'sent', id: 'wamid.C', at, by: 'receipt' },
+      { i: 2, s: 'delivered', at },
+    ]);
+    const replay = await replayJournal(journal(), 3);
+    expect(replay.states[2]).toBe(STATE.delivered);
+    expect([...replay.settledByReceipt]).toEqual([2]);
+  });
+
+  it('settles once when the receipts of one batch come side by side', async () => {
+    await lost();
+    const results = await Promise.all([book.record(status('wamid.C', 'sent', { recipientIndex: 2 })), book.record(status('wamid.C', 'delivered', { recipientIndex: 2 })), book.record(status('wamid.C', 'read', { recipientIndex: 2 }))]);
+    expect(results.map((r) => r.kind).sort()).toEqual(['duplicate', 'recorded', 'recorded']);
+    expect((await lines()).filter((l) => l.s === 'sent' && l.i === 2)).toHaveLength(1);
+  });
+
+  it('leaves a recipient who already has a message id alone: a second id is a duplicate send, its receipts change nothing', async () => {
+    expect(await book.record(status('wamid.A2', 'failed', { recipientIndex: 0, failure: { kind: 'recipient', code: 'WHATSAPP_UNDELIVERABLE', reason: 'x' } }))).toEqual({ kind: 'duplicate' });
+    expect(await lines()).toHaveLength(3);
+  });
+
+  it('does not count a receipt that only beat the send answer to the journal as settled', async () => {
+    await appendFile(journal(), '{"i":2,"s":"in-flight"}\n');
+    expect((await book.record(status('wamid.C', 'delivered', { recipientIndex: 2 }))).kind).toBe('recorded');
+    await appendFile(journal(), `{"i":2,"s":"sent","id":"wamid.C","at":"${at}"}\n`);
+    const replay = await replayJournal(journal(), 3);
+    expect(replay.states[2]).toBe(STATE.delivered);
+    expect(replay.settledByReceipt.size).toBe(0);
+  });
+});

@@ -8,6 +8,16 @@ const envelope = (...values: Array<Record<string, unknown>>) => ({
 });
 
 describe('readWebhook', () => {
+  it("reads the recipient's position canale puts after the campaign id in biz_opaque_callback_data", () => {
+    const events = readWebhook(envelope({ statuses: [
+      { id: 'wamid.1', status: 'sent', timestamp: '1750030073', recipient_id: '393331234567', biz_opaque_callback_data: 'cmp_1/42' },
+      { id: 'wamid.2', status: 'read', timestamp: '1750030073', recipient_id: '393331234567', biz_opaque_callback_data: 'cmp_1/x' },
+    ] }), now);
+    expect(events.statuses[0]).toEqual({ wamid: 'wamid.1', status: 'sent', at: '2025-06-15T23:27:53.000Z', campaignId: 'cmp_1', recipientIndex: 42 });
+    // not canale's shape: no campaign named
+    expect(events.statuses[1]).not.toHaveProperty('campaignId');
+  });
+
   it('reads a batch of statuses, with the campaign and the failure in canale codes', () => {
     const events = readWebhook(
       envelope({

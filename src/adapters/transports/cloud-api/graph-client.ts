@@ -59,15 +59,19 @@ export class GraphClient {
   /**
    * One request. The caller's signal and the timeout end the wait at once with a value; the request itself is left
    * to undici's own header and body timeouts (handing undici an AbortSignal per request costs a third of the
-   * throughput — see bench/cloud-api.mjs), and whatever it answers later is read and dropped.
+   * throughput — see bench/cloud-api.mjs), and whatever it answers later is read and dropped. A request still
+   * waiting for a connection when the wait ends is cancelled before it is written, so it never leaves after its
+   * failure was reported; one already written is marked `mayHaveArrived` (DESIGN §7.2).
    */
   async call(method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal): Promise<GraphReply> {
     if (signal.aborted) return ABORTED;
+    const exchange = new Exchange();
     let settle: (reply: GraphReply) => void = () => undefined;
     const stop = new Promise<GraphReply>((resolve) => (settle = resolve));
-    const timer = setTimeout(() => settle(transient('WHATSAPP_TIMEOUT', `the Graph API did not answer within ${this.settings.timeoutMs} ms`)), this.settings.timeoutMs);
-    const unwatch = watchAbort(signal, () => settle(ABORTED));
-    void this.exchange(method, path, body).then(settle);
+    const giveUp = (reply: GraphReply): void => settle(exchange.giveUp() ? unanswered(reply) : reply);
+    const timer = setTimeout(() => giveUp(transient('WHATSAPP_TIMEOUT', `the Graph API did not answer within ${this.settings.timeoutMs} ms`)), this.settings.timeoutMs);
+    const unwatch = watchAbort(signal, () => giveUp(ABORTED));
+    void this.exchange(method, path, body, exchange).then(settle);
     try {
       return await stop;
     } finally {
@@ -76,23 +80,40 @@ export class GraphClient {
     }
   }
 
-  /** The HTTP exchange itself; never rejects. */
-  private async exchange(method: 'GET' | 'POST', path: string, body: unknown): Promise<GraphReply> {
-    try {
-      const response = await this.dispatcher.request({
-        origin: this.origin,
-        path,
-        method,
-        headers: this.headers,
-        body: body === undefined ? null : JSON.stringify(body),
-        headersTimeout: this.settings.timeoutMs,
-        bodyTimeout: this.settings.timeoutMs,
-      });
-      const text = await response.body.text();
-      return this.read(response.statusCode, text);
-    } catch (error) {
-      return this.unreachable(error);
-    }
+  /**
+   * The HTTP exchange itself, with undici's dispatch handler: it says when the request has been written (an error
+   * after that may come after Meta accepted it). Never rejects.
+   */
+  private exchange(method: 'GET' | 'POST', path: string, body: unknown, exchange: Exchange): Promise<GraphReply> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let status = 0;
+      const handler: WrittenAware = {
+        onConnect: (abort) => exchange.connected(abort),
+        onRequestSent: () => exchange.written(),
+        onHeaders: (statusCode) => {
+          status = statusCode;
+          return true;
+        },
+        onData: (chunk) => {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete: () => resolve(this.read(status, Buffer.concat(chunks).toString('utf8'))),
+        onError: (error) => {
+          const reply = this.unreachable(error);
+          resolve(exchange.isWritten ? unanswered(reply) : reply);
+        },
+      };
+      try {
+        this.dispatcher.dispatch(
+          { origin: this.origin, path, method, headers: this.headers, body: body === undefined ? null : JSON.stringify(body), headersTimeout: this.settings.timeoutMs, bodyTimeout: this.settings.timeoutMs },
+          handler,
+        );
+      } catch (error) {
+        resolve(this.unreachable(error));
+      }
+    });
   }
 
   private read(status: number, text: string): GraphReply {
@@ -108,8 +129,11 @@ export class GraphClient {
     }
     const error = (json as { error?: unknown }).error;
     if (typeof error === 'object' && error !== null) {
-      const { code, message } = error as { code?: unknown; message?: unknown };
-      if (typeof code === 'number') return { ok: false, failure: failureFromGraph({ code, ...(typeof message === 'string' ? { message } : {}) }, this.hide) };
+      const { code, message, error_data: data } = error as { code?: unknown; message?: unknown; error_data?: { details?: unknown } };
+      const details = typeof data === 'object' && data !== null && typeof data.details === 'string' ? data.details : undefined;
+      if (typeof code === 'number') {
+        return { ok: false, failure: failureFromGraph({ code, ...(typeof message === 'string' ? { message } : {}), ...(details === undefined ? {} : { details }) }, this.hide) };
+      }
       return transient('WHATSAPP_BAD_REPLY', `the Graph API answered HTTP ${status} with an error without a code`);
     }
     if (status >= 300) return transient('WHATSAPP_BAD_REPLY', `the Graph API answered HTTP ${status} without an error object`);
@@ -126,6 +150,44 @@ export class GraphClient {
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
+}
+
+/**
+ * undici's handler with `onRequestSent`, which undici calls once the request (headers and body) has been handed to
+ * the socket (lib/core/request.js); its types leave it out.
+ */
+type WrittenAware = Dispatcher.DispatchHandler & { onRequestSent?(): void };
+
+/**
+ * Where one request stands: not yet on a connection, on one (undici can still cancel it), or written. Once given up
+ * before it was written, it is cancelled as soon as undici hands it a connection.
+ */
+class Exchange {
+  private abort: ((reason?: Error) => void) | undefined;
+  private isGivenUp = false;
+  isWritten = false;
+
+  connected(abort: (reason?: Error) => void): void {
+    if (this.isGivenUp) abort(new Error('given up before it was written'));
+    else this.abort = abort;
+  }
+
+  written(): void {
+    this.isWritten = true;
+  }
+
+  /** The wait ended (timeout, interrupt): cancels the request if it was not written. Returns whether it was. */
+  giveUp(): boolean {
+    this.isGivenUp = true;
+    if (!this.isWritten) this.abort?.(new Error('given up before it was written'));
+    return this.isWritten;
+  }
+}
+
+/** A failure that came after the request was written: Meta may have accepted it, so it must not be resent blindly. */
+function unanswered(reply: GraphReply): GraphReply {
+  if (reply.ok || reply.failure.kind !== 'transient') return reply;
+  return { ok: false, failure: { ...reply.failure, mayHaveArrived: true, reason: `${reply.failure.reason} after the request was sent: WhatsApp may have accepted it` } };
 }
 
 const ABORTED: GraphReply = { ok: false, failure: { kind: 'transient', code: 'WHATSAPP_ABORTED', reason: 'the request was given up (interrupted)' } };

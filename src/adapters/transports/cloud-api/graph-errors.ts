@@ -37,8 +37,10 @@ const RULES: ReadonlyMap<number, GraphErrorRule> = new Map<number, GraphErrorRul
   [4, APP_RATE],
   [80007, APP_RATE],
   [130429, { kind: 'rate-limit', code: 'WHATSAPP_THROUGHPUT', reason: 'the phone number reached its messages-per-second limit', retryAfterMs: 1_000 }],
-  [131048, { kind: 'rate-limit', code: 'WHATSAPP_SPAM_RATE_LIMIT', reason: 'sending is restricted because earlier messages were blocked or reported — check the quality rating', retryAfterMs: 15 * 60_000 }],
-  [131056, { kind: 'rate-limit', code: 'WHATSAPP_PAIR_RATE_LIMIT', reason: 'too many messages to this citizen in a short time', retryAfterMs: 6_000 }],
+  // the account, not one citizen: retrying recipient after recipient for hours would only look like a hang
+  [131048, { kind: 'fatal', code: 'WHATSAPP_SPAM_RATE_LIMIT', reason: 'the number is restricted for low quality: check the quality rating in WhatsApp Manager, then resume' }],
+  // one citizen only (one message every 6 s to the same user): that citizen waits, the rest go on at full rate
+  [131056, { kind: 'deferred', code: 'WHATSAPP_PAIR_RATE_LIMIT', reason: 'too many messages to this citizen in a short time (one every 6 seconds)', retryAfterMs: 6_000 }],
   [131057, { kind: 'transient', code: 'WHATSAPP_MAINTENANCE', reason: 'the business account is in maintenance mode for about a minute', retryAfterMs: 60_000 }],
   [368, BLOCKED],
   [131031, BLOCKED],
@@ -54,7 +56,8 @@ const RULES: ReadonlyMap<number, GraphErrorRule> = new Map<number, GraphErrorRul
   [131008, BAD_REQUEST],
   [131051, BAD_REQUEST],
   [131053, { kind: 'fatal', code: 'WHATSAPP_MEDIA', reason: 'the Cloud API could not fetch or upload the media — check the media link or id' }],
-  [131009, { kind: 'recipient', code: 'WHATSAPP_INVALID_VALUE', reason: 'a value in this message (often the phone number) is not valid' }],
+  // about the message (a parameter, a media link), not the number: the next recipient would get it too
+  [131009, { kind: 'fatal', code: 'WHATSAPP_INVALID_PARAMETER', reason: 'a value in the message is not valid — fix the message file, then resume' }],
   [131047, { kind: 'recipient', code: 'WHATSAPP_OUTSIDE_WINDOW', reason: 'free text is only allowed within 24 hours of the citizen writing to you — send an approved template instead' }],
   [132000, { kind: 'fatal', code: 'WHATSAPP_TEMPLATE_PARAMS', reason: "the number of parameters does not match the template — compare with: canale templates list" }],
   [132001, { kind: 'fatal', code: 'WHATSAPP_TEMPLATE_NOT_FOUND', reason: 'no approved template with that name in that language — check: canale templates sync && canale templates list' }],
@@ -72,9 +75,14 @@ const RULES: ReadonlyMap<number, GraphErrorRule> = new Map<number, GraphErrorRul
   [130497, { kind: 'recipient', code: 'WHATSAPP_COUNTRY_RESTRICTED', reason: "the business may not message users in this citizen's country" }],
 ]);
 
-function ruleFor(code: number): GraphErrorRule | undefined {
+/** 131009 whose details name who the message is for: that recipient's number or user id, not the message. */
+const INVALID_RECIPIENT: GraphErrorRule = { kind: 'recipient', code: 'WHATSAPP_INVALID_VALUE', reason: 'WhatsApp says the number or user id of this recipient is not valid' };
+const NAMES_RECIPIENT = /(^|[^\w])("?to"?|"?recipient"?|phone number|user id|wa_id)([^\w]|$)/i;
+
+function ruleFor(code: number, details: string | undefined): GraphErrorRule | undefined {
   // 200–299: permission not granted or removed (reference §2.3)
   if (code >= 200 && code <= 299) return PERMISSION;
+  if (code === 131009 && details !== undefined && NAMES_RECIPIENT.test(details)) return INVALID_RECIPIENT;
   return RULES.get(code);
 }
 
@@ -82,21 +90,32 @@ function ruleFor(code: number): GraphErrorRule | undefined {
 export interface GraphError {
   readonly code: number;
   readonly message?: string;
+  /** `error_data.details`: for 131009, which parameter is wrong. */
+  readonly details?: string;
 }
 
 /**
  * Turns a Graph error into a DeliveryFailure by `error.code` alone (never the HTTP status or the text, which Meta
- * says will change). `hide` removes secrets from the provider's message before it is shown.
+ * says will change). `hide` removes secrets from the provider's message before it is shown. A code with no rule is
+ * `transient` and `unclassified`: the core stops when recipient after recipient gets the same one.
  */
 export function failureFromGraph(error: GraphError, hide: (text: string) => string): DeliveryFailure {
-  const rule = ruleFor(error.code) ?? { kind: 'transient', code: 'WHATSAPP_ERROR', reason: 'the Cloud API answered with an error canale does not know' };
+  const rule = ruleFor(error.code, error.details);
+  const said = [error.message, error.details].filter((t): t is string => t !== undefined && t !== '').map((t) => hide(t).slice(0, 300));
+  const reason =
+    rule === undefined
+      ? `the Cloud API answered with error ${error.code}, which canale does not know`
+      : error.code === 131009 && error.details !== undefined
+        ? `${rule.reason.replace(' — ', ` (Meta says: ${hide(error.details).slice(0, 200)}) — `)}`
+        : rule.reason;
   return {
-    kind: rule.kind,
-    code: rule.code,
-    reason: rule.reason,
-    ...(error.message === undefined ? {} : { detail: `Graph: ${hide(error.message).slice(0, 300)}` }),
+    kind: rule?.kind ?? 'transient',
+    code: rule?.code ?? 'WHATSAPP_ERROR',
+    reason,
+    ...(said.length === 0 ? {} : { detail: `Graph: ${said.join(' — ')}` }),
     providerCode: String(error.code),
-    ...(rule.retryAfterMs === undefined ? {} : { retryAfterMs: rule.retryAfterMs }),
+    ...(rule?.retryAfterMs === undefined ? {} : { retryAfterMs: rule.retryAfterMs }),
+    ...(rule === undefined ? { unclassified: true } : {}),
   };
 }
 

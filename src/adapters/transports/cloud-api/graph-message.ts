@@ -24,7 +24,8 @@ export function graphMessageBody(envelope: WhatsAppEnvelope): Record<string, unk
     recipient_type: 'individual',
     ...graphRecipient(envelope.to),
   };
-  if (envelope.campaignId !== undefined) base.biz_opaque_callback_data = envelope.campaignId;
+  // `<campaign>/<position>`: a status webhook then names the recipient even when the send's answer was lost (DESIGN §7.2)
+  if (envelope.campaignId !== undefined) base.biz_opaque_callback_data = envelope.recipientIndex === undefined ? envelope.campaignId : `${envelope.campaignId}/${envelope.recipientIndex}`;
   const content = envelope.content;
   switch (content.kind) {
     case 'text':
