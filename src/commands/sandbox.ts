@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CanaleError, usageError } from '../core/errors.js';
 import { toE164 } from '../core/phone.js';
+import { isBadRequest, readScenario } from '../adapters/sandbox/scenario-requests.js';
+import type { Scenario } from '../adapters/sandbox/scenarios.js';
 import { collect, withExamples, type App } from './app.js';
 import type { Context } from './context.js';
 
@@ -19,6 +21,10 @@ export interface SandboxOptions {
   readonly reject: readonly string[];
   readonly tempfail: readonly string[];
   readonly mailDir: string;
+  /** Situations armed from the start: --pair-limit, --error, --failed-receipt, --slow, --reset. */
+  readonly scenarios: readonly Scenario[];
+  /** How numbers written without a prefix are read, by the flags and the `/sandbox/...` endpoints. */
+  readonly country: string;
 }
 
 /** The sandbox account's fixed, public, fake credentials: they only open the sandbox itself. */
@@ -59,6 +65,11 @@ interface RawSandbox {
   reject?: string[];
   tempfail?: string[];
   mailDir?: string;
+  pairLimit?: string[];
+  error?: string[];
+  failedReceipt?: string[];
+  slow?: string[];
+  reset?: string[];
 }
 
 function numberFlag(flag: string, text: string | undefined, ok: (n: number) => boolean, expected: string): number | undefined {
@@ -74,6 +85,31 @@ function numberFlag(flag: string, text: string | undefined, ok: (n: number) => b
  */
 const digits = (numbers: readonly string[] | undefined, country: string): string[] =>
   (numbers ?? []).map((n) => (toE164(n, country) ?? n).replace(/\D/g, ''));
+
+/** `VALUE` or `VALUE:N` (the last colon: a number has none, nor has a user id). */
+function splitCount(text: string): [string, number | undefined] {
+  const at = text.lastIndexOf(':');
+  if (at < 0) return [text, undefined];
+  const count = text.slice(at + 1).trim();
+  return [text.slice(0, at), /^\d+$/.test(count) ? Number(count) : Number.NaN];
+}
+
+/** The situations the flags arm, each read as its `POST /sandbox/...` body is. */
+function scenariosOf(raw: RawSandbox, country: string): Scenario[] {
+  const read = (flag: string, text: string, form: string, kind: Scenario['kind'], body: (value: string, n: number | undefined) => Record<string, unknown>): Scenario => {
+    const [value, n] = splitCount(text);
+    const scenario = Number.isNaN(n) ? { problem: `expected ${form}` } : readScenario(kind, body(value, n), country);
+    if (isBadRequest(scenario)) throw usageError('SANDBOX_FLAG_INVALID', `${flag} "${text}": ${scenario.problem} (${flag} ${form})`);
+    return scenario;
+  };
+  return [
+    ...(raw.pairLimit ?? []).map((t) => read('--pair-limit', t, 'NUMBER[:TIMES]', 'pair-limit', (to, times) => ({ to, times }))),
+    ...(raw.error ?? []).map((t) => read('--error', t, 'CODE[:TIMES]', 'error', (code, times) => ({ code: /^\d+$/.test(code.trim()) ? Number(code) : code, times }))),
+    ...(raw.failedReceipt ?? []).map((t) => read('--failed-receipt', t, 'NUMBER:CODE', 'failed-receipt', (to, code) => ({ to, code }))),
+    ...(raw.slow ?? []).map((t) => read('--slow', t, 'NUMBER:MS', 'slow', (to, ms) => ({ to, ms }))),
+    ...(raw.reset ?? []).map((t) => read('--reset', t, 'NUMBER[:TIMES]', 'reset', (to, times) => ({ to, times }))),
+  ];
+}
 
 export function parseSandbox(raw: RawSandbox, tag: string, country = 'IT'): SandboxOptions {
   const port = (flag: string, text: string | undefined, fallback: number): number =>
@@ -97,6 +133,8 @@ export function parseSandbox(raw: RawSandbox, tag: string, country = 'IT'): Sand
     reject: raw.reject ?? [],
     tempfail: raw.tempfail ?? [],
     mailDir: raw.mailDir ?? join(tmpdir(), `canale-sandbox-${tag}`),
+    scenarios: scenariosOf(raw, country),
+    country,
   };
 }
 
@@ -134,6 +172,8 @@ export async function runSandbox(options: SandboxOptions, ctx: Context, stop: Pr
   }
   ctx.ui.info(`canale sandbox: Graph API stand-in at ${graphUrl}, SMTP sink at 127.0.0.1:${smtpPort}, e-mails kept in ${options.mailDir}`);
   if (options.webhookUrl !== undefined) ctx.ui.info(`a citizen writes: curl -d '{"from":"+39 333 123 4567","text":"STOP"}' ${graphUrl}/sandbox/inbound`);
+  ctx.ui.info(`Meta's situations on demand: curl -d '{"to":"+39 333 123 4567","times":3}' ${graphUrl}/sandbox/pair-limit (README: canale sandbox)`);
+  if (options.scenarios.length > 0) ctx.ui.info(`${options.scenarios.length} situation(s) armed by the flags: curl ${graphUrl}/sandbox/scenarios lists them`);
   ctx.ui.info(`what arrived: curl ${graphUrl}/sandbox/received — point canale at the sandbox with:`);
   for (const [key, value] of Object.entries(sandboxEnv(graphUrl, smtpPort))) ctx.ui.out(`export ${key}=${value.includes(' ') ? `"${value}"` : value}`);
   ctx.ui.info('press Ctrl-C to stop');
@@ -158,12 +198,18 @@ export function registerSandbox(program: Command, app: App): void {
       .option('--open-window <number>', 'a number that wrote in the last 24 h, so free text is allowed; repeatable', collect)
       .option('--reject <email>', 'answer 550 to this recipient; repeatable', collect)
       .option('--tempfail <email>', 'answer 451 to this recipient; repeatable', collect)
-      .option('--mail-dir <dir>', 'where received e-mails are kept (default: a folder under the system temp dir)'),
+      .option('--mail-dir <dir>', 'where received e-mails are kept (default: a folder under the system temp dir)')
+      .option('--pair-limit <number[:times]>', 'answer 131056 (pair rate limit) to the next message(s) to this number (default once); repeatable', collect)
+      .option('--error <code[:times]>', 'answer this Graph error to every message, or to the next TIMES; repeatable', collect)
+      .option('--failed-receipt <number:code>', 'accept messages to this number, then post a failed status with CODE (e.g. 131049); repeatable', collect)
+      .option('--slow <number:ms>', 'accept the next message to this number but answer only after MS milliseconds; repeatable', collect)
+      .option('--reset <number[:times]>', 'accept the next message(s) to this number, then reset the connection unanswered; repeatable', collect),
     [
       'canale sandbox',
       'canale sandbox --throttle-rate 0.05 --fail-rate 0.02',
       'canale sandbox --mps 80 --fail-rate 0.02 --webhook-url http://127.0.0.1:8080/webhooks/whatsapp',
       'canale sandbox --not-on-whatsapp "+39 333 000 0000" --reject nessuno@example.it',
+      'canale sandbox --pair-limit "+39 333 123 4567:3" --failed-receipt "+39 333 000 0001:131049" --webhook-url http://127.0.0.1:8080/webhooks/whatsapp',
     ],
   ).action(
     app.action(async (raw: RawSandbox, ctx: Context) => {

@@ -20,6 +20,40 @@ describe('parseSandbox', () => {
     expect(parseSandbox({}, 'abc').mailDir).toMatch(/canale-sandbox-abc$/);
   });
 
+  it('arms the situations of the flags, numbers read in the country as the endpoints read them', () => {
+    const options = parseSandbox(
+      {
+        pairLimit: ['333 123 4567:3', 'US.13491208655302741918'],
+        error: ['131048', '999999:2'],
+        failedReceipt: ['+39 333 000 0001:131049'],
+        slow: ['+39 347 123 4567:5000'],
+        reset: ['347 123 4567'],
+      },
+      'x',
+    );
+    expect(options.scenarios).toEqual([
+      { kind: 'pair-limit', to: '393331234567', times: 3 },
+      { kind: 'pair-limit', to: 'US.13491208655302741918', times: 1 },
+      { kind: 'error', code: 131048 },
+      { kind: 'error', code: 999999, times: 2 },
+      { kind: 'failed-receipt', to: '393330000001', code: 131049 },
+      { kind: 'slow', to: '393471234567', ms: 5000, times: 1 },
+      { kind: 'reset', to: '393471234567', times: 1 },
+    ]);
+    expect(parseSandbox({}, 'x', 'CH')).toMatchObject({ scenarios: [], country: 'CH' });
+  });
+
+  it.each([
+    [{ pairLimit: ['+39 333 123 4567:many'] }, /--pair-limit "\+39 333 123 4567:many": expected NUMBER\[:TIMES\]/],
+    [{ pairLimit: ['maria'] }, /--pair-limit "maria": "to" \(maria\) is neither a phone number nor a user id/],
+    [{ error: ['spam'] }, /--error "spam": "code" is a Graph error code/],
+    [{ failedReceipt: ['+39 333 000 0001'] }, /--failed-receipt "\+39 333 000 0001": "code" is a Graph error code.*NUMBER:CODE/],
+    [{ slow: ['+39 333 000 0001'] }, /--slow "\+39 333 000 0001": "ms" is required/],
+    [{ reset: ['+39 333 000 0001:0'] }, /--reset "\+39 333 000 0001:0": "times" is a whole number from 1/],
+  ])('refuses the situation flags %j', (raw, message) => {
+    expect(() => parseSandbox(raw, 'x')).toThrow(message);
+  });
+
   it.each([
     [{ whatsappPort: '70000' }, /--whatsapp-port 70000: expected a port number/],
     [{ mps: '0' }, /--mps 0: expected a number of requests a second greater than 0/],

@@ -90,15 +90,16 @@ describe('the Cloud API transport to a WhatsApp user id, against the sandbox', (
     ]);
   });
 
-  it('makes up a message from a citizen known by user id alone: empty from and wa_id, and their window opens', async () => {
+  it('makes up a message from a citizen known by user id alone: no from and no wa_id, and their window opens', async () => {
     const receiver = await webhookReceiver(1);
     const { transport, url: graphUrl } = await sandbox({ webhookUrl: receiver.url });
     const url = `${graphUrl}/sandbox/inbound`;
     const posted = await fetch(url, { method: 'POST', body: JSON.stringify({ userId, text: 'STOP' }) });
     expect(posted.status).toBe(200);
     const [value] = await receiver.values;
-    expect(value?.messages?.[0]).toMatchObject({ from: '', from_user_id: userId, type: 'text', text: { body: 'STOP' } });
-    expect(value?.contacts?.[0]).toMatchObject({ wa_id: '', user_id: userId });
+    expect(value?.messages?.[0]).toMatchObject({ from_user_id: userId, type: 'text', text: { body: 'STOP' } });
+    expect(value?.messages?.[0]).not.toHaveProperty('from');
+    expect(value?.contacts?.[0]).toEqual({ profile: { name: 'Cittadino' }, user_id: userId });
     expect(await transport.send({ ...avvisoTo(userId), content: { kind: 'text', body: 'Fatto' } }, signal)).toMatchObject({ ok: true });
     for (const wrong of [{ userId: 'maria', text: 'STOP' }, { text: 'STOP' }]) {
       expect((await fetch(url, { method: 'POST', body: JSON.stringify(wrong) })).status).toBe(400);

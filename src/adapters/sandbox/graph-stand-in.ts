@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../core/ports.js';
-import { BSUID_FORM } from '../../core/whatsapp-identity.js';
+import { answerControl, type ControlHost } from './control-endpoints.js';
 import { checkMessage, type GraphErrorAnswer } from './graph-checks.js';
+import { graphAnswerFor } from './meta-errors.js';
 import { SANDBOX_TEMPLATES, type GraphTemplateRecord } from './sandbox-templates.js';
 import { randomUnit } from './random-unit.js';
-import { inboundPayload, postWebhook, statusPayload, type StatusUpdate } from './status-webhooks.js';
+import { Scenarios, type AcceptedPlay, type Scenario } from './scenarios.js';
+import { postWebhook, statusPayload, type StatusUpdate, type WebhookIds } from './status-webhooks.js';
 
 export interface GraphStandInOptions {
   readonly port: number;
@@ -38,8 +40,12 @@ export interface GraphStandInOptions {
   readonly receivedMail?: () => readonly unknown[];
   /** Called for each message request answered, after it is listed: lets tests wait for progress without sleeping. */
   readonly onReceived?: (message: ReceivedMessage) => void;
-  /** Called for each webhook POST and its outcome, for the sandbox's log. */
+  /** Called for each status webhook POST and its outcome, for the sandbox's log. */
   readonly onWebhook?: (update: StatusUpdate, outcome: string) => void;
+  /** Situations armed from the start (the command's flags); more are armed with `POST /sandbox/...`. */
+  readonly scenarios?: readonly Scenario[];
+  /** How the control endpoints read a number written without a prefix (canale's `country`; default IT). */
+  readonly country?: string;
 }
 
 /** One message the stand-in answered, as listed by `GET /sandbox/received`. */
@@ -54,9 +60,10 @@ export interface ReceivedMessage {
 const DISPLAY_NUMBER = '390000000000';
 
 /**
- * A Graph API stand-in on 127.0.0.1 (issue 4 §6): the messages endpoint validates like the real one and answers
- * with the real shapes, the templates endpoint pages, the phone number can be read, status webhooks are signed,
- * and `GET /sandbox/received` lists what arrived.
+ * A Graph API stand-in on 127.0.0.1 (issue 4 §6, issue 16 §5): the messages endpoint validates like the real one and
+ * answers with the real shapes, the templates endpoint pages, the phone number can be read, status webhooks are
+ * signed, `GET /sandbox/received` lists what arrived, and the `/sandbox/...` endpoints play Meta's situations on
+ * demand (control-endpoints.ts).
  */
 export class GraphStandIn {
   readonly received: ReceivedMessage[] = [];
@@ -65,10 +72,30 @@ export class GraphStandIn {
   private readonly random: () => number;
   /** Numbers that wrote in the last 24 hours: those given, and those that wrote through `POST /sandbox/inbound`. */
   private readonly openWindow: Set<string>;
+  readonly scenarios: Scenarios;
+  private readonly control: ControlHost;
+  private readonly ids: WebhookIds;
+  /** Late answers still waiting (`POST /sandbox/slow`): close() lets them go at once. */
+  private readonly waiting = new Map<NodeJS.Timeout, () => void>();
 
   constructor(private readonly options: GraphStandInOptions) {
     this.random = options.random ?? randomUnit;
     this.openWindow = new Set(options.openWindow ?? []);
+    this.scenarios = new Scenarios(options.scenarios);
+    this.ids = { wabaId: options.wabaId, phoneNumberId: options.phoneNumberId, displayNumber: DISPLAY_NUMBER };
+    this.control = {
+      scenarios: this.scenarios,
+      clock: options.clock,
+      ids: this.ids,
+      country: options.country ?? 'IT',
+      post: (payload) => (options.webhookUrl === undefined ? undefined : postWebhook(options.webhookUrl, payload, options.appSecret)),
+      openWindow: (key) => this.openWindow.add(key),
+      lastSentTo: (keys) => {
+        const last = this.received.findLast((m) => 'wamid' in m.outcome && keys.includes(m.to.replace(/^\+/, '')));
+        return last !== undefined && 'wamid' in last.outcome ? last.outcome.wamid : undefined;
+      },
+      received: () => ({ whatsapp: this.received, email: options.receivedMail?.() ?? [] }),
+    };
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.reply(res, 500, { error: { message: String(error), type: 'OAuthException', code: 1 } }));
     });
@@ -84,6 +111,10 @@ export class GraphStandIn {
   }
 
   async close(): Promise<void> {
+    for (const [timer, release] of this.waiting) {
+      clearTimeout(timer);
+      release();
+    }
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -107,14 +138,14 @@ export class GraphStandIn {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const parts = url.pathname.split('/').filter(Boolean);
-    if (req.method === 'GET' && url.pathname === '/sandbox/received') return this.reply(res, 200, { whatsapp: this.received, email: this.options.receivedMail?.() ?? [] });
-    if (req.method === 'POST' && url.pathname === '/sandbox/inbound') return this.inbound(raw, res);
+    const control = await answerControl(req.method ?? 'GET', url.pathname, raw, this.control);
+    if (control !== undefined) return this.reply(res, control.status, control.body);
     if (parts.length === 0 || !/^v\d+\.\d+$/.test(parts[0] ?? '')) return this.graphError(res, { http: 400, code: 100, message: '(#100) Unknown path components', details: url.pathname });
     if (req.headers.authorization !== `Bearer ${this.options.token}`) {
       return this.graphError(res, { http: 401, code: 190, message: 'Invalid OAuth access token - Cannot parse access token', details: 'the access token is not valid' });
     }
     const [, id, edge] = parts;
-    if (req.method === 'POST' && edge === 'messages' && id === this.options.phoneNumberId) return this.message(raw, res);
+    if (req.method === 'POST' && edge === 'messages' && id === this.options.phoneNumberId) return this.message(raw, req, res);
     if (req.method === 'GET' && edge === 'message_templates' && id === this.options.wabaId) return this.templates(url, res);
     if (req.method === 'GET' && edge === undefined && id === this.options.phoneNumberId) {
       return this.reply(res, 200, { verified_name: 'Comune di Esempio (sandbox)', display_phone_number: `+${DISPLAY_NUMBER}`, quality_rating: 'GREEN', id });
@@ -135,7 +166,7 @@ export class GraphStandIn {
     return this.window.count > this.options.mps;
   }
 
-  private async message(raw: string, res: ServerResponse): Promise<void> {
+  private async message(raw: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.options.latencyMs !== undefined && this.options.latencyMs > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
     const at = this.options.clock.now().toISOString();
     let body: unknown;
@@ -156,20 +187,48 @@ export class GraphStandIn {
       this.record({ at, to, request: body, outcome: { error: answer.code } });
       return this.graphError(res, answer);
     }
-    const wamid = `wamid.${randomBytes(18).toString('base64url')}`;
-    this.record({ at, to, request: body, outcome: { wamid } });
     // sent by user id, Meta answers with an empty wa_id and the user id (business-scoped-user-ids, 2026)
     const userId = answer.userId ?? this.options.userIds?.[answer.to];
-    this.reply(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: answer.to, ...(userId === undefined ? {} : { user_id: userId }) }], messages: [{ id: wamid }] });
+    // armed situations play on requests that pass the checks, as Meta's limits apply to messages it would send
+    const play = this.scenarios.playFor([answer.to, userId ?? ''].filter((k) => k !== ''));
+    if ('refuse' in play) {
+      const refused = graphAnswerFor(play.refuse.code, play.refuse);
+      this.record({ at, to, request: body, outcome: { error: refused.code } });
+      return this.graphError(res, refused);
+    }
+    const wamid = `wamid.${randomBytes(18).toString('base64url')}`;
+    this.record({ at, to, request: body, outcome: { wamid } });
     const callbackData = (body as { biz_opaque_callback_data?: unknown }).biz_opaque_callback_data;
-    void this.notify(wamid, answer.to, userId, typeof callbackData === 'string' ? callbackData : undefined);
+    const notify = () => this.notify(wamid, answer.to, userId, typeof callbackData === 'string' ? callbackData : undefined, play.accept);
+    const accepted = { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: answer.to, ...(userId === undefined ? {} : { user_id: userId }) }], messages: [{ id: wamid }] };
+    if (play.accept.delayMs === undefined && play.accept.reset !== true) {
+      this.reply(res, 200, accepted);
+      return void notify();
+    }
+    // a late answer or a reset comes after the receipts are posted: canale hears of the message before its answer
+    await notify();
+    if (play.accept.delayMs !== undefined) await this.wait(play.accept.delayMs);
+    if (play.accept.reset === true) return void req.socket.resetAndDestroy();
+    this.reply(res, 200, accepted);
   }
 
-  private async notify(wamid: string, recipient: string, recipientUserId: string | undefined, callbackData: string | undefined): Promise<void> {
+  /** A real timer: the answer is genuinely late, whatever the injected clock says (it dates the receipts). */
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(timer);
+        resolve();
+      }, ms);
+      this.waiting.set(timer, resolve);
+    });
+  }
+
+  /** Posts the receipts of an accepted message: sent, delivered, read, or one `failed` (not on WhatsApp, armed). */
+  private async notify(wamid: string, recipient: string, recipientUserId: string | undefined, callbackData: string | undefined, play: AcceptedPlay): Promise<void> {
     const url = this.options.webhookUrl;
     if (url === undefined) return;
-    const undeliverable = (this.options.notOnWhatsApp ?? []).includes(recipient);
-    const steps: Array<StatusUpdate['status']> = undeliverable ? ['failed'] : ['sent', 'delivered', 'read'];
+    const failure = play.failure ?? ((this.options.notOnWhatsApp ?? []).includes(recipient) ? { code: 131026 } : undefined);
+    const steps: Array<StatusUpdate['status']> = failure === undefined ? ['sent', 'delivered', 'read'] : ['failed'];
     for (const status of steps) {
       const update: StatusUpdate = {
         wamid,
@@ -178,44 +237,11 @@ export class GraphStandIn {
         ...(recipientUserId === undefined ? {} : { recipientUserId }),
         at: this.options.clock.now(),
         ...(callbackData === undefined ? {} : { callbackData }),
-        ...(undeliverable ? { error: { code: 131026, title: 'Message undeliverable', details: 'Message Undeliverable.' } } : {}),
+        ...(failure === undefined ? {} : { error: failure }),
       };
-      const ids = { wabaId: this.options.wabaId, phoneNumberId: this.options.phoneNumberId, displayNumber: DISPLAY_NUMBER };
-      const outcome = await postWebhook(url, statusPayload(update, ids), this.options.appSecret);
+      const outcome = await postWebhook(url, statusPayload(update, this.ids), this.options.appSecret);
       this.options.onWebhook?.(update, outcome);
     }
-  }
-
-  /**
-   * `POST /sandbox/inbound {"from":"+39…","text":"STOP"}` (or `"button":"STOP"`, and an optional `"name"`): a citizen
-   * writes to the city. `"userId":"US.…"` adds their business-scoped user id; with it `from` may be left out, as for
-   * a citizen who uses a username (the webhook then has an empty `from` and `wa_id`). The signed `messages` webhook goes to --webhook-url; the answer says how that went. Their
-   * 24-hour window opens, so a free-text confirmation to them is accepted.
-   */
-  private async inbound(raw: string, res: ServerResponse): Promise<void> {
-    let body: { from?: unknown; userId?: unknown; text?: unknown; button?: unknown; name?: unknown };
-    try {
-      body = JSON.parse(raw) as typeof body;
-    } catch {
-      return this.reply(res, 400, { error: 'the body is not JSON: send {"from":"+39…","text":"STOP"}' });
-    }
-    const from = typeof body.from === 'string' ? body.from.replace(/\D/g, '') : '';
-    const text = typeof body.text === 'string' ? body.text : undefined;
-    const button = typeof body.button === 'string' ? body.button : undefined;
-    const userId = typeof body.userId === 'string' && BSUID_FORM.test(body.userId) ? body.userId : undefined;
-    if (body.userId !== undefined && userId === undefined) return this.reply(res, 400, { error: '"userId" is a business-scoped user id such as US.13491208655302741918' });
-    if ((from.length < 7 && (userId === undefined || from !== '')) || (text === undefined) === (button === undefined)) {
-      return this.reply(res, 400, { error: 'give "from" (a phone number) or "userId", and one of "text" or "button"' });
-    }
-    const url = this.options.webhookUrl;
-    if (url === undefined) return this.reply(res, 409, { error: 'the sandbox has no --webhook-url to post the message to' });
-    if (from !== '') this.openWindow.add(from);
-    if (userId !== undefined) this.openWindow.add(userId);
-    const wamid = `wamid.${randomBytes(18).toString('base64url')}`;
-    const message = { wamid, from, ...(userId === undefined ? {} : { userId }), at: this.options.clock.now(), ...(typeof body.name === 'string' ? { name: body.name } : {}), ...(text === undefined ? {} : { text }), ...(button === undefined ? {} : { button }) };
-    const ids = { wabaId: this.options.wabaId, phoneNumberId: this.options.phoneNumberId, displayNumber: DISPLAY_NUMBER };
-    const outcome = await postWebhook(url, inboundPayload(message, ids), this.options.appSecret);
-    this.reply(res, 200, { id: wamid, webhook: outcome });
   }
 
   private templates(url: URL, res: ServerResponse): void {
