@@ -38,6 +38,11 @@ export interface CampaignReport {
    * and its risk (DESIGN §7.2).
    */
   readonly unknownAdvice?: string;
+  /**
+   * Recipients whose answer was lost (a timeout, a reset, a killed send) and whom a WhatsApp receipt then settled:
+   * Meta had accepted them, so they are counted sent and never sent again (DESIGN §7.2). Absent when none.
+   */
+  readonly settledByReceipts?: number;
 }
 
 /**
@@ -130,5 +135,6 @@ export function buildReport(campaign: Campaign, channels: readonly Channel[], re
     ...(campaign.status === 'scheduled' && campaign.resumeAt !== undefined ? { resumeAt: campaign.resumeAt, waitingFor: campaign.waitingFor ?? 'quiet-hours' } : {}),
     ...(campaign.schedule === undefined ? {} : { schedule: campaign.schedule }),
     ...(advice === undefined ? {} : { unknownAdvice: advice }),
+    ...(replay.settledByReceipt.size === 0 ? {} : { settledByReceipts: replay.settledByReceipt.size }),
   };
 }

@@ -197,7 +197,7 @@ describe('POST /sandbox/failed-receipt', () => {
   it('accepts the message, then posts a signed `failed` status with Meta’s errors[] and the callback data as sent', async () => {
     const { arm, send, receiver } = await sandboxWithHooks();
     expect(await arm('failed-receipt', { to: '+39 333 123 4567', code: 131049 })).toEqual({ armed: { kind: 'failed-receipt', to: MARIA, code: 131049 } });
-    const wamid = accepted(await send(MARIA, { biz_opaque_callback_data: 'cmp_7/sub_3' }));
+    const wamid = accepted(await send(MARIA, { biz_opaque_callback_data: 'cmp_7/3' }));
     const [hook] = await receiver.next();
     const title = 'This message was not delivered to maintain healthy ecosystem engagement.';
     const details = 'In order to maintain a healthy ecosystem engagement, the message failed to be delivered.';
@@ -209,13 +209,13 @@ describe('POST /sandbox/failed-receipt', () => {
             status: 'failed',
             timestamp: TIMESTAMP,
             recipient_id: MARIA,
-            biz_opaque_callback_data: 'cmp_7/sub_3',
+            biz_opaque_callback_data: 'cmp_7/3',
             errors: [{ code: 131049, title, message: title, error_data: { details }, href: HREF }],
           },
         ],
       }),
     );
-    expect(readWebhook(hook?.body, AT.toISOString()).statuses).toMatchObject([{ wamid, status: 'failed', campaignId: 'cmp_7/sub_3', failure: { providerCode: '131049' } }]);
+    expect(readWebhook(hook?.body, AT.toISOString()).statuses).toMatchObject([{ wamid, status: 'failed', campaignId: 'cmp_7', recipientIndex: 3, failure: { providerCode: '131049' } }]);
     // the next message to the same number fails too: a failed receipt stays armed until cleared
     accepted(await send(MARIA));
     expect(statusIn((await receiver.next())[0])).toMatchObject({ status: 'failed', errors: [{ code: 131049 }] });
@@ -239,21 +239,21 @@ describe('POST /sandbox/slow and /sandbox/reset', () => {
     const { arm, send, receiver } = await sandboxWithHooks({ onReceived: () => events.push('listed') }, (hook) => events.push(String(statusIn(hook).status)));
     expect(await arm('slow', { to: MARIA, ms: 40 })).toEqual({ armed: { kind: 'slow', to: MARIA, ms: 40, times: 1 } });
     const started = performance.now();
-    const wamid = accepted(await send(MARIA, { biz_opaque_callback_data: 'cmp_7/sub_3' }));
+    const wamid = accepted(await send(MARIA, { biz_opaque_callback_data: 'cmp_7/3' }));
     events.push('answer');
     expect(performance.now() - started).toBeGreaterThanOrEqual(39);
     expect(events).toEqual(['listed', 'sent', 'delivered', 'read', 'answer']);
-    expect((await receiver.next(3)).map(statusIn)).toMatchObject(['sent', 'delivered', 'read'].map((status) => ({ id: wamid, status, biz_opaque_callback_data: 'cmp_7/sub_3' })));
+    expect((await receiver.next(3)).map(statusIn)).toMatchObject(['sent', 'delivered', 'read'].map((status) => ({ id: wamid, status, biz_opaque_callback_data: 'cmp_7/3' })));
   });
 
   it('reset: lists the message and posts its receipts, then drops the connection unanswered', async () => {
     const { arm, send, graph, receiver } = await sandboxWithHooks();
     await arm('reset', { to: '+39 333 123 4567' });
-    await expect(send(MARIA, { biz_opaque_callback_data: 'cmp_7/sub_3' })).rejects.toThrow(/fetch failed/);
+    await expect(send(MARIA, { biz_opaque_callback_data: 'cmp_7/3' })).rejects.toThrow(/fetch failed/);
     const listed = graph.received[0] as ReceivedMessage;
     expect(listed.outcome).toEqual({ wamid: expect.stringMatching(/^wamid\./) });
     const wamid = 'wamid' in listed.outcome ? listed.outcome.wamid : '';
-    expect((await receiver.next(3)).map(statusIn)).toMatchObject(['sent', 'delivered', 'read'].map((status) => ({ id: wamid, status, biz_opaque_callback_data: 'cmp_7/sub_3' })));
+    expect((await receiver.next(3)).map(statusIn)).toMatchObject(['sent', 'delivered', 'read'].map((status) => ({ id: wamid, status, biz_opaque_callback_data: 'cmp_7/3' })));
     accepted(await send(MARIA));
   });
 });

@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postWebhook } from '../../src/adapters/sandbox/status-webhooks.js';
 import { SANDBOX_ACCOUNT } from '../../src/commands/sandbox.js';
-import { runCli, startCli, type CliResult } from '../support/cli.js';
+import { runCli, startCli, startWebhookServe, type CliResult } from '../support/cli.js';
 import { lastJson, MESSAGE, prepareRaccolta, startSandbox, type Report, type Sandbox } from '../support/send-sandbox.js';
 import { untilApplied } from '../support/webhook-applied.js';
 
@@ -45,15 +45,9 @@ const USER_ID = 'US.13491208655302741918'; // the citizen of bsuid-message-user-
 
 /** `webhook serve --port 0` in the home with the sandbox's environment; the stand-in then posts its webhooks to it. */
 async function serve(sandbox: Sandbox): Promise<string> {
-  server = startCli(['webhook', 'serve', '--port', '0'], { home, cwd: dir, env: sandbox.env });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server?.child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
-    });
-    void server?.done.then((r) => reject(new Error(`webhook serve exited early: ${r.stderr}`)));
-  });
+  const started = startWebhookServe({ home, cwd: dir, env: sandbox.env });
+  server = started.server;
+  const url = await started.url;
   sandbox.webhooksTo(`${url}/webhooks/whatsapp`);
   return url;
 }

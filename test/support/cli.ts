@@ -85,3 +85,17 @@ export function startCli(
   });
   return { child, stderr: () => stderr, done };
 }
+
+/** `canale webhook serve --port 0` started in a home; `url` is the address it prints once it listens. */
+export function startWebhookServe(options: { home: string; env?: Record<string, string>; cwd?: string }): { readonly server: ReturnType<typeof startCli>; readonly url: Promise<string> } {
+  const server = startCli(['webhook', 'serve', '--port', '0'], options);
+  const url = new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.child.stdout?.on('data', (chunk: Buffer | string) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+    });
+    void server.done.then((r) => reject(new Error(`webhook serve exited early: ${r.stderr}`)));
+  });
+  return { server, url };
+}

@@ -18,6 +18,8 @@ export interface Sandbox {
   readonly answeredAt: { readonly whatsapp: number[]; readonly email: number[] };
   /** Points the Graph stand-in's signed webhooks (receipts, `POST /sandbox/inbound`) at a running `webhook serve`. */
   readonly webhooksTo: (url: string) => void;
+  /** Resolves once the stand-in has posted this many status webhooks (and heard the server's answer to each). */
+  readonly whenReceiptsPosted: (n: number) => Promise<void>;
 }
 
 /** Faults to inject: a share of throttling answers and of server errors, mailboxes that refuse, WhatsApp latency. */
@@ -45,8 +47,17 @@ export async function startSandbox(dir: string, faults: SandboxFaults = {}): Pro
     }
   };
   const { reject, latencyMs, ...rates } = faults;
+  let posted = 0;
+  const postWaiters: Array<{ n: number; resolve: () => void }> = [];
+  const notePosted = () => {
+    posted++;
+    for (const w of postWaiters.filter((x) => posted >= x.n)) {
+      postWaiters.splice(postWaiters.indexOf(w), 1);
+      w.resolve();
+    }
+  };
   // mutable so webhooksTo can name the server once it listens: the stand-in reads webhookUrl at each post
-  const graphOptions: { -readonly [K in keyof GraphStandInOptions]: GraphStandInOptions[K] } = { port: 0, ...SANDBOX_ACCOUNT, clock: new FakeClock(), ...rates, ...(latencyMs === undefined ? {} : { latencyMs }), onReceived: () => count('whatsapp') };
+  const graphOptions: { -readonly [K in keyof GraphStandInOptions]: GraphStandInOptions[K] } = { port: 0, ...SANDBOX_ACCOUNT, clock: new FakeClock(), ...rates, ...(latencyMs === undefined ? {} : { latencyMs }), onReceived: () => count('whatsapp'), onWebhook: notePosted };
   const graph = new GraphStandIn(graphOptions);
   const sink = new SmtpSink({ port: 0, dir: join(dir, 'mail'), clock: new FakeClock(), ...rates, reject: reject ?? [], onReceived: () => count('email') });
   const url = await graph.listen();
@@ -64,6 +75,7 @@ export async function startSandbox(dir: string, faults: SandboxFaults = {}): Pro
     webhooksTo: (url) => {
       graphOptions.webhookUrl = url;
     },
+    whenReceiptsPosted: (n) => (posted >= n ? Promise.resolve() : new Promise((resolve) => postWaiters.push({ n, resolve }))),
   };
 }
 

@@ -92,8 +92,8 @@ function busy(holder: Holder): CanaleError {
   );
 }
 
-/** The campaign whose send holds the lock now, if any. */
-async function sendingNow(home: string, processes: LockOwner | undefined): Promise<string | undefined> {
+/** The campaign whose send holds the lock now, if any (a holder on this machine that no longer runs is none). */
+export async function sendingNow(home: string, processes: LockOwner | undefined): Promise<string | undefined> {
   const held = await lockfile.check(join(home, 'sending'), { realpath: false, stale: STALE_MS }).catch(() => false);
   if (!held) return undefined;
   const holder = await readHolder(join(home, 'sending.json'));

@@ -1,5 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { droppedFile } from '../campaign/dropped-feed.js';
+import { sendingNow } from '../campaign/send-lock.js';
+import type { LockOwner } from '../fs/lock-holder.js';
 import { sizeOf } from '../fs/line-feed.js';
 import { campaignDir, FORGOTTEN_ID, journalFile, readRecipients } from '../campaign/campaign-files.js';
 import { readCampaignFolder } from '../campaign/campaign-store.js';
@@ -53,15 +55,18 @@ export class ReceiptBook {
   private readonly books = new Map<string, Promise<CampaignBook | undefined>>();
   /** Whether each campaign had ended, read at most once between two `refresh()` calls (once a batch). */
   private readonly ended = new Map<string, Promise<boolean>>();
+  /** The campaign a live send is sending now, read at most once a batch. */
+  private sending: Promise<string | undefined> | undefined;
 
   constructor(
     private readonly home: string,
-    private readonly options: { readonly inodeCheckMs?: number } = {},
+    private readonly options: { readonly inodeCheckMs?: number; readonly processes?: LockOwner } = {},
   ) {}
 
   /** Forgets what was read of campaigns' statuses: the next receipts read them again. */
   refresh(): void {
     this.ended.clear();
+    this.sending = undefined;
     for (const book of this.books.values()) {
       void book.then((b) => {
         if (b !== undefined) b.isDroppedChecked = false;
@@ -96,8 +101,10 @@ export class ReceiptBook {
    * A receipt for a message id the journal does not have, naming the recipient by position (`<campaign>/<i>` in
    * `biz_opaque_callback_data`): when their outcome is unknown — the request was out and its answer was lost, or
    * the send died — the receipt proves Meta accepted it, and settles them (`sent`, `by: 'receipt'`) so a resume
-   * never sends it again (DESIGN §7.2). A second message id for a recipient who already has one is a duplicate
-   * send: its receipts change nothing. Returns the position, or why the receipt cannot be placed.
+   * never sends it again (DESIGN §7.2). While a live send is sending the campaign, a recipient whose request has
+   * no recorded outcome yet is only waiting for its answer: the receipt waits for the send's own `sent` record, as
+   * before. A second message id for a recipient who already has one is a duplicate send: its receipts change
+   * nothing. Returns the position, or why the receipt cannot be placed.
    */
   private async settle(book: CampaignBook, event: StatusEvent): Promise<number | 'waiting' | 'not-ours' | 'duplicate'> {
     const i = event.recipientIndex;
@@ -108,6 +115,8 @@ export class ReceiptBook {
     if (known !== undefined) return known;
     const state = book.replay.states[i];
     if (state !== STATE.unknown && state !== STATE.pending) return state === STATE.failed ? without : 'duplicate';
+    if (!book.replay.unanswered.has(i) && (await this.sendingNow()) === event.campaignId) return 'waiting';
+    if (book.wamids.has(event.wamid)) return book.wamids.get(event.wamid) as number;
     const record: JournalRecord = { i, s: 'sent', id: event.wamid, at: event.at, by: 'receipt' };
     book.wamids.set(event.wamid, i);
     applyRecord(book.replay, record);
@@ -193,6 +202,11 @@ export class ReceiptBook {
     const ended = await this.hasEnded(campaignId);
     await this.scan(book);
     return book.wamids.get(wamid) ?? (ended ? 'not-ours' : 'waiting');
+  }
+
+  private sendingNow(): Promise<string | undefined> {
+    this.sending ??= sendingNow(this.home, this.options.processes).catch(() => undefined);
+    return this.sending;
   }
 
   private hasEnded(id: string): Promise<boolean> {

@@ -69,6 +69,7 @@ export function printReport(ui: Ui, report: CampaignReport, json: boolean, zone?
   for (const f of report.failures) ui.out(`failed: ${f.count} × ${f.code} — ${f.reason}`);
   for (const s of report.skipped) ui.out(`skipped: ${s.count} × ${s.label}`);
   if (report.unknownAdvice !== undefined) ui.out(`unknown: ${report.unknownAdvice}`);
+  if (report.settledByReceipts !== undefined) ui.out(`settled by receipts: ${report.settledByReceipts} whose answer was lost (WhatsApp had accepted them, counted sent)`);
   if (zone !== undefined && report.startedAt !== null) {
     ui.out(`started ${tableTime(report.startedAt, zone)}${report.finishedAt === null ? '' : `, finished ${tableTime(report.finishedAt, zone)}`} (${zone})`);
   }

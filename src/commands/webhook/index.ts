@@ -49,7 +49,7 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   const choice = chooseTransport('whatsapp', settings);
   if (choice.warning !== undefined) ctx.ui.warn(`confirmations to citizens: ${choice.warning}`);
   const replies = buildTransport(choice, settings, { home, clock: ctx.deps.clock });
-  const receipts = new ReceiptBook(home);
+  const receipts = new ReceiptBook(home, { processes: ctx.deps.processes });
   // receipts come for a week after a send (Meta redelivers for up to 7 days): those campaigns are read before listening
   const since = ctx.deps.clock.now().getTime() - RECEIPT_DAYS * 24 * 60 * 60 * 1000;
   const { campaigns, damaged } = await scanCampaigns(home);
