@@ -94,7 +94,7 @@ describe('canale preview against the sandbox templates', () => {
     ['a PAUSED template', 'template: evento_cittadino\n  params: ["la festa", "sabato"]', /whatsapp\.template: "evento_cittadino" \(it\) is PAUSED, not APPROVED — WhatsApp will refuse it/],
     ['too few parameters', 'template: avviso_cantieri\n  params: ["{{nome}}", "2 dicembre"]', /whatsapp\.params: "avviso_cantieri" takes 3 parameter\(s\), the message gives 2/],
     ['positional parameters for a named template', 'template: raccolta_rifiuti\n  params: ["Maria", "lunedì", "carta"]', /"raccolta_rifiuti" takes named parameters \(nome, giorno, materiale\)/],
-    ['a template the account does not have', 'template: avviso_strade\n  params: ["x"]', /there is no template "avviso_strade" \(synced: avviso_cantieri, raccolta_rifiuti, chiusura_scuole, allerta_emergenza, evento_cittadino\)/],
+    ['a template the account does not have', 'template: avviso_strade\n  params: ["x"]', /there is no template "avviso_strade" \(synced: avviso_cantieri, raccolta_rifiuti, chiusura_scuole, allerta_emergenza, evento_cittadino, allerta_meteo, avviso_municipio, bando_pubblicato, conferma_iscrizione\)/],
     ['a language the template is not in', 'template: avviso_cantieri\n  language: en\n  params: ["a", "b", "c"]', /template "avviso_cantieri" has no "en" version \(it has: it\)/],
   ])('blocks %s with exit 1 and the reason', async (_label, whatsapp, reason) => {
     const file = join(dir.dir, 'bloccato.md');
