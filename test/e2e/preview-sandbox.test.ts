@@ -75,13 +75,14 @@ describe('canale preview against the sandbox templates', () => {
         to: '+393331234567',
         content: { kind: 'template', name: template, language: 'it', parameters },
         templateText: filled,
+        templateView: { ...(template === 'avviso_cantieri' ? { header: 'Lavori stradali' } : {}), body: filled, footer: 'Comune di Esempio — messaggio automatico', buttons: [] },
         category: 'UTILITY',
       },
     ]);
 
     const shown = await cli('preview', fixture(file), '--to', '333 123 4567');
     expect(shown.code, shown.stderr).toBe(0);
-    expect(shown.stdout).toContain(`${filled}\n(${filled.length} characters · template ${template} (it) · utility)`);
+    expect(shown.stdout).toContain(`${filled}\nComune di Esempio — messaggio automatico\n(${filled.length} characters · template ${template} (it) · utility)`);
   });
 
   it('fills the name parameter with its default for a subscriber without a name', async () => {
