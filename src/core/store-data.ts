@@ -3,7 +3,7 @@ import { CanaleError } from './errors.js';
 import { SubscriberCheck } from './subscriber-check.js';
 import { CONSENT_ACTIONS, type Subscriber } from './subscriber.js';
 import { WHATSAPP_USER_ID_MAX } from './whatsapp-identity.js';
-import { TEMPLATE_CATEGORIES, TEMPLATE_STATUSES, type Template } from './template.js';
+import { HEADER_FORMATS, TEMPLATE_CATEGORIES, TEMPLATE_STATUSES, type HeaderFormat, type Template } from './template.js';
 import { DEFAULT_TOPICS, type Topic } from './topic.js';
 
 /** The version of db.json this code writes. Older files are migrated forward on load, newer ones refused. */
@@ -74,13 +74,18 @@ const templateSchema = z.strictObject({
   status: z.enum(TEMPLATE_STATUSES as [string, ...string[]]),
   parameterFormat: z.enum(['positional', 'named']),
   parameters: z.array(z.string().min(1)),
+  // headerParameters and buttons: absent in templates synced before canale kept every component (issue 16)
+  headerParameters: z.array(z.string().min(1)).optional(),
   texts: z.strictObject({
     header: z.string().optional(),
-    headerFormat: z.enum(['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION']).optional(),
+    headerFormat: z.enum(HEADER_FORMATS as [HeaderFormat, ...HeaderFormat[]]).optional(),
     body: z.string(),
     footer: z.string().optional(),
     buttons: z.array(z.string()),
   }),
+  buttons: z
+    .array(z.strictObject({ type: z.string(), text: z.string(), url: z.string().optional(), phoneNumber: z.string().optional(), parameters: z.array(z.string().min(1)) }))
+    .optional(),
   syncedAt: isoTime,
 });
 

@@ -3,7 +3,8 @@ import type { DeliveryFailure } from './transport.js';
 /**
  * A WhatsApp message template as the account knows it, synced from the Cloud API by `canale templates sync`.
  * Message files are checked against these before a send: name and language must exist, the template must be
- * approved, and the parameters must match its format and names (or count).
+ * approved, and every component's parameters must match it — the header's (text or media), the body's (format and
+ * names, or count), and the buttons' (a URL's suffix, a quick reply's payload).
  */
 export type TemplateStatus = 'APPROVED' | 'PENDING' | 'REJECTED' | 'PAUSED' | 'DISABLED' | 'IN_APPEAL' | 'PENDING_DELETION' | 'DELETED' | 'LIMIT_EXCEEDED' | 'ARCHIVED';
 
@@ -16,15 +17,34 @@ export const TEMPLATE_STATUSES: readonly TemplateStatus[] = [
 ];
 export const TEMPLATE_CATEGORIES: readonly TemplateCategory[] = ['UTILITY', 'MARKETING', 'AUTHENTICATION'];
 
+/** What a template's header is: a text (perhaps with one variable), a media file sent with each message, or a place. */
+export type HeaderFormat = 'TEXT' | 'IMAGE' | 'VIDEO' | 'DOCUMENT' | 'LOCATION';
+
+export const HEADER_FORMATS: readonly HeaderFormat[] = ['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION'];
+
 /** The texts a person sees; `{{1}}` or `{{nome}}` placeholders left as they are. */
 export interface TemplateTexts {
   /** A text header; absent for media headers (then `headerFormat` says which). */
   readonly header?: string;
-  readonly headerFormat?: 'TEXT' | 'IMAGE' | 'VIDEO' | 'DOCUMENT' | 'LOCATION';
+  readonly headerFormat?: HeaderFormat;
   readonly body: string;
   readonly footer?: string;
   /** Button labels, in order. */
   readonly buttons: readonly string[];
+}
+
+/** One button of a template, as approved. */
+export interface TemplateButton {
+  /** Meta's button type, upper case: `URL`, `QUICK_REPLY`, `PHONE_NUMBER`, `COPY_CODE`, `FLOW`, `VOICE_CALL`… */
+  readonly type: string;
+  /** Its label. */
+  readonly text: string;
+  /** A URL button's address as approved: `{{1}}` at its end where each message's suffix goes. */
+  readonly url?: string;
+  /** A phone button's number. */
+  readonly phoneNumber?: string;
+  /** The variables the button takes at send time (a dynamic URL's `['1']`); empty when what it does is fixed. */
+  readonly parameters: readonly string[];
 }
 
 export interface Template {
@@ -38,7 +58,11 @@ export interface Template {
   readonly parameterFormat: TemplateParameterFormat;
   /** Body parameter names in order of first appearance (`['1', '2']` for positional templates). */
   readonly parameters: readonly string[];
+  /** A text header's parameter names (at most one); absent in templates synced before canale kept them. */
+  readonly headerParameters?: readonly string[];
   readonly texts: TemplateTexts;
+  /** Every button, in order, with its type and variables; absent in templates synced before canale kept them. */
+  readonly buttons?: readonly TemplateButton[];
   /** When this copy was fetched (ISO 8601, UTC). */
   readonly syncedAt: string;
 }
@@ -48,7 +72,7 @@ export function isUsable(template: Template): boolean {
   return template.status === 'APPROVED';
 }
 
-/** The body's placeholders in order of first appearance: `['1', '2']` or `['nome', 'via']`. */
+/** A text's placeholders (body, header, button URL) in order of first appearance: `['1', '2']` or `['nome', 'via']`. */
 export function placeholdersOf(text: string): string[] {
   const seen: string[] = [];
   for (const match of text.matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/gi)) {

@@ -10,8 +10,26 @@ export type TemplateParameters =
   | { readonly format: 'positional'; readonly values: readonly string[] }
   | { readonly format: 'named'; readonly values: Readonly<Record<string, string>> };
 
+/** A template header as sent: its text's parameters, or the media file (a link or an uploaded media id). */
+export type TemplateHeaderContent =
+  | { readonly kind: 'text'; readonly parameters: TemplateParameters }
+  | { readonly kind: 'image' | 'video' | 'document'; readonly media: { readonly link: string } | { readonly id: string }; readonly filename?: string };
+
+/** A value for one template button: `index` is the button's place among all the template's buttons, from 0. */
+export type TemplateButtonContent =
+  | { readonly kind: 'url'; readonly index: number; readonly suffix: string }
+  | { readonly kind: 'quick-reply'; readonly index: number; readonly payload: string };
+
 export type WhatsAppContent =
-  | { readonly kind: 'template'; readonly name: string; readonly language: string; readonly parameters: TemplateParameters }
+  | {
+      readonly kind: 'template';
+      readonly name: string;
+      readonly language: string;
+      /** The body's parameters. */
+      readonly parameters: TemplateParameters;
+      readonly header?: TemplateHeaderContent;
+      readonly buttons?: readonly TemplateButtonContent[];
+    }
   | { readonly kind: 'text'; readonly body: string; readonly previewUrl?: boolean };
 
 /** Where a message belongs: the campaign and the recipient, so ids and callbacks can be traced back. */

@@ -110,22 +110,51 @@ export function bubbleLines(text: string, width: number, color: ChalkInstance): 
     .map((cells) => ({ text: paint(cells, color), width: widthOf(cells) }));
 }
 
+/** What a template message shows around its body: a header above it, a footer under it, buttons below the bubble. */
+export interface BubbleParts {
+  /** The header's text, or the media as a line (`[immagine] https://…`). */
+  readonly header?: string;
+  readonly footer?: string;
+  /** Each button's row: its label (with the sign the phone shows), and where it leads, shown dim under it. */
+  readonly buttons?: ReadonlyArray<{ readonly label: string; readonly detail?: string }>;
+}
+
+type Line = { readonly text: string; readonly width: number };
+
+/** A button's label in the middle of its row, as the phone centres it. */
+function centred(line: Line, inner: number): Line {
+  const left = Math.floor((inner - line.width) / 2);
+  return { text: `${' '.repeat(Math.max(0, left))}${line.text}`, width: Math.max(0, left) + line.width };
+}
+
 /**
  * The message as a chat bubble: a rounded box on the right, as the city's own message appears, with the
- * formatting rendered and a caption (characters, template) under it. Every width is the one the terminal shows —
- * markers removed, emoji and East Asian characters two columns — so the right border stays straight.
+ * formatting rendered and a caption (characters, template) under it. A template's header is drawn in bold above the
+ * body and its footer dim under it; its buttons are rows under the body, each label centred, as the phone draws
+ * them. Every width is the one the terminal shows — markers removed, emoji and East Asian characters two columns —
+ * so the right border stays straight.
  */
-export function drawBubble(text: string, caption: string, options: { color: ChalkInstance; columns: number }): string {
+export function drawBubble(text: string, caption: string, options: { color: ChalkInstance; columns: number; parts?: BubbleParts }): string {
+  const { color, parts = {} } = options;
   const width = Math.max(20, Math.min(60, options.columns - 8));
-  const lines = bubbleLines(text, width, options.color);
-  const inner = Math.max(...lines.map((l) => l.width), stringWidth(caption) - 2, 10);
+  const styled = (lines: Line[], style: (s: string) => string): Line[] => lines.map((l) => ({ text: style(l.text), width: l.width }));
+  const header = parts.header === undefined ? [] : styled(bubbleLines(parts.header, width, color), color.bold);
+  const footer = parts.footer === undefined ? [] : styled(bubbleLines(parts.footer, width, color), color.dim);
+  const lines = [...header, ...(header.length > 0 ? [{ text: '', width: 0 }] : []), ...bubbleLines(text, width, color), ...footer];
+  const buttons = (parts.buttons ?? []).map((b) => [
+    ...bubbleLines(b.label, width, color),
+    ...(b.detail === undefined ? [] : styled(bubbleLines(b.detail, width, color), color.dim)),
+  ]);
+  const inner = Math.max(...lines.map((l) => l.width), ...buttons.flat().map((l) => l.width), stringWidth(caption) - 2, 10);
   const indent = ' '.repeat(Math.max(0, Math.min(options.columns, 80) - inner - 4));
-  const green = options.color.green;
+  const green = color.green;
+  const row = (l: Line) => `${indent}${green('│')} ${l.text}${' '.repeat(inner - l.width)} ${green('│')}`;
   const rows = [
     `${indent}${green(`╭${'─'.repeat(inner + 2)}╮`)}`,
-    ...lines.map((l) => `${indent}${green('│')} ${l.text}${' '.repeat(inner - l.width)} ${green('│')}`),
+    ...lines.map(row),
+    ...buttons.flatMap((b) => [`${indent}${green(`├${'─'.repeat(inner + 2)}┤`)}`, ...b.map((l) => row(centred(l, inner)))]),
     `${indent}${green(`╰${'─'.repeat(inner + 2)}╯`)}`,
-    `${indent} ${options.color.dim(caption)}`,
+    `${indent} ${color.dim(caption)}`,
   ];
   return rows.join('\n');
 }

@@ -72,6 +72,15 @@ describe('the Cloud API transport to a WhatsApp user id, against the sandbox', (
     expect(graph.received[0]?.request).not.toHaveProperty('to');
   });
 
+  it('takes a user id in `to` as Meta now does, and answers as for `recipient`', async () => {
+    const { graph, url } = await sandbox();
+    const body = { messaging_product: 'whatsapp', recipient_type: 'individual', to: userId, type: 'template', template: { name: 'chiusura_scuole', language: { code: 'it' }, components: [{ type: 'body', parameters: ['a', 'b', 'c'].map((text) => ({ type: 'text', text })) }] } };
+    const answer = await fetch(`${url}/v23.0/${ACCOUNT.phoneNumberId}/messages`, { method: 'POST', headers: { authorization: `Bearer ${ACCOUNT.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ contacts: [{ input: userId, wa_id: '', user_id: userId }], messages: [{ id: expect.stringMatching(/^wamid\./) }] });
+    expect(graph.received[0]).toMatchObject({ to: userId, outcome: { wamid: expect.any(String) } });
+  });
+
   it('sends a number in `to` as before, and returns the user id Meta knows for it', async () => {
     const { graph, transport } = await sandbox({ userIds: { '393331234567': userId } });
     expect(await transport.send(avvisoTo(phone), signal)).toEqual({ ok: true, providerMessageId: expect.any(String), waId: '393331234567', userId });
@@ -131,12 +140,15 @@ describe('the sandbox checks who a message is for as Meta does', () => {
     ['a user id in recipient', { recipient: userId }, { to: '', userId }],
     ['a parent user id in recipient', { recipient: 'US.ENT.11815799212886844830' }, { to: '', userId: 'US.ENT.11815799212886844830' }],
     ['both: to wins, the user id is kept', { to: '393331234567', recipient: userId }, { to: '393331234567', userId }],
+    ['a user id in to, as Meta now takes it', { to: userId }, { to: '', userId }],
+    ['a parent user id in to', { to: 'US.ENT.11815799212886844830' }, { to: '', userId: 'US.ENT.11815799212886844830' }],
   ])('accepts %s', (_, who, accepted) => {
     expect(checkMessage(body(who), rules)).toMatchObject({ ...accepted, type: 'template' });
   });
 
   it.each<[string, Record<string, unknown>, number, string]>([
-    ['a user id in to', { to: userId }, 131009, `"to" (${userId}) is not a valid phone number; a business-scoped user id goes in "recipient"`],
+    ['a to that is neither a number nor a user id', { to: 'maria' }, 131009, '"to" (maria) is not a valid phone number or business-scoped user id'],
+    ['a user id without its country in to', { to: '13491208655302741918x' }, 131009, '"to" (13491208655302741918x) is not a valid phone number or business-scoped user id'],
     ['a user id without its country', { recipient: '13491208655302741918' }, 131009, '"recipient" (13491208655302741918) is not a valid business-scoped user id'],
     ['a user id with a space', { recipient: 'US.1349 1208' }, 131009, '"recipient" (US.1349 1208) is not a valid business-scoped user id'],
     ['a user id that is not a string', { recipient: 42 }, 131009, '"recipient" (42) is not a valid business-scoped user id'],

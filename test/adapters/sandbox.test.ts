@@ -120,7 +120,10 @@ describe('the Cloud API transport against the sandbox', () => {
     const fetched = await new GraphTemplateSource({ ...settings, wabaId: ACCOUNT.wabaId }).fetchTemplates(signal);
     expect(fetched.ok).toBe(true);
     if (!fetched.ok) return;
-    expect(fetched.templates.map((t) => t.name)).toEqual(['avviso_cantieri', 'raccolta_rifiuti', 'chiusura_scuole', 'allerta_emergenza', 'evento_cittadino']);
+    expect(fetched.templates.map((t) => t.name)).toEqual([
+      'avviso_cantieri', 'raccolta_rifiuti', 'chiusura_scuole', 'allerta_emergenza', 'evento_cittadino',
+      'allerta_meteo', 'avviso_municipio', 'bando_pubblicato', 'conferma_iscrizione',
+    ]);
     expect(fetched.templates[1]).toEqual({
       id: '1000000000000002',
       name: 'raccolta_rifiuti',
@@ -129,7 +132,9 @@ describe('the Cloud API transport against the sandbox', () => {
       status: 'APPROVED',
       parameterFormat: 'named',
       parameters: ['nome', 'giorno', 'materiale'],
+      headerParameters: [],
       texts: { body: 'Ciao {{nome}}, {{giorno}} la raccolta di {{materiale}} nel tuo quartiere è spostata.', footer: 'Comune di Esempio — messaggio automatico', buttons: [] },
+      buttons: [],
     });
     expect(fetched.templates[3]).toMatchObject({ texts: { header: 'Allerta di protezione civile', headerFormat: 'TEXT', buttons: ['Aggiornamenti'] } });
   });

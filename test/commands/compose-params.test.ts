@@ -38,7 +38,7 @@ describe('a template parameter typed in the compose wizard', () => {
 
 describe('the templates the wizard offers', () => {
   it('offers only approved ones, those whose name recalls a chosen topic first', () => {
-    expect(rankTemplates(templates, ['scuola' as TopicId]).map((t) => t.name)).toEqual(['chiusura_scuole', 'avviso_cantieri', 'raccolta_rifiuti', 'allerta_emergenza']);
+    expect(rankTemplates(templates, ['scuola' as TopicId]).map((t) => t.name)).toEqual(['chiusura_scuole', 'avviso_cantieri', 'raccolta_rifiuti', 'allerta_emergenza', 'conferma_iscrizione']);
     expect(rankTemplates(templates, ['raccolta-differenziata' as TopicId])[0]?.name).toBe('raccolta_rifiuti');
     expect(rankTemplates(templates, ['eventi' as TopicId]).map((t) => t.name)).not.toContain('evento_cittadino');
   });

@@ -19,7 +19,7 @@ describe('doctor', () => {
     expect(await runDoctor({ json: false }, ctx)).toBe(0);
     const lines = stdout.text.trim().split('\n');
     expect(lines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(['✓ configuration', '✓ store', '✓ WhatsApp', '✓ e-mail', '✓ templates']);
-    expect(lines[4]).toBe('✓ templates: 5 synced less than an hour ago, 4 approved');
+    expect(lines[4]).toBe('✓ templates: 9 synced less than an hour ago, 8 approved');
   });
 
   it('fails naming the fix when templates were never synced, and says so in JSON', async () => {

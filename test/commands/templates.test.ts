@@ -10,8 +10,8 @@ const freshHome = useFreshHome();
 describe('templates sync', () => {
   it('pages through the account’s templates and stores them', async () => {
     const { ctx, stderr } = contextFor(freshHome(), { env: sandbox.env });
-    expect(await runTemplatesSync(ctx)).toBe(5);
-    expect(stderr.text).toContain('✓ synced 5 template(s) from the WhatsApp account, 4 approved');
+    expect(await runTemplatesSync(ctx)).toBe(9);
+    expect(stderr.text).toContain('✓ synced 9 template(s) from the WhatsApp account, 8 approved');
     const stored = (await (await ctx.store()).read()).templates;
     expect(stored.map((t) => `${t.name}/${t.status}/${t.parameterFormat}`)).toEqual([
       'avviso_cantieri/APPROVED/positional',
@@ -19,6 +19,10 @@ describe('templates sync', () => {
       'chiusura_scuole/APPROVED/positional',
       'allerta_emergenza/APPROVED/positional',
       'evento_cittadino/PAUSED/positional',
+      'allerta_meteo/APPROVED/positional',
+      'avviso_municipio/APPROVED/named',
+      'bando_pubblicato/APPROVED/positional',
+      'conferma_iscrizione/APPROVED/positional',
     ]);
     expect(stored.every((t) => t.syncedAt === '2026-11-28T09:00:00.000Z')).toBe(true);
   });

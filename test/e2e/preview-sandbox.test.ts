@@ -75,13 +75,14 @@ describe('canale preview against the sandbox templates', () => {
         to: '+393331234567',
         content: { kind: 'template', name: template, language: 'it', parameters },
         templateText: filled,
+        templateView: { ...(template === 'avviso_cantieri' ? { header: 'Lavori stradali' } : {}), body: filled, footer: 'Comune di Esempio — messaggio automatico', buttons: [] },
         category: 'UTILITY',
       },
     ]);
 
     const shown = await cli('preview', fixture(file), '--to', '333 123 4567');
     expect(shown.code, shown.stderr).toBe(0);
-    expect(shown.stdout).toContain(`${filled}\n(${filled.length} characters · template ${template} (it) · utility)`);
+    expect(shown.stdout).toContain(`${filled}\nComune di Esempio — messaggio automatico\n(${filled.length} characters · template ${template} (it) · utility)`);
   });
 
   it('fills the name parameter with its default for a subscriber without a name', async () => {
@@ -94,7 +95,7 @@ describe('canale preview against the sandbox templates', () => {
     ['a PAUSED template', 'template: evento_cittadino\n  params: ["la festa", "sabato"]', /whatsapp\.template: "evento_cittadino" \(it\) is PAUSED, not APPROVED — WhatsApp will refuse it/],
     ['too few parameters', 'template: avviso_cantieri\n  params: ["{{nome}}", "2 dicembre"]', /whatsapp\.params: "avviso_cantieri" takes 3 parameter\(s\), the message gives 2/],
     ['positional parameters for a named template', 'template: raccolta_rifiuti\n  params: ["Maria", "lunedì", "carta"]', /"raccolta_rifiuti" takes named parameters \(nome, giorno, materiale\)/],
-    ['a template the account does not have', 'template: avviso_strade\n  params: ["x"]', /there is no template "avviso_strade" \(synced: avviso_cantieri, raccolta_rifiuti, chiusura_scuole, allerta_emergenza, evento_cittadino\)/],
+    ['a template the account does not have', 'template: avviso_strade\n  params: ["x"]', /there is no template "avviso_strade" \(synced: avviso_cantieri, raccolta_rifiuti, chiusura_scuole, allerta_emergenza, evento_cittadino, allerta_meteo, avviso_municipio, bando_pubblicato, conferma_iscrizione\)/],
     ['a language the template is not in', 'template: avviso_cantieri\n  language: en\n  params: ["a", "b", "c"]', /template "avviso_cantieri" has no "en" version \(it has: it\)/],
   ])('blocks %s with exit 1 and the reason', async (_label, whatsapp, reason) => {
     const file = join(dir.dir, 'bloccato.md');

@@ -63,7 +63,7 @@ describe('canale sandbox, end to end', () => {
 
     const sync = await cli('templates', 'sync');
     expect(sync.code).toBe(0);
-    expect(sync.stderr).toContain('✓ synced 5 template(s)');
+    expect(sync.stderr).toContain('✓ synced 9 template(s)');
     const list = await cli('templates', 'list', '--json');
     expect(list.code).toBe(0);
     expect((JSON.parse(list.stdout) as Array<{ name: string }>).map((t) => t.name)).toContain('allerta_emergenza');

@@ -67,4 +67,27 @@ describe('the WhatsApp bubble', () => {
     const [line] = bubbleLines('```a *b* c```', 40, colour);
     expect(visible(line!.text)).toBe('a *b* c');
   });
+
+  it('draws a template’s header above the body, its footer under it and its buttons as rows, every row as wide', () => {
+    const parts = {
+      header: '[immagine] https://comune.example.it/mappe/allerta-arancione-con-un-nome-molto-lungo.png',
+      footer: 'Comune di Esempio — messaggio automatico',
+      buttons: [{ label: '☎ Protezione civile', detail: '+390600000000' }, { label: '↗ Mappa aggiornata', detail: 'https://comune.example.it/allerte/Centro%20Storico' }],
+    };
+    for (const color of [colour, plain]) {
+      for (const columns of [40, 80, 100]) {
+        const bubble = drawBubble('Gentile *Maria*, allerta meteo arancione.', '42 characters · template allerta_meteo (it)', { color, columns, parts });
+        const widths = rowWidths(bubble);
+        expect(new Set(widths).size, `${columns} columns: ${widths.join(' ')}`).toBe(1);
+        const rows = bubble.split('\n').map((r) => visible(r).trim());
+        expect(rows.filter((r) => r.startsWith('├'))).toHaveLength(2);
+        expect(rows.findIndex((r) => r.includes('[immagine]'))).toBe(1);
+        expect(rows.findIndex((r) => r.includes('Comune di Esempio'))).toBeLessThan(rows.findIndex((r) => r.startsWith('├')));
+      }
+    }
+    const [label] = drawBubble('x', 'c', { color: plain, columns: 80, parts: { buttons: [{ label: 'Sì' }] } }).split('\n').filter((r) => r.includes('Sì'));
+    // centred: as many blanks on each side, give or take one
+    const inside = visible(label ?? '').trim().slice(1, -1);
+    expect(Math.abs(inside.indexOf('Sì') - (inside.length - inside.indexOf('Sì') - 2))).toBeLessThanOrEqual(1);
+  });
 });

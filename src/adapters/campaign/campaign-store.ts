@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Campaign, CampaignId } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
+import { frozenTemplateUseSchema } from '../../core/message/message-spec.js';
 import { isCampaignId } from '../../core/ids.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { campaignDir, recipientsFile } from './campaign-files.js';
@@ -17,9 +18,7 @@ export const messageSpecSchema = z.strictObject({
   topics: z.array(z.string()),
   subject: z.string().optional(),
   channels: z.array(channel).optional(),
-  whatsapp: z
-    .strictObject({ template: z.string(), language: z.string(), params: z.union([z.array(z.string()), z.record(z.string(), z.string())]) })
-    .optional(),
+  whatsapp: frozenTemplateUseSchema.optional(),
   body: z.string(),
 });
 

@@ -1,6 +1,7 @@
 import { findPlaceholders, fillPlaceholders } from '../../core/message/placeholders.js';
 import { hydratedBodyProblem, type TemplateInfo } from '../../core/message/template-check.js';
 import { paramTextProblem } from '../../core/message/template-params.js';
+import { takesOnlyBodyValues } from '../../core/message/template-parts.js';
 import { placeholdersOf } from '../../core/template.js';
 import type { TopicId } from '../../core/topic.js';
 import type { Context } from '../context.js';
@@ -40,11 +41,15 @@ export function checkParamAnswer(
   return tooLong === undefined ? true : `${tooLong} — make this parameter shorter`;
 }
 
-/** Approved templates, those whose name recalls a chosen topic first (avviso_cantieri for cantieri), then as synced. */
+/**
+ * Approved templates, those whose name recalls a chosen topic first (avviso_cantieri for cantieri), then as synced.
+ * Only those that take nothing but body parameters, which is all the wizard asks for: a template whose header or
+ * buttons take a value (an image, a link's suffix) is written into a message file by hand (README: Message files).
+ */
 export function rankTemplates(templates: readonly TemplateInfo[], topics: readonly TopicId[]): TemplateInfo[] {
   const stems = topics.flatMap((t) => t.split('-')).map((word) => word.slice(0, 5).toLowerCase()).filter((s) => s.length >= 4);
   const recalls = (t: TemplateInfo) => stems.some((s) => t.name.toLowerCase().includes(s));
-  const approved = templates.filter((t) => t.status === 'APPROVED');
+  const approved = templates.filter((t) => t.status === 'APPROVED' && takesOnlyBodyValues(t));
   return [...approved.filter(recalls), ...approved.filter((t) => !recalls(t))];
 }
 

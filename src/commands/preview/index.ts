@@ -7,7 +7,7 @@ import { SKIP_REASONS, type ChannelChoice } from '../../core/audience.js';
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
 import { knownFields } from '../../core/message/placeholders.js';
-import { fillTemplateBody } from '../../core/message/template-check.js';
+import { templateViewOf } from '../../core/message/template-view.js';
 import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
 import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
 import { resolveRef } from '../../core/subscriber-ref.js';
@@ -20,7 +20,7 @@ import type { Context } from '../context.js';
 import { checkOutputFile } from '../output-file.js';
 import { syncedTemplates } from '../message-context.js';
 import { readPlanSettings, renderContextOf } from './plan-settings.js';
-import { printEnvelope } from './render-envelope.js';
+import { printEnvelope, type TemplateExtras } from './render-envelope.js';
 import { checkSendNow } from './send-check.js';
 import { sampleTargets, targetsForRef } from './targets.js';
 
@@ -135,11 +135,12 @@ export async function previewMessage(options: PreviewOptions, ctx: Context): Pro
     await writeFileAtomic(htmlPath, email.html);
   }
   const template = message.whatsappTemplate;
-  /** What the citizen's phone shows for a template message: the approved text with the parameters filled in. */
-  const templateExtras = (envelope: Envelope) =>
-    template !== undefined && envelope.channel === 'whatsapp' && envelope.content.kind === 'template'
-      ? { templateText: fillTemplateBody(template, envelope.content.parameters), category: template.category }
-      : {};
+  /** What the citizen's phone shows for a template message: header, body, footer and buttons with the values in. */
+  const templateExtras = (envelope: Envelope): TemplateExtras => {
+    if (template === undefined || envelope.channel !== 'whatsapp' || envelope.content.kind !== 'template') return {};
+    const view = templateViewOf(template, envelope.content);
+    return { templateText: view.body, templateView: view, category: template.category };
+  };
   if (options.json) {
     const { audience: _audience, sample: _sample, ...summary } = plan;
     ctx.ui.json({

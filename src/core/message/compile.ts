@@ -42,7 +42,10 @@ function texts(spec: MessageSpec): Array<[string, string]> {
   const paramTexts: Array<[string, string]> = Array.isArray(params)
     ? params.map((p, i): [string, string] => [`whatsapp.params[${i}]`, p])
     : Object.entries(params).map(([k, p]): [string, string] => [`whatsapp.params.${k}`, p]);
-  return [['body', spec.body], ...(spec.subject === undefined ? [] : [['subject', spec.subject] as [string, string]]), ...paramTexts];
+  const header = spec.whatsapp?.header;
+  const headerTexts = header?.kind === 'text' ? header.params.map((p, i): [string, string] => [`whatsapp.header[${i}]`, p]) : [];
+  const buttonTexts = (spec.whatsapp?.buttons ?? []).map((b, i): [string, string] => ('url' in b ? [`whatsapp.buttons[${i}].url`, b.url] : [`whatsapp.buttons[${i}].payload`, b.payload]));
+  return [['body', spec.body], ...(spec.subject === undefined ? [] : [['subject', spec.subject] as [string, string]]), ...headerTexts, ...paramTexts, ...buttonTexts];
 }
 
 const TOO_DEEP = 'body: the Markdown nests too deeply to be read (thousands of ">" quotes, list levels or * markers in a row) — write it flatter';

@@ -24,8 +24,8 @@ function refused<E>(missing: readonly string[], problems: readonly string[]): Re
 }
 
 /**
- * The WhatsApp message for a subscriber: the template with filled, checked parameters, or the free text; addressed
- * to their number, else to their WhatsApp user id.
+ * The WhatsApp message for a subscriber: the template with its header, body and button values filled and checked,
+ * or the free text; addressed to their number, else to their WhatsApp user id.
  */
 export function renderWhatsAppFor(message: CompiledMessage, subscriber: Subscriber, origin: EnvelopeOrigin): Rendering<WhatsAppEnvelope> {
   const to = whatsappAddressOf(subscriber);
@@ -33,14 +33,13 @@ export function renderWhatsAppFor(message: CompiledMessage, subscriber: Subscrib
   const valueOf = (field: string) => subscriberValue(subscriber, field);
   const use = message.spec.whatsapp;
   if (use !== undefined) {
-    const params = renderTemplateParams(use, valueOf);
+    const params = renderTemplateParams(use, valueOf, message.whatsappTemplate);
     if (params.missing.length > 0 || params.problems.length > 0) return refused(params.missing, params.problems);
     const tooLong = message.whatsappTemplate === undefined ? undefined : hydratedBodyProblem(message.whatsappTemplate, params.parameters);
     if (tooLong !== undefined) return refused([], [tooLong]);
-    return {
-      ok: true,
-      envelope: { ...origin, channel: 'whatsapp', to, content: { kind: 'template', name: use.template, language: use.language, parameters: params.parameters } },
-    };
+    const { parameters, header, buttons } = params;
+    const content = { kind: 'template', name: use.template, language: use.language, parameters, ...(header === undefined ? {} : { header }), ...(buttons === undefined ? {} : { buttons }) } as const;
+    return { ok: true, envelope: { ...origin, channel: 'whatsapp', to, content } };
   }
   const text = fillPlaceholders(message.whatsappText ?? '', valueOf);
   if (text.missing.length > 0) return refused(text.missing, []);

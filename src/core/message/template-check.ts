@@ -2,9 +2,10 @@ import { placeholdersOf } from '../template.js';
 import type { TemplateParameters } from '../transport.js';
 import type { TemplateUse } from './message-spec.js';
 import { TEMPLATE_BODY_LIMIT } from './template-params.js';
+import { buttonProblems, headerProblems, type TemplateParts } from './template-parts.js';
 
-/** What a message needs to know of a synced WhatsApp template. */
-export interface TemplateInfo {
+/** What a message needs to know of a synced WhatsApp template: every component it sends or shows. */
+export interface TemplateInfo extends TemplateParts {
   readonly name: string;
   readonly language: string;
   readonly status: string;
@@ -19,7 +20,8 @@ const SLOT = /\{\{\s*([a-z0-9_]+)\s*\}\}/gi;
 
 /**
  * Checks a message's template use against the synced templates: it exists in that language, is APPROVED, and the
- * message gives exactly the parameters the template has (as many, or the same names). Returns the problems.
+ * message gives exactly what each component takes — the header's parameter or media, the body's parameters (as
+ * many, or the same names), a value for each button that takes one. Returns the problems, each naming its field.
  */
 export function checkTemplateUse(use: TemplateUse, templates: readonly TemplateInfo[]): { template?: TemplateInfo; problems: string[] } {
   const sameName = templates.filter((t) => t.name === use.template);
@@ -57,6 +59,7 @@ export function checkTemplateUse(use: TemplateUse, templates: readonly TemplateI
       if (extra.length > 0) problems.push(`whatsapp.params: "${use.template}" has no parameter ${extra.join(', ')}`);
     }
   }
+  problems.push(...headerProblems(use, template), ...buttonProblems(use, template));
   return { template, problems };
 }
 

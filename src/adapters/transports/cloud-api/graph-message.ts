@@ -1,4 +1,4 @@
-import type { WhatsAppEnvelope } from '../../../core/transport.js';
+import type { TemplateButtonContent, TemplateHeaderContent, TemplateParameters, WhatsAppEnvelope } from '../../../core/transport.js';
 import { isWhatsAppPhone, type WhatsAppAddress } from '../../../core/whatsapp-identity.js';
 
 /**
@@ -13,9 +13,42 @@ export function graphRecipient(to: WhatsAppAddress): { readonly to: string } | {
   return isWhatsAppPhone(to) ? { to } : { recipient: to };
 }
 
+type TemplateContent = Extract<WhatsAppEnvelope['content'], { kind: 'template' }>;
+
+/** Text parameters in Graph's words: in order, or each with its `parameter_name` for a named template. */
+function textParameters(p: TemplateParameters): Array<Record<string, string>> {
+  return p.format === 'positional'
+    ? p.values.map((text) => ({ type: 'text', text }))
+    : Object.entries(p.values).map(([name, text]) => ({ type: 'text', parameter_name: name, text }));
+}
+
+/** The header's parameters: its text's, or its media as `{ type: 'image', image: { link } | { id } }` (a document with its `filename`). */
+function headerParameters(header: TemplateHeaderContent): Array<Record<string, unknown>> {
+  if (header.kind === 'text') return textParameters(header.parameters);
+  const media = header.kind === 'document' && header.filename !== undefined ? { ...header.media, filename: header.filename } : header.media;
+  return [{ type: header.kind, [header.kind]: media }];
+}
+
+/** Meta's `button` component: `sub_type`, `index` as a string ("0"…"9", reference §1.4), one text or payload parameter. */
+function buttonComponent(button: TemplateButtonContent): Record<string, unknown> {
+  return button.kind === 'url'
+    ? { type: 'button', sub_type: 'url', index: String(button.index), parameters: [{ type: 'text', text: button.suffix }] }
+    : { type: 'button', sub_type: 'quick_reply', index: String(button.index), parameters: [{ type: 'payload', payload: button.payload }] };
+}
+
+/** The `components` of a template send, in Meta's order: header, body, then each button that takes a value. */
+function templateComponents(content: TemplateContent): Array<Record<string, unknown>> {
+  const components: Array<Record<string, unknown>> = [];
+  if (content.header !== undefined) components.push({ type: 'header', parameters: headerParameters(content.header) });
+  const body = textParameters(content.parameters);
+  if (body.length > 0) components.push({ type: 'body', parameters: body });
+  for (const button of content.buttons ?? []) components.push(buttonComponent(button));
+  return components;
+}
+
 /**
  * The Graph `POST /{phone-number-id}/messages` body for an envelope (reference §1.2–1.4): a template with its
- * body parameters (positional in order, or named with `parameter_name`), or a text; the campaign id goes in
+ * header, body and button components (templateComponents), or a text; the campaign id goes in
  * `biz_opaque_callback_data` so status webhooks can be traced back to it.
  */
 export function graphMessageBody(envelope: WhatsAppEnvelope): Record<string, unknown> {
@@ -31,13 +64,9 @@ export function graphMessageBody(envelope: WhatsAppEnvelope): Record<string, unk
     case 'text':
       return { ...base, type: 'text', text: { preview_url: content.previewUrl ?? false, body: content.body } };
     case 'template': {
-      const p = content.parameters;
-      const parameters =
-        p.format === 'positional'
-          ? p.values.map((text) => ({ type: 'text', text }))
-          : Object.entries(p.values).map(([name, text]) => ({ type: 'text', parameter_name: name, text }));
+      const components = templateComponents(content);
       const template: Record<string, unknown> = { name: content.name, language: { code: content.language } };
-      if (parameters.length > 0) template.components = [{ type: 'body', parameters }];
+      if (components.length > 0) template.components = components;
       return { ...base, type: 'template', template };
     }
     default: {

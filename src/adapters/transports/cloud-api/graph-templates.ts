@@ -1,12 +1,19 @@
-import type { Template, TemplateCategory, TemplateSource, TemplateStatus } from '../../../core/template.js';
-import { placeholdersOf, TEMPLATE_CATEGORIES, TEMPLATE_STATUSES } from '../../../core/template.js';
+import type { Template, TemplateButton, TemplateCategory, TemplateSource, TemplateStatus } from '../../../core/template.js';
+import { HEADER_FORMATS, placeholdersOf, TEMPLATE_CATEGORIES, TEMPLATE_STATUSES } from '../../../core/template.js';
 import { GraphClient, type GraphSettings } from './graph-client.js';
+
+interface GraphButton {
+  readonly type?: string;
+  readonly text?: string;
+  readonly url?: string;
+  readonly phone_number?: string;
+}
 
 interface GraphComponent {
   readonly type?: string;
   readonly format?: string;
   readonly text?: string;
-  readonly buttons?: ReadonlyArray<{ readonly text?: string }>;
+  readonly buttons?: readonly GraphButton[];
 }
 
 interface GraphTemplate {
@@ -19,9 +26,22 @@ interface GraphTemplate {
   readonly components?: readonly GraphComponent[];
 }
 
-const HEADER_FORMATS = ['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION'] as const;
+/**
+ * A Graph button as canale keeps it: its type, label, URL or number, and the variables it takes — only a URL's
+ * (`https://…/{{1}}`) are filled at send time; a quick reply's payload is the sender's, not a variable of the template.
+ */
+function buttonFromGraph(raw: GraphButton): TemplateButton {
+  const url = typeof raw.url === 'string' ? raw.url : undefined;
+  return {
+    type: typeof raw.type === 'string' ? raw.type.toUpperCase() : '',
+    text: typeof raw.text === 'string' ? raw.text : '',
+    ...(url === undefined ? {} : { url }),
+    ...(typeof raw.phone_number === 'string' ? { phoneNumber: raw.phone_number } : {}),
+    parameters: url === undefined ? [] : placeholdersOf(url),
+  };
+}
 
-/** One Graph template as canale's domain type, or undefined when it lacks what canale needs. */
+/** One Graph template as canale's domain type, every component kept, or undefined when it lacks what canale needs. */
 export function templateFromGraph(raw: GraphTemplate): Omit<Template, 'syncedAt'> | undefined {
   if (typeof raw.name !== 'string' || typeof raw.language !== 'string') return undefined;
   const components = Array.isArray(raw.components) ? raw.components : [];
@@ -29,7 +49,8 @@ export function templateFromGraph(raw: GraphTemplate): Omit<Template, 'syncedAt'
   const header = part('HEADER');
   const body = part('BODY')?.text ?? '';
   const footer = part('FOOTER')?.text;
-  const buttons = (part('BUTTONS')?.buttons ?? []).map((b) => b.text ?? '');
+  const listed = part('BUTTONS')?.buttons;
+  const buttons = (Array.isArray(listed) ? listed : []).filter((b) => typeof b === 'object' && b !== null).map(buttonFromGraph);
   const headerFormat = HEADER_FORMATS.find((f) => f === header?.format?.toUpperCase());
   const status = (raw.status ?? '').toUpperCase();
   const category = (raw.category ?? '').toUpperCase();
@@ -41,13 +62,15 @@ export function templateFromGraph(raw: GraphTemplate): Omit<Template, 'syncedAt'
     status: (TEMPLATE_STATUSES as readonly string[]).includes(status) ? (status as TemplateStatus) : 'PENDING',
     parameterFormat: raw.parameter_format?.toUpperCase() === 'NAMED' ? 'named' : 'positional',
     parameters: placeholdersOf(body),
+    headerParameters: headerFormat === 'TEXT' && header?.text !== undefined ? placeholdersOf(header.text) : [],
     texts: {
       ...(header?.text === undefined ? {} : { header: header.text }),
       ...(headerFormat === undefined ? {} : { headerFormat }),
       body,
       ...(footer === undefined ? {} : { footer }),
-      buttons,
+      buttons: buttons.map((b) => b.text),
     },
+    buttons,
   };
 }
 
