@@ -10,6 +10,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // two files at a time even on 2 cores (vitest's default is cores − 1 = one): the end-to-end tests mostly wait on
+    // the child processes, sandboxes and timers they start, so a second file overlaps those waits
+    maxWorkers: 2,
     reporters: report === undefined ? ['default'] : ['default', ['json', { outputFile: report }]],
   },
 });

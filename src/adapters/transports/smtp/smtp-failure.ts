@@ -74,9 +74,10 @@ function enhancedOf(text: string): string {
 
 /**
  * Classifies an SMTP failure by the first matching rule of SMTP_RULES; anything else is `transient` and
- * `unclassified`. `hide` removes secrets (the SMTP password) from what is shown.
+ * `unclassified`. `hide` removes secrets (the SMTP password) from what is shown; `greylistRetryMs`
+ * (`email.greylistRetrySeconds`) is how long a greylisted recipient waits before their first new try.
  */
-export function failureFromSmtp(error: unknown, hide: (text: string) => string): DeliveryFailure {
+export function failureFromSmtp(error: unknown, hide: (text: string) => string, options: { readonly greylistRetryMs?: number } = {}): DeliveryFailure {
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SmtpError;
   const text = (e.response ?? e.message ?? 'no details').replace(/\s+/g, ' ').trim();
   const reply: SmtpReply = { status: e.responseCode ?? 0, enhanced: enhancedOf(text), text, command: (e.command ?? '').toUpperCase(), code: e.code ?? '' };
@@ -88,7 +89,7 @@ export function failureFromSmtp(error: unknown, hide: (text: string) => string):
     reason: rule?.reason ?? 'the SMTP send failed',
     detail: `server: ${hide(text.slice(0, 300))}`,
     ...(providerCode === undefined || providerCode === '' ? {} : { providerCode }),
-    ...(rule?.retryAfterMs === undefined ? {} : { retryAfterMs: rule.retryAfterMs }),
+    ...(rule?.retryAfterMs === undefined ? {} : { retryAfterMs: rule.code === 'SMTP_GREYLISTED' ? (options.greylistRetryMs ?? rule.retryAfterMs) : rule.retryAfterMs }),
     ...(rule === undefined && e.responseCode !== undefined ? { unclassified: true } : {}),
   };
 }
