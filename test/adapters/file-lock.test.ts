@@ -1,9 +1,10 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withFileLock, type LockOwner } from '../../src/adapters/fs/file-lock.js';
-import { lockFileSystem } from '../../src/adapters/fs/lock-holder.js';
+import { lockFileSystem, takeOverAbandoned } from '../../src/adapters/fs/lock-holder.js';
 
 let dir: string;
 let path: string;
@@ -95,5 +96,31 @@ describe('withFileLock', () => {
     );
     expect(most).toBe(1);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('takeOverAbandoned, when the lock changes hands while it looks', () => {
+  it("never removes a new holder's lock for the death of the holder that released it and exited meanwhile", async () => {
+    await leftLock({ pid: 111, host: hostname(), nonce: 'aaaaaaaaaaaaaaaa' });
+    const successor = { pid: 222, host: hostname(), nonce: 'bbbbbbbbbbbbbbbb' };
+    let raced = false;
+    // 111 releases its lock and exits, and 222 takes the lock, between the taker's look and its judgement
+    const racing: LockOwner = {
+      pid: 999,
+      alive: (other) => {
+        if (other === 111 && !raced) {
+          raced = true;
+          rmSync(`${path}.lock`, { recursive: true, force: true });
+          mkdirSync(`${path}.lock`, { mode: 0o700 });
+          writeFileSync(join(`${path}.lock`, 'holder.json'), `${JSON.stringify(successor)}\n`);
+        }
+        return other === 222 || other === 999;
+      },
+    };
+    expect(await takeOverAbandoned(path, 30_000, racing)).toBe(true);
+    expect(raced).toBe(true);
+    expect(JSON.parse(await readFile(join(`${path}.lock`, 'holder.json'), 'utf8'))).toEqual(successor);
+    // asked again, it sees the live successor and leaves it
+    expect(await takeOverAbandoned(path, 30_000, racing)).toBe(false);
   });
 });

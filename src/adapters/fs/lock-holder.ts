@@ -100,8 +100,10 @@ function isGone(record: LockRecord | undefined, owner: LockOwner | undefined): b
  * another machine, or one that left no `holder.json`). Returns true when the lock was removed (or had been freed
  * meanwhile), so the caller tries again at once. A live holder, or one on another machine, is never touched.
  *
- * Takers exclude each other with a short second lock (`<path>.lock-takeover`, proper-lockfile's, stale after 2 s),
+ * Takers exclude each other with a short second lock (`<path>.lock-takeover`, proper-lockfile's, stale after 10 s),
  * and read `holder.json` again under it: two processes that both saw a dead holder never remove each other's lock.
+ * What is removed is the lock judged, seen again unchanged (folder and holder) after the judgement: a lock released
+ * by a holder that then exited, and taken again meanwhile, is never removed for the first holder's death.
  */
 export async function takeOverAbandoned(path: string, staleMs: number, owner: LockOwner | undefined): Promise<boolean> {
   const lockDir = `${path}.lock`;
@@ -109,7 +111,9 @@ export async function takeOverAbandoned(path: string, staleMs: number, owner: Lo
   const mutexFs = lockFileSystem(undefined);
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(mutex, { lockfilePath: mutex, realpath: false, stale: 2_000, retries: 0, fs: mutexFs.fs, onCompromised: () => undefined });
+    // stale after 10 s: a taker that died holding it delays the others that long; a shorter time let two takers in at
+    // once on a loaded machine, whose heartbeats lagged
+    release = await lockfile.lock(mutex, { lockfilePath: mutex, realpath: false, stale: 10_000, retries: 0, fs: mutexFs.fs, onCompromised: () => undefined });
   } catch (error) {
     if ((error as { code?: string }).code === 'ELOCKED') return false;
     throw error;
@@ -126,6 +130,13 @@ export async function takeOverAbandoned(path: string, staleMs: number, owner: Lo
     const now = mutexFs.takenAtMs();
     const abandoned = isGone(record, owner) || (now > 0 && found.mtimeMs < now - staleMs);
     if (!abandoned) return false;
+    // The look above may span two locks: its holder released it (and exited, so it reads as gone) while a new holder
+    // made it again — releasing and taking need no mutex. Only the lock judged may go: the same folder, the same
+    // holder. Once that is seen, nobody but a taker (excluded by the mutex) can remove or replace it: its holder is
+    // gone, or has not touched it for staleMs.
+    const again = await stat(lockDir).catch(() => undefined);
+    if (again === undefined) return true;
+    if (again.ino !== found.ino || again.mtimeMs !== found.mtimeMs || (await readRecord(lockDir))?.nonce !== record?.nonce) return true;
     await rm(lockDir, { recursive: true, force: true });
     return true;
   } finally {
