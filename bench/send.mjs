@@ -2,10 +2,12 @@
 // 1. N WhatsApp template messages (default 100,000) unthrottled to the Graph stand-in, journal on, next to a bare
 //    undici Pool loop posting the same request bodies to the same stand-in; canale's peak memory;
 // 2. `--rate 80` for 30 seconds: the most messages the stand-in accepted in any one-second window, and the mean;
-// 3. 10,000 e-mails through canale's SMTP transport to Postfix's smtp-sink, next to Postfix's smtp-source.
+// 3. 20,000 e-mails through canale's SMTP transport to Postfix's smtp-sink, next to Postfix's smtp-source sending as many
+//    of the same size to the same sink (goal: at least 0.25×); then DKIM-signed, and the whole `canale send` of 10,000.
 // The stand-in runs in a child process (this file with --serve) so it does not share an event loop with the driver;
 // it timestamps each accepted message with the real (monotonic) clock and keeps no bodies.
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createConnection, createServer } from 'node:net';
@@ -23,6 +25,10 @@ const WHATSAPP = Number(process.env.BENCH_SEND_WHATSAPP ?? 100_000);
 const RATE = 80;
 const RATE_SECONDS = Number(process.env.BENCH_SEND_RATE_SECONDS ?? 30);
 const EMAILS = Number(process.env.BENCH_SEND_EMAILS ?? 10_000);
+/** Messages of the SMTP figure (issue 16 §7), each side; and of its DKIM-signed line. */
+const SMTP_MESSAGES = Number(process.env.BENCH_SEND_SMTP ?? 20_000);
+const DKIM_MESSAGES = Math.min(SMTP_MESSAGES, 5_000);
+const GOAL_SMTP_RATIO = 0.25;
 const CONNECTIONS = 16;
 const IN_FLIGHT = 64;
 const ROUNDS = Number(process.env.BENCH_SEND_ROUNDS ?? 2);
@@ -245,10 +251,78 @@ async function startSink(program) {
   return { port, stop: () => child.kill('SIGTERM') };
 }
 
+/**
+ * The child process of the SMTP figure: N e-mails rendered by canale from the fixture (as `send` renders them),
+ * then sent through canale's SmtpTransport over SMTP_CONNECTIONS connections, IN_FLIGHT at once; prints
+ * `{ ms, sent, failed, bytes }` as JSON, `ms` from the first send to the last answer. With a DKIM key file, signed.
+ */
+async function driveTransport(port, count, dkimKeyFile) {
+  const { loadMessageFile } = await import('../dist/adapters/message/message-file.js');
+  const { compileMessage } = await import('../dist/core/message/compile.js');
+  const { knownFields } = await import('../dist/core/message/placeholders.js');
+  const { renderEmailFor } = await import('../dist/core/message/render.js');
+  const { DEFAULT_TOPICS } = await import('../dist/core/topic.js');
+  const { unsubscribeLinks } = await import('../dist/adapters/unsubscribe-links.js');
+  const { SmtpTransport } = await import('../dist/adapters/transports/smtp/smtp-transport.js');
+  const { readDkimKey } = await import('../dist/adapters/transports/smtp/dkim.js');
+  const { systemClock } = await import('../dist/adapters/clock.js');
+  const subscriber = (i) => ({
+    id: `sub_${i}`, name: `Cittadino ${i}`, email: `c${i}@example.it`, topics: [TOPIC], channel: 'email', status: 'active',
+    attributes: { municipio: String((i % 15) + 1) }, consent: { source: 'bench', at: '2026-01-01T00:00:00.000Z' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+  });
+  const spec = { ...(await loadMessageFile(MESSAGE)), channels: ['email'] };
+  const compiled = compileMessage(spec, { topics: DEFAULT_TOPICS, knownFields: knownFields([subscriber(0)]), templates: [] });
+  if (!compiled.ok) throw new Error(compiled.problems.join('; '));
+  const render = { cityName: 'Comune di Esempio', links: unsubscribeLinks('https://avvisi.comune.example.it', 'segreto-del-bench', systemClock) };
+  const envelopes = Array.from({ length: count }, (_, i) => {
+    const rendering = renderEmailFor(compiled.message, subscriber(i), { campaignId: 'cmp_bench', recipientKey: `sub_${i}` }, render);
+    if (!rendering.ok) throw new Error(`cannot render for ${i}`);
+    return rendering.envelope;
+  });
+  const dkim = dkimKeyFile === undefined ? undefined : readDkimKey({ domain: 'comune.example.it', selector: 'bench', keyFile: dkimKeyFile });
+  const transport = new SmtpTransport({
+    url: `smtp://127.0.0.1:${port}`, from: FROM, connections: SMTP_CONNECTIONS, messagesPerConnection: 100, timeoutMs: 30_000, clock: systemClock, ...(dkim === undefined ? {} : { dkim }),
+  });
+  const signal = new globalThis.AbortController().signal;
+  let next = 0;
+  let failed = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < count) {
+        const result = await transport.send(envelopes[next++], signal);
+        if (!result.ok) failed++;
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  await transport.close();
+  process.stdout.write(`${JSON.stringify({ ms, sent: count - failed, failed })}\n`);
+}
+
+/** canale's SmtpTransport in a child process (its own event loop, as in a send), to Postfix's smtp-sink on `port`. */
+async function transportRun(port, count, dkimKeyFile) {
+  const run = await measureNode([SELF, '--smtp-transport', String(port), String(count), ...(dkimKeyFile === undefined ? [] : [dkimKeyFile])]);
+  if (run.code !== 0) throw new Error(`the SMTP transport run exited ${run.code}: ${run.stderr}`);
+  const figures = JSON.parse(run.stdout.trim().split('\n').at(-1));
+  if (figures.sent !== count) throw new Error(`canale's SMTP transport sent ${figures.sent} of ${count}`);
+  return figures;
+}
+
+/** smtp-source sending `count` messages of `size` bytes over SMTP_CONNECTIONS reused sessions; its wall time. */
+async function smtpSource(program, port, count, size) {
+  const args = ['-d', '-s', String(SMTP_CONNECTIONS), '-m', String(count), '-l', String(size), '-f', 'from@example.it', '-t', 'to@example.it', `127.0.0.1:${port}`];
+  const started = performance.now();
+  const source = spawn(program, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const [code] = await once(source, 'exit');
+  if (code !== 0) throw new Error(`smtp-source exited ${code}`);
+  return { ms: performance.now() - started, args };
+}
+
 async function benchEmail(dir, baseEnv) {
   const sinkProgram = postfixProgram('smtp-sink');
   const sourceProgram = postfixProgram('smtp-source');
-  console.log(`\n## send: ${EMAILS.toLocaleString('en')} e-mails through canale's SMTP transport (${SMTP_CONNECTIONS} connections) to Postfix's smtp-sink`);
+  console.log(`\n## send: e-mail through canale's SMTP transport (${SMTP_CONNECTIONS} connections) to Postfix's smtp-sink, next to Postfix's smtp-source`);
   if (sinkProgram === undefined || sourceProgram === undefined) {
     console.log('skipped: smtp-sink and smtp-source not found (Debian package postfix)');
     return true;
@@ -256,7 +330,7 @@ async function benchEmail(dir, baseEnv) {
   const env = { ...baseEnv, CANALE_HOME: join(dir, 'email') };
   await prepareHome(dir, 'email', env, 'nome;email;argomenti;municipio', (i) => `Cittadino ${i};c${i}@example.it;${TOPIC};${(i % 15) + 1}`, EMAILS, [['email.connections', String(SMTP_CONNECTIONS)]]);
   await canale(env, 'templates', 'sync', '--quiet'); // the fixture names a WhatsApp template too
-  // one canale e-mail into the sandbox's own sink first, so smtp-source can send messages of about the same size
+  // one canale e-mail into the sandbox's own sink first, so smtp-source can send messages of the same size
   const { SmtpSink } = await import('../dist/adapters/sandbox/smtp-sink.js');
   const { systemClock } = await import('../dist/adapters/clock.js');
   const probe = new SmtpSink({ port: 0, dir: join(dir, 'probe'), clock: systemClock });
@@ -267,29 +341,43 @@ async function benchEmail(dir, baseEnv) {
     await probe.close();
   }
   const size = probe.received[0].bytes;
+  const dkimKey = join(dir, 'dkim.pem');
+  writeFileSync(dkimKey, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
 
   const sink = await startSink(sinkProgram);
   try {
-    const sourceArgs = ['-d', '-s', String(SMTP_CONNECTIONS), '-m', String(EMAILS), '-l', String(size), '-f', 'from@example.it', '-t', 'to@example.it', `127.0.0.1:${sink.port}`];
-    const started = performance.now();
-    const source = spawn(sourceProgram, sourceArgs, { stdio: ['ignore', 'ignore', 'inherit'] });
-    const [code] = await once(source, 'exit');
-    const referenceMs = performance.now() - started;
-    if (code !== 0) throw new Error(`smtp-source exited ${code}`);
-    const run = await canale({ ...env, CANALE_SMTP_URL: `smtp://127.0.0.1:${sink.port}` }, 'send', '--topic', TOPIC, '--message', MESSAGE, '--channel', 'email', '--rate', String(UNTHROTTLED), '--concurrency', String(IN_FLIGHT), '--yes', '--json', '--quiet');
-    const report = lastJson(run.stdout);
+    // interleaved rounds, the best of each kept: a busy moment on a shared machine then slows one round, not the ratio
+    let reference;
+    let ours;
+    const rounds = { reference: [], canale: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const source = await smtpSource(sourceProgram, sink.port, SMTP_MESSAGES, size);
+      rounds.reference.push(fmt(perSecond(SMTP_MESSAGES, source.ms)));
+      if (reference === undefined || source.ms < reference.ms) reference = source;
+      const run = await transportRun(sink.port, SMTP_MESSAGES);
+      rounds.canale.push(fmt(perSecond(SMTP_MESSAGES, run.ms)));
+      if (ours === undefined || run.ms < ours.ms) ours = run;
+    }
+    const signed = await transportRun(sink.port, DKIM_MESSAGES, dkimKey);
+    const whole = await canale({ ...env, CANALE_SMTP_URL: `smtp://127.0.0.1:${sink.port}` }, 'send', '--topic', TOPIC, '--message', MESSAGE, '--channel', 'email', '--rate', String(UNTHROTTLED), '--concurrency', String(IN_FLIGHT), '--yes', '--json', '--quiet');
+    const report = lastJson(whole.stdout);
     if (report.counts.sent !== EMAILS) throw new Error(`canale sent ${report.counts.sent} of ${EMAILS} e-mails`);
-    const reference = perSecond(EMAILS, referenceMs);
+    const refRate = perSecond(SMTP_MESSAGES, reference.ms);
+    const ourRate = perSecond(SMTP_MESSAGES, ours.ms);
+    const ratio = ourRate / refRate;
+    const ok = ratio >= GOAL_SMTP_RATIO;
     const sendMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
-    console.log('| what | send phase | messages a second | × reference | whole run | messages a second | × reference | peak memory |');
-    console.log('|---|---|---|---|---|---|---|---|');
-    console.log(`| reference: smtp-source ${sourceArgs.slice(0, -1).join(' ')} | ${sec(referenceMs)} | ${fmt(reference)} | 1.00× | ${sec(referenceMs)} | ${fmt(reference)} | 1.00× | |`);
-    console.log(
-      `| canale send --channel email | ${sec(sendMs)} | ${fmt(perSecond(EMAILS, sendMs))} | ${(perSecond(EMAILS, sendMs) / reference).toFixed(2)}× | ${sec(run.ms)} | ${fmt(perSecond(EMAILS, run.ms))} | ${(perSecond(EMAILS, run.ms) / reference).toFixed(2)}× | ${mb(run.rssBytes)} |`,
-    );
-    warningsOf(run);
-    console.log(`a canale e-mail is ${size.toLocaleString('en')} bytes; smtp-source sent bodies of that length (-l). No goal is set for this one.`);
-    return true;
+    console.log(`${SMTP_MESSAGES.toLocaleString('en')} messages of ${size.toLocaleString('en')} bytes each (a canale e-mail of the fixture), best of ${ROUNDS} interleaved rounds:`);
+    console.log('| what | time | messages a second | × reference | goal |');
+    console.log('|---|---|---|---|---|');
+    console.log(`| reference: smtp-source ${reference.args.slice(0, -1).join(' ')} | ${sec(reference.ms)} | ${fmt(refRate)} | 1.00× | |`);
+    console.log(`| canale's SmtpTransport (compose, send, answer: one e-mail per recipient) | ${sec(ours.ms)} | ${fmt(ourRate)} | ${ratio.toFixed(2)}× | ≥ ${GOAL_SMTP_RATIO}×: ${ok ? 'met' : 'NOT met'} |`);
+    console.log(`| the same, DKIM-signed (RSA 2048), ${DKIM_MESSAGES.toLocaleString('en')} messages | ${sec(signed.ms)} | ${fmt(perSecond(DKIM_MESSAGES, signed.ms))} | ${(perSecond(DKIM_MESSAGES, signed.ms) / refRate).toFixed(2)}× | |`);
+    console.log(`| canale send --channel email, ${EMAILS.toLocaleString('en')} recipients (whole command; send phase) | ${sec(whole.ms)} (${sec(sendMs)}) | ${fmt(perSecond(EMAILS, whole.ms))} (${fmt(perSecond(EMAILS, sendMs))}) | ${(perSecond(EMAILS, sendMs) / refRate).toFixed(2)}× | |`);
+    console.log(`each round, messages a second: smtp-source ${rounds.reference.join(', ')}; canale's SmtpTransport ${rounds.canale.join(', ')}`);
+    console.log(`the whole send also plans, journals every recipient and reports (peak memory ${mb(whole.rssBytes)}); the goal is the transport's`);
+    warningsOf(whole);
+    return ok;
   } finally {
     sink.stop();
   }
@@ -319,4 +407,5 @@ export async function benchSend() {
 }
 
 if (process.argv.includes('--serve')) await serve();
+else if (process.argv[2] === '--smtp-transport') await driveTransport(Number(process.argv[3]), Number(process.argv[4]), process.argv[5]);
 else if (process.argv[1] === SELF) process.exitCode = (await benchSend()) ? 0 : 1;

@@ -15,6 +15,7 @@ import { sizeOf } from '../adapters/fs/line-feed.js';
 import { eventLogFile } from '../adapters/webhook/webhook-files.js';
 import { describeBacklog, readWebhookBacklog } from './webhook/webhook-status.js';
 import { delivering, quietNow } from './send/send-window.js';
+import { dkimCheck } from './dkim-check.js';
 
 /** One line of the checklist: `ok` true, false, or 'warn' (works, but worth knowing). */
 export interface Check {
@@ -109,6 +110,8 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
   const whatsapp = await channelCheck('whatsapp', ctx);
   const email = await channelCheck('email', ctx);
   checks.push(whatsapp.check, email.check);
+  const dkim = await dkimCheck(ctx);
+  if (dkim !== undefined) checks.push(dkim);
   if (whatsapp.transport === 'cloud-api' && data !== undefined) checks.push(templatesCheck(data, ctx.deps.clock.now()));
   checks.push(...(await settingsChecks(ctx, { whatsapp: whatsapp.transport, email: email.transport })));
   const campaigns = await campaignsCheck(ctx.paths.home);

@@ -7,6 +7,7 @@ import { isBadRequest, readScenario } from '../adapters/sandbox/scenario-request
 import type { Scenario } from '../adapters/sandbox/scenarios.js';
 import { collect, withExamples, type App } from './app.js';
 import type { Context } from './context.js';
+import type { DmarcReject, GreylistReply } from '../adapters/sandbox/smtp-sink.js';
 
 export interface SandboxOptions {
   readonly whatsappPort: number;
@@ -25,6 +26,11 @@ export interface SandboxOptions {
   readonly scenarios: readonly Scenario[];
   /** How numbers written without a prefix are read, by the flags and the `/sandbox/...` endpoints. */
   readonly country: string;
+  /** The SMTP sink's greylisting and authentication refusals (smtp-sink.ts). */
+  readonly greylist: readonly string[];
+  readonly greylistTimes?: number;
+  readonly greylistReply?: GreylistReply;
+  readonly dmarcReject?: DmarcReject;
 }
 
 /** The sandbox account's fixed, public, fake credentials: they only open the sandbox itself. */
@@ -70,6 +76,10 @@ interface RawSandbox {
   failedReceipt?: string[];
   slow?: string[];
   reset?: string[];
+  greylist?: string[];
+  greylistTimes?: string;
+  greylistReply?: string;
+  dmarcReject?: string | boolean;
 }
 
 function numberFlag(flag: string, text: string | undefined, ok: (n: number) => boolean, expected: string): number | undefined {
@@ -120,6 +130,7 @@ export function parseSandbox(raw: RawSandbox, tag: string, country = 'IT'): Sand
   const failRate = share('--fail-rate', raw.failRate);
   const throttleRate = share('--throttle-rate', raw.throttleRate);
   const latencyMs = numberFlag('--latency', raw.latency, (n) => n >= 0, 'milliseconds, 0 or more');
+  const mail = parseSinkFlags(raw);
   return {
     whatsappPort: port('--whatsapp-port', raw.whatsappPort, 8787),
     smtpPort: port('--smtp-port', raw.smtpPort, 2525),
@@ -135,6 +146,25 @@ export function parseSandbox(raw: RawSandbox, tag: string, country = 'IT'): Sand
     mailDir: raw.mailDir ?? join(tmpdir(), `canale-sandbox-${tag}`),
     scenarios: scenariosOf(raw, country),
     country,
+    ...mail,
+  };
+}
+
+/** The SMTP sink's --greylist, --greylist-times, --greylist-reply and --dmarc-reject. */
+function parseSinkFlags(raw: RawSandbox): Pick<SandboxOptions, 'greylist' | 'greylistTimes' | 'greylistReply' | 'dmarcReject'> {
+  const greylistTimes = numberFlag('--greylist-times', raw.greylistTimes, (n) => Number.isInteger(n) && n > 0, 'a whole number of deferrals, 1 or more');
+  if (raw.greylistReply !== undefined && raw.greylistReply !== 'postgrey' && raw.greylistReply !== 'milter-greylist') {
+    throw usageError('SANDBOX_FLAG_INVALID', `--greylist-reply ${raw.greylistReply}: expected postgrey or milter-greylist`);
+  }
+  const dmarc = raw.dmarcReject === true ? 'gmail' : raw.dmarcReject;
+  if (dmarc !== undefined && dmarc !== false && dmarc !== 'gmail' && dmarc !== 'dmarc-policy') {
+    throw usageError('SANDBOX_FLAG_INVALID', `--dmarc-reject ${dmarc}: expected gmail (550 5.7.26) or dmarc-policy (550 5.7.1)`);
+  }
+  return {
+    greylist: raw.greylist ?? [],
+    ...(greylistTimes === undefined ? {} : { greylistTimes }),
+    ...(raw.greylistReply === undefined ? {} : { greylistReply: raw.greylistReply }),
+    ...(dmarc === undefined || dmarc === false ? {} : { dmarcReject: dmarc }),
   };
 }
 
@@ -151,6 +181,10 @@ export async function runSandbox(options: SandboxOptions, ctx: Context, stop: Pr
     tempfail: options.tempfail,
     ...(options.failRate === undefined ? {} : { failRate: options.failRate }),
     ...(options.throttleRate === undefined ? {} : { throttleRate: options.throttleRate }),
+    greylist: options.greylist,
+    ...(options.greylistTimes === undefined ? {} : { greylistTimes: options.greylistTimes }),
+    ...(options.greylistReply === undefined ? {} : { greylistReply: options.greylistReply }),
+    ...(options.dmarcReject === undefined ? {} : { dmarcReject: options.dmarcReject }),
   });
   const graph = new GraphStandIn({
     port: options.whatsappPort,
@@ -203,13 +237,18 @@ export function registerSandbox(program: Command, app: App): void {
       .option('--error <code[:times]>', 'answer this Graph error to every message, or to the next TIMES; repeatable', collect)
       .option('--failed-receipt <number:code>', 'accept messages to this number, then post a failed status with CODE (e.g. 131049); repeatable', collect)
       .option('--slow <number:ms>', 'accept the next message to this number but answer only after MS milliseconds; repeatable', collect)
-      .option('--reset <number[:times]>', 'accept the next message(s) to this number, then reset the connection unanswered; repeatable', collect),
+      .option('--reset <number[:times]>', 'accept the next message(s) to this number, then reset the connection unanswered; repeatable', collect)
+      .option('--greylist <email>', 'greylist this recipient: deferred as Postfix with postgrey does (450 4.2.0), then accepted; repeatable', collect)
+      .option('--greylist-times <n>', 'deferrals of each greylisted recipient before it is accepted (default 1)')
+      .option('--greylist-reply <server>', 'postgrey (450 4.2.0 …Greylisted, the default) or milter-greylist (451 4.7.1)')
+      .option('--dmarc-reject [reply]', 'refuse every e-mail as unauthenticated at the end of DATA: gmail (550 5.7.26, the default) or dmarc-policy (550 5.7.1)'),
     [
       'canale sandbox',
       'canale sandbox --throttle-rate 0.05 --fail-rate 0.02',
       'canale sandbox --mps 80 --fail-rate 0.02 --webhook-url http://127.0.0.1:8080/webhooks/whatsapp',
       'canale sandbox --not-on-whatsapp "+39 333 000 0000" --reject nessuno@example.it',
       'canale sandbox --pair-limit "+39 333 123 4567:3" --failed-receipt "+39 333 000 0001:131049" --webhook-url http://127.0.0.1:8080/webhooks/whatsapp',
+      'canale sandbox --greylist maria.rossi@example.it --greylist-times 2',
     ],
   ).action(
     app.action(async (raw: RawSandbox, ctx: Context) => {

@@ -1,4 +1,5 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
+import { dnsNameProblem } from './dns-name.js';
 import { usageError } from './errors.js';
 import { formatQuietHours, parseQuietHours } from './schedule/quiet-hours.js';
 
@@ -54,6 +55,13 @@ const url =
     } catch {
       return { expected: `a URL such as ${protocols[0]}//example.org` };
     }
+  };
+
+const dnsName =
+  (what: 'selector' | 'domain') =>
+  (text: string): ConfigValue | { expected: string } => {
+    const expected = dnsNameProblem(what, text);
+    return expected === undefined ? (what === 'domain' ? text.toLowerCase() : text) : { expected };
   };
 
 /** Every setting canale knows (DESIGN §3). Later capabilities add theirs here, in one table. */
@@ -128,6 +136,24 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'email.transport', description: 'smtp or outbox; unset: smtp when CANALE_SMTP_URL is set', check: oneOf('smtp', 'outbox') },
   { key: 'email.smtpUrl', env: 'CANALE_SMTP_URL', secret: true, description: 'smtp://user:pass@host:587 or smtps://…', check: url('smtp:', 'smtps:') },
   { key: 'email.from', env: 'CANALE_EMAIL_FROM', description: 'From: of the e-mails', check: anyText },
+  {
+    key: 'email.dkim.domain',
+    env: 'CANALE_EMAIL_DKIM_DOMAIN',
+    description: 'DKIM signing domain (d=), the From domain or a parent of it; with email.dkim.selector and email.dkim.keyFile',
+    check: dnsName('domain'),
+  },
+  {
+    key: 'email.dkim.selector',
+    env: 'CANALE_EMAIL_DKIM_SELECTOR',
+    description: 'DKIM selector (s=): the public key is the TXT record SELECTOR._domainkey.DOMAIN',
+    check: dnsName('selector'),
+  },
+  {
+    key: 'email.dkim.keyFile',
+    env: 'CANALE_EMAIL_DKIM_KEY_FILE',
+    description: 'path of the DKIM private key (PEM, RSA; relative: in the home); its content is never shown',
+    check: (t) => (t === '' ? { expected: 'the path of a PEM private key file' } : t),
+  },
   { key: 'email.connections', fallback: 4, description: 'SMTP connections kept open at once', check: positiveInteger },
   { key: 'email.messagesPerConnection', fallback: 100, description: 'e-mails sent over one SMTP connection before it is renewed', check: positiveInteger },
   { key: 'email.timeoutMs', fallback: 30000, description: 'milliseconds to wait on an SMTP server before counting it as a timeout', check: positiveInteger },

@@ -58,6 +58,8 @@ export interface EmailEnvelope extends EnvelopeOrigin {
   readonly html: string;
   /** One-click unsubscribe (RFC 8058): becomes List-Unsubscribe and List-Unsubscribe-Post. */
   readonly unsubscribeUrl?: string;
+  /** The list the message belongs to (RFC 2919 List-Id): its first topic's id, and "<city> – <topic label>". */
+  readonly list?: { readonly id: string; readonly name: string };
 }
 
 /** One message to one recipient on one channel, fully rendered: a transport only delivers it. */

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runConfigSet } from '../../src/commands/config/index.js';
@@ -18,8 +19,11 @@ describe('doctor', () => {
     const { ctx, stdout } = contextFor(freshHome(), { env: sandbox.env });
     expect(await runDoctor({ json: false }, ctx)).toBe(0);
     const lines = stdout.text.trim().split('\n');
-    expect(lines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(['✓ configuration', '✓ store', '✓ WhatsApp', '✓ e-mail', '✓ templates']);
-    expect(lines[4]).toBe('✓ templates: 9 synced less than an hour ago, 8 approved');
+    expect(lines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(['✓ configuration', '✓ store', '✓ WhatsApp', '✓ e-mail', '! DKIM', '✓ templates']);
+    expect(lines[4]).toBe(
+      '! DKIM: canale does not sign (email.dkim.domain, email.dkim.selector and email.dkim.keyFile are not set): make sure the SMTP relay signs for comune.example.it — Gmail and Yahoo require DKIM, SPF and DMARC of bulk senders',
+    );
+    expect(lines[5]).toBe('✓ templates: 9 synced less than an hour ago, 8 approved');
   });
 
   it('fails naming the fix when templates were never synced, and says so in JSON', async () => {
@@ -51,6 +55,26 @@ describe('doctor', () => {
     expect(stdout.text).toMatch(/✗ WhatsApp: cloud-api: WHATSAPP_TOKEN_INVALID/);
     expect(stdout.text).toMatch(/✗ e-mail: smtp: SMTP_UNREACHABLE/);
     expect(stdout.text + stderr.text).not.toMatch(/wrong-secret-token|smtp-secret/);
+  });
+
+  it('checks the DKIM key — it reads, is RSA, its names are DNS names, its domain aligns with From — and never shows it', async () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    await mkdir(freshHome(), { recursive: true });
+    await writeFile(join(freshHome(), 'dkim.pem'), pem);
+    const dkim = (domain: string, keyFile = 'dkim.pem') => ({ ...sandbox.env, CANALE_EMAIL_DKIM_DOMAIN: domain, CANALE_EMAIL_DKIM_SELECTOR: 'canale2026', CANALE_EMAIL_DKIM_KEY_FILE: keyFile });
+    const lineOf = async (env: Record<string, string>): Promise<string> => {
+      const { ctx, stdout } = contextFor(freshHome(), { env });
+      await runDoctor({ json: false }, ctx);
+      expect(stdout.text).not.toContain(String(pem).split('\n')[1]);
+      return stdout.text.split('\n').find((l) => l.includes(' DKIM: ')) ?? '';
+    };
+    expect(await lineOf(dkim('comune.example.it'))).toBe(
+      `✓ DKIM: signs as d=comune.example.it, s=canale2026 with the 1024-bit RSA key in ${join(freshHome(), 'dkim.pem')} — its public key must be the TXT record canale2026._domainkey.comune.example.it`,
+    );
+    expect(await lineOf(dkim('example.it'))).toMatch(/^✓ DKIM: signs as d=example\.it/);
+    expect(await lineOf(dkim('altro.example.org'))).toMatch(/^! DKIM: .*; but the From domain comune\.example\.it is not altro\.example\.org or under it: DMARC counts .* — sign with d=comune\.example\.it$/);
+    await writeFile(join(freshHome(), 'public.pem'), createPublicKey(pem).export({ type: 'spki', format: 'pem' }));
+    expect(await lineOf(dkim('comune.example.it', 'public.pem'))).toMatch(/^✗ DKIM: email\.dkim\.keyFile: .*public\.pem is not a private key in PEM/);
   });
 
   it('reports a damaged store', async () => {

@@ -50,7 +50,7 @@ const producers: Array<{ name: string; run: () => Promise<void> }> = [
       const port = await sink.listen();
       try {
         const env = { CANALE_SMTP_URL: `smtp://127.0.0.1:${port}`, CANALE_EMAIL_FROM: 'avvisi@comune.example.it' };
-        const sent = await runCli(['send', '--topic', 'cantieri', '--text', 'Lavori in via Roma', '--subject', 'Lavori', '--channel', 'email', '--yes'], { home: t.home, cwd: t.dir, env });
+        const sent = await runCli(['send', '--topic', 'cantieri', '--text', 'Lavori in via Roma', '--subject', 'Lavori', '--channel', 'email', '--allow-no-unsubscribe', '--yes'], { home: t.home, cwd: t.dir, env });
         expect(sent.code, sent.stderr).toBe(3);
       } finally {
         await sink.close();

@@ -54,7 +54,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report --format html in a real browser',
     expect(list.stdout.split('\n')[1]).toMatch(/\tGiulia\t.*\tactive\t2026-02-03$/);
     expect(JSON.parse((await cli('subscribers', 'list', '--search', 'giulia', '--json')).stdout)[0].consent.at).toBe('2026-02-02T23:00:00.000Z');
 
-    const sent = await cli('send', '--message', FIXTURE, '--urgent', '--yes', '--json');
+    const sent = await cli('send', '--message', FIXTURE, '--urgent', '--allow-no-unsubscribe', '--yes', '--json');
     expect(sent.code, sent.stderr).toBe(3);
     const campaign = JSON.parse(sent.stdout.trim().split('\n').at(-1) as string).campaign as string;
     expect(JSON.parse((await cli('campaigns', 'show', campaign, '--json')).stdout).throttling.whatsapp).toMatchObject({ answers: 4 });

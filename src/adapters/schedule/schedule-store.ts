@@ -19,6 +19,7 @@ const scheduleSchema = z.strictObject({
     urgent: z.boolean(),
     split: z.boolean(),
     allowFreeText: z.boolean(),
+    allowNoUnsubscribe: z.boolean().optional(),
   }),
   transports: z.strictObject({ whatsapp: transportSchema.optional(), email: transportSchema.optional() }).optional(),
   at: z.string().optional(),

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ConfigValue, ResolvedSetting } from '../../core/config-keys.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports.js';
@@ -6,6 +6,7 @@ import type { Channel } from '../../core/subscriber.js';
 import type { Transport, TransportName } from '../../core/transport.js';
 import { CloudApiTransport } from './cloud-api/cloud-api-transport.js';
 import { OutboxTransport } from './outbox/outbox-transport.js';
+import { readDkimKey } from './smtp/dkim.js';
 import { SmtpTransport } from './smtp/smtp-transport.js';
 
 /** Which transport a channel uses and why; `warning` is set when it fell back to the outbox. */
@@ -111,6 +112,18 @@ export interface TransportDeps {
   readonly clock: Clock;
 }
 
+/** The email.dkim.* settings that are set; a relative key file is in the home, wherever canale is run from (cron). */
+export function dkimSettings(settings: Settings, home: string): { domain?: string; selector?: string; keyFile?: string } {
+  const value = (key: string): string | undefined => {
+    const v = settings.get(key);
+    return v === undefined || v === '' ? undefined : String(v);
+  };
+  const keyFile = value('email.dkim.keyFile');
+  const domain = value('email.dkim.domain');
+  const selector = value('email.dkim.selector');
+  return { ...(domain === undefined ? {} : { domain }), ...(selector === undefined ? {} : { selector }), ...(keyFile === undefined ? {} : { keyFile: resolve(home, keyFile) }) };
+}
+
 /** Builds the chosen transport from the settings. */
 export function buildTransport(choice: TransportChoice, settings: Settings, deps: TransportDeps): Transport {
   const text = (key: string): string => String(settings.get(key) ?? '');
@@ -131,7 +144,8 @@ export function buildTransport(choice: TransportChoice, settings: Settings, deps
         timeoutMs: number('whatsapp.timeoutMs'),
         connections: number('whatsapp.connections'),
       });
-    case 'smtp':
+    case 'smtp': {
+      const dkim = readDkimKey(dkimSettings(settings, deps.home));
       return new SmtpTransport({
         url: text('email.smtpUrl'),
         from: text('email.from'),
@@ -139,7 +153,9 @@ export function buildTransport(choice: TransportChoice, settings: Settings, deps
         messagesPerConnection: number('email.messagesPerConnection'),
         timeoutMs: number('email.timeoutMs'),
         clock: deps.clock,
+        ...(dkim === undefined ? {} : { dkim }),
       });
+    }
     case 'outbox': {
       const from = settings.get('email.from');
       return new OutboxTransport({ home: deps.home, channel: choice.channel, from: from === undefined ? `${text('city.name')} <outbox@canale.invalid>` : String(from), clock: deps.clock });

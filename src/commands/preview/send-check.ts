@@ -7,6 +7,7 @@ import { formatLocal } from '../../core/schedule/zoned-time.js';
 import { CHANNELS, type Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
 import { delivering, quietConflict, quietEnd } from '../send/send-window.js';
+import { unsubscribeVerdict } from '../send/unsubscribe-check.js';
 import type { PlanSettings } from './plan-settings.js';
 
 /** What `canale send --message FILE` would meet if it were run now, beyond the message itself. */
@@ -21,7 +22,8 @@ export interface SendCheck {
 
 /**
  * Checks a planned message the way `send` would now: recipients it cannot be rendered for, a transport that cannot
- * be chosen, free text through the Cloud API (refused without --allow-free-text), and quiet hours — those in force
+ * be chosen, free text through the Cloud API (refused without --allow-free-text), e-mail to citizens with no
+ * unsubscribe link (refused without --allow-no-unsubscribe) or an http one, and quiet hours — those in force
  * now, or that the send would run into by its estimated length — on the channels that reach citizens.
  */
 export async function checkSendNow(ctx: Context, file: string, plan: SendPlan, message: CompiledMessage, settings: PlanSettings): Promise<SendCheck> {
@@ -42,6 +44,8 @@ export async function checkSendNow(ctx: Context, file: string, plan: SendPlan, m
   if (message.spec.whatsapp === undefined && transports.whatsapp === 'cloud-api') {
     blockers.push('free text through the Cloud API reaches only citizens who wrote in the last 24 hours, so send refuses it without --allow-free-text — use an approved template (whatsapp.template) to reach everyone');
   }
+  const unsubscribe = unsubscribeVerdict(settings, plan.recipients.email, transports.email, false);
+  if (unsubscribe !== undefined && 'refuse' in unsubscribe) blockers.push(unsubscribe.refuse.replace(/; nothing was sent$/, ''));
   const now = ctx.deps.clock.now();
   const reaching = delivering(CHANNELS, transports);
   const seconds: Partial<Record<Channel, number>> = {};

@@ -108,6 +108,7 @@ export async function runScheduleAdd(file: string, flags: AddFlags, ctx: Context
       urgent: options.urgent,
       split: options.split,
       allowFreeText: options.allowFreeText,
+      ...(options.allowNoUnsubscribe ? { allowNoUnsubscribe: true } : {}),
     },
     transports: namesOf(frozen),
     ...when,

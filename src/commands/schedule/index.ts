@@ -96,6 +96,7 @@ export function registerSchedule(program: Command, app: App): void {
       .option('--urgent', 'quiet hours do not apply (emergencies); opt-outs do')
       .option('--split', 'send what the WhatsApp daily tier allows, the rest when it frees up')
       .option('--allow-free-text', 'allow a message without a WhatsApp template through the Cloud API')
+      .option('--allow-no-unsubscribe', 'send e-mail without an unsubscribe link when publicUrl or unsubscribeSecret is not set (kept with the schedule)')
       .option('--dry-run', 'show the plan and what would be scheduled, store nothing; exits as the real command would')
       .option('--json', 'print the schedule as JSON'),
     [

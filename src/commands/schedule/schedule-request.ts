@@ -15,6 +15,7 @@ export function requestOfSchedule(schedule: Schedule): SendRequest {
     urgent: send.urgent,
     split: send.split,
     allowFreeText: send.allowFreeText,
+    ...(send.allowNoUnsubscribe === true ? { allowNoUnsubscribe: true } : {}),
     ...(schedule.transports === undefined ? {} : { frozen: { transports: schedule.transports, what: `schedule ${schedule.id}` } }),
   };
 }

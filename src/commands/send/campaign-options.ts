@@ -25,6 +25,8 @@ export interface CampaignSendOptions {
   /** Send what the WhatsApp daily tier allows now and the rest when it frees up. */
   readonly split: boolean;
   readonly allowFreeText: boolean;
+  /** Send e-mail even when it can carry no unsubscribe link (publicUrl or unsubscribeSecret unset). */
+  readonly allowNoUnsubscribe: boolean;
 }
 
 export interface ResumeOptions {
@@ -55,6 +57,7 @@ export interface CampaignFlags {
   urgent?: boolean;
   split?: boolean;
   allowFreeText?: boolean;
+  allowNoUnsubscribe?: boolean;
   resume?: string;
   retryFailed?: boolean;
   resendUnknown?: boolean;
@@ -99,6 +102,7 @@ export function parseCampaignSend(flags: CampaignFlags): CampaignSendOptions {
     urgent: flags.urgent === true,
     split: flags.split === true,
     allowFreeText: flags.allowFreeText === true,
+    allowNoUnsubscribe: flags.allowNoUnsubscribe === true,
   };
 }
 
@@ -109,7 +113,7 @@ export function flagName(key: string): string {
 
 export function parseResume(flags: CampaignFlags): ResumeOptions {
   if (flags.dryRun === true) throw usageError('SEND_RESUME_DRY_RUN', `--resume sends: to see what is left to send, use: ${canaleCommand('campaigns', 'show', flags.resume ?? 'ID')}`);
-  const given = (['topic', 'where', 'message', 'text', 'subject', 'channel', 'via', 'urgent', 'split', 'allowFreeText'] as const).find((k) => flags[k] !== undefined);
+  const given = (['topic', 'where', 'message', 'text', 'subject', 'channel', 'via', 'urgent', 'split', 'allowFreeText', 'allowNoUnsubscribe'] as const).find((k) => flags[k] !== undefined);
   if (given !== undefined) throw usageError('SEND_RESUME_FIXED', `a resumed send keeps its message, recipients, transports and urgency: drop ${flagName(given)}`);
   const rate = positive('--rate', flags.rate);
   const concurrency = positive('--concurrency', flags.concurrency);

@@ -80,6 +80,7 @@ export function registerSend(program: Command, app: App): void {
       .option('--urgent', 'an urgent send (emergencies): quiet hours do not apply (opt-outs do); recorded as urgent in the campaign and the report')
       .option('--split', 'send what the WhatsApp daily tier (whatsapp.dailyLimit) allows now, the rest when it frees up (via canale schedule run)')
       .option('--allow-free-text', 'allow a message without a WhatsApp template through the Cloud API')
+      .option('--allow-no-unsubscribe', 'send e-mail without an unsubscribe link when publicUrl or unsubscribeSecret is not set')
       .option('--json', 'print the plan and the final report as JSON on stdout')
       .option('--resume <campaign>', 'go on with an interrupted campaign at its own pace: only recipients not yet reached')
       .option('--retry-failed', 'with --resume: try again the recipients whose failure may pass')
@@ -100,7 +101,7 @@ export function registerSend(program: Command, app: App): void {
   ).action(
     app.action(async (raw: RawSend & CampaignFlags, ctx: Context) => {
       if (raw.testTo !== undefined) {
-        const extra = (['topic', 'where', 'resume', 'channel', 'rate', 'concurrency', 'dryRun', 'urgent', 'split', 'allowFreeText', 'json', 'retryFailed', 'resendUnknown'] as const).find((k) => raw[k] !== undefined);
+        const extra = (['topic', 'where', 'resume', 'channel', 'rate', 'concurrency', 'dryRun', 'urgent', 'split', 'allowFreeText', 'allowNoUnsubscribe', 'json', 'retryFailed', 'resendUnknown'] as const).find((k) => raw[k] !== undefined);
         if (extra !== undefined) throw usageError('SEND_TEST_TO_ALONE', `--test-to sends one test message: drop ${flagName(extra)}`);
         return runTestSend(parseTestSend(raw, await ctx.country()), ctx);
       }

@@ -18,6 +18,7 @@ import { syncedTemplates } from '../message-context.js';
 import { ratesOf, readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
 import type { CampaignSendOptions } from './campaign-options.js';
 import { whatsAppQuota, whatsAppRecipients } from './send-window.js';
+import { unsubscribeVerdict } from './unsubscribe-check.js';
 
 /**
  * The message checked against the store's topics, fields and synced templates; any problem stops the send.
@@ -65,6 +66,8 @@ export interface SendRequest {
   readonly urgent: boolean;
   readonly split: boolean;
   readonly allowFreeText: boolean;
+  /** E-mail without an unsubscribe link was allowed (`--allow-no-unsubscribe`). */
+  readonly allowNoUnsubscribe?: boolean;
   /** The transports a schedule was planned with, and what to call it in an error ("schedule sch_…"). */
   readonly frozen?: { readonly transports: Readonly<Partial<Record<Channel, TransportName>>>; readonly what: string };
 }
@@ -122,12 +125,14 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
   });
   const choices = chooseTransports(plan, settings, request, ctx.paths.home);
   const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ctx, planSettings, whatsAppRecipients(plan)) : undefined;
+  const unsubscribe = unsubscribeVerdict(planSettings, plan.recipients.email, choices.email?.name, request.allowNoUnsubscribe === true);
   const warnings = planWarnings(plan, message, {
     hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,
     ...(choices.whatsapp === undefined ? {} : { whatsappTransport: choices.whatsapp.name }),
     ...(quota === undefined ? {} : { whatsappQuota: quota }),
     split: request.split,
   });
+  if (unsubscribe !== undefined && 'warn' in unsubscribe) warnings.push(unsubscribe.warn);
   const attributes = [...scanned.fields].filter((f) => !['name', 'phone', 'email'].includes(f));
   return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates, attributes, erasureMark, optOutsFrom };
 }
@@ -194,7 +199,10 @@ function refuseMissingSubject(spec: MessageSpec, subscribers: StoreData['subscri
   );
 }
 
-/** The checks that stop a send before anything is frozen: blocked recipients, free text through the Cloud API. */
+/**
+ * The checks that stop a send before anything is frozen: blocked recipients, free text through the Cloud API,
+ * e-mail to citizens without a one-click unsubscribe link or with an http one (unsubscribe-check.ts).
+ */
 export function refuseIfBlocked(prepared: PreparedSend): void {
   const { plan, request, choices } = prepared;
   if (plan.blocked.length > 0) {
@@ -203,6 +211,8 @@ export function refuseIfBlocked(prepared: PreparedSend): void {
   if (request.spec.whatsapp === undefined && choices.whatsapp?.name === 'cloud-api' && !request.allowFreeText) {
     throw usageError('SEND_FREE_TEXT', 'free text through the Cloud API reaches only citizens who wrote in the last 24 hours: use a template (whatsapp.template), or add --allow-free-text');
   }
+  const unsubscribe = unsubscribeVerdict(prepared.planSettings, plan.recipients.email, choices.email?.name, request.allowNoUnsubscribe === true);
+  if (unsubscribe !== undefined && 'refuse' in unsubscribe) throw new CanaleError('SEND_NO_UNSUBSCRIBE', unsubscribe.refuse);
 }
 
 /** The send a `canale send` command line asks for. */
@@ -217,5 +227,6 @@ export function requestOf(options: Omit<CampaignSendOptions, 'dryRun' | 'json' |
     urgent: options.urgent,
     split: options.split,
     allowFreeText: options.allowFreeText,
+    ...(options.allowNoUnsubscribe ? { allowNoUnsubscribe: true } : {}),
   };
 }

@@ -48,8 +48,8 @@ export function renderWhatsAppFor(message: CompiledMessage, subscriber: Subscrib
 }
 
 /**
- * The e-mail for a subscriber: subject, plain text and HTML with their values (escaped in HTML), and the
- * one-click unsubscribe link for the first of the message's topics they follow.
+ * The e-mail for a subscriber: subject, plain text and HTML with their values (escaped in HTML), the one-click
+ * unsubscribe link for the first of the message's topics they follow, and the list (List-Id) of its first topic.
  */
 export function renderEmailFor(message: CompiledMessage, subscriber: Subscriber, origin: EnvelopeOrigin, context: RenderContext): Rendering<EmailEnvelope> {
   const email = message.email;
@@ -71,7 +71,10 @@ export function renderEmailFor(message: CompiledMessage, subscriber: Subscriber,
     topicLabels: message.topicLabels,
     ...(unsubscribeUrl === undefined ? {} : { unsubscribeUrl }),
   });
-  const footer = unsubscribeUrl === undefined ? '' : `\n\n--\nPer annullare l'iscrizione: ${unsubscribeUrl}`;
+  // "-- " (dash, dash, space) on its own line starts a signature (RFC 3676 §4.3): mail programs set the footer apart
+  const footer = unsubscribeUrl === undefined ? '' : `\n\n-- \nPer annullare l'iscrizione: ${unsubscribeUrl}`;
+  const [listTopic] = message.topics;
+  const [listLabel] = message.topicLabels;
   return {
     ok: true,
     envelope: {
@@ -83,6 +86,7 @@ export function renderEmailFor(message: CompiledMessage, subscriber: Subscriber,
       text: `${text.text}${footer}\n`,
       html,
       ...(unsubscribeUrl === undefined ? {} : { unsubscribeUrl }),
+      ...(listTopic === undefined ? {} : { list: { id: listTopic, name: `${context.cityName} – ${listLabel ?? listTopic}` } }),
     },
   };
 }

@@ -33,6 +33,8 @@ export interface Schedule {
     readonly urgent: boolean;
     readonly split: boolean;
     readonly allowFreeText: boolean;
+    /** E-mail without an unsubscribe link was allowed when it was added (`--allow-no-unsubscribe`); absent: no. */
+    readonly allowNoUnsubscribe?: boolean;
   };
   /**
    * The transport of each channel the message can go on, as the plan chose it when the schedule was added. It is

@@ -1,10 +1,9 @@
 import { join, relative } from 'node:path';
-import nodemailer from 'nodemailer';
 import type { Clock } from '../../../core/ports.js';
 import type { Envelope, SendResult, Transport } from '../../../core/transport.js';
 import type { Channel } from '../../../core/subscriber.js';
 import { graphMessageBody } from '../cloud-api/graph-message.js';
-import { mailFor } from '../smtp/email-message.js';
+import { composeEmail, senderOf, type Sender } from '../smtp/email-message.js';
 import { describeDiskError, diskCode } from '../../fs/disk-errors.js';
 import { addressTag, outboxDir, writeNewFile } from './outbox-files.js';
 
@@ -18,15 +17,16 @@ export interface OutboxSettings {
 
 /**
  * Writes each envelope under `<home>/outbox/<channel>/` instead of sending it: the exact Graph request body as JSON
- * for WhatsApp, a real RFC 5322 message (.eml, nodemailer's stream transport) for e-mail. Nothing leaves the machine.
+ * for WhatsApp, for e-mail the RFC 5322 message (.eml) the smtp transport would send. Nothing leaves the machine.
  */
 export class OutboxTransport implements Transport {
   readonly name = 'outbox' as const;
   readonly channel: Channel;
-  private readonly mailer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  private readonly sender?: Sender;
 
   constructor(private readonly settings: OutboxSettings) {
     this.channel = settings.channel;
+    if (settings.channel === 'email') this.sender = senderOf(settings.from);
   }
 
   /** The folder this transport writes to. */
@@ -43,8 +43,7 @@ export class OutboxTransport implements Transport {
         const path = await writeNewFile(this.dir, base, '.json', `${JSON.stringify(graphMessageBody(envelope), null, 2)}\n`);
         return { ok: true, providerMessageId: `outbox:${relative(this.settings.home, path)}` };
       }
-      const info = await this.mailer.sendMail(mailFor(envelope, this.settings.from, now));
-      const path = await writeNewFile(this.dir, base, '.eml', info.message as Buffer);
+      const path = await writeNewFile(this.dir, base, '.eml', composeEmail(envelope, this.sender ?? senderOf(this.settings.from), now));
       return { ok: true, providerMessageId: `outbox:${relative(this.settings.home, path)}` };
     } catch (error) {
       // a full disk stops the send (resumable) with the sentence a person understands, not an errno

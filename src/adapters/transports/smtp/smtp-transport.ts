@@ -1,11 +1,10 @@
-import { connect } from 'node:net';
-import nodemailer, { type Transporter } from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Clock } from '../../../core/ports.js';
 import { describeFailure, type Envelope, type SendResult, type Transport, type VerifyResult } from '../../../core/transport.js';
 import { watchAbort } from '../abort-watch.js';
-import { mailFor } from './email-message.js';
+import { dkimSigner, type DkimKey } from './dkim.js';
+import { asciiAddress, composeEmail, messageIdFor, senderOf, type Sender } from './email-message.js';
 import { failureFromSmtp } from './smtp-failure.js';
+import { SmtpPool, type SmtpPoolOptions } from './smtp-pool.js';
 
 export interface SmtpSettings {
   /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465` (implicit TLS). */
@@ -17,53 +16,43 @@ export interface SmtpSettings {
   readonly clock: Clock;
   /** Extra certificate authorities to trust (PEM), for a server with a private CA. */
   readonly ca?: string;
+  /** Sign every message with this key (email.dkim.*); absent: the relay signs, or nothing does. */
+  readonly dkim?: DkimKey;
 }
 
-/** nodemailer pool options from the URL; the password stays in `auth`, never in a message. */
-export function poolOptions(settings: SmtpSettings): SMTPPool.Options {
+/** The pool's options from the URL; the password stays in `auth`, never in a message. */
+export function poolOptions(settings: SmtpSettings): SmtpPoolOptions {
   const url = new URL(settings.url);
   const secure = url.protocol === 'smtps:';
   const user = decodeURIComponent(url.username);
-  const options: SMTPPool.Options = {
-    pool: true,
-    host: url.hostname,
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port === '' ? (secure ? 465 : 587) : Number(url.port),
     secure,
-    maxConnections: settings.connections,
-    maxMessages: settings.messagesPerConnection,
-    connectionTimeout: settings.timeoutMs,
-    greetingTimeout: settings.timeoutMs,
-    socketTimeout: settings.timeoutMs,
+    connections: settings.connections,
+    messagesPerConnection: settings.messagesPerConnection,
+    timeoutMs: settings.timeoutMs,
     ...(user === '' ? {} : { auth: { user, pass: decodeURIComponent(url.password) } }),
-    ...(settings.ca === undefined ? {} : { tls: { ca: settings.ca } }),
+    ...(settings.ca === undefined ? {} : { ca: settings.ca }),
   };
-  // Nagle's algorithm plus delayed ACKs stall each pipelined message ~40 ms (DESIGN §9); nodemailer's pool only
-  // takes an already connected socket (`connection`), so connect one with TCP_NODELAY here. nodemailer still does
-  // the greeting, STARTTLS or implicit TLS, login and its own timeouts on it.
-  options.getSocket = (_options, callback) => {
-    const socket = connect({ host: options.host ?? '127.0.0.1', port: options.port ?? 587 });
-    socket.setNoDelay(true);
-    socket.setTimeout(settings.timeoutMs, () => socket.destroy(Object.assign(new Error('connecting timed out'), { code: 'ETIMEDOUT' })));
-    const failed = (error: Error): void => callback(error, false as never);
-    socket.once('error', failed);
-    socket.once('connect', () => {
-      socket.setTimeout(0);
-      socket.removeListener('error', failed);
-      callback(null, { connection: socket } as never);
-    });
-  };
-  return options;
 }
 
-/** E-mail through an SMTP server, with nodemailer's pooled transport. */
+/**
+ * E-mail through an SMTP server: each envelope becomes one message for one recipient, composed into one buffer
+ * (DKIM-signed when a key is configured) and sent over a pool of reused sessions (smtp-pool.ts).
+ */
 export class SmtpTransport implements Transport {
   readonly name = 'smtp' as const;
   readonly channel = 'email' as const;
-  private readonly transporter: Transporter;
+  private readonly pool: SmtpPool;
+  private readonly sender: Sender;
+  private readonly sign?: (message: Buffer) => Promise<Buffer>;
   private readonly hide: (text: string) => string;
 
   constructor(private readonly settings: SmtpSettings) {
-    this.transporter = nodemailer.createTransport(poolOptions(settings));
+    this.sender = senderOf(settings.from);
+    this.pool = new SmtpPool(poolOptions(settings));
+    if (settings.dkim !== undefined) this.sign = dkimSigner(settings.dkim);
     const password = decodeURIComponent(new URL(settings.url).password);
     this.hide = (text) => (password === '' ? text : text.split(password).join('********'));
   }
@@ -73,14 +62,22 @@ export class SmtpTransport implements Transport {
       return { ok: false, failure: { kind: 'fatal', code: 'WRONG_CHANNEL', reason: 'the smtp transport only sends e-mail' } };
     }
     if (signal.aborted) return aborted();
-    const mail = mailFor(envelope, this.settings.from, this.settings.clock.now());
+    let message = composeEmail(envelope, this.sender, this.settings.clock.now());
+    if (this.sign !== undefined) {
+      try {
+        message = await this.sign(message);
+      } catch {
+        return { ok: false, failure: { kind: 'fatal', code: 'DKIM_SIGN_FAILED', reason: 'the message could not be DKIM-signed with email.dkim.keyFile — check it with: canale doctor' } };
+      }
+    }
+    const to = asciiAddress(envelope.to);
     let unwatch: (() => void) | undefined;
-    // nodemailer cannot cancel a message in flight: on abort we stop waiting for it
+    // a message in flight cannot be taken back: on abort we stop waiting for it
     const abort = new Promise<SendResult>((resolve) => {
       unwatch = watchAbort(signal, () => resolve(aborted()));
     });
-    const send = this.transporter.sendMail(mail).then(
-      (info): SendResult => ({ ok: true, providerMessageId: String(info.messageId ?? mail.messageId) }),
+    const send = this.pool.send(this.sender.address, to, message).then(
+      (): SendResult => ({ ok: true, providerMessageId: messageIdFor(envelope, this.sender) }),
       (error: unknown): SendResult => ({ ok: false, failure: failureFromSmtp(error, this.hide) }),
     );
     try {
@@ -94,7 +91,7 @@ export class SmtpTransport implements Transport {
     const host = new URL(this.settings.url).host;
     if (signal.aborted) return { ok: false, detail: 'interrupted' };
     try {
-      await this.transporter.verify();
+      await this.pool.verify();
       return { ok: true, detail: `SMTP server ${host} answered and accepted the login` };
     } catch (error) {
       const failure = failureFromSmtp(error, this.hide);
@@ -103,7 +100,7 @@ export class SmtpTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.transporter.close();
+    this.pool.close();
   }
 }
 
