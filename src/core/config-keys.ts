@@ -158,6 +158,12 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'email.messagesPerConnection', fallback: 100, description: 'e-mails sent over one SMTP connection before it is renewed', check: positiveInteger },
   { key: 'email.timeoutMs', fallback: 30000, description: 'milliseconds to wait on an SMTP server before counting it as a timeout', check: positiveInteger },
   { key: 'email.rate', fallback: 20, description: 'e-mails per second', check: positive },
+  {
+    key: 'email.greylistRetrySeconds',
+    fallback: 300,
+    description: 'seconds a recipient whose mail server greylisted them waits before the next try (the rest of the send goes on)',
+    check: positiveInteger,
+  },
   { key: 'send.maxAttempts', fallback: 5, description: 'attempts per recipient on a transient failure (5xx, timeout), the first included', check: positiveInteger },
   { key: 'send.maxConsecutiveFailures', fallback: 50, description: 'recipients failed in a row before a send pauses itself, resumable', check: positiveInteger },
   {

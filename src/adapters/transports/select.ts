@@ -152,6 +152,7 @@ export function buildTransport(choice: TransportChoice, settings: Settings, deps
         connections: number('email.connections'),
         messagesPerConnection: number('email.messagesPerConnection'),
         timeoutMs: number('email.timeoutMs'),
+        greylistRetryMs: number('email.greylistRetrySeconds') * 1000,
         clock: deps.clock,
         ...(dkim === undefined ? {} : { dkim }),
       });

@@ -18,6 +18,8 @@ export interface SmtpSettings {
   readonly ca?: string;
   /** Sign every message with this key (email.dkim.*); absent: the relay signs, or nothing does. */
   readonly dkim?: DkimKey;
+  /** How long a greylisted recipient waits before their next try (`email.greylistRetrySeconds`; default 5 minutes). */
+  readonly greylistRetryMs?: number;
 }
 
 /** The pool's options from the URL; the password stays in `auth`, never in a message. */
@@ -48,6 +50,7 @@ export class SmtpTransport implements Transport {
   private readonly sender: Sender;
   private readonly sign?: (message: Buffer) => Promise<Buffer>;
   private readonly hide: (text: string) => string;
+  private readonly failureOptions: { readonly greylistRetryMs?: number };
 
   constructor(private readonly settings: SmtpSettings) {
     this.sender = senderOf(settings.from);
@@ -55,6 +58,7 @@ export class SmtpTransport implements Transport {
     if (settings.dkim !== undefined) this.sign = dkimSigner(settings.dkim);
     const password = decodeURIComponent(new URL(settings.url).password);
     this.hide = (text) => (password === '' ? text : text.split(password).join('********'));
+    this.failureOptions = settings.greylistRetryMs === undefined ? {} : { greylistRetryMs: settings.greylistRetryMs };
   }
 
   async send(envelope: Envelope, signal: AbortSignal): Promise<SendResult> {
@@ -78,7 +82,7 @@ export class SmtpTransport implements Transport {
     });
     const send = this.pool.send(this.sender.address, to, message).then(
       (): SendResult => ({ ok: true, providerMessageId: messageIdFor(envelope, this.sender) }),
-      (error: unknown): SendResult => ({ ok: false, failure: failureFromSmtp(error, this.hide) }),
+      (error: unknown): SendResult => ({ ok: false, failure: failureFromSmtp(error, this.hide, this.failureOptions) }),
     );
     try {
       return await Promise.race([send, abort]);
@@ -94,7 +98,7 @@ export class SmtpTransport implements Transport {
       await this.pool.verify();
       return { ok: true, detail: `SMTP server ${host} answered and accepted the login` };
     } catch (error) {
-      const failure = failureFromSmtp(error, this.hide);
+      const failure = failureFromSmtp(error, this.hide, this.failureOptions);
       return { ok: false, detail: `${failure.code}: ${describeFailure(failure)}` };
     }
   }
