@@ -23,3 +23,16 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
   const jittered = exponential / 2 + (exponential / 2) * random();
   return Math.round(Math.max(jittered, retryAfterMs ?? 0));
 }
+
+/** Longest wait before a deferred recipient's next try. */
+const MAX_DEFER_MS = 30 * 60_000;
+
+/**
+ * When a recipient the provider refused for now is tried again: after what it asked (WhatsApp's pair limit: one
+ * message every 6 s), then 4^n seconds as Meta advises for 131056 (n = 1, 2, 3…: 4 s, 16 s, 64 s, 256 s), never
+ * sooner than it asked — 6 s, 6 s, 16 s, 64 s, 256 s — and at most half an hour.
+ */
+export function deferDelay(deferrals: number, retryAfterMs: number | undefined): number {
+  const asked = retryAfterMs ?? 6_000;
+  return deferrals <= 1 ? asked : Math.min(MAX_DEFER_MS, Math.max(asked, 4 ** (deferrals - 1) * 1000));
+}

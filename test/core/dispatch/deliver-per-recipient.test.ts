@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../src/core/dispatch/backoff.js';
-import { deferDelay, deliver, UNCLASSIFIED_STOP, type DeliverEvent, type WorkItem } from '../../../src/core/dispatch/deliver.js';
+import { deferDelay } from '../../../src/core/dispatch/backoff.js';
+import { deliver, UNCLASSIFIED_STOP, type DeliverEvent, type WorkItem } from '../../../src/core/dispatch/deliver.js';
 import { RateWindow } from '../../../src/core/dispatch/rate-window.js';
 import type { DeliveryFailure, Envelope, SendResult } from '../../../src/core/transport.js';
 import { FakeScheduler } from '../../support/fake-scheduler.js';
