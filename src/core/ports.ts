@@ -1,6 +1,7 @@
+export type * from './ports/subscriber-store.js';
 import type { StoreData } from './store-data.js';
-import type { BookHints, SubscriberBook } from './subscriber-book.js';
-import type { Subscriber } from './subscriber.js';
+import type { BookHints, SubscriberVisitor } from './ports/subscriber-store.js';
+import type { SubscriberBook } from './subscriber-book.js';
 import type { Topic } from './topic.js';
 
 /** Time, asked for rather than read from the air, so tests can use a fake clock. */
@@ -42,8 +43,6 @@ export interface Store {
   change<T>(hints: BookHints, change: (book: SubscriberBook) => T): Promise<T>;
 }
 
-/** Takes the subscribers of a scan one by one, with each one's place in the store's list. */
-export type SubscriberVisitor = (subscriber: Subscriber, index: number) => void;
 
 /** What a scan leaves: the store without its subscribers, and how many there were. */
 export type StoreScan = Omit<StoreData, 'subscribers'> & { readonly subscriberCount: number };

@@ -1,21 +1,18 @@
 import { emailKey } from './email.js';
 import { CanaleError } from './errors.js';
+import type { BookHints, SubscriberTransaction, SubscriberVisitor } from './ports/subscriber-store.js';
 import type { StoreData } from './store-data.js';
 import type { Consent, Subscriber, SubscriberId } from './subscriber.js';
 import type { SubscriberInput } from './subscriber-input.js';
 import { addSubscriber } from './subscribers.js';
+import type { Template } from './template.js';
+import type { Topic, TopicId } from './topic.js';
 import type { WhatsAppIdentity } from './whatsapp-identity.js';
 
-/** What a batch will look up: the book finds all of them in one pass over the store. */
-export interface BookHints {
-  readonly phones?: Iterable<string>;
-  readonly userIds?: Iterable<string>;
-  readonly ids?: Iterable<string>;
-  /** Consent sources (`whatsapp:<message id>`) to know whether the store holds already. */
-  readonly sources?: Iterable<string>;
-}
+export type { BookHints } from './ports/subscriber-store.js';
 
 type Key = 'phone' | 'userId' | 'id' | 'email';
+const KEYS = ['phone', 'userId', 'id', 'email'] as const satisfies readonly Key[];
 
 const keyOf: Readonly<Record<Key, (s: Subscriber) => string | undefined>> = {
   phone: (s) => s.phone,
@@ -32,7 +29,7 @@ const keyOf: Readonly<Record<Key, (s: Subscriber) => string | undefined>> = {
  * scanned everyone). Only what the batch names is kept, not a map of the whole store. A key not hinted is looked
  * up by a scan, once. Changes go through the book, which writes into `data.subscribers` in place.
  */
-export class SubscriberBook {
+export class SubscriberBook implements SubscriberTransaction {
   private readonly positions: Record<Key, Map<string, number>> = { phone: new Map(), userId: new Map(), id: new Map(), email: new Map() };
   /** Keys whose absence the book knows (hinted, or scanned for): a miss there is true without a scan. */
   private readonly known: Record<Key, Set<string>> = { phone: new Set(), userId: new Set(), id: new Set(), email: new Set() };
@@ -40,6 +37,9 @@ export class SubscriberBook {
   private readonly sourcesKnown = new Set<string>();
   /** The subscribers added or replaced through the book, by id: what a store writes of this change (Store.change). */
   private readonly changedIds = new Set<SubscriberId>();
+  private readonly removedIds = new Set<SubscriberId>();
+  private catalogueChanged = false;
+  private templatesChanged = false;
 
   constructor(
     readonly data: StoreData,
@@ -65,16 +65,17 @@ export class SubscriberBook {
 
   /** The pass that finds what `hints` name (subscribers from..to at a time), or undefined when they name nothing. */
   private passFor(hints: BookHints): ((from: number, to: number) => void) | undefined {
-    const wanted: Record<Key, Set<string>> = { phone: new Set(hints.phones), userId: new Set(hints.userIds), id: new Set(hints.ids), email: new Set() };
+    const emails = [...(hints.emails ?? [])].map(emailKey);
+    const wanted: Record<Key, Set<string>> = { phone: new Set(hints.phones), userId: new Set(hints.userIds), id: new Set(hints.ids), email: new Set(emails) };
     const sources = new Set(hints.sources);
-    if (wanted.phone.size + wanted.userId.size + wanted.id.size + sources.size === 0) return undefined;
+    if (wanted.phone.size + wanted.userId.size + wanted.id.size + wanted.email.size + sources.size === 0) return undefined;
     // what the hints name is known from the start: the pass must end before the book is used
-    for (const key of ['phone', 'userId', 'id'] as const) wanted[key].forEach((k) => this.known[key].add(k));
+    for (const key of KEYS) wanted[key].forEach((k) => this.known[key].add(k));
     sources.forEach((s) => this.sourcesKnown.add(s));
     return (from, to) => {
       for (let i = from; i < to; i++) {
         const s = this.data.subscribers[i] as Subscriber;
-        for (const key of ['phone', 'userId', 'id'] as const) {
+        for (const key of KEYS) {
           const k = keyOf[key](s);
           if (k !== undefined && wanted[key].has(k) && !this.positions[key].has(k)) this.positions[key].set(k, i);
         }
@@ -86,8 +87,9 @@ export class SubscriberBook {
     };
   }
 
-  static of(data: StoreData | SubscriberBook): SubscriberBook {
-    return data instanceof SubscriberBook ? data : new SubscriberBook(data);
+  /** A transaction as it is, or a book over a whole StoreData. */
+  static of(data: StoreData | SubscriberTransaction): SubscriberTransaction {
+    return isStoreData(data) ? new SubscriberBook(data) : data;
   }
 
   /** The subscriber this identity is: the one with the number, else the one with the user id. */
@@ -103,6 +105,10 @@ export class SubscriberBook {
 
   findById(id: SubscriberId | string): Subscriber | undefined {
     return this.lookup('id', id);
+  }
+
+  findByEmail(email: string): Subscriber | undefined {
+    return this.lookup('email', emailKey(email));
   }
 
   /** Whether a change from this consent source (`whatsapp:<message id>`) is in the store already. */
@@ -134,6 +140,7 @@ export class SubscriberBook {
       const field = changed.phone !== undefined && other.phone === changed.phone ? `phone ${changed.phone}` : `e-mail ${changed.email ?? ''}`;
       throw new CanaleError('SUBSCRIBER_EXISTS', `subscriber ${other.id} already has ${field} — see it with: canale subscribers show ${other.id}`);
     }
+    if (next.whatsappUserId !== undefined && next.whatsappUserId !== before.whatsappUserId) refuseUserId(this.userIdHolder(next.whatsappUserId, next.id), next.whatsappUserId);
     this.data.subscribers[at] = next;
     this.note(next, at, before);
     this.changedIds.add(next.id);
@@ -149,6 +156,77 @@ export class SubscriberBook {
     this.note(added, this.data.subscribers.length - 1);
     this.changedIds.add(added.id);
     return added;
+  }
+
+  /** Adds a record as it is (an import's row), refusing a known id, phone, e-mail or WhatsApp user id. */
+  insert(subscriber: Subscriber): Subscriber {
+    const holder = this.lookup('id', subscriber.id);
+    if (holder !== undefined) throw new CanaleError('SUBSCRIBER_EXISTS', `a subscriber already has id ${subscriber.id} — see it with: canale subscribers show ${subscriber.id}`);
+    const other = this.conflict(subscriber);
+    if (other !== undefined) {
+      const field = subscriber.phone !== undefined && other.phone === subscriber.phone ? `phone ${subscriber.phone}` : `e-mail ${subscriber.email ?? ''}`;
+      throw new CanaleError('SUBSCRIBER_EXISTS', `subscriber ${other.id} already has ${field} — see it with: canale subscribers show ${other.id}`);
+    }
+    if (subscriber.whatsappUserId !== undefined) refuseUserId(this.lookup('userId', subscriber.whatsappUserId), subscriber.whatsappUserId);
+    this.data.subscribers.push(subscriber);
+    this.note(subscriber, this.data.subscribers.length - 1);
+    this.changedIds.add(subscriber.id);
+    return subscriber;
+  }
+
+  /** Removes a subscriber by id; the places of those after it move, so the book's lookups are made afresh. */
+  remove(id: SubscriberId | string): Subscriber {
+    const found = this.lookup('id', id);
+    const at = this.positions.id.get(id);
+    if (found === undefined || at === undefined) throw new CanaleError('SUBSCRIBER_NOT_FOUND', `no subscriber has id ${id}`);
+    this.data.subscribers.splice(at, 1);
+    for (const key of KEYS) {
+      this.positions[key].clear();
+      this.known[key].clear();
+    }
+    this.changedIds.delete(found.id);
+    this.removedIds.add(found.id);
+    return found;
+  }
+
+  /** The ids removed through the book. */
+  removed(): SubscriberId[] {
+    return [...this.removedIds];
+  }
+
+  scan(visitor: SubscriberVisitor): void {
+    this.data.subscribers.forEach((s, i) => visitor(s, i));
+  }
+
+  topics(): readonly Topic[] {
+    return this.data.topics;
+  }
+
+  putTopic(topic: Topic): void {
+    const at = this.data.topics.findIndex((t) => t.id === topic.id);
+    if (at < 0) this.data.topics.push(topic);
+    else this.data.topics[at] = topic;
+    this.catalogueChanged = true;
+  }
+
+  removeTopic(id: TopicId): void {
+    const at = this.data.topics.findIndex((t) => t.id === id);
+    if (at >= 0) this.data.topics.splice(at, 1);
+    this.catalogueChanged = true;
+  }
+
+  templates(): readonly Template[] {
+    return this.data.templates;
+  }
+
+  setTemplates(templates: readonly Template[]): void {
+    this.data.templates = [...templates];
+    this.templatesChanged = true;
+  }
+
+  /** What else than subscribers the book changed: the catalogue, the templates. */
+  changedSections(): { readonly topics: boolean; readonly templates: boolean } {
+    return { topics: this.catalogueChanged, templates: this.templatesChanged };
   }
 
   /** The subscribers added or replaced through the book, as they are now, in the order first changed. */
@@ -188,4 +266,14 @@ export class SubscriberBook {
     }
     for (const source of [next.consent.source, ...(next.history ?? []).map((e) => e.source)]) this.sources.add(source);
   }
+}
+
+function refuseUserId(holder: Subscriber | undefined, userId: string): void {
+  if (holder === undefined) return;
+  throw new CanaleError('SUBSCRIBER_EXISTS', `subscriber ${holder.id} already has WhatsApp user id ${userId} — see it with: canale subscribers show ${holder.id}`);
+}
+
+/** Whether this is a whole store's data rather than a transaction over one. */
+export function isStoreData(value: StoreData | SubscriberTransaction): value is StoreData {
+  return Array.isArray((value as Partial<StoreData>).subscribers);
 }

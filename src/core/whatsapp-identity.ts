@@ -1,4 +1,4 @@
-import { SubscriberBook } from './subscriber-book.js';
+import type { SubscriberTransaction } from './ports/subscriber-store.js';
 import type { E164 } from './phone.js';
 import type { Subscriber, SubscriberId } from './subscriber.js';
 
@@ -101,9 +101,9 @@ export interface UserIdLearning {
  * number) are the same citizen, and merging them — whose consent, whose topics — is for a person to decide, so the
  * one that had it first keeps it and `takenBy` says so.
  */
-export function withUserId(others: readonly Subscriber[] | SubscriberBook, subscriber: Subscriber, userId: string | undefined, at: string): UserIdLearning {
+export function withUserId(others: readonly Subscriber[] | SubscriberTransaction, subscriber: Subscriber, userId: string | undefined, at: string): UserIdLearning {
   if (userId === undefined || subscriber.whatsappUserId === userId) return { subscriber };
-  const holder = others instanceof SubscriberBook ? others.userIdHolder(userId, subscriber.id) : userIdHolder(others, userId, subscriber.id);
+  const holder = Array.isArray(others) ? userIdHolder(others, userId, subscriber.id) : (others as SubscriberTransaction).userIdHolder(userId, subscriber.id);
   if (holder !== undefined) return { subscriber, takenBy: holder.id };
   return { subscriber: { ...subscriber, whatsappUserId: userId, updatedAt: at } };
 }

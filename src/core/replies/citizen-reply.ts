@@ -1,6 +1,7 @@
 import type { E164 } from '../phone.js';
 import type { StoreData } from '../store-data.js';
 import type { Subscriber, SubscriberId } from '../subscriber.js';
+import type { SubscriberTransaction } from '../ports/subscriber-store.js';
 import { SubscriberBook } from '../subscriber-book.js';
 import { resubscribe, unsubscribe } from '../subscribers.js';
 import { findTopic, type Topic } from '../topic.js';
@@ -43,7 +44,7 @@ function topicList(topics: readonly Topic[], followed: readonly string[]): strin
 export const HELP_ANSWER = HELP;
 
 /** Whether the store already holds a change made by this message: Meta redelivers for days. */
-export function isAlreadyApplied(data: StoreData | SubscriberBook, messageId: string): boolean {
+export function isAlreadyApplied(data: StoreData | SubscriberTransaction, messageId: string): boolean {
   return SubscriberBook.of(data).hasSource(`whatsapp:${messageId}`);
 }
 
@@ -57,9 +58,9 @@ const STOPPED = 'Fatto: non riceverai più messaggi. Per iscriverti di nuovo scr
  * itself. The citizen is found by number, else by WhatsApp user id, and a user id Meta gave is kept. Every change of
  * choices goes in the consent history. Never throws for a citizen's words: an unknown topic or number is answered.
  */
-export function applyReply(store: StoreData | SubscriberBook, command: ReplyCommand, message: CitizenMessage, newId: () => SubscriberId): ReplyOutcome {
+export function applyReply(store: StoreData | SubscriberTransaction, command: ReplyCommand, message: CitizenMessage, newId: () => SubscriberId): ReplyOutcome {
   const book = SubscriberBook.of(store);
-  const { data } = book;
+  const catalogue = book.topics();
   const found = book.find(message);
   const change = { at: message.at, source: `whatsapp:${message.messageId}` };
   // what Meta says about who they are is learnt whatever they wrote, so a later STOP by user id alone finds them
@@ -74,13 +75,13 @@ export function applyReply(store: StoreData | SubscriberBook, command: ReplyComm
     return { subscriberId: next.id, changed: true, answer, ...taken };
   };
   const unchanged = (answer: string): ReplyOutcome => ({ ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }), changed: learnt, answer, ...taken });
-  const unknownTopic = (name: string): ReplyOutcome => unchanged(`Non conosco l'argomento "${name}". ${topicList(data.topics, subscriber?.topics ?? [])}`);
+  const unknownTopic = (name: string): ReplyOutcome => unchanged(`Non conosco l'argomento "${name}". ${topicList(catalogue, subscriber?.topics ?? [])}`);
   switch (command.kind) {
     case 'stop':
     case 'leave': {
       if (subscriber === undefined) return { changed: false, answer: NOT_SUBSCRIBED };
       // only a name the catalogue knows makes it a topic stop: anything else after a stop word is still a stop
-      const topic = command.kind === 'leave' ? findStopTopic(data.topics, command.topic) : undefined;
+      const topic = command.kind === 'leave' ? findStopTopic(catalogue, command.topic) : undefined;
       // the record that has their user id is the same citizen: their opt-out holds there too (not a merge)
       const holder = learning?.takenBy === undefined ? undefined : book.findById(learning.takenBy);
       if (holder !== undefined) book.replace(unsubscribe(holder, topic?.id, change));
@@ -88,8 +89,8 @@ export function applyReply(store: StoreData | SubscriberBook, command: ReplyComm
       return save(unsubscribe(subscriber, topic.id, change), `Fatto: non riceverai più messaggi su "${topic.label}".`);
     }
     case 'join': {
-      if (command.topic === undefined) return { changed: false, answer: topicList(data.topics, subscriber?.topics ?? []) };
-      const topic = findTopic(data.topics, command.topic);
+      if (command.topic === undefined) return { changed: false, answer: topicList(catalogue, subscriber?.topics ?? []) };
+      const topic = findTopic(catalogue, command.topic);
       if (topic === undefined) return unknownTopic(command.topic);
       const answer = `Fatto: riceverai i messaggi su "${topic.label}". Scrivi STOP per non riceverne più.`;
       if (subscriber !== undefined) return save(resubscribe(subscriber, topic.id, change), answer);
@@ -101,7 +102,7 @@ export function applyReply(store: StoreData | SubscriberBook, command: ReplyComm
       return { subscriberId: added.id, changed: true, answer };
     }
     case 'topics':
-      return unchanged(topicList(data.topics, subscriber?.topics ?? []));
+      return unchanged(topicList(catalogue, subscriber?.topics ?? []));
     case 'help':
     case 'unknown':
       return unchanged(HELP);
@@ -117,7 +118,7 @@ export function applyReply(store: StoreData | SubscriberBook, command: ReplyComm
  * so it is recorded in the consent history and changes no topic. The citizen is their number or an identity (number
  * and/or user id). Returns whether anything was recorded.
  */
-export function recordMarketingPreference(store: StoreData | SubscriberBook, who: E164 | WhatsAppIdentity, value: 'stop' | 'resume', change: { readonly at: string; readonly source: string }): boolean {
+export function recordMarketingPreference(store: StoreData | SubscriberTransaction, who: E164 | WhatsAppIdentity, value: 'stop' | 'resume', change: { readonly at: string; readonly source: string }): boolean {
   const book = SubscriberBook.of(store);
   const subscriber = book.find(typeof who === 'string' ? { phone: who } : who);
   if (subscriber === undefined) return false;

@@ -1,6 +1,7 @@
 import type { E164 } from '../phone.js';
 import type { StoreData } from '../store-data.js';
 import type { ConsentEvent, Subscriber, SubscriberId } from '../subscriber.js';
+import type { SubscriberTransaction } from '../ports/subscriber-store.js';
 import { SubscriberBook } from '../subscriber-book.js';
 import { isWhatsAppUserId, type WhatsAppIdentity } from '../whatsapp-identity.js';
 
@@ -43,7 +44,7 @@ function forNewNumber(subscriber: Subscriber): Subscriber {
  * (Meta regenerates it): the new one is kept, a stale one dropped. Applying it twice changes nothing the second time.
  * No answer goes to anyone: the old number is no longer theirs.
  */
-export function applyIdentityChange(store: StoreData | SubscriberBook, change: IdentityChange): IdentityOutcome {
+export function applyIdentityChange(store: StoreData | SubscriberTransaction, change: IdentityChange): IdentityOutcome {
   const book = SubscriberBook.of(store);
   const source = `whatsapp:${change.messageId}`;
   const current = change.kind === 'number-changed' ? { phone: change.phone, ...(change.userId === undefined ? {} : { userId: change.userId }) } : { userId: change.userId };
@@ -81,7 +82,7 @@ export type UserIdLearnt = { readonly kind: 'learnt' | 'unchanged' } | { readonl
  * Keeps the user id Meta gave for a subscriber known by id (a receipt's `recipient_user_id`, a send response's
  * `contacts[].user_id`). Never gives two subscribers one user id (see withUserId for why they are not merged).
  */
-export function learnUserId(store: StoreData | SubscriberBook, subscriberId: SubscriberId, userId: string, at: string): UserIdLearnt {
+export function learnUserId(store: StoreData | SubscriberTransaction, subscriberId: SubscriberId, userId: string, at: string): UserIdLearnt {
   const book = SubscriberBook.of(store);
   const subscriber = book.findById(subscriberId);
   if (subscriber === undefined || subscriber.whatsappUserId === userId || !isWhatsAppUserId(userId)) return { kind: 'unchanged' };

@@ -1,6 +1,7 @@
 import type { StoreData } from '../store-data.js';
 import type { SubscriberId } from '../subscriber.js';
-import { SubscriberBook } from '../subscriber-book.js';
+import type { SubscriberTransaction } from '../ports/subscriber-store.js';
+import { isStoreData, SubscriberBook } from '../subscriber-book.js';
 import { unsubscribe } from '../subscribers.js';
 import type { TopicId } from '../topic.js';
 import type { WhatsAppIdentity } from '../whatsapp-identity.js';
@@ -63,7 +64,7 @@ export function storeEventHints(events: readonly StoreEvent[]) {
 }
 
 /** Whether the subscriber, as the store now holds them, no longer receives that topic (or anything). */
-function isOptedOut(book: SubscriberBook, subscriberId: string, topic: string | undefined): boolean {
+function isOptedOut(book: SubscriberTransaction, subscriberId: string, topic: string | undefined): boolean {
   const subscriber = book.findById(subscriberId);
   if (subscriber === undefined) return false;
   if (subscriber.status === 'unsubscribed') return true;
@@ -79,9 +80,9 @@ function isOptedOut(book: SubscriberBook, subscriberId: string, topic: string | 
  * still names the opt-outs it made, for the feed that the crash may have missed. `user_preferences` stop is not an
  * opt-out: it blocks marketing templates at Meta, and changes no topic here.
  */
-export function applyStoreEvents(store: StoreData | SubscriberBook, events: readonly StoreEvent[], newId: () => SubscriberId): BatchResult {
-  const book = store instanceof SubscriberBook ? store : new SubscriberBook(store, storeEventHints(events));
-  const { data } = book;
+export function applyStoreEvents(store: StoreData | SubscriberTransaction, events: readonly StoreEvent[], newId: () => SubscriberId): BatchResult {
+  const book = isStoreData(store) ? new SubscriberBook(store, storeEventHints(events)) : store;
+  const catalogue = book.topics();
   const replies: Array<BatchResult['replies'][number]> = [];
   const identities: IdentityOutcome[] = [];
   const candidates: BatchOptOut[] = [];
@@ -90,7 +91,7 @@ export function applyStoreEvents(store: StoreData | SubscriberBook, events: read
     switch (event.kind) {
       case 'reply': {
         const { message, command } = event;
-        const topic = command.kind === 'leave' ? findStopTopic(data.topics, command.topic)?.id : undefined;
+        const topic = command.kind === 'leave' ? findStopTopic(catalogue, command.topic)?.id : undefined;
         const isStop = command.kind === 'stop' || command.kind === 'leave';
         if (book.hasSource(sourceOf(message.messageId))) {
           const earlier = book.find(message);
