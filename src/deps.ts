@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Clock, IdSource } from './core/ports.js';
+import type { Clock, IdSource, Persistence } from './core/ports.js';
+import type { HomePaths } from './adapters/home.js';
+import { homePersistence } from './adapters/home-persistence.js';
 import { systemClock } from './adapters/clock.js';
 import { inquirerPrompter, type Prompter } from './ui/prompter.js';
 
@@ -29,6 +31,11 @@ export interface Deps {
   readonly ids: IdSource;
   readonly prompter: Prompter;
   readonly version: string;
+  /**
+   * The stores behind their ports for a home: the JSON files in it by default (homePersistence); tests may give the
+   * in-memory ones. Called once per command (Context.ports).
+   */
+  readonly persistence: (paths: HomePaths, options: { readonly clock: Clock; readonly owner?: ProcessTable }) => Persistence;
   /** Resolves when the user asks a foreground server (`canale sandbox`) to stop: Ctrl-C or SIGTERM. */
   readonly untilInterrupted?: () => Promise<void>;
   /** This process, and whether another process on this machine still exists: a crashed send's lock is taken over. */
@@ -123,6 +130,7 @@ export function systemDeps(): Deps {
     ids: randomIds,
     prompter: inquirerPrompter({ input: process.stdin, output: process.stderr }),
     version: packageVersion(),
+    persistence: homePersistence,
     processes: {
       pid: process.pid,
       alive(pid) {

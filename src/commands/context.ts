@@ -3,7 +3,7 @@ import { ensureHome, homePaths, resolveHome, type HomePaths } from '../adapters/
 import { JsonFileStore } from '../adapters/store/json-file-store.js';
 import { resolveSettings, type ConfigValue, type ResolvedSetting } from '../core/config-keys.js';
 import { CanaleError, usageError } from '../core/errors.js';
-import type { Store } from '../core/ports.js';
+import type { Persistence, Store } from '../core/ports.js';
 import type { Deps } from '../deps.js';
 import { Ui } from '../ui/ui.js';
 
@@ -24,6 +24,7 @@ export class Context {
   readonly paths: HomePaths;
   readonly yes: boolean;
   private homeReady: Promise<void> | undefined;
+  private persistence: Persistence | undefined;
 
   constructor(
     readonly deps: Deps,
@@ -45,6 +46,13 @@ export class Context {
     });
     await this.homeReady;
     return created;
+  }
+
+  /** The stores behind their ports (Deps.persistence), built once per command. */
+  async ports(): Promise<Persistence> {
+    await this.prepareHome();
+    this.persistence ??= this.deps.persistence(this.paths, { clock: this.deps.clock, ...(this.deps.processes === undefined ? {} : { owner: this.deps.processes }) });
+    return this.persistence;
   }
 
   /** The store; `keep`: kept in memory between changes, for a process that runs on (the webhook server). */

@@ -1,4 +1,13 @@
+export type * from './ports/campaign-store.js';
+export type * from './ports/event-log.js';
+export type * from './ports/locks.js';
+export type * from './ports/schedule-store.js';
 export type * from './ports/subscriber-store.js';
+import type { CampaignStore } from './ports/campaign-store.js';
+import type { EventLog } from './ports/event-log.js';
+import type { Locks } from './ports/locks.js';
+import type { ScheduleStore } from './ports/schedule-store.js';
+import type { SubscriberStore } from './ports/subscriber-store.js';
 import type { StoreData } from './store-data.js';
 import type { BookHints, SubscriberVisitor } from './ports/subscriber-store.js';
 import type { SubscriberBook } from './subscriber-book.js';
@@ -65,4 +74,13 @@ export interface UnsubscribeLinks {
    * links' life; undefined when it was not made with this secret (or altered in any way).
    */
   read(token: string): UnsubscribeTarget | 'expired' | undefined;
+}
+
+/** Everything canale keeps, behind its ports: built once per command (Deps.persistence), from the home or a database. */
+export interface Persistence {
+  readonly subscribers: SubscriberStore;
+  readonly campaigns: CampaignStore;
+  readonly events: EventLog;
+  readonly schedules: ScheduleStore;
+  readonly locks: Locks;
 }

@@ -1,3 +1,4 @@
+import { homePersistence } from '../../src/adapters/home-persistence.js';
 import type { Clock, IdSource } from '../../src/core/ports.js';
 import type { Deps, TextOutput } from '../../src/deps.js';
 
@@ -102,6 +103,7 @@ export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
       editor: unexpected,
     },
     version: '0.0.0-test',
+    persistence: homePersistence,
   };
   return { deps, stdout, stderr, clock, asked };
 }

@@ -1,0 +1,108 @@
+import type { EventCursor, EventLog, FailureStreaks as Streaks, LogLine, OptOut, OptOutWatch, UnsubscribeRecord } from '../../core/ports.js';
+import type { Subscriber } from '../../core/subscriber.js';
+import { sizeOf } from '../fs/line-feed.js';
+import { homePaths } from '../home.js';
+import { OptOutWatch as OptOutFeed, optOutFile, optOutHolder, optOutLine, optOutMark } from '../optout/optout-feed.js';
+import { AppendFile } from './append-file.js';
+import { countLinesFrom, readCursor, readLineAt, readLinesFrom, writeCursor } from './event-cursor.js';
+import { webhookHolder } from './webhook-erasure.js';
+import { ensureWebhookDir, eventLogFile, FailureStreaks } from './webhook-files.js';
+
+/**
+ * The EventLog port over the home's files (DESIGN §5): `webhooks/events.jsonl` (the inbox, one JSON line per
+ * request, byte offsets as positions), `webhooks/cursor.json`, `optouts.jsonl` and `webhooks/whatsapp-failures.json`.
+ * Appends are group-committed (AppendFile); the files are opened on first use and closed by `close`.
+ */
+export class HomeEventLog implements EventLog {
+  private inbox: AppendFile | undefined;
+  private optOuts: AppendFile | undefined;
+  private readonly listeners: Array<() => void> = [];
+
+  constructor(private readonly home: string) {}
+
+  async record(at: string, payload: unknown): Promise<void> {
+    await (await this.inboxFile()).append(`${JSON.stringify({ at, payload })}\n`);
+    this.recorded();
+  }
+
+  async recordUnsubscribe(at: string, target: UnsubscribeRecord): Promise<void> {
+    const unsubscribe = { sub: target.subscriberId, ...(target.topic === undefined ? {} : { topic: target.topic }), source: target.source };
+    await (await this.inboxFile()).append(`${JSON.stringify({ at, unsubscribe })}\n`);
+    this.recorded();
+  }
+
+  onRecorded(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  readFrom(offset: number, maxBytes?: number): Promise<{ lines: LogLine[]; end: number; size: number }> {
+    return readLinesFrom(this.whereIs(), offset, maxBytes);
+  }
+
+  lineAt(offset: number): Promise<string | undefined> {
+    return readLineAt(this.whereIs(), offset);
+  }
+
+  countFrom(offset: number): Promise<number> {
+    return countLinesFrom(this.whereIs(), offset);
+  }
+
+  size(): Promise<number> {
+    return sizeOf(this.whereIs());
+  }
+
+  cursor(): Promise<EventCursor> {
+    return readCursor(this.home);
+  }
+
+  async saveCursor(cursor: EventCursor): Promise<void> {
+    await ensureWebhookDir(this.home);
+    await writeCursor(this.home, cursor);
+  }
+
+  async appendOptOuts(optOuts: readonly OptOut[]): Promise<void> {
+    if (optOuts.length === 0) return;
+    this.optOuts ??= new AppendFile(optOutFile(this.home));
+    await this.optOuts.append(optOuts.map(optOutLine).join(''));
+  }
+
+  optOutMark(): Promise<number> {
+    return optOutMark(this.home);
+  }
+
+  watchOptOuts(from: number): Promise<OptOutWatch> {
+    return OptOutFeed.start(this.home, from);
+  }
+
+  async streaks(): Promise<Streaks> {
+    await ensureWebhookDir(this.home);
+    return FailureStreaks.load(this.home);
+  }
+
+  async erase(subscriber: Subscriber): Promise<number> {
+    const paths = homePaths(this.home);
+    return (await webhookHolder.erase(subscriber, paths)) + (await optOutHolder.erase(subscriber, paths));
+  }
+
+  whereIs(): string {
+    return eventLogFile(this.home);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.inbox?.close(), this.optOuts?.close()]);
+    this.inbox = undefined;
+    this.optOuts = undefined;
+  }
+
+  private async inboxFile(): Promise<AppendFile> {
+    if (this.inbox === undefined) {
+      await ensureWebhookDir(this.home);
+      this.inbox ??= new AppendFile(eventLogFile(this.home));
+    }
+    return this.inbox;
+  }
+
+  private recorded(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
