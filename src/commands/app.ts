@@ -18,8 +18,13 @@ export class App {
   action(run: (...args: any[]) => Promise<number | void>) {
     return async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
-      const code = await run(...args.slice(0, -1), this.context(command));
-      this.exitCode = code ?? 0;
+      const ctx = this.context(command);
+      try {
+        const code = await run(...args.slice(0, -1), ctx);
+        this.exitCode = code ?? 0;
+      } finally {
+        await ctx.close();
+      }
     };
   }
 }

@@ -55,6 +55,11 @@ export class Context {
     return this.persistence;
   }
 
+  /** Releases what the ports hold open (the event log's files), once the command is done. */
+  async close(): Promise<void> {
+    await this.persistence?.events.close();
+  }
+
   /** The store; `keep`: kept in memory between changes, for a process that runs on (the webhook server). */
   async store(options: { readonly keep?: boolean } = {}): Promise<Store> {
     await this.prepareHome();

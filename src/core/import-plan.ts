@@ -8,7 +8,8 @@ import type { ImportRow, RejectedRow, RowError } from './import-row.js';
 import { UserIdClaims } from './import-user-ids.js';
 import { KeyIndex } from './key-index.js';
 import { namesAgree } from './name-match.js';
-import type { Store } from './ports.js';
+import type { SubscriberStore, SubscriberTransaction } from './ports.js';
+import { SubscriberBook } from './subscriber-book.js';
 import type { StoreData } from './store-data.js';
 import type { Subscriber, SubscriberId } from './subscriber.js';
 import type { Topic, TopicId } from './topic.js';
@@ -218,22 +219,19 @@ function checkTopics(batch: ImportBatch, topics: readonly Topic[]): Topic[] {
   return newTopics;
 }
 
-/** Plans an import against the store read as a stream (`Store.scan`): only what the import changes is kept. */
-export async function planImportByScan(store: Pick<Store, 'scan'>, batch: ImportBatch, options: ImportPlanOptions): Promise<ImportPlan> {
-  let planner: ImportPlanner | undefined;
-  const scanned = await store.scan(() => {
-    const fresh = new ImportPlanner(batch, options);
-    planner = fresh;
-    return (subscriber, index) => fresh.subscriber(subscriber, index);
-  });
-  return (planner ?? new ImportPlanner(batch, options)).finish(scanned.topics);
+/** Plans an import against the store read as a stream (`SubscriberStore.scan`): only what the import changes is kept. */
+export async function planImportByScan(store: Pick<SubscriberStore, 'scan' | 'topics'>, batch: ImportBatch, options: ImportPlanOptions): Promise<ImportPlan> {
+  const planner = new ImportPlanner(batch, options);
+  await store.scan(undefined, (subscriber, index) => planner.subscriber(subscriber, index));
+  return planner.finish(await store.topics());
 }
 
-/** Plans an import against a store held whole in memory (inside `Store.update`). */
-export function planImport(data: StoreData, batch: ImportBatch, options: ImportPlanOptions): ImportPlan {
+/** Plans an import against the store as a transaction sees it (or a StoreData held whole in memory). */
+export function planImport(data: StoreData | SubscriberTransaction, batch: ImportBatch, options: ImportPlanOptions): ImportPlan {
+  const tx = SubscriberBook.of(data);
   const planner = new ImportPlanner(batch, options);
-  for (let i = 0; i < data.subscribers.length; i++) planner.subscriber(data.subscribers[i] as Subscriber, i);
-  return planner.finish(data.topics);
+  tx.scan((subscriber, index) => planner.subscriber(subscriber, index));
+  return planner.finish(tx.topics());
 }
 
 /** True when applying the plan would change the store. */
@@ -242,16 +240,17 @@ export function changesStore(plan: ImportPlan): boolean {
 }
 
 /**
- * Applies a plan to the data it was planned against (inside `Store.update`). New subscribers keep the id the
+ * Applies a plan to the store it was planned against (in the same transaction). New subscribers keep the id the
  * file gives them, else get one from `newId`.
  */
-export function applyImportPlan(data: StoreData, plan: ImportPlan, newId: () => SubscriberId, options: Pick<MergeOptions, 'now' | 'source'>): void {
-  data.topics.push(...plan.newTopics);
-  for (const { index, next } of plan.updates) data.subscribers[index] = next;
+export function applyImportPlan(data: StoreData | SubscriberTransaction, plan: ImportPlan, newId: () => SubscriberId, options: Pick<MergeOptions, 'now' | 'source'>): void {
+  const tx = SubscriberBook.of(data);
+  for (const topic of plan.newTopics) tx.putTopic(topic);
+  for (const { next } of plan.updates) tx.replace(next);
   // a generated id must not be one the store or the file already uses (an index only when there are such ids; a
   // key index rather than a Set: a million ids go in in about a third of the time)
   let taken: KeyIndex | undefined;
-  for (const s of data.subscribers) (taken ??= new KeyIndex(data.subscribers.length)).set(s.id, 0);
+  tx.scan((s) => (taken ??= new KeyIndex()).set(s.id, 0));
   for (const row of plan.inserts) if (row.id !== undefined) (taken ??= new KeyIndex()).set(row.id, 0);
   const freshId = (): SubscriberId => {
     let id = newId();
@@ -259,9 +258,7 @@ export function applyImportPlan(data: StoreData, plan: ImportPlan, newId: () => 
     return id;
   };
   const shared = { ...options, sharedConsent: Object.freeze({ source: options.source, at: options.now }) };
-  for (const row of plan.inserts) {
-    data.subscribers.push(newSubscriber(row, (row.id as SubscriberId | undefined) ?? freshId(), shared));
-  }
+  for (const row of plan.inserts) tx.insert(newSubscriber(row, (row.id as SubscriberId | undefined) ?? freshId(), shared));
 }
 
 /** A problem as the report shows it: its value cut to a readable length (the cells stay whole in --errors FILE). */

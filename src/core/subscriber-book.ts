@@ -13,6 +13,7 @@ export type { BookHints } from './ports/subscriber-store.js';
 
 type Key = 'phone' | 'userId' | 'id' | 'email';
 const KEYS = ['phone', 'userId', 'id', 'email'] as const satisfies readonly Key[];
+const PASSES_BEFORE_MAP = 16;
 
 const keyOf: Readonly<Record<Key, (s: Subscriber) => string | undefined>> = {
   phone: (s) => s.phone,
@@ -39,6 +40,10 @@ export class SubscriberBook implements SubscriberTransaction {
   private readonly changedIds = new Set<SubscriberId>();
   private readonly removedIds = new Set<SubscriberId>();
   private catalogueChanged = false;
+  /** Passes made over everyone for keys the hints did not name; past PASSES_BEFORE_MAP everyone is mapped instead. */
+  private passes = 0;
+  /** Every subscriber's keys are in `positions` (mapEveryone). */
+  private isComplete = false;
   private templatesChanged = false;
 
   constructor(
@@ -184,6 +189,7 @@ export class SubscriberBook implements SubscriberTransaction {
       this.positions[key].clear();
       this.known[key].clear();
     }
+    this.isComplete = false;
     this.changedIds.delete(found.id);
     this.removedIds.add(found.id);
     return found;
@@ -241,7 +247,12 @@ export class SubscriberBook implements SubscriberTransaction {
     const at = this.positions[key].get(value);
     const found = at === undefined ? undefined : this.data.subscribers[at];
     if (found !== undefined && keyOf[key](found) === value) return found;
-    if (at === undefined && this.known[key].has(value)) return undefined;
+    if (at === undefined && (this.known[key].has(value) || this.isComplete)) return undefined;
+    // many lookups the hints did not name (a bulk import's inserts): one pass maps everyone, then each is a map access
+    if (++this.passes > PASSES_BEFORE_MAP) {
+      this.mapEveryone();
+      return this.lookup(key, value);
+    }
     // not hinted, or moved behind the book's back: looked up once
     const index = this.data.subscribers.findIndex((s) => keyOf[key](s) === value);
     this.known[key].add(value);
@@ -252,6 +263,18 @@ export class SubscriberBook implements SubscriberTransaction {
     const subscriber = this.data.subscribers[index] as Subscriber;
     this.note(subscriber, index);
     return subscriber;
+  }
+
+  /** Maps every subscriber's keys: from then on a key not in the maps is nobody's. */
+  private mapEveryone(): void {
+    for (const k of KEYS) this.positions[k].clear();
+    this.data.subscribers.forEach((s, i) => {
+      for (const k of KEYS) {
+        const v = keyOf[k](s);
+        if (v !== undefined && !this.positions[k].has(v)) this.positions[k].set(v, i);
+      }
+    });
+    this.isComplete = true;
   }
 
   private note(next: Subscriber, at: number, before?: Subscriber): void {

@@ -7,7 +7,7 @@ import { JsonFileStore } from '../../src/adapters/store/json-file-store.js';
 import { EXIT } from '../../src/core/errors.js';
 import type { Email } from '../../src/core/email.js';
 import type { E164 } from '../../src/core/phone.js';
-import type { Store } from '../../src/core/ports.js';
+import type { SubscriberStore } from '../../src/core/ports.js';
 import { aSubscriber } from '../support/builders.js';
 import { contextFor, newHome } from '../support/home.js';
 
@@ -176,21 +176,24 @@ describe('subscribers import: in a pipe', () => {
   it('plans again under the lock: a clash that appeared meanwhile stops the import, nothing written', async () => {
     const file = await csv('a.csv', 'telefono,email\n333 123 4567,m@example.it\n');
     const { ctx } = contextFor(home, { yes: true });
-    const real = await ctx.store();
+    const ports = await ctx.ports();
+    const real = ports.subscribers;
     const before = await readFile(join(home, 'db.json'));
     // another canale adds two subscribers, one with the row's phone and one with its e-mail, after the file was read
-    const racing: Store = {
-      read: () => real.read(),
+    const racing: SubscriberStore = {
+      find: (key) => real.find(key),
+      scan: (filter, visit) => real.scan(filter, visit),
+      count: (filter) => real.count(filter),
       topics: () => real.topics(),
-      scan: (begin) => real.scan(begin),
-      change: (hints, change) => real.change(hints, change),
-      update: (change) =>
-        real.update((data) => {
-          data.subscribers.push(aSubscriber({ phone: '+393331234567' as E164, email: undefined }), aSubscriber({ phone: undefined, email: 'm@example.it' as Email, channel: 'email' }));
-          return change(data);
+      templates: () => real.templates(),
+      transaction: (hints, work) =>
+        real.transaction(hints, (tx) => {
+          tx.insert(aSubscriber({ phone: '+393331234567' as E164, email: undefined }));
+          tx.insert(aSubscriber({ phone: undefined, email: 'm@example.it' as Email, channel: 'email' }));
+          return work(tx);
         }),
     };
-    ctx.store = async () => racing;
+    ctx.ports = async () => ({ ...ports, subscribers: racing });
     await expect(runSubscriberImport(options(file), ctx)).rejects.toThrow(expect.objectContaining({ code: 'IMPORT_CONFLICT' }));
     expect(await readFile(join(home, 'db.json'))).toEqual(before);
   });

@@ -25,13 +25,14 @@ export class DocumentSubscriberStore implements SubscriberStore {
   async scan(filter: SubscriberFilter | undefined, visitor: SubscriberVisitor): Promise<ScanCount> {
     const matches = filter === undefined ? () => true : matchSubscriber(filter);
     let matched = 0;
-    const { subscriberCount } = await this.store.scan(() => {
-      matched = 0;
-      return (s, i) => {
-        if (!matches(s)) return;
-        matched++;
-        visitor(s, i);
-      };
+    // a hand-edited file read again from its start gives the same subscribers again: those already seen are skipped
+    let seen = 0;
+    const { subscriberCount } = await this.store.scan(() => (s, i) => {
+      if (i < seen) return;
+      seen = i + 1;
+      if (!matches(s)) return;
+      matched++;
+      visitor(s, i);
     });
     return { total: subscriberCount, matched };
   }

@@ -1,6 +1,6 @@
 import type { EventCursor, EventLog, FailureStreaks as Streaks, LogLine, OptOut, OptOutWatch, UnsubscribeRecord } from '../../core/ports.js';
 import type { Subscriber } from '../../core/subscriber.js';
-import { sizeOf } from '../fs/line-feed.js';
+import { appendDurably, sizeOf } from '../fs/line-feed.js';
 import { homePaths } from '../home.js';
 import { OptOutWatch as OptOutFeed, optOutFile, optOutHolder, optOutLine, optOutMark } from '../optout/optout-feed.js';
 import { AppendFile } from './append-file.js';
@@ -11,7 +11,8 @@ import { ensureWebhookDir, eventLogFile, FailureStreaks } from './webhook-files.
 /**
  * The EventLog port over the home's files (DESIGN §5): `webhooks/events.jsonl` (the inbox, one JSON line per
  * request, byte offsets as positions), `webhooks/cursor.json`, `optouts.jsonl` and `webhooks/whatsapp-failures.json`.
- * Appends are group-committed (AppendFile); the files are opened on first use and closed by `close`.
+ * The inbox's appends are group-committed (AppendFile), and so are the opt-outs of a process that has it open (the
+ * webhook server); a one-shot command's opt-outs are one durable append. Files are opened on first use, closed by `close`.
  */
 export class HomeEventLog implements EventLog {
   private inbox: AppendFile | undefined;
@@ -62,8 +63,11 @@ export class HomeEventLog implements EventLog {
 
   async appendOptOuts(optOuts: readonly OptOut[]): Promise<void> {
     if (optOuts.length === 0) return;
+    const lines = optOuts.map(optOutLine).join('');
+    // a one-shot command appends once and is gone; the webhook server (it has the inbox open) group-commits them
+    if (this.inbox === undefined) return appendDurably(optOutFile(this.home), lines);
     this.optOuts ??= new AppendFile(optOutFile(this.home));
-    await this.optOuts.append(optOuts.map(optOutLine).join(''));
+    await this.optOuts.append(lines);
   }
 
   optOutMark(): Promise<number> {

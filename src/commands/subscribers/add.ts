@@ -60,16 +60,21 @@ export function invalidDraft(problems: readonly InputProblem[]): CanaleError {
 /** Adds one citizen with their consent; refuses a phone or e-mail that another subscriber already has. */
 export async function runSubscriberAdd(options: SubscriberAddOptions, ctx: Context): Promise<void> {
   const country = await ctx.country();
-  const store = await ctx.store();
+  const { subscribers } = await ctx.ports();
   const now = ctx.now();
   const id = ctx.deps.ids.next('sub_') as SubscriberId;
   // a date without a time is that day in the city (midnight local), as an imported sheet's date is
   const read = options.consentAt === undefined ? undefined : parseDateCell(options.consentAt, String((await ctx.setting('timezone')) ?? 'Europe/Rome'));
   const consentAt = read === undefined ? undefined : new Date(read).toISOString();
-  const subscriber = await store.update((data) => {
-    const checked = checkSubscriberDraft(options.draft, { country, topics: data.topics });
-    if (!checked.ok) throw invalidDraft(checked.problems);
-    return addSubscriber(data, checked.value, {
+  const checked = checkSubscriberDraft(options.draft, { country, topics: await subscribers.topics() });
+  if (!checked.ok) throw invalidDraft(checked.problems);
+  const input = checked.value;
+  const hints = { ...(input.phone === undefined ? {} : { phones: [input.phone] }), ...(input.email === undefined ? {} : { emails: [input.email] }) };
+  const subscriber = await subscribers.transaction(hints, (tx) => {
+    // the topics are checked again against the catalogue as the transaction sees it: one removed meanwhile is refused
+    const again = checkSubscriberDraft(options.draft, { country, topics: tx.topics() });
+    if (!again.ok) throw invalidDraft(again.problems);
+    return tx.add(again.value, {
       id,
       now,
       consent: {

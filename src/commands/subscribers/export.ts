@@ -1,6 +1,7 @@
 import { subscribersToCsv } from '../../adapters/csv/subscriber-csv.js';
 import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
 import { usageError } from '../../core/errors.js';
+import type { Subscriber } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
 import { checkOutputFile } from '../output-file.js';
 import { subscriberJson } from './format.js';
@@ -48,13 +49,13 @@ function* jsonChunks(items: readonly Record<string, unknown>[]): Generator<strin
  */
 export async function runSubscriberExport(options: SubscriberExportOptions, ctx: Context): Promise<void> {
   const path = options.out === undefined ? undefined : await checkOutputFile(ctx, options.out, '--out', options.force);
-  const data = await (await ctx.store()).read();
-  const chunks =
-    options.format === 'csv' ? subscribersToCsv(data.subscribers, options.excel ? EXCEL : PLAIN) : jsonChunks(data.subscribers.map(subscriberJson));
+  const subscribers: Subscriber[] = [];
+  await (await ctx.ports()).subscribers.scan(undefined, (s) => subscribers.push(s));
+  const chunks = options.format === 'csv' ? subscribersToCsv(subscribers, options.excel ? EXCEL : PLAIN) : jsonChunks(subscribers.map(subscriberJson));
   if (path === undefined) {
     for (const chunk of chunks) ctx.deps.io.stdout.write(chunk);
     return;
   }
   await writeFileAtomic(path, chunks);
-  ctx.ui.success(`exported ${data.subscribers.length} subscriber(s) to ${path} (mode 0600: it holds personal data)`);
+  ctx.ui.success(`exported ${subscribers.length} subscriber(s) to ${path} (mode 0600: it holds personal data)`);
 }

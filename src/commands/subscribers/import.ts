@@ -6,7 +6,7 @@ import { configKey } from '../../core/config-keys.js';
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
 import { parseMapFlag, type MapOverride } from '../../core/import-field.js';
 import { applyImportPlan, changesStore, importReport, planImport, planImportByScan, type ImportMode, type ImportPlan, type ImportPlanOptions } from '../../core/import-plan.js';
-import type { Store } from '../../core/ports.js';
+import type { SubscriberStore } from '../../core/ports.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
 import type { Context } from '../context.js';
@@ -95,7 +95,7 @@ function consentSource(source: ImportSource): string {
  * changes are kept, so a re-import of a million unchanged rows never holds the million subscribers.
  */
 async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: string, stop: AbortController) {
-  const store = await ctx.store();
+  const store = (await ctx.ports()).subscribers;
   // listened to only once the store is open: its lock library (signal-exit) kills the process on a signal when it
   // finds no listener but its own, and a one-time listener added before it has already been removed by then
   void ctx.deps.untilInterrupted?.().then(() => stop.abort());
@@ -116,15 +116,13 @@ async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: 
   ).finally(() => progress.stop());
   const planOptions: ImportPlanOptions = { mode: options.mode, allowResubscribe: options.allowResubscribe, now, source: consentSource(source) };
   // a re-import reads every stored subscriber (a million: some seconds): a signal stops that too
-  const scanning: Pick<Store, 'scan'> = {
-    scan: (begin) =>
-      store.scan(() => {
-        const visit = begin();
-        return (subscriber, index) => {
-          if (signal.aborted) throw importInterrupted();
-          visit(subscriber, index);
-        };
+  const scanning: Pick<SubscriberStore, 'scan' | 'topics'> = {
+    scan: (filter, visit) =>
+      store.scan(filter, (subscriber, index) => {
+        if (signal.aborted) throw importInterrupted();
+        visit(subscriber, index);
       }),
+    topics: () => store.topics(),
   };
   return { store, source, planOptions, plan: await planImportByScan(scanning, source.batch, planOptions) };
 }
@@ -177,13 +175,13 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
   }
   if (stop.signal.aborted) throw importInterrupted();
   const newId = (): SubscriberId => ctx.deps.ids.next('sub_') as SubscriberId;
-  const final = await store.update((data) => {
-    const fresh = planImport(data, source.batch, planOptions);
+  const final = await store.transaction({}, (tx) => {
+    const fresh = planImport(tx, source.batch, planOptions);
     // without --skip-invalid the file had no invalid row, so any rejection now comes from a change of the store
     if (!options.skipInvalid && fresh.rejected.length > 0) {
       throw new CanaleError('IMPORT_CONFLICT', 'the store changed while the file was read and some rows now clash with it — nothing was imported; run the import again');
     }
-    applyImportPlan(data, fresh, newId, planOptions);
+    applyImportPlan(tx, fresh, newId, planOptions);
     return fresh;
   });
   if (!ctx.ui.isInteractive) report(options, ctx, source, final);

@@ -1,6 +1,6 @@
 import { parseKeyValues } from '../../core/attributes.js';
 import { usageError } from '../../core/errors.js';
-import { matchSubscriber, type SubscriberFilter } from '../../core/subscriber-filter.js';
+import type { SubscriberFilter } from '../../core/subscriber-filter.js';
 import { isStatus, type Subscriber } from '../../core/subscriber.js';
 import { resolveTopics, splitTopicList } from '../../core/topic.js';
 import { printTable } from '../../ui/table.js';
@@ -45,23 +45,15 @@ export function parseSubscriberQuery(flags: SubscriberQueryFlags): SubscriberQue
  * Reads the store as a stream, giving each subscriber that matches to the visitor `begin` makes: the others are
  * never kept, so counting among a million subscribers holds none of them.
  */
-async function scanMatching(query: SubscriberQuery, ctx: Context, begin: () => (s: Subscriber) => void): Promise<void> {
-  const store = await ctx.store();
-  const matches = matchSubscriber({ ...query.filter, topics: resolveTopics(await store.topics(), query.topicNames) });
-  await store.scan(() => {
-    const visit = begin();
-    return (s) => {
-      if (matches(s)) visit(s);
-    };
-  });
+async function scanMatching(query: SubscriberQuery, ctx: Context, visit: (s: Subscriber) => void): Promise<number> {
+  const { subscribers } = await ctx.ports();
+  const filter = { ...query.filter, topics: resolveTopics(await subscribers.topics(), query.topicNames) };
+  return (await subscribers.scan(filter, visit)).matched;
 }
 
 async function select(query: SubscriberQuery, ctx: Context): Promise<Subscriber[]> {
-  let found: Subscriber[] = [];
-  await scanMatching(query, ctx, () => {
-    found = [];
-    return (s) => found.push(s);
-  });
+  const found: Subscriber[] = [];
+  await scanMatching(query, ctx, (s) => found.push(s));
   return found;
 }
 
@@ -79,11 +71,8 @@ export async function runSubscriberList(query: SubscriberQuery, ctx: Context): P
 
 /** How many subscribers match: a bare number, or `{ "count": N }` with --json. */
 export async function runSubscriberCount(query: SubscriberQuery, ctx: Context): Promise<void> {
-  let count = 0;
-  await scanMatching(query, ctx, () => {
-    count = 0;
-    return () => count++;
-  });
+  const { subscribers } = await ctx.ports();
+  const count = await subscribers.count({ ...query.filter, topics: resolveTopics(await subscribers.topics(), query.topicNames) });
   if (query.json) ctx.ui.json({ count });
   else ctx.ui.out(String(count));
 }

@@ -1,6 +1,5 @@
-import { appendOptOuts } from '../../adapters/optout/optout-feed.js';
 import type { Subscriber } from '../../core/subscriber.js';
-import { resolveRef } from '../../core/subscriber-ref.js';
+import { findRef, parseRef, refHints, resolveRefIn } from '../../core/subscriber-ref.js';
 import { resubscribe, unsubscribe } from '../../core/subscribers.js';
 import { resolveTopics } from '../../core/topic.js';
 import type { Context } from '../context.js';
@@ -17,15 +16,17 @@ export async function runSubscriberUnsubscribe(options: OptOutOptions, ctx: Cont
   const country = await ctx.country();
   const now = ctx.now();
   // one subscriber changes: appended to the store's change log, not a rewrite of everyone
-  const result = await (await ctx.store()).change({}, (book) => {
-    const current = resolveRef(book.data.subscribers, options.ref, country);
-    const topic = options.topic === undefined ? undefined : resolveTopics(book.data.topics, [options.topic])[0];
+  const ports = await ctx.ports();
+  const parsed = parseRef(options.ref, country);
+  const result = await ports.subscribers.transaction(refHints(parsed), (tx) => {
+    const current = resolveRefIn(tx, options.ref, parsed);
+    const topic = options.topic === undefined ? undefined : resolveTopics(tx.topics(), [options.topic])[0];
     const next = unsubscribe(current, topic, { at: now, source: 'cli', ...(options.note ? { note: options.note } : {}) });
-    if (next !== current) book.replace(next);
+    if (next !== current) tx.replace(next);
     return { next, changed: next !== current, topic };
   });
   // a send running now reads the feed, not the store: it skips them before their message leaves
-  if (result.changed) await appendOptOuts(ctx.paths.home, [{ subscriberId: result.next.id, ...(result.topic === undefined ? {} : { topic: result.topic }), at: now }]);
+  if (result.changed) await ports.events.appendOptOuts([{ subscriberId: result.next.id, ...(result.topic === undefined ? {} : { topic: result.topic }), at: now }]);
   const what = options.topic === undefined ? 'everything' : `topic ${options.topic}`;
   if (result.changed) ctx.ui.success(`${result.next.id} is unsubscribed from ${what}`);
   else ctx.ui.info(`${result.next.id} was already unsubscribed from ${what} (nothing changed)`);
@@ -49,20 +50,20 @@ export function resubscribeScope(subscriber: Subscriber): string {
  */
 export async function runSubscriberResubscribe(options: OptOutOptions, ctx: Context): Promise<void> {
   const country = await ctx.country();
-  const store = await ctx.store();
-  const before = await store.read();
-  const shown = resolveRef(before.subscribers, options.ref, country);
+  const { subscribers } = await ctx.ports();
+  const parsed = parseRef(options.ref, country);
+  const shown = await findRef(subscribers, options.ref, country);
   const what = options.topic === undefined ? resubscribeScope(shown) : `topic ${options.topic}`;
   await ctx.confirm(
     `Resubscribe ${shown.id}${shown.name ? ` (${shown.name})` : ''} to ${what}? This overrides the citizen's opt-out`,
     canaleCommand('subscribers', 'resubscribe', options.ref, ...(options.topic === undefined ? [] : ['--topic', options.topic]), ...(options.note === undefined ? [] : ['--note', options.note]), '--yes'),
   );
   const now = ctx.now();
-  const result = await store.change({}, (book) => {
-    const current = resolveRef(book.data.subscribers, options.ref, country);
-    const topic = options.topic === undefined ? undefined : resolveTopics(book.data.topics, [options.topic])[0];
+  const result = await subscribers.transaction(refHints(parsed), (tx) => {
+    const current = resolveRefIn(tx, options.ref, parsed);
+    const topic = options.topic === undefined ? undefined : resolveTopics(tx.topics(), [options.topic])[0];
     const next = resubscribe(current, topic, { at: now, source: 'cli', ...(options.note ? { note: options.note } : {}) });
-    if (next !== current) book.replace(next);
+    if (next !== current) tx.replace(next);
     return { next, changed: next !== current };
   });
   if (result.changed) ctx.ui.success(`${result.next.id} is subscribed again to ${what}`);

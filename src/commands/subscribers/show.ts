@@ -1,4 +1,4 @@
-import { resolveRef } from '../../core/subscriber-ref.js';
+import { findRef } from '../../core/subscriber-ref.js';
 import { tableTime } from '../../ui/local-time.js';
 import type { Context } from '../context.js';
 import { displayZone } from '../display-zone.js';
@@ -6,8 +6,7 @@ import { subscriberJson } from './format.js';
 
 /** Everything canale keeps about one citizen, including consent and its history; times in `timezone`. */
 export async function runSubscriberShow(ref: string, options: { readonly json: boolean }, ctx: Context): Promise<void> {
-  const data = await (await ctx.store()).read();
-  const s = resolveRef(data.subscribers, ref, await ctx.country());
+  const s = await findRef((await ctx.ports()).subscribers, ref, await ctx.country());
   if (options.json) {
     ctx.ui.json(subscriberJson(s));
     return;

@@ -2,8 +2,7 @@ import { applyAttributes, parseKeyValues } from '../../core/attributes.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { landlineWarning } from '../../core/phone.js';
 import { checkSubscriberDraft } from '../../core/subscriber-input.js';
-import { resolveRef } from '../../core/subscriber-ref.js';
-import { replaceSubscriber } from '../../core/subscribers.js';
+import { parseRef, refHints, resolveRefIn } from '../../core/subscriber-ref.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
 import type { Context } from '../context.js';
@@ -80,9 +79,10 @@ function applyUpdate(current: Subscriber, options: SubscriberUpdateOptions, cont
 export async function runSubscriberUpdate(options: SubscriberUpdateOptions, ctx: Context): Promise<void> {
   const country = await ctx.country();
   const now = ctx.now();
-  const updated = await (await ctx.store()).update((data) => {
-    const current = resolveRef(data.subscribers, options.ref, country);
-    return replaceSubscriber(data, applyUpdate(current, options, { country, topics: data.topics }, now));
+  const parsed = parseRef(options.ref, country);
+  const updated = await (await ctx.ports()).subscribers.transaction(refHints(parsed), (tx) => {
+    const current = resolveRefIn(tx, options.ref, parsed);
+    return tx.replace(applyUpdate(current, options, { country, topics: tx.topics() }, now));
   });
   if (options.json) ctx.ui.json(subscriberJson(updated));
   ctx.ui.success(`updated ${updated.id}`);
