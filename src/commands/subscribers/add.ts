@@ -2,7 +2,6 @@ import { parseDateCell } from '../../core/date-cell.js';
 import { applyAttributes, parseKeyValues } from '../../core/attributes.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { landlineWarning } from '../../core/phone.js';
-import { addSubscriber } from '../../core/subscribers.js';
 import { checkSubscriberDraft, type InputProblem, type SubscriberDraft } from '../../core/subscriber-input.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
