@@ -122,7 +122,7 @@ async function post(pool, bodies) {
 
 async function benchSize(count) {
   const { SANDBOX_ACCOUNT, whatsAppSandboxEnv } = await import('../dist/commands/sandbox.js');
-  const { signatureOf } = await import('../dist/adapters/webhook/hub-signature.js');
+  const { signatureOf } = await import('../dist/adapters/http/hub-signature.js');
   const { inboundPayload, metaJson } = await import('../dist/adapters/sandbox/status-webhooks.js');
   const dir = mkdtempSync(join(tmpdir(), 'canale-bench-replies-'));
   const home = join(dir, 'home');

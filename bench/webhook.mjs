@@ -109,7 +109,7 @@ export async function benchWebhook() {
   const { GraphStandIn } = await import('../dist/adapters/sandbox/graph-stand-in.js');
   const { SANDBOX_ACCOUNT, whatsAppSandboxEnv } = await import('../dist/commands/sandbox.js');
   const { systemClock } = await import('../dist/adapters/clock.js');
-  const { signatureOf } = await import('../dist/adapters/webhook/hub-signature.js');
+  const { signatureOf } = await import('../dist/adapters/http/hub-signature.js');
   const { metaJson, statusPayload } = await import('../dist/adapters/sandbox/status-webhooks.js');
   const dir = mkdtempSync(join(tmpdir(), 'canale-bench-webhook-'));
   const home = join(dir, 'home');

@@ -11,8 +11,6 @@ import { readPlanSettings, type PlanSettings } from './preview/plan-settings.js'
 import { accountTroubleCheck, campaignsCheck } from './campaigns/campaigns-check.js';
 import { scheduleHealth } from './schedule/overdue.js';
 import { scheduleCredentials } from './schedule/schedule-credentials.js';
-import { sizeOf } from '../adapters/fs/line-feed.js';
-import { eventLogFile } from '../adapters/webhook/webhook-files.js';
 import { describeBacklog, readWebhookBacklog } from './webhook/webhook-status.js';
 import { delivering, quietNow } from './send/send-window.js';
 import { dkimCheck } from './dkim-check.js';
@@ -63,7 +61,7 @@ async function channelCheck(channel: Channel, ctx: Context): Promise<{ check: Ch
   }
 }
 
-function templatesCheck(data: StoreData, now: Date): Check {
+function templatesCheck(data: Pick<StoreData, 'templates'>, now: Date): Check {
   const templates = data.templates;
   if (templates.length === 0) return { name: 'templates', ok: false, detail: 'no WhatsApp templates synced — fetch them with: canale templates sync' };
   const syncedAt = templates.map((t) => t.syncedAt).sort().at(-1) ?? '';
@@ -100,10 +98,13 @@ async function settingsChecks(ctx: Context, transports: Partial<Record<Channel, 
 /** The whole checklist, in order; nothing here throws for a problem it can name. */
 export async function runChecks(ctx: Context): Promise<Check[]> {
   const checks: Check[] = [await configCheck(ctx)];
-  let data: StoreData | undefined;
+  const ports = await ctx.ports();
+  let data: Pick<StoreData, 'templates'> | undefined;
   try {
-    data = await (await ctx.store()).read();
-    checks.push({ name: 'store', ok: true, detail: `${ctx.paths.db} readable: ${data.subscribers.length} subscriber(s), ${data.topics.length} topic(s)` });
+    const count = await ports.subscribers.count();
+    const topics = await ports.subscribers.topics();
+    data = { templates: await ports.subscribers.templates() };
+    checks.push({ name: 'store', ok: true, detail: `${ctx.paths.db} readable: ${count} subscriber(s), ${topics.length} topic(s)` });
   } catch (error) {
     checks.push({ name: 'store', ok: false, detail: error instanceof Error ? error.message : String(error) });
   }
@@ -119,7 +120,7 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
   const trouble = await accountTroubleCheck(ctx.paths.home, ctx.deps.clock.now());
   if (trouble !== undefined) checks.push(trouble);
   // the webhook server's backlog, once it has received anything: informative, a backlog is not a fault by itself
-  if ((await sizeOf(eventLogFile(ctx.paths.home))) > 0) checks.push({ name: 'webhook events', ok: true, detail: describeBacklog(await readWebhookBacklog(ctx.paths.home)) });
+  if ((await ports.events.size()) > 0) checks.push({ name: 'webhook events', ok: true, detail: describeBacklog(await readWebhookBacklog(ports.events)) });
   try {
     const schedules = await scheduleHealth(ctx);
     if (schedules !== undefined) checks.push({ name: 'schedules', ...schedules });

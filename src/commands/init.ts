@@ -12,12 +12,12 @@ export interface InitOptions {
  */
 export async function runInit(options: InitOptions, ctx: Context): Promise<void> {
   const created = await ctx.prepareHome();
-  const data = await (await ctx.store()).read();
+  const { subscribers } = await ctx.ports();
   const summary = {
     home: ctx.paths.home,
     created,
-    topics: data.topics.length,
-    subscribers: data.subscribers.length,
+    topics: (await subscribers.topics()).length,
+    subscribers: await subscribers.count(),
   };
   if (options.json) {
     ctx.ui.json(summary);

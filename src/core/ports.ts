@@ -1,5 +1,5 @@
 export type * from './ports/campaign-store.js';
-export type * from './ports/event-log.js';
+export * from './ports/event-log.js';
 export type * from './ports/locks.js';
 export type * from './ports/schedule-store.js';
 export type * from './ports/subscriber-store.js';

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GraphStandIn, type GraphStandInOptions, type ReceivedMessage } from '../../src/adapters/sandbox/graph-stand-in.js';
-import { readWebhook } from '../../src/adapters/webhook/webhook-payload.js';
+import { readWebhook } from '../../src/adapters/transports/cloud-api/webhook-payload.js';
 import { FakeClock } from '../support/fake-deps.js';
 
 // Each situation of issue 16 §5 played by a real stand-in on a free port, its answers and webhooks held against

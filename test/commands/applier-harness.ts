@@ -6,35 +6,32 @@ import { optOutFile } from '../../src/adapters/optout/optout-feed.js';
 import { sizeOf } from '../../src/adapters/fs/line-feed.js';
 import { readCursor } from '../../src/adapters/webhook/event-cursor.js';
 import { ReceiptBook } from '../../src/adapters/webhook/receipts.js';
-import { ensureWebhookDir, eventLogFile, EventLog, FailureStreaks } from '../../src/adapters/webhook/webhook-files.js';
+import { ensureWebhookDir, eventLogFile } from '../../src/adapters/webhook/webhook-files.js';
+import { HomeEventLog } from '../../src/adapters/webhook/home-event-log.js';
+import { homePersistence } from '../../src/adapters/home-persistence.js';
+import { homePaths } from '../../src/adapters/home.js';
+import { MemorySubscriberStore } from '../../src/adapters/store/memory-subscriber-store.js';
 import { EventApplier, type AppliedBatch, type EventApplierDeps } from '../../src/commands/webhook/event-applier.js';
 import type { Campaign, CampaignId } from '../../src/core/campaign.js';
-import type { Store, StoreScan, SubscriberVisitor } from '../../src/core/ports.js';
+import type { BookHints, SubscriberStore, SubscriberTransaction } from '../../src/core/ports.js';
 import type { StoreData } from '../../src/core/store-data.js';
-import { SubscriberBook, type BookHints } from '../../src/core/subscriber-book.js';
+import { SubscriberBook } from '../../src/core/subscriber-book.js';
 import type { Envelope, SendResult, Transport } from '../../src/core/transport.js';
 import { FakeClock, sequentialIds } from '../support/fake-deps.js';
 
-/** The store as a value: update runs on it in place, as the real one does under its lock; `gate` holds updates back. */
-export function memoryStore(data: StoreData): Store & { writes: number; gate?: Promise<void> } {
-  const store: Store & { writes: number; gate?: Promise<void> } = {
+/** The store as a value: transactions run on it in place, as the real one does under its lock; `gate` holds them back. */
+export function memoryStore(data: StoreData): SubscriberStore & { writes: number; gate?: Promise<void> } {
+  const store: SubscriberStore & { writes: number; gate?: Promise<void> } = {
     writes: 0,
-    read: async () => structuredClone(data),
+    find: (key) => new MemorySubscriberStore(data).find(key),
+    scan: (filter, visit) => new MemorySubscriberStore(data).scan(filter, visit),
+    count: (filter) => new MemorySubscriberStore(data).count(filter),
     topics: async () => structuredClone(data.topics),
-    scan: async (begin: () => SubscriberVisitor): Promise<StoreScan> => {
-      const visit = begin();
-      data.subscribers.forEach((s, i) => visit(s, i));
-      return { version: data.version, topics: data.topics, templates: data.templates, subscriberCount: data.subscribers.length };
-    },
-    update: async <T>(change: (d: StoreData) => T): Promise<T> => {
+    templates: async () => structuredClone(data.templates),
+    transaction: async <T>(hints: BookHints, work: (tx: SubscriberTransaction) => T): Promise<T> => {
       store.writes++;
       await store.gate;
-      return change(data);
-    },
-    change: async <T>(hints: BookHints, change: (book: SubscriberBook) => T): Promise<T> => {
-      store.writes++;
-      await store.gate;
-      return change(new SubscriberBook(data, hints));
+      return work(new SubscriberBook(data, hints));
     },
   };
   return store;
@@ -107,7 +104,7 @@ export const statusPayload = (wamid: string, status: string) => ({
 
 export interface Running {
   readonly applier: EventApplier;
-  readonly log: EventLog;
+  readonly log: HomeEventLog;
   readonly batches: AppliedBatch[];
   readonly warnings: string[];
   /** Resolves once the cursor has reached the end of the log and no receipt waits (or `until` holds after a batch). */
@@ -118,20 +115,22 @@ export interface Running {
 }
 
 /** An applier on the home, its event log waking it, as `webhook serve` wires them. */
-export async function startApplier(home: string, store: Store, replies: Transport, extra: Partial<EventApplierDeps> = {}): Promise<Running> {
+export async function startApplier(home: string, store: SubscriberStore, replies: Transport, extra: Partial<EventApplierDeps> = {}): Promise<Running> {
   const batches: AppliedBatch[] = [];
   const warnings: string[] = [];
   const watchers: Array<() => void> = [];
   const notify = () => watchers.splice(0).forEach((w) => w());
   const receipts = new ReceiptBook(home, { inodeCheckMs: 0 });
+  const clock = new FakeClock(new Date(AT));
+  const log = new HomeEventLog(home);
+  const ports = { ...homePersistence(homePaths(home), { clock }), subscribers: store, events: log };
   const applier = new EventApplier({
-    home,
+    ports,
     receipts,
-    streaks: await FailureStreaks.load(home),
+    streaks: await log.streaks(),
     unreachableAfter: 3,
-    store,
     replies,
-    clock: new FakeClock(new Date(AT)),
+    clock,
     ids: sequentialIds(),
     warn: (line) => {
       warnings.push(line);
@@ -144,7 +143,7 @@ export async function startApplier(home: string, store: Store, replies: Transpor
     retryMs: 10,
     ...extra,
   });
-  const log = new EventLog(home, () => applier.wake());
+  log.onRecorded(() => applier.wake());
   const isDone = async (until?: (b: AppliedBatch) => boolean): Promise<boolean> => {
     const last = batches.at(-1);
     if (until !== undefined) return last !== undefined && until(last);

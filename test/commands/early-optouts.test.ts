@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { optOutFile, OptOutWatch } from '../../src/adapters/optout/optout-feed.js';
+import { HomeEventLog } from '../../src/adapters/webhook/home-event-log.js';
 import { EarlyOptOuts } from '../../src/commands/webhook/early-optouts.js';
 import type { Topic, TopicId } from '../../src/core/topic.js';
 import { aSubscriber } from '../support/builders.js';
@@ -21,7 +22,9 @@ const lines = async () => (await readFile(optOutFile(home), 'utf8').catch(() => 
 
 describe("EarlyOptOuts: the request path's part of a STOP", () => {
   it('puts each STOP in the feed by its number before it resolves, so a running send skips them', async () => {
-    const early = new EarlyOptOuts(home, () => topics);
+    const log = new HomeEventLog(home);
+    log.onRecorded(() => undefined);
+    const early = new EarlyOptOuts(log, () => topics);
     const watch = await OptOutWatch.start(home, 0, 10);
     await Promise.all([
       early.record(AT, textPayload('393331110001', 'w1', 'STOP')),
@@ -38,7 +41,7 @@ describe("EarlyOptOuts: the request path's part of a STOP", () => {
       ]),
     );
     expect(await lines()).toHaveLength(3);
-    await early.close();
+    await log.close();
     await watch.close();
     expect(watch.hasLeft(aSubscriber({ phone: '+393331110001' as never }), ['cantieri'])).toBe(true);
     expect(watch.hasLeft(aSubscriber({ phone: '+393331110003' as never }), ['cantieri'])).toBe(false);

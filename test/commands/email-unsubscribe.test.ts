@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { unsubscribeLinks } from '../../src/adapters/unsubscribe-links.js';
 import { emailUnsubscribe } from '../../src/commands/webhook/email-unsubscribe.js';
-import type { UnsubscribeRecord } from '../../src/adapters/webhook/webhook-files.js';
+import type { UnsubscribeRecord } from '../../src/core/ports.js';
 import { aStore, aSubscriber } from '../support/builders.js';
 import { FakeClock } from '../support/fake-deps.js';
 import { memoryStore } from './applier-harness.js';

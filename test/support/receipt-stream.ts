@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { metaJson, statusPayload } from '../../src/adapters/sandbox/status-webhooks.js';
-import { signatureOf } from '../../src/adapters/webhook/hub-signature.js';
+import { signatureOf } from '../../src/adapters/http/hub-signature.js';
 
 const IDS = { wabaId: '1', phoneNumberId: '2', displayNumber: '390000000000' };
 

@@ -1,3 +1,4 @@
+import type { OptOut } from '../../core/ports.js';
 import { join } from 'node:path';
 import { erasureTarget, scrubEventLine, scrubIdLine } from '../../core/erasure/line-scrub.js';
 import type { Subscriber } from '../../core/subscriber.js';
@@ -14,22 +15,7 @@ import { scrubFileInPlace } from '../fs/scrub-in-place.js';
  */
 export const optOutFile = (home: string): string => join(home, 'optouts.jsonl');
 
-/**
- * One opt-out: by subscriber id once the store has it, or — from the webhook server, before its batch is written
- * to a large store — by the phone or e-mail the citizen wrote from, so a running send honours it at once.
- */
-export interface OptOut {
-  readonly subscriberId?: string;
-  readonly phone?: string;
-  /** WhatsApp's business-scoped user id, for a citizen who writes without showing their number. */
-  readonly userId?: string;
-  readonly email?: string;
-  /** The topic left; absent: everything. */
-  readonly topic?: string;
-  /** Only marketing templates (WhatsApp's own "stop offers" switch): utility messages still go. */
-  readonly isMarketingOnly?: boolean;
-  readonly at: string;
-}
+export type { OptOut } from '../../core/ports.js';
 
 /** Appends opt-outs, on disk before it returns. */
 export function appendOptOuts(home: string, optOuts: readonly OptOut[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { signatureOf } from '../webhook/hub-signature.js';
+import { signatureOf } from '../http/hub-signature.js';
 import { webhookErrorFor } from './meta-errors.js';
 
 /** JSON with every non-ASCII character escaped (`\u00e8`), the way Meta serialises what it signs (reference §4.2). */

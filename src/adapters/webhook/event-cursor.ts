@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { sizeOf } from '../fs/line-feed.js';
 import { webhookDir } from './webhook-files.js';
+import { EVENT_CURSOR_START, type EventCursor, type LogLine } from '../../core/ports.js';
 
 /**
  * `webhooks/cursor.json`: how far the webhook server has applied its event log. `offset` is the byte offset of the
@@ -12,18 +13,9 @@ import { webhookDir } from './webhook-files.js';
  */
 export const cursorFile = (home: string): string => join(webhookDir(home), 'cursor.json');
 
-export interface EventCursor {
-  readonly offset: number;
-  /** Lines before `offset`. */
-  readonly lines: number;
-  readonly waiting: readonly number[];
-  /** Receipts in those lines still waiting (a line may hold several, some applied). */
-  readonly waitingReceipts: number;
-  readonly batches: number;
-  readonly storeWrites: number;
-}
+export type { EventCursor, LogLine } from '../../core/ports.js';
 
-export const START: EventCursor = { offset: 0, lines: 0, waiting: [], waitingReceipts: 0, batches: 0, storeWrites: 0 };
+export const START: EventCursor = EVENT_CURSOR_START;
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
@@ -44,12 +36,6 @@ export async function readCursor(home: string): Promise<EventCursor> {
 
 export function writeCursor(home: string, cursor: EventCursor): Promise<void> {
   return writeFileAtomic(cursorFile(home), `${JSON.stringify({ version: 1, ...cursor })}\n`);
-}
-
-/** A whole line of the log and where it starts. */
-export interface LogLine {
-  readonly offset: number;
-  readonly text: string;
 }
 
 /**

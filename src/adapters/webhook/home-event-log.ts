@@ -11,7 +11,7 @@ import { ensureWebhookDir, eventLogFile, FailureStreaks } from './webhook-files.
 /**
  * The EventLog port over the home's files (DESIGN §5): `webhooks/events.jsonl` (the inbox, one JSON line per
  * request, byte offsets as positions), `webhooks/cursor.json`, `optouts.jsonl` and `webhooks/whatsapp-failures.json`.
- * The inbox's appends are group-committed (AppendFile), and so are the opt-outs of a process that has it open (the
+ * The inbox's appends are group-committed (AppendFile), and so are the opt-outs of a process that listens to it (the
  * webhook server); a one-shot command's opt-outs are one durable append. Files are opened on first use, closed by `close`.
  */
 export class HomeEventLog implements EventLog {
@@ -64,8 +64,8 @@ export class HomeEventLog implements EventLog {
   async appendOptOuts(optOuts: readonly OptOut[]): Promise<void> {
     if (optOuts.length === 0) return;
     const lines = optOuts.map(optOutLine).join('');
-    // a one-shot command appends once and is gone; the webhook server (it has the inbox open) group-commits them
-    if (this.inbox === undefined) return appendDurably(optOutFile(this.home), lines);
+    // a one-shot command appends once and is gone; the webhook server (it listens for entries) group-commits them
+    if (this.listeners.length === 0) return appendDurably(optOutFile(this.home), lines);
     this.optOuts ??= new AppendFile(optOutFile(this.home));
     await this.optOuts.append(lines);
   }

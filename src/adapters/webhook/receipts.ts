@@ -1,3 +1,4 @@
+import type { ReceiptResult } from '../../core/ports.js';
 import { open, readFile, stat } from 'node:fs/promises';
 import { droppedFile } from '../campaign/dropped-feed.js';
 import { sendingNow } from '../campaign/send-lock.js';
@@ -9,19 +10,10 @@ import { isCampaignId } from '../../core/ids.js';
 import { applyRecord, emptyReplay, STATE, type JournalRecord, type JournalReplay } from '../../core/dispatch/journal-state.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 import { AppendFile } from './append-file.js';
-import type { StatusEvent } from './webhook-payload.js';
+import type { StatusEvent } from '../../core/whatsapp-status.js';
 
 /** What a receipt changed for a recipient: the failure streaks of `whatsapp.unreachableAfter` are kept from these. */
-export interface ReceiptOutcome {
-  readonly subscriberId: SubscriberId;
-  readonly status: 'delivered' | 'read' | 'failed';
-  readonly code?: string;
-}
-
-export type ReceiptResult =
-  | { readonly kind: 'recorded'; readonly outcome: ReceiptOutcome }
-  /** `waiting`: the id is not in the journal yet and the campaign is still sending — try again later. `not-ours`: the campaign ended without it. */
-  | { readonly kind: 'duplicate' | 'no-campaign' | 'waiting' | 'not-ours' };
+export type { ReceiptOutcome, ReceiptResult } from '../../core/ports.js';
 
 interface CampaignBook {
   readonly journal: AppendFile;

@@ -1,3 +1,4 @@
+import type { UnsubscribeRecord } from '../../core/ports.js';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_DIR_MODE, writeFileAtomic } from '../fs/atomic-file.js';
@@ -13,11 +14,7 @@ export async function ensureWebhookDir(home: string): Promise<void> {
 }
 
 /** A one-click (or the page's) e-mail unsubscribe, as its token decoded: whom, which topic (none: everything), how. */
-export interface UnsubscribeRecord {
-  readonly subscriberId: string;
-  readonly topic?: string;
-  readonly source: 'email:one-click' | 'email:link';
-}
+export type { UnsubscribeRecord } from '../../core/ports.js';
 
 /**
  * The durable event log: every signed payload, parsed, with the time it arrived — `{"at":…,"payload":…}` — and

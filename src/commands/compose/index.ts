@@ -3,13 +3,12 @@ import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
 import { parseMessageFile } from '../../adapters/message/message-file.js';
 import { CanaleError, isCanaleError, usageError } from '../../core/errors.js';
 import { compileMessage } from '../../core/message/compile.js';
-import { knownFields } from '../../core/message/placeholders.js';
 import type { Channel } from '../../core/subscriber.js';
 import { resolveTopics, splitTopicList, type TopicId } from '../../core/topic.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { checkOutputFile } from '../output-file.js';
-import { syncedTemplates } from '../message-context.js';
+import { storeKnownFields, syncedTemplates } from '../message-context.js';
 import { parsePreview, previewMessage } from '../preview/index.js';
 import { askWhatsApp } from './ask-whatsapp.js';
 import { buildMessageFile, type ComposeAnswers } from './build-message.js';
@@ -51,8 +50,9 @@ export async function composeMessageFile(options: ComposeOptions, ctx: Context):
   }
   // a --out given is checked before the questions, so no answers are lost to a refused file
   const given = options.out === undefined ? undefined : await checkOutputFile(ctx, options.out, '--out', options.force === true);
-  const data = await (await ctx.store()).read();
-  const fields = knownFields(data.subscribers);
+  const { subscribers } = await ctx.ports();
+  const data = { topics: await subscribers.topics(), templates: await subscribers.templates() };
+  const fields = await storeKnownFields(subscribers);
   const preset = resolveTopics(data.topics, options.topics);
   const { prompter } = ctx.deps;
   const topics = await prompter.checkbox(

@@ -26,13 +26,12 @@ export function parseTopicAdd(id: string, raw: { label?: string; description?: s
 
 /** The catalogue with how many active subscribers follow each topic. */
 export async function runTopicsList(options: { readonly json: boolean }, ctx: Context): Promise<void> {
-  const data = await (await ctx.store()).read();
+  const { subscribers } = await ctx.ports();
   const followers = new Map<string, number>();
-  for (const s of data.subscribers) {
-    if (s.status !== 'active') continue;
+  await subscribers.scan({ status: 'active' }, (s) => {
     for (const t of s.topics) followers.set(t, (followers.get(t) ?? 0) + 1);
-  }
-  const rows = data.topics.map((t) => ({ ...t, subscribers: followers.get(t.id) ?? 0 }));
+  });
+  const rows = (await subscribers.topics()).map((t) => ({ ...t, subscribers: followers.get(t.id) ?? 0 }));
   if (options.json) {
     ctx.ui.json(rows);
     return;
@@ -41,25 +40,24 @@ export async function runTopicsList(options: { readonly json: boolean }, ctx: Co
 }
 
 export async function runTopicAdd(options: TopicAddOptions, ctx: Context): Promise<void> {
-  const topic = await (await ctx.store()).update((data) => addTopic(data, options));
+  const topic = await (await ctx.ports()).subscribers.transaction({}, (tx) => addTopic(tx, options));
   ctx.ui.success(`added topic ${topic.id} (${topic.label})`);
 }
 
 export async function runTopicRename(id: TopicId, label: string, description: string | undefined, ctx: Context): Promise<void> {
-  const topic = await (await ctx.store()).update((data) => renameTopic(data, id, label, description));
+  const topic = await (await ctx.ports()).subscribers.transaction({}, (tx) => renameTopic(tx, id, label, description));
   ctx.ui.success(`topic ${topic.id} is now labelled "${topic.label}"`);
 }
 
 /** Removes a topic; with followers, only with --force (which takes it off them), after a confirmation. */
 export async function runTopicRemove(id: TopicId, options: { readonly force: boolean }, ctx: Context): Promise<void> {
-  const store = await ctx.store();
-  const data = await store.read();
-  const followers = data.subscribers.filter((s) => s.topics.includes(id)).length;
-  if (data.topics.some((t) => t.id === id) && (followers === 0 || options.force)) {
+  const { subscribers } = await ctx.ports();
+  const followers = await subscribers.count({ topics: [id] });
+  if ((await subscribers.topics()).some((t) => t.id === id) && (followers === 0 || options.force)) {
     const effect = followers === 0 ? 'no subscriber follows it' : `it will be taken off ${followers} subscriber(s)`;
     await ctx.confirm(`Remove topic "${id}"? ${effect}`, canaleCommand('topics', 'remove', id, ...(options.force ? ['--force'] : []), '--yes'));
   }
-  const changed = await store.update((fresh) => removeTopic(fresh, id, { force: options.force, now: ctx.now() }));
+  const changed = await subscribers.transaction({}, (tx) => removeTopic(tx, id, { force: options.force, now: ctx.now() }));
   ctx.ui.success(`removed topic ${id}${changed > 0 ? ` and took it off ${changed} subscriber(s)` : ''}`);
 }
 

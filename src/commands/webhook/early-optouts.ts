@@ -1,5 +1,4 @@
-import { optOutFile, optOutLine } from '../../adapters/optout/optout-feed.js';
-import { AppendFile } from '../../adapters/webhook/append-file.js';
+import type { EventLog } from '../../core/ports.js';
 import type { Topic } from '../../core/topic.js';
 import { earlyOptOuts, readPayload } from './event-lines.js';
 
@@ -11,28 +10,20 @@ import { earlyOptOuts, readPayload } from './event-lines.js';
  * and a later ISCRIVI in another request still stop that citizen's message of a send already running.
  */
 export class EarlyOptOuts {
-  private readonly file: AppendFile;
-
   constructor(
-    home: string,
+    private readonly log: Pick<EventLog, 'appendOptOuts'>,
     /** The topic catalogue as the applier last saw it, to name a topic STOP's topic. */
     private readonly topics: () => readonly Topic[],
-  ) {
-    this.file = new AppendFile(optOutFile(home));
-  }
+  ) {}
 
   /** Appends the payload's STOPs, on disk before it resolves; nothing to do for most payloads (receipts). */
   async record(at: string, payload: unknown): Promise<void> {
     const optOuts = earlyOptOuts(readPayload(payload, at).events, this.topics());
-    if (optOuts.length > 0) await this.file.append(optOuts.map(optOutLine).join(''));
+    if (optOuts.length > 0) await this.log.appendOptOuts(optOuts);
   }
 
   /** A one-click e-mail unsubscribe, by the subscriber id its token names. */
   async recordUnsubscribe(at: string, target: { readonly subscriberId: string; readonly topic?: string }): Promise<void> {
-    await this.file.append(optOutLine({ subscriberId: target.subscriberId, ...(target.topic === undefined ? {} : { topic: target.topic }), at }));
-  }
-
-  close(): Promise<void> {
-    return this.file.close();
+    await this.log.appendOptOuts([{ subscriberId: target.subscriberId, ...(target.topic === undefined ? {} : { topic: target.topic }), at }]);
   }
 }

@@ -1,7 +1,6 @@
-import { confirmPage, donePage, expiredPage, gonePage, invalidPage } from '../../adapters/webhook/unsubscribe-page.js';
-import type { UnsubscribeRecord } from '../../adapters/webhook/webhook-files.js';
-import type { WebhookHandlers } from '../../adapters/webhook/webhook-server.js';
-import type { Store, UnsubscribeLinks } from '../../core/ports.js';
+import { confirmPage, donePage, expiredPage, gonePage, invalidPage } from '../../adapters/http/unsubscribe-page.js';
+import type { WebhookHandlers } from '../../adapters/http/webhook-server.js';
+import type { SubscriberStore, UnsubscribeLinks, UnsubscribeRecord } from '../../core/ports.js';
 
 /**
  * `GET /u/TOKEN` shows a confirmation page and changes nothing (mail scanners open links); `POST /u/TOKEN` — the
@@ -11,7 +10,7 @@ import type { Store, UnsubscribeLinks } from '../../core/ports.js';
  * `unsubscribe.tokenDays` answers 410 with a page saying how else to leave; neither records anything.
  */
 export function emailUnsubscribe(
-  store: Store,
+  store: Pick<SubscriberStore, 'find' | 'topics'>,
   links: UnsubscribeLinks,
   city: string,
   now: () => string,
@@ -22,9 +21,8 @@ export function emailUnsubscribe(
     if (target === undefined) return { status: 403, html: invalidPage(city), summary: 'token refused' };
     if (target === 'expired') return { status: 410, html: expiredPage(city), summary: 'token expired' };
     if (method === 'GET') {
-      const data = await store.read();
-      const label = target.topic === undefined ? undefined : (data.topics.find((t) => t.id === target.topic)?.label ?? target.topic);
-      const known = data.subscribers.some((s) => s.id === target.subscriberId);
+      const label = target.topic === undefined ? undefined : ((await store.topics()).find((t) => t.id === target.topic)?.label ?? target.topic);
+      const known = (await store.find({ id: target.subscriberId })) !== undefined;
       return { status: 200, html: known ? confirmPage(city, label) : gonePage(city), summary: 'page' };
     }
     const oneClick = form.get('List-Unsubscribe') === 'One-Click';

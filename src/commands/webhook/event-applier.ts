@@ -1,16 +1,11 @@
-import { appendOptOuts } from '../../adapters/optout/optout-feed.js';
-import { readCursor, readLineAt, readLinesFrom, START, writeCursor, type EventCursor } from '../../adapters/webhook/event-cursor.js';
-import type { ReceiptBook } from '../../adapters/webhook/receipts.js';
-import { eventLogFile, type FailureStreaks } from '../../adapters/webhook/webhook-files.js';
-import type { StatusEvent } from '../../adapters/webhook/webhook-payload.js';
+import type { StatusEvent } from '../../core/whatsapp-status.js';
 import { readLine, type ReadLine } from './event-lines.js';
 import type { Topic } from '../../core/topic.js';
 import { whatsappAddressOf } from '../../core/whatsapp-identity.js';
-import { reportAccountTrouble, runningCampaign } from '../../adapters/campaign/account-trouble.js';
 import { isCampaignId } from '../../core/ids.js';
 import type { CitizenMessage } from '../../core/replies/citizen-reply.js';
 import { isAccountTrouble, type DeliveryFailure, type Transport } from '../../core/transport.js';
-import type { Clock, IdSource, Store } from '../../core/ports.js';
+import { EVENT_CURSOR_START as START, type Clock, type EventCursor, type FailureStreaks, type IdSource, type Persistence, type ReceiptRecorder } from '../../core/ports.js';
 import { HELP_ANSWER } from '../../core/replies/citizen-reply.js';
 import { applyStoreEvents, storeEventHints, type BatchResult, type StoreEvent } from '../../core/replies/reply-batch.js';
 import type { SubscriberId } from '../../core/subscriber.js';
@@ -35,11 +30,11 @@ export interface AppliedBatch {
 }
 
 export interface EventApplierDeps {
-  readonly home: string;
-  readonly receipts: ReceiptBook;
+  /** The stores: replies go to the subscribers, receipts' account trouble to the campaigns, the cursor and opt-outs to the event log. */
+  readonly ports: Pick<Persistence, 'subscribers' | 'events' | 'campaigns' | 'locks'>;
+  readonly receipts: ReceiptRecorder;
   readonly streaks: FailureStreaks;
   readonly unreachableAfter: number;
-  readonly store: Store;
   /** Confirmations to citizens go through it as free text: they just wrote, so the 24-hour window is open. */
   readonly replies: Transport;
   readonly clock: Clock;
@@ -88,10 +83,11 @@ export class EventApplier {
 
   /** Reads the cursor and the receipts it says are waiting, then applies whatever the log holds after it. */
   async start(): Promise<void> {
-    this.cursor = await readCursor(this.deps.home);
-    this.topics = await this.deps.store.topics();
+    const { events, subscribers } = this.deps.ports;
+    this.cursor = await events.cursor();
+    this.topics = await subscribers.topics();
     for (const offset of this.cursor.waiting) {
-      const text = await readLineAt(eventLogFile(this.deps.home), offset);
+      const text = await events.lineAt(offset);
       if (text !== undefined) for (const status of readLine(text).statuses) this.waiting.push({ offset, status });
     }
     this.wake();
@@ -137,8 +133,9 @@ export class EventApplier {
   }
 
   private async batch(): Promise<void> {
-    const { home, receipts } = this.deps;
-    const { lines, end, size } = await readLinesFrom(eventLogFile(home), this.cursor.offset);
+    const { receipts } = this.deps;
+    const { events: log, subscribers } = this.deps.ports;
+    const { lines, end, size } = await log.readFrom(this.cursor.offset);
     if (size < this.cursor.offset) {
       // the log was replaced by a shorter one (a restore, by hand): it is applied again from its start, which is safe
       this.deps.warn('the webhook event log is shorter than its cursor: applied again from its start');
@@ -193,15 +190,15 @@ export class EventApplier {
     let storeWrites = 0;
     let applied: BatchResult = { replies: [], optOuts: [], identities: [], changed: 0 };
     if (events.length > 0) {
-      applied = await this.deps.store.change(storeEventHints(events), (book) => {
-        this.topics = book.data.topics;
-        return applyStoreEvents(book, events, () => this.deps.ids.next('sub_') as SubscriberId);
+      applied = await subscribers.transaction(storeEventHints(events), (tx) => {
+        this.topics = tx.topics();
+        return applyStoreEvents(tx, events, () => this.deps.ids.next('sub_') as SubscriberId);
       });
       storeWrites = 1;
     }
 
     this.step('optouts');
-    if (applied.optOuts.length > 0) await appendOptOuts(home, applied.optOuts);
+    if (applied.optOuts.length > 0) await log.appendOptOuts(applied.optOuts);
 
     this.step('confirmations');
     for (const id of inBatch) this.seen.add(id);
@@ -217,7 +214,7 @@ export class EventApplier {
       batches: this.cursor.batches + 1,
       storeWrites: this.cursor.storeWrites + storeWrites,
     };
-    await writeCursor(home, next);
+    await log.saveCursor(next);
     this.cursor = next;
     this.waiting = stillWaiting;
     const recorded = results.filter((r) => r.kind === 'recorded').length;
@@ -238,12 +235,12 @@ export class EventApplier {
       if (status.failure !== undefined && status.campaignId !== undefined && isAccountTrouble(status.failure)) byCampaign.set(status.campaignId, { failure: status.failure, at: status.at });
     }
     const general = read.flatMap((l) => l.trouble)[0];
-    const running = general === undefined ? undefined : await runningCampaign(this.deps.home);
+    const running = general === undefined ? undefined : await this.deps.ports.locks.sendLockRecord();
     if (general !== undefined && running !== undefined && !byCampaign.has(running)) byCampaign.set(running, { failure: general, at: this.deps.clock.now().toISOString() });
     if (general !== undefined) this.deps.warn(`WhatsApp reported trouble with the account: ${general.code}: ${general.reason}`);
     for (const [campaign, { failure, at }] of byCampaign) {
       if (!isCampaignId(campaign)) continue;
-      await reportAccountTrouble(this.deps.home, campaign, failure, at).catch((error: unknown) => {
+      await this.deps.ports.campaigns.reportTrouble(campaign, failure, at).catch((error: unknown) => {
         // a campaign folder that is gone (cancelled) has no send to stop
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       });

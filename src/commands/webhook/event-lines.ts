@@ -1,5 +1,5 @@
 import { failureFromGraph } from '../../adapters/transports/cloud-api/graph-errors.js';
-import { needsAnswer, readWebhook, type StatusEvent } from '../../adapters/webhook/webhook-payload.js';
+import { needsAnswer, readWebhook, type StatusEvent } from '../../adapters/transports/cloud-api/webhook-payload.js';
 import type { OptOut } from '../../adapters/optout/optout-feed.js';
 import type { StoreEvent } from '../../core/replies/reply-batch.js';
 import { commandOf } from '../../core/replies/reply-command.js';

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { scanCampaigns } from '../../adapters/campaign/campaign-store.js';
 import { buildTransport, chooseTransport, settingsMap } from '../../adapters/transports/select.js';
 import { DEFAULT_TOKEN_DAYS, unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
-import { ReceiptBook } from '../../adapters/webhook/receipts.js';
-import { ensureWebhookDir, EventLog, FailureStreaks } from '../../adapters/webhook/webhook-files.js';
-import { WebhookServer } from '../../adapters/webhook/webhook-server.js';
+import { WebhookServer } from '../../adapters/http/webhook-server.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
@@ -44,24 +41,22 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   if (appSecret === undefined) ctx.ui.warn('no CANALE_WHATSAPP_APP_SECRET set: WhatsApp webhooks are refused (401) until it is — set it or: canale config set whatsapp.appSecret SECRET');
   if (verifyToken === undefined) ctx.ui.warn("no CANALE_WHATSAPP_VERIFY_TOKEN set: Meta's handshake is refused (403) — set it or: canale config set whatsapp.verifyToken TOKEN");
   const home = ctx.paths.home;
-  await ensureWebhookDir(home);
-  const store = await ctx.store({ keep: true });
+  const ports = await ctx.ports();
   const choice = chooseTransport('whatsapp', settings);
   if (choice.warning !== undefined) ctx.ui.warn(`confirmations to citizens: ${choice.warning}`);
   const replies = buildTransport(choice, settings, { home, clock: ctx.deps.clock });
-  const receipts = new ReceiptBook(home, { processes: ctx.deps.processes });
+  const receipts = ports.campaigns.receipts();
   // receipts come for a week after a send (Meta redelivers for up to 7 days): those campaigns are read before listening
   const since = ctx.deps.clock.now().getTime() - RECEIPT_DAYS * 24 * 60 * 60 * 1000;
-  const { campaigns, damaged } = await scanCampaigns(home);
+  const { campaigns, damaged } = await ports.campaigns.scan();
   // a damaged campaign folder never stops the server: it is said once, and the rest is served
   if (damaged.length > 0) ctx.ui.warn(`${damaged.length} damaged campaign folder(s): ${damaged.map((d) => `${d.id}: ${d.problem}`).join('; ')} — see: canale doctor`);
   await receipts.warm(campaigns.filter((c) => Date.parse(c.startedAt ?? c.createdAt) >= since).map((c) => c.id));
   const applier = new EventApplier({
-    home,
+    ports,
     receipts,
-    streaks: await FailureStreaks.load(home),
+    streaks: await ports.events.streaks(),
     unreachableAfter: Number(settings.get('whatsapp.unreachableAfter') ?? 3),
-    store,
     replies,
     clock: ctx.deps.clock,
     ids: ctx.deps.ids,
@@ -73,11 +68,12 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
       }
     },
   });
-  // the request path only appends to the log: each line on disk wakes the applier, which does the rest
-  const log = new EventLog(home, () => applier.wake());
+  // the request path only appends to the log: each entry on disk wakes the applier, which does the rest
+  const log = ports.events;
+  log.onRecorded(() => applier.wake());
   await applier.start();
   // and a STOP also goes to the opt-out feed before the 200, so a running send skips them within half a second
-  const early = new EarlyOptOuts(home, () => applier.catalogue);
+  const early = new EarlyOptOuts(log, () => applier.catalogue);
   if (text('unsubscribeSecret') === undefined) {
     ctx.ui.warn('no CANALE_UNSUBSCRIBE_SECRET set: e-mail unsubscribe links are refused (403) until it is — set it with: canale config set unsubscribeSecret SECRET (read at each request: no restart needed)');
   }
@@ -101,7 +97,7 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
       unsubscribe: async (token, method, form) => {
         const fresh = settingsMap(await ctx.settings());
         const links = unsubscribeLinks(textSetting(fresh, 'publicUrl'), textSetting(fresh, 'unsubscribeSecret'), ctx.deps.clock, Number(fresh.get('unsubscribe.tokenDays') ?? DEFAULT_TOKEN_DAYS));
-        return emailUnsubscribe(store, links, textSetting(fresh, 'city.name') ?? 'Comune', () => ctx.now(), (at, target) => Promise.all([log.recordUnsubscribe(at, target), early.recordUnsubscribe(at, target)]).then(() => undefined))(token, method, form);
+        return emailUnsubscribe(ports.subscribers, links, textSetting(fresh, 'city.name') ?? 'Comune', () => ctx.now(), (at, target) => Promise.all([log.recordUnsubscribe(at, target), early.recordUnsubscribe(at, target)]).then(() => undefined))(token, method, form);
       },
     },
   });
@@ -119,7 +115,7 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   await server.close();
   // what was answered is applied before the server stops (a crash instead: the next start applies it from the cursor)
   await applier.close();
-  await Promise.all([log.close(), early.close(), receipts.close(), replies.close?.()]);
+  await Promise.all([log.close(), receipts.close(), replies.close?.()]);
   ctx.ui.info('webhook server stopped');
 }
 

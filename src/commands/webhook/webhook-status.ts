@@ -1,6 +1,4 @@
-import { sizeOf } from '../../adapters/fs/line-feed.js';
-import { countLinesFrom, readCursor, readLineAt } from '../../adapters/webhook/event-cursor.js';
-import { eventLogFile } from '../../adapters/webhook/webhook-files.js';
+import type { EventLog } from '../../core/ports.js';
 import type { Context } from '../context.js';
 
 /** The webhook server's backlog, read from its files: the same whether the server runs or not. */
@@ -31,15 +29,14 @@ const atOf = (line: string | undefined): string | undefined => {
 };
 
 /** Counts only what is after the cursor: the cursor keeps how many lines come before it. */
-export async function readWebhookBacklog(home: string): Promise<WebhookBacklog> {
-  const path = eventLogFile(home);
-  const cursor = await readCursor(home);
-  const size = await sizeOf(path);
+export async function readWebhookBacklog(log: EventLog): Promise<WebhookBacklog> {
+  const cursor = await log.cursor();
+  const size = await log.size();
   // a log shorter than its cursor is applied again from its start by the server
   const from = size < cursor.offset ? { offset: 0, lines: 0 } : cursor;
-  const after = await countLinesFrom(path, from.offset);
+  const after = await log.countFrom(from.offset);
   const firstWaiting = cursor.waiting.length > 0 ? Math.min(...cursor.waiting) : undefined;
-  const oldest = atOf(firstWaiting === undefined ? undefined : await readLineAt(path, firstWaiting)) ?? (after > 0 ? atOf(await readLineAt(path, from.offset)) : undefined);
+  const oldest = atOf(firstWaiting === undefined ? undefined : await log.lineAt(firstWaiting)) ?? (after > 0 ? atOf(await log.lineAt(from.offset)) : undefined);
   return {
     received: from.lines + after,
     applied: from.lines,
@@ -59,7 +56,7 @@ export function describeBacklog(b: WebhookBacklog): string {
 }
 
 export async function runWebhookStatus(options: { readonly json: boolean }, ctx: Context): Promise<void> {
-  const backlog = await readWebhookBacklog(ctx.paths.home);
+  const backlog = await readWebhookBacklog((await ctx.ports()).events);
   if (options.json) ctx.ui.json(backlog);
   else ctx.ui.out(describeBacklog(backlog));
 }

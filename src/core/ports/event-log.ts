@@ -47,6 +47,9 @@ export interface EventCursor {
   readonly storeWrites: number;
 }
 
+/** The cursor of an inbox nothing of which is applied yet. */
+export const EVENT_CURSOR_START: EventCursor = { offset: 0, lines: 0, waiting: [], waitingReceipts: 0, batches: 0, storeWrites: 0 };
+
 /** One entry of the inbox, at its position. */
 export interface LogLine {
   readonly offset: number;

@@ -6,7 +6,7 @@ import { replayJournal } from '../../../src/adapters/journal/journal-file.js';
 import { saveCampaign } from '../../../src/adapters/campaign/campaign-store.js';
 import { appendDropped } from '../../../src/adapters/campaign/dropped-feed.js';
 import { ReceiptBook } from '../../../src/adapters/webhook/receipts.js';
-import type { StatusEvent } from '../../../src/adapters/webhook/webhook-payload.js';
+import type { StatusEvent } from '../../../src/adapters/transports/cloud-api/webhook-payload.js';
 import type { Campaign, CampaignId } from '../../../src/core/campaign.js';
 import { STATE } from '../../../src/core/dispatch/journal-state.js';
 

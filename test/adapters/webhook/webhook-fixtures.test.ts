@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { needsAnswer, readWebhook, type WebhookEvents } from '../../../src/adapters/webhook/webhook-payload.js';
+import { needsAnswer, readWebhook, type WebhookEvents } from '../../../src/adapters/transports/cloud-api/webhook-payload.js';
 import { commandOf } from '../../../src/core/replies/reply-command.js';
 
 const now = '2026-11-28T10:00:00.000Z';

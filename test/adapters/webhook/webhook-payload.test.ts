@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readWebhook } from '../../../src/adapters/webhook/webhook-payload.js';
+import { readWebhook } from '../../../src/adapters/transports/cloud-api/webhook-payload.js';
 
 const now = '2026-11-28T10:00:00.000Z';
 const envelope = (...values: Array<Record<string, unknown>>) => ({

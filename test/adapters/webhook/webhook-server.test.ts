@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { metaJson } from '../../../src/adapters/sandbox/status-webhooks.js';
-import { signatureOf } from '../../../src/adapters/webhook/hub-signature.js';
-import { WebhookServer, type WebhookHandlers } from '../../../src/adapters/webhook/webhook-server.js';
+import { signatureOf } from '../../../src/adapters/http/hub-signature.js';
+import { WebhookServer, type WebhookHandlers } from '../../../src/adapters/http/webhook-server.js';
 import { FakeClock } from '../../support/fake-deps.js';
 
 const SECRET = 'app-secret';

@@ -1,11 +1,11 @@
-import type { E164 } from '../../core/phone.js';
-import type { IdentityChange } from '../../core/replies/identity-change.js';
-import { identityOf, isEmptyIdentity, type WhatsAppIdentity } from '../../core/whatsapp-identity.js';
-import { failureFromGraph } from '../transports/cloud-api/graph-errors.js';
+import type { E164 } from '../../../core/phone.js';
+import type { IdentityChange } from '../../../core/replies/identity-change.js';
+import { identityOf, isEmptyIdentity, type WhatsAppIdentity } from '../../../core/whatsapp-identity.js';
+import { failureFromGraph } from './graph-errors.js';
 
-import type { StatusEvent } from '../../core/whatsapp-status.js';
+import type { StatusEvent } from '../../../core/whatsapp-status.js';
 
-export type { StatusEvent } from '../../core/whatsapp-status.js';
+export type { StatusEvent } from '../../../core/whatsapp-status.js';
 
 /**
  * What kind of message a citizen sent. `reaction` (an emoji on one of ours) and `unsupported` (a type Meta cannot
