@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EXPORT_COLUMNS } from '../../src/adapters/csv/subscriber-csv.js';
 import { spellingFor } from '../../src/adapters/csv/header-spellings.js';
-import { describeRole, mapColumns } from '../../src/core/column-mapping.js';
-import { parseMapFlag } from '../../src/core/import-field.js';
+import { describeRole, mapColumns } from '../../src/core/import/column-mapping.js';
+import { parseMapFlag } from '../../src/core/import/field.js';
 
 function mapped(header: string[], maps: string[] = []): string[] {
   return mapColumns(header, spellingFor(header), maps.map(parseMapFlag)).columns.map((c) => `${c.header} → ${describeRole(c.role)}`);

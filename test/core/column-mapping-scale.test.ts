@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spellingFor } from '../../src/adapters/csv/header-spellings.js';
-import { mapColumns } from '../../src/core/column-mapping.js';
-import { parseMapFlag } from '../../src/core/import-field.js';
+import { mapColumns } from '../../src/core/import/column-mapping.js';
+import { parseMapFlag } from '../../src/core/import/field.js';
 import { cutValue } from '../../src/core/cut-value.js';
 
 const keysOf = (header: readonly string[], maps: readonly string[] = []): string[] =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readConsentAnswer } from '../../src/core/consent-answer.js';
+import { readConsentAnswer } from '../../src/core/import/consent-answer.js';
 import { dateOrderOf, parseDateCell } from '../../src/core/date-cell.js';
-import { DateColumn } from '../../src/core/date-column.js';
+import { DateColumn } from '../../src/core/import/date-column.js';
 
 describe('consent cells', () => {
   it.each(['sì', 'Si', 'SÌ', 'yes', 'Y', 'true', 'VERO', '1', 'x', 'X', 'ok', 'Acconsento', 'Acconsento al trattamento dei dati personali', 'Sì, acconsento', 'I agree', 'Accetto.', ' consenso dato '])(

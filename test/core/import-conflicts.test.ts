@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ImportBatchBuilder } from '../../src/core/import-batch.js';
-import { importReport, planImport, type ImportPlanOptions } from '../../src/core/import-plan.js';
-import type { ImportRow } from '../../src/core/import-row.js';
+import { ImportBatchBuilder } from '../../src/core/import/batch.js';
+import { importReport, planImport, type ImportPlanOptions } from '../../src/core/import/plan.js';
+import type { ImportRow } from '../../src/core/import/row.js';
 import type { Email } from '../../src/core/email.js';
-import { namesAgree } from '../../src/core/name-match.js';
+import { namesAgree } from '../../src/core/import/name-match.js';
 import type { E164 } from '../../src/core/phone.js';
 import type { StoreData } from '../../src/core/store-data.js';
 import type { SubscriberId } from '../../src/core/subscriber.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMapFlag } from '../../src/core/import-field.js';
+import { parseMapFlag } from '../../src/core/import/field.js';
 
 describe('--map COL=FIELD', () => {
   it.each([

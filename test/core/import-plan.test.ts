@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ImportBatchBuilder } from '../../src/core/import-batch.js';
-import { applyImportPlan, ImportPlanner, importReport, planImport, type ImportPlanOptions } from '../../src/core/import-plan.js';
-import type { ImportRow } from '../../src/core/import-row.js';
+import { ImportBatchBuilder } from '../../src/core/import/batch.js';
+import { applyImportPlan, ImportPlanner, importReport, planImport, type ImportPlanOptions } from '../../src/core/import/plan.js';
+import type { ImportRow } from '../../src/core/import/row.js';
 import type { Email } from '../../src/core/email.js';
 import type { E164 } from '../../src/core/phone.js';
 import type { StoreData } from '../../src/core/store-data.js';

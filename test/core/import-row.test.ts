@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mapColumns, type Spelling } from '../../src/core/column-mapping.js';
-import type { ImportField } from '../../src/core/import-field.js';
-import { RowReader, type RowResult } from '../../src/core/import-row.js';
+import { mapColumns, type Spelling } from '../../src/core/import/column-mapping.js';
+import type { ImportField } from '../../src/core/import/field.js';
+import { RowReader, type RowResult } from '../../src/core/import/row.js';
 import { DEFAULT_TOPICS, type TopicId } from '../../src/core/topic.js';
 import { TopicResolver } from '../../src/core/topic-resolver.js';
 

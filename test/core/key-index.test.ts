@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyIndex } from '../../src/core/key-index.js';
+import { KeyIndex } from '../../src/core/import/key-index.js';
 
 describe('KeyIndex', () => {
   it('answers as a Map would, through growth, replacement and a set right after a missed get', () => {

@@ -1,5 +1,5 @@
-import { headerKey, type Spelling } from '../../core/column-mapping.js';
-import type { ImportField } from '../../core/import-field.js';
+import { headerKey, type Spelling } from '../../core/import/column-mapping.js';
+import type { ImportField } from '../../core/import/field.js';
 import { EXPORT_COLUMNS } from './subscriber-csv.js';
 
 /** The column `--errors FILE` adds; ignored when that file is imported again after fixing. */

@@ -1,5 +1,5 @@
 import { cutValue } from '../../core/cut-value.js';
-import type { RejectedRow } from '../../core/import-row.js';
+import type { RejectedRow } from '../../core/import/row.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { csvText } from './csv-text.js';
 import { ERROR_COLUMN } from './header-spellings.js';

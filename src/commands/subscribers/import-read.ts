@@ -2,11 +2,11 @@ import { openCsvFile, type CsvFile } from '../../adapters/csv/csv-file.js';
 import { readCsvRecords } from '../../adapters/csv/csv-records.js';
 import { readNeutralisedCells } from '../../adapters/csv/formula-cells.js';
 import { spellingFor } from '../../adapters/csv/header-spellings.js';
-import { mapColumns, type ColumnMapping } from '../../core/column-mapping.js';
+import { mapColumns, type ColumnMapping } from '../../core/import/column-mapping.js';
 import { CanaleError } from '../../core/errors.js';
-import { ImportBatchBuilder, type ImportBatch } from '../../core/import-batch.js';
-import type { MapOverride } from '../../core/import-field.js';
-import { RowReader } from '../../core/import-row.js';
+import { ImportBatchBuilder, type ImportBatch } from '../../core/import/batch.js';
+import type { MapOverride } from '../../core/import/field.js';
+import { RowReader } from '../../core/import/row.js';
 import { TopicResolver } from '../../core/topic-resolver.js';
 import type { Topic, TopicId } from '../../core/topic.js';
 

@@ -1,6 +1,6 @@
-import { describeRole, type ColumnMapping } from '../../core/column-mapping.js';
-import type { ImportWarning } from '../../core/import-notes.js';
-import { importReport, type ImportPlan } from '../../core/import-plan.js';
+import { describeRole, type ColumnMapping } from '../../core/import/column-mapping.js';
+import type { ImportWarning } from '../../core/import/notes.js';
+import { importReport, type ImportPlan } from '../../core/import/plan.js';
 import { printTable } from '../../ui/table.js';
 import type { Context } from '../context.js';
 

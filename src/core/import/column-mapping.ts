@@ -1,7 +1,7 @@
-import { attributeKey } from './attributes.js';
-import { cutValue } from './cut-value.js';
-import { CanaleError, usageError } from './errors.js';
-import { fieldName, type ColumnRole, type ImportField, type MapOverride } from './import-field.js';
+import { attributeKey } from '../attributes.js';
+import { cutValue } from '../cut-value.js';
+import { CanaleError, usageError } from '../errors.js';
+import { fieldName, type ColumnRole, type ImportField, type MapOverride } from './field.js';
 
 /** What a header's spelling says about its column; `weak` fields (a form's timestamp) yield to a strong one. */
 export type Spelling = { readonly kind: 'field'; readonly field: ImportField; readonly weak?: boolean } | { readonly kind: 'ignored' };

@@ -1,4 +1,4 @@
-import { dateOrderOf, parseDateCell, type DateOrder } from './date-cell.js';
+import { dateOrderOf, parseDateCell, type DateOrder } from '../date-cell.js';
 
 const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 

@@ -1,18 +1,18 @@
-import { cutValue } from './cut-value.js';
-import { emailKey } from './email.js';
-import { CanaleError } from './errors.js';
-import type { ImportBatch } from './import-batch.js';
-import { mergeIntoSubscriber, newSubscriber, type MergeOptions } from './import-merge.js';
-import type { ColumnProblem, ImportWarning } from './import-notes.js';
-import type { ImportRow, RejectedRow, RowError } from './import-row.js';
-import { UserIdClaims } from './import-user-ids.js';
+import { cutValue } from '../cut-value.js';
+import { emailKey } from '../email.js';
+import { CanaleError } from '../errors.js';
+import type { ImportBatch } from './batch.js';
+import { mergeIntoSubscriber, newSubscriber, type MergeOptions } from './merge.js';
+import type { ColumnProblem, ImportWarning } from './notes.js';
+import type { ImportRow, RejectedRow, RowError } from './row.js';
+import { UserIdClaims } from './user-ids.js';
 import { KeyIndex } from './key-index.js';
 import { namesAgree } from './name-match.js';
-import type { SubscriberStore, SubscriberTransaction } from './ports.js';
-import { SubscriberBook } from './subscriber-book.js';
-import type { StoreData } from './store-data.js';
-import type { Subscriber, SubscriberId } from './subscriber.js';
-import type { Topic, TopicId } from './topic.js';
+import type { SubscriberStore, SubscriberTransaction } from '../ports.js';
+import { SubscriberBook } from '../subscriber-book.js';
+import type { StoreData } from '../store-data.js';
+import type { Subscriber, SubscriberId } from '../subscriber.js';
+import type { Topic, TopicId } from '../topic.js';
 
 export type ImportMode = 'upsert' | 'insert';
 

@@ -1,7 +1,7 @@
-import type { ImportRow } from './import-row.js';
-import { resubscribe, unsubscribe } from './subscribers.js';
-import type { Consent, Subscriber, SubscriberId } from './subscriber.js';
-import type { TopicId } from './topic.js';
+import type { ImportRow } from './row.js';
+import { resubscribe, unsubscribe } from '../subscribers.js';
+import type { Consent, Subscriber, SubscriberId } from '../subscriber.js';
+import type { TopicId } from '../topic.js';
 
 export interface MergeOptions {
   readonly allowResubscribe: boolean;

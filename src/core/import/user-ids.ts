@@ -1,5 +1,5 @@
-import type { ImportRow } from './import-row.js';
-import type { Subscriber, SubscriberId } from './subscriber.js';
+import type { ImportRow } from './row.js';
+import type { Subscriber, SubscriberId } from '../subscriber.js';
 
 /**
  * Keeps an import from giving two subscribers one WhatsApp user id (DESIGN §8: one user id is one citizen). The user

@@ -1,9 +1,9 @@
-import { emailKey } from './email.js';
-import type { ColumnProblem, ImportWarning } from './import-notes.js';
-import type { ImportRow, RejectedRow, RowResult } from './import-row.js';
+import { emailKey } from '../email.js';
+import type { ColumnProblem, ImportWarning } from './notes.js';
+import type { ImportRow, RejectedRow, RowResult } from './row.js';
 import { KeyIndex } from './key-index.js';
 import { fullerName, namesAgree } from './name-match.js';
-import type { Topic } from './topic.js';
+import type { Topic } from '../topic.js';
 
 /** Everything read from a file, before it meets the store: one row per citizen, and the rows that were rejected. */
 export interface ImportBatch {

@@ -1,16 +1,16 @@
-import { AttributeSets, type AttributeColumn } from './attribute-sets.js';
+import { AttributeSets, type AttributeColumn } from '../attribute-sets.js';
 import type { ColumnMapping, MappedColumn } from './column-mapping.js';
 import { readConsentAnswer } from './consent-answer.js';
-import { parseDateCell } from './date-cell.js';
+import { parseDateCell } from '../date-cell.js';
 import { DateColumn } from './date-column.js';
-import type { Email } from './email.js';
-import type { ImportField } from './import-field.js';
-import { DATE_HINT, ImportNotes } from './import-notes.js';
-import { isLandline, LANDLINE_WARNING, type E164 } from './phone.js';
-import { checkSubscriberDraft, type InputField, type SubscriberInput } from './subscriber-input.js';
-import type { SubscriberStatus } from './subscriber.js';
-import type { TopicResolver } from './topic-resolver.js';
-import { splitTopicList, type TopicId } from './topic.js';
+import type { Email } from '../email.js';
+import type { ImportField } from './field.js';
+import { DATE_HINT, ImportNotes } from './notes.js';
+import { isLandline, LANDLINE_WARNING, type E164 } from '../phone.js';
+import { checkSubscriberDraft, type InputField, type SubscriberInput } from '../subscriber-input.js';
+import type { SubscriberStatus } from '../subscriber.js';
+import type { TopicResolver } from '../topic-resolver.js';
+import { splitTopicList, type TopicId } from '../topic.js';
 
 /** One problem of one row: the physical line in the file, the column as written (null: the whole row), the value, why. */
 export interface RowError {

@@ -1,5 +1,5 @@
-import { attributeKey } from './attributes.js';
-import { usageError } from './errors.js';
+import { attributeKey } from '../attributes.js';
+import { usageError } from '../errors.js';
 
 /** What a column of an imported file can hold. `surname` is joined after `name`; the others are subscriber fields. */
 export const IMPORT_FIELDS = [
