@@ -1,6 +1,6 @@
 import { failureFromGraph } from '../../adapters/transports/cloud-api/graph-errors.js';
 import { needsAnswer, readWebhook, type StatusEvent } from '../../adapters/transports/cloud-api/webhook-payload.js';
-import type { OptOut } from '../../adapters/optout/optout-feed.js';
+import type { OptOut } from '../../core/ports.js';
 import type { StoreEvent } from '../../core/replies/reply-batch.js';
 import { commandOf } from '../../core/replies/reply-command.js';
 import { findStopTopic } from '../../core/replies/stop-topic.js';
