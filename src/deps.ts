@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import type { Clock, IdSource, Persistence } from './core/ports.js';
 import type { HomePaths } from './adapters/home.js';
 import { homePersistence } from './adapters/home-persistence.js';
-import { systemClock } from './adapters/clock.js';
+import { systemClock, systemSleeper } from './adapters/clock.js';
+import { homeTransports } from './adapters/transports/home-transports.js';
+import type { Sleeper } from './core/dispatch/rate-window.js';
+import type { TransportFactory } from './sending/sending.js';
 import { inquirerPrompter, type Prompter } from './ui/prompter.js';
 
 /** Somewhere text goes: stdout or stderr, or a fake in tests that can pretend to be a terminal. */
@@ -36,6 +39,10 @@ export interface Deps {
    * in-memory ones. Called once per command (Context.ports).
    */
   readonly persistence: (paths: HomePaths, options: { readonly clock: Clock; readonly owner?: ProcessTable }) => Persistence;
+  /** The transports a send builds for a home (homeTransports: Cloud API, SMTP, outbox); tests may give fakes. */
+  readonly transports: (home: string, options: { readonly clock: Clock }) => TransportFactory;
+  /** Waiting between sends (rate limits, retries): real time by default, a fake that advances a fake clock in tests. */
+  readonly sleeper?: Sleeper;
   /** Resolves when the user asks a foreground server (`canale sandbox`) to stop: Ctrl-C or SIGTERM. */
   readonly untilInterrupted?: () => Promise<void>;
   /** This process, and whether another process on this machine still exists: a crashed send's lock is taken over. */
@@ -131,6 +138,8 @@ export function systemDeps(): Deps {
     prompter: inquirerPrompter({ input: process.stdin, output: process.stderr }),
     version: packageVersion(),
     persistence: homePersistence,
+    transports: homeTransports,
+    sleeper: systemSleeper,
     processes: {
       pid: process.pid,
       alive(pid) {

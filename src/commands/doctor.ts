@@ -7,12 +7,12 @@ import type { StoreData } from '../core/store-data.js';
 import type { Channel } from '../core/subscriber.js';
 import { withExamples, type App } from './app.js';
 import type { Context } from './context.js';
-import { readPlanSettings, type PlanSettings } from './preview/plan-settings.js';
+import { readPlanSettings, type PlanSettings } from '../sending/plan-settings.js';
 import { accountTroubleCheck, campaignsCheck } from './campaigns/campaigns-check.js';
 import { scheduleHealth } from './schedule/overdue.js';
 import { scheduleCredentials } from './schedule/schedule-credentials.js';
 import { describeBacklog, readWebhookBacklog } from './webhook/webhook-status.js';
-import { delivering, quietNow } from './send/send-window.js';
+import { delivering, quietNow } from '../sending/send-window.js';
 import { dkimCheck } from './dkim-check.js';
 
 /** One line of the checklist: `ok` true, false, or 'warn' (works, but worth knowing). */
@@ -115,9 +115,9 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
   if (dkim !== undefined) checks.push(dkim);
   if (whatsapp.transport === 'cloud-api' && data !== undefined) checks.push(templatesCheck(data, ctx.deps.clock.now()));
   checks.push(...(await settingsChecks(ctx, { whatsapp: whatsapp.transport, email: email.transport })));
-  const campaigns = await campaignsCheck(ctx.paths.home);
+  const campaigns = await campaignsCheck(ports.campaigns, ctx.paths.home);
   if (campaigns !== undefined) checks.push(campaigns);
-  const trouble = await accountTroubleCheck(ctx.paths.home, ctx.deps.clock.now());
+  const trouble = await accountTroubleCheck(ports.campaigns, ctx.deps.clock.now());
   if (trouble !== undefined) checks.push(trouble);
   // the webhook server's backlog, once it has received anything: informative, a backlog is not a fault by itself
   if ((await ports.events.size()) > 0) checks.push({ name: 'webhook events', ok: true, detail: describeBacklog(await readWebhookBacklog(ports.events)) });

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readCampaignState } from '../../src/adapters/campaign/campaign-files.js';
 import { reportAccountTrouble } from '../../src/adapters/campaign/account-trouble.js';
 import { freezeCampaign } from '../../src/adapters/campaign/campaign-freeze.js';
+import { HomeCampaignStore } from '../../src/adapters/campaign/home-campaign-store.js';
+import { FakeClock } from '../support/fake-deps.js';
 import { accountTroubleCheck } from '../../src/commands/campaigns/campaigns-check.js';
 import { loadCampaign, scanCampaigns } from '../../src/adapters/campaign/campaign-store.js';
 import { recentWhatsAppRecipients } from '../../src/adapters/campaign/whatsapp-usage.js';
@@ -118,14 +120,14 @@ describe('reading campaign folders', () => {
 describe('account trouble a receipt reported', () => {
   it('is named by doctor with what to do, for a campaign it stopped; nothing when there is none or it is old', async () => {
     await freezeCampaign(home, { ...aCampaign('cmp_pay', two), status: 'interrupted' }, two);
-    expect(await accountTroubleCheck(home, NOW)).toBeUndefined();
+    expect(await accountTroubleCheck(new HomeCampaignStore(home, new FakeClock()), NOW)).toBeUndefined();
     const payment = { kind: 'fatal', code: 'WHATSAPP_PAYMENT', reason: 'a business eligibility or payment-method problem — check billing in WhatsApp Manager' } as const;
     await reportAccountTrouble(home, 'cmp_pay', payment, '2026-12-01T09:30:00.000Z');
-    expect(await accountTroubleCheck(home, NOW)).toEqual({
+    expect(await accountTroubleCheck(new HomeCampaignStore(home, new FakeClock()), NOW)).toEqual({
       name: 'whatsapp account',
       ok: false,
       detail: 'WhatsApp reported trouble with the account in receipts of 1 campaign(s): cmp_pay (interrupted): WHATSAPP_PAYMENT at 2026-12-01T09:30:00.000Z: a business eligibility or payment-method problem — check billing in WhatsApp Manager — fix it in WhatsApp Manager, then: canale send --resume cmp_pay',
     });
-    expect(await accountTroubleCheck(home, new Date('2026-12-20T10:00:00Z'))).toBeUndefined();
+    expect(await accountTroubleCheck(new HomeCampaignStore(home, new FakeClock()), new Date('2026-12-20T10:00:00Z'))).toBeUndefined();
   });
 });

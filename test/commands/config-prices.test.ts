@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readPlanSettings } from '../../src/commands/preview/plan-settings.js';
+import { readPlanSettings } from '../../src/sending/plan-settings.js';
 import { main } from '../../src/main.js';
 import { fakeDeps } from '../support/fake-deps.js';
 import { contextFor, newHome } from '../support/home.js';

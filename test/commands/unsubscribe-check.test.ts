@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestOfSchedule } from '../../src/commands/schedule/schedule-request.js';
-import { unsubscribeVerdict } from '../../src/commands/send/unsubscribe-check.js';
+import { unsubscribeVerdict } from '../../src/sending/unsubscribe-check.js';
 import type { Schedule } from '../../src/core/schedule/schedule.js';
 
 const links = { publicUrl: 'https://avvisi.comune.example.it', unsubscribeSecret: 'segreto' };

@@ -1,4 +1,5 @@
 import { homePersistence } from '../../src/adapters/home-persistence.js';
+import { homeTransports } from '../../src/adapters/transports/home-transports.js';
 import type { Clock, IdSource } from '../../src/core/ports.js';
 import type { Deps, TextOutput } from '../../src/deps.js';
 
@@ -104,6 +105,7 @@ export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
     },
     version: '0.0.0-test',
     persistence: homePersistence,
+    transports: homeTransports,
   };
   return { deps, stdout, stderr, clock, asked };
 }

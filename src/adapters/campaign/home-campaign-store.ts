@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
+import { access, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Delivery } from '../../core/audience.js';
 import type { Campaign, CampaignId } from '../../core/campaign.js';
@@ -45,6 +45,10 @@ export class HomeCampaignStore implements CampaignStore {
 
   inspect(id: string): Promise<CampaignFolder> {
     return readCampaignFolder(this.home, id);
+  }
+
+  async hasRecord(id: string): Promise<boolean> {
+    return access(join(this.dir(id), 'campaign.json')).then(() => true, () => false);
   }
 
   scan(): Promise<{ campaigns: Campaign[]; damaged: DamagedCampaign[] }> {

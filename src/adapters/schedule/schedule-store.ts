@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CanaleError } from '../../core/errors.js';
 import type { Schedule } from '../../core/schedule/schedule.js';
 import { audienceQuerySchema, messageSpecSchema, transportSchema } from '../campaign/campaign-store.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
@@ -53,11 +52,4 @@ export async function updateSchedules<T>(home: string, change: (schedules: Sched
     await writeFileAtomic(scheduleFile(home), `${JSON.stringify({ version: 1, schedules }, null, 2)}\n`);
     return result;
   });
-}
-
-/** One schedule by id, or a clear error naming how to list them. */
-export function findSchedule(schedules: readonly Schedule[], id: string): Schedule {
-  const found = schedules.find((s) => s.id === id);
-  if (found === undefined) throw new CanaleError('SCHEDULE_NOT_FOUND', `there is no schedule "${id}" — see them with: canale schedule list`);
-  return found;
 }

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { rm } from 'node:fs/promises';
-import { campaignDir, readCampaignState } from '../../adapters/campaign/campaign-files.js';
-import { loadCampaign, readCampaignFolder, saveCampaign, scanCampaigns } from '../../adapters/campaign/campaign-store.js';
-import type { Campaign, CampaignId } from '../../core/campaign.js';
+import type { Campaign } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
 import { checkId } from '../../core/ids.js';
 import type { CampaignReport } from '../../core/report.js';
@@ -11,21 +8,20 @@ import { printTable } from '../../ui/table.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { displayZone } from '../display-zone.js';
-import { campaignOrLast } from '../report/index.js';
-import { sendLockHolder } from '../send/campaign.js';
-import { printReport } from '../send/print.js';
-import { describeWait } from '../send/send-window.js';
-import { readPlanSettings } from '../preview/plan-settings.js';
-import { withLiveStatus, withSendLock } from '../../adapters/campaign/send-lock.js';
+import type { Persistence } from '../../core/ports.js';
+import { campaignOrLast } from '../../sending/campaign-state.js';
+import { readPlanSettings } from '../../sending/plan-settings.js';
+import { describeWait } from '../../sending/send-window.js';
+import { printReport } from '../send-printout.js';
 
 /** One row of `campaigns list`: a campaign and its counts, or a folder that cannot be read and what is wrong (DESIGN §10). */
 type ListRow =
   | { readonly id: string; readonly status: Campaign['status']; readonly createdAt: string; readonly topics: readonly string[]; readonly channels: readonly string[]; readonly counts: CampaignReport['counts'] }
   | { readonly id: string; readonly status: 'damaged'; readonly problem: string };
 
-async function rowOf(ctx: Context, c: Campaign): Promise<ListRow> {
+async function rowOf(ports: Persistence, c: Campaign): Promise<ListRow> {
   try {
-    const { report } = await readCampaignState(ctx.paths.home, c);
+    const { report } = await ports.campaigns.state(c);
     return { id: c.id, status: c.status, createdAt: c.createdAt, topics: c.query.topics, channels: c.channels, counts: report.counts };
   } catch (error) {
     if (error instanceof CanaleError && error.code === 'CAMPAIGN_DAMAGED') return { id: c.id, status: 'damaged', problem: error.message };
@@ -38,10 +34,10 @@ async function rowOf(ctx: Context, c: Campaign): Promise<ListRow> {
  * --json (DESIGN §10, UTC). A folder that cannot be read is listed after them as `{ id, status: "damaged", problem }`.
  */
 export async function runCampaignsList(options: { readonly json: boolean }, ctx: Context): Promise<void> {
-  await ctx.prepareHome();
-  const scanned = await scanCampaigns(ctx.paths.home);
-  const campaigns = await withLiveStatus(ctx.paths.home, scanned.campaigns, ctx.deps.processes);
-  const rows: ListRow[] = [...(await Promise.all(campaigns.map((c) => rowOf(ctx, c)))), ...scanned.damaged.map((d) => ({ ...d, status: 'damaged' as const }))];
+  const ports = await ctx.ports();
+  const scanned = await ports.campaigns.scan();
+  const campaigns = await ports.locks.withLiveStatus(scanned.campaigns);
+  const rows: ListRow[] = [...(await Promise.all(campaigns.map((c) => rowOf(ports, c)))), ...scanned.damaged.map((d) => ({ ...d, status: 'damaged' as const }))];
   // readable ones oldest first, then the damaged ones (which have no reliable creation time) by id
   const ordered = [...rows.filter((r) => !('problem' in r)), ...rows.filter((r) => 'problem' in r).sort((a, b) => a.id.localeCompare(b.id))];
   if (options.json) {
@@ -63,8 +59,7 @@ export async function runCampaignsList(options: { readonly json: boolean }, ctx:
 }
 
 export async function runCampaignShow(id: string, options: { readonly json: boolean }, ctx: Context): Promise<void> {
-  await ctx.prepareHome();
-  const { campaign, report } = await campaignOrLast(ctx, id);
+  const { campaign, report } = await campaignOrLast(await ctx.ports(), id, (line) => ctx.ui.warn(line));
   if (options.json) {
     ctx.ui.json({ ...campaign, report });
     return;
@@ -86,37 +81,40 @@ export async function runCampaignShow(id: string, options: { readonly json: bool
  * folder (DESIGN §5) cannot be cancelled in its record: it is removed, with its files, after the same question.
  */
 export async function runCampaignCancel(id: string, ctx: Context): Promise<void> {
-  await ctx.prepareHome();
-  const damaged = await problemOf(ctx, id);
-  if (damaged !== undefined) return removeDamaged(id, damaged, ctx);
-  const campaign = await loadCampaign(ctx.paths.home, id);
+  const ports = await ctx.ports();
+  const damaged = await problemOf(ports, id);
+  if (damaged !== undefined) return removeDamaged(ports, id, damaged, ctx);
+  const campaign = await ports.campaigns.load(id);
   if (campaign.status === 'completed' || campaign.status === 'cancelled') {
     throw new CanaleError('CAMPAIGN_FINISHED', `campaign ${id} is already ${campaign.status}; there is nothing to cancel`);
   }
   await ctx.confirm(`Cancel campaign ${id} (${campaign.status})? Recipients not yet reached will not get it`, `canale campaigns cancel ${id} --yes`);
   // a send that is running holds the send lock: it must be stopped (Ctrl-C) before its campaign can be cancelled
-  await withSendLock(ctx.paths.home, sendLockHolder(ctx, id), () =>
-    saveCampaign(ctx.paths.home, { ...campaign, status: 'cancelled', finishedAt: campaign.finishedAt ?? ctx.now() }),
-  );
+  await ports.locks.withSendLock(lockRequest(ctx, id), () => ports.campaigns.save({ ...campaign, status: 'cancelled', finishedAt: campaign.finishedAt ?? ctx.now() }));
   ctx.ui.success(`cancelled ${id}`);
 }
 
 /** What makes campaign `id` unreadable — its folder, or its recipient list — or undefined when it can be read (or is not there). */
-async function problemOf(ctx: Context, id: string): Promise<string | undefined> {
-  const folder = await readCampaignFolder(ctx.paths.home, id);
+async function problemOf(ports: Persistence, id: string): Promise<string | undefined> {
+  const folder = await ports.campaigns.inspect(id);
   if (folder.kind === 'damaged') return folder.problem;
   if (folder.kind === 'missing') return undefined;
-  const row = await rowOf(ctx, folder.campaign);
+  const row = await rowOf(ports, folder.campaign);
   return 'problem' in row ? row.problem : undefined;
 }
 
-async function removeDamaged(id: string, problem: string, ctx: Context): Promise<void> {
-  const dir = campaignDir(ctx.paths.home, id as CampaignId);
+/** Who takes the send lock to change a campaign: this command, now; waiting for a crashed send's lock is said. */
+function lockRequest(ctx: Context, campaign: string): { readonly campaign: string; readonly startedAt: string; readonly onWait: (m: string) => void } {
+  return { campaign, startedAt: ctx.now(), onWait: (m) => ctx.ui.info(m) };
+}
+
+async function removeDamaged(ports: Persistence, id: string, problem: string, ctx: Context): Promise<void> {
+  const dir = ports.campaigns.whereIs(id);
   await ctx.confirm(`Campaign ${id} is damaged (${problem}). Remove its folder ${dir} and every file in it?`, `canale campaigns cancel ${id} --yes`);
-  await withSendLock(ctx.paths.home, sendLockHolder(ctx, id), async () => {
+  await ports.locks.withSendLock(lockRequest(ctx, id), async () => {
     // under the lock, checked again: only a folder that is still unreadable is removed
-    if ((await problemOf(ctx, id)) === undefined) throw new CanaleError('CAMPAIGN_CHANGED', `campaign ${id} can be read again — nothing was removed; see: canale campaigns show ${id}`);
-    await rm(dir, { recursive: true, force: true });
+    if ((await problemOf(ports, id)) === undefined) throw new CanaleError('CAMPAIGN_CHANGED', `campaign ${id} can be read again — nothing was removed; see: canale campaigns show ${id}`);
+    await ports.campaigns.remove(id);
   });
   ctx.ui.success(`removed the damaged campaign ${id} (${dir})`);
 }

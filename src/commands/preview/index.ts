@@ -4,9 +4,8 @@ import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
 import { parseKeyValues } from '../../core/attributes.js';
 import { SKIP_REASONS, type ChannelChoice } from '../../core/audience.js';
-import { CanaleError, EXIT, usageError } from '../../core/errors.js';
+import { CanaleError, EXIT } from '../../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
-import { knownFields } from '../../core/message/placeholders.js';
 import { templateViewOf } from '../../core/message/template-view.js';
 import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
 import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
@@ -15,13 +14,15 @@ import type { Channel, Subscriber } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
 import type { Envelope } from '../../core/transport.js';
 import { collect, withExamples, type App } from '../app.js';
-import { whatsAppQuota, whatsAppRecipients } from '../send/send-window.js';
+import { whatsAppQuota, whatsAppRecipients } from '../../sending/send-window.js';
+import { parseChannelChoice } from '../campaign-options.js';
 import type { Context } from '../context.js';
 import { checkOutputFile } from '../output-file.js';
-import { syncedTemplates } from '../message-context.js';
-import { readPlanSettings, renderContextOf } from './plan-settings.js';
+import { templateInfoOf } from '../message-context.js';
+import { readPlanSettings, renderContextOf } from '../../sending/plan-settings.js';
+import { readSnapshot } from '../../sending/send-snapshot.js';
+import { checkSendNow } from '../../sending/send-check.js';
 import { printEnvelope, type TemplateExtras } from './render-envelope.js';
-import { checkSendNow } from './send-check.js';
 import { sampleTargets, targetsForRef } from './targets.js';
 
 export interface PreviewOptions {
@@ -34,12 +35,6 @@ export interface PreviewOptions {
   readonly json: boolean;
   readonly topics: readonly string[];
   readonly where: ReadonlyArray<{ key: string; value: string }>;
-}
-
-export function parseChannelChoice(text: string | undefined): ChannelChoice {
-  const choice = (text ?? 'preferred').toLowerCase();
-  if (choice === 'preferred' || choice === 'all' || choice === 'whatsapp' || choice === 'email') return choice;
-  throw usageError('CHANNEL_INVALID', `--channel "${text}" is not whatsapp, email or all`);
 }
 
 type PreviewFlags = { to?: string; channel?: string; html?: string; force?: boolean; json?: boolean; topic?: string[]; where?: string[] };
@@ -94,8 +89,9 @@ export async function runPreview(options: PreviewOptions, ctx: Context): Promise
 export async function previewMessage(options: PreviewOptions, ctx: Context): Promise<PreviewResult> {
   const htmlPath = options.html === undefined ? undefined : await checkOutputFile(ctx, options.html, '--html', options.force === true);
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.file));
-  const data = await (await ctx.store()).read();
-  const compiled = compileMessage(spec, { topics: data.topics, knownFields: knownFields(data.subscribers), templates: syncedTemplates(data) }, options.topics);
+  const ports = await ctx.ports();
+  const data = await readSnapshot(ports.subscribers, () => true);
+  const compiled = compileMessage(spec, { topics: data.topics, knownFields: data.fields, templates: data.templates.map(templateInfoOf) }, options.topics);
   if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${options.file}: ${compiled.problems.join('\n  ')}`);
   const message = compiled.message;
   const settings = await readPlanSettings(ctx);
@@ -110,8 +106,9 @@ export async function previewMessage(options: PreviewOptions, ctx: Context): Pro
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
     render,
   });
-  const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ctx, settings, whatsAppRecipients(plan)) : undefined;
-  const check = await checkSendNow(ctx, options.file, plan, message, settings);
+  const now = ctx.deps.clock.now();
+  const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ports.campaigns, now, settings, whatsAppRecipients(plan)) : undefined;
+  const check = checkSendNow(await ctx.settings(), now, options.file, plan, message, settings);
   const warnings = [
     ...planWarnings(plan, message, {
       hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,

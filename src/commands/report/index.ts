@@ -1,19 +1,19 @@
 import type { Command } from 'commander';
-import { readCampaignState } from '../../adapters/campaign/campaign-files.js';
-import { damagedCampaignError, loadCampaign, scanCampaigns } from '../../adapters/campaign/campaign-store.js';
-import { withLiveStatus } from '../../adapters/campaign/send-lock.js';
 import { writeFileAtomic } from '../../adapters/fs/atomic-file.js';
-import type { Campaign } from '../../core/campaign.js';
-import { CanaleError, usageError } from '../../core/errors.js';
+import { usageError } from '../../core/errors.js';
+import type { Delivery } from '../../core/audience.js';
 import { checkId } from '../../core/ids.js';
+import type { SubscriberStore } from '../../core/ports.js';
+import type { Subscriber } from '../../core/subscriber.js';
 import { withExamples, type App } from '../app.js';
 import type { TextOutput } from '../../deps.js';
 import { Ui } from '../../ui/ui.js';
 import type { Context } from '../context.js';
 import { checkOutputFile } from '../output-file.js';
-import { printReport } from '../send/print.js';
+import { printReport } from '../send-printout.js';
 import { displayZone } from '../display-zone.js';
-import { readPlanSettings } from '../preview/plan-settings.js';
+import { campaignOrLast } from '../../sending/campaign-state.js';
+import { readPlanSettings } from '../../sending/plan-settings.js';
 import { reportCsv } from './report-formats.js';
 import { reportHtml } from './report-html.js';
 
@@ -36,44 +36,10 @@ export function parseReport(campaign: string | undefined, flags: { last?: boolea
   return { ...(campaign === undefined ? {} : { campaign: checkId('campaign', campaign, 'report CAMPAIGN') }), format: format as ReportFormat, ...(flags.out === undefined ? {} : { out: flags.out }), withContacts: flags.withContacts === true, force: flags.force === true };
 }
 
-/** What a report is made of: the campaign as it stands, its frozen list and its journal replayed. */
-export type CampaignWithState = { readonly campaign: Campaign } & Awaited<ReturnType<typeof readCampaignState>>;
-
-/** A campaign's state; a list that cannot be read makes it a damaged campaign, said with how to clear it. */
-async function stateOf(ctx: Context, campaign: Campaign): Promise<CampaignWithState> {
-  try {
-    return { campaign, ...(await readCampaignState(ctx.paths.home, campaign)) };
-  } catch (error) {
-    if (error instanceof CanaleError && error.code === 'CAMPAIGN_DAMAGED') throw damagedCampaignError(ctx.paths.home, campaign.id, error.message);
-    throw error;
-  }
-}
-
-/** The campaign asked for, or the most recent one that can be read (damaged ones are skipped, and said). */
-export async function campaignOrLast(ctx: Context, id: string | undefined): Promise<CampaignWithState> {
-  const live = async (c: Campaign): Promise<Campaign> => (await withLiveStatus(ctx.paths.home, [c], ctx.deps.processes))[0] ?? c;
-  if (id !== undefined) return stateOf(ctx, await live(await loadCampaign(ctx.paths.home, id)));
-  const { campaigns, damaged } = await scanCampaigns(ctx.paths.home);
-  const skipped = damaged.map((d) => d.id);
-  let found: CampaignWithState | undefined;
-  for (const campaign of [...campaigns].reverse()) {
-    try {
-      found = await stateOf(ctx, await live(campaign));
-      break;
-    } catch (error) {
-      if (!(error instanceof CanaleError && error.code === 'CAMPAIGN_DAMAGED')) throw error;
-      skipped.push(campaign.id);
-    }
-  }
-  if (skipped.length > 0) ctx.ui.warn(`skipped ${skipped.length} damaged campaign(s): ${skipped.join(', ')} — see: canale campaigns list`);
-  if (found === undefined) throw new CanaleError('NO_CAMPAIGNS', 'there are no campaigns yet — send one with: canale send --topic T --message FILE');
-  return found;
-}
-
 /** A campaign's report, any time after it started: as a table, JSON, CSV (one row per recipient) or an HTML page. */
 export async function runReport(options: ReportOptions, ctx: Context): Promise<void> {
-  await ctx.prepareHome();
-  const { campaign, deliveries, replay, report } = await campaignOrLast(ctx, options.campaign);
+  const ports = await ctx.ports();
+  const { campaign, deliveries, replay, report } = await campaignOrLast(ports, options.campaign, (line) => ctx.ui.warn(line));
   const out = options.out === undefined ? undefined : await checkOutputFile(ctx, options.out, '--out', options.force);
   let chunks: Iterable<string>;
   switch (options.format) {
@@ -92,13 +58,13 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<v
       break;
     }
     case 'csv': {
-      const contacts = options.withContacts ? new Map((await (await ctx.store()).read()).subscribers.map((s) => [s.id as string, s])) : undefined;
+      const contacts = options.withContacts ? await contactsOf(ports.subscribers, deliveries) : undefined;
       chunks = reportCsv(deliveries, replay, contacts);
       break;
     }
     case 'html': {
       const settings = await readPlanSettings(ctx);
-      const catalogue = await (await ctx.store()).topics();
+      const catalogue = await ports.subscribers.topics();
       const labels = campaign.query.topics.map((id) => catalogue.find((t) => t.id === id)?.label ?? id);
       chunks = [reportHtml({ report, campaign, cityName: settings.cityName, topicLabels: labels, zone: settings.timezone, generatedAt: ctx.deps.clock.now() })];
       break;
@@ -114,6 +80,16 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<v
   }
   await writeFileAtomic(out, chunks);
   ctx.ui.success(`wrote the report of ${campaign.id} to ${options.out}`);
+}
+
+/** The subscribers of a campaign's list who are still in the store, by id, for `--with-contacts`. */
+async function contactsOf(store: SubscriberStore, deliveries: readonly Delivery[]): Promise<Map<string, Subscriber>> {
+  const listed = new Set<string>(deliveries.map((d) => d.subscriberId));
+  const contacts = new Map<string, Subscriber>();
+  await store.scan(undefined, (s) => {
+    if (listed.has(s.id)) contacts.set(s.id, s);
+  });
+  return contacts;
 }
 
 export function registerReport(program: Command, app: App): void {

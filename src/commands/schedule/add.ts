@@ -1,6 +1,5 @@
 import { basename, resolve } from 'node:path';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
-import { updateSchedules } from '../../adapters/schedule/schedule-store.js';
 import type { TransportChoice } from '../../adapters/transports/select.js';
 import { usageError } from '../../core/errors.js';
 import { checkCron, nextSlot, shortestGap } from '../../core/schedule/recurrence.js';
@@ -8,11 +7,12 @@ import { channelsOfSchedule, type Schedule } from '../../core/schedule/schedule.
 import { parseWhen } from '../../core/schedule/zoned-time.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
-import { readPlanSettings } from '../preview/plan-settings.js';
-import { namesOf, prepareSend, refuseIfBlocked, refuseUnknownWhere, requestOf, transportFor, type PreparedSend } from '../send/prepare.js';
-import { parseCampaignSend, type CampaignFlags } from '../send/campaign-options.js';
-import { printPlan } from '../send/print.js';
-import { delivering, localTime, quietNow } from '../send/send-window.js';
+import { planSettingsOf } from '../../sending/plan-settings.js';
+import { namesOf, prepareSend, refuseIfBlocked, refuseUnknownWhere, transportFor, type PreparedSend } from '../../sending/prepare.js';
+import { delivering, localTime, quietNow } from '../../sending/send-window.js';
+import { parseCampaignSend, requestOf, type CampaignFlags } from '../campaign-options.js';
+import { sendingOf } from '../sending-of.js';
+import { printPlan } from '../send-printout.js';
 import { viewOf } from './view.js';
 
 /** Recurring sends more often than this are refused: a city's channel is not a chat. */
@@ -74,16 +74,17 @@ function transportsToFreeze(prepared: PreparedSend, query: Schedule['query'], vi
 export async function runScheduleAdd(file: string, flags: AddFlags, ctx: Context): Promise<void> {
   if (flags.text !== undefined || flags.subject !== undefined) throw usageError('SCHEDULE_MESSAGE_FILE', 'a schedule sends a message file (FILE): --text and --subject are for canale send');
   const options = parseCampaignSend({ ...flags, message: file });
-  const settings = await readPlanSettings(ctx);
+  const sending = await sendingOf(ctx);
+  const settings = planSettingsOf(sending.settings, sending.clock);
   const zone = settings.timezone;
   const now = ctx.deps.clock.now();
   const when = whenOf(flags, zone, now);
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, file));
-  const prepared = await prepareSend(requestOf(options, spec), ctx);
+  const prepared = await prepareSend(requestOf(options, spec), sending);
   refuseUnknownWhere(prepared);
   const query: Schedule['query'] = { topics: prepared.message.topics, where: options.where, channel: options.channel };
   const frozen = transportsToFreeze(prepared, query, options.via);
-  printPlan(ctx, prepared.plan, frozen, prepared.warnings, false, options.urgent);
+  printPlan(ctx.ui, prepared.plan, frozen, prepared.warnings, false, options.urgent);
   refuseIfBlocked(prepared);
   const first = new Date(when.next ?? now.toISOString());
   if (prepared.plan.recipients.total === 0) ctx.ui.warn('nobody would get it today: it goes to whoever follows these topics when it fires');
@@ -121,7 +122,7 @@ export async function runScheduleAdd(file: string, flags: AddFlags, ctx: Context
     else ctx.ui.info(`dry run: ${question.replace(/^Schedule/, 'would schedule').replace(/\?$/, '')} — nothing was stored`);
     return;
   }
-  await updateSchedules(ctx.paths.home, (schedules) => ({ schedules: [...schedules, schedule], result: undefined }));
+  await sending.ports.schedules.update((schedules) => ({ schedules: [...schedules, schedule], result: undefined }));
   if (options.json) ctx.ui.json(viewOf(schedule));
   else ctx.ui.success(`scheduled ${schedule.id}: ${what} — canale schedule run sends it (see: canale schedule install --print)`);
 }

@@ -1,22 +1,26 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { listCampaigns } from '../../adapters/campaign/campaign-store.js';
-import { findSchedule, readSchedules, updateSchedules } from '../../adapters/schedule/schedule-store.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { checkId } from '../../core/ids.js';
 import type { Schedule } from '../../core/schedule/schedule.js';
 import { printTable } from '../../ui/table.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
-import { localTime } from '../send/send-window.js';
+import { localTime } from '../../sending/send-window.js';
 import { runScheduleAdd, type AddFlags } from './add.js';
 import { installLines } from './install.js';
 import { runScheduleRun } from './run.js';
 import { viewOf, whenText } from './view.js';
 
+/** One schedule by id, or a clear error naming how to list them. */
+export function findSchedule(schedules: readonly Schedule[], id: string): Schedule {
+  const found = schedules.find((s) => s.id === id);
+  if (found === undefined) throw new CanaleError('SCHEDULE_NOT_FOUND', `there is no schedule "${id}" — see them with: canale schedule list`);
+  return found;
+}
+
 export async function runScheduleList(options: { readonly json: boolean; readonly all: boolean }, ctx: Context): Promise<void> {
-  await ctx.prepareHome();
-  const schedules = (await readSchedules(ctx.paths.home)).filter((s) => options.all || s.status === 'active');
+  const schedules = (await (await ctx.ports()).schedules.list()).filter((s) => options.all || s.status === 'active');
   if (options.json) {
     ctx.ui.json(schedules.map(viewOf));
     return;
@@ -38,8 +42,7 @@ export async function runScheduleList(options: { readonly json: boolean; readonl
 }
 
 export async function runScheduleShow(id: string, options: { readonly json: boolean }, ctx: Context): Promise<void> {
-  await ctx.prepareHome();
-  const s = findSchedule(await readSchedules(ctx.paths.home), id);
+  const s = findSchedule(await (await ctx.ports()).schedules.list(), id);
   if (options.json) {
     ctx.ui.json(viewOf(s));
     return;
@@ -60,9 +63,9 @@ export async function runScheduleShow(id: string, options: { readonly json: bool
 
 /** Cancels a schedule: it fires no more. A campaign it already made goes on unless cancelled itself. */
 export async function runScheduleCancel(id: string, ctx: Context): Promise<void> {
-  await ctx.prepareHome();
+  const ports = await ctx.ports();
   const now = ctx.now();
-  const cancelled = await updateSchedules(ctx.paths.home, (schedules) => {
+  const cancelled = await ports.schedules.update((schedules) => {
     const s = findSchedule(schedules, id);
     if (s.status !== 'active') throw new CanaleError('SCHEDULE_FINISHED', `schedule ${id} is already ${s.status}; there is nothing to cancel`);
     const { next: _next, ...rest } = s;
@@ -70,7 +73,7 @@ export async function runScheduleCancel(id: string, ctx: Context): Promise<void>
     return { schedules: schedules.map((x) => (x === s ? changed : x)), result: changed };
   });
   ctx.ui.success(`cancelled ${cancelled.id}: it will not fire again`);
-  const open = (await listCampaigns(ctx.paths.home)).filter((c) => c.schedule === id && (c.status === 'scheduled' || c.status === 'sending' || c.status === 'interrupted'));
+  const open = (await ports.campaigns.list()).filter((c) => c.schedule === id && (c.status === 'scheduled' || c.status === 'sending' || c.status === 'interrupted'));
   for (const c of open) ctx.ui.warn(`campaign ${c.id} from this schedule is ${c.status}: cancel it too with canale campaigns cancel ${c.id}`);
 }
 

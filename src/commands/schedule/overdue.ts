@@ -1,5 +1,3 @@
-import { listCampaigns } from '../../adapters/campaign/campaign-store.js';
-import { readSchedules } from '../../adapters/schedule/schedule-store.js';
 import type { Context } from '../context.js';
 
 /** How late a due schedule may be before `doctor` asks whether `schedule run` runs at all (quiet hours aside). */
@@ -10,10 +8,10 @@ const LATE_MS = 10 * 60_000;
  * a `schedule run` to send it — cron or the timer is not installed, or fails. Undefined when there is nothing planned.
  */
 export async function scheduleHealth(ctx: Context): Promise<{ readonly ok: boolean | 'warn'; readonly detail: string } | undefined> {
-  const home = ctx.paths.home;
+  const ports = await ctx.ports();
   const now = ctx.deps.clock.now().getTime();
-  const active = (await readSchedules(home)).filter((s) => s.status === 'active');
-  const waiting = (await listCampaigns(home)).filter((c) => c.status === 'scheduled');
+  const active = (await ports.schedules.list()).filter((s) => s.status === 'active');
+  const waiting = (await ports.campaigns.list()).filter((c) => c.status === 'scheduled');
   if (active.length === 0 && waiting.length === 0) return undefined;
   const late = [
     ...active.filter((s) => s.next !== undefined && now - Date.parse(s.next) > LATE_MS).map((s) => `schedule ${s.id} (due ${s.next})`),

@@ -1,7 +1,7 @@
-import { listCampaigns } from '../../adapters/campaign/campaign-store.js';
+import type { CampaignStore } from '../../core/ports.js';
+import type { PlanSettings } from '../../sending/plan-settings.js';
+import { localTime } from '../../sending/send-window.js';
 import type { Context } from '../context.js';
-import type { PlanSettings } from '../preview/plan-settings.js';
-import { localTime } from '../send/send-window.js';
 import type { RunEntry, ScheduleRunOptions } from './run.js';
 
 /** What `schedule run` says: a line per thing done on stdout (what cron mails), more with --verbose on stderr. */
@@ -29,9 +29,9 @@ export function reportEntry(ctx: Context, options: ScheduleRunOptions, entry: Ru
 }
 
 /** For --verbose: each campaign that waits to go on by itself — why and until when, in local time — but those this run just said. */
-export async function waitingCampaigns(ctx: Context, entries: readonly RunEntry[], zone: string): Promise<string[]> {
+export async function waitingCampaigns(campaigns: CampaignStore, entries: readonly RunEntry[], zone: string): Promise<string[]> {
   const said = new Set(entries.filter((e) => e.action === 'waiting').map((e) => e.campaign));
-  return (await listCampaigns(ctx.paths.home))
+  return (await campaigns.list())
     .filter((c) => c.status === 'scheduled' && c.resumeAt !== undefined && !said.has(c.id))
     .map((c) => {
       const why = c.waitingFor === 'daily-limit' ? 'for the WhatsApp daily tier to free up' : 'for quiet hours to end';

@@ -1,23 +1,19 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { campaignDir } from '../../adapters/campaign/campaign-files.js';
-import { freezeCampaign } from '../../adapters/campaign/campaign-freeze.js';
-import { listCampaigns, loadCampaign, scanCampaigns, type DamagedCampaign } from '../../adapters/campaign/campaign-store.js';
-import { withLiveStatus, withProcessLock, withSendLock } from '../../adapters/campaign/send-lock.js';
-import { readSchedules, updateSchedules } from '../../adapters/schedule/schedule-store.js';
 import type { Campaign, CampaignId } from '../../core/campaign.js';
 import { CanaleError, EXIT } from '../../core/errors.js';
 import { channelsOfSchedule, dueAt, fired, type Schedule } from '../../core/schedule/schedule.js';
+import type { DamagedCampaign } from '../../core/ports.js';
 import type { Channel } from '../../core/subscriber.js';
-import type { Context } from '../context.js';
-import { ratesOf, readPlanSettings, type PlanSettings } from '../preview/plan-settings.js';
 import { resumePace } from '../../core/campaign-pace.js';
-import { DEFAULT_CONCURRENCY } from '../send/campaign-options.js';
-import { continueCampaign, freezeAndSend, sendLockHolder } from '../send/campaign.js';
-import { prepareSend, refuseIfBlocked, transportFor } from '../send/prepare.js';
-import { SIGNAL_STOP, type CampaignResult } from '../send/campaign-run.js';
-import { delivering, localTime, quietNow } from '../send/send-window.js';
 import { settingsMap } from '../../adapters/transports/select.js';
+import { SIGNAL_STOP, type CampaignResult } from '../../sending/campaign-run.js';
+import { freezeAndSend } from '../../sending/freeze.js';
+import { planSettingsOf, ratesOf, type PlanSettings } from '../../sending/plan-settings.js';
+import { prepareSend, refuseIfBlocked, transportFor } from '../../sending/prepare.js';
+import { continueCampaign } from '../../sending/resume.js';
+import { DEFAULT_CONCURRENCY, sendLockRequest, type Sending } from '../../sending/sending.js';
+import { delivering, localTime, quietNow } from '../../sending/send-window.js';
+import type { Context } from '../context.js';
+import { sendingOf } from '../sending-of.js';
 import { reportEntry, verbose, waitingCampaigns } from './run-output.js';
 import { requestOfSchedule, requireScheduleTransports } from './schedule-request.js';
 
@@ -55,10 +51,10 @@ const RUN_LOCK = 'schedule-run';
  * One run at a time per home: a run that finds another one working leaves the work to it and exits 0.
  */
 export async function runScheduleRun(options: ScheduleRunOptions, ctx: Context): Promise<number> {
-  await ctx.prepareHome();
-  const holder = { startedAt: ctx.now(), ...(ctx.deps.processes === undefined ? {} : { owner: ctx.deps.processes }), onWait: (m: string) => verbose(ctx, options, m) };
+  const sending = await sendingOf(ctx);
+  const holder = { startedAt: ctx.now(), onWait: (m: string) => verbose(ctx, options, m) };
   try {
-    return await withProcessLock(ctx.paths.home, RUN_LOCK, holder, () => runLocked(options, ctx), (current) => new CanaleError('RUN_BUSY', `another canale schedule run is working (process ${current.pid ?? '?'}, since ${current.startedAt ?? '?'})`, { exit: 'busy' }));
+    return await sending.ports.locks.withLock(RUN_LOCK, holder, () => runLocked(options, ctx, sending), (current) => new CanaleError('RUN_BUSY', `another canale schedule run is working (process ${current.pid ?? '?'}, since ${current.startedAt ?? '?'})`, { exit: 'busy' }));
   } catch (error) {
     if (!(error instanceof CanaleError && error.code === 'RUN_BUSY')) throw error;
     // cron starts a run every minute while a long send goes on: not an error, the other run has the work in hand
@@ -68,11 +64,11 @@ export async function runScheduleRun(options: ScheduleRunOptions, ctx: Context):
   }
 }
 
-async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<number> {
-  const settings = await readPlanSettings(ctx);
-  const transports = settingsMap(await ctx.settings());
+async function runLocked(options: ScheduleRunOptions, ctx: Context, sending: Sending): Promise<number> {
+  const settings = planSettingsOf(sending.settings, sending.clock);
+  const transports = settingsMap(sending.settings);
   const now = ctx.deps.clock.now();
-  const { work, damaged } = await findWork(ctx, now);
+  const { work, damaged } = await findWork(sending, now);
   // a damaged folder is one campaign this run cannot see to: said once, and everything else is done
   if (damaged.length > 0) ctx.ui.warn(describeDamaged(damaged));
   const entries: RunEntry[] = [];
@@ -88,7 +84,7 @@ async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<num
     }
     let entry: RunEntry;
     try {
-      entry = await withSendLock(ctx.paths.home, sendLockHolder(ctx, item.kind === 'continue' ? item.campaign.id : item.schedule.id), () => doWork(item, ctx, at));
+      entry = await sending.ports.locks.withSendLock(sendLockRequest(sending, item.kind === 'continue' ? item.campaign.id : item.schedule.id), () => doWork(item, ctx, sending, at));
     } catch (error) {
       if (error instanceof CanaleError && error.code === 'SEND_BUSY') {
         // a person's send holds the lock: everything due waits for the next run
@@ -109,8 +105,8 @@ async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<num
     }
   }
   if (entries.length === 0) verbose(ctx, options, 'nothing due');
-  if (options.verbose) for (const line of await waitingCampaigns(ctx, entries, settings.timezone)) ctx.ui.info(line);
-  const next = await nextDue(ctx);
+  if (options.verbose) for (const line of await waitingCampaigns(sending.ports.campaigns, entries, settings.timezone)) ctx.ui.info(line);
+  const next = await nextDue(sending);
   if (options.verbose && next !== undefined) ctx.ui.info(`next: ${localTime(new Date(next), settings.timezone)}`);
   if (options.json) ctx.ui.json({ at: now.toISOString(), entries, next: next ?? null, ...(damaged.length === 0 ? {} : { damaged }) });
   return exit;
@@ -122,10 +118,10 @@ function describeDamaged(damaged: readonly DamagedCampaign[]): string {
 }
 
 /** The schedules and campaigns this run must see to, oldest work first. */
-async function findWork(ctx: Context, now: Date): Promise<{ work: Work[]; damaged: DamagedCampaign[] }> {
-  const home = ctx.paths.home;
-  const { campaigns: recorded, damaged } = await scanCampaigns(home);
-  const live = await withLiveStatus(home, recorded, ctx.deps.processes);
+async function findWork(sending: Sending, now: Date): Promise<{ work: Work[]; damaged: DamagedCampaign[] }> {
+  const { campaigns, locks, schedules } = sending.ports;
+  const { campaigns: recorded, damaged } = await campaigns.scan();
+  const live = await locks.withLiveStatus(recorded);
   const work: Work[] = [];
   live.forEach((campaign, i) => {
     const was = recorded[i] as Campaign;
@@ -136,9 +132,9 @@ async function findWork(ctx: Context, now: Date): Promise<{ work: Work[]; damage
     }
     // a send stopped on purpose (Ctrl-C, SIGTERM) or by a fatal error stays interrupted: a person resumes or cancels it
   });
-  for (const schedule of await readSchedules(home)) {
+  for (const schedule of await schedules.list()) {
     const last = schedule.runs.at(-1);
-    if (last !== undefined && last.error === undefined && !existsSync(join(campaignDir(home, last.campaign as CampaignId), 'campaign.json'))) {
+    if (last !== undefined && last.error === undefined && !(await campaigns.hasRecord(last.campaign))) {
       // a run claimed this slot and stopped before its campaign was written: make it now
       work.push({ kind: 'create', schedule, campaign: last.campaign, slot: last.slot });
     }
@@ -177,25 +173,25 @@ function quietWait(item: Work, settings: PlanSettings, transports: ReturnType<ty
 }
 
 /** Does one piece of work under the send lock. Checks again what it found: another run may have done it since. */
-async function doWork(item: Work, ctx: Context, now: Date): Promise<RunEntry> {
-  const home = ctx.paths.home;
+async function doWork(item: Work, ctx: Context, sending: Sending, now: Date): Promise<RunEntry> {
+  const { campaigns } = sending.ports;
   if (item.kind === 'continue') {
-    const campaign = await loadCampaign(home, item.campaign.id);
+    const campaign = await campaigns.load(item.campaign.id);
     if (campaign.status === 'completed' || campaign.status === 'cancelled') return { action: 'resumed', campaign: campaign.id, status: campaign.status };
     ctx.ui.info(`campaign ${campaign.id}: going on — ${item.why}`);
-    const schedule = campaign.schedule === undefined ? undefined : (await readSchedules(home)).find((s) => s.id === campaign.schedule);
+    const schedule = campaign.schedule === undefined ? undefined : (await sending.ports.schedules.list()).find((s) => s.id === campaign.schedule);
     // its own pace; a campaign made before canale kept it goes at its schedule's, as it did
-    const fallback = { rates: ratesOf(await readPlanSettings(ctx), schedule?.send.rate), concurrency: schedule?.send.concurrency ?? DEFAULT_CONCURRENCY };
+    const fallback = { rates: ratesOf(planSettingsOf(sending.settings, sending.clock), schedule?.send.rate), concurrency: schedule?.send.concurrency ?? DEFAULT_CONCURRENCY };
     const paced = resumePace(campaign, {}, fallback);
     const pace = 'pace' in paced ? paced.pace : fallback;
-    const result = await continueCampaign(campaign, { retryFailed: false, resendUnknown: false, pace }, ctx);
+    const result = await continueCampaign(campaign, { retryFailed: false, resendUnknown: false, pace }, sending);
     return entryOf('resumed', result, { ...(campaign.schedule === undefined ? {} : { schedule: campaign.schedule }) });
   }
   // credentials missing here fail the run before the slot is claimed: it stays due until a run finds them
-  requireScheduleTransports(item.schedule, settingsMap(await ctx.settings()), home);
-  if (item.kind === 'create') return sendSchedule(item.schedule, item.campaign as CampaignId, { slot: item.slot }, ctx);
+  requireScheduleTransports(item.schedule, settingsMap(sending.settings), sending.home);
+  if (item.kind === 'create') return sendSchedule(item.schedule, item.campaign as CampaignId, { slot: item.slot }, ctx, sending);
   // claim the slot before anything is frozen: a second run, or this one after a crash, finds it taken
-  const claim = await updateSchedules(home, (schedules) => {
+  const claim = await sending.ports.schedules.update((schedules) => {
     const current = schedules.find((s) => s.id === item.schedule.id);
     const due = current === undefined ? undefined : dueAt(current, now);
     if (current === undefined || due === undefined || !due.due) return { schedules, result: undefined };
@@ -206,28 +202,29 @@ async function doWork(item: Work, ctx: Context, now: Date): Promise<RunEntry> {
   if (claim.missed > 0) {
     ctx.ui.warn(`schedule ${item.schedule.id}: ${claim.missed} more slot(s) passed while canale schedule run was not running — sent once, for the slot of ${localTime(new Date(claim.slot), item.schedule.timezone)}`);
   }
-  return sendSchedule(item.schedule, claim.id, { slot: claim.slot, missed: claim.missed }, ctx);
+  return sendSchedule(item.schedule, claim.id, { slot: claim.slot, missed: claim.missed }, ctx, sending);
 }
 
 /** Plans a schedule's send against the store as it is now, freezes it as campaign `id` and sends it. */
-async function sendSchedule(schedule: Schedule, id: CampaignId, at: { readonly slot: string; readonly missed?: number }, ctx: Context): Promise<RunEntry> {
+async function sendSchedule(schedule: Schedule, id: CampaignId, at: { readonly slot: string; readonly missed?: number }, ctx: Context, sending: Sending): Promise<RunEntry> {
+  const { campaigns } = sending.ports;
   const base = { schedule: schedule.id, campaign: id, slot: at.slot, ...(at.missed === undefined || at.missed === 0 ? {} : { missed: at.missed }) };
   let result: CampaignResult;
   try {
-    const prepared = await prepareSend(requestOfSchedule(schedule), ctx);
+    const prepared = await prepareSend(requestOfSchedule(schedule), sending);
     const outbox = Object.values(prepared.choices).flatMap((c) => (c?.warning === undefined ? [] : [c.warning]));
     for (const warning of [...outbox, ...prepared.warnings]) ctx.ui.warn(`schedule ${schedule.id}: ${warning}`);
     refuseIfBlocked(prepared);
     if (prepared.plan.recipients.total === 0) {
-      await freezeCampaign(ctx.paths.home, { id, status: 'completed', message: schedule.message, query: schedule.query, channels: [], transports: {}, recipients: 0, plannedSkips: prepared.plan.skipped, schedule: schedule.id, createdAt: ctx.now(), finishedAt: ctx.now() }, []);
+      await campaigns.create({ id, status: 'completed', message: schedule.message, query: schedule.query, channels: [], transports: {}, recipients: 0, plannedSkips: prepared.plan.skipped, schedule: schedule.id, createdAt: ctx.now(), finishedAt: ctx.now() }, []);
       return { action: 'fired', ...base, status: 'completed', reason: 'nobody to send to' };
     }
     ctx.ui.info(`schedule ${schedule.id}: sending to ${prepared.plan.recipients.total} recipient(s) as campaign ${id}`);
-    result = await freezeAndSend(ctx, prepared, id, { schedule: schedule.id, concurrency: schedule.send.concurrency });
+    result = await freezeAndSend(sending, prepared, id, { schedule: schedule.id, concurrency: schedule.send.concurrency });
   } catch (error) {
-    if (!(error instanceof CanaleError) || existsSync(join(campaignDir(ctx.paths.home, id), 'campaign.json'))) throw error;
+    if (!(error instanceof CanaleError) || (await campaigns.hasRecord(id))) throw error;
     // the slot is spent: say why nothing was sent, once, rather than failing again every minute
-    await updateSchedules(ctx.paths.home, (schedules) => ({
+    await sending.ports.schedules.update((schedules) => ({
       schedules: schedules.map((s) => (s.id === schedule.id ? { ...s, runs: s.runs.map((r) => (r.campaign === id ? { ...r, error: error.message } : r)) } : s)),
       result: undefined,
     }));
@@ -262,9 +259,9 @@ function worst(a: number, b: number): number {
 }
 
 /** The earliest instant a schedule or a waiting campaign is due, for monitoring. */
-async function nextDue(ctx: Context): Promise<string | undefined> {
+async function nextDue(sending: Sending): Promise<string | undefined> {
   const times: number[] = [];
-  for (const s of await readSchedules(ctx.paths.home)) if (s.status === 'active' && s.next !== undefined) times.push(Date.parse(s.next));
-  for (const c of await listCampaigns(ctx.paths.home)) if (c.status === 'scheduled' && c.resumeAt !== undefined) times.push(Date.parse(c.resumeAt));
+  for (const s of await sending.ports.schedules.list()) if (s.status === 'active' && s.next !== undefined) times.push(Date.parse(s.next));
+  for (const c of await sending.ports.campaigns.list()) if (c.status === 'scheduled' && c.resumeAt !== undefined) times.push(Date.parse(c.resumeAt));
   return times.length === 0 ? undefined : new Date(Math.min(...times)).toISOString();
 }

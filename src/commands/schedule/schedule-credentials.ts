@@ -1,14 +1,12 @@
-import { listCampaigns } from '../../adapters/campaign/campaign-store.js';
 import { readConfigFile } from '../../adapters/config-file.js';
-import { readScheduleEnv, scheduleEnvPath } from '../../adapters/schedule/schedule-env-file.js';
-import { readSchedules } from '../../adapters/schedule/schedule-store.js';
 import { credentialsOf, settingsMap } from '../../adapters/transports/select.js';
 import { resolveSettings } from '../../core/config-keys.js';
 import { channelsOfSchedule, type Schedule } from '../../core/schedule/schedule.js';
+import type { Campaign } from '../../core/campaign.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { TransportName } from '../../core/transport.js';
 import type { Context } from '../context.js';
-import { transportFor } from '../send/prepare.js';
+import { transportFor } from '../../sending/prepare.js';
 
 type Settings = ReturnType<typeof settingsMap>;
 
@@ -32,7 +30,7 @@ function chosen(channel: Channel, settings: Settings, via: Schedule['send']['via
   }
 }
 
-function needsOf(schedules: readonly Schedule[], campaigns: Awaited<ReturnType<typeof listCampaigns>>, cron: Settings, shell: Settings): Need[] {
+function needsOf(schedules: readonly Schedule[], campaigns: readonly Campaign[], cron: Settings, shell: Settings): Need[] {
   const needs: Need[] = [];
   for (const s of schedules) {
     if (s.transports !== undefined) {
@@ -55,12 +53,12 @@ function needsOf(schedules: readonly Schedule[], campaigns: Awaited<ReturnType<t
  * this shell's exports, which it names when they hide the problem. Undefined when nothing is planned.
  */
 export async function scheduleCredentials(ctx: Context): Promise<{ readonly ok: boolean | 'warn'; readonly detail: string } | undefined> {
-  const home = ctx.paths.home;
-  const schedules = (await readSchedules(home)).filter((s) => s.status === 'active');
-  const campaigns = (await listCampaigns(home)).filter((c) => c.status === 'scheduled' || (c.status === 'sending' && c.schedule !== undefined));
+  const ports = await ctx.ports();
+  const schedules = (await ports.schedules.list()).filter((s) => s.status === 'active');
+  const campaigns = (await ports.campaigns.list()).filter((c) => c.status === 'scheduled' || (c.status === 'sending' && c.schedule !== undefined));
   if (schedules.length === 0 && campaigns.length === 0) return undefined;
-  const file = await readScheduleEnv(home);
-  const path = scheduleEnvPath(home);
+  const file = await ports.schedules.credentials();
+  const path = ports.schedules.credentialsPath();
   const config = await readConfigFile(ctx.paths.config);
   const cron = settingsMap(resolveSettings(config.settings, file?.vars ?? {}));
   const shell = settingsMap(await ctx.settings());

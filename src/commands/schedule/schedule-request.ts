@@ -1,6 +1,6 @@
 import { frozenTransports, type settingsMap } from '../../adapters/transports/select.js';
 import type { Schedule } from '../../core/schedule/schedule.js';
-import type { SendRequest } from '../send/prepare.js';
+import type { SendRequest } from '../../sending/prepare.js';
 
 /** The send a schedule asks for when it fires: its frozen message, audience, send options and transports. */
 export function requestOfSchedule(schedule: Schedule): SendRequest {

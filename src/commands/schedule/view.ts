@@ -1,5 +1,5 @@
 import type { Schedule } from '../../core/schedule/schedule.js';
-import { localTime } from '../send/send-window.js';
+import { localTime } from '../../sending/send-window.js';
 
 /** A schedule as `--json` shows it: times in UTC, the zone they are read in, the transports, the latest runs. */
 export function viewOf(s: Schedule): Record<string, unknown> {

@@ -7,7 +7,7 @@ import { BSUID_FORM, type WhatsAppAddress, type WhatsAppUserId } from '../../cor
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { runResume, runSendCampaign } from './campaign.js';
-import { flagName, parseCampaignSend, parseResume, type CampaignFlags } from './campaign-options.js';
+import { flagName, parseCampaignSend, parseResume, type CampaignFlags } from '../campaign-options.js';
 import { runTestSend, type TestSendOptions } from './test-send.js';
 import { canaleCommand } from '../../core/shell-quote.js';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
-import { buildTransport, chooseTransport, settingsMap } from '../../adapters/transports/select.js';
+import { chooseTransport, settingsMap } from '../../adapters/transports/select.js';
 import type { Email } from '../../core/email.js';
 import { CanaleError } from '../../core/errors.js';
 import { renderEmailFor, renderWhatsAppFor } from '../../core/message/render.js';
@@ -10,8 +10,8 @@ import { isWhatsAppPhone, type WhatsAppAddress } from '../../core/whatsapp-ident
 import { findTemplate } from '../../core/template.js';
 import { describeFailure, type Envelope, type TemplateParameters, type TransportName } from '../../core/transport.js';
 import type { Context } from '../context.js';
-import { readPlanSettings, renderContextOf } from '../preview/plan-settings.js';
-import { compileForSend } from './prepare.js';
+import { readPlanSettings, renderContextOf } from '../../sending/plan-settings.js';
+import { compileForSend, readSnapshot } from '../../sending/send-snapshot.js';
 
 /** `send --test-to`: one message to one address, now, with no campaign and no journal. */
 export type TestSendOptions =
@@ -31,9 +31,10 @@ function addressFields(channel: 'whatsapp' | 'email', to: WhatsAppAddress | Emai
  */
 async function messageEnvelope(options: Extract<TestSendOptions, { message: string }>, ctx: Context, recipientKey: string): Promise<Envelope> {
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.message));
-  const data = await (await ctx.store()).read();
-  const message = compileForSend(spec, data, []);
-  const known = data.subscribers.find((s) => (options.channel === 'email' ? s.email === options.to : s.phone === options.to || s.whatsappUserId === options.to));
+  const isTheAddress = (s: Subscriber): boolean => (options.channel === 'email' ? s.email === options.to : s.phone === options.to || s.whatsappUserId === options.to);
+  const snapshot = await readSnapshot((await ctx.ports()).subscribers, isTheAddress);
+  const message = compileForSend(spec, snapshot, []);
+  const known = snapshot.subscribers[0];
   const now = ctx.now();
   const subscriber: Subscriber = known ?? {
     id: recipientKey as SubscriberId,
@@ -73,7 +74,7 @@ async function envelopeFor(options: TestSendOptions, ctx: Context, recipientKey:
   }
   if (options.template === undefined) return { channel: 'whatsapp', to: options.to, recipientKey, content: { kind: 'text', body: options.text ?? '' } };
   const { name, params } = options.template;
-  const synced = (await (await ctx.store()).read()).templates.filter((t) => t.name === name);
+  const synced = (await (await ctx.ports()).subscribers.templates()).filter((t) => t.name === name);
   const language = options.template.language ?? (synced.length === 1 ? synced[0]?.language : undefined) ?? 'it';
   const known = findTemplate(synced, name, language);
   const named = known?.parameterFormat === 'named' || (known === undefined && params.length > 0 && params.every((p) => /^[a-z_][a-z0-9_]*=/.test(p)));
@@ -85,7 +86,7 @@ export async function runTestSend(options: TestSendOptions, ctx: Context): Promi
   const settings = settingsMap(await ctx.settings());
   const choice = chooseTransport(options.channel, settings, options.via);
   if (choice.warning !== undefined) ctx.ui.warn(choice.warning);
-  const transport = buildTransport(choice, settings, { home: ctx.paths.home, clock: ctx.deps.clock });
+  const transport = ctx.deps.transports(ctx.paths.home, { clock: ctx.deps.clock }).build(choice, settings);
   try {
     const envelope = await envelopeFor(options, ctx, ctx.deps.ids.next('test_'));
     const result = await transport.send(envelope, new AbortController().signal);

@@ -89,6 +89,11 @@ export interface CampaignStore {
   load(id: string): Promise<Campaign>;
   /** The campaign as it stands, without throwing for damage. */
   inspect(id: string): Promise<CampaignFolder>;
+  /**
+   * Whether campaign `id` has its record, readable or not: a schedule's claimed slot whose campaign has none was
+   * never frozen (its run stopped first), so the next run makes it.
+   */
+  hasRecord(id: string): Promise<boolean>;
   /** Every readable campaign, oldest first, and those that cannot be read. */
   scan(): Promise<{ readonly campaigns: Campaign[]; readonly damaged: DamagedCampaign[] }>;
   /** Every readable campaign, oldest first. */

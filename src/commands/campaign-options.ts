@@ -1,11 +1,13 @@
-import { canaleCommand } from '../../core/shell-quote.js';
-import { parseKeyValues } from '../../core/attributes.js';
-import type { ChannelChoice } from '../../core/audience.js';
-import { usageError } from '../../core/errors.js';
-import { checkId } from '../../core/ids.js';
-import { splitTopicList } from '../../core/topic.js';
-import type { TransportName } from '../../core/transport.js';
-import { parseChannelChoice } from '../preview/index.js';
+import { canaleCommand } from '../core/shell-quote.js';
+import { parseKeyValues } from '../core/attributes.js';
+import type { ChannelChoice } from '../core/audience.js';
+import { usageError } from '../core/errors.js';
+import { checkId } from '../core/ids.js';
+import { splitTopicList } from '../core/topic.js';
+import type { TransportName } from '../core/transport.js';
+import type { MessageSpec } from '../core/message/message-spec.js';
+import { DEFAULT_CONCURRENCY } from '../sending/sending.js';
+import type { SendRequest } from '../sending/prepare.js';
 
 /** What `canale send` was asked to do, campaign mode. */
 export interface CampaignSendOptions {
@@ -39,8 +41,12 @@ export interface ResumeOptions {
   readonly rate?: number;
 }
 
-/** Requests in flight per channel, when `--concurrency` is not given. */
-export const DEFAULT_CONCURRENCY = 20;
+/** `--channel`: each recipient's preferred channel (the default), all of the message's, or one. */
+export function parseChannelChoice(text: string | undefined): ChannelChoice {
+  const choice = (text ?? 'preferred').toLowerCase();
+  if (choice === 'preferred' || choice === 'all' || choice === 'whatsapp' || choice === 'email') return choice;
+  throw usageError('CHANNEL_INVALID', `--channel "${text}" is not whatsapp, email or all`);
+}
 
 export interface CampaignFlags {
   topic?: string[];
@@ -124,5 +130,21 @@ export function parseResume(flags: CampaignFlags): ResumeOptions {
     json: flags.json === true,
     ...(concurrency === undefined ? {} : { concurrency: Math.max(1, Math.round(concurrency)) }),
     ...(rate === undefined ? {} : { rate }),
+  };
+}
+
+/** The send a `canale send` command line asks for. */
+export function requestOf(options: Omit<CampaignSendOptions, 'dryRun' | 'json' | 'concurrency' | 'message' | 'text' | 'subject'>, spec: MessageSpec): SendRequest {
+  return {
+    spec,
+    topics: options.topics,
+    where: options.where,
+    channel: options.channel,
+    ...(options.via === undefined ? {} : { via: options.via }),
+    ...(options.rate === undefined ? {} : { rate: options.rate }),
+    urgent: options.urgent,
+    split: options.split,
+    allowFreeText: options.allowFreeText,
+    ...(options.allowNoUnsubscribe ? { allowNoUnsubscribe: true } : {}),
   };
 }

@@ -1,38 +1,19 @@
-import { readErasureMark } from '../../adapters/campaign/erasure-mark.js';
-import { optOutMark } from '../../adapters/optout/optout-feed.js';
-import { chooseTransport, frozenTransports, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
-import { countByChannel, planAudience, type AudienceQuery } from '../../core/audience.js';
-import { CanaleError, usageError } from '../../core/errors.js';
-import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
-import { INLINE_TEXT, type MessageSpec } from '../../core/message/message-spec.js';
-import { knownFields } from '../../core/message/placeholders.js';
-import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
-import type { Store } from '../../core/ports.js';
-import type { StoreData } from '../../core/store-data.js';
-import type { Channel, Subscriber } from '../../core/subscriber.js';
-import type { TransportName } from '../../core/transport.js';
-import { closestName } from '../../core/closest-name.js';
-import { describeUnknownTopics, findTopic } from '../../core/topic.js';
-import type { Context } from '../context.js';
-import { syncedTemplates } from '../message-context.js';
-import { ratesOf, readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
-import type { CampaignSendOptions } from './campaign-options.js';
-import { whatsAppQuota, whatsAppRecipients } from './send-window.js';
+import { chooseTransport, frozenTransports, settingsMap, type TransportChoice } from '../adapters/transports/select.js';
+import { countByChannel, planAudience, type AudienceQuery, type ChannelChoice } from '../core/audience.js';
+import { CanaleError, usageError } from '../core/errors.js';
+import type { CompiledMessage } from '../core/message/compile.js';
+import { INLINE_TEXT, type MessageSpec } from '../core/message/message-spec.js';
+import { planSend, planWarnings, type SendPlan } from '../core/plan.js';
+import type { SubscriberStore } from '../core/ports.js';
+import type { Channel, Subscriber } from '../core/subscriber.js';
+import type { TransportName } from '../core/transport.js';
+import { closestName } from '../core/closest-name.js';
+import { describeUnknownTopics, findTopic } from '../core/topic.js';
+import { planSettingsOf, ratesOf, renderContextOf, type PlanSettings } from './plan-settings.js';
+import type { Sending } from './sending.js';
+import { compileForSend, readSnapshot, type SendSnapshot } from './send-snapshot.js';
+import { delivering, quietConflict, whatsAppQuota, whatsAppRecipients } from './send-window.js';
 import { unsubscribeVerdict } from './unsubscribe-check.js';
-
-/**
- * The message checked against the store's topics, fields and synced templates; any problem stops the send.
- * `fields` are the placeholders the store's subscribers can fill, when they were gathered while reading it.
- */
-export function compileForSend(spec: MessageSpec, data: StoreData, extraTopics: readonly string[], fields = knownFields(data.subscribers)): CompiledMessage {
-  const compiled = compileMessage(spec, { topics: data.topics, knownFields: fields, templates: syncedTemplates(data) }, extraTopics);
-  if (!compiled.ok) {
-    // the text of --text is all of its body: "--text: unknown placeholder …", not "--text: body: …"
-    const problems = spec.source === INLINE_TEXT ? compiled.problems.map((p) => p.replace(/^body: /, '')) : compiled.problems;
-    throw new CanaleError('MESSAGE_INVALID', `${spec.source}: ${problems.join('\n  ')}`);
-  }
-  return compiled.message;
-}
 
 /** The transport's name of each channel. */
 export function namesOf(choices: Readonly<Partial<Record<Channel, TransportChoice>>>): Partial<Record<Channel, TransportChoice['name']>> {
@@ -40,7 +21,7 @@ export function namesOf(choices: Readonly<Partial<Record<Channel, TransportChoic
 }
 
 /** The transport of one channel, as DESIGN §3 chooses it; `--via` applies where it fits the channel. */
-export function transportFor(channel: Channel, settings: ReturnType<typeof settingsMap>, via: CampaignSendOptions['via']): TransportChoice {
+export function transportFor(channel: Channel, settings: ReturnType<typeof settingsMap>, via: TransportName | undefined): TransportChoice {
   const fits = via === 'outbox' || (via === 'cloud-api' && channel === 'whatsapp') || (via === 'smtp' && channel === 'email');
   return chooseTransport(channel, settings, fits ? via : undefined);
 }
@@ -59,9 +40,9 @@ function chooseTransports(plan: SendPlan, settings: ReturnType<typeof settingsMa
 export interface SendRequest {
   readonly spec: MessageSpec;
   readonly topics: readonly string[];
-  readonly where: CampaignSendOptions['where'];
-  readonly channel: CampaignSendOptions['channel'];
-  readonly via?: CampaignSendOptions['via'];
+  readonly where: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  readonly channel: ChannelChoice;
+  readonly via?: TransportName;
   readonly rate?: number;
   readonly urgent: boolean;
   readonly split: boolean;
@@ -79,13 +60,13 @@ export interface PreparedSend {
   readonly message: CompiledMessage;
   readonly choices: Partial<Record<Channel, TransportChoice>>;
   readonly warnings: readonly string[];
-  readonly subscribers: StoreData['subscribers'];
+  readonly subscribers: readonly Subscriber[];
   readonly planSettings: PlanSettings;
   readonly settings: ReturnType<typeof settingsMap>;
   readonly rates: Readonly<Record<Channel, number>>;
   /** The attribute keys the store's subscribers have, for `--where`. */
   readonly attributes: readonly string[];
-  /** The home's erasure mark from before the store was read (adapters/campaign/erasure-mark.ts). */
+  /** The erasure mark from before the store was read (CampaignStore.erasureMark). */
   readonly erasureMark: string;
   /** Where the opt-out feed ended before the store was read: the send honours every opt-out from there on. */
   readonly optOutsFrom: number;
@@ -95,36 +76,36 @@ export interface PreparedSend {
  * Plans a send against the store as it is now and checks what would stop it: recipients who cannot get the
  * message, free text through the Cloud API without the flag. Prints nothing.
  */
-export async function prepareSend(request: SendRequest, ctx: Context): Promise<PreparedSend> {
-  const store = await ctx.store();
+export async function prepareSend(request: SendRequest, sending: Sending): Promise<PreparedSend> {
+  const { ports } = sending;
   // before the store is read: a forget from here on is one the freeze must check for (DESIGN §5)
-  const erasureMark = await readErasureMark(ctx.paths.home);
-  const optOutsFrom = await optOutMark(ctx.paths.home);
-  const scanned = await readForSend(request, store);
-  let data = scanned.data;
-  let message = compileForSend(request.spec, data, request.topics, scanned.fields);
+  const erasureMark = await ports.campaigns.erasureMark();
+  const optOutsFrom = await ports.events.optOutMark();
+  const scanned = await readForSend(request, ports.subscribers);
+  let snapshot = scanned.snapshot;
+  let message = compileForSend(request.spec, snapshot, request.topics);
   if (message.topics.some((t) => !scanned.wanted.has(t))) {
     // a topic was added between reading the catalogue and the subscribers: plan on the whole store instead
-    data = await store.read();
-    message = compileForSend(request.spec, data, request.topics);
+    snapshot = await readSnapshot(ports.subscribers, () => true);
+    message = compileForSend(request.spec, snapshot, request.topics);
   }
-  const planSettings = await readPlanSettings(ctx);
-  const settings = settingsMap(await ctx.settings());
+  const planSettings = planSettingsOf(sending.settings, sending.clock);
+  const settings = settingsMap(sending.settings);
   const render = renderContextOf(planSettings);
   const rates = ratesOf(planSettings, request.rate);
   const query = { topics: message.topics, where: request.where, channel: request.channel, messageChannels: message.channels, isWhatsAppMarketing: message.whatsappTemplate?.category === 'MARKETING' };
-  refuseMissingSubject(request.spec, data.subscribers, query);
+  refuseMissingSubject(request.spec, snapshot.subscribers, query);
   const plan = planSend({
     message,
-    subscribers: data.subscribers,
+    subscribers: snapshot.subscribers,
     query,
     rates,
     prices: planSettings.prices,
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
     render,
   });
-  const choices = chooseTransports(plan, settings, request, ctx.paths.home);
-  const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ctx, planSettings, whatsAppRecipients(plan)) : undefined;
+  const choices = chooseTransports(plan, settings, request, sending.home);
+  const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ports.campaigns, sending.clock.now(), planSettings, whatsAppRecipients(plan)) : undefined;
   const unsubscribe = unsubscribeVerdict(planSettings, plan.recipients.email, choices.email?.name, request.allowNoUnsubscribe === true);
   const warnings = planWarnings(plan, message, {
     hasUnsubscribeLinks: render.links.urlFor('x', undefined) !== undefined,
@@ -133,8 +114,8 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
     split: request.split,
   });
   if (unsubscribe !== undefined && 'warn' in unsubscribe) warnings.push(unsubscribe.warn);
-  const attributes = [...scanned.fields].filter((f) => !['name', 'phone', 'email'].includes(f));
-  return { request, plan, message, choices, warnings, subscribers: data.subscribers, planSettings, settings, rates, attributes, erasureMark, optOutsFrom };
+  const attributes = [...scanned.snapshot.fields].filter((f) => !['name', 'phone', 'email'].includes(f));
+  return { request, plan, message, choices, warnings, subscribers: snapshot.subscribers, planSettings, settings, rates, attributes, erasureMark, optOutsFrom };
 }
 
 /**
@@ -142,7 +123,7 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
  * against all of them), but only those who follow or left one of the message's topics are kept — the audience and
  * those skipped from it — so a send to one topic of a million subscribers holds only that topic's people.
  */
-async function readForSend(request: SendRequest, store: Store): Promise<{ data: StoreData; fields: Set<string>; wanted: ReadonlySet<string> }> {
+async function readForSend(request: SendRequest, store: SubscriberStore): Promise<{ snapshot: SendSnapshot; wanted: ReadonlySet<string> }> {
   const catalogue = await store.topics();
   // a --topic the catalogue does not know is the flag's fault, whatever the message is
   const unknown = request.topics.filter((name) => findTopic(catalogue, name) === undefined);
@@ -153,18 +134,8 @@ async function readForSend(request: SendRequest, store: Store): Promise<{ data: 
     if (topic !== undefined) wanted.add(topic.id);
   }
   const touches = (list: readonly string[] | undefined): boolean => list !== undefined && list.some((t) => wanted.has(t));
-  let kept: Subscriber[] = [];
-  let fields = knownFields([]);
-  const { subscriberCount: _count, ...rest } = await store.scan(() => {
-    kept = [];
-    fields = knownFields([]);
-    return (s) => {
-      for (const key in s.attributes) fields.add(key);
-      if (touches(s.topics) || touches(s.optedOutTopics)) kept.push(s);
-    };
-  });
   // topics the catalogue did not know are left to the compiler, which names them
-  return { data: { ...rest, subscribers: kept }, fields, wanted };
+  return { snapshot: await readSnapshot(store, (s) => touches(s.topics) || touches(s.optedOutTopics)), wanted };
 }
 
 /**
@@ -188,7 +159,7 @@ export function refuseUnknownWhere(prepared: PreparedSend): void {
  * A `--text` message without `--subject` has no e-mail version: when some recipients would get it by e-mail, the
  * flag they need is named (a usage error, exit 2), with the way to send on WhatsApp only.
  */
-function refuseMissingSubject(spec: MessageSpec, subscribers: StoreData['subscribers'], query: AudienceQuery): void {
+function refuseMissingSubject(spec: MessageSpec, subscribers: readonly Subscriber[], query: AudienceQuery): void {
   if (spec.source !== INLINE_TEXT || spec.subject !== undefined) return;
   // who would get it by e-mail if it had an e-mail version
   const byEmail = countByChannel(planAudience(subscribers, { ...query, messageChannels: ['whatsapp', 'email'] }).deliveries).email;
@@ -215,18 +186,17 @@ export function refuseIfBlocked(prepared: PreparedSend): void {
   if (unsubscribe !== undefined && 'refuse' in unsubscribe) throw new CanaleError('SEND_NO_UNSUBSCRIBE', unsubscribe.refuse);
 }
 
-/** The send a `canale send` command line asks for. */
-export function requestOf(options: Omit<CampaignSendOptions, 'dryRun' | 'json' | 'concurrency' | 'message' | 'text' | 'subject'>, spec: MessageSpec): SendRequest {
-  return {
-    spec,
-    topics: options.topics,
-    where: options.where,
-    channel: options.channel,
-    ...(options.via === undefined ? {} : { via: options.via }),
-    ...(options.rate === undefined ? {} : { rate: options.rate }),
-    urgent: options.urgent,
-    split: options.split,
-    allowFreeText: options.allowFreeText,
-    ...(options.allowNoUnsubscribe ? { allowNoUnsubscribe: true } : {}),
-  };
+/**
+ * Why a send a person starts now would break quiet hours — inside them, or running into them by its estimated
+ * length — or undefined. `--urgent` sends anyway.
+ */
+export function quietHoursConflict(prepared: PreparedSend, now: Date): string | undefined {
+  if (prepared.request.urgent) return undefined;
+  const { recipients, rates } = prepared.plan;
+  const seconds: Partial<Record<Channel, number>> = {};
+  for (const channel of delivering(['whatsapp', 'email'], namesOf(prepared.choices))) seconds[channel] = recipients[channel] / Math.max(rates[channel], 0.001);
+  if (seconds.whatsapp !== undefined && prepared.request.split && prepared.planSettings.whatsappDailyLimit !== undefined) {
+    seconds.whatsapp = Math.min(recipients.whatsapp, prepared.planSettings.whatsappDailyLimit) / Math.max(rates.whatsapp, 0.001);
+  }
+  return quietConflict(prepared.planSettings, seconds, now);
 }

@@ -1,13 +1,12 @@
-import { recentWhatsAppRecipients } from '../../adapters/campaign/whatsapp-usage.js';
-import type { Delivery } from '../../core/audience.js';
-import type { Campaign } from '../../core/campaign.js';
-import { DAY_MS, quotaAt, splitByQuota } from '../../core/daily-quota.js';
-import { formatQuietHours, quietEntry, quietState } from '../../core/schedule/quiet-hours.js';
-import { formatLocal } from '../../core/schedule/zoned-time.js';
-import type { Channel } from '../../core/subscriber.js';
-import type { Context } from '../context.js';
-import type { PlanSettings } from '../preview/plan-settings.js';
-import type { SendPlan } from '../../core/plan.js';
+import type { Delivery } from '../core/audience.js';
+import type { Campaign } from '../core/campaign.js';
+import { DAY_MS, quotaAt, splitByQuota } from '../core/daily-quota.js';
+import { formatQuietHours, quietEntry, quietState } from '../core/schedule/quiet-hours.js';
+import { formatLocal } from '../core/schedule/zoned-time.js';
+import type { Channel } from '../core/subscriber.js';
+import type { CampaignStore } from '../core/ports.js';
+import type { PlanSettings } from './plan-settings.js';
+import type { SendPlan } from '../core/plan.js';
 
 const LABEL: Readonly<Record<Channel, string>> = { whatsapp: 'WhatsApp', email: 'e-mail' };
 
@@ -93,13 +92,13 @@ export interface QuotaPortion {
  * take a new place in it (those already messaged in the window take none).
  */
 export async function whatsAppQuota(
-  ctx: Context,
+  campaigns: Pick<CampaignStore, 'recentWhatsAppRecipients'>,
+  now: Date,
   settings: PlanSettings,
   recipients: readonly string[],
 ): Promise<{ readonly limit: number; readonly used: number; readonly remaining: number; readonly fresh: number } | undefined> {
   if (settings.whatsappDailyLimit === undefined) return undefined;
-  const now = ctx.deps.clock.now();
-  const recent = await recentWhatsAppRecipients(ctx.paths.home, now);
+  const recent = await campaigns.recentWhatsAppRecipients(now);
   const since = now.getTime() - DAY_MS;
   const fresh = new Set(recipients.filter((id) => !((recent.get(id) ?? 0) > since))).size;
   return { limit: settings.whatsappDailyLimit, ...quotaAt(settings.whatsappDailyLimit, recent, now), fresh };
@@ -109,13 +108,18 @@ export async function whatsAppQuota(
  * Splits a split send's pending recipients (positions in `deliveries`) by the WhatsApp tier: e-mail and whoever fits
  * go now, the other WhatsApp recipients wait until the tier frees up (DESIGN §7).
  */
-export async function portionByQuota(ctx: Context, settings: PlanSettings, deliveries: readonly Delivery[], pending: readonly number[]): Promise<QuotaPortion> {
+export async function portionByQuota(
+  campaigns: Pick<CampaignStore, 'recentWhatsAppRecipients'>,
+  now: Date,
+  settings: PlanSettings,
+  deliveries: readonly Delivery[],
+  pending: readonly number[],
+): Promise<QuotaPortion> {
   const limit = settings.whatsappDailyLimit;
   if (limit === undefined) return { now: pending, later: 0 };
-  const now = ctx.deps.clock.now();
   const whatsapp = pending.filter((i) => deliveries[i]?.channel === 'whatsapp');
   if (whatsapp.length === 0) return { now: pending, later: 0 };
-  const recent = await recentWhatsAppRecipients(ctx.paths.home, now);
+  const recent = await campaigns.recentWhatsAppRecipients(now);
   const split = splitByQuota(whatsapp, (i) => deliveries[i]?.subscriberId ?? '', limit, recent, now);
   if (split.later.length === 0) return { now: pending, later: 0 };
   const waiting = new Set(split.later);

@@ -1,13 +1,13 @@
-import { canaleCommand } from '../../core/shell-quote.js';
-import { chooseTransport, settingsMap } from '../../adapters/transports/select.js';
-import type { CompiledMessage } from '../../core/message/compile.js';
-import type { SendPlan } from '../../core/plan.js';
-import { quietEntry } from '../../core/schedule/quiet-hours.js';
-import { formatLocal } from '../../core/schedule/zoned-time.js';
-import { CHANNELS, type Channel } from '../../core/subscriber.js';
-import type { Context } from '../context.js';
-import { delivering, quietConflict, quietEnd } from '../send/send-window.js';
-import { unsubscribeVerdict } from '../send/unsubscribe-check.js';
+import { canaleCommand } from '../core/shell-quote.js';
+import { chooseTransport, settingsMap } from '../adapters/transports/select.js';
+import type { CompiledMessage } from '../core/message/compile.js';
+import type { SendPlan } from '../core/plan.js';
+import { quietEntry } from '../core/schedule/quiet-hours.js';
+import { formatLocal } from '../core/schedule/zoned-time.js';
+import { CHANNELS, type Channel } from '../core/subscriber.js';
+import type { ResolvedSetting } from '../core/config-keys.js';
+import { delivering, quietConflict, quietEnd } from './send-window.js';
+import { unsubscribeVerdict } from './unsubscribe-check.js';
 import type { PlanSettings } from './plan-settings.js';
 
 /** What `canale send --message FILE` would meet if it were run now, beyond the message itself. */
@@ -26,12 +26,19 @@ export interface SendCheck {
  * unsubscribe link (refused without --allow-no-unsubscribe) or an http one, and quiet hours — those in force
  * now, or that the send would run into by its estimated length — on the channels that reach citizens.
  */
-export async function checkSendNow(ctx: Context, file: string, plan: SendPlan, message: CompiledMessage, settings: PlanSettings): Promise<SendCheck> {
+export function checkSendNow(
+  resolvedSettings: readonly ResolvedSetting[],
+  now: Date,
+  file: string,
+  plan: SendPlan,
+  message: CompiledMessage,
+  settings: PlanSettings,
+): SendCheck {
   const blockers: string[] = [];
   if (plan.blocked.length > 0) {
     blockers.push(`${plan.blocked.reduce((n, b) => n + b.count, 0)} recipient(s) cannot get this message as it is (see the warnings above) — add a default ({{nome | "…"}}) or fix their data`);
   }
-  const resolved = settingsMap(await ctx.settings());
+  const resolved = settingsMap(resolvedSettings);
   const transports: Partial<Record<Channel, string>> = {};
   for (const channel of CHANNELS) {
     if (plan.recipients[channel] === 0) continue;
@@ -46,7 +53,6 @@ export async function checkSendNow(ctx: Context, file: string, plan: SendPlan, m
   }
   const unsubscribe = unsubscribeVerdict(settings, plan.recipients.email, transports.email, false);
   if (unsubscribe !== undefined && 'refuse' in unsubscribe) blockers.push(unsubscribe.refuse.replace(/; nothing was sent$/, ''));
-  const now = ctx.deps.clock.now();
   const reaching = delivering(CHANNELS, transports);
   const seconds: Partial<Record<Channel, number>> = {};
   for (const channel of reaching) seconds[channel] = plan.recipients[channel] / Math.max(plan.rates[channel], 0.001);

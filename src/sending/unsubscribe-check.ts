@@ -1,4 +1,4 @@
-import type { PlanSettings } from '../preview/plan-settings.js';
+import type { PlanSettings } from './plan-settings.js';
 
 /** What the unsubscribe settings mean for a send: refused (with what to do), sent with a warning, or fine. */
 export type UnsubscribeVerdict = { readonly refuse: string } | { readonly warn: string } | undefined;

@@ -1,30 +1,21 @@
-import { scrubJournal } from '../../adapters/campaign/campaign-erasure.js';
-import { campaignDir, journalFile } from '../../adapters/campaign/campaign-files.js';
-import { watchAccountTrouble } from '../../adapters/campaign/account-trouble.js';
-import { DroppedWatch } from '../../adapters/campaign/dropped-feed.js';
-import type { LineFeed } from '../../adapters/fs/line-feed.js';
-import { OptOutWatch } from '../../adapters/optout/optout-feed.js';
-import { erasureTarget } from '../../core/erasure/line-scrub.js';
-import { saveCampaign } from '../../adapters/campaign/campaign-store.js';
-import { systemRandom, systemSleeper } from '../../adapters/clock.js';
-import { describeDiskError, DISK_ERROR_CODES, isDiskCanaleError } from '../../adapters/fs/disk-errors.js';
-import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
-import { CanaleError } from '../../core/errors.js';
-import { buildTransport, type TransportChoice } from '../../adapters/transports/select.js';
-import { hasStoppedMarketing, type Delivery, type SkipReason } from '../../core/audience.js';
-import { addThrottling, type Campaign } from '../../core/campaign.js';
-import { DEFAULT_RETRY_POLICY } from '../../core/dispatch/backoff.js';
-import { deliver, type DeliverOutcome, type WorkItem } from '../../core/dispatch/deliver.js';
-import { RateWindow } from '../../core/dispatch/rate-window.js';
-import type { CompiledMessage, } from '../../core/message/compile.js';
-import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
-import { buildReport, type CampaignReport } from '../../core/report.js';
-import type { Channel, Subscriber, SubscriberId } from '../../core/subscriber.js';
-import { learnUserId } from '../../core/replies/identity-change.js';
-import type { Envelope, Transport } from '../../core/transport.js';
-import type { ConfigValue } from '../../core/config-keys.js';
-import { sendProgress } from '../../ui/progress.js';
-import type { Context } from '../context.js';
+import { describeDiskError, DISK_ERROR_CODES, isDiskCanaleError } from '../adapters/fs/disk-errors.js';
+import type { TransportChoice } from '../adapters/transports/select.js';
+import { CanaleError } from '../core/errors.js';
+import { erasureTarget } from '../core/erasure/line-scrub.js';
+import { hasStoppedMarketing, type Delivery, type SkipReason } from '../core/audience.js';
+import { addThrottling, type Campaign } from '../core/campaign.js';
+import { DEFAULT_RETRY_POLICY } from '../core/dispatch/backoff.js';
+import { deliver, type DeliverOutcome, type WorkItem } from '../core/dispatch/deliver.js';
+import { RateWindow } from '../core/dispatch/rate-window.js';
+import type { CompiledMessage } from '../core/message/compile.js';
+import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../core/message/render.js';
+import type { CampaignJournal, DroppedWatch, OptOutWatch, Watch } from '../core/ports.js';
+import { buildReport, type CampaignReport } from '../core/report.js';
+import type { Channel, Subscriber, SubscriberId } from '../core/subscriber.js';
+import { learnUserId } from '../core/replies/identity-change.js';
+import type { Envelope, Transport } from '../core/transport.js';
+import type { ConfigValue } from '../core/config-keys.js';
+import type { Sending } from './sending.js';
 
 export interface CampaignRun {
   readonly campaign: Campaign;
@@ -63,12 +54,14 @@ interface SinceThePlan {
   readonly dropped: DroppedWatch;
   readonly optOuts: OptOutWatch;
   readonly trouble: AbortController;
-  readonly troubleFeed: LineFeed;
+  readonly troubleFeed: Watch;
 }
 
-async function watchSinceThePlan(run: CampaignRun, home: string, dir: string): Promise<SinceThePlan> {
+async function watchSinceThePlan(run: CampaignRun, sending: Sending): Promise<SinceThePlan> {
+  const { campaigns, events } = sending.ports;
   const trouble = new AbortController();
-  return { dropped: await DroppedWatch.start(dir), optOuts: await OptOutWatch.start(home, run.optOutsFrom), trouble, troubleFeed: await watchAccountTrouble(dir, trouble) };
+  const id = run.campaign.id;
+  return { dropped: await campaigns.watchDropped(id), optOuts: await events.watchOptOuts(run.optOutsFrom), trouble, troubleFeed: await campaigns.watchTrouble(id, trouble) };
 }
 
 /** Whether this channel of the campaign carries a WhatsApp marketing template. */
@@ -108,15 +101,16 @@ function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, si
  * The campaign's journal; a disk with no room for it (or its reserve) stops the campaign before anyone is sent,
  * `interrupted` and resumable: running the same send again would freeze a second campaign beside this one.
  */
-async function openJournal(ctx: Context, campaign: Campaign, dir: string): Promise<JournalFile> {
+async function openJournal(sending: Sending, campaign: Campaign): Promise<CampaignJournal> {
+  const { campaigns } = sending.ports;
   try {
-    return await JournalFile.open(journalFile(dir), ctx.deps.clock);
+    return await campaigns.openJournal(campaign);
   } catch (error) {
     if (!isDiskCanaleError(error)) throw error;
-    const reason = describeDiskError(error.cause, journalFile(dir), '') ?? error.message;
-    const stopped: Campaign = { ...campaign, status: 'interrupted', finishedAt: ctx.deps.clock.now().toISOString(), stopReason: reason, stopCode: error.code };
+    const reason = describeDiskError(error.cause, campaigns.journalPath(campaign.id), '') ?? error.message;
+    const stopped: Campaign = { ...campaign, status: 'interrupted', finishedAt: sending.clock.now().toISOString(), stopReason: reason, stopCode: error.code };
     // on a full disk this may fail too: the campaign then stays `sending`, which resumes all the same
-    await saveCampaign(ctx.paths.home, stopped).catch(() => undefined);
+    await campaigns.save(stopped).catch(() => undefined);
     throw new CanaleError(error.code, `${reason}, then resume the send: canale send --resume ${campaign.id}`);
   }
 }
@@ -136,10 +130,10 @@ async function deliverOrDiskStop(input: Parameters<typeof deliver>[0], journalPa
  * People forgotten while the send ran: the records it wrote for them after the forget (a reply to a request that
  * was already out) are scrubbed now that nothing more is written for them (DESIGN §5).
  */
-async function scrubDropped(dir: string, run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, positions: ReadonlySet<number>): Promise<void> {
+async function scrubDropped(sending: Sending, run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, positions: ReadonlySet<number>): Promise<void> {
   if (positions.size === 0) return;
   const people = [...positions].map((i) => byId.get(run.deliveries[i]?.subscriberId ?? '')).filter((s): s is Subscriber => s !== undefined);
-  await scrubJournal(dir, { needles: people.flatMap((s) => erasureTarget(s).needles) }, positions);
+  await sending.ports.campaigns.scrubJournal(run.campaign.id, { needles: people.flatMap((s) => erasureTarget(s).needles) }, positions);
 }
 
 /** A user id WhatsApp gave with a send (`contacts[].user_id`) that the store does not have for that subscriber yet. */
@@ -152,15 +146,15 @@ function noteUserId(learnt: Map<SubscriberId, string>, byId: ReadonlyMap<string,
  * The user ids learnt from the send's answers, kept in one small store change after it (a later STOP by user id
  * alone then finds the citizen). Not being able to keep them does not fail a send that went out: it is said.
  */
-async function keepUserIds(ctx: Context, learnt: ReadonlyMap<SubscriberId, string>): Promise<void> {
+async function keepUserIds(sending: Sending, learnt: ReadonlyMap<SubscriberId, string>): Promise<void> {
   if (learnt.size === 0) return;
-  const at = ctx.now();
+  const at = sending.clock.now().toISOString();
   try {
-    await (await ctx.store()).change({ ids: learnt.keys(), userIds: learnt.values() }, (book) => {
-      for (const [id, userId] of learnt) learnUserId(book, id, userId, at);
+    await sending.ports.subscribers.transaction({ ids: learnt.keys(), userIds: learnt.values() }, (tx) => {
+      for (const [id, userId] of learnt) learnUserId(tx, id, userId, at);
     });
   } catch (error) {
-    ctx.ui.warn(`the WhatsApp user ids of ${learnt.size} recipient(s) were not kept: ${(error as Error).message}`);
+    sending.reporter.warn(`the WhatsApp user ids of ${learnt.size} recipient(s) were not kept: ${(error as Error).message}`);
   }
 }
 
@@ -195,34 +189,34 @@ function afterDelivery(campaign: Campaign, outcome: DeliverOutcome, run: Campaig
 }
 
 /**
- * Sends a campaign's pending recipients, journaling each one, with progress on stderr; Ctrl-C or SIGTERM stops it
- * cleanly. The caller holds the home's send lock. Returns the campaign as it now stands and its report.
+ * Sends a campaign's pending recipients, journaling each one, with progress reported; an interruption (Ctrl-C,
+ * SIGTERM) stops it cleanly. The caller holds the send lock. Returns the campaign as it now stands and its report.
  */
-export async function runCampaign(run: CampaignRun, ctx: Context): Promise<CampaignResult> {
-  const { clock } = ctx.deps;
+export async function runCampaign(run: CampaignRun, sending: Sending): Promise<CampaignResult> {
+  const { clock, sleeper, reporter } = sending;
+  const { campaigns } = sending.ports;
   const startedAt = run.campaign.startedAt ?? clock.now().toISOString();
   const { resumeAt: _resumeAt, waitingFor: _waitingFor, stopReason: _stopReason, stopCode: _stopCode, ...before } = run.campaign;
   let campaign: Campaign = { ...before, status: 'sending', startedAt };
-  await saveCampaign(ctx.paths.home, campaign);
-  const dir = campaignDir(ctx.paths.home, campaign.id);
-  const journal = await openJournal(ctx, campaign, dir);
-  const since = await watchSinceThePlan(run, ctx.paths.home, dir);
+  await campaigns.save(campaign);
+  const journal = await openJournal(sending, campaign);
+  const since = await watchSinceThePlan(run, sending);
   const transports: Partial<Record<Channel, Transport>> = {};
   const limiters: Partial<Record<Channel, RateWindow>> = {};
   for (const [channel, choice] of Object.entries(run.choices) as Array<[Channel, TransportChoice]>) {
-    transports[channel] = buildTransport(choice, run.settings, { home: ctx.paths.home, clock });
-    limiters[channel] = new RateWindow(run.rates[channel], clock, systemSleeper);
+    transports[channel] = sending.transports.build(choice, run.settings);
+    limiters[channel] = new RateWindow(run.rates[channel], clock, sleeper);
   }
   const items: WorkItem[] = run.pending.map((index) => ({ index, channel: (run.deliveries[index] as Delivery).channel }));
   const totals: Partial<Record<Channel, number>> = {};
   for (const item of items) totals[item.channel] = (totals[item.channel] ?? 0) + 1;
-  const progress = sendProgress(ctx.ui, clock, totals, run.rates);
+  const progress = reporter.progress(totals, run.rates);
   const byId = new Map(run.subscribers.map((s) => [s.id as string, s]));
   const stop = new AbortController();
-  void ctx.deps.untilInterrupted?.().then(() => {
+  void sending.untilInterrupted?.().then(() => {
     // the bars go first: what is said from here on is not drawn over
     progress.stop();
-    if (!stop.signal.aborted) ctx.ui.warn('stopping: no new messages; waiting for those in flight…');
+    if (!stop.signal.aborted) reporter.warn('stopping: no new messages; waiting for those in flight…');
     stop.abort();
   });
   const learnt = new Map<SubscriberId, string>();
@@ -242,8 +236,8 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
       },
       journal,
       clock,
-      sleeper: systemSleeper,
-      random: systemRandom,
+      sleeper,
+      random: sending.random,
       stop: stop.signal,
       accountTrouble: since.trouble.signal,
       ...(run.pauseAt === undefined ? {} : { pauseAt: run.pauseAt }),
@@ -253,7 +247,7 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
         else if (event.type === 'failed') progress.update(event.channel, { done: 1, failed: 1 });
         else if (event.type === 'throttled' || event.type === 'rate') progress.rate(event.channel, event.rate);
       },
-    }, journalFile(dir));
+    }, campaigns.journalPath(campaign.id));
   } finally {
     progress.stop();
     // a journal the disk refused has said so in the outcome already
@@ -262,14 +256,14 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
     });
     await Promise.all(Object.values(transports).map((t) => t?.close?.()));
     await Promise.all([since.optOuts.close(), since.dropped.close(), since.troubleFeed.close()]);
-    await scrubDropped(dir, run, byId, since.dropped.positions);
-    await keepUserIds(ctx, learnt);
+    await scrubDropped(sending, run, byId, since.dropped.positions);
+    await keepUserIds(sending, learnt);
   }
   campaign = addThrottling(afterDelivery(campaign, outcome, run, clock.now()), Object.fromEntries(Object.entries(limiters).map(([c, l]) => [c, l.throttling])));
-  await saveCampaign(ctx.paths.home, campaign);
+  await campaigns.save(campaign);
   if (outcome.status === 'stopped' && DISK_ERROR_CODES.has(outcome.failure?.code ?? '')) {
     throw new CanaleError(outcome.failure?.code ?? 'DISK_FULL', `${outcome.reason}, then resume the send: canale send --resume ${campaign.id}`);
   }
-  const replay = await replayJournal(journalFile(dir), run.deliveries.length);
+  const replay = await campaigns.replay(campaign, run.deliveries.length);
   return { campaign, report: buildReport(campaign, run.deliveries.map((d) => d.channel), replay), outcome };
 }

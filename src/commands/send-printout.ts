@@ -1,12 +1,11 @@
-import type { TransportChoice } from '../../adapters/transports/select.js';
-import { SKIP_REASONS } from '../../core/audience.js';
-import type { MessageSummary, SendPlan } from '../../core/plan.js';
-import type { CampaignReport, Counts } from '../../core/report.js';
-import type { Channel } from '../../core/subscriber.js';
-import { tableTime } from '../../ui/local-time.js';
-import { printTable } from '../../ui/table.js';
-import type { Ui } from '../../ui/ui.js';
-import type { Context } from '../context.js';
+import type { TransportChoice } from '../adapters/transports/select.js';
+import { SKIP_REASONS } from '../core/audience.js';
+import type { MessageSummary, SendPlan } from '../core/plan.js';
+import type { CampaignReport, Counts } from '../core/report.js';
+import type { Channel } from '../core/subscriber.js';
+import { tableTime } from '../ui/local-time.js';
+import { printTable } from '../ui/table.js';
+import type { Ui } from '../ui/ui.js';
 
 function duration(seconds: number): string {
   if (seconds < 90) return `${seconds} s`;
@@ -32,8 +31,7 @@ export function messageLabel(message: MessageSummary): string {
 }
 
 /** The plan before a send, for the person who confirms it (stderr), or as one JSON line on stdout. */
-export function printPlan(ctx: Context, plan: SendPlan, choices: Partial<Record<Channel, TransportChoice>>, warnings: readonly string[], json: boolean, urgent = false): void {
-  const { ui } = ctx;
+export function printPlan(ui: Ui, plan: SendPlan, choices: Partial<Record<Channel, TransportChoice>>, warnings: readonly string[], json: boolean, urgent = false): void {
   for (const choice of Object.values(choices)) if (choice?.warning !== undefined) ui.warn(choice.warning);
   for (const warning of warnings) ui.warn(warning);
   if (json) {

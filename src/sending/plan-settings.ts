@@ -1,11 +1,11 @@
-import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
-import type { RenderContext } from '../../core/message/render.js';
-import { CanaleError } from '../../core/errors.js';
-import type { Prices } from '../../core/plan.js';
-import type { Clock } from '../../core/ports.js';
-import { parseQuietHours, type QuietHours } from '../../core/schedule/quiet-hours.js';
-import type { Channel } from '../../core/subscriber.js';
-import type { Context } from '../context.js';
+import { unsubscribeLinks } from '../adapters/unsubscribe-links.js';
+import type { RenderContext } from '../core/message/render.js';
+import { CanaleError } from '../core/errors.js';
+import type { Prices } from '../core/plan.js';
+import type { Clock } from '../core/ports.js';
+import { parseQuietHours, type QuietHours } from '../core/schedule/quiet-hours.js';
+import type { Channel } from '../core/subscriber.js';
+import type { ResolvedSetting } from '../core/config-keys.js';
 
 export interface PlanSettings {
   readonly cityName: string;
@@ -25,9 +25,19 @@ export interface PlanSettings {
   readonly quietHours: Readonly<Partial<Record<Channel, QuietHours>>>;
 }
 
+/** Where the settings come from: a command's Context, or anything that resolves them and has a clock. */
+export interface SettingsSource {
+  settings(): Promise<readonly ResolvedSetting[]>;
+  readonly deps: { readonly clock: Clock };
+}
+
+/** The settings a plan needs, read from a command's settings. */
+export async function readPlanSettings(ctx: SettingsSource): Promise<PlanSettings> {
+  return planSettingsOf(await ctx.settings(), ctx.deps.clock);
+}
+
 /** The settings a plan needs: city name, unsubscribe links, rates, prices (zero when unset) and tier. */
-export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
-  const resolved = await ctx.settings();
+export function planSettingsOf(resolved: readonly ResolvedSetting[], clock: Clock): PlanSettings {
   const settings = new Map(resolved.map((s) => [s.key, s.value]));
   const text = (key: string): string | undefined => (settings.get(key) === undefined ? undefined : String(settings.get(key)));
   const number = (key: string, fallback: number): number => {
@@ -49,7 +59,7 @@ export async function readPlanSettings(ctx: Context): Promise<PlanSettings> {
     timezone: text('timezone') ?? 'Europe/Rome',
     quietHours,
     cityName: text('city.name') ?? 'Comune',
-    clock: ctx.deps.clock,
+    clock,
     cityNameSet: resolved.some((s) => s.key === 'city.name' && (s.source === 'env' || s.source === 'config')),
     ...(publicUrl === undefined ? {} : { publicUrl }),
     ...(unsubscribeSecret === undefined ? {} : { unsubscribeSecret }),
