@@ -9,7 +9,7 @@ import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { checkOutputFile } from '../output-file.js';
 import { storeKnownFields, syncedTemplates } from '../message-context.js';
-import { parsePreview, previewMessage } from '../preview/index.js';
+import { parsePreview, previewMessage } from '../message-preview.js';
 import { askWhatsApp } from './ask-whatsapp.js';
 import { buildMessageFile, type ComposeAnswers } from './build-message.js';
 import { canaleCommand } from '../../core/shell-quote.js';

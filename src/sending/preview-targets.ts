@@ -1,9 +1,9 @@
-import { hasAddress, planAudience, type AudienceQuery, type ChannelChoice, type SkipReason } from '../../core/audience.js';
-import type { CompiledMessage } from '../../core/message/compile.js';
-import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
-import { looksLikePhone } from '../../core/phone.js';
-import type { SendPlan } from '../../core/plan.js';
-import type { Channel, Subscriber } from '../../core/subscriber.js';
+import { hasAddress, planAudience, type AudienceQuery, type ChannelChoice, type SkipReason } from '../core/audience.js';
+import type { CompiledMessage } from '../core/message/compile.js';
+import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../core/message/render.js';
+import { looksLikePhone } from '../core/phone.js';
+import type { SendPlan } from '../core/plan.js';
+import type { Channel, Subscriber } from '../core/subscriber.js';
 
 const LABEL: Readonly<Record<Channel, string>> = { whatsapp: 'WhatsApp', email: 'e-mail' };
 

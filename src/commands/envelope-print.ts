@@ -1,7 +1,7 @@
-import type { TemplateView } from '../../core/message/template-view.js';
-import type { Envelope } from '../../core/transport.js';
-import type { Ui } from '../../ui/ui.js';
-import { drawBubble, type BubbleParts } from '../../ui/whatsapp-bubble.js';
+import type { TemplateView } from '../core/message/template-view.js';
+import type { Envelope } from '../core/transport.js';
+import type { Ui } from '../ui/ui.js';
+import { drawBubble, type BubbleParts } from '../ui/whatsapp-bubble.js';
 
 /** What preview knows of a template message beyond the envelope: the phone's view of it and the template's category. */
 export interface TemplateExtras {
