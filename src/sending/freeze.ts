@@ -13,10 +13,10 @@ import { delivering, pauseTimes, portionByQuota, quietEnd } from './send-window.
  * the campaign says until when.
  */
 export async function freezeAndSend(
-  sending: Sending,
   prepared: PreparedSend,
   id: CampaignId,
   extra: { readonly schedule?: string; readonly concurrency: number },
+  sending: Sending,
 ): Promise<CampaignResult> {
   const { plan, request } = prepared;
   const campaign: Campaign = {

@@ -95,7 +95,7 @@ describe('the send pipeline: a whole send, a crash and a resume', () => {
     const id = 'cmp_pipeline' as CampaignId;
     const started = time.clock.now().getTime();
     // one request at a time: the crash leaves the recipient it hit and those prepared behind it in flight
-    await expect(ports.locks.withSendLock(sendLockRequest(first.sending, id), () => freezeAndSend(first.sending, prepared, id, { concurrency: 1 }))).rejects.toThrow('the transport crashed');
+    await expect(ports.locks.withSendLock(sendLockRequest(first.sending, id), () => freezeAndSend(prepared, id, { concurrency: 1 }, first.sending))).rejects.toThrow('the transport crashed');
     expect(reached).toHaveLength(CRASH_AT - 1);
     const crashed = await ports.campaigns.load(id);
     expect(crashed.status).toBe('sending');
@@ -136,7 +136,7 @@ describe('the send pipeline: a whole send, a crash and a resume', () => {
     const first = sendingOn(ports, time, answer);
     const id = 'cmp_stopped' as CampaignId;
     const prepared = await prepareSend(request, first.sending);
-    const stopped = await ports.locks.withSendLock(sendLockRequest(first.sending, id), () => freezeAndSend({ ...first.sending, untilInterrupted: () => interrupted }, prepared, id, { concurrency: 3 }));
+    const stopped = await ports.locks.withSendLock(sendLockRequest(first.sending, id), () => freezeAndSend(prepared, id, { concurrency: 3 }, { ...first.sending, untilInterrupted: () => interrupted }));
     expect(stopped.outcome.status).toBe('interrupted');
     expect(stopped.campaign).toMatchObject({ status: 'interrupted', stopCode: 'SIGNAL' });
     expect(first.said).toContain('warn: stopping: no new messages; waiting for those in flight…');

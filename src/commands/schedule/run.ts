@@ -220,7 +220,7 @@ async function sendSchedule(schedule: Schedule, id: CampaignId, at: { readonly s
       return { action: 'fired', ...base, status: 'completed', reason: 'nobody to send to' };
     }
     ctx.ui.info(`schedule ${schedule.id}: sending to ${prepared.plan.recipients.total} recipient(s) as campaign ${id}`);
-    result = await freezeAndSend(sending, prepared, id, { schedule: schedule.id, concurrency: schedule.send.concurrency });
+    result = await freezeAndSend(prepared, id, { schedule: schedule.id, concurrency: schedule.send.concurrency }, sending);
   } catch (error) {
     if (!(error instanceof CanaleError) || (await campaigns.hasRecord(id))) throw error;
     // the slot is spent: say why nothing was sent, once, rather than failing again every minute

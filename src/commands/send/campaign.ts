@@ -86,7 +86,7 @@ export async function runSendCampaign(options: CampaignSendOptions, ctx: Context
   );
   const id = ctx.deps.ids.next('cmp_') as CampaignId;
   // the lock comes before the campaign record: a send refused as busy leaves no campaign behind
-  const result = await sending.ports.locks.withSendLock(sendLockRequest(sending, id), () => freezeAndSend(sending, prepared, id, options));
+  const result = await sending.ports.locks.withSendLock(sendLockRequest(sending, id), () => freezeAndSend(prepared, id, options, sending));
   return reportAndExit(ctx, sending, result, options.json);
 }
 
