@@ -3,6 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { homePersistence } from '../../src/adapters/home-persistence.js';
+import type { TransportChoice } from '../../src/adapters/transports/select.js';
+import { parseCampaignSend, parseResume } from '../../src/commands/campaign-options.js';
+import { Context } from '../../src/commands/context.js';
+import { runResume, runSendCampaign } from '../../src/commands/send/campaign.js';
+import { EXIT } from '../../src/core/errors.js';
 import { ensureHome, homePaths } from '../../src/adapters/home.js';
 import type { CampaignId } from '../../src/core/campaign.js';
 import { resolveSettings } from '../../src/core/config-keys.js';
@@ -16,7 +21,7 @@ import { prepareSend, type SendRequest } from '../../src/sending/prepare.js';
 import { resumeCampaign } from '../../src/sending/resume.js';
 import { sendLockRequest, type Sending } from '../../src/sending/sending.js';
 import { aSubscriber } from '../support/builders.js';
-import { FakeClock } from '../support/fake-deps.js';
+import { FakeClock, fakeDeps } from '../support/fake-deps.js';
 import { FakeTransport } from '../support/fake-transport.js';
 
 const PEOPLE = 12;
@@ -147,3 +152,38 @@ describe('the send pipeline: a whole send, a crash and a resume', () => {
     expect([...reached].sort()).toEqual(people.map((s) => s.id).sort());
   });
 });
+
+describe('canale send and send --resume on the pipeline', () => {
+  it('take the transports and the sleeper from Deps: a crashed send, then resumes that print the report and say how it ended', async () => {
+    const time = instantTime();
+    const home = join(dir, 'home');
+    const fake = fakeDeps({ home, clock: time.clock });
+    const reached: string[] = [];
+    let crashing = true;
+    const transports = () => ({
+      build: (choice: TransportChoice) =>
+        new FakeTransport(choice.channel, time.clock, time.sleeper, (envelope, call) => {
+          if (crashing && call === CRASH_AT) throw new Error('the transport crashed');
+          reached.push(envelope.recipientKey);
+          return { ok: true, providerMessageId: `id.${envelope.recipientKey}` };
+        }),
+    });
+    const ctx = new Context({ ...fake.deps, transports, sleeper: time.sleeper }, { home, yes: true });
+    const people = await seedPeople(await ctx.ports());
+    const options = parseCampaignSend({ topic: ['cantieri'], text: 'Via Roma chiude lunedì.', subject: 'Lavori', concurrency: '1', json: true });
+    await expect(runSendCampaign(options, ctx)).rejects.toThrow('the transport crashed');
+    expect(reached).toHaveLength(CRASH_AT - 1);
+    crashing = false;
+    const reports = (): Array<{ campaign?: string; counts?: Record<string, number> }> => fake.stdout.text.trim().split('\n').map((line) => JSON.parse(line) as { campaign?: string });
+    const [plan] = reports();
+    expect(plan).toMatchObject({ plan: { recipients: { email: PEOPLE }, transports: { email: 'outbox' } } });
+    const id = (await (await ctx.ports()).campaigns.list())[0]?.id ?? '';
+    // three were in flight when it crashed: unknown, so the resume is partial (exit 3) until they are settled
+    expect(await runResume(parseResume({ resume: id, json: true }), ctx)).toBe(EXIT.partial);
+    expect(reports().at(-1)).toMatchObject({ campaign: id, counts: { sent: PEOPLE - 3, unknown: 3 } });
+    expect(await runResume(parseResume({ resume: id, resendUnknown: true, json: true }), ctx)).toBe(EXIT.ok);
+    expect(reports().at(-1)).toMatchObject({ campaign: id, status: 'completed', counts: { targeted: PEOPLE, sent: PEOPLE, unknown: 0 } });
+    expect([...reached].sort()).toEqual(people.map((s) => s.id).sort());
+  });
+});
+
