@@ -83,7 +83,7 @@ export async function previewMessage(options: PreviewOptions, ctx: Context): Pro
   const htmlPath = options.html === undefined ? undefined : await checkOutputFile(ctx, options.html, '--html', options.force === true);
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.file));
   const ports = await ctx.ports();
-  const data = await readSnapshot(ports.subscribers, () => true);
+  const data = await readSnapshot(ports.subscribers, () => true, spec);
   const compiled = compileMessage(spec, { topics: data.topics, knownFields: data.fields, templates: data.templates.map(templateInfoOf) }, options.topics);
   if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${options.file}: ${compiled.problems.join('\n  ')}`);
   const message = compiled.message;

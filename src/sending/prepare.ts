@@ -86,7 +86,7 @@ export async function prepareSend(request: SendRequest, sending: Sending): Promi
   let message = compileForSend(request.spec, snapshot, request.topics);
   if (message.topics.some((t) => !scanned.wanted.has(t))) {
     // a topic was added between reading the catalogue and the subscribers: plan on the whole store instead
-    snapshot = await readSnapshot(ports.subscribers, () => true);
+    snapshot = await readSnapshot(ports.subscribers, () => true, request.spec);
     message = compileForSend(request.spec, snapshot, request.topics);
   }
   const planSettings = planSettingsOf(sending.settings, sending.clock);
@@ -135,7 +135,7 @@ async function readForSend(request: SendRequest, store: SubscriberStore): Promis
   }
   const touches = (list: readonly string[] | undefined): boolean => list !== undefined && list.some((t) => wanted.has(t));
   // topics the catalogue did not know are left to the compiler, which names them
-  return { snapshot: await readSnapshot(store, (s) => touches(s.topics) || touches(s.optedOutTopics)), wanted };
+  return { snapshot: await readSnapshot(store, (s) => touches(s.topics) || touches(s.optedOutTopics), request.spec), wanted };
 }
 
 /**

@@ -76,7 +76,7 @@ export async function continueCampaign(
   // before the store is read: opt-outs recorded from here on reach the send through the feed
   const optOutsFrom = await events.optOutMark();
   const listed = new Set<string>(deliveries.map((d) => d.subscriberId));
-  const snapshot = await readSnapshot(subscribers, (s) => listed.has(s.id));
+  const snapshot = await readSnapshot(subscribers, (s) => listed.has(s.id), campaign.message);
   const message = compileForSend(campaign.message, snapshot, campaign.query.topics);
   const planSettings = planSettingsOf(sending.settings, sending.clock);
   sayWhatReceiptsSettled(sending, campaign, replay.settledByReceipt.size, selection, graceMinutes, planSettings.timezone);

@@ -14,6 +14,7 @@ import { templateInfoOf } from '../commands/message-context.js';
  */
 export interface SendSnapshot {
   readonly topics: readonly Topic[];
+  /** The synced WhatsApp templates, when the message names one (none are needed otherwise). */
   readonly templates: readonly Template[];
   /** `name`, `phone`, `email` and every attribute key any subscriber has. */
   readonly fields: ReadonlySet<string>;
@@ -23,9 +24,10 @@ export interface SendSnapshot {
 /**
  * Reads the store once, streamed: every subscriber's fields are noted (a placeholder is checked against all of
  * them), and those `keep` wants are kept, in the store's order. The catalogue is read after them: a topic added
- * meanwhile is in it, so a caller that chose whom to keep by an older catalogue can tell.
+ * meanwhile is in it, so a caller that chose whom to keep by an older catalogue can tell. The synced templates are
+ * read only for a message that uses one: `spec` is the message the snapshot is for.
  */
-export async function readSnapshot(store: SubscriberStore, keep: (s: Subscriber) => boolean): Promise<SendSnapshot> {
+export async function readSnapshot(store: SubscriberStore, keep: (s: Subscriber) => boolean, spec: Pick<MessageSpec, 'whatsapp'>): Promise<SendSnapshot> {
   // kept by position: a store that reads a hand-edited file again from its start hands the same places again
   const kept: Subscriber[] = [];
   const fields = knownFields([]);
@@ -33,7 +35,8 @@ export async function readSnapshot(store: SubscriberStore, keep: (s: Subscriber)
     for (const key in s.attributes) fields.add(key);
     if (keep(s)) kept[index] = s;
   });
-  return { topics: await store.topics(), templates: await store.templates(), fields, subscribers: kept.filter((s) => s !== undefined) };
+  const templates = spec.whatsapp === undefined ? [] : await store.templates();
+  return { topics: await store.topics(), templates, fields, subscribers: kept.filter((s) => s !== undefined) };
 }
 
 /**

@@ -32,7 +32,7 @@ function addressFields(channel: 'whatsapp' | 'email', to: WhatsAppAddress | Emai
 async function messageEnvelope(options: Extract<TestSendOptions, { message: string }>, ctx: Context, recipientKey: string): Promise<Envelope> {
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.message));
   const isTheAddress = (s: Subscriber): boolean => (options.channel === 'email' ? s.email === options.to : s.phone === options.to || s.whatsappUserId === options.to);
-  const snapshot = await readSnapshot((await ctx.ports()).subscribers, isTheAddress);
+  const snapshot = await readSnapshot((await ctx.ports()).subscribers, isTheAddress, spec);
   const message = compileForSend(spec, snapshot, []);
   const known = snapshot.subscribers[0];
   const now = ctx.now();
