@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { BookHints, ScanCount, SubscriberKey, SubscriberStore, SubscriberTransaction, SubscriberVisitor } from '../../core/ports.js';
-import { emptyStore, type StoreData } from '../../core/store-data.js';
+import { emptyStore, subscriberValidator, type StoreData } from '../../core/store-data.js';
 import { SubscriberBook } from '../../core/subscriber-book.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import { matchSubscriber, type SubscriberFilter } from '../../core/subscriber-filter.js';
@@ -10,7 +10,7 @@ import { removeStaleTemporaryFiles } from '../fs/atomic-file.js';
 import { withFileLock, type LockOwner } from '../fs/file-lock.js';
 import { appendChange, applyChanges, identityOf, readChangeLog, removeChangeLog, type LogChanges } from './change-log.js';
 import { IndexedTransaction } from './indexed-transaction.js';
-import { buildIndex, StoreIndex, writeIndex, type StoreLayoutMarks } from './store-index.js';
+import { buildIndex, keysOf, StoreIndex, writeIndex, type StoreLayoutMarks } from './store-index.js';
 import { readLayoutSync } from './store-layout.js';
 import { serializeStore, StoreFile } from './store-file.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
@@ -35,7 +35,7 @@ export async function writeIndexedStore(path: string, data: StoreData): Promise<
   await writeFileAtomic(path, serializeStore(data, marks));
   // a crash here leaves an index of the db.json before: it names that file, so it is never used for this one
   const base = identityOf(await stat(path, { bigint: true }));
-  await writeIndex(path, buildIndex(data.subscribers, marks, base));
+  await writeIndex(path, buildIndex(data.subscribers.map(keysOf), marks, base));
   await removeChangeLog(path);
 }
 
@@ -134,10 +134,14 @@ export class JsonSubscriberStore implements SubscriberStore {
     if (index !== undefined) return index;
     const exists = await stat(this.path).then(() => true, () => false);
     if (!exists) return undefined;
-    const subscribers: Subscriber[] = [];
-    const layout = readLayoutSync(this.path, (record) => subscribers.push(record as unknown as Subscriber));
+    // the keys of everyone, not their records: a million keys lists, not a million subscribers, in memory
+    const keys: string[][] = [];
+    const isSubscriber = subscriberValidator(this.path);
+    const layout = readLayoutSync(this.path, (record, _offset) => {
+      if (isSubscriber(record, keys.length)) keys.push(keysOf(record));
+    });
     if (layout === undefined) return undefined;
-    await writeIndex(this.path, buildIndex(subscribers, layout.marks, layout.base));
+    await writeIndex(this.path, buildIndex(keys, layout.marks, layout.base));
     return StoreIndex.open(this.path);
   }
 

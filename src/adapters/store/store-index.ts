@@ -48,14 +48,10 @@ export interface StoreLayoutMarks {
   templatesAt: number;
 }
 
-/** The index of `subscribers` at `marks.offsets`, for the db.json of identity `base`. */
-export function buildIndex(subscribers: readonly Subscriber[], marks: StoreLayoutMarks, base: string): Buffer {
+/** The index of the subscribers whose keys (keysOf, in db.json's order) are `all`, at `marks.offsets`, for the db.json of identity `base`. */
+export function buildIndex(all: readonly (readonly string[])[], marks: StoreLayoutMarks, base: string): Buffer {
   let keys = 0;
-  const all = subscribers.map((s) => {
-    const k = keysOf(s);
-    keys += k.length;
-    return k;
-  });
+  for (const k of all) keys += k.length;
   let slots = 16;
   while (slots * 0.7 < keys) slots *= 2;
   const table = Buffer.alloc(HEADER_BYTES + slots * SLOT_BYTES);
