@@ -1,4 +1,5 @@
-// Writes a db.json of N realistic subscribers in canale's format (one record per line), streaming.
+// Writes a db.json of N realistic subscribers in canale's format (one record per line, version 2, as the release before
+// issue 17 wrote it: without its index), streaming.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
@@ -44,7 +45,7 @@ export async function generateStore(path, count) {
   const write = async (text) => {
     if (!out.write(text)) await once(out, 'drain');
   };
-  await write(`{"version":1,\n"topics":[\n${DEFAULT_TOPICS_JSON.map((t) => JSON.stringify(t)).join(',\n')}\n],\n"subscribers":[`);
+  await write(`{"version":2,\n"topics":[\n${DEFAULT_TOPICS_JSON.map((t) => JSON.stringify(t)).join(',\n')}\n],\n"subscribers":[`);
   let chunk = '';
   for (let i = 0; i < count; i++) {
     chunk += `${i === 0 ? '\n' : ',\n'}${JSON.stringify(subscriber(i))}`;
@@ -53,7 +54,7 @@ export async function generateStore(path, count) {
       chunk = '';
     }
   }
-  await write(`${chunk}\n]}\n`);
+  await write(`${chunk}\n],\n"templates":[]}\n`);
   out.end();
   await once(out, 'finish');
 }

@@ -4,7 +4,7 @@ import { HomeLocks } from './campaign/home-locks.js';
 import type { LockOwner } from './fs/file-lock.js';
 import type { HomePaths } from './home.js';
 import { HomeScheduleStore } from './schedule/home-schedule-store.js';
-import { DocumentSubscriberStore } from './store/document-subscriber-store.js';
+import { JsonSubscriberStore } from './store/json-subscriber-store.js';
 import { HomeEventLog } from './webhook/home-event-log.js';
 
 /** What the home's stores are given: this process (a dead holder's lock is taken over at once) and the clock. */
@@ -17,7 +17,7 @@ export interface HomePersistenceOptions {
 export function homePersistence(paths: HomePaths, options: HomePersistenceOptions): Persistence {
   const owner = options.owner === undefined ? {} : { owner: options.owner };
   return {
-    subscribers: new DocumentSubscriberStore(paths.db, owner),
+    subscribers: new JsonSubscriberStore(paths.db, owner),
     campaigns: new HomeCampaignStore(paths.home, options.clock, owner),
     events: new HomeEventLog(paths.home),
     schedules: new HomeScheduleStore(paths.home),

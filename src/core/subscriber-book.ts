@@ -154,6 +154,7 @@ export class SubscriberBook implements SubscriberTransaction {
 
   /** Adds a new, active subscriber (addSubscriber), refusing one whose phone or e-mail is already known. */
   add(input: SubscriberInput, meta: { readonly id: SubscriberId; readonly now: string; readonly consent: Consent }): Subscriber {
+    if (this.lookup('id', meta.id) !== undefined) throw new CanaleError('SUBSCRIBER_EXISTS', `a subscriber already has id ${meta.id} — see it with: canale subscribers show ${meta.id}`);
     const other = this.conflict(input);
     // addSubscriber on a list of just the other says why, as for any add
     const added = addSubscriber({ ...this.data, subscribers: other === undefined ? [] : [other] }, input, meta);

@@ -150,7 +150,7 @@ describe('canale preview says who it renders for', () => {
     const { ctx, stdout } = contextFor(home, { env: LINKS });
     expect(await runPreview(parsePreview(fixture('cantieri-via-nazionale.md'), { to: 'anna@example.it', html: out }), ctx)).toBe(0);
     expect(await readFile(out, 'utf8')).toContain('Ciao Anna Neri');
-    expect(stdout.text).toContain('Anna Neri (sub_0003) gets this message by WhatsApp (canale send, their preferred channel); shown here by e-mail');
+    expect(stdout.text).toContain('Anna Neri (sub_0005) gets this message by WhatsApp (canale send, their preferred channel); shown here by e-mail');
     expect(stdout.text).toContain('E-mail → Anna Neri');
     expect(stdout.text).not.toContain('WhatsApp → Anna Neri');
   });

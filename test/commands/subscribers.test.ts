@@ -9,6 +9,8 @@ import { runSubscriberShow } from '../../src/commands/subscribers/show.js';
 import { parseSubscriberUpdate, runSubscriberUpdate } from '../../src/commands/subscribers/update.js';
 import { parseSubscriberExport, runSubscriberExport } from '../../src/commands/subscribers/export.js';
 import { contextFor, newHome } from '../support/home.js';
+import { StoreFile } from '../../src/adapters/store/store-file.js';
+import type { StoreData } from '../../src/core/store-data.js';
 
 let home: string;
 beforeEach(async () => {
@@ -27,8 +29,9 @@ describe('subscribers add', () => {
   it('prints the new id on stdout and a ✓ line on stderr', async () => {
     const { ctx, stdout, stderr } = contextFor(home);
     await runSubscriberAdd(parseSubscriberAdd({ phone: '+39 347 000 1111', topics: 'eventi' }), ctx);
-    expect(stdout.text).toBe('sub_0001\n');
-    expect(stderr.text).toBe('✓ added sub_0001 to eventi via whatsapp\n');
+    // the home has sub_0001 and sub_0002 already: ids never repeat
+    expect(stdout.text).toBe('sub_0003\n');
+    expect(stderr.text).toBe('✓ added sub_0003 to eventi via whatsapp\n');
   });
 
   it('refuses a duplicate phone written differently, naming the existing subscriber', async () => {
@@ -122,6 +125,9 @@ describe('subscribers list and count', () => {
 
   it('counts and lists each subscriber once in a db.json edited by hand half-way through its subscribers', async () => {
     const db = join(home, 'db.json');
+    // the subscribers added went to the change log: written into db.json first, as a person would find it
+    const store = new StoreFile(db);
+    await store.write((await store.read()) as StoreData);
     const text = await readFile(db, 'utf8');
     // the second subscriber's record spread over two lines: still valid JSON, no longer canale's layout
     await writeFile(db, text.replace('{"id":"sub_0002",', '{"id":"sub_0002",\n'));

@@ -53,10 +53,21 @@ export class ShiftedClock implements Clock {
 }
 
 /** Ids `sub_0001`, `sub_0002`, … in order. */
-export function sequentialIds(): IdSource {
-  let n = 0;
-  return { next: (prefix) => `${prefix}${String(++n).padStart(4, '0')}` };
+export function sequentialIds(counters: Map<string, number> = new Map()): IdSource {
+  return {
+    next: (prefix) => {
+      const n = (counters.get(prefix) ?? 0) + 1;
+      counters.set(prefix, n);
+      return `${prefix}${String(n).padStart(4, '0')}`;
+    },
+  };
 }
+
+/**
+ * Ids go on from one context to the next in the same home, per prefix (sub_0001, then sub_0002 in the next command),
+ * as random ids never repeat: the store refuses a second subscriber with an id it has.
+ */
+const countersByHome = new Map<string, Map<string, number>>();
 
 export interface FakeDepsOptions {
   /** Pretend stdin, stdout and stderr are terminals (true) or pipes (false, the default). */
@@ -90,7 +101,7 @@ export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
     env: { ...(options.home === undefined ? {} : { CANALE_HOME: options.home }), ...options.env },
     cwd: options.home ?? '/',
     clock,
-    ids: sequentialIds(),
+    ids: options.home === undefined ? sequentialIds() : sequentialIds(countersByHome.get(options.home) ?? countersByHome.set(options.home, new Map()).get(options.home)),
     prompter: {
       confirm: async (message) => {
         asked.push(message);

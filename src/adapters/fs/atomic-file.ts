@@ -45,7 +45,7 @@ const WRITE_BUFFER_BYTES = 4 << 20;
  * temporary file (mode 0600) beside it, which is flushed to disk and then renamed over the target. A full,
  * read-only or failing disk throws the CanaleError that names `path` (the temporary file is gone by then).
  */
-export async function writeFileAtomic(path: string, chunks: Iterable<string> | string): Promise<void> {
+export async function writeFileAtomic(path: string, chunks: Iterable<string> | string | Buffer): Promise<void> {
   try {
     await writeThenRename(path, chunks);
   } catch (error) {
@@ -65,11 +65,14 @@ async function stampLaterThan(handle: FileHandle, path: string): Promise<void> {
   await handle.utimes(later, later);
 }
 
-async function writeThenRename(path: string, chunks: Iterable<string> | string): Promise<void> {
+async function writeThenRename(path: string, chunks: Iterable<string> | string | Buffer): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
   try {
-    await writeChunks(handle, typeof chunks === 'string' ? [chunks] : chunks);
+    if (Buffer.isBuffer(chunks)) {
+      // bytes as they are (a binary index): a short write must not be taken for the whole
+      for (let done = 0; done < chunks.length; ) done += (await handle.write(chunks, done, chunks.length - done)).bytesWritten;
+    } else await writeChunks(handle, typeof chunks === 'string' ? [chunks] : chunks);
     await stampLaterThan(handle, path);
     await handle.sync();
   } catch (error) {

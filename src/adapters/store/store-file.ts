@@ -6,6 +6,8 @@ import { STORE_SECTIONS, subscriberValidator, validateStore, validateTopics, typ
 import type { Topic } from '../../core/topic.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { applyChanges, identityOf, readChangeLog, removeChangeLog, type LogState } from './change-log.js';
+import type { StoreLayoutMarks } from './store-index.js';
+import { serializeMarked } from './store-layout.js';
 import { readStoreLines } from './store-lines.js';
 
 /** Line and column of a character offset, for error messages that point into the file. */
@@ -155,19 +157,7 @@ export class StoreFile implements Adapter<StoreData> {
   }
 }
 
-/** `{"version":1,⏎"topics":[⏎{…},⏎{…}⏎],⏎"subscribers":[⏎{…}⏎]}`, yielded in pieces, sections in STORE_SECTIONS order. */
-export function* serializeStore(data: StoreData): Generator<string> {
-  yield `{"version":${JSON.stringify(data.version)}`;
-  for (const [i, name] of STORE_SECTIONS.entries()) {
-    yield `,\n"${name}":[`;
-    yield* records(data[name]);
-    yield i === STORE_SECTIONS.length - 1 ? ']}\n' : ']';
-  }
-}
-
-function* records(items: readonly unknown[]): Generator<string> {
-  for (let i = 0; i < items.length; i++) {
-    yield `${i === 0 ? '\n' : ',\n'}${JSON.stringify(items[i])}`;
-  }
-  if (items.length > 0) yield '\n';
+/** db.json's text, in pieces (serializeMarked), sections in STORE_SECTIONS order. */
+export function serializeStore(data: StoreData, marks?: StoreLayoutMarks): Generator<string> {
+  return serializeMarked(data, STORE_SECTIONS, marks);
 }

@@ -1,0 +1,165 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { emailKey } from '../../core/email.js';
+import type { Subscriber } from '../../core/subscriber.js';
+import { writeFileAtomic } from '../fs/atomic-file.js';
+import { identityOf } from './change-log.js';
+
+/**
+ * `db.json.index` (DESIGN §5): where each subscriber's line starts in db.json, by id, phone, e-mail, WhatsApp user id
+ * and `whatsapp:` consent source, so a small change finds whom it touches with a few positioned reads instead of
+ * reading a million records. An open-addressing hash table of 12-byte slots (a 32-bit hash of the key, never 0, and
+ * the line's byte offset), after a 256-byte header line naming the db.json it was made for (its identity, as the
+ * change log names it) and where its templates section starts. Made when db.json is written; an index for another
+ * db.json (a hand edit, a restore, an older canale) is never used, and made again from the file under the lock.
+ * It holds no personal data: hashes and offsets only.
+ */
+export const indexPath = (db: string): string => `${db}.index`;
+
+const HEADER_BYTES = 256;
+const SLOT_BYTES = 12;
+const PROBE_SLOTS = 32;
+const LINE_CHUNK = 4096;
+
+export type IndexKind = 'i' | 'p' | 'e' | 'u' | 's';
+
+/** The keys one subscriber is found by. */
+export function keysOf(s: Subscriber): string[] {
+  const keys = [`i${s.id}`];
+  if (s.phone !== undefined) keys.push(`p${s.phone}`);
+  if (s.email !== undefined) keys.push(`e${emailKey(s.email)}`);
+  if (s.whatsappUserId !== undefined) keys.push(`u${s.whatsappUserId}`);
+  for (const source of [s.consent.source, ...(s.history ?? []).map((e) => e.source)]) if (source.startsWith('whatsapp:')) keys.push(`s${source}`);
+  return keys;
+}
+
+/** FNV-1a over the key's UTF-16 units, never 0 (0 is an empty slot). */
+function hashOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0 || 1;
+}
+
+/** What a db.json write learns about its layout: each subscriber's line offset and where the templates start. */
+export interface StoreLayoutMarks {
+  readonly offsets: number[];
+  templatesAt: number;
+}
+
+/** The index of the subscribers whose keys (keysOf, in db.json's order) are `all`, at `marks.offsets`, for the db.json of identity `base`. */
+export function buildIndex(all: readonly (readonly string[])[], marks: StoreLayoutMarks, base: string): Buffer {
+  let keys = 0;
+  for (const k of all) keys += k.length;
+  let slots = 16;
+  while (slots * 0.7 < keys) slots *= 2;
+  const table = Buffer.alloc(HEADER_BYTES + slots * SLOT_BYTES);
+  const header = JSON.stringify({ canaleIndex: 1, base, slots, templatesAt: marks.templatesAt });
+  table.write(header.padEnd(HEADER_BYTES - 1, ' '), 0, 'latin1');
+  table[HEADER_BYTES - 1] = 0x0a;
+  const mask = slots - 1;
+  all.forEach((k, n) => {
+    const offset = marks.offsets[n] as number;
+    for (const key of k) {
+      const hash = hashOf(key);
+      let slot = hash & mask;
+      while (table.readUInt32LE(HEADER_BYTES + slot * SLOT_BYTES) !== 0) slot = (slot + 1) & mask;
+      const at = HEADER_BYTES + slot * SLOT_BYTES;
+      table.writeUInt32LE(hash, at);
+      table.writeUIntLE(offset, at + 4, 6);
+    }
+  });
+  return table;
+}
+
+export async function writeIndex(db: string, table: Buffer): Promise<void> {
+  await writeFileAtomic(indexPath(db), table);
+}
+
+/**
+ * The index opened for reading, checked against the db.json it is asked about; `lookup` gives the offsets of the
+ * lines that may hold a key (a hash is not the key: the caller reads the line and checks), `line` reads one.
+ */
+export class StoreIndex {
+  private constructor(
+    private readonly indexFd: number,
+    private readonly dbFd: number,
+    private readonly slots: number,
+    readonly templatesAt: number,
+    readonly base: string,
+  ) {}
+
+  /** The index of db.json as it is now, or undefined when there is none for this very file. */
+  static open(db: string): StoreIndex | undefined {
+    let indexFd: number | undefined;
+    let dbFd: number | undefined;
+    try {
+      dbFd = openSync(db, 'r');
+      indexFd = openSync(indexPath(db), 'r');
+      const head = Buffer.alloc(HEADER_BYTES);
+      if (readSync(indexFd, head, 0, HEADER_BYTES, 0) !== HEADER_BYTES) throw new Error('short');
+      const header = JSON.parse(head.toString('latin1').trim()) as { canaleIndex?: unknown; base?: unknown; slots?: unknown; templatesAt?: unknown };
+      const base = identityOf(fstatSync(dbFd, { bigint: true }));
+      const slots = Number(header.slots);
+      const whole = fstatSync(indexFd).size === HEADER_BYTES + slots * SLOT_BYTES;
+      if (header.canaleIndex !== 1 || header.base !== base || !whole || !Number.isInteger(slots) || (slots & (slots - 1)) !== 0) throw new Error('stale');
+      return new StoreIndex(indexFd, dbFd, slots, Number(header.templatesAt), base);
+    } catch {
+      if (indexFd !== undefined) closeSync(indexFd);
+      if (dbFd !== undefined) closeSync(dbFd);
+      return undefined;
+    }
+  }
+
+  lookup(key: string): number[] {
+    const hash = hashOf(key);
+    const mask = this.slots - 1;
+    const found: number[] = [];
+    const chunk = Buffer.alloc(PROBE_SLOTS * SLOT_BYTES);
+    let slot = hash & mask;
+    for (let probed = 0; probed < this.slots; ) {
+      const count = Math.min(PROBE_SLOTS, this.slots - slot);
+      readSync(this.indexFd, chunk, 0, count * SLOT_BYTES, HEADER_BYTES + slot * SLOT_BYTES);
+      for (let k = 0; k < count; k++) {
+        const h = chunk.readUInt32LE(k * SLOT_BYTES);
+        if (h === 0) return found;
+        if (h === hash) found.push(chunk.readUIntLE(k * SLOT_BYTES + 4, 6));
+      }
+      probed += count;
+      slot = (slot + count) & mask;
+    }
+    return found;
+  }
+
+  /** The text of the line of db.json that starts at `offset`, without its newline and the comma that ends it. */
+  line(offset: number): string {
+    let text = '';
+    const chunk = Buffer.alloc(LINE_CHUNK);
+    for (let at = offset; ; at += LINE_CHUNK) {
+      const read = readSync(this.dbFd, chunk, 0, LINE_CHUNK, at);
+      const end = chunk.subarray(0, read).indexOf(0x0a);
+      text += chunk.toString('utf8', 0, end === -1 ? read : end);
+      if (end !== -1 || read < LINE_CHUNK) break;
+    }
+    return text.endsWith(',') ? text.slice(0, -1) : text;
+  }
+
+  /** db.json from `offset` to its end. */
+  tail(offset: number): string {
+    const size = fstatSync(this.dbFd).size;
+    const bytes = Buffer.alloc(Math.max(0, size - offset));
+    readSync(this.dbFd, bytes, 0, bytes.length, offset);
+    return bytes.toString('utf8');
+  }
+
+  /** The open db.json, for a pass over every line (SyncLines). */
+  get dbDescriptor(): number {
+    return this.dbFd;
+  }
+
+  close(): void {
+    closeSync(this.indexFd);
+    closeSync(this.dbFd);
+  }
+}
