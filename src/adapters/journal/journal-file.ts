@@ -86,11 +86,11 @@ export class JournalFile implements DeliveryJournal {
   }
 
   failed(index: number, failure: DeliveryFailure): void {
-    this.push({ i: index, s: 'failed', code: failure.code, kind: failure.kind, reason: failure.reason, ...(failure.detail === undefined ? {} : { detail: failure.detail }), at: this.at() });
+    this.push(failedRecord(index, failure, this.at()));
   }
 
   unknown(index: number, failure: DeliveryFailure): void {
-    this.push({ i: index, s: 'unknown', code: failure.code, reason: failure.reason, at: this.at() });
+    this.push(unknownRecord(index, failure, this.at()));
   }
 
   skipped(index: number, reason: SkipReason): void {
@@ -184,6 +184,16 @@ export class JournalFile implements DeliveryJournal {
     const bytes = Buffer.from(text);
     for (let done = 0; done < bytes.length; ) done += (await this.sink.write(bytes, done, bytes.length - done)).bytesWritten;
   }
+}
+
+/** The record of a recipient's failure, as every journal writes it. */
+export function failedRecord(index: number, failure: DeliveryFailure, at: string): JournalRecord {
+  return { i: index, s: 'failed', code: failure.code, kind: failure.kind, reason: failure.reason, ...(failure.detail === undefined ? {} : { detail: failure.detail }), at };
+}
+
+/** The record of a request left without an answer, as every journal writes it. */
+export function unknownRecord(index: number, failure: DeliveryFailure, at: string): JournalRecord {
+  return { i: index, s: 'unknown', code: failure.code, reason: failure.reason, at };
 }
 
 /** A journal cut off by a crash mid-line gets its newline first, so the next record starts a line of its own. */
