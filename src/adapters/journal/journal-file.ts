@@ -103,8 +103,12 @@ export class JournalFile implements DeliveryJournal {
 
   /** Writes whatever is buffered and waits for the disk; throws if some record could not be written. */
   async flush(): Promise<void> {
-    this.kick();
-    while (this.writing !== undefined) await this.writing;
+    // a record pushed while the last write was ending (right after its inFlight resolved) is in no write yet: the
+    // ending write takes none up, so flush writes again until nothing is left
+    do {
+      this.kick();
+      while (this.writing !== undefined) await this.writing;
+    } while (this.buffer.length > 0 && !this.isBroken);
     if (this.isBroken) throw asDiskError((this.failure as Error).cause ?? this.failure, this.path);
   }
 
