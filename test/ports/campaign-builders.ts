@@ -3,7 +3,7 @@ import type { Campaign, CampaignId } from '../../src/core/campaign.js';
 import type { Channel, SubscriberId } from '../../src/core/subscriber.js';
 
 /** A campaign record as a send freezes it; override what the test is about. */
-export function aCampaign(overrides: Partial<Campaign> & { readonly id: string }): Campaign {
+export function aCampaign(overrides: Partial<Omit<Campaign, 'id'>> & { readonly id: string }): Campaign {
   return {
     status: 'sending',
     message: { source: 'carta.md', topics: ['cantieri'], body: 'Lavori in via Roma' },

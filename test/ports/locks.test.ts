@@ -1,4 +1,4 @@
 import { describeLocksContract } from './locks.contract.js';
-import { implementations } from './ports-under-test.js';
+import { usePortImplementations } from './ports-under-test.js';
 
-for (const [name, make] of implementations()) describeLocksContract(name, make);
+for (const [name, make] of usePortImplementations().all) describeLocksContract(name, make);

@@ -30,7 +30,7 @@ export const OTHER_PROCESS: LockOwner = { pid: 4343, alive: (pid) => pid === 424
  * Every implementation of the persistence ports, to run each contract suite against: the JSON files in a temporary
  * home (removed after each test) and the in-memory ones. The next store (PostgreSQL) adds itself here.
  */
-export function implementations(): ReadonlyArray<readonly [string, MakePorts]> {
+export function usePortImplementations(): { readonly json: MakePorts; readonly memory: MakePorts; readonly all: ReadonlyArray<readonly [string, MakePorts]> } {
   const dirs: string[] = [];
   afterEach(async () => {
     await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
@@ -65,8 +65,12 @@ export function implementations(): ReadonlyArray<readonly [string, MakePorts]> {
       },
     };
   };
-  return [
-    ['JSON home', json],
-    ['memory', memory],
-  ];
+  return {
+    json,
+    memory,
+    all: [
+      ['JSON home', json],
+      ['memory', memory],
+    ],
+  };
 }

@@ -1,4 +1,4 @@
-import { implementations } from './ports-under-test.js';
+import { usePortImplementations } from './ports-under-test.js';
 import { describeScheduleStoreContract } from './schedule-store.contract.js';
 
-for (const [name, make] of implementations()) describeScheduleStoreContract(name, make);
+for (const [name, make] of usePortImplementations().all) describeScheduleStoreContract(name, make);
