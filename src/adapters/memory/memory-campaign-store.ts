@@ -72,7 +72,7 @@ export class MemoryCampaignStore implements CampaignStore {
   }
 
   async remove(id: string): Promise<void> {
-    this.kept.delete(id);
+    this.kept.delete(checkedCampaignId(id));
     this.feeds.delete(id);
   }
 
@@ -124,7 +124,7 @@ export class MemoryCampaignStore implements CampaignStore {
   }
 
   async scrubJournal(id: string, target: ErasureTarget, positions: ReadonlySet<number>): Promise<boolean> {
-    const journal = this.kept.get(id)?.journal ?? [];
+    const journal = this.kept.get(checkedCampaignId(id))?.journal ?? [];
     let changed = false;
     journal.forEach((line, k) => {
       const text = scrubText(line, (bytes) => scrubJournalLine(bytes, target, positions, hasAny(bytes, target.needles)));
@@ -136,7 +136,7 @@ export class MemoryCampaignStore implements CampaignStore {
 
   /** Their positions dropped first (a running send stops before their message), the journal scrubbed, then their id forgotten. */
   async eraseFrom(id: string, subscriber: Subscriber): Promise<number> {
-    const kept = this.kept.get(id);
+    const kept = this.kept.get(checkedCampaignId(id));
     if (kept === undefined) return 0;
     const positions = new Set<number>();
     kept.list.forEach((d, i) => {
@@ -157,13 +157,13 @@ export class MemoryCampaignStore implements CampaignStore {
 
   async erase(subscriber: Subscriber): Promise<number> {
     let changed = 0;
-    for (const id of this.kept.keys()) changed += await this.eraseFrom(id, subscriber);
+    for (const id of [...this.kept.keys()]) changed += await this.eraseFrom(id, subscriber);
     return changed;
   }
 
   async watchDropped(id: string): Promise<DroppedWatch> {
     const positions = new Set<number>();
-    const stop = this.feedsOf(id).dropped.follow(0, (i) => positions.add(i));
+    const stop = this.feedsOf(checkedCampaignId(id)).dropped.follow(0, (i) => positions.add(i));
     return { positions, close: async () => stop() };
   }
 
@@ -172,12 +172,12 @@ export class MemoryCampaignStore implements CampaignStore {
   }
 
   async lastTrouble(id: string): Promise<AccountTrouble | undefined> {
-    const last = this.feeds.get(id)?.trouble.all.at(-1);
+    const last = this.feeds.get(checkedCampaignId(id))?.trouble.all.at(-1);
     return last === undefined ? undefined : { at: last.at, code: last.code, reason: last.reason };
   }
 
   async watchTrouble(id: string, trouble: AbortController): Promise<Watch> {
-    const feed = this.feedsOf(id).trouble;
+    const feed = this.feedsOf(checkedCampaignId(id)).trouble;
     // trouble reported before the send started is the past: a resume goes on
     const stop = feed.follow(feed.end, ({ code, reason }) => {
       if (!trouble.signal.aborted) trouble.abort({ kind: 'fatal', code, reason } satisfies DeliveryFailure);

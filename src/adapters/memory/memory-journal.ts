@@ -1,41 +1,21 @@
-import type { SkipReason } from '../../core/audience.js';
 import { applyRecord, emptyReplay, type JournalRecord, type JournalReplay } from '../../core/dispatch/journal-state.js';
 import type { CampaignJournal, Clock } from '../../core/ports.js';
-import type { DeliveryFailure } from '../../core/transport.js';
-import { failedRecord, unknownRecord } from '../journal/journal-file.js';
+import { OutcomeRecords } from '../journal/journal-records.js';
 
 /**
  * A campaign's journal in memory: the JSON lines the home's `journal.jsonl` would hold, kept as each record is made —
  * so an in-flight record is kept before `inFlight` resolves, and group commit has nothing to share.
  */
-export class MemoryJournal implements CampaignJournal {
+export class MemoryJournal extends OutcomeRecords implements CampaignJournal {
   constructor(
     private readonly keep: (line: string) => void,
-    private readonly clock: Clock,
-  ) {}
+    clock: Clock,
+  ) {
+    super(clock);
+  }
 
   async inFlight(index: number): Promise<void> {
     this.push({ i: index, s: 'in-flight' });
-  }
-
-  sent(index: number, providerMessageId: string): void {
-    this.push({ i: index, s: 'sent', id: providerMessageId, at: this.at() });
-  }
-
-  failed(index: number, failure: DeliveryFailure): void {
-    this.push(failedRecord(index, failure, this.at()));
-  }
-
-  unknown(index: number, failure: DeliveryFailure): void {
-    this.push(unknownRecord(index, failure, this.at()));
-  }
-
-  skipped(index: number, reason: SkipReason): void {
-    this.push({ i: index, s: 'skipped', reason });
-  }
-
-  released(index: number): void {
-    this.push({ i: index, s: 'released' });
   }
 
   async flush(): Promise<void> {
@@ -46,11 +26,7 @@ export class MemoryJournal implements CampaignJournal {
     // nothing is held open
   }
 
-  private at(): string {
-    return this.clock.now().toISOString();
-  }
-
-  private push(record: JournalRecord): void {
+  protected push(record: JournalRecord): void {
     this.keep(JSON.stringify(record));
   }
 }

@@ -6,6 +6,7 @@ import type { ReceiptRecorder, ReceiptResult } from '../../core/ports.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 import type { StatusEvent } from '../../core/whatsapp-status.js';
 import { FORGOTTEN_ID } from '../campaign/campaign-files.js';
+import { applyReceipt } from '../webhook/receipts.js';
 import { applyLines } from './memory-journal.js';
 
 /** A campaign as the receipts see it: its record, frozen list, journal lines and dropped positions, live. */
@@ -64,14 +65,8 @@ export class MemoryReceipts implements ReceiptRecorder {
     const index = typeof found === 'number' ? found : await this.settle(book, campaign, event);
     if (typeof index === 'string') return { kind: event.status === 'sent' && index === 'waiting' ? 'duplicate' : index };
     if (event.status === 'sent') return { kind: 'duplicate' };
-    const record: JournalRecord =
-      event.status === 'failed'
-        ? { i: index, s: 'failed', code: event.failure?.code ?? 'WHATSAPP_ERROR', kind: 'recipient', reason: event.failure?.reason ?? 'WhatsApp reported the message as failed', at: event.at }
-        : { i: index, s: event.status, at: event.at };
-    const before = book.replay.states[index];
-    const failureBefore = book.replay.failures.get(index)?.code;
-    applyRecord(book.replay, record);
-    if (book.replay.states[index] === before && book.replay.failures.get(index)?.code === failureBefore) return { kind: 'duplicate' };
+    const record = applyReceipt(book.replay, index, { ...event, status: event.status });
+    if (record === undefined) return { kind: 'duplicate' };
     this.source.append(id, JSON.stringify(record));
     const subscriberId = campaign.dropped.has(index) ? (FORGOTTEN_ID as SubscriberId) : (campaign.list[index]?.subscriberId as SubscriberId);
     return { kind: 'recorded', outcome: { subscriberId, status: event.status, ...(record.s === 'failed' ? { code: record.code } : {}) } };
