@@ -33,6 +33,7 @@ export function describeReceiptsContract(name: string, make: MakePorts): void {
   describe(`the CampaignStore receipts contract: ${name}`, () => {
     it('records delivered and read once each; redeliveries and late statuses are duplicates', async () => {
       const { receipts, replay } = await sending((await make(THIS_PROCESS)).ports);
+      await receipts.warm(['cmp_r', 'cmp_none']);
       expect(await receipts.record(status('wamid.A', 'delivered'))).toEqual({ kind: 'recorded', outcome: { subscriberId: 'sub_a', status: 'delivered' } });
       expect(await receipts.record(status('wamid.A', 'delivered'))).toEqual({ kind: 'duplicate' });
       expect((await receipts.record(status('wamid.A', 'read'))).kind).toBe('recorded');
