@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/core/campaign.js';
 import type { CampaignStore } from '../../src/core/ports.js';
-import { STATE } from '../../src/core/dispatch/journal-state.js';
+import { remainingAfter, STATE } from '../../src/core/dispatch/journal-state.js';
 import { aCampaign, aList } from './campaign-builders.js';
 import { THIS_PROCESS, type MakePorts } from './ports-under-test.js';
 
@@ -150,6 +150,33 @@ export function describeCampaignStoreContract(name: string, make: MakePorts): vo
       expect([...replay.states]).toEqual([STATE.sent, STATE.failed, STATE.sent, STATE.skipped]);
       expect(report.counts).toMatchObject({ targeted: 4, sent: 2, failed: 1, skipped: 1, unknown: 0 });
       expect(report.failures).toEqual([{ code: 'WHATSAPP_UNDELIVERABLE', reason: 'not on WhatsApp', count: 1 }]);
+    });
+
+    it.each([
+      [{ resendUnknown: false, retryFailed: false }, [0, 6]],
+      [{ resendUnknown: true, retryFailed: false }, [0, 1, 6]],
+      [{ resendUnknown: false, retryFailed: true }, [0, 4, 6, 8]],
+      [{ resendUnknown: true, retryFailed: true }, [0, 1, 4, 6, 8]],
+    ])('resumes from every state a journal can hold: %j → %j, never the sent, read, skipped or finally failed', async (options, expected) => {
+      const { campaigns } = (await make(THIS_PROCESS)).ports;
+      const campaign = await frozen(campaigns, 'cmp_a', 9, { status: 'interrupted' });
+      const journal = await campaigns.openJournal(campaign);
+      await Promise.all([1, 2, 3, 4, 6, 7, 8].map((i) => journal.inFlight(i)));
+      journal.sent(2, 'wamid.2');
+      journal.failed(3, NOT_ON_WHATSAPP);
+      journal.failed(4, { ...TIMEOUT, code: 'HTTP_503' });
+      journal.skipped(5, 'opted-out');
+      journal.released(6);
+      journal.sent(7, 'wamid.7');
+      journal.failed(8, { kind: 'recipient', code: 'WHATSAPP_OUTSIDE_WINDOW', reason: 'free text outside the 24 hours' });
+      await journal.close();
+      const receipts = campaigns.receipts();
+      expect((await receipts.record({ wamid: 'wamid.7', status: 'read', at, campaignId: 'cmp_a' })).kind).toBe('recorded');
+      expect((await receipts.record({ wamid: 'wamid.7', status: 'delivered', at, campaignId: 'cmp_a' })).kind).toBe('duplicate');
+      await receipts.close();
+      const replay = await campaigns.replay(campaign, 9);
+      expect([...replay.states]).toEqual([STATE.pending, STATE.unknown, STATE.sent, STATE.failed, STATE.failed, STATE.skipped, STATE.pending, STATE.read, STATE.failed]);
+      expect(remainingAfter(replay, options)).toEqual(expected);
     });
 
     it('counts the citizens messaged on WhatsApp in the last 24 hours, from the campaigns active then', async () => {

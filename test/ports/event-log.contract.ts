@@ -47,6 +47,14 @@ export function describeEventLogContract(name: string, make: MakePorts): void {
       expect(await events.countFrom(all.end)).toBe(0);
     });
 
+    it('keeps every one of many appends made at once, each read back once', async () => {
+      const { events } = (await make(THIS_PROCESS)).ports;
+      await Promise.all(Array.from({ length: 40 }, (_, n) => events.record(AT, { n })));
+      const { lines } = await events.readFrom(0);
+      expect(lines.map((l) => (JSON.parse(l.text) as { payload: { n: number } }).payload.n).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+      expect(await events.countFrom(0)).toBe(40);
+    });
+
     it('reads at most about maxBytes at once, ending where the last whole entry read ends', async () => {
       const { events } = (await make(THIS_PROCESS)).ports;
       for (let n = 0; n < 4; n++) await events.record(AT, { n, pad: 'x'.repeat(100) });
