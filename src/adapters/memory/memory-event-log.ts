@@ -44,8 +44,8 @@ export class MemoryEventLog implements EventLog {
   async readFrom(offset: number, maxBytes = 64 * 1024 * 1024): Promise<{ lines: LogLine[]; end: number; size: number }> {
     const lines: LogLine[] = [];
     let end = offset;
-    for (const entry of this.entries) {
-      if (entry.offset < offset) continue;
+    for (let k = this.firstFrom(offset); k < this.entries.length; k++) {
+      const entry = this.entries[k] as Entry;
       const next = entry.offset + byteLength(entry.text);
       if (next - offset > maxBytes) {
         // one entry longer than maxBytes cannot be read whole: skipped, so the log goes on being applied
@@ -59,11 +59,12 @@ export class MemoryEventLog implements EventLog {
   }
 
   async lineAt(offset: number): Promise<string | undefined> {
-    return this.entries.find((e) => e.offset === offset)?.text;
+    const entry = this.entries[this.firstFrom(offset)];
+    return entry?.offset === offset ? entry.text : undefined;
   }
 
   async countFrom(offset: number): Promise<number> {
-    return this.entries.filter((e) => e.offset >= offset).length;
+    return this.entries.length - this.firstFrom(offset);
   }
 
   async size(): Promise<number> {
@@ -135,6 +136,17 @@ export class MemoryEventLog implements EventLog {
 
   async close(): Promise<void> {
     // nothing is held open
+  }
+
+  /** The index of the first entry at or after `offset` (the entries' count when none is). */
+  private firstFrom(offset: number): number {
+    let [low, high] = [0, this.entries.length];
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.entries[middle] as Entry).offset < offset) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   private append(text: string): void {
