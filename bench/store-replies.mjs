@@ -17,7 +17,7 @@ for (let k = 0, i = 0; k < replies; i += 3) {
   k++;
 }
 let n = 0;
-const started = performance.now();
+const started = globalThis.performance.now();
 const result = await new JsonSubscriberStore(db).transaction(storeEventHints(events), (tx) => applyStoreEvents(tx, events, () => `sub_bench${n++}`));
-const ms = performance.now() - started;
+const ms = globalThis.performance.now() - started;
 console.log(JSON.stringify({ ms, replies: events.length, changed: result.changed, optOuts: result.optOuts.length }));

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withFileLock, type LockOwner } from '../../src/adapters/fs/file-lock.js';
-import { lockFileSystem, takeOverAbandoned } from '../../src/adapters/fs/lock-holder.js';
+import { HOLDERLESS_MS, lockFileSystem, takeOverAbandoned } from '../../src/adapters/fs/lock-holder.js';
 
 let dir: string;
 let path: string;
@@ -26,10 +26,21 @@ async function leftLock(record: object): Promise<void> {
 }
 
 describe('withFileLock', () => {
-  it('makes the lock folder 0700 even when empty, and removes it after', async () => {
-    const modes = await withFileLock(path, { waitMs: 0 }, async () => ({ folder: (await stat(`${path}.lock`)).mode & 0o777, entries: await readdir(`${path}.lock`) }));
-    expect(modes).toEqual({ folder: 0o700, entries: [] });
+  it('makes the lock folder 0700 with a record of its holder even without an owner, and removes it after', async () => {
+    const held = await withFileLock(path, { waitMs: 0 }, async () => ({
+      folder: (await stat(`${path}.lock`)).mode & 0o777,
+      entries: await readdir(`${path}.lock`),
+      record: JSON.parse(await readFile(join(`${path}.lock`, 'holder.json'), 'utf8')) as object,
+    }));
+    expect(held).toEqual({ folder: 0o700, entries: ['holder.json'], record: { host: hostname(), nonce: expect.stringMatching(/^[0-9a-f]{16}$/) } });
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('takes over at once a lock left without holder.json for more than a second (its maker killed while making it)', async () => {
+    await mkdir(`${path}.lock`, { mode: 0o700 });
+    const past = new Date(Date.now() - 2 * HOLDERLESS_MS);
+    await utimes(`${path}.lock`, past, past);
+    expect(await withFileLock(path, { waitMs: 0, owner: owner(4242, []) }, async () => 'ran')).toBe('ran');
   });
 
   it('records its holder (pid, host) in the lock folder, 0600', async () => {
@@ -57,7 +68,7 @@ describe('withFileLock', () => {
   it.each([
     ['a live holder on this machine', { pid: 999_002, host: hostname() }, [999_002]],
     ['a holder on another machine', { pid: 999_003, host: 'another-host' }, []],
-    ['a lock without holder.json', undefined, []],
+    ['a lock without holder.json just made (its record is being renamed in)', undefined, []],
   ])('waits for %s (BUSY when it does not let go)', async (_name, record, living) => {
     if (record === undefined) await mkdir(`${path}.lock`, { mode: 0o700 });
     else await leftLock(record);

@@ -16,8 +16,13 @@ import { replayJournal } from '../journal/journal-file.js';
  * so no caller can turn an id into a path outside the campaigns folder.
  */
 export function campaignDir(home: string, id: CampaignId): string {
+  return join(home, 'campaigns', checkedCampaignId(id));
+}
+
+/** The id, when it is a plain campaign id; else CAMPAIGN_ID_INVALID, and no campaign is looked for. */
+export function checkedCampaignId(id: string): CampaignId {
   if (!isCampaignId(id)) throw new CanaleError('CAMPAIGN_ID_INVALID', `${JSON.stringify(id.slice(0, 60))} is not a campaign id (cmp_ followed by letters and digits): no campaign folder is looked for`);
-  return join(home, 'campaigns', id);
+  return id as CampaignId;
 }
 
 /** What a forgotten subscriber's id reads as in a frozen list: the counts stay true, the person is gone. */

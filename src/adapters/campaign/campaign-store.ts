@@ -125,10 +125,17 @@ export async function readCampaignFolder(home: string, id: string): Promise<Camp
 
 /** What a person reads about a damaged campaign: what is wrong, and how to clear it. */
 export function damagedCampaignError(home: string, id: string, problem: string): CanaleError {
-  return new CanaleError(
-    'CAMPAIGN_DAMAGED',
-    `campaign ${id} is damaged: ${problem} — it cannot be shown, resumed or reported; clear it with: canale campaigns cancel ${id} (removes its folder ${campaignDir(home, id as CampaignId)})`,
-  );
+  return damagedError(id, problem, `its folder ${campaignDir(home, id as CampaignId)}`);
+}
+
+/** The damaged-campaign error of any store: `what` names what clearing it removes. */
+export function damagedError(id: string, problem: string, what: string): CanaleError {
+  return new CanaleError('CAMPAIGN_DAMAGED', `campaign ${id} is damaged: ${problem} — it cannot be shown, resumed or reported; clear it with: canale campaigns cancel ${id} (removes ${what})`);
+}
+
+/** CAMPAIGN_NOT_FOUND, naming how to see the campaigns there are. */
+export function campaignNotFound(id: string): CanaleError {
+  return new CanaleError('CAMPAIGN_NOT_FOUND', `there is no campaign "${id}" — see them with: canale campaigns list`);
 }
 
 export async function loadCampaign(home: string, id: string): Promise<Campaign> {
@@ -139,7 +146,7 @@ export async function loadCampaign(home: string, id: string): Promise<Campaign> 
     case 'damaged':
       throw damagedCampaignError(home, id, folder.problem);
     case 'missing':
-      throw new CanaleError('CAMPAIGN_NOT_FOUND', `there is no campaign "${id}" — see them with: canale campaigns list`);
+      throw campaignNotFound(id);
     default: {
       const unreachable: never = folder;
       return unreachable;
@@ -168,10 +175,13 @@ export async function scanCampaigns(home: string): Promise<{ campaigns: Campaign
     if (folder.kind === 'ok') campaigns.push(folder.campaign);
     else if (folder.kind === 'damaged') damaged.push({ id, problem: folder.problem });
   }
-  campaigns.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  campaigns.sort(oldestFirst);
   damaged.sort((a, b) => a.id.localeCompare(b.id));
   return { campaigns, damaged };
 }
+
+/** The order campaigns are listed in: by creation, then by id. */
+export const oldestFirst = (a: Campaign, b: Campaign): number => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 
 /** Every campaign that can be read, oldest first; damaged folders are left out (scanCampaigns names them). */
 export async function listCampaigns(home: string): Promise<Campaign[]> {

@@ -80,10 +80,11 @@ export async function withProcessLock<T>(home: string, name: string, holder: Loc
  * the lock (`sending.json` says who holds it); a crashed send's lock is taken over (withProcessLock).
  */
 export function withSendLock<T>(home: string, holder: LockHolder & { readonly campaign: string }, work: () => Promise<T>): Promise<T> {
-  return withProcessLock(home, 'sending', holder, work, busy);
+  return withProcessLock(home, 'sending', holder, work, sendBusyError);
 }
 
-function busy(holder: Holder): CanaleError {
+/** SEND_BUSY, exit 4: the send lock is held by a live send, named when its record says which. */
+export function sendBusyError(holder: Holder): CanaleError {
   const who = holder.campaign === undefined ? '' : ` (campaign ${holder.campaign}${holder.startedAt === undefined ? '' : `, started ${holder.startedAt}`})`;
   return new CanaleError(
     'SEND_BUSY',
@@ -107,7 +108,11 @@ export async function sendingNow(home: string, processes: LockOwner | undefined)
  */
 export async function withLiveStatus(home: string, campaigns: readonly Campaign[], processes?: LockOwner): Promise<Campaign[]> {
   if (!campaigns.some((c) => c.status === 'sending')) return [...campaigns];
-  const running = await sendingNow(home, processes);
+  return withRunningStatus(campaigns, await sendingNow(home, processes));
+}
+
+/** The campaigns with every `sending` one but `running` (the send that holds the lock) shown `interrupted`. */
+export function withRunningStatus(campaigns: readonly Campaign[], running: string | undefined): Campaign[] {
   return campaigns.map((c) =>
     c.status === 'sending' && c.id !== running
       ? { ...c, status: 'interrupted', stopReason: `the send stopped without finishing (its process was killed or crashed) — resume it with: canale send --resume ${c.id}` }

@@ -30,9 +30,10 @@ const NEVER_STALE = 1e15;
 
 /**
  * Runs `work` while holding an exclusive lock on `path` shared by every canale process on the machine (a `path.lock`
- * folder, 0700, as proper-lockfile makes it, with `holder.json` in it when `owner` is given). A lock whose holder was
- * a process of this machine that is gone (`kill -9`, a crash) is taken over at once; one whose holder cannot be
- * checked (another machine, no `holder.json`) once its heartbeat is `staleMs` old; a live holder is waited for.
+ * folder, 0700, as proper-lockfile makes it, with `holder.json` in it: pid and host when `owner` is given). A lock
+ * whose holder was a process of this machine that is gone (`kill -9`, a crash) is taken over at once, and so is one
+ * left without `holder.json` for a second (its maker killed while making it); one whose holder cannot be checked
+ * (another machine) once its heartbeat is `staleMs` old; a live holder is waited for.
  * When the lock cannot be had within `waitMs`: CanaleError `BUSY`, exit 4.
  */
 export async function withFileLock<T>(path: string, options: LockOptions, work: (lock: HeldLock) => Promise<T>): Promise<T> {

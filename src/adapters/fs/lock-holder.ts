@@ -20,6 +20,11 @@ export interface LockRecord {
 }
 
 const HOLDER_FILE = 'holder.json';
+/**
+ * A lock folder without a whole `holder.json` this long after it was last touched was left by a canale killed between
+ * making the folder and renaming its record into it (microseconds), or between removing the record and the folder.
+ */
+export const HOLDERLESS_MS = 1_000;
 
 type Callback = (error: NodeJS.ErrnoException | null) => void;
 
@@ -28,7 +33,7 @@ async function readRecord(lockDir: string): Promise<LockRecord | undefined> {
     const parsed: unknown = JSON.parse(await readFile(join(lockDir, HOLDER_FILE), 'utf8'));
     return typeof parsed === 'object' && parsed !== null ? (parsed as LockRecord) : undefined;
   } catch {
-    // missing, or being written this instant: nothing is known, so the holder counts as alive
+    // missing (the folder is being made or removed, or its maker was killed) or not whole (an older canale writing it)
     return undefined;
   }
 }
@@ -42,13 +47,17 @@ export interface LockFs {
 
 /**
  * proper-lockfile's file system for a lock of this process: the lock folder is made 0700 (like every folder in the
- * home) and, when `owner` is given, gets `holder.json` (pid, host, nonce) before proper-lockfile goes on, so the
- * folder's mtime it records already includes the file. Removing the folder removes `holder.json` first — only when
- * the nonce is this lock's, so a holder that was taken over never removes its successor's lock.
+ * home) and, unless `isRecorded` is false, gets `holder.json` (pid and host when `owner` is given, and a nonce) before
+ * proper-lockfile goes on, so the folder's mtime it records already includes the file. The record is written to a
+ * temporary file in the folder and renamed into place: a taker reads it whole or not at all, and a folder without it
+ * for more than HOLDERLESS_MS was left by a process killed while making it (takeOverAbandoned). Removing the folder
+ * removes `holder.json` first — only when the nonce is this lock's, so a holder that was taken over never removes
+ * its successor's lock.
  */
-export function lockFileSystem(owner: LockOwner | undefined): LockFs {
+export function lockFileSystem(owner: LockOwner | undefined, isRecorded = true): LockFs {
   const nonce = randomBytes(8).toString('hex');
-  const record = owner === undefined ? undefined : `${JSON.stringify({ pid: owner.pid, host: hostname(), nonce })}\n`;
+  const holder = owner === undefined ? { host: hostname(), nonce } : { pid: owner.pid, host: hostname(), nonce };
+  const record = isRecorded ? `${JSON.stringify(holder)}\n` : undefined;
   let takenAtMs = 0;
   const isOurs = (text: string | undefined): boolean => text === undefined || record === undefined || text === record;
   const fs = {
@@ -62,9 +71,11 @@ export function lockFileSystem(owner: LockOwner | undefined): LockFs {
             callback(null);
           });
         if (record === undefined) return done();
-        nodeFs.writeFile(join(path, HOLDER_FILE), record, { mode: PRIVATE_FILE_MODE, flag: 'wx' }, (writeError) => {
-          if (!writeError) return done();
-          nodeFs.rm(path, { recursive: true, force: true }, () => callback(writeError));
+        const temporary = join(path, `.${HOLDER_FILE}.${nonce}.tmp`);
+        const fail = (writeError: NodeJS.ErrnoException): void => nodeFs.rm(path, { recursive: true, force: true }, () => callback(writeError));
+        nodeFs.writeFile(temporary, record, { mode: PRIVATE_FILE_MODE, flag: 'wx' }, (writeError) => {
+          if (writeError) return fail(writeError);
+          nodeFs.rename(temporary, join(path, HOLDER_FILE), (renameError) => (renameError ? fail(renameError) : done()));
         });
       });
     },
@@ -96,8 +107,9 @@ function isGone(record: LockRecord | undefined, owner: LockOwner | undefined): b
 
 /**
  * Called when the lock on `path` is held by someone else: removes it when it is abandoned — its holder was a process
- * of this machine that is gone (a `kill -9`, a crash: at once), or nobody kept it fresh for `staleMs` (a holder on
- * another machine, or one that left no `holder.json`). Returns true when the lock was removed (or had been freed
+ * of this machine that is gone (a `kill -9`, a crash: at once), it has no `holder.json` and was not touched for
+ * HOLDERLESS_MS (its maker was killed while making it), or nobody kept it fresh for `staleMs` (a holder on another
+ * machine). Returns true when the lock was removed (or had been freed
  * meanwhile), so the caller tries again at once. A live holder, or one on another machine, is never touched.
  *
  * Takers exclude each other with a short second lock (`<path>.lock-takeover`, proper-lockfile's, stale after 10 s),
@@ -108,7 +120,8 @@ function isGone(record: LockRecord | undefined, owner: LockOwner | undefined): b
 export async function takeOverAbandoned(path: string, staleMs: number, owner: LockOwner | undefined): Promise<boolean> {
   const lockDir = `${path}.lock`;
   const mutex = `${path}.lock-takeover`;
-  const mutexFs = lockFileSystem(undefined);
+  // no record in the mutex: proper-lockfile removes a stale one itself, through rmdir, which keeps others' records
+  const mutexFs = lockFileSystem(undefined, false);
   let release: () => Promise<void>;
   try {
     // stale after 10 s: a taker that died holding it delays the others that long; a shorter time let two takers in at
@@ -128,7 +141,8 @@ export async function takeOverAbandoned(path: string, staleMs: number, owner: Lo
     // Only a taker holding the mutex removes a lock not its own, so the abandoned one found here is still the one there.
     const record = await readRecord(lockDir);
     const now = mutexFs.takenAtMs();
-    const abandoned = isGone(record, owner) || (now > 0 && found.mtimeMs < now - staleMs);
+    const isHolderless = record === undefined && now > 0 && found.mtimeMs < now - HOLDERLESS_MS;
+    const abandoned = isGone(record, owner) || isHolderless || (now > 0 && found.mtimeMs < now - staleMs);
     if (!abandoned) return false;
     // The look above may span two locks: its holder released it (and exited, so it reads as gone) while a new holder
     // made it again — releasing and taking need no mutex. Only the lock judged may go: the same folder, the same

@@ -2,13 +2,12 @@ import { createReadStream } from 'node:fs';
 import { access, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { SkipReason } from '../../core/audience.js';
 import type { DeliveryJournal } from '../../core/dispatch/deliver.js';
 import { applyRecord, emptyReplay, type JournalRecord, type JournalReplay } from '../../core/dispatch/journal-state.js';
 import type { Clock } from '../../core/ports.js';
-import type { DeliveryFailure } from '../../core/transport.js';
 import { PRIVATE_FILE_MODE } from '../fs/atomic-file.js';
 import { asDiskError } from '../fs/disk-errors.js';
+import { OutcomeRecords } from './journal-records.js';
 
 /** The file operations the journal needs: a real file handle, or in tests one that fails after so many bytes. */
 export interface JournalSink {
@@ -41,7 +40,7 @@ type Waiter = { readonly index: number; readonly resolve: () => void; readonly r
  * in-flight record while still writing what the requests already out come back with. If even that cannot be
  * written the journal writes nothing more, so no line is ever glued to a torn one.
  */
-export class JournalFile implements DeliveryJournal {
+export class JournalFile extends OutcomeRecords implements DeliveryJournal {
   private buffer: string[] = [];
   private waiters: Waiter[] = [];
   private writing: Promise<void> | undefined;
@@ -53,9 +52,11 @@ export class JournalFile implements DeliveryJournal {
   constructor(
     private readonly sink: JournalSink,
     private readonly path: string,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly reserve: SpaceReserve = { release: async () => false },
-  ) {}
+  ) {
+    super(clock);
+  }
 
   static async open(path: string, clock: Clock): Promise<JournalFile> {
     try {
@@ -81,30 +82,14 @@ export class JournalFile implements DeliveryJournal {
     });
   }
 
-  sent(index: number, providerMessageId: string): void {
-    this.push({ i: index, s: 'sent', id: providerMessageId, at: this.at() });
-  }
-
-  failed(index: number, failure: DeliveryFailure): void {
-    this.push({ i: index, s: 'failed', code: failure.code, kind: failure.kind, reason: failure.reason, ...(failure.detail === undefined ? {} : { detail: failure.detail }), at: this.at() });
-  }
-
-  unknown(index: number, failure: DeliveryFailure): void {
-    this.push({ i: index, s: 'unknown', code: failure.code, reason: failure.reason, at: this.at() });
-  }
-
-  skipped(index: number, reason: SkipReason): void {
-    this.push({ i: index, s: 'skipped', reason });
-  }
-
-  released(index: number): void {
-    this.push({ i: index, s: 'released' });
-  }
-
   /** Writes whatever is buffered and waits for the disk; throws if some record could not be written. */
   async flush(): Promise<void> {
-    this.kick();
-    while (this.writing !== undefined) await this.writing;
+    // a record pushed while the last write was ending (right after its inFlight resolved) is in no write yet: the
+    // ending write takes none up, so flush writes again until nothing is left
+    do {
+      this.kick();
+      while (this.writing !== undefined) await this.writing;
+    } while (this.buffer.length > 0 && !this.isBroken);
     if (this.isBroken) throw asDiskError((this.failure as Error).cause ?? this.failure, this.path);
   }
 
@@ -118,11 +103,7 @@ export class JournalFile implements DeliveryJournal {
     }
   }
 
-  private at(): string {
-    return this.clock.now().toISOString();
-  }
-
-  private push(record: JournalRecord): void {
+  protected push(record: JournalRecord): void {
     if (this.isBroken) return;
     this.buffer.push(`${JSON.stringify(record)}\n`);
     if (this.buffer.length >= 256) this.kick();

@@ -38,16 +38,25 @@ export function optOutLine(o: OptOut): string {
 export const optOutHolder: PersonalDataHolder = {
   name: 'opt-out feed',
   async erase(subscriber, paths) {
-    const target = erasureTarget(subscriber);
-    const id = new TextEncoder().encode(JSON.stringify(subscriber.id));
-    const scrub = (line: Uint8Array, hasNeedle: boolean) => {
-      if (!hasNeedle) return false;
-      const isIdChanged = scrubIdLine(line, subscriber.id);
-      return scrubEventLine(line, target) || isIdChanged;
-    };
-    return (await scrubFileInPlace(optOutFile(paths.home), [id, ...target.needles], scrub)) ? 1 : 0;
+    const { needles, scrub } = optOutScrub(subscriber);
+    return (await scrubFileInPlace(optOutFile(paths.home), needles, scrub)) ? 1 : 0;
   },
 };
+
+/**
+ * How a line of the feed loses a person: the bytes that mark a line as theirs (their id, their contacts) and the
+ * scrub of such a line (`hasNeedle`: it holds one), in place; it returns whether the line changed.
+ */
+export function optOutScrub(subscriber: Subscriber): { readonly needles: readonly Uint8Array[]; readonly scrub: (line: Uint8Array, hasNeedle: boolean) => boolean } {
+  const target = erasureTarget(subscriber);
+  const id = new TextEncoder().encode(JSON.stringify(subscriber.id));
+  const scrub = (line: Uint8Array, hasNeedle: boolean): boolean => {
+    if (!hasNeedle) return false;
+    const isIdChanged = scrubIdLine(line, subscriber.id);
+    return scrubEventLine(line, target) || isIdChanged;
+  };
+  return { needles: [id, ...target.needles], scrub };
+}
 
 /** How often a running send looks for new opt-outs. */
 const POLL_MS = 500;
@@ -59,16 +68,29 @@ export function optOutMark(home: string): Promise<number> {
 
 /** The opt-outs recorded since a mark, as a running send needs them: read at start, then every half second. */
 export class OptOutWatch {
-  /** By `sub:…`, `phone:…`, `user:…` or `email:…`: everything (`*`) or the topics left. */
-  private readonly left = new Map<string, Set<string>>();
+  private readonly left = new OptOutsLeft();
 
   private constructor(private feed?: LineFeed) {}
 
   static async start(home: string, from: number, everyMs = POLL_MS): Promise<OptOutWatch> {
     const watch = new OptOutWatch();
-    watch.feed = await LineFeed.start(optOutFile(home), from, (line) => watch.note(line), everyMs);
+    watch.feed = await LineFeed.start(optOutFile(home), from, (line) => watch.left.note(line), everyMs);
     return watch;
   }
+
+  hasLeft(subscriber: Pick<Subscriber, 'id' | 'phone' | 'email' | 'whatsappUserId'>, topics: readonly string[], isMarketing = false): boolean {
+    return this.left.hasLeft(subscriber, topics, isMarketing);
+  }
+
+  close(): Promise<void> {
+    return this.feed?.close() ?? Promise.resolve();
+  }
+}
+
+/** What each citizen left, from lines of the feed (optOutLine) as a watch reads them. */
+export class OptOutsLeft {
+  /** By `sub:…`, `phone:…`, `user:…` or `email:…`: everything (`*`) or the topics left. */
+  private readonly left = new Map<string, Set<string>>();
 
   /**
    * Whether the subscriber left everything since the mark, or each of `topics` (those the send reaches them for),
@@ -85,11 +107,8 @@ export class OptOutWatch {
     return left.has(ALL) || (isMarketing && left.has(MARKETING)) || (topics.length > 0 && topics.every((t) => left.has(t)));
   }
 
-  close(): Promise<void> {
-    return this.feed?.close() ?? Promise.resolve();
-  }
-
-  private note(line: string): void {
+  /** Notes one line of the feed; a line that is not one (torn, scrubbed) is none. */
+  note(line: string): void {
     let record: { sub?: unknown; phone?: unknown; user?: unknown; email?: unknown; topic?: unknown; marketing?: unknown };
     try {
       record = JSON.parse(line) as typeof record;

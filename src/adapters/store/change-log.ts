@@ -1,4 +1,5 @@
-import type { BigIntStats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CanaleError } from '../../core/errors.js';
@@ -10,8 +11,7 @@ import { asDiskError } from '../fs/disk-errors.js';
 /**
  * db.json's change log (DESIGN §5): a small change to the store appends the subscribers it changed, one line per
  * change, to `db.changes.jsonl` beside it, instead of rewriting a file of a million records. The first line names
- * the db.json it applies to (its size and modification time: every rewrite of db.json is given a later one, and a
- * copy with `cp -a` keeps both): a log left by a fold that was killed after its rename names the db.json before, and is
+ * the db.json it applies to (identityOfFd: its size and a hash of samples of its content): a log left by a fold that was killed after its rename names the db.json before, and is
  * ignored. A torn last line (a killed append) is ignored too, and cut off by the next append.
  */
 const CHANGE_LOG_NAME = 'db.changes.jsonl';
@@ -20,9 +20,39 @@ export function changeLogPath(db: string): string {
   return join(dirname(db), basename(db) === 'db.json' ? CHANGE_LOG_NAME : `${basename(db)}.changes.jsonl`);
 }
 
-/** What identifies one version of db.json. */
-export function identityOf(stats: BigIntStats): string {
-  return `${stats.size}:${stats.mtimeNs}`;
+const SAMPLE_BYTES = 8192;
+
+/**
+ * What identifies one version of db.json: its size and a hash of five 8 KiB samples of its content (start, quarters,
+ * end) — not its modification time, which a copy without `-a`, a backup tool or a restore changes: the log of a
+ * home copied with a plain `cp` still applies. Two versions that share size and samples differ only inside a record
+ * of the same length, and a log applied to a db.json that already holds it changes nothing: its records are whole
+ * subscribers as they are after it (a fold killed before it removed its log leaves exactly that case).
+ */
+export function identityOfFd(fd: number): string {
+  const size = fstatSync(fd).size;
+  const hash = createHash('sha256');
+  const sample = Buffer.alloc(SAMPLE_BYTES);
+  for (const at of [0, size / 4, size / 2, (3 * size) / 4, size - SAMPLE_BYTES]) {
+    const read = readSync(fd, sample, 0, SAMPLE_BYTES, Math.max(0, Math.floor(at)));
+    hash.update(sample.subarray(0, read));
+  }
+  return `${size}:${hash.digest('hex').slice(0, 24)}`;
+}
+
+/** identityOfFd of the file at `path`, or undefined when there is none. */
+export function identityOfPath(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    return identityOfFd(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** One change as the log holds it: subscribers as they are now, and ids removed. */

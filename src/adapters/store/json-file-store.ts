@@ -6,7 +6,7 @@ import { SubscriberBook, type BookHints } from '../../core/subscriber-book.js';
 import type { Topic } from '../../core/topic.js';
 import { removeStaleTemporaryFiles } from '../fs/atomic-file.js';
 import { withFileLock, type LockOwner } from '../fs/file-lock.js';
-import { appendChange, applyChanges, identityOf, PAUSE_EVERY, readChangeLog } from './change-log.js';
+import { appendChange, applyChanges, identityOfPath, PAUSE_EVERY, readChangeLog } from './change-log.js';
 import { StoreFile, type StoreSnapshot } from './store-file.js';
 
 export interface JsonFileStoreOptions {
@@ -93,7 +93,7 @@ export class JsonFileStore implements Store {
           await file.write(current.data);
           // under the lock nobody else writes db.json: the file just written is the data kept
           const written = await stat(this.path, { bigint: true });
-          if (this.options.keep === true) this.kept = { data: current.data, base: identityOf(written), size: Number(written.size), log: undefined };
+          if (this.options.keep === true) this.kept = { data: current.data, base: identityOfPath(this.path) ?? '', size: Number(written.size), log: undefined };
         } else if (this.options.keep === true) this.kept = { ...current, log };
       } else if (this.options.keep === true) this.kept = current;
       return result;
@@ -104,7 +104,7 @@ export class JsonFileStore implements Store {
   private async current(file: StoreFile): Promise<StoreSnapshot> {
     const kept = this.kept;
     if (kept !== undefined) {
-      const base = await stat(this.path, { bigint: true }).then(identityOf, () => undefined);
+      const base = identityOfPath(this.path);
       const log = base === kept.base ? await readChangeLog(this.path, base, kept.log) : undefined;
       if (log === undefined && base === kept.base && kept.log === undefined) return kept;
       if (log !== undefined && (log.isContinued || kept.log === undefined)) {

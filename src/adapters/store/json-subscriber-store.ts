@@ -8,7 +8,7 @@ import type { Template } from '../../core/template.js';
 import type { Topic } from '../../core/topic.js';
 import { removeStaleTemporaryFiles } from '../fs/atomic-file.js';
 import { withFileLock, type LockOwner } from '../fs/file-lock.js';
-import { appendChange, applyChanges, identityOf, readChangeLog, removeChangeLog, type LogChanges } from './change-log.js';
+import { appendChange, applyChanges, identityOfPath, readChangeLog, removeChangeLog, type LogChanges } from './change-log.js';
 import { IndexedTransaction } from './indexed-transaction.js';
 import { buildIndex, keysOf, StoreIndex, writeIndex, type StoreLayoutMarks } from './store-index.js';
 import { readLayoutSync } from './store-layout.js';
@@ -34,7 +34,7 @@ export async function writeIndexedStore(path: string, data: StoreData): Promise<
   const marks: StoreLayoutMarks = { offsets: [], templatesAt: -1 };
   await writeFileAtomic(path, serializeStore(data, marks));
   // a crash here leaves an index of the db.json before: it names that file, so it is never used for this one
-  const base = identityOf(await stat(path, { bigint: true }));
+  const base = identityOfPath(path) ?? '';
   await writeIndex(path, buildIndex(data.subscribers.map(keysOf), marks, base));
   await removeChangeLog(path);
 }

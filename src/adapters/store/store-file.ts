@@ -1,11 +1,11 @@
-import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import { CanaleError } from '../../core/errors.js';
 import type { StoreScan, SubscriberVisitor } from '../../core/ports.js';
 import { STORE_SECTIONS, subscriberValidator, validateStore, validateTopics, type StoreData } from '../../core/store-data.js';
 import type { Topic } from '../../core/topic.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
-import { applyChanges, identityOf, readChangeLog, removeChangeLog, type LogState } from './change-log.js';
+import { applyChanges, identityOfFd, identityOfPath, readChangeLog, removeChangeLog, type LogState } from './change-log.js';
 import type { StoreLayoutMarks } from './store-index.js';
 import { serializeMarked } from './store-layout.js';
 import { readStoreLines } from './store-lines.js';
@@ -132,10 +132,10 @@ export class StoreFile implements Adapter<StoreData> {
       if (handle === null) return null;
       try {
         const stats = await handle.stat({ bigint: true });
-        const base = identityOf(stats);
+        const base = identityOfFd(handle.fd);
         const log = await readChangeLog(this.path, base);
         if (log === undefined && attempt < SNAPSHOT_TRIES) {
-          const now = await stat(this.path, { bigint: true }).then(identityOf, () => undefined);
+          const now = identityOfPath(this.path);
           if (now !== base) continue;
         }
         return await use(handle, base, Number(stats.size), log);

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { emailKey } from '../../core/email.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
-import { identityOf } from './change-log.js';
+import { identityOfFd } from './change-log.js';
 
 /**
  * `db.json.index` (DESIGN §5): where each subscriber's line starts in db.json, by id, phone, e-mail, WhatsApp user id
@@ -100,7 +100,7 @@ export class StoreIndex {
       const head = Buffer.alloc(HEADER_BYTES);
       if (readSync(indexFd, head, 0, HEADER_BYTES, 0) !== HEADER_BYTES) throw new Error('short');
       const header = JSON.parse(head.toString('latin1').trim()) as { canaleIndex?: unknown; base?: unknown; slots?: unknown; templatesAt?: unknown };
-      const base = identityOf(fstatSync(dbFd, { bigint: true }));
+      const base = identityOfFd(dbFd);
       const slots = Number(header.slots);
       const whole = fstatSync(indexFd).size === HEADER_BYTES + slots * SLOT_BYTES;
       if (header.canaleIndex !== 1 || header.base !== base || !whole || !Number.isInteger(slots) || (slots & (slots - 1)) !== 0) throw new Error('stale');

@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { STORE_VERSION, type StoreData } from '../../core/store-data.js';
-import { identityOf } from './change-log.js';
+import { identityOfFd } from './change-log.js';
 import type { StoreLayoutMarks } from './store-index.js';
 
 const CHUNK = 1 << 20;
@@ -48,7 +48,7 @@ export function parseRecordLine(line: string): Record<string, unknown> | undefin
 export function readLayoutSync(db: string, onSubscriber: (record: Record<string, unknown>, offset: number) => void): { readonly marks: StoreLayoutMarks; readonly base: string } | undefined {
   const fd = openSync(db, 'r');
   try {
-    const base = identityOf(fstatSync(fd, { bigint: true }));
+    const base = identityOfFd(fd);
     const marks = scanLayoutSync(fd, onSubscriber);
     return marks === undefined ? undefined : { marks, base };
   } finally {

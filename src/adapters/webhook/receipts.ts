@@ -37,6 +37,21 @@ const KEPT_CAMPAIGNS = 16;
 const ENDED: ReadonlySet<string> = new Set(['completed', 'cancelled', 'interrupted']);
 
 /**
+ * Applies a delivered, read or failed receipt for the recipient at `index` to a campaign's replay: the journal record
+ * to append when it moved them forward (or changed their failure), undefined when it changed nothing (a duplicate).
+ */
+export function applyReceipt(replay: JournalReplay, index: number, event: StatusEvent & { readonly status: 'delivered' | 'read' | 'failed' }): JournalRecord | undefined {
+  const record: JournalRecord =
+    event.status === 'failed'
+      ? { i: index, s: 'failed', code: event.failure?.code ?? 'WHATSAPP_ERROR', kind: 'recipient', reason: event.failure?.reason ?? 'WhatsApp reported the message as failed', at: event.at }
+      : { i: index, s: event.status, at: event.at };
+  const before = replay.states[index];
+  const failureBefore = replay.failures.get(index)?.code;
+  applyRecord(replay, record);
+  return replay.states[index] === before && replay.failures.get(index)?.code === failureBefore ? undefined : record;
+}
+
+/**
  * Records delivery receipts in their campaign's journal (DESIGN §5): the campaign comes from
  * `biz_opaque_callback_data`, the recipient from the message id in that journal's `sent` records, read
  * incrementally (a running send is still appending). A receipt is appended only when it moves the recipient
@@ -76,14 +91,8 @@ export class ReceiptBook {
     const index = typeof found === 'number' ? found : await this.settle(book, event);
     if (typeof index === 'string') return { kind: event.status === 'sent' && index === 'waiting' ? 'duplicate' : index };
     if (event.status === 'sent') return { kind: 'duplicate' };
-    const record: JournalRecord =
-      event.status === 'failed'
-        ? { i: index, s: 'failed', code: event.failure?.code ?? 'WHATSAPP_ERROR', kind: 'recipient', reason: event.failure?.reason ?? 'WhatsApp reported the message as failed', at: event.at }
-        : { i: index, s: event.status, at: event.at };
-    const before = book.replay.states[index];
-    const failureBefore = book.replay.failures.get(index)?.code;
-    applyRecord(book.replay, record);
-    if (book.replay.states[index] === before && book.replay.failures.get(index)?.code === failureBefore) return { kind: 'duplicate' };
+    const record = applyReceipt(book.replay, index, { ...event, status: event.status });
+    if (record === undefined) return { kind: 'duplicate' };
     await book.journal.append(`${JSON.stringify(record)}\n`);
     const subscriberId = (await this.isForgotten(book, index)) ? (FORGOTTEN_ID as SubscriberId) : (book.recipients[index] as SubscriberId);
     return { kind: 'recorded', outcome: { subscriberId, status: event.status, ...(record.s === 'failed' ? { code: record.code } : {}) } };
