@@ -25,6 +25,7 @@ export function describeCampaignStoreContract(name: string, make: MakePorts): vo
       await campaigns.create(campaign, list);
       expect(await campaigns.load('cmp_a')).toEqual(campaign);
       expect(await campaigns.inspect('cmp_a')).toEqual({ kind: 'ok', campaign });
+      expect(await campaigns.hasRecord('cmp_a')).toBe(true);
       const recipients = await campaigns.recipients(campaign);
       expect(recipients).toEqual(list);
       (recipients as unknown as unknown[]).pop();
@@ -58,6 +59,7 @@ export function describeCampaignStoreContract(name: string, make: MakePorts): vo
       const { campaigns } = (await make(THIS_PROCESS)).ports;
       await expect(campaigns.load('cmp_none')).rejects.toMatchObject({ code: 'CAMPAIGN_NOT_FOUND', message: expect.stringContaining('canale campaigns list') });
       expect(await campaigns.inspect('cmp_none')).toEqual({ kind: 'missing' });
+      expect(await campaigns.hasRecord('cmp_none')).toBe(false);
       await expect(campaigns.load('../etc')).rejects.toMatchObject({ code: 'CAMPAIGN_ID_INVALID' });
       expect(campaigns.damaged('cmp_x', 'its record is torn')).toMatchObject({ code: 'CAMPAIGN_DAMAGED', message: expect.stringContaining('canale campaigns cancel cmp_x') });
     });
@@ -71,6 +73,7 @@ export function describeCampaignStoreContract(name: string, make: MakePorts): vo
       expect((await campaigns.list()).map((c) => c.status)).toEqual(['completed']);
       await campaigns.remove('cmp_a');
       expect(await campaigns.inspect('cmp_a')).toEqual({ kind: 'missing' });
+      expect(await campaigns.hasRecord('cmp_a')).toBe(false);
       expect(await campaigns.list()).toEqual([]);
     });
 

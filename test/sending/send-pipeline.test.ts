@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { homePersistence } from '../../src/adapters/home-persistence.js';
+import { memoryPersistence } from '../../src/adapters/memory/memory-persistence.js';
 import type { TransportChoice } from '../../src/adapters/transports/select.js';
 import { parseCampaignSend, parseResume } from '../../src/commands/campaign-options.js';
 import { Context } from '../../src/commands/context.js';
@@ -42,11 +43,18 @@ function instantTime(): { readonly clock: FakeClock; readonly sleeper: Sleeper }
   return { clock, sleeper: { sleep: async (ms, signal) => (signal?.aborted === true ? undefined : clock.advance(ms)) } };
 }
 
-async function persistenceIn(home: string, clock: FakeClock): Promise<Persistence> {
-  const paths = homePaths(home);
+/** The JSON files of a home in the temporary folder. */
+async function homePorts(clock: FakeClock): Promise<Persistence> {
+  const paths = homePaths(join(dir, 'home'));
   await ensureHome(paths);
   return homePersistence(paths, { clock });
 }
+
+/** Every implementation of the ports: the pipeline promises the same of each. */
+const IMPLEMENTATIONS: ReadonlyArray<readonly [string, (clock: FakeClock) => Promise<Persistence>]> = [
+  ['in memory', async (clock) => memoryPersistence({ clock })],
+  ['in the JSON home', homePorts],
+];
 
 /** A dozen citizens who follow `cantieri` and prefer e-mail. */
 async function seedPeople(ports: Persistence): Promise<Subscriber[]> {
@@ -82,10 +90,10 @@ const request: SendRequest = {
   allowFreeText: false,
 };
 
-describe('the send pipeline: a whole send, a crash and a resume', () => {
+describe.each(IMPLEMENTATIONS)('the send pipeline on ports %s: a whole send, a crash and a resume', (_name, portsOf) => {
   it('reaches every recipient exactly once across a crash mid-send and two resumes, and the reports count it', async () => {
     const time = instantTime();
-    const ports = await persistenceIn(join(dir, 'home'), time.clock);
+    const ports = await portsOf(time.clock);
     const people = await seedPeople(ports);
     const reached: string[] = [];
     let crashing = true;
@@ -126,7 +134,7 @@ describe('the send pipeline: a whole send, a crash and a resume', () => {
 
   it('stops cleanly when asked mid-send (Ctrl-C): interrupted, nobody in flight left unknown, and a resume completes it', async () => {
     const time = instantTime();
-    const ports = await persistenceIn(join(dir, 'home'), time.clock);
+    const ports = await portsOf(time.clock);
     const people = await seedPeople(ports);
     const reached: string[] = [];
     let interrupt: () => void = () => undefined;
@@ -153,8 +161,8 @@ describe('the send pipeline: a whole send, a crash and a resume', () => {
   });
 });
 
-describe('canale send and send --resume on the pipeline', () => {
-  it('take the transports and the sleeper from Deps: a crashed send, then resumes that print the report and say how it ended', async () => {
+describe('canale send and send --resume on the pipeline, with in-memory ports', () => {
+  it('take the ports, the transports and the sleeper from Deps: a crashed send, then resumes that print the report and say how it ended', async () => {
     const time = instantTime();
     const home = join(dir, 'home');
     const fake = fakeDeps({ home, clock: time.clock });
@@ -168,7 +176,8 @@ describe('canale send and send --resume on the pipeline', () => {
           return { ok: true, providerMessageId: `id.${envelope.recipientKey}` };
         }),
     });
-    const ctx = new Context({ ...fake.deps, transports, sleeper: time.sleeper }, { home, yes: true });
+    // one Context for the three commands: the memory ports outlive the crash as the home's files would
+    const ctx = new Context({ ...fake.deps, persistence: () => memoryPersistence({ clock: time.clock }), transports, sleeper: time.sleeper }, { home, yes: true });
     const people = await seedPeople(await ctx.ports());
     const options = parseCampaignSend({ topic: ['cantieri'], text: 'Via Roma chiude lunedì.', subject: 'Lavori', concurrency: '1', json: true });
     await expect(runSendCampaign(options, ctx)).rejects.toThrow('the transport crashed');

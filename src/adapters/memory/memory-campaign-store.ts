@@ -63,6 +63,10 @@ export class MemoryCampaignStore implements CampaignStore {
     return kept === undefined ? { kind: 'missing' } : { kind: 'ok', campaign: structuredClone(kept.record) };
   }
 
+  async hasRecord(id: string): Promise<boolean> {
+    return this.kept.has(checkedCampaignId(id));
+  }
+
   async scan(): Promise<{ campaigns: Campaign[]; damaged: DamagedCampaign[] }> {
     return { campaigns: await this.list(), damaged: [] };
   }
