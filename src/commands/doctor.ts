@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildTransport, chooseTransport, settingsMap } from '../adapters/transports/select.js';
+import { buildTransport, chooseTransport } from '../adapters/transports/select.js';
 import { CONFIG_KEYS } from '../core/config-keys.js';
 import { formatQuietHours } from '../core/schedule/quiet-hours.js';
 import { formatLocal } from '../core/schedule/zoned-time.js';
@@ -35,6 +35,7 @@ function describeAge(ms: number): string {
 
 async function configCheck(ctx: Context): Promise<Check> {
   const problems = (await ctx.settings())
+    .list()
     .filter((s) => s.source === 'env' || s.source === 'config')
     .flatMap((s) => {
       const key = CONFIG_KEYS.find((k) => k.key === s.key);
@@ -46,7 +47,7 @@ async function configCheck(ctx: Context): Promise<Check> {
 }
 
 async function channelCheck(channel: Channel, ctx: Context): Promise<{ check: Check; transport?: string }> {
-  const settings = settingsMap(await ctx.settings());
+  const settings = await ctx.settings();
   const name = channel === 'whatsapp' ? 'WhatsApp' : 'e-mail';
   try {
     const choice = chooseTransport(channel, settings);

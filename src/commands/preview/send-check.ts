@@ -1,5 +1,5 @@
 import { canaleCommand } from '../../core/shell-quote.js';
-import { chooseTransport, settingsMap } from '../../adapters/transports/select.js';
+import { chooseTransport } from '../../adapters/transports/select.js';
 import type { CompiledMessage } from '../../core/message/compile.js';
 import type { SendPlan } from '../../core/plan.js';
 import { quietEntry } from '../../core/schedule/quiet-hours.js';
@@ -31,7 +31,7 @@ export async function checkSendNow(ctx: Context, file: string, plan: SendPlan, m
   if (plan.blocked.length > 0) {
     blockers.push(`${plan.blocked.reduce((n, b) => n + b.count, 0)} recipient(s) cannot get this message as it is (see the warnings above) — add a default ({{nome | "…"}}) or fix their data`);
   }
-  const resolved = settingsMap(await ctx.settings());
+  const resolved = await ctx.settings();
   const transports: Partial<Record<Channel, string>> = {};
   for (const channel of CHANNELS) {
     if (plan.recipients[channel] === 0) continue;

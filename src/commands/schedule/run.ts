@@ -10,14 +10,14 @@ import { CanaleError, EXIT } from '../../core/errors.js';
 import { channelsOfSchedule, dueAt, fired, type Schedule } from '../../core/schedule/schedule.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { Context } from '../context.js';
-import { ratesOf, readPlanSettings, type PlanSettings } from '../preview/plan-settings.js';
+import { planSettingsOf, readPlanSettings, withRate, type PlanSettings } from '../preview/plan-settings.js';
 import { resumePace } from '../../core/campaign-pace.js';
+import type { Settings } from '../../core/settings.js';
 import { DEFAULT_CONCURRENCY } from '../send/campaign-options.js';
 import { continueCampaign, freezeAndSend, sendLockHolder } from '../send/campaign.js';
 import { prepareSend, refuseIfBlocked, transportFor } from '../send/prepare.js';
 import { SIGNAL_STOP, type CampaignResult } from '../send/campaign-run.js';
 import { delivering, localTime, quietNow } from '../send/send-window.js';
-import { settingsMap } from '../../adapters/transports/select.js';
 import { reportEntry, verbose, waitingCampaigns } from './run-output.js';
 import { requestOfSchedule, requireScheduleTransports } from './schedule-request.js';
 
@@ -70,7 +70,7 @@ export async function runScheduleRun(options: ScheduleRunOptions, ctx: Context):
 
 async function runLocked(options: ScheduleRunOptions, ctx: Context): Promise<number> {
   const settings = await readPlanSettings(ctx);
-  const transports = settingsMap(await ctx.settings());
+  const transports = await ctx.settings();
   const now = ctx.deps.clock.now();
   const { work, damaged } = await findWork(ctx, now);
   // a damaged folder is one campaign this run cannot see to: said once, and everything else is done
@@ -150,7 +150,7 @@ async function findWork(ctx: Context, now: Date): Promise<{ work: Work[]; damage
 }
 
 /** The channels a schedule's or campaign's messages reach citizens on (not those that go to the outbox). */
-function channelsOf(item: Work, transports: ReturnType<typeof settingsMap>): readonly Channel[] {
+function channelsOf(item: Work, transports: Settings): readonly Channel[] {
   if (item.kind === 'continue') return delivering(item.campaign.channels, item.campaign.transports);
   const { send } = item.schedule;
   const nameOf = (c: Channel): string => {
@@ -166,7 +166,7 @@ function channelsOf(item: Work, transports: ReturnType<typeof settingsMap>): rea
 }
 
 /** A non-urgent send whose every channel is in its quiet hours waits until they end (DESIGN §7). */
-function quietWait(item: Work, settings: PlanSettings, transports: ReturnType<typeof settingsMap>, now: Date): RunEntry | undefined {
+function quietWait(item: Work, settings: PlanSettings, transports: Settings, now: Date): RunEntry | undefined {
   const urgent = item.kind === 'continue' ? item.campaign.urgent === true : item.schedule.send.urgent;
   if (urgent) return undefined;
   const channels = channelsOf(item, transports);
@@ -185,14 +185,14 @@ async function doWork(item: Work, ctx: Context, now: Date): Promise<RunEntry> {
     ctx.ui.info(`campaign ${campaign.id}: going on — ${item.why}`);
     const schedule = campaign.schedule === undefined ? undefined : (await readSchedules(home)).find((s) => s.id === campaign.schedule);
     // its own pace; a campaign made before canale kept it goes at its schedule's, as it did
-    const fallback = { rates: ratesOf(await readPlanSettings(ctx), schedule?.send.rate), concurrency: schedule?.send.concurrency ?? DEFAULT_CONCURRENCY };
+    const fallback = { rates: planSettingsOf(withRate(await ctx.settings(), schedule?.send.rate), ctx.deps.clock).rates, concurrency: schedule?.send.concurrency ?? DEFAULT_CONCURRENCY };
     const paced = resumePace(campaign, {}, fallback);
     const pace = 'pace' in paced ? paced.pace : fallback;
     const result = await continueCampaign(campaign, { retryFailed: false, resendUnknown: false, pace }, ctx);
     return entryOf('resumed', result, { ...(campaign.schedule === undefined ? {} : { schedule: campaign.schedule }) });
   }
   // credentials missing here fail the run before the slot is claimed: it stays due until a run finds them
-  requireScheduleTransports(item.schedule, settingsMap(await ctx.settings()), home);
+  requireScheduleTransports(item.schedule, await ctx.settings(), home);
   if (item.kind === 'create') return sendSchedule(item.schedule, item.campaign as CampaignId, { slot: item.slot }, ctx);
   // claim the slot before anything is frozen: a second run, or this one after a crash, finds it taken
   const claim = await updateSchedules(home, (schedules) => {

@@ -2,15 +2,13 @@ import { listCampaigns } from '../../adapters/campaign/campaign-store.js';
 import { readConfigFile } from '../../adapters/config-file.js';
 import { readScheduleEnv, scheduleEnvPath } from '../../adapters/schedule/schedule-env-file.js';
 import { readSchedules } from '../../adapters/schedule/schedule-store.js';
-import { credentialsOf, settingsMap } from '../../adapters/transports/select.js';
-import { resolveSettings } from '../../core/config-keys.js';
+import { credentialsOf } from '../../adapters/transports/select.js';
 import { channelsOfSchedule, type Schedule } from '../../core/schedule/schedule.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { TransportName } from '../../core/transport.js';
+import { resolveSettings, type Settings } from '../../core/settings.js';
 import type { Context } from '../context.js';
 import { transportFor } from '../send/prepare.js';
-
-type Settings = ReturnType<typeof settingsMap>;
 
 /** One transport something planned will need when `schedule run` goes on with it. */
 interface Need {
@@ -21,7 +19,6 @@ interface Need {
   readonly chosenLate?: { readonly shell: TransportName | 'unconfigured' };
 }
 
-const isSet = (settings: Settings, key: string): boolean => settings.get(key) !== undefined && settings.get(key) !== '';
 const channelName = (c: Channel): string => (c === 'whatsapp' ? 'WhatsApp' : 'e-mail');
 
 function chosen(channel: Channel, settings: Settings, via: Schedule['send']['via']): TransportName | 'unconfigured' {
@@ -62,8 +59,8 @@ export async function scheduleCredentials(ctx: Context): Promise<{ readonly ok: 
   const file = await readScheduleEnv(home);
   const path = scheduleEnvPath(home);
   const config = await readConfigFile(ctx.paths.config);
-  const cron = settingsMap(resolveSettings(config.settings, file?.vars ?? {}));
-  const shell = settingsMap(await ctx.settings());
+  const cron = resolveSettings(config.settings, file?.vars ?? {});
+  const shell = await ctx.settings();
   const problems: string[] = (file?.problems ?? []).map((p) => `${path} ${p}`);
   const notes: string[] = [];
   const found = new Map<string, string>();
@@ -76,10 +73,10 @@ export async function scheduleCredentials(ctx: Context): Promise<{ readonly ok: 
       continue;
     }
     const keys = credentialsOf(need.channel);
-    const missing = keys.filter((k) => !isSet(cron, k.key));
-    for (const k of keys.filter((x) => isSet(cron, x.key))) found.set(k.env, file?.vars[k.env] !== undefined && file.vars[k.env] !== '' ? 'schedule.env' : 'config.json');
+    const missing = keys.filter((k) => !cron.has(k.key));
+    for (const k of keys.filter((x) => cron.has(x.key))) found.set(k.env, file?.vars[k.env] !== undefined && file.vars[k.env] !== '' ? 'schedule.env' : 'config.json');
     if (missing.length === 0) continue;
-    const inShell = missing.filter((k) => isSet(shell, k.key)).map((k) => k.env);
+    const inShell = missing.filter((k) => shell.has(k.key)).map((k) => k.env);
     const transport = need.transport === 'unconfigured' ? (need.channel === 'whatsapp' ? 'cloud-api' : 'smtp') : need.transport;
     problems.push(
       `${need.who} sends ${name} through ${transport}, but schedule run will not find ${missing.map((k) => `${k.env} (${k.key})`).join(' and ')}` +

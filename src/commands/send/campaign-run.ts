@@ -22,7 +22,7 @@ import { buildReport, type CampaignReport } from '../../core/report.js';
 import type { Channel, Subscriber, SubscriberId } from '../../core/subscriber.js';
 import { learnUserId } from '../../core/replies/identity-change.js';
 import type { Envelope, Transport } from '../../core/transport.js';
-import type { ConfigValue } from '../../core/config-keys.js';
+import type { Settings } from '../../core/settings.js';
 import { sendProgress } from '../../ui/progress.js';
 import type { Context } from '../context.js';
 
@@ -37,7 +37,7 @@ export interface CampaignRun {
   readonly message: CompiledMessage;
   readonly render: RenderContext;
   readonly choices: Readonly<Partial<Record<Channel, TransportChoice>>>;
-  readonly settings: ReadonlyMap<string, ConfigValue | undefined>;
+  readonly settings: Settings;
   /** Messages a second per channel. */
   readonly rates: Readonly<Record<Channel, number>>;
   readonly concurrency: number;
@@ -237,8 +237,8 @@ export async function runCampaign(run: CampaignRun, ctx: Context): Promise<Campa
       concurrency: run.concurrency,
       policy: {
         ...DEFAULT_RETRY_POLICY,
-        maxAttempts: Number(run.settings.get('send.maxAttempts') ?? DEFAULT_RETRY_POLICY.maxAttempts),
-        maxConsecutiveFailures: Number(run.settings.get('send.maxConsecutiveFailures') ?? DEFAULT_RETRY_POLICY.maxConsecutiveFailures),
+        maxAttempts: run.settings.get('send.maxAttempts'),
+        maxConsecutiveFailures: run.settings.get('send.maxConsecutiveFailures'),
       },
       journal,
       clock,

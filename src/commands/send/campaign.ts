@@ -7,7 +7,7 @@ import { optOutMark } from '../../adapters/optout/optout-feed.js';
 import { damagedCampaignError, loadCampaign } from '../../adapters/campaign/campaign-store.js';
 import { JournalFile, replayJournal } from '../../adapters/journal/journal-file.js';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
-import { frozenTransports, settingsMap } from '../../adapters/transports/select.js';
+import { frozenTransports } from '../../adapters/transports/select.js';
 import type { Delivery } from '../../core/audience.js';
 import { isResumable, type Campaign, type CampaignId } from '../../core/campaign.js';
 import { describePace, resumePace, type Pace } from '../../core/campaign-pace.js';
@@ -231,7 +231,7 @@ export async function continueCampaign(
   options: { readonly retryFailed: boolean; readonly resendUnknown: boolean; readonly pace: Pace },
   ctx: Context,
 ): Promise<CampaignResult> {
-  const settings = settingsMap(await ctx.settings());
+  const settings = await ctx.settings();
   // the transports it was planned with, never others: missing credentials stop it here, before anything is sent
   const what = `campaign ${campaign.id}${campaign.schedule === undefined ? '' : ` (schedule ${campaign.schedule})`}`;
   const choices = frozenTransports(campaign.transports, settings, { home: ctx.paths.home, what });
@@ -241,7 +241,7 @@ export async function continueCampaign(
     throw error instanceof CanaleError && error.code === 'CAMPAIGN_DAMAGED' ? damagedCampaignError(ctx.paths.home, campaign.id, error.message) : error;
   });
   const replay = await replayJournal(journalFile(dir), deliveries.length);
-  const graceMinutes = Number(settings.get('send.unknownGraceMinutes') ?? 10);
+  const graceMinutes = settings.get('send.unknownGraceMinutes');
   const selection = resumeSelection(replay, {
     resendUnknown: options.resendUnknown,
     retryFailed: options.retryFailed,

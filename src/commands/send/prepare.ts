@@ -1,6 +1,6 @@
 import { readErasureMark } from '../../adapters/campaign/erasure-mark.js';
 import { optOutMark } from '../../adapters/optout/optout-feed.js';
-import { chooseTransport, frozenTransports, settingsMap, type TransportChoice } from '../../adapters/transports/select.js';
+import { chooseTransport, frozenTransports, type TransportChoice } from '../../adapters/transports/select.js';
 import { countByChannel, planAudience, type AudienceQuery } from '../../core/audience.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
@@ -13,9 +13,10 @@ import type { Channel, Subscriber } from '../../core/subscriber.js';
 import type { TransportName } from '../../core/transport.js';
 import { closestName } from '../../core/closest-name.js';
 import { describeUnknownTopics, findTopic } from '../../core/topic.js';
+import type { Settings } from '../../core/settings.js';
 import type { Context } from '../context.js';
 import { syncedTemplates } from '../message-context.js';
-import { ratesOf, readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
+import { planSettingsOf, renderContextOf, withRate, type PlanSettings } from '../preview/plan-settings.js';
 import type { CampaignSendOptions } from './campaign-options.js';
 import { whatsAppQuota, whatsAppRecipients } from './send-window.js';
 import { unsubscribeVerdict } from './unsubscribe-check.js';
@@ -40,13 +41,13 @@ export function namesOf(choices: Readonly<Partial<Record<Channel, TransportChoic
 }
 
 /** The transport of one channel, as DESIGN §3 chooses it; `--via` applies where it fits the channel. */
-export function transportFor(channel: Channel, settings: ReturnType<typeof settingsMap>, via: CampaignSendOptions['via']): TransportChoice {
+export function transportFor(channel: Channel, settings: Settings, via: CampaignSendOptions['via']): TransportChoice {
   const fits = via === 'outbox' || (via === 'cloud-api' && channel === 'whatsapp') || (via === 'smtp' && channel === 'email');
   return chooseTransport(channel, settings, fits ? via : undefined);
 }
 
 /** Transports for the channels that have recipients: those the request froze, else as DESIGN §3 chooses. */
-function chooseTransports(plan: SendPlan, settings: ReturnType<typeof settingsMap>, request: SendRequest, home: string): Partial<Record<Channel, TransportChoice>> {
+function chooseTransports(plan: SendPlan, settings: Settings, request: SendRequest, home: string): Partial<Record<Channel, TransportChoice>> {
   const used = (['whatsapp', 'email'] as const).filter((c) => plan.recipients[c] > 0);
   const frozen = request.frozen;
   const planned = frozen === undefined ? {} : Object.fromEntries(used.flatMap((c) => (frozen.transports[c] === undefined ? [] : [[c, frozen.transports[c]]])));
@@ -81,7 +82,7 @@ export interface PreparedSend {
   readonly warnings: readonly string[];
   readonly subscribers: StoreData['subscribers'];
   readonly planSettings: PlanSettings;
-  readonly settings: ReturnType<typeof settingsMap>;
+  readonly settings: Settings;
   readonly rates: Readonly<Record<Channel, number>>;
   /** The attribute keys the store's subscribers have, for `--where`. */
   readonly attributes: readonly string[];
@@ -108,10 +109,10 @@ export async function prepareSend(request: SendRequest, ctx: Context): Promise<P
     data = await store.read();
     message = compileForSend(request.spec, data, request.topics);
   }
-  const planSettings = await readPlanSettings(ctx);
-  const settings = settingsMap(await ctx.settings());
+  const settings = withRate(await ctx.settings(), request.rate);
+  const planSettings = planSettingsOf(settings, ctx.deps.clock);
   const render = renderContextOf(planSettings);
-  const rates = ratesOf(planSettings, request.rate);
+  const rates = planSettings.rates;
   const query = { topics: message.topics, where: request.where, channel: request.channel, messageChannels: message.channels, isWhatsAppMarketing: message.whatsappTemplate?.category === 'MARKETING' };
   refuseMissingSubject(request.spec, data.subscribers, query);
   const plan = planSend({

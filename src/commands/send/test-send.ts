@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
-import { buildTransport, chooseTransport, settingsMap } from '../../adapters/transports/select.js';
+import { buildTransport, chooseTransport } from '../../adapters/transports/select.js';
 import type { Email } from '../../core/email.js';
 import { CanaleError } from '../../core/errors.js';
 import { renderEmailFor, renderWhatsAppFor } from '../../core/message/render.js';
@@ -82,7 +82,7 @@ async function envelopeFor(options: TestSendOptions, ctx: Context, recipientKey:
 
 /** Sends it through the configured transport (or `--via`); prints the provider's id, or the failure and what to do. */
 export async function runTestSend(options: TestSendOptions, ctx: Context): Promise<number> {
-  const settings = settingsMap(await ctx.settings());
+  const settings = await ctx.settings();
   const choice = chooseTransport(options.channel, settings, options.via);
   if (choice.warning !== undefined) ctx.ui.warn(choice.warning);
   const transport = buildTransport(choice, settings, { home: ctx.paths.home, clock: ctx.deps.clock });
