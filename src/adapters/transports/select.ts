@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { envNameOf, type SettingKey } from '../../core/config-keys.js';
 import { CanaleError, usageError } from '../../core/errors.js';
+import { CHANNEL_NAME } from '../../core/channels.js';
 import type { Clock } from '../../core/ports.js';
 import type { Settings } from '../../core/settings.js';
 import type { Channel } from '../../core/subscriber.js';
@@ -18,7 +19,8 @@ export interface TransportChoice {
   readonly warning?: string;
 }
 
-const REAL: Readonly<Record<Channel, TransportName>> = { whatsapp: 'cloud-api', email: 'smtp' };
+/** The transport that reaches citizens on each channel. */
+export const REAL_TRANSPORT: Readonly<Record<Channel, TransportName>> = { whatsapp: 'cloud-api', email: 'smtp' };
 const CREDENTIALS: Readonly<Record<Channel, readonly SettingKey[]>> = {
   whatsapp: ['whatsapp.token', 'whatsapp.phoneNumberId'],
   email: ['email.smtpUrl', 'email.from'],
@@ -43,8 +45,8 @@ export function chooseTransport(channel: Channel, settings: Settings, via?: Tran
   const configured = settings.get(`${channel}.transport`);
   const asked = via ?? configured;
   if (asked !== undefined) {
-    if (asked !== 'outbox' && asked !== REAL[channel]) {
-      throw usageError('TRANSPORT_WRONG_CHANNEL', `${asked} cannot send ${channel === 'email' ? 'e-mail' : 'WhatsApp'} messages — use ${REAL[channel]} or outbox`);
+    if (asked !== 'outbox' && asked !== REAL_TRANSPORT[channel]) {
+      throw usageError('TRANSPORT_WRONG_CHANNEL', `${asked} cannot send ${CHANNEL_NAME[channel]} messages — use ${REAL_TRANSPORT[channel]} or outbox`);
     }
     const missing = asked === 'outbox' ? [] : missingSettings(settings, CREDENTIALS[channel]);
     if (missing.length > 0) {
@@ -53,7 +55,7 @@ export function chooseTransport(channel: Channel, settings: Settings, via?: Tran
     return { channel, name: asked, why: via !== undefined ? 'flag' : 'config' };
   }
   const missing = missingSettings(settings, CREDENTIALS[channel]);
-  if (missing.length === 0) return { channel, name: REAL[channel], why: 'credentials' };
+  if (missing.length === 0) return { channel, name: REAL_TRANSPORT[channel], why: 'credentials' };
   return {
     channel,
     name: 'outbox',
@@ -89,7 +91,7 @@ export function frozenTransports(
   const listed = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''} are` : `${names[0] ?? ''} is`;
   throw new CanaleError(
     'TRANSPORT_CREDENTIALS_MISSING',
-    `${where.what} sends ${gaps.map((g) => `${g.channel === 'email' ? 'e-mail' : 'WhatsApp'} through ${g.name}`).join(' and ')}, but ${listed} not set here — ` +
+    `${where.what} sends ${gaps.map((g) => `${CHANNEL_NAME[g.channel]} through ${g.name}`).join(' and ')}, but ${listed} not set here — ` +
       `put them in ${join(where.home, 'schedule.env')} as NAME=value lines (the crontab line and the systemd unit of canale schedule install --print load it), ` +
       `or keep them in the home with canale config set KEY VALUE (canale config set ${missing[0]?.key ?? 'KEY'} …); nothing was sent`,
   );

@@ -8,10 +8,10 @@ import { CanaleError, EXIT, usageError } from '../../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
 import { knownFields } from '../../core/message/placeholders.js';
 import { templateViewOf } from '../../core/message/template-view.js';
-import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
+import { renderFor, type RenderContext } from '../../core/message/render.js';
 import { planSend, planWarnings, type SendPlan } from '../../core/plan.js';
 import { resolveRef } from '../../core/subscriber-ref.js';
-import type { Channel, Subscriber } from '../../core/subscriber.js';
+import { isChannel, type Channel, type Subscriber } from '../../core/subscriber.js';
 import { splitTopicList } from '../../core/topic.js';
 import type { Envelope } from '../../core/transport.js';
 import { collect, withExamples, type App } from '../app.js';
@@ -38,7 +38,7 @@ export interface PreviewOptions {
 
 export function parseChannelChoice(text: string | undefined): ChannelChoice {
   const choice = (text ?? 'preferred').toLowerCase();
-  if (choice === 'preferred' || choice === 'all' || choice === 'whatsapp' || choice === 'email') return choice;
+  if (choice === 'preferred' || choice === 'all' || isChannel(choice)) return choice;
   throw usageError('CHANNEL_INVALID', `--channel "${text}" is not whatsapp, email or all`);
 }
 
@@ -66,7 +66,7 @@ function renderShown(targets: ReadonlyArray<{ subscriber: Subscriber; channel: C
   const shown: Shown[] = [];
   for (const { subscriber, channel } of targets) {
     const origin = { recipientKey: subscriber.id };
-    const rendering = channel === 'whatsapp' ? renderWhatsAppFor(message, subscriber, origin) : renderEmailFor(message, subscriber, origin, render);
+    const rendering = renderFor(channel, message, subscriber, origin, render);
     if (rendering.ok) shown.push({ subscriber, envelope: rendering.envelope });
     else warnings.push(`${subscriber.id} on ${channel}: ${[...rendering.missing.map((f) => `no value for {{${f}}}`), ...rendering.problems].join('; ')}`);
   }

@@ -2,7 +2,8 @@ import { listCampaigns } from '../../adapters/campaign/campaign-store.js';
 import { readConfigFile } from '../../adapters/config-file.js';
 import { readScheduleEnv, scheduleEnvPath } from '../../adapters/schedule/schedule-env-file.js';
 import { readSchedules } from '../../adapters/schedule/schedule-store.js';
-import { credentialsOf } from '../../adapters/transports/select.js';
+import { credentialsOf, REAL_TRANSPORT } from '../../adapters/transports/select.js';
+import { CHANNEL_NAME } from '../../core/channels.js';
 import { channelsOfSchedule, type Schedule } from '../../core/schedule/schedule.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { TransportName } from '../../core/transport.js';
@@ -19,7 +20,6 @@ interface Need {
   readonly chosenLate?: { readonly shell: TransportName | 'unconfigured' };
 }
 
-const channelName = (c: Channel): string => (c === 'whatsapp' ? 'WhatsApp' : 'e-mail');
 
 function chosen(channel: Channel, settings: Settings, via: Schedule['send']['via']): TransportName | 'unconfigured' {
   try {
@@ -65,7 +65,7 @@ export async function scheduleCredentials(ctx: Context): Promise<{ readonly ok: 
   const notes: string[] = [];
   const found = new Map<string, string>();
   for (const need of needsOf(schedules, campaigns, cron, shell)) {
-    const name = channelName(need.channel);
+    const name = CHANNEL_NAME[need.channel];
     if (need.transport === 'outbox') {
       if (need.chosenLate !== undefined && need.chosenLate.shell !== 'outbox') {
         problems.push(`${need.who} chooses its transport when it fires (added by an older canale): under cron its ${name} goes to the outbox, though this shell has the credentials — put them in ${path}, or cancel it and add it again`);
@@ -77,7 +77,7 @@ export async function scheduleCredentials(ctx: Context): Promise<{ readonly ok: 
     for (const k of keys.filter((x) => cron.has(x.key))) found.set(k.env, file?.vars[k.env] !== undefined && file.vars[k.env] !== '' ? 'schedule.env' : 'config.json');
     if (missing.length === 0) continue;
     const inShell = missing.filter((k) => shell.has(k.key)).map((k) => k.env);
-    const transport = need.transport === 'unconfigured' ? (need.channel === 'whatsapp' ? 'cloud-api' : 'smtp') : need.transport;
+    const transport = need.transport === 'unconfigured' ? REAL_TRANSPORT[need.channel] : need.transport;
     problems.push(
       `${need.who} sends ${name} through ${transport}, but schedule run will not find ${missing.map((k) => `${k.env} (${k.key})`).join(' and ')}` +
         (inShell.length > 0 ? ` — this shell has ${inShell.join(' and ')}, but cron and the systemd timer do not see this shell's exports` : ''),

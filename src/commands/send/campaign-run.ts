@@ -17,7 +17,7 @@ import { DEFAULT_RETRY_POLICY } from '../../core/dispatch/backoff.js';
 import { deliver, type DeliverOutcome, type WorkItem } from '../../core/dispatch/deliver.js';
 import { RateWindow } from '../../core/dispatch/rate-window.js';
 import type { CompiledMessage, } from '../../core/message/compile.js';
-import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../../core/message/render.js';
+import { renderFor, type RenderContext } from '../../core/message/render.js';
 import { buildReport, type CampaignReport } from '../../core/report.js';
 import type { Channel, Subscriber, SubscriberId } from '../../core/subscriber.js';
 import { learnUserId } from '../../core/replies/identity-change.js';
@@ -100,7 +100,7 @@ function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, si
   if (topics.length > 0 && !subscriber.topics.some((t) => topics.includes(t))) return { skip: 'opted-out-of-topic' };
   if (isMarketingOn(run, item.channel) && hasStoppedMarketing(subscriber)) return { skip: 'marketing-stopped' };
   const origin = { campaignId: run.campaign.id, recipientKey: subscriber.id, recipientIndex: item.index };
-  const rendering = item.channel === 'whatsapp' ? renderWhatsAppFor(run.message, subscriber, origin) : renderEmailFor(run.message, subscriber, origin, run.render);
+  const rendering = renderFor(item.channel, run.message, subscriber, origin, run.render);
   return rendering.ok ? rendering.envelope : { skip: 'no-address' };
 }
 

@@ -15,6 +15,7 @@ import { resumeSelection, type ResumeSelection } from '../../core/dispatch/journ
 import { CanaleError, EXIT, usageError } from '../../core/errors.js';
 import { textMessage, type MessageSpec } from '../../core/message/message-spec.js';
 import type { Channel } from '../../core/subscriber.js';
+import { CHANNEL_NAME } from '../../core/channels.js';
 import type { Context } from '../context.js';
 import { composeMessageFile } from '../compose/index.js';
 import { readPlanSettings, renderContextOf, type PlanSettings } from '../preview/plan-settings.js';
@@ -213,7 +214,7 @@ export async function runResume(options: ResumeOptions, ctx: Context): Promise<n
     if (quiet.length === channels.length && quiet[0] !== undefined) {
       throw new CanaleError(
         'SEND_QUIET_HOURS',
-        `not resumed: ${channels.map((c) => (c === 'whatsapp' ? 'WhatsApp' : 'e-mail')).join(' and ')} quiet hours until ${localTime(quiet[0].endsAt, settings.timezone)} — the first canale schedule run from then resumes it`,
+        `not resumed: ${channels.map((c) => CHANNEL_NAME[c]).join(' and ')} quiet hours until ${localTime(quiet[0].endsAt, settings.timezone)} — the first canale schedule run from then resumes it`,
       );
     }
   }

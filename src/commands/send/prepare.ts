@@ -1,6 +1,6 @@
 import { readErasureMark } from '../../adapters/campaign/erasure-mark.js';
 import { optOutMark } from '../../adapters/optout/optout-feed.js';
-import { chooseTransport, frozenTransports, type TransportChoice } from '../../adapters/transports/select.js';
+import { chooseTransport, frozenTransports, REAL_TRANSPORT, type TransportChoice } from '../../adapters/transports/select.js';
 import { countByChannel, planAudience, type AudienceQuery } from '../../core/audience.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../../core/message/compile.js';
@@ -42,7 +42,7 @@ export function namesOf(choices: Readonly<Partial<Record<Channel, TransportChoic
 
 /** The transport of one channel, as DESIGN §3 chooses it; `--via` applies where it fits the channel. */
 export function transportFor(channel: Channel, settings: Settings, via: CampaignSendOptions['via']): TransportChoice {
-  const fits = via === 'outbox' || (via === 'cloud-api' && channel === 'whatsapp') || (via === 'smtp' && channel === 'email');
+  const fits = via === 'outbox' || via === REAL_TRANSPORT[channel];
   return chooseTransport(channel, settings, fits ? via : undefined);
 }
 
