@@ -1,9 +1,9 @@
 import { readConfigFile } from '../adapters/config-file.js';
 import { ensureHome, homePaths, resolveHome, type HomePaths } from '../adapters/home.js';
 import { JsonFileStore } from '../adapters/store/json-file-store.js';
-import { resolveSettings, type ConfigValue, type ResolvedSetting } from '../core/config-keys.js';
 import { CanaleError, usageError } from '../core/errors.js';
 import type { Persistence, Store } from '../core/ports.js';
+import { resolveSettings, type Settings } from '../core/settings.js';
 import type { Deps } from '../deps.js';
 import { Ui } from '../ui/ui.js';
 
@@ -66,19 +66,16 @@ export class Context {
     return new JsonFileStore(this.paths.db, { owner: this.deps.processes, ...options });
   }
 
-  async settings(): Promise<ResolvedSetting[]> {
+  /** The settings as they apply now (environment, config.json, defaults), read afresh at each call. */
+  async settings(): Promise<Settings> {
     await this.prepareHome();
     const file = await readConfigFile(this.paths.config);
     return resolveSettings(file.settings, this.deps.env);
   }
 
-  async setting(key: string): Promise<ConfigValue | undefined> {
-    return (await this.settings()).find((s) => s.key === key)?.value;
-  }
-
   /** The default country for phone numbers. */
   async country(): Promise<string> {
-    return String((await this.setting('country')) ?? 'IT');
+    return (await this.settings()).get('country');
   }
 
   now(): string {

@@ -1,4 +1,4 @@
-import { chooseTransport, dkimSettings, settingsMap } from '../adapters/transports/select.js';
+import { chooseTransport, dkimSettings } from '../adapters/transports/select.js';
 import { readDkimKey } from '../adapters/transports/smtp/dkim.js';
 import { senderOf } from '../adapters/transports/smtp/email-message.js';
 import type { Context } from './context.js';
@@ -16,7 +16,7 @@ interface DkimCheck {
  * The key's path may be shown; its content never is.
  */
 export async function dkimCheck(ctx: Context): Promise<DkimCheck | undefined> {
-  const settings = settingsMap(await ctx.settings());
+  const settings = await ctx.settings();
   try {
     if (chooseTransport('email', settings).name !== 'smtp') return undefined;
   } catch {
@@ -25,7 +25,7 @@ export async function dkimCheck(ctx: Context): Promise<DkimCheck | undefined> {
   const wanted = dkimSettings(settings, ctx.paths.home);
   let from: string | undefined;
   try {
-    from = senderOf(String(settings.get('email.from') ?? '')).domain;
+    from = senderOf(settings.get('email.from') ?? '').domain;
   } catch {
     from = undefined; // the e-mail check names a From that is not an address
   }

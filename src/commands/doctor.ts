@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { buildTransport, chooseTransport, settingsMap } from '../adapters/transports/select.js';
+import { buildTransport, chooseTransport } from '../adapters/transports/select.js';
+import { CHANNEL_NAME } from '../core/channels.js';
 import { CONFIG_KEYS } from '../core/config-keys.js';
 import { formatQuietHours } from '../core/schedule/quiet-hours.js';
 import { formatLocal } from '../core/schedule/zoned-time.js';
@@ -33,6 +34,7 @@ function describeAge(ms: number): string {
 
 async function configCheck(ctx: Context): Promise<Check> {
   const problems = (await ctx.settings())
+    .list()
     .filter((s) => s.source === 'env' || s.source === 'config')
     .flatMap((s) => {
       const key = CONFIG_KEYS.find((k) => k.key === s.key);
@@ -44,8 +46,8 @@ async function configCheck(ctx: Context): Promise<Check> {
 }
 
 async function channelCheck(channel: Channel, ctx: Context): Promise<{ check: Check; transport?: string }> {
-  const settings = settingsMap(await ctx.settings());
-  const name = channel === 'whatsapp' ? 'WhatsApp' : 'e-mail';
+  const settings = await ctx.settings();
+  const name = CHANNEL_NAME[channel];
   try {
     const choice = chooseTransport(channel, settings);
     const transport = buildTransport(choice, settings, { home: ctx.paths.home, clock: ctx.deps.clock });
@@ -86,7 +88,7 @@ async function settingsChecks(ctx: Context, transports: Partial<Record<Channel, 
   const reaching = delivering(['whatsapp', 'email'], transports);
   for (const { channel, endsAt } of quietNow(settings, reaching, ctx.deps.clock.now())) {
     const hours = settings.quietHours[channel];
-    const window = `${channel === 'whatsapp' ? 'WhatsApp' : 'e-mail'} quiet hours${hours === undefined ? '' : ` (${formatQuietHours(hours)}, ${settings.timezone})`}`;
+    const window = `${CHANNEL_NAME[channel]} quiet hours${hours === undefined ? '' : ` (${formatQuietHours(hours)}, ${settings.timezone})`}`;
     checks.push({ name: 'quiet hours', ok: 'warn', detail: `${window} in force now, until ${formatLocal(endsAt, settings.timezone)}: a send started now is refused unless urgent, schedules wait until then` });
   }
   if (!settings.cityNameSet) {

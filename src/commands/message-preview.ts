@@ -6,7 +6,7 @@ import { SKIP_REASONS, type ChannelChoice } from '../core/audience.js';
 import { CanaleError, EXIT } from '../core/errors.js';
 import { compileMessage, type CompiledMessage } from '../core/message/compile.js';
 import { templateViewOf } from '../core/message/template-view.js';
-import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../core/message/render.js';
+import { renderFor, type RenderContext } from '../core/message/render.js';
 import { planSend, planWarnings, type SendPlan } from '../core/plan.js';
 import { resolveRef } from '../core/subscriber-ref.js';
 import type { Channel, Subscriber } from '../core/subscriber.js';
@@ -59,7 +59,7 @@ function renderShown(targets: ReadonlyArray<{ subscriber: Subscriber; channel: C
   const shown: Shown[] = [];
   for (const { subscriber, channel } of targets) {
     const origin = { recipientKey: subscriber.id };
-    const rendering = channel === 'whatsapp' ? renderWhatsAppFor(message, subscriber, origin) : renderEmailFor(message, subscriber, origin, render);
+    const rendering = renderFor(channel, message, subscriber, origin, render);
     if (rendering.ok) shown.push({ subscriber, envelope: rendering.envelope });
     else warnings.push(`${subscriber.id} on ${channel}: ${[...rendering.missing.map((f) => `no value for {{${f}}}`), ...rendering.problems].join('; ')}`);
   }

@@ -7,6 +7,9 @@ import { tableTime } from '../ui/local-time.js';
 import { printTable } from '../ui/table.js';
 import type { Ui } from '../ui/ui.js';
 
+/** A channel's name at the head of a plan's row. */
+const ROW_NAME: Readonly<Record<Channel, string>> = { whatsapp: 'WhatsApp', email: 'E-mail' };
+
 function duration(seconds: number): string {
   if (seconds < 90) return `${seconds} s`;
   if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
@@ -41,7 +44,7 @@ export function printPlan(ui: Ui, plan: SendPlan, choices: Partial<Record<Channe
     ui.info(ui.errColor.bold(`Send to ${plan.topics.join(', ')}${urgent ? ' — URGENT: quiet hours do not apply' : ''}`));
     ui.info(`  message: ${messageLabel(plan.message)}`);
     for (const channel of ['whatsapp', 'email'] as const) {
-      if (plan.recipients[channel] > 0) ui.info(`  ${channel === 'whatsapp' ? 'WhatsApp' : 'E-mail'}: ${plan.recipients[channel]} via ${choices[channel]?.name ?? '?'} at ${plan.rates[channel]}/s`);
+      if (plan.recipients[channel] > 0) ui.info(`  ${ROW_NAME[channel]}: ${plan.recipients[channel]} via ${choices[channel]?.name ?? '?'} at ${plan.rates[channel]}/s`);
     }
     for (const s of plan.skipped) ui.info(`  skipped: ${s.count} ${SKIP_REASONS[s.reason]}`);
     ui.info(`  about ${duration(plan.estimatedSeconds)}, cost about ${plan.cost.total.toFixed(2)} ${plan.cost.currency}`);

@@ -56,12 +56,22 @@ export interface Audience {
 
 /** Whether canale can address them on the channel: on WhatsApp a number or, for a citizen using a username, a user id. */
 export function hasAddress(s: Subscriber, channel: Channel): boolean {
-  return channel === 'whatsapp' ? whatsappAddressOf(s) !== undefined : s.email !== undefined;
+  return ADDRESSED[channel](s);
 }
 
-function isUnreachable(s: Subscriber, channel: Channel): boolean {
-  return channel === 'whatsapp' ? s.whatsappUnreachable === true : s.emailBounced === true;
+/** Whether the channel has flagged them: WhatsApp undeliverable too many times in a row, an e-mail bounced. */
+export function isUnreachable(s: Subscriber, channel: Channel): boolean {
+  return FLAGGED[channel](s);
 }
+
+const ADDRESSED: Readonly<Record<Channel, (s: Subscriber) => boolean>> = {
+  whatsapp: (s) => whatsappAddressOf(s) !== undefined,
+  email: (s) => s.email !== undefined,
+};
+const FLAGGED: Readonly<Record<Channel, (s: Subscriber) => boolean>> = {
+  whatsapp: (s) => s.whatsappUnreachable === true,
+  email: (s) => s.emailBounced === true,
+};
 
 function channelsFor(s: Subscriber, query: AudienceQuery): Channel[] {
   switch (query.channel) {

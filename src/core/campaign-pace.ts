@@ -1,4 +1,5 @@
 import type { Campaign } from './campaign.js';
+import { CHANNEL_NAME } from './channels.js';
 import type { Channel } from './subscriber.js';
 
 /** How fast a send goes: messages a second per channel, and requests in flight per channel. */
@@ -13,7 +14,9 @@ export interface PaceAsked {
   readonly concurrency?: number;
 }
 
-const label = (channel: Channel): string => (channel === 'whatsapp' ? 'WhatsApp' : 'e-mail');
+const label = (channel: Channel): string => CHANNEL_NAME[channel];
+/** How a rate is said of each channel: `20/s on WhatsApp`, `10/s by e-mail`. */
+const RATE_ON: Readonly<Record<Channel, string>> = { whatsapp: 'on WhatsApp', email: 'by e-mail' };
 
 /** The channels a campaign sends on: those it froze a transport for. */
 function channelsOf(campaign: Campaign): Channel[] {
@@ -22,7 +25,7 @@ function channelsOf(campaign: Campaign): Channel[] {
 
 /** `20/s on WhatsApp and 10/s by e-mail`: the recorded rates of the channels a campaign sends on. */
 function describeRates(rates: Readonly<Partial<Record<Channel, number>>>, channels: readonly Channel[]): string {
-  return channels.flatMap((c) => (rates[c] === undefined ? [] : [`${rates[c]}/s ${c === 'whatsapp' ? 'on WhatsApp' : 'by e-mail'}`])).join(' and ');
+  return channels.flatMap((c) => (rates[c] === undefined ? [] : [`${rates[c]}/s ${RATE_ON[c]}`])).join(' and ');
 }
 
 /**

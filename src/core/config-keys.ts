@@ -4,9 +4,18 @@ import { usageError } from './errors.js';
 import { formatQuietHours, parseQuietHours } from './schedule/quiet-hours.js';
 
 export type ConfigValue = string | number;
-export type ConfigSource = 'env' | 'config' | 'default';
+/** Where a setting's value comes from: a command's flag, the environment, config.json or the table's fallback. */
+export type ConfigSource = 'flag' | 'env' | 'config' | 'default';
+/** What a check says of a text it refuses: what it expected instead. */
+export interface Expected {
+  readonly expected: string;
+}
 
-/** One setting: its key in config.json, its environment variable, whether it is a secret, and its check. */
+/**
+ * One setting: its key in config.json, its environment variable, whether it is a secret, and its check. The
+ * check is the setting's kind: what it returns (a number, a text, one of some words) is the type the setting's
+ * value has everywhere (`SettingValue`).
+ */
 export interface ConfigKey {
   readonly key: string;
   readonly env?: string;
@@ -14,41 +23,41 @@ export interface ConfigKey {
   readonly fallback?: ConfigValue;
   readonly description: string;
   /** Returns the value to store, or a sentence saying what is expected. */
-  readonly check: (text: string) => ConfigValue | { readonly expected: string };
+  readonly check: (text: string) => ConfigValue | Expected;
 }
 
-const anyText = (text: string): ConfigValue => text;
+const anyText = (text: string): string => text;
 const oneOf =
-  (...values: string[]) =>
-  (text: string): ConfigValue | { expected: string } =>
-    values.includes(text) ? text : { expected: `one of ${values.join(', ')}` };
-const positive = (text: string): ConfigValue | { expected: string } => {
+  <const V extends string>(...values: V[]) =>
+  (text: string): V | Expected =>
+    (values as readonly string[]).includes(text) ? (text as V) : { expected: `one of ${values.join(', ')}` };
+const positive = (text: string): number | Expected => {
   const n = Number(text);
   return Number.isFinite(n) && n > 0 ? n : { expected: 'a number greater than 0' };
 };
-const positiveInteger = (text: string): ConfigValue | { expected: string } => {
+const positiveInteger = (text: string): number | Expected => {
   const n = Number(text);
   return Number.isInteger(n) && n > 0 ? n : { expected: 'a whole number greater than 0' };
 };
 /** A price per message: a decimal number, 0 or more; a decimal comma (`0,0456`) is read as a point. */
-const price = (text: string): ConfigValue | { expected: string } => {
+const price = (text: string): number | Expected => {
   const decimal = text.replace(',', '.');
   const n = Number(decimal);
   return /^[\d.eE+-]+$/.test(decimal) && Number.isFinite(n) && n >= 0 ? n : { expected: 'a price per message: a decimal number, 0 or more, such as 0.0456' };
 };
-const currency = (text: string): ConfigValue | { expected: string } => {
+const currency = (text: string): string | Expected => {
   const code = text.toUpperCase();
   return /^[A-Z]{3}$/.test(code) && Intl.supportedValuesOf('currency').includes(code) ? code : { expected: 'a three-letter ISO 4217 currency code such as EUR' };
 };
 /** Quiet hours as `HH:MM-HH:MM` (stored in one writing: 21:00-08:00), or off. */
-const quietHours = (text: string): ConfigValue | { expected: string } => {
+const quietHours = (text: string): string | Expected => {
   const parsed = parseQuietHours(text);
   if (parsed === 'off') return 'off';
   return 'error' in parsed ? { expected: 'hours such as 21:00-08:00 (from-to, in the time zone), or off' } : formatQuietHours(parsed).replace('–', '-');
 };
 const url =
   (...protocols: string[]) =>
-  (text: string): ConfigValue | { expected: string } => {
+  (text: string): string | Expected => {
     try {
       const parsed = new URL(text);
       return protocols.includes(parsed.protocol) ? text.replace(/\/+$/, '') : { expected: `a ${protocols.join(' or ')} URL` };
@@ -59,13 +68,13 @@ const url =
 
 const dnsName =
   (what: 'selector' | 'domain') =>
-  (text: string): ConfigValue | { expected: string } => {
+  (text: string): string | Expected => {
     const expected = dnsNameProblem(what, text);
     return expected === undefined ? (what === 'domain' ? text.toLowerCase() : text) : { expected };
   };
 
 /** Every setting canale knows (DESIGN §3). Later capabilities add theirs here, in one table. */
-export const CONFIG_KEYS: readonly ConfigKey[] = [
+export const CONFIG_KEYS = [
   {
     key: 'country',
     fallback: 'IT',
@@ -176,16 +185,34 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'unsubscribeSecret', env: 'CANALE_UNSUBSCRIBE_SECRET', secret: true, description: 'key that signs unsubscribe links', check: anyText },
   { key: 'unsubscribe.tokenDays', fallback: 400, description: 'days an unsubscribe link works after the e-mail that carries it was sent', check: positiveInteger },
   { key: 'price.currency', fallback: 'EUR', description: 'currency of the prices below, for the cost estimate of preview and send', check: currency },
-  ...(['marketing', 'utility', 'authentication'] as const).map(
-    (category): ConfigKey => ({ key: `price.whatsapp.${category}`, fallback: 0, description: `price of one WhatsApp ${category} template message`, check: price }),
-  ),
+  { key: 'price.whatsapp.marketing', fallback: 0, description: 'price of one WhatsApp marketing template message', check: price },
+  { key: 'price.whatsapp.utility', fallback: 0, description: 'price of one WhatsApp utility template message', check: price },
+  { key: 'price.whatsapp.authentication', fallback: 0, description: 'price of one WhatsApp authentication template message', check: price },
   { key: 'price.whatsapp.service', fallback: 0, description: 'price of one WhatsApp free-text (service) message', check: price },
   { key: 'price.email', fallback: 0, description: 'price of one e-mail', check: price },
-];
+] as const satisfies readonly ConfigKey[];
+
+type Entry = (typeof CONFIG_KEYS)[number];
+/** The name of a setting canale knows. */
+export type SettingKey = Entry['key'];
+type EntryOf<K extends SettingKey> = Extract<Entry, { readonly key: K }>;
+/** A setting's value as its check returns it; `undefined` too when the table gives it no fallback. */
+export type SettingValue<K extends SettingKey> = K extends SettingKey
+  ? Exclude<ReturnType<EntryOf<K>['check']>, Expected> | (EntryOf<K> extends { readonly fallback: ConfigValue } ? never : undefined)
+  : never;
+
+export function isSettingKey(key: string): key is SettingKey {
+  return CONFIG_KEYS.some((k) => k.key === key);
+}
+
+/** The environment variable that sets a key (messages name it), when it has one. */
+export function envNameOf(key: SettingKey): string | undefined {
+  return configKey(key).env;
+}
 
 /** The key's definition, or a usage error that lists the known keys. */
 export function configKey(key: string): ConfigKey {
-  const found = CONFIG_KEYS.find((k) => k.key === key);
+  const found: ConfigKey | undefined = CONFIG_KEYS.find((k) => k.key === key);
   if (found === undefined) {
     throw usageError('CONFIG_KEY_UNKNOWN', `unknown setting "${key}" — known settings: ${CONFIG_KEYS.map((k) => k.key).join(', ')}`);
   }
@@ -196,34 +223,22 @@ export function configKey(key: string): ConfigKey {
 export function checkConfigValue(key: string, text: string): ConfigValue {
   const definition = configKey(key);
   const value = definition.check(text.trim());
-  if (typeof value === 'object') {
-    const shown = definition.secret === true ? '(hidden)' : `"${hidePassword(text)}"`;
-    throw usageError('CONFIG_VALUE_INVALID', `${key}: ${shown} is not valid — expected ${value.expected}`);
-  }
+  if (typeof value === 'object') throw usageError('CONFIG_VALUE_INVALID', describeRefused(definition, text, value));
   return value;
 }
 
+/** `key: "text" is not valid — expected …`, the text hidden when the key is a secret (and any URL's password). */
+export function describeRefused(definition: ConfigKey, text: string, refused: Expected): string {
+  const shown = definition.secret === true ? '(hidden)' : `"${hidePassword(text)}"`;
+  return `${definition.key}: ${shown} is not valid — expected ${refused.expected}`;
+}
+
+/** One setting as it applies, for `config list` and `doctor`: its value as given (the environment's is text). */
 export interface ResolvedSetting {
-  readonly key: string;
+  readonly key: SettingKey;
   readonly value: ConfigValue | undefined;
   readonly source: ConfigSource | 'unset';
   readonly secret: boolean;
-}
-
-/** Settings as they apply: environment, then config.json, then the default (DESIGN §3). */
-export function resolveSettings(
-  file: Readonly<Record<string, ConfigValue>>,
-  env: Readonly<Record<string, string | undefined>>,
-): ResolvedSetting[] {
-  return CONFIG_KEYS.map((k) => {
-    const fromEnv = k.env === undefined ? undefined : env[k.env];
-    const secret = k.secret === true;
-    if (fromEnv !== undefined && fromEnv !== '') return { key: k.key, value: fromEnv, source: 'env', secret };
-    const fromFile = file[k.key];
-    if (fromFile !== undefined) return { key: k.key, value: fromFile, source: 'config', secret };
-    if (k.fallback !== undefined) return { key: k.key, value: k.fallback, source: 'default', secret };
-    return { key: k.key, value: undefined, source: 'unset', secret };
-  });
 }
 
 /** A text with the password of any URL in it (`scheme://user:password@host`) replaced by `********`. */

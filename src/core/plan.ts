@@ -1,8 +1,8 @@
-import { countByChannel, countSkips, hasAddress, planAudience, type Audience, type AudienceQuery, type SkipReason } from './audience.js';
+import { countByChannel, countSkips, hasAddress, isUnreachable, planAudience, type Audience, type AudienceQuery, type SkipReason } from './audience.js';
 import type { CompiledMessage } from './message/compile.js';
 import { INLINE_TEXT } from './message/message-spec.js';
 import type { RenderContext } from './message/render.js';
-import { renderEmailFor, renderWhatsAppFor } from './message/render.js';
+import { renderFor } from './message/render.js';
 import type { Channel, Subscriber, SubscriberId } from './subscriber.js';
 
 /** Prices per message, per channel (and WhatsApp template category), in `currency`; zero when unset. */
@@ -89,10 +89,7 @@ export function planSend(input: PlanInput): SendPlan {
     const subscriber = byId.get(delivery.subscriberId);
     if (subscriber === undefined) continue;
     const origin = { recipientKey: subscriber.id };
-    const rendering =
-      delivery.channel === 'whatsapp'
-        ? renderWhatsAppFor(input.message, subscriber, origin)
-        : renderEmailFor(input.message, subscriber, origin, input.render);
+    const rendering = renderFor(delivery.channel, input.message, subscriber, origin, input.render);
     if (rendering.ok) {
       sample ??= delivery;
       continue;
@@ -137,7 +134,7 @@ function missedFollowers(audience: Audience, byId: ReadonlyMap<string, Subscribe
     const subscriber = byId.get(skip.subscriberId);
     count++;
     preferred ??= skip.channel;
-    if (subscriber !== undefined && query.messageChannels.some((c) => (c === 'email' ? hasAddress(subscriber, 'email') && subscriber.emailBounced !== true : hasAddress(subscriber, 'whatsapp') && subscriber.whatsappUnreachable !== true))) reachable++;
+    if (subscriber !== undefined && query.messageChannels.some((c) => hasAddress(subscriber, c) && !isUnreachable(subscriber, c))) reachable++;
   }
   return preferred === undefined ? undefined : { preferred, count, reachable };
 }

@@ -1,4 +1,5 @@
 import { WHATSAPP_USER_ID_MAX } from './whatsapp-identity.js';
+import { isChannel } from './subscriber.js';
 
 /** Past this many remembered values of a kind a check no longer remembers new ones; it still answers. */
 const MAX_REMEMBERED = 1 << 16;
@@ -73,7 +74,7 @@ export class SubscriberCheck {
           if (!this.isTopicList(field)) return false;
           break;
         case 'channel':
-          if (field !== 'whatsapp' && field !== 'email') return false;
+          if (typeof field !== 'string' || !isChannel(field)) return false;
           required++;
           break;
         case 'status':

@@ -8,13 +8,13 @@ import { DEFAULT_RETRY_POLICY } from '../core/dispatch/backoff.js';
 import { deliver, type DeliverOutcome, type WorkItem } from '../core/dispatch/deliver.js';
 import { RateWindow } from '../core/dispatch/rate-window.js';
 import type { CompiledMessage } from '../core/message/compile.js';
-import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../core/message/render.js';
+import { renderFor, type RenderContext } from '../core/message/render.js';
 import type { CampaignJournal, DroppedWatch, OptOutWatch, Watch } from '../core/ports.js';
 import { buildReport, type CampaignReport } from '../core/report.js';
 import type { Channel, Subscriber, SubscriberId } from '../core/subscriber.js';
 import { learnUserId } from '../core/replies/identity-change.js';
 import type { Envelope, Transport } from '../core/transport.js';
-import type { ConfigValue } from '../core/config-keys.js';
+import type { Settings } from '../core/settings.js';
 import type { Sending } from './sending.js';
 
 export interface CampaignRun {
@@ -28,7 +28,7 @@ export interface CampaignRun {
   readonly message: CompiledMessage;
   readonly render: RenderContext;
   readonly choices: Readonly<Partial<Record<Channel, TransportChoice>>>;
-  readonly settings: ReadonlyMap<string, ConfigValue | undefined>;
+  readonly settings: Settings;
   /** Messages a second per channel. */
   readonly rates: Readonly<Record<Channel, number>>;
   readonly concurrency: number;
@@ -93,7 +93,7 @@ function envelopeFor(run: CampaignRun, byId: ReadonlyMap<string, Subscriber>, si
   if (topics.length > 0 && !subscriber.topics.some((t) => topics.includes(t))) return { skip: 'opted-out-of-topic' };
   if (isMarketingOn(run, item.channel) && hasStoppedMarketing(subscriber)) return { skip: 'marketing-stopped' };
   const origin = { campaignId: run.campaign.id, recipientKey: subscriber.id, recipientIndex: item.index };
-  const rendering = item.channel === 'whatsapp' ? renderWhatsAppFor(run.message, subscriber, origin) : renderEmailFor(run.message, subscriber, origin, run.render);
+  const rendering = renderFor(item.channel, run.message, subscriber, origin, run.render);
   return rendering.ok ? rendering.envelope : { skip: 'no-address' };
 }
 
@@ -231,8 +231,8 @@ export async function runCampaign(run: CampaignRun, sending: Sending): Promise<C
       concurrency: run.concurrency,
       policy: {
         ...DEFAULT_RETRY_POLICY,
-        maxAttempts: Number(run.settings.get('send.maxAttempts') ?? DEFAULT_RETRY_POLICY.maxAttempts),
-        maxConsecutiveFailures: Number(run.settings.get('send.maxConsecutiveFailures') ?? DEFAULT_RETRY_POLICY.maxConsecutiveFailures),
+        maxAttempts: run.settings.get('send.maxAttempts'),
+        maxConsecutiveFailures: run.settings.get('send.maxConsecutiveFailures'),
       },
       journal,
       clock,

@@ -1,4 +1,5 @@
-import { chooseTransport, frozenTransports, settingsMap, type TransportChoice } from '../adapters/transports/select.js';
+import { chooseTransport, frozenTransports, type TransportChoice } from '../adapters/transports/select.js';
+import type { Settings } from '../core/settings.js';
 import { countByChannel, planAudience, type AudienceQuery, type ChannelChoice } from '../core/audience.js';
 import { CanaleError, usageError } from '../core/errors.js';
 import type { CompiledMessage } from '../core/message/compile.js';
@@ -21,13 +22,13 @@ export function namesOf(choices: Readonly<Partial<Record<Channel, TransportChoic
 }
 
 /** The transport of one channel, as DESIGN §3 chooses it; `--via` applies where it fits the channel. */
-export function transportFor(channel: Channel, settings: ReturnType<typeof settingsMap>, via: TransportName | undefined): TransportChoice {
+export function transportFor(channel: Channel, settings: Settings, via: TransportName | undefined): TransportChoice {
   const fits = via === 'outbox' || (via === 'cloud-api' && channel === 'whatsapp') || (via === 'smtp' && channel === 'email');
   return chooseTransport(channel, settings, fits ? via : undefined);
 }
 
 /** Transports for the channels that have recipients: those the request froze, else as DESIGN §3 chooses. */
-function chooseTransports(plan: SendPlan, settings: ReturnType<typeof settingsMap>, request: SendRequest, home: string): Partial<Record<Channel, TransportChoice>> {
+function chooseTransports(plan: SendPlan, settings: Settings, request: SendRequest, home: string): Partial<Record<Channel, TransportChoice>> {
   const used = (['whatsapp', 'email'] as const).filter((c) => plan.recipients[c] > 0);
   const frozen = request.frozen;
   const planned = frozen === undefined ? {} : Object.fromEntries(used.flatMap((c) => (frozen.transports[c] === undefined ? [] : [[c, frozen.transports[c]]])));
@@ -62,7 +63,7 @@ export interface PreparedSend {
   readonly warnings: readonly string[];
   readonly subscribers: readonly Subscriber[];
   readonly planSettings: PlanSettings;
-  readonly settings: ReturnType<typeof settingsMap>;
+  readonly settings: Settings;
   readonly rates: Readonly<Record<Channel, number>>;
   /** The attribute keys the store's subscribers have, for `--where`. */
   readonly attributes: readonly string[];
@@ -90,7 +91,7 @@ export async function prepareSend(request: SendRequest, sending: Sending): Promi
     message = compileForSend(request.spec, snapshot, request.topics);
   }
   const planSettings = planSettingsOf(sending.settings, sending.clock);
-  const settings = settingsMap(sending.settings);
+  const settings = sending.settings;
   const render = renderContextOf(planSettings);
   const rates = ratesOf(planSettings, request.rate);
   const query = { topics: message.topics, where: request.where, channel: request.channel, messageChannels: message.channels, isWhatsAppMarketing: message.whatsappTemplate?.category === 'MARKETING' };

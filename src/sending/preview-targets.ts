@@ -1,11 +1,14 @@
 import { hasAddress, planAudience, type AudienceQuery, type ChannelChoice, type SkipReason } from '../core/audience.js';
 import type { CompiledMessage } from '../core/message/compile.js';
-import { renderEmailFor, renderWhatsAppFor, type RenderContext } from '../core/message/render.js';
+import { renderFor, type RenderContext } from '../core/message/render.js';
+import { CHANNEL_NAME } from '../core/channels.js';
 import { looksLikePhone } from '../core/phone.js';
 import type { SendPlan } from '../core/plan.js';
 import type { Channel, Subscriber } from '../core/subscriber.js';
 
-const LABEL: Readonly<Record<Channel, string>> = { whatsapp: 'WhatsApp', email: 'e-mail' };
+const LABEL = CHANNEL_NAME;
+/** What a subscriber lacks who has no address on a channel. */
+const ADDRESS_NAME: Readonly<Record<Channel, string>> = { whatsapp: 'phone number', email: 'e-mail address' };
 
 /** Who a preview renders the message for, on which channels, and what a person must know about that choice. */
 export interface PreviewTargets {
@@ -37,7 +40,7 @@ function outsideReason(s: Subscriber, reason: SkipReason | undefined, query: Aud
     case 'channel-not-in-message':
       return `prefers ${LABEL[s.channel]}, which this message does not use (channels: [${query.messageChannels.join(', ')}]) — send with --channel all to reach them on ${query.messageChannels.map((c) => LABEL[c]).join(' and ')}`;
     case 'no-address':
-      return `has no ${s.channel === 'whatsapp' ? 'phone number' : 'e-mail address'} for their preferred channel`;
+      return `has no ${ADDRESS_NAME[s.channel]} for their preferred channel`;
     case 'unreachable':
       return `their ${LABEL[s.channel]} is flagged unreachable`;
     default: {
@@ -81,7 +84,7 @@ export function targetsForRef(subscriber: Subscriber, ref: string, choice: Chann
 
 function renders(message: CompiledMessage, s: Subscriber, channel: Channel, render: RenderContext): boolean {
   const origin = { recipientKey: s.id };
-  return (channel === 'whatsapp' ? renderWhatsAppFor(message, s, origin) : renderEmailFor(message, s, origin, render)).ok;
+  return renderFor(channel, message, s, origin, render).ok;
 }
 
 /**

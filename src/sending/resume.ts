@@ -1,4 +1,5 @@
-import { frozenTransports, settingsMap } from '../adapters/transports/select.js';
+import { CHANNEL_NAME } from '../core/channels.js';
+import { frozenTransports } from '../adapters/transports/select.js';
 import { isResumable, type Campaign } from '../core/campaign.js';
 import { describePace, resumePace, type Pace, type PaceAsked } from '../core/campaign-pace.js';
 import { resumeSelection, type ResumeSelection } from '../core/dispatch/journal-state.js';
@@ -36,7 +37,7 @@ export async function resumeCampaign(id: string, request: ResumeRequest, sending
     if (quiet.length === channels.length && quiet[0] !== undefined) {
       throw new CanaleError(
         'SEND_QUIET_HOURS',
-        `not resumed: ${channels.map((c) => (c === 'whatsapp' ? 'WhatsApp' : 'e-mail')).join(' and ')} quiet hours until ${localTime(quiet[0].endsAt, settings.timezone)} — the first canale schedule run from then resumes it`,
+        `not resumed: ${channels.map((c) => CHANNEL_NAME[c]).join(' and ')} quiet hours until ${localTime(quiet[0].endsAt, settings.timezone)} — the first canale schedule run from then resumes it`,
       );
     }
   }
@@ -54,7 +55,7 @@ export async function continueCampaign(
   sending: Sending,
 ): Promise<CampaignResult> {
   const { campaigns, events, subscribers } = sending.ports;
-  const settings = settingsMap(sending.settings);
+  const settings = sending.settings;
   // the transports it was planned with, never others: missing credentials stop it here, before anything is sent
   const what = `campaign ${campaign.id}${campaign.schedule === undefined ? '' : ` (schedule ${campaign.schedule})`}`;
   const choices = frozenTransports(campaign.transports, settings, { home: sending.home, what });

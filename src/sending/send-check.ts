@@ -1,11 +1,11 @@
 import { canaleCommand } from '../core/shell-quote.js';
-import { chooseTransport, settingsMap } from '../adapters/transports/select.js';
+import { chooseTransport } from '../adapters/transports/select.js';
 import type { CompiledMessage } from '../core/message/compile.js';
 import type { SendPlan } from '../core/plan.js';
 import { quietEntry } from '../core/schedule/quiet-hours.js';
 import { formatLocal } from '../core/schedule/zoned-time.js';
 import { CHANNELS, type Channel } from '../core/subscriber.js';
-import type { ResolvedSetting } from '../core/config-keys.js';
+import type { Settings } from '../core/settings.js';
 import { delivering, quietConflict, quietEnd } from './send-window.js';
 import { unsubscribeVerdict } from './unsubscribe-check.js';
 import type { PlanSettings } from './plan-settings.js';
@@ -27,7 +27,7 @@ export interface SendCheck {
  * now, or that the send would run into by its estimated length — on the channels that reach citizens.
  */
 export function checkSendNow(
-  resolvedSettings: readonly ResolvedSetting[],
+  resolvedSettings: Settings,
   now: Date,
   file: string,
   plan: SendPlan,
@@ -38,7 +38,7 @@ export function checkSendNow(
   if (plan.blocked.length > 0) {
     blockers.push(`${plan.blocked.reduce((n, b) => n + b.count, 0)} recipient(s) cannot get this message as it is (see the warnings above) — add a default ({{nome | "…"}}) or fix their data`);
   }
-  const resolved = settingsMap(resolvedSettings);
+  const resolved = resolvedSettings;
   const transports: Partial<Record<Channel, string>> = {};
   for (const channel of CHANNELS) {
     if (plan.recipients[channel] === 0) continue;

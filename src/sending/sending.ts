@@ -1,5 +1,5 @@
 import type { TransportChoice } from '../adapters/transports/select.js';
-import type { ConfigValue, ResolvedSetting } from '../core/config-keys.js';
+import type { Settings } from '../core/settings.js';
 import type { Sleeper } from '../core/dispatch/rate-window.js';
 import type { Clock, LockRequest, Persistence } from '../core/ports.js';
 import type { Channel } from '../core/subscriber.js';
@@ -8,7 +8,7 @@ import type { SendProgress } from '../ui/progress.js';
 
 /** Builds the transport a send chose for a channel (DESIGN §3), from the settings; the caller closes it. */
 export interface TransportFactory {
-  build(choice: TransportChoice, settings: ReadonlyMap<string, ConfigValue | undefined>): Transport;
+  build(choice: TransportChoice, settings: Settings): Transport;
 }
 
 /** What the pipeline tells people while it works: lines for stderr, and a running send's progress. */
@@ -30,7 +30,7 @@ export interface Sending {
   readonly sleeper: Sleeper;
   readonly random: () => number;
   /** The settings as resolved for this run (flag > env > config > default). */
-  readonly settings: readonly ResolvedSetting[];
+  readonly settings: Settings;
   readonly reporter: SendReporter;
   /** Where schedule.env is named in messages about missing credentials (the home, or where the store is). */
   readonly home: string;

@@ -1,8 +1,5 @@
 import { isValidTimeZone, offsetMillis, type LocalTime } from '../core/schedule/zoned-time.js';
 
-/** The zone times are shown in when none is configured (config key `timezone`). */
-export const DEFAULT_ZONE = 'Europe/Rome';
-
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 /** The instant an ISO text or a Date names, or undefined when it names none (then the text is shown as it is). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkConfigValue, redact, resolveSettings } from '../../src/core/config-keys.js';
+import { checkConfigValue, redact } from '../../src/core/config-keys.js';
 
 describe('checkConfigValue', () => {
   it.each([
@@ -34,28 +34,13 @@ describe('checkConfigValue', () => {
   });
 });
 
-describe('resolveSettings', () => {
-  it('takes the environment over config.json over the default', () => {
-    const settings = resolveSettings(
-      { 'whatsapp.apiUrl': 'http://from-file', country: 'CH' },
-      { CANALE_WHATSAPP_API_URL: 'http://from-env', CANALE_WHATSAPP_TOKEN: 'EAAG-secret' },
-    );
-    const get = (key: string) => settings.find((s) => s.key === key);
-    expect(get('whatsapp.apiUrl')).toMatchObject({ value: 'http://from-env', source: 'env' });
-    expect(get('country')).toMatchObject({ value: 'CH', source: 'config' });
-    expect(get('timezone')).toMatchObject({ value: 'Europe/Rome', source: 'default' });
-    expect(get('email.from')).toMatchObject({ value: undefined, source: 'unset' });
-    expect(get('whatsapp.token')).toMatchObject({ value: 'EAAG-secret', secret: true });
-  });
-});
-
 describe('redact', () => {
   it.each([
     ['whatsapp.token', 'EAAGabcdef123', '********'],
     ['email.smtpUrl', 'smtp://user:s3cret@mail.example.it:587', 'smtp://user:********@mail.example.it:587'],
     ['email.smtpUrl', 'smtp://mail.example.it:25', 'smtp://mail.example.it:25'],
     ['country', 'IT', 'IT'],
-  ])('%s %j → %j', (key, value, shown) => {
+  ] as const)('%s %j → %j', (key, value, shown) => {
     const secret = key !== 'country';
     const text = redact({ key, value, source: 'config', secret });
     expect(text).toBe(shown);

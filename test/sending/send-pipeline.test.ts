@@ -11,7 +11,7 @@ import { runResume, runSendCampaign } from '../../src/commands/send/campaign.js'
 import { EXIT } from '../../src/core/errors.js';
 import { ensureHome, homePaths } from '../../src/adapters/home.js';
 import type { CampaignId } from '../../src/core/campaign.js';
-import { resolveSettings } from '../../src/core/config-keys.js';
+import { resolveSettings } from '../../src/core/settings.js';
 import type { Sleeper } from '../../src/core/dispatch/rate-window.js';
 import type { Persistence } from '../../src/core/ports.js';
 import type { Email } from '../../src/core/email.js';

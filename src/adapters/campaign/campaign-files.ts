@@ -7,7 +7,7 @@ import type { JournalReplay } from '../../core/dispatch/journal-state.js';
 import { CanaleError } from '../../core/errors.js';
 import { isCampaignId } from '../../core/ids.js';
 import { buildReport, type CampaignReport } from '../../core/report.js';
-import type { Channel, SubscriberId } from '../../core/subscriber.js';
+import { isChannel, type Channel, type SubscriberId } from '../../core/subscriber.js';
 import { replayJournal } from '../journal/journal-file.js';
 
 /**
@@ -50,7 +50,7 @@ export async function readRecipients(dir: string): Promise<Delivery[]> {
     } catch {
       parsed = undefined;
     }
-    if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || (parsed[1] !== 'whatsapp' && parsed[1] !== 'email')) {
+    if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'string' || !isChannel(parsed[1])) {
       throw new CanaleError('CAMPAIGN_DAMAGED', `recipients.jsonl line ${line} is not a recipient`);
     }
     // an id that is not a subscriber's is one forget overwrote (`forgotten…`, as long as the id was)

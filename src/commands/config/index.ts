@@ -13,7 +13,7 @@ function shown(setting: ResolvedSetting): { key: string; value: string | number 
 
 /** Every setting with the value that applies and where it comes from; secrets redacted. */
 export async function runConfigList(options: { readonly json: boolean }, ctx: Context): Promise<void> {
-  const settings = (await ctx.settings()).map(shown);
+  const settings = (await ctx.settings()).list().map(shown);
   if (options.json) {
     ctx.ui.json(settings);
     return;
@@ -28,7 +28,7 @@ export async function runConfigList(options: { readonly json: boolean }, ctx: Co
 /** One setting's value (redacted when secret), alone on stdout so scripts can use it. */
 export async function runConfigGet(key: string, ctx: Context): Promise<void> {
   configKey(key);
-  const setting = (await ctx.settings()).find((s) => s.key === key);
+  const setting = (await ctx.settings()).list().find((s) => s.key === key);
   if (setting?.value !== undefined) ctx.ui.out(String(shown(setting).value));
 }
 

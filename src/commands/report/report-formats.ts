@@ -2,7 +2,13 @@ import { csvText } from '../../adapters/csv/csv-text.js';
 import type { Delivery } from '../../core/audience.js';
 import { STATE, type JournalReplay, type RecipientState } from '../../core/dispatch/journal-state.js';
 import { describeFailure } from '../../core/transport.js';
-import type { Subscriber } from '../../core/subscriber.js';
+import type { Channel, Subscriber } from '../../core/subscriber.js';
+
+/** The address a recipient was reached at on each channel (a number, else the WhatsApp user id). */
+const ADDRESS_OF: Readonly<Record<Channel, (s: Subscriber) => string | undefined>> = {
+  whatsapp: (s) => s.phone ?? s.whatsappUserId,
+  email: (s) => s.email,
+};
 
 const STATE_NAMES: Readonly<Record<RecipientState, string>> = {
   [STATE.pending]: 'pending',
@@ -37,7 +43,7 @@ export function* reportCsv(deliveries: readonly Delivery[], replay: JournalRepla
       ];
       if (contacts) {
         const s = contacts.get(d.subscriberId);
-        row.push(s?.name ?? '', (d.channel === 'whatsapp' ? (s?.phone ?? s?.whatsappUserId) : s?.email) ?? '');
+        row.push(s?.name ?? '', (s === undefined ? undefined : ADDRESS_OF[d.channel](s)) ?? '');
       }
       return row;
     });

@@ -23,6 +23,10 @@ const e = escapeHtml;
 const number = new Intl.NumberFormat('it-IT');
 const n = (value: number): string => number.format(value);
 const CHANNEL_IT: Readonly<Record<Channel, string>> = { whatsapp: 'WhatsApp', email: 'e-mail' };
+/** Who asks a send to slow down, on each channel. */
+const SLOWED_BY: Readonly<Record<Channel, string>> = { whatsapp: 'WhatsApp', email: 'il server di posta' };
+/** Whether a channel confirms delivery and reading: e-mail does not, so those cells say so rather than 0. */
+const HAS_RECEIPTS: Readonly<Record<Channel, boolean>> = { whatsapp: true, email: false };
 const TRANSPORT_IT: Readonly<Record<string, string>> = { 'cloud-api': 'WhatsApp Cloud API', smtp: 'server di posta (SMTP)', outbox: 'cartella di prova (outbox)' };
 
 const BARS: ReadonlyArray<[keyof Counts, string, string]> = [
@@ -81,7 +85,7 @@ export function pacingSentence(campaign: Campaign, report: CampaignReport): stri
   const throttled = met.filter(([, t]) => t.answers > 0);
   if (throttled.length > 0) {
     const each = throttled.map(([channel, t]) => {
-      const who = channel === 'whatsapp' ? 'WhatsApp' : 'il server di posta';
+      const who = SLOWED_BY[channel];
       const slowed = t.slowdowns === 1 ? 'una volta' : `${n(t.slowdowns)} volte`;
       return `${who} ha chiesto di rallentare ${t.answers === 1 ? 'una volta' : `${n(t.answers)} volte`} e canale ha ridotto la velocità ${slowed}, fino a ${n(t.lowestRate)} messaggi al secondo`;
     });
@@ -107,7 +111,7 @@ function chart(report: CampaignReport): string {
 
 function channelTable(report: CampaignReport): string {
   const cell = (channel: Channel, key: keyof Counts): string =>
-    channel === 'email' && (key === 'delivered' || key === 'read') ? '<td title="l’e-mail non ha conferme di consegna o di lettura">—</td>' : `<td>${n(report.byChannel[channel][key])}</td>`;
+    !HAS_RECEIPTS[channel] && (key === 'delivered' || key === 'read') ? '<td title="l’e-mail non ha conferme di consegna o di lettura">—</td>' : `<td>${n(report.byChannel[channel][key])}</td>`;
   const rows = (['whatsapp', 'email'] as const)
     .filter((c) => report.byChannel[c].targeted > 0)
     .map((c) => `<tr><th scope="row">${CHANNEL_IT[c]}</th><td>${n(report.byChannel[c].targeted)}</td>${BARS.map(([k]) => cell(c, k)).join('')}</tr>`);

@@ -6,6 +6,7 @@ import { checkCron, nextSlot, shortestGap } from '../../core/schedule/recurrence
 import { channelsOfSchedule, type Schedule } from '../../core/schedule/schedule.js';
 import { parseWhen } from '../../core/schedule/zoned-time.js';
 import type { Channel } from '../../core/subscriber.js';
+import { CHANNEL_NAME } from '../../core/channels.js';
 import type { Context } from '../context.js';
 import { planSettingsOf } from '../../sending/plan-settings.js';
 import { namesOf, prepareSend, refuseIfBlocked, refuseUnknownWhere, transportFor, type PreparedSend } from '../../sending/prepare.js';
@@ -94,7 +95,7 @@ export async function runScheduleAdd(file: string, flags: AddFlags, ctx: Context
     ctx.ui.warn(`${localTime(first, zone)} is inside quiet hours: it will wait until they end (${localTime(quiet[0].endsAt, zone)}) — add --urgent if it cannot`);
   }
   const what = when.every === undefined ? `at ${localTime(first, zone)}` : `every "${when.every}" (${zone}), first ${localTime(first, zone)}`;
-  const transports = Object.entries(namesOf(frozen)).map(([c, t]) => `${c === 'whatsapp' ? 'WhatsApp' : 'e-mail'} via ${t}`).join(', ');
+  const transports = Object.entries(namesOf(frozen)).map(([c, t]) => `${CHANNEL_NAME[c as Channel]} via ${t}`).join(', ');
   const question = `Schedule ${basename(file)} for ${options.topics.length > 0 ? options.topics.join(', ') : prepared.message.topics.join(', ')} ${what}${transports === '' ? '' : ` (${transports})`}?`;
   if (!options.dryRun) await ctx.confirm(question, 'canale schedule add … --yes');
   const schedule: Schedule = {

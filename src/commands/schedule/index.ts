@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { checkId } from '../../core/ids.js';
 import type { Schedule } from '../../core/schedule/schedule.js';
+import type { Channel } from '../../core/subscriber.js';
+import { CHANNEL_NAME } from '../../core/channels.js';
 import { printTable } from '../../ui/table.js';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
@@ -52,7 +54,7 @@ export async function runScheduleShow(id: string, options: { readonly json: bool
   ctx.ui.out(`to: ${s.query.topics.join(', ')}${s.query.where.length > 0 ? ` where ${s.query.where.map((w) => `${w.key}=${w.value}`).join(', ')}` : ''}, channel ${s.query.channel}`);
   ctx.ui.out(`when: ${whenText(s)}${s.every === undefined ? '' : ` (${s.timezone})`}`);
   if (s.next !== undefined) ctx.ui.out(`next: ${localTime(new Date(s.next), s.timezone)}`);
-  const via = Object.entries(s.transports ?? {}).map(([c, t]) => `${c === 'whatsapp' ? 'WhatsApp' : 'e-mail'} via ${t}`);
+  const via = Object.entries(s.transports ?? {}).map(([c, t]) => `${CHANNEL_NAME[c as Channel]} via ${t}`);
   const flags = [s.send.urgent ? 'urgent' : '', s.send.split ? 'split by the daily tier' : '', ...(s.transports === undefined && s.send.via !== undefined ? [`via ${s.send.via}`] : via)].filter((f) => f !== '');
   if (flags.length > 0) ctx.ui.out(`send: ${flags.join(', ')}`);
   for (const run of s.runs) {

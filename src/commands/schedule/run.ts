@@ -4,7 +4,6 @@ import { channelsOfSchedule, dueAt, fired, type Schedule } from '../../core/sche
 import type { DamagedCampaign } from '../../core/ports.js';
 import type { Channel } from '../../core/subscriber.js';
 import { resumePace } from '../../core/campaign-pace.js';
-import { settingsMap } from '../../adapters/transports/select.js';
 import { SIGNAL_STOP, type CampaignResult } from '../../sending/campaign-run.js';
 import { freezeAndSend } from '../../sending/freeze.js';
 import { planSettingsOf, ratesOf, type PlanSettings } from '../../sending/plan-settings.js';
@@ -12,6 +11,7 @@ import { prepareSend, refuseIfBlocked, transportFor } from '../../sending/prepar
 import { continueCampaign } from '../../sending/resume.js';
 import { DEFAULT_CONCURRENCY, sendLockRequest, type Sending } from '../../sending/sending.js';
 import { delivering, localTime, quietNow } from '../../sending/send-window.js';
+import type { Settings } from '../../core/settings.js';
 import type { Context } from '../context.js';
 import { sendingOf } from '../sending-of.js';
 import { reportEntry, verbose, waitingCampaigns } from './run-output.js';
@@ -66,7 +66,7 @@ export async function runScheduleRun(options: ScheduleRunOptions, ctx: Context):
 
 async function runLocked(options: ScheduleRunOptions, ctx: Context, sending: Sending): Promise<number> {
   const settings = planSettingsOf(sending.settings, sending.clock);
-  const transports = settingsMap(sending.settings);
+  const transports = sending.settings;
   const now = ctx.deps.clock.now();
   const { work, damaged } = await findWork(sending, now);
   // a damaged folder is one campaign this run cannot see to: said once, and everything else is done
@@ -146,7 +146,7 @@ async function findWork(sending: Sending, now: Date): Promise<{ work: Work[]; da
 }
 
 /** The channels a schedule's or campaign's messages reach citizens on (not those that go to the outbox). */
-function channelsOf(item: Work, transports: ReturnType<typeof settingsMap>): readonly Channel[] {
+function channelsOf(item: Work, transports: Settings): readonly Channel[] {
   if (item.kind === 'continue') return delivering(item.campaign.channels, item.campaign.transports);
   const { send } = item.schedule;
   const nameOf = (c: Channel): string => {
@@ -162,7 +162,7 @@ function channelsOf(item: Work, transports: ReturnType<typeof settingsMap>): rea
 }
 
 /** A non-urgent send whose every channel is in its quiet hours waits until they end (DESIGN §7). */
-function quietWait(item: Work, settings: PlanSettings, transports: ReturnType<typeof settingsMap>, now: Date): RunEntry | undefined {
+function quietWait(item: Work, settings: PlanSettings, transports: Settings, now: Date): RunEntry | undefined {
   const urgent = item.kind === 'continue' ? item.campaign.urgent === true : item.schedule.send.urgent;
   if (urgent) return undefined;
   const channels = channelsOf(item, transports);
@@ -188,7 +188,7 @@ async function doWork(item: Work, ctx: Context, sending: Sending, now: Date): Pr
     return entryOf('resumed', result, { ...(campaign.schedule === undefined ? {} : { schedule: campaign.schedule }) });
   }
   // credentials missing here fail the run before the slot is claimed: it stays due until a run finds them
-  requireScheduleTransports(item.schedule, settingsMap(sending.settings), sending.home);
+  requireScheduleTransports(item.schedule, sending.settings, sending.home);
   if (item.kind === 'create') return sendSchedule(item.schedule, item.campaign as CampaignId, { slot: item.slot }, ctx, sending);
   // claim the slot before anything is frozen: a second run, or this one after a crash, finds it taken
   const claim = await sending.ports.schedules.update((schedules) => {

@@ -1,14 +1,13 @@
 import { readConfigFile } from '../../adapters/config-file.js';
-import { credentialsOf, settingsMap } from '../../adapters/transports/select.js';
-import { resolveSettings } from '../../core/config-keys.js';
+import { credentialsOf, REAL_TRANSPORT } from '../../adapters/transports/select.js';
+import { CHANNEL_NAME } from '../../core/channels.js';
 import { channelsOfSchedule, type Schedule } from '../../core/schedule/schedule.js';
 import type { Campaign } from '../../core/campaign.js';
 import type { Channel } from '../../core/subscriber.js';
 import type { TransportName } from '../../core/transport.js';
+import { resolveSettings, type Settings } from '../../core/settings.js';
 import type { Context } from '../context.js';
 import { transportFor } from '../../sending/prepare.js';
-
-type Settings = ReturnType<typeof settingsMap>;
 
 /** One transport something planned will need when `schedule run` goes on with it. */
 interface Need {
@@ -19,8 +18,6 @@ interface Need {
   readonly chosenLate?: { readonly shell: TransportName | 'unconfigured' };
 }
 
-const isSet = (settings: Settings, key: string): boolean => settings.get(key) !== undefined && settings.get(key) !== '';
-const channelName = (c: Channel): string => (c === 'whatsapp' ? 'WhatsApp' : 'e-mail');
 
 function chosen(channel: Channel, settings: Settings, via: Schedule['send']['via']): TransportName | 'unconfigured' {
   try {
@@ -60,13 +57,13 @@ export async function scheduleCredentials(ctx: Context): Promise<{ readonly ok: 
   const file = await ports.schedules.credentials();
   const path = ports.schedules.credentialsPath();
   const config = await readConfigFile(ctx.paths.config);
-  const cron = settingsMap(resolveSettings(config.settings, file?.vars ?? {}));
-  const shell = settingsMap(await ctx.settings());
+  const cron = resolveSettings(config.settings, file?.vars ?? {});
+  const shell = await ctx.settings();
   const problems: string[] = (file?.problems ?? []).map((p) => `${path} ${p}`);
   const notes: string[] = [];
   const found = new Map<string, string>();
   for (const need of needsOf(schedules, campaigns, cron, shell)) {
-    const name = channelName(need.channel);
+    const name = CHANNEL_NAME[need.channel];
     if (need.transport === 'outbox') {
       if (need.chosenLate !== undefined && need.chosenLate.shell !== 'outbox') {
         problems.push(`${need.who} chooses its transport when it fires (added by an older canale): under cron its ${name} goes to the outbox, though this shell has the credentials — put them in ${path}, or cancel it and add it again`);
@@ -74,11 +71,11 @@ export async function scheduleCredentials(ctx: Context): Promise<{ readonly ok: 
       continue;
     }
     const keys = credentialsOf(need.channel);
-    const missing = keys.filter((k) => !isSet(cron, k.key));
-    for (const k of keys.filter((x) => isSet(cron, x.key))) found.set(k.env, file?.vars[k.env] !== undefined && file.vars[k.env] !== '' ? 'schedule.env' : 'config.json');
+    const missing = keys.filter((k) => !cron.has(k.key));
+    for (const k of keys.filter((x) => cron.has(x.key))) found.set(k.env, file?.vars[k.env] !== undefined && file.vars[k.env] !== '' ? 'schedule.env' : 'config.json');
     if (missing.length === 0) continue;
-    const inShell = missing.filter((k) => isSet(shell, k.key)).map((k) => k.env);
-    const transport = need.transport === 'unconfigured' ? (need.channel === 'whatsapp' ? 'cloud-api' : 'smtp') : need.transport;
+    const inShell = missing.filter((k) => shell.has(k.key)).map((k) => k.env);
+    const transport = need.transport === 'unconfigured' ? REAL_TRANSPORT[need.channel] : need.transport;
     problems.push(
       `${need.who} sends ${name} through ${transport}, but schedule run will not find ${missing.map((k) => `${k.env} (${k.key})`).join(' and ')}` +
         (inShell.length > 0 ? ` — this shell has ${inShell.join(' and ')}, but cron and the systemd timer do not see this shell's exports` : ''),

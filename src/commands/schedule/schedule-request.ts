@@ -1,5 +1,6 @@
-import { frozenTransports, type settingsMap } from '../../adapters/transports/select.js';
+import { frozenTransports } from '../../adapters/transports/select.js';
 import type { Schedule } from '../../core/schedule/schedule.js';
+import type { Settings } from '../../core/settings.js';
 import type { SendRequest } from '../../sending/prepare.js';
 
 /** The send a schedule asks for when it fires: its frozen message, audience, send options and transports. */
@@ -25,6 +26,6 @@ export function requestOfSchedule(schedule: Schedule): SendRequest {
  * built here: checked before its slot is claimed, so the slot is not spent and the first run that finds the
  * credentials sends it.
  */
-export function requireScheduleTransports(schedule: Schedule, settings: ReturnType<typeof settingsMap>, home: string): void {
+export function requireScheduleTransports(schedule: Schedule, settings: Settings, home: string): void {
   frozenTransports(schedule.transports ?? {}, settings, { home, what: `schedule ${schedule.id}` });
 }

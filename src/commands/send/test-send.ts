@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
-import { chooseTransport, settingsMap } from '../../adapters/transports/select.js';
+import { chooseTransport } from '../../adapters/transports/select.js';
 import type { Email } from '../../core/email.js';
 import { CanaleError } from '../../core/errors.js';
-import { renderEmailFor, renderWhatsAppFor } from '../../core/message/render.js';
+import { renderFor } from '../../core/message/render.js';
 import type { E164 } from '../../core/phone.js';
-import type { Subscriber, SubscriberId } from '../../core/subscriber.js';
+import type { Channel, Subscriber, SubscriberId } from '../../core/subscriber.js';
 import { isWhatsAppPhone, type WhatsAppAddress } from '../../core/whatsapp-identity.js';
 import { findTemplate } from '../../core/template.js';
 import { describeFailure, type Envelope, type TemplateParameters, type TransportName } from '../../core/transport.js';
@@ -21,9 +21,25 @@ export type TestSendOptions =
 
 /** The subscriber part a test address stands for: an e-mail, a number or a WhatsApp user id. */
 function addressFields(channel: 'whatsapp' | 'email', to: WhatsAppAddress | Email): Pick<Subscriber, 'email' | 'phone' | 'whatsappUserId'> {
-  if (channel === 'email') return { email: to as Email };
-  return isWhatsAppPhone(to as WhatsAppAddress) ? { phone: to as E164 } : { whatsappUserId: to };
+  switch (channel) {
+    case 'whatsapp':
+      return isWhatsAppPhone(to as WhatsAppAddress) ? { phone: to as E164 } : { whatsappUserId: to };
+    case 'email':
+      return { email: to as Email };
+    default: {
+      const unreachable: never = channel;
+      return unreachable;
+    }
+  }
 }
+
+/** Whether a subscriber has the test address on the channel: their e-mail, or their number or WhatsApp user id. */
+const HAS_TEST_ADDRESS: Readonly<Record<Channel, (s: Subscriber, to: string) => boolean>> = {
+  whatsapp: (s, to) => s.phone === to || s.whatsappUserId === to,
+  email: (s, to) => s.email === to,
+};
+/** What a test sends, in the ✓ line. */
+const TEST_MESSAGE_NAME: Readonly<Record<Channel, string>> = { whatsapp: 'WhatsApp message', email: 'e-mail' };
 
 /**
  * A message file rendered for the test address: as the subscriber with that address would get it, or — for an
@@ -31,7 +47,7 @@ function addressFields(channel: 'whatsapp' | 'email', to: WhatsAppAddress | Emai
  */
 async function messageEnvelope(options: Extract<TestSendOptions, { message: string }>, ctx: Context, recipientKey: string): Promise<Envelope> {
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.message));
-  const isTheAddress = (s: Subscriber): boolean => (options.channel === 'email' ? s.email === options.to : s.phone === options.to || s.whatsappUserId === options.to);
+  const isTheAddress = (s: Subscriber): boolean => HAS_TEST_ADDRESS[options.channel](s, options.to);
   const snapshot = await readSnapshot((await ctx.ports()).subscribers, isTheAddress, spec);
   const message = compileForSend(spec, snapshot, []);
   const known = snapshot.subscribers[0];
@@ -49,10 +65,7 @@ async function messageEnvelope(options: Extract<TestSendOptions, { message: stri
   };
   const settings = await readPlanSettings(ctx);
   const origin = { campaignId: 'test', recipientKey };
-  const rendering =
-    options.channel === 'email'
-      ? renderEmailFor(message, subscriber, origin, renderContextOf(settings))
-      : renderWhatsAppFor(message, subscriber, origin);
+  const rendering = renderFor(options.channel, message, subscriber, origin, renderContextOf(settings));
   if (!rendering.ok) {
     const why = [...rendering.missing.map((f) => `no value for {{${f}}}${known === undefined ? ' (no subscriber has this address: give the placeholder a default, or test with a subscriber\'s address)' : ''}`), ...rendering.problems];
     throw new CanaleError('TEST_NOT_RENDERED', `${options.message} cannot be sent to ${options.to}: ${why.join('; ')}`);
@@ -83,7 +96,7 @@ async function envelopeFor(options: TestSendOptions, ctx: Context, recipientKey:
 
 /** Sends it through the configured transport (or `--via`); prints the provider's id, or the failure and what to do. */
 export async function runTestSend(options: TestSendOptions, ctx: Context): Promise<number> {
-  const settings = settingsMap(await ctx.settings());
+  const settings = await ctx.settings();
   const choice = chooseTransport(options.channel, settings, options.via);
   if (choice.warning !== undefined) ctx.ui.warn(choice.warning);
   const transport = ctx.deps.transports(ctx.paths.home, { clock: ctx.deps.clock }).build(choice, settings);
@@ -92,7 +105,7 @@ export async function runTestSend(options: TestSendOptions, ctx: Context): Promi
     const result = await transport.send(envelope, new AbortController().signal);
     if (result.ok) {
       ctx.ui.out(result.providerMessageId);
-      ctx.ui.success(`sent a test ${options.channel === 'email' ? 'e-mail' : 'WhatsApp message'} to ${options.to} through ${choice.name}`);
+      ctx.ui.success(`sent a test ${TEST_MESSAGE_NAME[options.channel]} to ${options.to} through ${choice.name}`);
       return 0;
     }
     const { failure } = result;

@@ -63,7 +63,7 @@ export async function runSubscriberAdd(options: SubscriberAddOptions, ctx: Conte
   const now = ctx.now();
   const id = ctx.deps.ids.next('sub_') as SubscriberId;
   // a date without a time is that day in the city (midnight local), as an imported sheet's date is
-  const read = options.consentAt === undefined ? undefined : parseDateCell(options.consentAt, String((await ctx.setting('timezone')) ?? 'Europe/Rome'));
+  const read = options.consentAt === undefined ? undefined : parseDateCell(options.consentAt, (await ctx.settings()).get('timezone'));
   const consentAt = read === undefined ? undefined : new Date(read).toISOString();
   const checked = checkSubscriberDraft(options.draft, { country, topics: await subscribers.topics() });
   if (!checked.ok) throw invalidDraft(checked.problems);

@@ -102,7 +102,7 @@ async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: 
   const signal = stop.signal;
   const topics = await store.topics();
   const country = options.country ?? (await ctx.country());
-  const timeZone = String((await ctx.setting('timezone')) ?? 'Europe/Rome');
+  const timeZone = (await ctx.settings()).get('timezone');
   let progress = startProgress(ctx, 0, '');
   const source = await readImportSource(
     { ...options, path: resolve(ctx.deps.cwd, options.file), keepCells: options.errorsFile !== undefined, country, timeZone, topics, signal },

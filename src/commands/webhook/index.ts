@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { buildTransport, chooseTransport, settingsMap } from '../../adapters/transports/select.js';
-import { DEFAULT_TOKEN_DAYS, unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
+import { buildTransport, chooseTransport } from '../../adapters/transports/select.js';
+import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
 import { WebhookServer } from '../../adapters/http/webhook-server.js';
 import { CanaleError, usageError } from '../../core/errors.js';
 import { withExamples, type App } from '../app.js';
@@ -11,12 +11,6 @@ import { EventApplier } from './event-applier.js';
 import { runWebhookStatus } from './webhook-status.js';
 
 const RECEIPT_DAYS = 7;
-
-/** A text setting, or undefined when it is not set (or set to ""). */
-function textSetting(settings: ReadonlyMap<string, unknown>, key: string): string | undefined {
-  const value = settings.get(key);
-  return value === undefined || value === '' ? undefined : String(value);
-}
 
 export interface WebhookServeOptions {
   readonly host: string;
@@ -34,10 +28,9 @@ export function parseWebhookServe(raw: { host?: string; port?: string }): Webhoo
  * signal scripts and tests wait for); one line per request goes to stderr. A stop lets requests in progress finish.
  */
 export async function runWebhookServe(options: WebhookServeOptions, ctx: Context, stop: Promise<void>): Promise<void> {
-  const settings = settingsMap(await ctx.settings());
-  const text = (key: string) => textSetting(settings, key);
-  const appSecret = text('whatsapp.appSecret');
-  const verifyToken = text('whatsapp.verifyToken');
+  const settings = await ctx.settings();
+  const appSecret = settings.get('whatsapp.appSecret');
+  const verifyToken = settings.get('whatsapp.verifyToken');
   if (appSecret === undefined) ctx.ui.warn('no CANALE_WHATSAPP_APP_SECRET set: WhatsApp webhooks are refused (401) until it is — set it or: canale config set whatsapp.appSecret SECRET');
   if (verifyToken === undefined) ctx.ui.warn("no CANALE_WHATSAPP_VERIFY_TOKEN set: Meta's handshake is refused (403) — set it or: canale config set whatsapp.verifyToken TOKEN");
   const home = ctx.paths.home;
@@ -74,10 +67,10 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   await applier.start();
   // and a STOP also goes to the opt-out feed before the 200, so a running send skips them within half a second
   const early = new EarlyOptOuts(log, () => applier.catalogue);
-  if (text('unsubscribeSecret') === undefined) {
+  if (!settings.has('unsubscribeSecret')) {
     ctx.ui.warn('no CANALE_UNSUBSCRIBE_SECRET set: e-mail unsubscribe links are refused (403) until it is — set it with: canale config set unsubscribeSecret SECRET (read at each request: no restart needed)');
   }
-  if (text('publicUrl') === undefined) {
+  if (!settings.has('publicUrl')) {
     ctx.ui.warn('no CANALE_PUBLIC_URL set: e-mails are sent without an unsubscribe link — set the public address of this server with: canale config set publicUrl https://…');
   }
   const server = new WebhookServer({
@@ -95,9 +88,9 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
       },
       // config.json is read again at each request: `canale config set unsubscribeSecret …` (or city.name) applies at once
       unsubscribe: async (token, method, form) => {
-        const fresh = settingsMap(await ctx.settings());
-        const links = unsubscribeLinks(textSetting(fresh, 'publicUrl'), textSetting(fresh, 'unsubscribeSecret'), ctx.deps.clock, Number(fresh.get('unsubscribe.tokenDays') ?? DEFAULT_TOKEN_DAYS));
-        return emailUnsubscribe(ports.subscribers, links, textSetting(fresh, 'city.name') ?? 'Comune', () => ctx.now(), (at, target) => Promise.all([log.recordUnsubscribe(at, target), early.recordUnsubscribe(at, target)]).then(() => undefined))(token, method, form);
+        const fresh = await ctx.settings();
+        const links = unsubscribeLinks(fresh.get('publicUrl'), fresh.get('unsubscribeSecret'), ctx.deps.clock, fresh.get('unsubscribe.tokenDays'));
+        return emailUnsubscribe(ports.subscribers, links, fresh.get('city.name'), () => ctx.now(), (at, target) => Promise.all([log.recordUnsubscribe(at, target), early.recordUnsubscribe(at, target)]).then(() => undefined))(token, method, form);
       },
     },
   });

@@ -1,6 +1,6 @@
 import type { UnsubscribeLinks } from '../ports.js';
-import type { Subscriber } from '../subscriber.js';
-import type { EmailEnvelope, EnvelopeOrigin, WhatsAppEnvelope } from '../transport.js';
+import type { Channel, Subscriber } from '../subscriber.js';
+import type { EmailEnvelope, Envelope, EnvelopeOrigin, WhatsAppEnvelope } from '../transport.js';
 import { whatsappAddressOf } from '../whatsapp-identity.js';
 import type { CompiledMessage } from './compile.js';
 import { WHATSAPP_TEXT_LIMIT } from './compile.js';
@@ -89,4 +89,18 @@ export function renderEmailFor(message: CompiledMessage, subscriber: Subscriber,
       ...(listTopic === undefined ? {} : { list: { id: listTopic, name: `${context.cityName} – ${listLabel ?? listTopic}` } }),
     },
   };
+}
+
+/** The message for a subscriber on the channel asked: the one place that picks a channel's renderer. */
+export function renderFor(channel: Channel, message: CompiledMessage, subscriber: Subscriber, origin: EnvelopeOrigin, context: RenderContext): Rendering<Envelope> {
+  switch (channel) {
+    case 'whatsapp':
+      return renderWhatsAppFor(message, subscriber, origin);
+    case 'email':
+      return renderEmailFor(message, subscriber, origin, context);
+    default: {
+      const unreachable: never = channel;
+      return unreachable;
+    }
+  }
 }

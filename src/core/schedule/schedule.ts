@@ -1,6 +1,6 @@
 import type { Campaign } from '../campaign.js';
 import type { MessageSpec } from '../message/message-spec.js';
-import type { Channel } from '../subscriber.js';
+import { isChannel, type Channel } from '../subscriber.js';
 import type { TransportName } from '../transport.js';
 import { slotsAt } from './recurrence.js';
 
@@ -87,5 +87,5 @@ export function fired(schedule: Schedule, due: Extract<Due, { due: true }>, camp
 export function channelsOfSchedule(schedule: Pick<Schedule, 'message' | 'query'>): readonly Channel[] {
   const ofMessage = schedule.message.channels ?? ['whatsapp', 'email'];
   const only = schedule.query.channel;
-  return only === 'whatsapp' || only === 'email' ? ofMessage.filter((c) => c === only) : ofMessage;
+  return isChannel(only) ? ofMessage.filter((c) => c === only) : ofMessage;
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { chooseTransport } from '../../../src/adapters/transports/select.js';
 import type { ConfigValue } from '../../../src/core/config-keys.js';
+import { resolveSettings } from '../../../src/core/settings.js';
 
-const settings = (values: Record<string, ConfigValue>) => new Map<string, ConfigValue | undefined>(Object.entries(values));
+const settings = (values: Record<string, ConfigValue>) => resolveSettings(values, {});
 const whatsapp = { 'whatsapp.token': 't', 'whatsapp.phoneNumberId': '1' };
 const email = { 'email.smtpUrl': 'smtp://h:25', 'email.from': 'a@b.it' };
 

@@ -39,11 +39,7 @@ export class OutboxTransport implements Transport {
     const now = this.settings.clock.now();
     const base = `${now.toISOString().replace(/[:.]/g, '-')}-${(envelope.campaignId ?? 'test').replace(/[^A-Za-z0-9_-]/g, '_')}-${addressTag(envelope.to)}`;
     try {
-      if (envelope.channel === 'whatsapp') {
-        const path = await writeNewFile(this.dir, base, '.json', `${JSON.stringify(graphMessageBody(envelope), null, 2)}\n`);
-        return { ok: true, providerMessageId: `outbox:${relative(this.settings.home, path)}` };
-      }
-      const path = await writeNewFile(this.dir, base, '.eml', composeEmail(envelope, this.sender ?? senderOf(this.settings.from), now));
+      const path = await this.write(envelope, base, now);
       return { ok: true, providerMessageId: `outbox:${relative(this.settings.home, path)}` };
     } catch (error) {
       // a full disk stops the send (resumable) with the sentence a person understands, not an errno
@@ -51,6 +47,20 @@ export class OutboxTransport implements Transport {
       if (disk !== undefined) return { ok: false, failure: { kind: 'fatal', code: disk, reason: describeDiskError(error, this.dir, '') ?? disk } };
       const what = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
       return { ok: false, failure: { kind: 'fatal', code: 'OUTBOX_WRITE_FAILED', reason: `cannot write to ${this.dir}: ${what}` } };
+    }
+  }
+
+  /** The file of one message: what the Cloud API would get for WhatsApp, the .eml smtp would send for e-mail. */
+  private async write(envelope: Envelope, base: string, now: Date): Promise<string> {
+    switch (envelope.channel) {
+      case 'whatsapp':
+        return writeNewFile(this.dir, base, '.json', `${JSON.stringify(graphMessageBody(envelope), null, 2)}\n`);
+      case 'email':
+        return writeNewFile(this.dir, base, '.eml', composeEmail(envelope, this.sender ?? senderOf(this.settings.from), now));
+      default: {
+        const unreachable: never = envelope;
+        return unreachable;
+      }
     }
   }
 
