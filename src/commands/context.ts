@@ -1,8 +1,7 @@
 import { readConfigFile } from '../adapters/config-file.js';
 import { ensureHome, homePaths, resolveHome, type HomePaths } from '../adapters/home.js';
-import { JsonFileStore } from '../adapters/store/json-file-store.js';
 import { CanaleError, usageError } from '../core/errors.js';
-import type { Persistence, Store } from '../core/ports.js';
+import type { Persistence } from '../core/ports.js';
 import { resolveSettings, type Settings } from '../core/settings.js';
 import type { Deps } from '../deps.js';
 import { Ui } from '../ui/ui.js';
@@ -58,12 +57,6 @@ export class Context {
   /** Releases what the ports hold open (the event log's files), once the command is done. */
   async close(): Promise<void> {
     await this.persistence?.events.close();
-  }
-
-  /** The store; `keep`: kept in memory between changes, for a process that runs on (the webhook server). */
-  async store(options: { readonly keep?: boolean } = {}): Promise<Store> {
-    await this.prepareHome();
-    return new JsonFileStore(this.paths.db, { owner: this.deps.processes, ...options });
   }
 
   /** The settings as they apply now (environment, config.json, defaults), read afresh at each call. */

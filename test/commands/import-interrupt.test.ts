@@ -1,9 +1,10 @@
+import type { StoreData } from '../../src/core/store-data.js';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Context } from '../../src/commands/context.js';
 import { parseSubscriberImport, runSubscriberImport } from '../../src/commands/subscribers/import.js';
-import { JsonFileStore } from '../../src/adapters/store/json-file-store.js';
+import { StoreFile } from '../../src/adapters/store/store-file.js';
 import type { Deps } from '../../src/deps.js';
 import { fakeDeps } from '../support/fake-deps.js';
 import { newHome } from '../support/home.js';
@@ -23,7 +24,7 @@ function interruptible(deps: Deps, interrupt: Promise<void>, yes: boolean): Cont
   return new Context({ ...deps, untilInterrupted: () => interrupt }, { home, yes, quiet: false, color: false });
 }
 
-const stored = async () => (await new JsonFileStore(join(home, 'db.json')).read()).subscribers;
+const stored = async () => ((await new StoreFile(join(home, 'db.json')).read()) as StoreData).subscribers;
 
 describe('subscribers import: Ctrl-C and SIGTERM', () => {
   it('stops while the file is read: exit 130, nothing imported', async () => {

@@ -1,10 +1,11 @@
+import type { StoreData } from '../../src/core/store-data.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonFileStore } from '../../src/adapters/store/json-file-store.js';
+import { StoreFile } from '../../src/adapters/store/store-file.js';
 import { parseSubscriberExport, runSubscriberExport } from '../../src/commands/subscribers/export.js';
 import { parseSubscriberImport, runSubscriberImport } from '../../src/commands/subscribers/import.js';
 import type { Email } from '../../src/core/email.js';
@@ -13,7 +14,7 @@ import type { Subscriber, SubscriberId } from '../../src/core/subscriber.js';
 import { DEFAULT_TOPICS, type TopicId } from '../../src/core/topic.js';
 import { main } from '../../src/main.js';
 import { fakeDeps } from '../support/fake-deps.js';
-import { contextFor } from '../support/home.js';
+import { contextFor, storeOf } from '../support/home.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -87,7 +88,7 @@ let run = 0;
 async function homeWith(subscribers: readonly Subscriber[]): Promise<string> {
   const home = join(dir, `home-${++run}`);
   const { ctx } = contextFor(home);
-  await (await ctx.store()).update((data) => {
+  await storeOf(ctx).update((data) => {
     data.subscribers.push(...subscribers);
   });
   return home;
@@ -106,7 +107,7 @@ describe('export → import', () => {
         const into = join(dir, `home-${++run}`);
         const code = await runSubscriberImport(parseSubscriberImport(file, {}), contextFor(into, { yes: true }).ctx);
         expect(code).toBe(0);
-        const back = (await new JsonFileStore(join(into, 'db.json')).read()).subscribers;
+        const back = ((await new StoreFile(join(into, 'db.json')).read()) as StoreData).subscribers;
         // deep equality: the same records with the same values; attribute keys may come back in another order
         expect(back).toEqual(subscribers);
 

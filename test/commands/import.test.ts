@@ -1,9 +1,10 @@
+import type { StoreData } from '../../src/core/store-data.js';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseSubscriberImport, runSubscriberImport, type SubscriberImportFlags } from '../../src/commands/subscribers/import.js';
 import { runSubscriberUnsubscribe } from '../../src/commands/subscribers/opt-out.js';
-import { JsonFileStore } from '../../src/adapters/store/json-file-store.js';
+import { StoreFile } from '../../src/adapters/store/store-file.js';
 import { EXIT } from '../../src/core/errors.js';
 import type { Email } from '../../src/core/email.js';
 import type { E164 } from '../../src/core/phone.js';
@@ -31,7 +32,7 @@ async function csv(name: string, text: string): Promise<string> {
 }
 
 const options = (file: string, flags: SubscriberImportFlags = {}) => parseSubscriberImport(file, flags);
-const subscribers = async () => (await new JsonFileStore(join(home, 'db.json')).read()).subscribers;
+const subscribers = async () => ((await new StoreFile(join(home, 'db.json')).read()) as StoreData).subscribers;
 
 describe('subscribers import: flags', () => {
   it.each([
@@ -168,7 +169,7 @@ describe('subscribers import: in a pipe', () => {
     await expect(runSubscriberImport(options(file, { topics: 'orti' }), contextFor(home, { yes: true }).ctx)).rejects.toThrow(/^--topics "orti": unknown topic/);
     const { ctx } = contextFor(home, { yes: true });
     expect(await runSubscriberImport(options(file, { topics: 'eventi', createTopics: true }), ctx)).toBe(EXIT.ok);
-    const data = await new JsonFileStore(join(home, 'db.json')).read();
+    const data = (await new StoreFile(join(home, 'db.json')).read()) as StoreData;
     expect(data.topics.at(-1)).toEqual({ id: 'verde-pubblico', label: 'Verde pubblico' });
     expect(data.subscribers[0]?.topics).toEqual(['verde-pubblico', 'eventi']);
   });

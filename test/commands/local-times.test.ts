@@ -12,7 +12,7 @@ import { runSubscriberShow } from '../../src/commands/subscribers/show.js';
 import { runTemplatesList } from '../../src/commands/templates/index.js';
 import type { Campaign, CampaignId } from '../../src/core/campaign.js';
 import { FakeClock } from '../support/fake-deps.js';
-import { contextFor, newHome } from '../support/home.js';
+import { contextFor, newHome, storeOf } from '../support/home.js';
 
 // 22:20 UTC on 1 December is 23:20 in Rome (CET, +1)
 const AT = new Date('2026-12-01T22:20:00.000Z');
@@ -115,7 +115,7 @@ describe('times people read are local (timezone, default Europe/Rome); JSON stay
   });
 
   it('templates list says when they were synced, in local time', async () => {
-    await (await at().ctx.store()).update((data) => {
+    await storeOf(at().ctx).update((data) => {
       data.templates = [
         { id: '1', name: 'avviso', language: 'it', category: 'UTILITY', status: 'APPROVED', parameterFormat: 'positional', parameters: [], texts: { body: 'Ciao', buttons: [] }, syncedAt: '2026-07-15T06:05:00.000Z' },
       ];

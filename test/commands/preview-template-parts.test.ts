@@ -6,7 +6,7 @@ import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { parsePreview } from '../../src/commands/message-preview.js';
 import { runPreview } from '../../src/commands/preview/index.js';
 import { parseSubscriberAdd, runSubscriberAdd } from '../../src/commands/subscribers/add.js';
-import { contextFor, newHome } from '../support/home.js';
+import { contextFor, newHome, storeOf } from '../support/home.js';
 import { sandboxTemplates } from '../support/sandbox-templates.js';
 
 const ALLERTA = fileURLToPath(new URL('../../fixtures/messages/allerta-meteo-mappa.md', import.meta.url));
@@ -18,7 +18,7 @@ beforeEach(async () => {
   home = await newHome();
   const { ctx } = contextFor(home);
   await runSubscriberAdd(parseSubscriberAdd({ phone: '333 123 4567', name: 'Maria Rossi', topics: 'emergenze', attr: ['municipio=Centro Storico'] }), ctx);
-  await (await ctx.store()).update((data) => {
+  await storeOf(ctx).update((data) => {
     data.templates = sandboxTemplates();
   });
 });

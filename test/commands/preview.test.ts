@@ -7,7 +7,7 @@ import { runPreview } from '../../src/commands/preview/index.js';
 import { runConfigSet } from '../../src/commands/config/index.js';
 import { parseSubscriberAdd, runSubscriberAdd } from '../../src/commands/subscribers/add.js';
 import { FakeClock } from '../support/fake-deps.js';
-import { contextFor, newHome } from '../support/home.js';
+import { contextFor, newHome, storeOf } from '../support/home.js';
 import { sandboxTemplates } from '../support/sandbox-templates.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/messages/', import.meta.url));
@@ -19,7 +19,7 @@ beforeEach(async () => {
   const { ctx } = contextFor(home);
   await runSubscriberAdd(parseSubscriberAdd({ phone: '333 123 4567', name: 'Maria Rossi', topics: 'cantieri', attr: ['municipio=I'] }), ctx);
   await runSubscriberAdd(parseSubscriberAdd({ email: 'luca@example.it', name: 'Luca <Verdi>', topics: 'cantieri,scuola' }), ctx);
-  await (await ctx.store()).update((data) => {
+  await storeOf(ctx).update((data) => {
     data.templates = sandboxTemplates();
   });
 });
@@ -106,7 +106,7 @@ async function messageFile(name: string, source: string): Promise<string> {
 /** Adds a subscriber with the next free id (each fake context counts ids from 1). */
 async function addSubscriber(flags: Parameters<typeof parseSubscriberAdd>[0]): Promise<void> {
   const { ctx } = contextFor(home);
-  const count = (await (await ctx.store()).read()).subscribers.length;
+  const count = (await storeOf(ctx).read()).subscribers.length;
   for (let i = 0; i < count; i++) ctx.deps.ids.next('sub_');
   await runSubscriberAdd(parseSubscriberAdd(flags), ctx);
 }
@@ -117,7 +117,7 @@ describe('canale preview says who it renders for', () => {
     [
       'unsubscribed',
       async () => {
-        await (await contextFor(home).ctx.store()).update((data) => {
+        await storeOf(contextFor(home).ctx).update((data) => {
           data.subscribers = data.subscribers.map((s) => (s.id === 'sub_0002' ? { ...s, status: 'unsubscribed' as const } : s));
         });
       },

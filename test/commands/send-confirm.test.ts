@@ -6,7 +6,7 @@ import { parseCampaignSend } from '../../src/commands/campaign-options.js';
 import { messageLabel } from '../../src/commands/send-printout.js';
 import type { SubscriberId } from '../../src/core/subscriber.js';
 import { aSubscriber } from '../support/builders.js';
-import { contextFor, newHome } from '../support/home.js';
+import { contextFor, newHome, storeOf } from '../support/home.js';
 
 let home: string;
 beforeEach(async () => {
@@ -28,7 +28,7 @@ describe('the plan and the confirmation name the message', () => {
 
   it('asks to send the file by name and subject, after a plan that names it too', async () => {
     const { ctx, asked, stderr } = contextFor(home, { tty: true, answers: [true] });
-    await (await ctx.store()).update((data) => {
+    await storeOf(ctx).update((data) => {
       data.subscribers.push(aSubscriber({ id: 'sub_a' as SubscriberId, topics: ['cantieri'], channel: 'email', email: 'anna@example.it' as never, attributes: {} }));
     });
     await writeFile(join(dirname(home), 'lavori.md'), '---\ntopics: [cantieri]\nsubject: Lavori in via Roma\nchannels: [email]\n---\nVia Roma chiusa.\n');

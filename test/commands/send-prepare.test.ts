@@ -7,7 +7,7 @@ import { prepareSend, type SendRequest } from '../../src/sending/prepare.js';
 import type { SubscriberId } from '../../src/core/subscriber.js';
 import type { TopicId } from '../../src/core/topic.js';
 import { aSubscriber } from '../support/builders.js';
-import { contextFor, newHome } from '../support/home.js';
+import { contextFor, newHome, storeOf } from '../support/home.js';
 
 let home: string;
 beforeEach(async () => {
@@ -35,7 +35,7 @@ const topic = (text: string) => text as TopicId;
 describe('prepareSend', () => {
   it('keeps only the people of the message’s topics, but checks placeholders against every subscriber', async () => {
     const { ctx } = contextFor(home, { yes: true });
-    const store = await ctx.store();
+    const store = storeOf(ctx);
     await store.update((data) => {
       data.subscribers.push(
         aSubscriber({ id: id('sub_a'), topics: ['cantieri'], channel: 'email', attributes: {} }),
@@ -55,7 +55,7 @@ describe('prepareSend', () => {
 
   it('plans on the whole store when a topic appears between reading the catalogue and the subscribers', async () => {
     const { ctx } = contextFor(home, { yes: true });
-    const real = await ctx.store();
+    const real = storeOf(ctx);
     await real.update((data) => {
       data.topics.push({ id: topic('verde'), label: 'Verde pubblico' });
       data.subscribers.push(aSubscriber({ id: id('sub_v'), topics: ['verde'], channel: 'email', attributes: {} }));

@@ -7,14 +7,14 @@ import { runSubscriberShow } from '../../src/commands/subscribers/show.js';
 import type { E164 } from '../../src/core/phone.js';
 import type { SubscriberId } from '../../src/core/subscriber.js';
 import { aSubscriber } from '../support/builders.js';
-import { contextFor, newHome } from '../support/home.js';
+import { contextFor, newHome, storeOf } from '../support/home.js';
 
 const USER_ID = 'US.13491208655302741918';
 let home = '';
 beforeEach(async () => {
   home = await newHome();
   const { ctx } = contextFor(home);
-  await (await ctx.store()).update((data) => {
+  await storeOf(ctx).update((data) => {
     data.subscribers.push(
       aSubscriber({ id: 'sub_u' as SubscriberId, name: 'Maria Username', phone: undefined, email: undefined, whatsappUserId: USER_ID } as never),
       aSubscriber({

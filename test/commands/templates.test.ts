@@ -1,7 +1,7 @@
 import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { runTemplatesList, runTemplatesSync } from '../../src/commands/templates/index.js';
-import { contextFor } from '../support/home.js';
+import { contextFor, storeOf } from '../support/home.js';
 import { useFreshHome, useSandbox } from './sandbox-fixture.js';
 
 const sandbox = useSandbox();
@@ -12,7 +12,7 @@ describe('templates sync', () => {
     const { ctx, stderr } = contextFor(freshHome(), { env: sandbox.env });
     expect(await runTemplatesSync(ctx)).toBe(9);
     expect(stderr.text).toContain('✓ synced 9 template(s) from the WhatsApp account, 8 approved');
-    const stored = (await (await ctx.store()).read()).templates;
+    const stored = (await storeOf(ctx).read()).templates;
     expect(stored.map((t) => `${t.name}/${t.status}/${t.parameterFormat}`)).toEqual([
       'avviso_cantieri/APPROVED/positional',
       'raccolta_rifiuti/APPROVED/named',
@@ -38,7 +38,7 @@ describe('templates sync', () => {
     agent.get('https://graph.test').intercept({ path: (p) => p.includes('/message_templates'), method: 'GET' }).reply(401, { error: { code: 190, message: 'expired' } });
     const { ctx } = contextFor(freshHome(), { env: { CANALE_WHATSAPP_TOKEN: 'secret-x', CANALE_WHATSAPP_WABA_ID: '9', CANALE_WHATSAPP_API_URL: 'https://graph.test' } });
     await expect(runTemplatesSync(ctx, agent)).rejects.toThrow(/^templates sync failed: the access token was refused/);
-    expect((await (await ctx.store()).read()).templates).toEqual([]);
+    expect((await storeOf(ctx).read()).templates).toEqual([]);
     await agent.close();
   });
 });

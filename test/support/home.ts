@@ -1,3 +1,6 @@
+import { StoreFile } from '../../src/adapters/store/store-file.js';
+import { writeIndexedStore } from '../../src/adapters/store/json-subscriber-store.js';
+import { emptyStore, type StoreData } from '../../src/core/store-data.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,4 +31,23 @@ export function contextFor(home: string, options: FakeDepsOptions & { yes?: bool
   const fake = fakeDeps({ ...options, home });
   const ctx = new Context(fake.deps, { home, yes: options.yes ?? false, quiet: options.quiet ?? false, color: options.color ?? true });
   return { ...fake, ctx };
+}
+
+/**
+ * The whole store of a test's home as a value, for setting a test up (or looking at it) in one go: read whole, and
+ * written whole with its index — what commands do through the SubscriberStore port, without the port's operations.
+ */
+export function storeOf(ctx: Context): { read(): Promise<StoreData>; topics(): Promise<StoreData['topics']>; update<T>(change: (data: StoreData) => T): Promise<T> } {
+  const read = async (): Promise<StoreData> => (await new StoreFile(ctx.paths.db).read()) ?? emptyStore();
+  return {
+    read,
+    topics: async () => (await read()).topics,
+    async update(change) {
+      await ctx.prepareHome();
+      const data = await read();
+      const result = change(data);
+      await writeIndexedStore(ctx.paths.db, data);
+      return result;
+    },
+  };
 }

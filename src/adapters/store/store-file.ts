@@ -1,7 +1,7 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import { CanaleError } from '../../core/errors.js';
-import type { StoreScan, SubscriberVisitor } from '../../core/ports.js';
+import type { SubscriberVisitor } from '../../core/ports.js';
 import { STORE_SECTIONS, subscriberValidator, validateStore, validateTopics, type StoreData } from '../../core/store-data.js';
 import type { Topic } from '../../core/topic.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
@@ -45,6 +45,9 @@ async function orMissing<T>(read: () => Promise<T>): Promise<T | null> {
     throw error;
   }
 }
+
+/** What a scan leaves: the store without its subscribers, and how many there were. */
+export type StoreScan = Omit<StoreData, 'subscribers'> & { readonly subscriberCount: number };
 
 /** One version of the store as read: db.json (its identity and size) with its change log applied. */
 export interface StoreSnapshot {
