@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkParamAnswer, rankTemplates } from '../../src/commands/compose/ask-whatsapp.js';
+import { checkParamAnswer, rankTemplates } from '../../src/commands/compose-ask-whatsapp.js';
 import { templateInfoOf } from '../../src/commands/message-context.js';
 import type { TopicId } from '../../src/core/topic.js';
 import { sandboxTemplates } from '../support/sandbox-templates.js';

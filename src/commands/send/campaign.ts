@@ -12,7 +12,7 @@ import { sendLockRequest, type Sending } from '../../sending/sending.js';
 import { describeWait } from '../../sending/send-window.js';
 import { requestOf, type CampaignSendOptions, type ResumeOptions } from '../campaign-options.js';
 import type { Context } from '../context.js';
-import { composeMessageFile } from '../compose/index.js';
+import { composeMessageFile } from '../compose-wizard.js';
 import { sendingOf } from '../sending-of.js';
 import { messageLabel, printPlan, printReport } from '../send-printout.js';
 

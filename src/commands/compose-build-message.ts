@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { Channel } from '../../core/subscriber.js';
+import type { Channel } from '../core/subscriber.js';
 
 /** What the wizard collected. */
 export interface ComposeAnswers {

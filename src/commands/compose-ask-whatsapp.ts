@@ -1,11 +1,11 @@
-import { findPlaceholders, fillPlaceholders } from '../../core/message/placeholders.js';
-import { hydratedBodyProblem, type TemplateInfo } from '../../core/message/template-check.js';
-import { paramTextProblem } from '../../core/message/template-params.js';
-import { takesOnlyBodyValues } from '../../core/message/template-parts.js';
-import { placeholdersOf } from '../../core/template.js';
-import type { TopicId } from '../../core/topic.js';
-import type { Context } from '../context.js';
-import type { ComposeAnswers } from './build-message.js';
+import { findPlaceholders, fillPlaceholders } from '../core/message/placeholders.js';
+import { hydratedBodyProblem, type TemplateInfo } from '../core/message/template-check.js';
+import { paramTextProblem } from '../core/message/template-params.js';
+import { takesOnlyBodyValues } from '../core/message/template-parts.js';
+import { placeholdersOf } from '../core/template.js';
+import type { TopicId } from '../core/topic.js';
+import type { Context } from './context.js';
+import type { ComposeAnswers } from './compose-build-message.js';
 
 export const FREE_TEXT_WARNING = 'free text on WhatsApp reaches only citizens who wrote to the city in the last 24 hours';
 
