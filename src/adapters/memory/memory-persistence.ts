@@ -1,5 +1,5 @@
 import type { Clock, Persistence } from '../../core/ports.js';
-import type { StoreData } from '../../core/store-data.js';
+import type { StoreData } from '../store/store-schema.js';
 import type { LockOwner } from '../fs/lock-holder.js';
 import { MemorySubscriberStore } from '../store/memory-subscriber-store.js';
 import { MemoryCampaignStore } from './memory-campaign-store.js';

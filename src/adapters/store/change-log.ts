@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CanaleError } from '../../core/errors.js';
-import { subscriberValidator } from '../../core/store-data.js';
+import { subscriberValidator } from './store-schema.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import { PRIVATE_FILE_MODE, syncDirectory } from '../fs/atomic-file.js';
 import { asDiskError } from '../fs/disk-errors.js';

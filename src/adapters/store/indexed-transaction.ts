@@ -1,7 +1,7 @@
 import { emailKey } from '../../core/email.js';
 import { CanaleError } from '../../core/errors.js';
 import type { SubscriberTransaction, SubscriberVisitor } from '../../core/ports.js';
-import { STORE_VERSION, subscriberValidator, validateStore } from '../../core/store-data.js';
+import { STORE_VERSION, subscriberValidator, validateStore } from './store-schema.js';
 import type { Consent, Subscriber, SubscriberId } from '../../core/subscriber.js';
 import type { SubscriberInput } from '../../core/subscriber-input.js';
 import { addSubscriber } from '../../core/subscribers.js';

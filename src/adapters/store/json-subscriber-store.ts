@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { BookHints, ScanCount, SubscriberKey, SubscriberStore, SubscriberTransaction, SubscriberVisitor } from '../../core/ports.js';
-import { emptyStore, subscriberValidator, type StoreData } from '../../core/store-data.js';
+import { emptyStore, type StoreData } from '../../core/store-data.js';
+import { subscriberValidator } from './store-schema.js';
 import { SubscriberBook } from '../../core/subscriber-book.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import { matchSubscriber, type SubscriberFilter } from '../../core/subscriber-filter.js';

@@ -2,7 +2,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import { CanaleError } from '../../core/errors.js';
 import type { SubscriberVisitor } from '../../core/ports.js';
-import { STORE_SECTIONS, subscriberValidator, validateStore, validateTopics, type StoreData } from '../../core/store-data.js';
+import { STORE_SECTIONS, subscriberValidator, validateStore, validateTopics, type StoreData } from './store-schema.js';
 import type { Topic } from '../../core/topic.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { applyChanges, identityOfFd, identityOfPath, readChangeLog, removeChangeLog, type LogState } from './change-log.js';

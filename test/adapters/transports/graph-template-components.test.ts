@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { graphMessageBody } from '../../../src/adapters/transports/cloud-api/graph-message.js';
 import { templateFromGraph } from '../../../src/adapters/transports/cloud-api/graph-templates.js';
 import type { E164 } from '../../../src/core/phone.js';
-import { validateStore, emptyStore } from '../../../src/core/store-data.js';
+import { validateStore, emptyStore } from '../../../src/adapters/store/store-schema.js';
 import type { WhatsAppContent, WhatsAppEnvelope } from '../../../src/core/transport.js';
 
 // A template as Meta's `GET /{WABA-ID}/message_templates` lists it (fields=…,components): an image header, a body,

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { subscriberSchema } from '../../src/core/store-data.js';
-import { SubscriberCheck } from '../../src/core/subscriber-check.js';
-import { aSubscriber } from '../support/builders.js';
+import { subscriberSchema } from '../../../src/adapters/store/store-schema.js';
+import { SubscriberCheck } from '../../../src/adapters/store/subscriber-check.js';
+import { aSubscriber } from '../../support/builders.js';
 
 const newCheck = (): SubscriberCheck =>
   new SubscriberCheck(

@@ -1,5 +1,5 @@
-import { WHATSAPP_USER_ID_MAX } from './whatsapp-identity.js';
-import { isChannel } from './subscriber.js';
+import { WHATSAPP_USER_ID_MAX } from '../../core/whatsapp-identity.js';
+import { isChannel } from '../../core/subscriber.js';
 
 /** Past this many remembered values of a kind a check no longer remembers new ones; it still answers. */
 const MAX_REMEMBERED = 1 << 16;

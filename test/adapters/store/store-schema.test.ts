@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyStore, STORE_VERSION, validateStore } from '../../src/core/store-data.js';
-import { aStore, aSubscriber } from '../support/builders.js';
+import { emptyStore, STORE_VERSION, validateStore } from '../../../src/adapters/store/store-schema.js';
+import { aStore, aSubscriber } from '../../support/builders.js';
 
 const path = '/home/db.json';
 
