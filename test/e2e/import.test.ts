@@ -150,6 +150,7 @@ describe('canale import, end to end', () => {
   ] as const)('killed (%s) in the middle of a big file, it leaves db.json exactly as it was', async (signal, exit) => {
     expect((await cli('import', fixture('iscritti-excel.csv'), '--yes')).code).toBe(0);
     const before = await db();
+    const logBefore = await readFile(join(t.home, 'db.changes.jsonl'));
     const big = join(t.dir, 'grande.csv');
     await new Promise<void>((resolve, reject) => {
       const out = createWriteStream(big).on('error', reject).on('finish', resolve);
@@ -184,7 +185,9 @@ describe('canale import, end to end', () => {
     expect(await ended).toEqual(exit === null ? { code: null, signal } : { code: exit, signal: null });
     if (exit !== null) expect(stderr).toContain('interrupted — nothing was imported');
     expect(await db()).toEqual(before);
-    expect((await readdir(t.home)).sort()).toEqual(['config.json', 'db.json']);
+    // the first import's ten went to the change log beside db.json's index; no temporary file, no lock left
+    expect((await readdir(t.home)).sort()).toEqual(['config.json', 'db.changes.jsonl', 'db.json', 'db.json.index']);
+    expect(await readFile(join(t.home, 'db.changes.jsonl'))).toEqual(logBefore);
     // and the next command finds no lock in the way
     expect((await cli('subscribers', 'count')).stdout).toBe('10\n');
     expect((await cli('import', fixture('modulo-google.csv'), '--yes')).code).toBe(0);
