@@ -3,9 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Clock, IdSource, Persistence } from './core/ports.js';
 import type { HomePaths } from './adapters/home.js';
-import { homePersistence } from './adapters/home-persistence.js';
 import { systemClock, systemSleeper } from './adapters/clock.js';
-import { homeTransports } from './adapters/transports/home-transports.js';
 import type { Sleeper } from './core/dispatch/rate-window.js';
 import type { TransportFactory } from './sending/sending.js';
 import { inquirerPrompter, type Prompter } from './ui/prompter.js';
@@ -38,9 +36,9 @@ export interface Deps {
    * The stores behind their ports for a home: the JSON files in it by default (homePersistence); tests may give the
    * in-memory ones. Called once per command (Context.ports).
    */
-  readonly persistence: (paths: HomePaths, options: { readonly clock: Clock; readonly owner?: ProcessTable }) => Persistence;
+  readonly persistence: (paths: HomePaths, options: { readonly clock: Clock; readonly owner?: ProcessTable }) => Persistence | Promise<Persistence>;
   /** The transports a send builds for a home (homeTransports: Cloud API, SMTP, outbox); tests may give fakes. */
-  readonly transports: (home: string, options: { readonly clock: Clock }) => TransportFactory;
+  readonly transports: (home: string, options: { readonly clock: Clock }) => TransportFactory | Promise<TransportFactory>;
   /** Waiting between sends (rate limits, retries): real time by default, a fake that advances a fake clock in tests. */
   readonly sleeper?: Sleeper;
   /** Resolves when the user asks a foreground server (`canale sandbox`) to stop: Ctrl-C or SIGTERM. */
@@ -137,8 +135,9 @@ export function systemDeps(): Deps {
     ids: randomIds,
     prompter: inquirerPrompter({ input: process.stdin, output: process.stderr }),
     version: packageVersion(),
-    persistence: homePersistence,
-    transports: homeTransports,
+    // loaded when a command first needs them: `canale --version` or `subscribers add` pay for no campaign, webhook or transport module
+    persistence: async (paths, options) => (await import('./adapters/home-persistence.js')).homePersistence(paths, options),
+    transports: async (home, options) => (await import('./adapters/transports/home-transports.js')).homeTransports(home, options),
     sleeper: systemSleeper,
     processes: {
       pid: process.pid,

@@ -23,7 +23,7 @@ export class Context {
   readonly paths: HomePaths;
   readonly yes: boolean;
   private homeReady: Promise<void> | undefined;
-  private persistence: Persistence | undefined;
+  private persistence: Promise<Persistence> | undefined;
 
   constructor(
     readonly deps: Deps,
@@ -50,13 +50,13 @@ export class Context {
   /** The stores behind their ports (Deps.persistence), built once per command. */
   async ports(): Promise<Persistence> {
     await this.prepareHome();
-    this.persistence ??= this.deps.persistence(this.paths, { clock: this.deps.clock, ...(this.deps.processes === undefined ? {} : { owner: this.deps.processes }) });
+    this.persistence ??= Promise.resolve(this.deps.persistence(this.paths, { clock: this.deps.clock, ...(this.deps.processes === undefined ? {} : { owner: this.deps.processes }) }));
     return this.persistence;
   }
 
   /** Releases what the ports hold open (the event log's files), once the command is done. */
   async close(): Promise<void> {
-    await this.persistence?.events.close();
+    await (await this.persistence)?.events.close();
   }
 
   /** The settings as they apply now (environment, config.json, defaults), read afresh at each call. */

@@ -12,7 +12,7 @@ export async function sendingOf(ctx: Context): Promise<Sending> {
   const ports = await ctx.ports();
   return {
     ports,
-    transports: deps.transports(ctx.paths.home, { clock: deps.clock }),
+    transports: await deps.transports(ctx.paths.home, { clock: deps.clock }),
     clock: deps.clock,
     sleeper: deps.sleeper ?? systemSleeper,
     random: systemRandom,

@@ -99,7 +99,7 @@ export async function runTestSend(options: TestSendOptions, ctx: Context): Promi
   const settings = await ctx.settings();
   const choice = chooseTransport(options.channel, settings, options.via);
   if (choice.warning !== undefined) ctx.ui.warn(choice.warning);
-  const transport = ctx.deps.transports(ctx.paths.home, { clock: ctx.deps.clock }).build(choice, settings);
+  const transport = (await ctx.deps.transports(ctx.paths.home, { clock: ctx.deps.clock })).build(choice, settings);
   try {
     const envelope = await envelopeFor(options, ctx, ctx.deps.ids.next('test_'));
     const result = await transport.send(envelope, new AbortController().signal);
