@@ -41,7 +41,7 @@ export interface Deps {
   readonly transports: (home: string, options: { readonly clock: Clock }) => TransportFactory | Promise<TransportFactory>;
   /** Waiting between sends (rate limits, retries): real time by default, a fake that advances a fake clock in tests. */
   readonly sleeper?: Sleeper;
-  /** Resolves when the user asks a foreground server (`canale sandbox`) to stop: Ctrl-C or SIGTERM. */
+  /** Resolves when the user asks a long job (a server, a send, an import) to stop: Ctrl-C or SIGTERM. */
   readonly untilInterrupted?: () => Promise<void>;
   /** This process, and whether another process on this machine still exists: a crashed send's lock is taken over. */
   readonly processes?: ProcessTable;
@@ -151,10 +151,23 @@ export function systemDeps(): Deps {
       },
     },
     program: { node: process.execPath, script: fileURLToPath(new URL('../bin/canale.js', import.meta.url)) },
-    untilInterrupted: () =>
-      new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      }),
+    untilInterrupted: interruption,
   };
+}
+
+let interrupted: Promise<void> | undefined;
+
+/**
+ * Resolves at the first Ctrl-C or SIGTERM; every caller shares it. The listeners stay installed for the life of the
+ * process: proper-lockfile's signal-exit (loaded with the first lock, possibly after these listeners) kills the
+ * process on a signal when its own listener is the only one left — which a one-time listener removed before it runs
+ * would leave it, and a webhook server or send would die without closing. A second signal changes nothing: what is
+ * in flight finishes (kill -9 is the way out, and the journal and event log are made to survive it).
+ */
+function interruption(): Promise<void> {
+  interrupted ??= new Promise<void>((resolve) => {
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
+  });
+  return interrupted;
 }

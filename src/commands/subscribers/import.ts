@@ -96,8 +96,6 @@ function consentSource(source: ImportSource): string {
  */
 async function readAndPlan(options: SubscriberImportOptions, ctx: Context, now: string, stop: AbortController) {
   const store = (await ctx.ports()).subscribers;
-  // listened to only once the store is open: its lock library (signal-exit) kills the process on a signal when it
-  // finds no listener but its own, and a one-time listener added before it has already been removed by then
   void ctx.deps.untilInterrupted?.().then(() => stop.abort());
   const signal = stop.signal;
   const topics = await store.topics();
