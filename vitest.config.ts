@@ -6,6 +6,8 @@ const report = process.env.CANALE_TEST_REPORT;
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // a PostgreSQL server for the run (CANALE_TEST_DATABASE_URL, or a throwaway cluster) with canale's schema
+    globalSetup: ['test/support/postgres-setup.ts'],
     // end-to-end tests spawn the built binary; a loaded 2-core CI machine needs room
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Clock, IdSource, Persistence } from './core/ports.js';
 import type { HomePaths } from './adapters/home.js';
+import { persistenceFor, type PersistenceOptions } from './adapters/persistence.js';
 import { systemClock, systemSleeper } from './adapters/clock.js';
 import type { Sleeper } from './core/dispatch/rate-window.js';
 import type { TransportFactory } from './sending/sending.js';
@@ -33,10 +34,10 @@ export interface Deps {
   readonly prompter: Prompter;
   readonly version: string;
   /**
-   * The stores behind their ports for a home: the JSON files in it by default (homePersistence); tests may give the
-   * in-memory ones. Called once per command (Context.ports).
+   * The stores behind their ports: the JSON files of the home, or PostgreSQL when `databaseUrl` is given
+   * (persistenceFor); tests may give the in-memory ones. Called once per command (Context.ports).
    */
-  readonly persistence: (paths: HomePaths, options: { readonly clock: Clock; readonly owner?: ProcessTable }) => Persistence | Promise<Persistence>;
+  readonly persistence: (paths: HomePaths, options: PersistenceOptions) => Persistence | Promise<Persistence>;
   /** The transports a send builds for a home (homeTransports: Cloud API, SMTP, outbox); tests may give fakes. */
   readonly transports: (home: string, options: { readonly clock: Clock }) => TransportFactory | Promise<TransportFactory>;
   /** Waiting between sends (rate limits, retries): real time by default, a fake that advances a fake clock in tests. */
@@ -136,7 +137,8 @@ export function systemDeps(): Deps {
     prompter: inquirerPrompter({ input: process.stdin, output: process.stderr }),
     version: packageVersion(),
     // loaded when a command first needs them: `canale --version` or `subscribers add` pay for no campaign, webhook or transport module
-    persistence: async (paths, options) => (await import('./adapters/home-persistence.js')).homePersistence(paths, options),
+    // (and a home for no database driver)
+    persistence: persistenceFor,
     transports: async (home, options) => (await import('./adapters/transports/home-transports.js')).homeTransports(home, options),
     sleeper: systemSleeper,
     processes: {

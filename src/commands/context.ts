@@ -47,16 +47,25 @@ export class Context {
     return created;
   }
 
-  /** The stores behind their ports (Deps.persistence), built once per command. */
+  /** The stores behind their ports (Deps.persistence): the home's files, or the database `database.url` names; built once per command. */
   async ports(): Promise<Persistence> {
     await this.prepareHome();
-    this.persistence ??= Promise.resolve(this.deps.persistence(this.paths, { clock: this.deps.clock, ...(this.deps.processes === undefined ? {} : { owner: this.deps.processes }) }));
+    this.persistence ??= this.settings().then((settings) => {
+      const databaseUrl = settings.get('database.url');
+      return this.deps.persistence(this.paths, {
+        clock: this.deps.clock,
+        ...(this.deps.processes === undefined ? {} : { owner: this.deps.processes }),
+        ...(databaseUrl === undefined ? {} : { databaseUrl }),
+      });
+    });
     return this.persistence;
   }
 
-  /** Releases what the ports hold open (the event log's files), once the command is done. */
+  /** Releases what the ports hold open (the event log's files, a database's connections), once the command is done. */
   async close(): Promise<void> {
-    await (await this.persistence)?.events.close();
+    const ports = await this.persistence?.catch(() => undefined);
+    await ports?.events.close();
+    await ports?.close?.();
   }
 
   /** The settings as they apply now (environment, config.json, defaults), read afresh at each call. */

@@ -181,6 +181,13 @@ export const CONFIG_KEYS = [
     description: 'minutes a WhatsApp request that got no answer waits for its receipt before --resend-unknown sends it again (0: at once)',
     check: (t) => (/^\d+$/.test(t) ? Number(t) : { expected: 'a whole number of minutes, 0 or more' }),
   },
+  {
+    key: 'database.url',
+    env: 'CANALE_DATABASE_URL',
+    secret: true,
+    description: 'postgres://user:pass@host:5432/canale: keep everything in PostgreSQL (several machines) instead of the home; unset: the home',
+    check: url('postgres:', 'postgresql:'),
+  },
   { key: 'publicUrl', env: 'CANALE_PUBLIC_URL', description: 'public base URL of `canale webhook serve` (unsubscribe links)', check: url('https:', 'http:') },
   { key: 'unsubscribeSecret', env: 'CANALE_UNSUBSCRIBE_SECRET', secret: true, description: 'key that signs unsubscribe links', check: anyText },
   { key: 'unsubscribe.tokenDays', fallback: 400, description: 'days an unsubscribe link works after the e-mail that carries it was sent', check: positiveInteger },
@@ -253,7 +260,7 @@ export function redact(setting: ResolvedSetting): string {
   if (!setting.secret) return text;
   try {
     const parsed = new URL(text);
-    if (parsed.protocol.startsWith('smtp')) {
+    if (parsed.protocol.startsWith('smtp') || parsed.protocol.startsWith('postgres')) {
       if (parsed.password !== '') parsed.password = '********';
       return parsed.toString();
     }

@@ -48,4 +48,6 @@ export interface Persistence {
   readonly events: EventLog;
   readonly schedules: ScheduleStore;
   readonly locks: Locks;
+  /** Releases what the ports hold open (a database's connections); the home's files need none. */
+  readonly close?: () => Promise<void>;
 }

@@ -5,10 +5,13 @@ import { afterEach } from 'vitest';
 import type { LockOwner } from '../../src/adapters/fs/lock-holder.js';
 import { ensureHome, homePaths } from '../../src/adapters/home.js';
 import { homePersistence } from '../../src/adapters/home-persistence.js';
+import { openDatabase } from '../../src/adapters/postgres/database.js';
+import { pgPorts } from '../../src/adapters/postgres/pg-persistence.js';
 import { memoryPersistence } from '../../src/adapters/memory/memory-persistence.js';
 import { MemoryLocks, type LockTable } from '../../src/adapters/memory/memory-locks.js';
 import type { Persistence } from '../../src/core/ports.js';
 import { FakeClock } from '../support/fake-deps.js';
+import { usePostgres } from '../support/postgres.js';
 
 /** The ports of one implementation, as one "process" sees them, and what a contract test needs to play crashes. */
 export interface PortsUnderTest {
@@ -28,13 +31,21 @@ export const OTHER_PROCESS: LockOwner = { pid: 4343, alive: (pid) => pid === 424
 
 /**
  * Every implementation of the persistence ports, to run each contract suite against: the JSON files in a temporary
- * home (removed after each test) and the in-memory ones. The next store (PostgreSQL) adds itself here.
+ * home (removed after each test), the in-memory ones, and PostgreSQL (a fresh database per test on the run's server).
  */
-export function usePortImplementations(): { readonly json: MakePorts; readonly memory: MakePorts; readonly all: ReadonlyArray<readonly [string, MakePorts]> } {
+export function usePortImplementations(): {
+  readonly json: MakePorts;
+  readonly memory: MakePorts;
+  readonly postgres: MakePorts;
+  readonly all: ReadonlyArray<readonly [string, MakePorts]>;
+} {
   const dirs: string[] = [];
+  const pools: Array<() => Promise<void>> = [];
   afterEach(async () => {
+    await Promise.all(pools.splice(0).map((close) => close()));
     await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
   });
+  const pg = usePostgres();
   const json: MakePorts = async (process) => {
     const dir = await mkdtemp(join(tmpdir(), 'canale-ports-'));
     dirs.push(dir);
@@ -65,12 +76,46 @@ export function usePortImplementations(): { readonly json: MakePorts; readonly m
       },
     };
   };
+  // a fresh database per test; each "process" its own pool (its own sessions, so its own advisory locks)
+  const postgres: MakePorts = async (process) => {
+    const dir = await mkdtemp(join(tmpdir(), 'canale-ports-pg-'));
+    dirs.push(dir);
+    const paths = homePaths(join(dir, 'home'));
+    await ensureHome(paths);
+    const url = await pg.database();
+    const clock = new FakeClock();
+    const open = (owner: LockOwner): Persistence => {
+      const ports = pgPorts(openDatabase(url), paths, { clock, owner });
+      pools.push(async () => {
+        await ports.events.close();
+        await ports.close?.();
+      });
+      return ports;
+    };
+    return {
+      ports: open(process),
+      clock,
+      as: open,
+      async leftHeld(name, holder) {
+        // a holder killed with -9: its row stays, its session (and so its advisory lock) is gone
+        const sql = openDatabase(url, { max: 1 });
+        try {
+          await sql`insert into canale_locks (name, holder) values (${name}, ${sql.json({ ...holder, host: hostname() })})
+            on conflict (name) do update set holder = excluded.holder, taken_at = now()`;
+        } finally {
+          await sql.end();
+        }
+      },
+    };
+  };
   return {
     json,
     memory,
+    postgres,
     all: [
       ['JSON home', json],
       ['memory', memory],
+      ['PostgreSQL', postgres],
     ],
   };
 }

@@ -1,4 +1,4 @@
-import { homePersistence } from '../../src/adapters/home-persistence.js';
+import { persistenceFor } from '../../src/adapters/persistence.js';
 import { homeTransports } from '../../src/adapters/transports/home-transports.js';
 import type { Clock, IdSource } from '../../src/core/ports.js';
 import type { Deps, TextOutput } from '../../src/deps.js';
@@ -115,7 +115,7 @@ export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
       editor: unexpected,
     },
     version: '0.0.0-test',
-    persistence: homePersistence,
+    persistence: persistenceFor,
     transports: homeTransports,
   };
   return { deps, stdout, stderr, clock, asked };
