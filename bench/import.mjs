@@ -12,7 +12,8 @@ import { mb, measureNode, printGoalTable, sec } from './measure.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/canale.js', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-const GOAL_RATIO = 4;
+// issue 3 asked ≤ 4×; issue 17 holds the store's change log to ≤ 3×
+const GOAL_RATIO = 3;
 const GOAL_RSS = 1.5 * 1024 * 1024 * 1024;
 
 const NOMI = ['Maria', 'Giuseppe', 'Anna', 'Giovanni', 'Francesca', 'Luca', 'Chiara', 'Niccolò', 'Sofia', 'Andrea', 'Martina', 'Matteo', 'Giulia', 'Lorenzo', 'Lucía', 'Gabriele'];

@@ -34,6 +34,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['campaigns', async () => (await import('./commands/campaigns/index.js')).registerCampaigns],
   ['report', async () => (await import('./commands/report/index.js')).registerReport],
   ['webhook', async () => (await import('./commands/webhook/index.js')).registerWebhook],
+  ['db', async () => (await import('./commands/db/index.js')).registerDb],
 ];
 
 /** The top-level command argv names (after the global options), if any. */

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { withExamples, type App } from '../app.js';
+import type { Context } from '../context.js';
+import { admin, databaseUrl } from '../database.js';
+
+/** `canale db migrate`: creates or updates the schema; a new database gets the default topics. */
+export async function runDbMigrate(options: { readonly json: boolean }, ctx: Context): Promise<void> {
+  const outcome = await (await admin()).migrateDatabase(await databaseUrl(ctx));
+  if (options.json) {
+    ctx.ui.json({ url: outcome.url, version: outcome.version, applied: outcome.applied.map((m) => ({ version: m.version, name: m.name })), seededTopics: outcome.seededTopics });
+    return;
+  }
+  if (outcome.applied.length === 0) ctx.ui.success(`the database at ${outcome.url} is up to date: schema version ${outcome.version}`);
+  for (const step of outcome.applied) ctx.ui.success(`applied schema version ${step.version}: ${step.name}`);
+  if (outcome.seededTopics > 0) ctx.ui.info(`added the ${outcome.seededTopics} default topics (see them with: canale topics list)`);
+}
+
+/** `canale db status`: which database, its server, and whether its schema is this canale's. */
+export async function runDbStatus(options: { readonly json: boolean }, ctx: Context): Promise<number> {
+  const status = await (await admin()).databaseStatus(await databaseUrl(ctx));
+  if (options.json) ctx.ui.json(status);
+  else {
+    ctx.ui.out(`database: ${status.url} (PostgreSQL ${status.server})`);
+    ctx.ui.out(
+      `schema: version ${status.schemaVersion}${status.upToDate ? ', up to date' : ` — this canale needs ${status.knownVersion}: run canale db migrate`}`,
+    );
+  }
+  return status.upToDate ? 0 : 1;
+}
+
+export function registerDb(program: Command, app: App): void {
+  const db = withExamples(
+    program.command('db').description('the PostgreSQL database several machines share (database.url): schema, roles, moving a home in'),
+    ['canale db migrate', 'canale db status --json'],
+  );
+  withExamples(
+    db.command('migrate').description('create or update canale\'s schema in the database (safe to run again; init runs it too)').option('--json', 'print what was applied as JSON'),
+    ['canale db migrate', 'CANALE_DATABASE_URL=postgres://canale:…@db.comune.example:5432/canale canale db migrate --json'],
+  ).action(app.action(async (raw: { json?: boolean }, ctx: Context) => runDbMigrate({ json: raw.json === true }, ctx)));
+  withExamples(
+    db.command('status').description('which database, its server version, and whether its schema is the one this canale needs (exit 1: migrate)').option('--json', 'print JSON'),
+    ['canale db status', 'canale db status --json'],
+  ).action(app.action(async (raw: { json?: boolean }, ctx: Context) => runDbStatus({ json: raw.json === true }, ctx)));
+}

@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, useTempHome } from '../support/cli.js';
+import { usePostgres } from '../support/postgres.js';
+
+const pg = usePostgres();
+const t = useTempHome();
+const canale = (url: string, ...args: string[]) => runCli(args, { home: t.home, cwd: t.dir, env: { CANALE_DATABASE_URL: url } });
+
+describe('canale on PostgreSQL (database.url), through the built binary', () => {
+  it('makes the schema with db migrate (or init), once, with the default topics; keeps subscribers in the database, not db.json', async () => {
+    const url = await pg.empty();
+    const before = await canale(url, 'db', 'status');
+    expect(before.code, before.stderr).toBe(1);
+    expect(before.stdout).toMatch(/schema: version 0 — this canale needs \d+: run canale db migrate/);
+    const refused = await canale(url, 'topics', 'list');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('has no canale schema yet — create it with: canale db migrate');
+
+    const migrated = await canale(url, 'db', 'migrate', '--json');
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const outcome = JSON.parse(migrated.stdout) as { version: number; applied: { version: number }[]; seededTopics: number; url: string };
+    expect(outcome.applied.map((m) => m.version)).toEqual([1]);
+    expect(outcome.seededTopics).toBeGreaterThan(0);
+    const init = await canale(url, 'init');
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stderr).toMatch(/the database at postgres:\/\/postgres@localhost\/canale_t\S+ is up to date: schema version 1/);
+
+    const topics = await canale(url, 'topics', 'list', '--json');
+    expect((JSON.parse(topics.stdout) as unknown[]).length).toBe(outcome.seededTopics);
+    const added = await canale(url, 'subscribers', 'add', '--phone', '+393331234567', '--topics', 'cantieri');
+    expect(added.code, added.stderr).toBe(0);
+    expect((await canale(url, 'subscribers', 'count', '--topic', 'cantieri')).stdout.trim()).toBe('1');
+    // the home keeps config.json and the outbox; the citizen is in the database only
+    const db = await readFile(join(t.home, 'db.json'), 'utf8').catch(() => '');
+    expect(db).not.toContain('3331234567');
+    const status = await canale(url, 'db', 'status', '--json');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ schemaVersion: 1, knownVersion: 1, upToDate: true });
+  });
+
+  it('says when no database is configured, and never shows the password of one it cannot reach', async () => {
+    const none = await runCli(['db', 'migrate'], { home: t.home, cwd: t.dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no database is configured');
+    const unreachable = await canale('postgres://canale:s3cret-pw@localhost/canale?host=/nonexistent-folder', 'subscribers', 'count');
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain('cannot reach the database at postgres://canale:********@localhost/canale');
+    expect(unreachable.stderr + unreachable.stdout).not.toContain('s3cret-pw');
+    const listed = await canale('postgres://canale:s3cret-pw@db.example.it:5432/canale', 'config', 'list');
+    expect(listed.stdout).toContain('postgres://canale:********@db.example.it:5432/canale');
+    expect(listed.stdout + listed.stderr).not.toContain('s3cret-pw');
+  });
+});
