@@ -285,7 +285,8 @@ export class SubscriberBook implements SubscriberTransaction {
       if (old !== undefined && old !== now && this.positions[key].get(old) === at) this.positions[key].delete(old);
       if (now !== undefined) {
         this.positions[key].set(now, at);
-        this.known[key].add(now);
+        // once everyone is mapped a key not in the maps is nobody's: no need to remember it (an import: millions)
+        if (!this.isComplete) this.known[key].add(now);
       }
     }
     for (const source of [next.consent.source, ...(next.history ?? []).map((e) => e.source)]) this.sources.add(source);

@@ -107,7 +107,8 @@ export class JsonSubscriberStore implements SubscriberStore {
     return withFileLock(this.path, { waitMs: lockWaitMs, ...(owner === undefined ? {} : { owner }) }, async ({ assertHeld, takenAtMs }) => {
       // copies of the whole store left by writes that were killed (everyone's data): older than this lock, so not a live writer's
       await removeStaleTemporaryFiles(this.path, takenAtMs);
-      const index = await this.indexUnderLock();
+      // a bulk change (an import) reads everyone once and writes a new db.json anyway: the index would only slow it
+      const index = hints.bulk === true ? undefined : await this.indexUnderLock();
       if (index === undefined) return this.wholeTransaction(hints, work, assertHeld);
       try {
         const logState = await readChangeLog(this.path, index.base);
@@ -146,7 +147,10 @@ export class JsonSubscriberStore implements SubscriberStore {
     return StoreIndex.open(this.path);
   }
 
-  /** A transaction on the whole store in memory: for a db.json not in canale's layout (or none), written whole with its index. */
+  /**
+   * A transaction on the whole store in memory, written whole with its index: for a bulk change, and for a db.json
+   * not in canale's layout (or none).
+   */
   private async wholeTransaction<T>(hints: BookHints, work: (tx: SubscriberTransaction) => T, assertHeld: () => void): Promise<T> {
     const snapshot = await new StoreFile(this.path).snapshot();
     const data = snapshot?.data ?? emptyStore();

@@ -90,6 +90,9 @@ function consentSource(source: ImportSource): string {
   return `import:${source.file.name}#${source.file.sha256.slice(0, 12)}`;
 }
 
+/** An import changing more rows than this asks the store for a bulk transaction (BookHints.bulk). */
+const BULK_IMPORT_ROWS = 2_000;
+
 /**
  * Reads the file, then plans against the store as it is now, read as a stream: only the subscribers the import
  * changes are kept, so a re-import of a million unchanged rows never holds the million subscribers.
@@ -173,7 +176,7 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
   }
   if (stop.signal.aborted) throw importInterrupted();
   const newId = (): SubscriberId => ctx.deps.ids.next('sub_') as SubscriberId;
-  const final = await store.transaction({}, (tx) => {
+  const final = await store.transaction({ bulk: counts.inserted + counts.updated > BULK_IMPORT_ROWS }, (tx) => {
     const fresh = planImport(tx, source.batch, planOptions);
     // without --skip-invalid the file had no invalid row, so any rejection now comes from a change of the store
     if (!options.skipInvalid && fresh.rejected.length > 0) {

@@ -24,6 +24,11 @@ export interface BookHints {
   readonly emails?: Iterable<string>;
   /** Consent sources (`whatsapp:<message id>`) to know whether the store holds already. */
   readonly sources?: Iterable<string>;
+  /**
+   * The work will look up and change very many subscribers (an import of thousands of rows): the store may read them
+   * all at once, as its bulk write will, rather than look each one up.
+   */
+  readonly bulk?: boolean;
 }
 
 /** Takes the subscribers of a scan one by one, with each one's place in the store's order. */
