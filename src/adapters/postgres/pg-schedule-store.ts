@@ -41,7 +41,7 @@ export class PgScheduleStore implements ScheduleStore {
         if (schedules.length > 0) {
           await tx`
             insert into canale_schedules (id, position, schedule)
-            select s.id, s.position - 1, s.schedule::jsonb
+            select s.id, s.position - 1, s.schedule::json
             from unnest(${schedules.map((s) => s.id)}::text[], ${schedules.map((s) => JSON.stringify(s))}::text[]) with ordinality as s(id, schedule, position)`;
         }
         return { result };

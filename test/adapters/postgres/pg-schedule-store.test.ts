@@ -59,6 +59,14 @@ describe('the PostgreSQL schedules across machines', () => {
     expect(await store.update((schedules) => ({ schedules, result: schedules.length }))).toBe(1);
   });
 
+  it('keeps a schedule as it was given, any character of its message included', async () => {
+    const { stores } = await machines(1);
+    const store = stores[0] as PgScheduleStore;
+    const odd = { ...aSchedule('sch_1'), message: { body: 'a\u0000b \ud83d "q" \\' } } as unknown as Schedule;
+    await store.update(() => ({ schedules: [odd], result: undefined }));
+    expect(await store.list()).toEqual([odd]);
+  });
+
   it("keeps the credentials in the home's schedule.env", async () => {
     const { stores, home } = await machines(1);
     const store = stores[0] as PgScheduleStore;
