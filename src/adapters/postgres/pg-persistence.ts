@@ -18,13 +18,18 @@ export interface PgPersistenceOptions {
 /** Every port over one pool (DESIGN §5); the home still holds config.json, the outbox and schedule.env. */
 export function pgPorts(sql: Sql, paths: HomePaths, options: PgPersistenceOptions): Persistence {
   const locks = new PgLocks(sql, options.owner === undefined ? {} : { owner: options.owner });
+  const events = new PgEventLog(sql);
   return {
     subscribers: new PgSubscriberStore(sql),
     campaigns: new PgCampaignStore(sql, { clock: options.clock, locks }),
-    events: new PgEventLog(sql),
+    events,
     schedules: new PgScheduleStore(sql, paths.home),
     locks,
-    close: () => sql.end({ timeout: 5 }),
+    // the event log's LISTEN connection is its own, outside the pool: it is ended first, or the process stays alive
+    close: async () => {
+      await events.close();
+      await sql.end({ timeout: 5 });
+    },
   };
 }
 
