@@ -83,8 +83,15 @@ export class PgCampaignStore implements CampaignStore {
   }
 
   async remove(id: string): Promise<void> {
-    // the list, journal, dropped list and trouble go with it (on delete cascade)
-    await this.sql`delete from canale_campaigns where id = ${checkedCampaignId(id)}`;
+    const campaignId = checkedCampaignId(id);
+    // the list and the journal have no foreign key (schema/campaigns.ts); the dropped list and the trouble go with
+    // the row (on delete cascade). Under the append lock: no journal append is between its check and its insert.
+    await this.sql.begin(async (tx: TxSql) => {
+      await tx`select canale_campaign_append_lock(${campaignId})`;
+      await tx`delete from canale_campaigns where id = ${campaignId}`;
+      await tx`delete from canale_campaign_recipients where campaign_id = ${campaignId}`;
+      await tx`delete from canale_campaign_journal where campaign_id = ${campaignId}`;
+    });
   }
 
   async removeLeftovers(): Promise<number> {

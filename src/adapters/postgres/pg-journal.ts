@@ -27,7 +27,7 @@ const emptyBatch = (): Batch => ({ positions: [], lines: [] });
  */
 export async function appendLines(sql: Sql | TxSql, campaignId: string, batch: Batch): Promise<number> {
   if (batch.lines.length === 0) return 0;
-  const [row] = await sql<{ last: number }[]>`select canale_campaign_journal_append(${campaignId}, ${batch.positions}::int[], ${batch.lines}::text[]) as last`;
+  const [row] = await sql<{ last: number }[]>`select canale_campaign_journal_append(${campaignId}, ${batch.positions.join(',')}, ${batch.lines.join('\n')}) as last`;
   return row?.last ?? 0;
 }
 
