@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import postgres from 'postgres';
 import type { Campaign } from '../../core/campaign.js';
 import type { LockRecord, LockRequest, Locks } from '../../core/ports.js';
 import { sendBusyError, withRunningStatus } from '../campaign/send-lock.js';
@@ -27,7 +28,7 @@ function recordOf(json: unknown): LockRecord {
 
 /**
  * The Locks port in PostgreSQL (DESIGN §7): one holder per database — so one send at a time per city, whichever
- * machine it runs on. A lock is a session advisory lock taken on a connection reserved for the work's life and
+ * machine it runs on. A lock is a session advisory lock taken on a connection of its own, kept for the work's life and
  * released in `finally`; `canale_locks` says who holds it (campaign, pid, host, since). A holder killed with -9 or
  * a machine that lost power loses its session, and PostgreSQL frees the lock at once: its row, left behind, is a
  * dead holder's and the next taker overwrites it. Whether a holder lives is asked of the server (`pg_locks`, which
@@ -51,12 +52,10 @@ export class PgLocks implements Locks {
   }
 
   async withLock<T>(name: string, request: LockRequest, work: () => Promise<T>, busy: (holder: LockRecord) => Error): Promise<T> {
-    const session = await this.sql.reserve();
-    let isHeld = false;
+    const session = this.lockSession();
     try {
       const [taken] = await session<{ ok: boolean }[]>`select pg_try_advisory_lock(canale_lock_key(${name})) as ok`;
-      isHeld = taken?.ok === true;
-      if (!isHeld) throw busy((await this.rowOf(name))?.holder ?? {});
+      if (taken?.ok !== true) throw busy((await this.rowOf(name))?.holder ?? {});
       // no other session can write the row now: what is there is a dead holder's, unless it lives on this machine
       const [left] = await session<{ holder: unknown }[]>`select holder from canale_locks where name = ${name}`;
       if (left !== undefined && this.isAliveHere(recordOf(left.holder))) throw busy(recordOf(left.holder));
@@ -76,8 +75,8 @@ export class PgLocks implements Locks {
         await this.sql`delete from canale_locks where name = ${name} and token = ${token}`.catch(() => undefined);
       }
     } finally {
-      if (isHeld) await session`select pg_advisory_unlock_all()`.catch(() => undefined);
-      session.release();
+      // ending the session releases its lock, and cannot fail when the session is already gone
+      await session.end({ timeout: 5 }).catch(() => undefined);
     }
   }
 
@@ -94,6 +93,15 @@ export class PgLocks implements Locks {
   async withLiveStatus(campaigns: readonly Campaign[]): Promise<Campaign[]> {
     if (!campaigns.some((c) => c.status === 'sending')) return [...campaigns];
     return withRunningStatus(campaigns, await this.sendingNow());
+  }
+
+  /**
+   * A connection of its own for one lock, kept open for the work's life and ended after it (not `sql.reserve()`: in
+   * the driver, 3.4.9, a query on a reserved connection whose session the server ended throws out of a timer and
+   * takes the process down — porsager/postgres#1208). Never closed for being idle or old.
+   */
+  private lockSession(): Sql {
+    return postgres({ ...this.sql.options, max: 1, idle_timeout: null, max_lifetime: null } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
   }
 
   /** The lock's row, and whether some session (of any machine) holds its advisory lock now. */
