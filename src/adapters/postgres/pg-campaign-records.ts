@@ -1,6 +1,4 @@
-import { Readable } from 'node:stream';
 import type { JSONValue, Parameter, PendingQuery, Row } from 'postgres';
-import { pipeline } from 'node:stream/promises';
 import type { Delivery } from '../../core/audience.js';
 import type { Campaign } from '../../core/campaign.js';
 import { CanaleError } from '../../core/errors.js';
@@ -35,37 +33,28 @@ interface CampaignRow {
 /** The `record` column's value: the record as `campaign.json` holds it, with its version. */
 export const recordParam = (sql: Sql | TxSql, campaign: Campaign): Parameter => sql.json({ version: 1, ...campaign } as unknown as JSONValue);
 
-/** A value as COPY's text format takes it: backslash, tab and line ends escaped (ids and channels hold none). */
-const copyText = (value: string): string => (/[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] as string) : value);
-
-/** The frozen list as COPY rows, in chunks of about a megabyte. */
-function* copyRows(id: string, deliveries: readonly Delivery[]): Generator<string> {
-  const prefix = `${copyText(id)}\t`;
-  let chunk = '';
-  for (let i = 0; i < deliveries.length; i++) {
-    const d = deliveries[i] as Delivery;
-    chunk += `${prefix}${i}\t${copyText(d.subscriberId)}\t${copyText(d.channel)}\n`;
-    if (chunk.length >= 1 << 20) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk !== '') yield chunk;
-}
+/** Rows of the frozen list sent in one statement: about a megabyte of ids. */
+const LIST_ROWS = 50_000;
 
 /**
- * Creates a campaign row and its frozen list in one transaction (the list loaded by COPY): a crash, a lost
- * connection or an error at any point leaves nothing, so there are never leftovers to list. An id that has a row
- * is refused (CAMPAIGN_EXISTS) and the row stays as it was.
+ * Creates a campaign row and its frozen list in one transaction: a crash, a lost connection or an error at any
+ * point leaves nothing, so there are never leftovers to list. An id that has a row is refused (CAMPAIGN_EXISTS)
+ * and the row stays as it was. The list goes in statements of LIST_ROWS rows, each two texts split by the server —
+ * as fast as COPY here (285,714 recipients in 0.75 s either way), and unlike the driver's COPY stream (postgres
+ * 3.4.9), which never ends when the server refuses a row, an error comes back as one.
  */
 export async function createCampaign(sql: Sql, campaign: Campaign, deliveries: readonly Delivery[], where: string): Promise<void> {
   const id = checkedCampaignId(campaign.id);
   await sql.begin(async (tx: TxSql) => {
     const made = await tx`insert into canale_campaigns (id, record) values (${id}, ${recordParam(tx, campaign)}) on conflict (id) do nothing returning id`;
     if (made.length === 0) throw new CanaleError('CAMPAIGN_EXISTS', `campaign ${id} already exists at ${where}`);
-    if (deliveries.length === 0) return;
-    const copy = await tx`copy canale_campaign_recipients (campaign_id, position, subscriber_id, channel) from stdin`.writable();
-    await pipeline(Readable.from(copyRows(id, deliveries)), copy);
+    for (let from = 0; from < deliveries.length; from += LIST_ROWS) {
+      const part = deliveries.slice(from, from + LIST_ROWS);
+      // a subscriber id or a channel never holds a comma or a line end (core/ids.ts)
+      await tx`insert into canale_campaign_recipients (campaign_id, position, subscriber_id, channel)
+        select ${id}, ${from} + u.k - 1, u.subscriber_id, u.channel
+        from unnest(string_to_array(${part.map((d) => d.subscriberId).join('\n')}, E'\n'), string_to_array(${part.map((d) => d.channel).join(',')}, ',')) with ordinality as u(subscriber_id, channel, k)`;
+    }
   });
 }
 

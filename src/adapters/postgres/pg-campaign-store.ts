@@ -21,7 +21,7 @@ import { PgReceipts } from './pg-receipts.js';
 
 /**
  * The CampaignStore port in PostgreSQL (DESIGN §5), over the tables of schema/campaigns.ts, with the promises of
- * the home's campaign folders kept across machines: `create` is one transaction (the list loaded by COPY), the
+ * the home's campaign folders kept across machines: `create` is one transaction (the list in statements of 50,000 rows), the
  * journal holds the lines `journal.jsonl` would (group commit, replayed and scrubbed by the core's functions), the
  * receipts are placed under the campaign's append lock, and a running send hears a forget or account trouble
  * recorded on any machine through LISTEN/NOTIFY, with a poll behind it. Reading and listing campaigns reads no

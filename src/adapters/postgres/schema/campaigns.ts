@@ -3,14 +3,14 @@
  * (../pg-campaign-store.ts): what a home keeps in `campaigns/<id>/`, one table each.
  *
  * - `canale_campaigns`: the record (`campaign.json`, with its `version`), checked against the same schema on read.
- * - `canale_campaign_recipients`: the frozen list, one row per position, loaded by COPY in the create's
- *   transaction; indexed by subscriber so a forget finds a person's positions in every campaign without a scan.
+ * - `canale_campaign_recipients`: the frozen list, one row per position, loaded in the create's transaction;
+ *   indexed by subscriber so a forget finds a person's positions in every campaign without a scan.
  * - `canale_campaign_journal`: the journal's JSON lines, exactly as `journal.jsonl` holds them (the core's replay
  *   and erasure scrubs read them), in `seq` order. Every append goes through `canale_campaign_journal_append`,
  *   which holds the campaign's append lock until its commit: the rows of one campaign are committed in `seq`
  *   order, so a reader that has read up to `seq` N never later finds a row below N (the receipts read the tail).
  *   It checks once per append that the campaign exists, and removing a campaign takes the same lock.
- * - The list and the journal have no foreign key: its check, a lookup and a row lock per row, made the COPY of
+ * - The list and the journal have no foreign key: its check, a lookup and a row lock per row, made the load of
  *   285,714 recipients four times slower (3.0 s against 0.75 s) and each journal row four times dearer.
  * - `canale_campaign_dropped`: positions of people forgotten (`dropped.jsonl`): positions only, never who.
  * - `canale_campaign_trouble`: account trouble the webhook server heard (`trouble.jsonl`), appended under the same
