@@ -110,16 +110,27 @@ export async function readCampaignFolder(home: string, id: string): Promise<Camp
   } catch (error) {
     return { kind: 'damaged', problem: `campaign.json is not valid JSON (${(error as Error).message})` };
   }
-  const parsed = campaignSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { kind: 'damaged', problem: `campaign.json is not a campaign record: ${issue?.path.join('.') || 'the record'}: ${issue?.message ?? 'invalid'}` };
-  }
-  const { version: _version, ...campaign } = parsed.data;
-  if (campaign.id !== id) return { kind: 'damaged', problem: `campaign.json is the record of campaign "${campaign.id}", not of this folder` };
+  const record = campaignRecordOf(json, id, { record: 'campaign.json', place: 'this folder' });
+  if (record.kind !== 'ok') return record;
+  const { campaign } = record;
   if (campaign.recipients > 0 && !(await stat(recipientsFile(dir)).then((s) => s.isFile(), () => false))) {
     return { kind: 'damaged', problem: 'its recipient list (recipients.jsonl) is missing' };
   }
+  return record;
+}
+
+/**
+ * A stored campaign record (`campaign.json`'s JSON, a database row's) checked against the schema and its id: the
+ * campaign, or what is wrong with it, `names` saying what the record and its place are called in the problem.
+ */
+export function campaignRecordOf(json: unknown, id: string, names: { readonly record: string; readonly place: string }): CampaignFolder {
+  const parsed = campaignSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { kind: 'damaged', problem: `${names.record} is not a campaign record: ${issue?.path.join('.') || 'the record'}: ${issue?.message ?? 'invalid'}` };
+  }
+  const { version: _version, ...campaign } = parsed.data;
+  if (campaign.id !== id) return { kind: 'damaged', problem: `${names.record} is the record of campaign "${campaign.id}", not of ${names.place}` };
   return { kind: 'ok', campaign: campaign as unknown as Campaign };
 }
 
