@@ -2,7 +2,7 @@ import type { Subscriber } from '../../core/subscriber.js';
 import type { Template } from '../../core/template.js';
 import type { Topic } from '../../core/topic.js';
 import type { SubscriberBase } from '../store/indexed-transaction.js';
-import { keysOf } from '../store/store-index.js';
+import { forEachKey, type IndexKind } from '../store/store-index.js';
 
 /** Thrown through a transaction's work when it asks for everyone (`scan`) before the store has read everyone. */
 export class EveryoneNeeded extends Error {
@@ -11,18 +11,23 @@ export class EveryoneNeeded extends Error {
   }
 }
 
+const NOBODY: readonly Subscriber[] = Object.freeze([]);
+
+const byKind = <T>(make: () => T): Record<IndexKind, T> => ({ i: make(), p: make(), e: make(), u: make(), s: make() });
+
 /**
  * What one database transaction has read of the subscribers, under the advisory lock (so nobody changes them
- * meanwhile): the records fetched by key or all of them, found by every key they hold (keysOf), and the keys whose
- * absence is known. A transaction's work reads it synchronously (IndexedTransaction over it). A key neither fetched
- * nor held by a fetched record is a miss: it is answered as absent and noted, and the store then fetches the misses
- * and keeps the work's outcome only if every such answer was right (nothing was found), else runs it again.
+ * meanwhile): the records fetched by key or all of them, found by every key they hold (forEachKey), and the keys
+ * whose absence is known. A transaction's work reads it synchronously (IndexedTransaction over it). A key neither
+ * fetched nor held by a fetched record is a miss: it is answered as absent and noted (as `kind + value`), and the
+ * store then fetches the misses and keeps the work's outcome only if every such answer was right (nothing was
+ * found), else runs it again.
  */
 export class PgSubscriberCache implements SubscriberBase {
   private readonly byId = new Map<string, Subscriber>();
-  /** Key → its holder; a consent source (`s…`, which several may share) → its holders. */
-  private readonly holders = new Map<string, Subscriber | Subscriber[]>();
-  private readonly known = new Set<string>();
+  /** Key → its holder; a consent source (`s`, which several may share) → its holders. */
+  private readonly holders = byKind(() => new Map<string, Subscriber | Subscriber[]>());
+  private readonly known = byKind(() => new Set<string>());
   private misses = new Set<string>();
   private isEveryone = false;
   private isEveryoneWanted = false;
@@ -37,35 +42,42 @@ export class PgSubscriberCache implements SubscriberBase {
     return this.isEveryone;
   }
 
+  /** How many subscribers were fetched (with hasEveryone: how many the store holds). */
+  get size(): number {
+    return this.byId.size;
+  }
+
   /** A record of the store, fetched. */
   add(record: Subscriber): void {
     // fetched again (by another of its keys): the same record, nobody writes meanwhile
     if (this.byId.has(record.id)) return;
     this.byId.set(record.id, record);
-    for (const key of keysOf(record)) {
-      if (key.startsWith('s')) {
-        const held = this.holders.get(key);
-        if (held === undefined) this.holders.set(key, [record]);
+    forEachKey(record, (kind, value) => {
+      const holders = this.holders[kind];
+      if (kind !== 's') holders.set(value, record);
+      else {
+        const held = holders.get(value);
+        if (held === undefined) holders.set(value, [record]);
         else if (Array.isArray(held)) held.push(record);
-      } else this.holders.set(key, record);
-    }
+      }
+    });
   }
 
-  /** These keys were fetched: a record that holds one is here. */
+  /** These keys (`kind + value`) were fetched: a record that holds one is here. */
   know(keys: Iterable<string>): void {
-    for (const key of keys) this.known.add(key);
+    for (const key of keys) this.known[key.charAt(0) as IndexKind]?.add(key.slice(1));
   }
 
   /** Everyone is about to be fetched again, in the store's order. */
   clear(): void {
     this.byId.clear();
-    this.holders.clear();
+    for (const kind of Object.values(this.holders)) kind.clear();
   }
 
   /** Everyone has been fetched (after clear), in the store's order. */
   markEveryone(): void {
     this.isEveryone = true;
-    this.known.clear();
+    for (const kind of Object.values(this.known)) kind.clear();
   }
 
   /** The record the store holds with this id, if fetched. */
@@ -81,11 +93,11 @@ export class PgSubscriberCache implements SubscriberBase {
     return taken;
   }
 
-  lookup(key: string): Iterable<Subscriber> {
-    const held = this.holders.get(key);
+  lookup(kind: IndexKind, value: string): Iterable<Subscriber> {
+    const held = this.holders[kind].get(value);
     // a unique key held by a fetched record is that record's; a source may have other holders not fetched
-    if (!this.isEveryone && !this.known.has(key) && (held === undefined || key.startsWith('s'))) this.misses.add(key);
-    return held === undefined ? [] : Array.isArray(held) ? held : [held];
+    if (!this.isEveryone && (held === undefined || kind === 's') && !this.known[kind].has(value)) this.misses.add(`${kind}${value}`);
+    return held === undefined ? NOBODY : Array.isArray(held) ? held : [held];
   }
 
   scan(visit: (record: Subscriber) => void): void {

@@ -1,9 +1,6 @@
 import { emailKey } from '../../core/email.js';
 import type { Subscriber } from '../../core/subscriber.js';
-import { keysOf } from '../store/store-index.js';
-
-/** The columns of canale_subscribers a row is written with, in this order (`position` is the table's to give). */
-export const ROW_COLUMNS = ['id', 'phone', 'email_key', 'user_id', 'status', 'topics', 'sources', 'record'] as const;
+import { whatsappSources } from '../store/store-index.js';
 
 /** A subscriber as a row: the columns canale finds and filters by, next to the whole record. */
 export interface SubscriberRow {
@@ -17,11 +14,6 @@ export interface SubscriberRow {
   readonly record: Subscriber;
 }
 
-/** The `whatsapp:` consent sources of a record: the ones a reply is looked up by (keysOf's `s` keys). */
-function indexedSources(s: Subscriber): string[] {
-  return keysOf(s).flatMap((key) => (key.startsWith('s') ? [key.slice(1)] : []));
-}
-
 export function rowOf(s: Subscriber): SubscriberRow {
   return {
     id: s.id,
@@ -30,7 +22,7 @@ export function rowOf(s: Subscriber): SubscriberRow {
     user_id: s.whatsappUserId ?? null,
     status: s.status,
     topics: s.topics,
-    sources: indexedSources(s),
+    sources: whatsappSources(s),
     record: s,
   };
 }
@@ -39,21 +31,28 @@ const SPECIAL = /[\\\n\r\t]/;
 const SPECIALS = /[\\\n\r\t]/g;
 const ESCAPED: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-/** A value in COPY's text format: backslash, newline, carriage return and tab escaped; null as \N. */
-function copyField(text: string | null): string {
-  if (text === null) return '\\N';
+/** A value in COPY's text format: backslash, newline, carriage return and tab escaped; absent as \N. */
+function copyField(text: string | undefined): string {
+  if (text === undefined) return '\\N';
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPED[c] as string) : text;
 }
 
 /** A text[] literal, every element quoted. */
 function arrayLiteral(items: readonly string[]): string {
-  return `{${items.map((item) => `"${item.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+  let literal = '';
+  for (const item of items) literal += `${literal === '' ? '' : ','}"${item.includes('"') || item.includes('\\') ? item.replace(/["\\]/g, '\\$&') : item}"`;
+  return copyField(`{${literal}}`);
 }
 
-/** One line of `COPY canale_subscribers (ROW_COLUMNS) FROM STDIN` (text format). */
+/**
+ * One line of `COPY canale_subscribers (id, phone, email_key, user_id, status, topics, sources, record) FROM STDIN`
+ * in text format. JSON text has no raw newline or tab: only its backslashes are escaped.
+ */
 export function copyLine(s: Subscriber): string {
-  const row = rowOf(s);
-  return `${copyField(row.id)}\t${copyField(row.phone)}\t${copyField(row.email_key)}\t${copyField(row.user_id)}\t${copyField(row.status)}\t${copyField(arrayLiteral(row.topics))}\t${copyField(arrayLiteral(row.sources))}\t${copyField(JSON.stringify(row.record))}\n`;
+  const json = JSON.stringify(s);
+  const record = json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
+  const email = s.email === undefined ? undefined : emailKey(s.email);
+  return `${copyField(s.id)}\t${copyField(s.phone)}\t${copyField(email)}\t${copyField(s.whatsappUserId)}\t${copyField(s.status)}\t${arrayLiteral(s.topics)}\t${arrayLiteral(whatsappSources(s))}\t${record}\n`;
 }
 
 /** The lines of a COPY of these subscribers, a few hundred kilobytes at a time. */

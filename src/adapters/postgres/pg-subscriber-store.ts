@@ -9,7 +9,7 @@ import { idTaken, IndexedTransaction, subscriberExists } from '../store/indexed-
 import type { Sql, TxSql } from './database.js';
 import { PgSubscriberCache } from './pg-subscriber-cache.js';
 import { pushedFilter } from './pg-subscriber-filter.js';
-import { BATCH_ROWS, fetchEveryone, fetchKeys, hintKeys, readTemplates, readTopics, recordReader } from './pg-subscriber-reads.js';
+import { eachRow, fetchEveryone, fetchKeys, hintKeys, readTemplates, readTopics, recordReader } from './pg-subscriber-reads.js';
 import { hasWrites, writeChanges, writesOf } from './pg-subscriber-writes.js';
 
 /** Runs of a transaction's work that may each find more to fetch; past them everyone is fetched (the work then cannot miss). */
@@ -22,12 +22,21 @@ const UNIQUE: Readonly<Record<string, { readonly what: string; readonly key: (va
   canale_subscribers_user_id_key: { what: 'WhatsApp user id', key: (userId) => ({ userId }) },
 };
 
+/** How many subscribers the table holds: known when the transaction read everyone. */
+async function heldRows(tx: TxSql, cache: PgSubscriberCache): Promise<number> {
+  if (cache.hasEveryone) return cache.size;
+  const [row] = await tx<{ n: number }[]>`select count(*)::int as n from canale_subscribers`;
+  return row?.n ?? 0;
+}
+
 /**
  * The SubscriberStore port in PostgreSQL (DESIGN §5): canale_subscribers, canale_topics and canale_templates
  * (schema/subscribers.ts), shared by every machine of a city.
  *
- * Reads take no lock and see one committed state: a lookup is one indexed query; a scan streams the rows in the
- * store's order through a cursor (the memory of a batch), inside one read-only snapshot.
+ * Reads take no lock and see one committed state (one statement each): a lookup is one indexed query; a scan
+ * streams the rows in the store's order as they arrive (the memory of a chunk of them), the database ruling out
+ * what it can by topic and status; a count is counted by the database (the topics' GIN index) unless the filter
+ * needs core's matching (`where`, `search`).
  *
  * A transaction holds an advisory lock that every subscriber writer on every machine takes, so writers are one at a
  * time as in the JSON store and each works on the state as the last one left it. Its work is synchronous: what
@@ -53,27 +62,25 @@ export class PgSubscriberStore implements SubscriberStore {
 
   async scan(filter: SubscriberFilter | undefined, visitor: SubscriberVisitor): Promise<ScanCount> {
     const matches = filter === undefined ? undefined : matchSubscriber(filter);
-    return this.sql.begin('isolation level repeatable read read only', async (tx) => {
+    return this.sql.begin('read only', async (tx) => {
+      // one pass by index: compiling it (JIT) would cost more than it saves
+      await tx`set local jit = off`;
       const isSubscriber = recordReader();
       const { where } = pushedFilter(tx, filter);
-      let matched = 0;
-      let seen = 0;
-      // each row's place among everyone: counted here, or by the database when it filters
+      // everyone in the store's order, so each one's place is counted; those the database rules out come as null
       const rows =
         where === undefined
-          ? tx<{ record: unknown; n?: number }[]>`select record from canale_subscribers order by position`
-          : tx<{ record: unknown; n?: number }[]>`select s.n, s.record from (select (row_number() over (order by position))::int - 1 as n, topics, status, record from canale_subscribers) s where ${where} order by s.n`;
-      for await (const batch of rows.cursor(BATCH_ROWS)) {
-        for (const row of batch) {
-          const index = row.n ?? seen++;
-          if (!isSubscriber(row.record, index) || (matches !== undefined && !matches(row.record))) continue;
-          matched++;
-          visitor(row.record, index);
-        }
-      }
-      if (where === undefined) return { total: seen, matched };
-      const [all] = await tx<{ n: number }[]>`select count(*)::int as n from canale_subscribers`;
-      return { total: all?.n ?? 0, matched };
+          ? tx<{ record: unknown }[]>`select record from canale_subscribers order by position`
+          : tx<{ record: unknown }[]>`select case when ${where} then record end as record from canale_subscribers order by position`;
+      let total = 0;
+      let matched = 0;
+      await eachRow(rows, ({ record }) => {
+        const index = total++;
+        if (record === null || !isSubscriber(record, index) || (matches !== undefined && !matches(record))) return;
+        matched++;
+        visitor(record, index);
+      });
+      return { total, matched };
     });
   }
 
@@ -104,9 +111,14 @@ export class PgSubscriberStore implements SubscriberStore {
   private async runUnderLock<T>(tx: TxSql, hints: BookHints, work: (tx: SubscriberTransaction) => T): Promise<T> {
     // every subscriber writer on every machine; the two-key form, apart from PgLocks' one-key locks
     await tx`select pg_advisory_xact_lock(hashtext('canale'), hashtext('subscribers'))`;
-    const [topics, templates] = await Promise.all([readTopics(tx), readTemplates(tx)]);
-    const cache = new PgSubscriberCache(topics, templates);
-    await fetchKeys(tx, cache, hintKeys(hints));
+    const [state] = await tx<{ topics: Topic[] | null; templates: Template[] | null; isEmpty: boolean }[]>`
+      select (select json_agg(record order by position) from canale_topics) as topics,
+        (select json_agg(record order by position) from canale_templates) as templates,
+        not exists (select from canale_subscribers) as "isEmpty"`;
+    const cache = new PgSubscriberCache(state?.topics ?? [], state?.templates ?? []);
+    // nobody to fetch: every lookup is answered (a first import's million inserts need no query of their keys)
+    if (state?.isEmpty === true) cache.markEveryone();
+    else await fetchKeys(tx, cache, hintKeys(hints));
     for (let round = 1; ; round++) {
       const view = new IndexedTransaction(cache, new Map(), cache.topics);
       let outcome: { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
@@ -127,7 +139,7 @@ export class PgSubscriberStore implements SubscriberStore {
       }
       if (!outcome.ok) throw outcome.error;
       const writes = writesOf(view, cache);
-      if (hasWrites(writes)) await writeChanges(tx, writes, view);
+      if (hasWrites(writes)) await writeChanges(tx, writes, view, () => heldRows(tx, cache));
       return outcome.value;
     }
   }
@@ -139,7 +151,7 @@ export class PgSubscriberStore implements SubscriberStore {
   private async asExists(error: unknown): Promise<unknown> {
     const e = error as { code?: string; constraint_name?: string; detail?: string };
     if (e.code !== '23505') return error;
-    const value = /\)=\((.*)\) already exists/s.exec(e.detail ?? '')?.[1];
+    const value = /\)=\((.*)\) (?:already exists|is duplicated)/s.exec(e.detail ?? '')?.[1];
     if (value === undefined) return new CanaleError('SUBSCRIBER_EXISTS', `another subscriber already has what this change gives (${e.constraint_name ?? 'a unique key'})`);
     if (e.constraint_name === 'canale_subscribers_pkey') return idTaken(value);
     const unique = UNIQUE[e.constraint_name ?? ''];

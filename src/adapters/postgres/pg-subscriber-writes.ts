@@ -4,6 +4,7 @@ import type { Subscriber } from '../../core/subscriber.js';
 import type { IndexedTransaction } from '../store/indexed-transaction.js';
 import type { TxSql } from './database.js';
 import type { PgSubscriberCache } from './pg-subscriber-cache.js';
+import { BULK_ROWS, withIndexesAfter } from './pg-subscriber-bulk.js';
 import { copyChunks, rowOf } from './pg-subscriber-rows.js';
 
 /** From this many rows a write is a COPY (a bulk import's million rows), below it one statement with the rows as JSON. */
@@ -44,10 +45,13 @@ export function hasWrites(w: SubscriberWrites): boolean {
  * appended in the order first changed (a COPY when there are many), the catalogue and the templates rewritten only
  * when they changed. Uniqueness is checked at commit.
  */
-export async function writeChanges(tx: TxSql, w: SubscriberWrites, view: IndexedTransaction): Promise<void> {
+export async function writeChanges(tx: TxSql, w: SubscriberWrites, view: IndexedTransaction, held: () => Promise<number>): Promise<void> {
   if (w.removed.length > 0) await tx`delete from canale_subscribers where id = any(${w.removed as string[]}::text[])`;
   if (w.updated.length > 0) await updateRows(tx, w.updated);
-  if (w.inserted.length > 0) await insertRows(tx, w.inserted);
+  if (w.inserted.length >= BULK_ROWS && w.inserted.length >= (await held())) await withIndexesAfter(tx, () => copyInto(tx, 'canale_subscribers', w.inserted));
+  else if (w.inserted.length > 0) await insertRows(tx, w.inserted);
+  // the planner's view of a table that grew or changed by many (an import into an empty store would be planned as empty)
+  if (w.inserted.length + w.updated.length >= BULK_ROWS) await tx`analyze canale_subscribers`;
   if (w.topics) {
     await tx`delete from canale_topics`;
     await tx`insert into canale_topics (position, id, record)
@@ -60,7 +64,7 @@ export async function writeChanges(tx: TxSql, w: SubscriberWrites, view: Indexed
   }
 }
 
-async function copyInto(tx: TxSql, table: 'canale_subscribers' | 'canale_subscribers_staged', rows: readonly Subscriber[]): Promise<void> {
+export async function copyInto(tx: TxSql, table: 'canale_subscribers' | 'canale_subscribers_staged', rows: readonly Subscriber[]): Promise<void> {
   const into = tx(table);
   const writable = await tx`copy ${into} (id, phone, email_key, user_id, status, topics, sources, record) from stdin`.writable();
   await pipeline(Readable.from(copyChunks(rows)), writable);

@@ -1,7 +1,7 @@
 import type { Subscriber } from '../../core/subscriber.js';
 import type { Template } from '../../core/template.js';
 import type { SubscriberBase } from './indexed-transaction.js';
-import type { StoreIndex } from './store-index.js';
+import type { IndexKind, StoreIndex } from './store-index.js';
 import { parseRecordLine, scanLayoutSync } from './store-layout.js';
 import { STORE_VERSION, subscriberValidator, validateStore } from './store-schema.js';
 
@@ -19,8 +19,8 @@ export class IndexedFile implements SubscriberBase {
     this.isSubscriber = subscriberValidator(path);
   }
 
-  *lookup(key: string): Iterable<Subscriber> {
-    for (const offset of this.index.lookup(key)) {
+  *lookup(kind: IndexKind, value: string): Iterable<Subscriber> {
+    for (const offset of this.index.lookup(`${kind}${value}`)) {
       const record = parseRecordLine(this.index.line(offset));
       if (record !== undefined && this.isSubscriber(record, 0)) yield record;
     }

@@ -9,7 +9,7 @@ import type { Template } from '../../core/template.js';
 import type { Topic, TopicId } from '../../core/topic.js';
 import type { WhatsAppIdentity } from '../../core/whatsapp-identity.js';
 import type { LogChanges } from './change-log.js';
-import { keysOf } from './store-index.js';
+import { forEachKey, holdsKey, type IndexKind } from './store-index.js';
 
 /** SUBSCRIBER_EXISTS as every store words it: who holds what, and how to see them. */
 export const subscriberExists = (holder: Subscriber, what: string): CanaleError =>
@@ -24,8 +24,8 @@ export const idTaken = (id: string): CanaleError =>
  * transaction has fetched (the PostgreSQL store's cache). Synchronous, as the transaction's work is.
  */
 export interface SubscriberBase {
-  /** The records that may hold `key` (one of keysOf's): a hash is not the key, so the transaction checks each. */
-  lookup(key: string): Iterable<Subscriber>;
+  /** The records that may hold this key (db.json's index holds hashes, not keys: the transaction checks each). */
+  lookup(kind: IndexKind, value: string): Iterable<Subscriber>;
   /** Every record, in the store's order. */
   scan(visit: (record: Subscriber) => void): void;
   /** The synced templates. */
@@ -41,8 +41,8 @@ export interface SubscriberBase {
  */
 export class IndexedTransaction implements SubscriberTransaction {
   private readonly own = new Map<string, Subscriber | null>();
-  /** Keys of the records above the base (the log's and this transaction's) → their id; checked on use. */
-  private readonly overlayKeys = new Map<string, string>();
+  /** Keys of the records above the base (the log's and this transaction's) → their id, by kind; checked on use. */
+  private readonly overlayKeys: Readonly<Record<IndexKind, Map<string, string>>> = { i: new Map(), p: new Map(), e: new Map(), u: new Map(), s: new Map() };
   private catalogue: Topic[];
   private synced: Template[] | undefined;
   private topicsChanged = false;
@@ -58,33 +58,33 @@ export class IndexedTransaction implements SubscriberTransaction {
   }
 
   find(who: WhatsAppIdentity): Subscriber | undefined {
-    return (who.phone === undefined ? undefined : this.byKey(`p${who.phone}`)) ?? (who.userId === undefined ? undefined : this.byKey(`u${who.userId}`));
+    return (who.phone === undefined ? undefined : this.byKey('p', who.phone)) ?? (who.userId === undefined ? undefined : this.byKey('u', who.userId));
   }
 
   findById(id: SubscriberId | string): Subscriber | undefined {
-    return this.byKey(`i${id}`);
+    return this.byKey('i', id);
   }
 
   findByEmail(email: string): Subscriber | undefined {
-    return this.byKey(`e${emailKey(email)}`);
+    return this.byKey('e', emailKey(email));
   }
 
   userIdHolder(userId: string, exceptId: SubscriberId): Subscriber | undefined {
-    const holder = this.byKey(`u${userId}`);
+    const holder = this.byKey('u', userId);
     return holder !== undefined && holder.id !== exceptId ? holder : undefined;
   }
 
   hasSource(source: string): boolean {
-    if (source.startsWith('whatsapp:')) return this.byKey(`s${source}`) !== undefined;
+    if (source.startsWith('whatsapp:')) return this.byKey('s', source) !== undefined;
     let found = false;
     this.scan((s) => (found ||= s.consent.source === source || (s.history ?? []).some((e) => e.source === source)));
     return found;
   }
 
   conflict(contact: { readonly phone?: string; readonly email?: string }, exceptId?: SubscriberId): Subscriber | undefined {
-    const byPhone = contact.phone === undefined ? undefined : this.byKey(`p${contact.phone}`);
+    const byPhone = contact.phone === undefined ? undefined : this.byKey('p', contact.phone);
     if (byPhone !== undefined && byPhone.id !== exceptId) return byPhone;
-    const byEmail = contact.email === undefined ? undefined : this.byKey(`e${emailKey(contact.email)}`);
+    const byEmail = contact.email === undefined ? undefined : this.byKey('e', emailKey(contact.email));
     return byEmail !== undefined && byEmail.id !== exceptId ? byEmail : undefined;
   }
 
@@ -180,31 +180,31 @@ export class IndexedTransaction implements SubscriberTransaction {
     return this.own.has(id) ? this.own.get(id) : this.log.get(id);
   }
 
-  private byKey(key: string): Subscriber | undefined {
-    const overlaid = this.overlayKeys.get(key);
+  private byKey(kind: IndexKind, value: string): Subscriber | undefined {
+    const overlaid = this.overlayKeys[kind].get(value);
     if (overlaid !== undefined) {
       const now = this.above(overlaid);
-      if (now !== null && now !== undefined && keysOf(now).includes(key)) return now;
+      if (now !== null && now !== undefined && holdsKey(now, kind, value)) return now;
     }
-    for (const record of this.base.lookup(key)) {
+    for (const record of this.base.lookup(kind, value)) {
       // a record above the base decides for its id: the base's is what it was
       if (this.above(record.id) !== undefined) continue;
-      if (keysOf(record).includes(key)) return record;
+      if (holdsKey(record, kind, value)) return record;
     }
     return undefined;
   }
 
   private refuseTaken(next: Subscriber, before?: Subscriber): void {
     if (next.phone !== undefined && next.phone !== before?.phone) {
-      const holder = this.byKey(`p${next.phone}`);
+      const holder = this.byKey('p', next.phone);
       if (holder !== undefined && holder.id !== next.id) throw subscriberExists(holder, `phone ${next.phone}`);
     }
     if (next.email !== undefined && (before?.email === undefined || emailKey(next.email) !== emailKey(before.email))) {
-      const holder = this.byKey(`e${emailKey(next.email)}`);
+      const holder = this.byKey('e', emailKey(next.email));
       if (holder !== undefined && holder.id !== next.id) throw subscriberExists(holder, `e-mail ${next.email}`);
     }
     if (next.whatsappUserId !== undefined && next.whatsappUserId !== before?.whatsappUserId) {
-      const holder = this.byKey(`u${next.whatsappUserId}`);
+      const holder = this.byKey('u', next.whatsappUserId);
       if (holder !== undefined && holder.id !== next.id) throw subscriberExists(holder, `WhatsApp user id ${next.whatsappUserId}`);
     }
   }
@@ -216,6 +216,6 @@ export class IndexedTransaction implements SubscriberTransaction {
   }
 
   private noteKeys(s: Subscriber, id: string): void {
-    for (const key of keysOf(s)) this.overlayKeys.set(key, id);
+    forEachKey(s, (kind, value) => this.overlayKeys[kind].set(value, id));
   }
 }
