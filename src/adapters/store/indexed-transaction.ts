@@ -1,7 +1,7 @@
 import { emailKey } from '../../core/email.js';
 import { CanaleError } from '../../core/errors.js';
 import type { SubscriberTransaction, SubscriberVisitor } from '../../core/ports.js';
-import { STORE_VERSION, subscriberValidator, validateStore } from './store-schema.js';
+import { STORE_VERSION } from './store-schema.js';
 import type { Consent, Subscriber, SubscriberId } from '../../core/subscriber.js';
 import type { SubscriberInput } from '../../core/subscriber-input.js';
 import { addSubscriber } from '../../core/subscribers.js';
@@ -9,72 +9,88 @@ import type { Template } from '../../core/template.js';
 import type { Topic, TopicId } from '../../core/topic.js';
 import type { WhatsAppIdentity } from '../../core/whatsapp-identity.js';
 import type { LogChanges } from './change-log.js';
-import { keysOf, type StoreIndex } from './store-index.js';
-import { parseRecordLine, scanLayoutSync } from './store-layout.js';
+import { forEachKey, holdsKey, type IndexKind } from './store-index.js';
 
-const exists = (holder: Subscriber, what: string): CanaleError =>
+/** SUBSCRIBER_EXISTS as every store words it: who holds what, and how to see them. */
+export const subscriberExists = (holder: Subscriber, what: string): CanaleError =>
   new CanaleError('SUBSCRIBER_EXISTS', `subscriber ${holder.id} already has ${what} — see it with: canale subscribers show ${holder.id}`);
 
+/** SUBSCRIBER_EXISTS for an id already taken. */
+export const idTaken = (id: string): CanaleError =>
+  new CanaleError('SUBSCRIBER_EXISTS', `a subscriber already has id ${id} — see it with: canale subscribers show ${id}`);
+
 /**
- * A transaction over the JSON store without reading it whole (DESIGN §5): db.json as its index finds it, under the
- * change log's records and this transaction's own changes. Every lookup is a few positioned reads (synchronous:
- * the port's transaction is synchronous work); a pass over everyone (`scan`) reads the file once. Nothing is
- * written here: the store writes `changes()` when the work returns.
+ * What a transaction reads beneath its changes: db.json through its index (IndexedFile), or the records a database
+ * transaction has fetched (the PostgreSQL store's cache). Synchronous, as the transaction's work is.
+ */
+export interface SubscriberBase {
+  /** The records that may hold this key (db.json's index holds hashes, not keys: the transaction checks each). */
+  lookup(kind: IndexKind, value: string): Iterable<Subscriber>;
+  /** Every record, in the store's order. */
+  scan(visit: (record: Subscriber) => void): void;
+  /** The synced templates. */
+  templates(): readonly Template[];
+}
+
+/**
+ * A transaction over a store without reading it whole (DESIGN §5): the records of a base (db.json as its index finds
+ * it, or what a database transaction fetched) under a change log's records and this transaction's own changes. Every
+ * lookup is a lookup of the base by key (synchronous: the port's transaction is synchronous work); a pass over
+ * everyone (`scan`) is one pass over the base. Nothing is written here: the store writes `changes()` when the work
+ * returns.
  */
 export class IndexedTransaction implements SubscriberTransaction {
   private readonly own = new Map<string, Subscriber | null>();
-  /** Keys of the records above db.json (the log's and this transaction's) → their id; checked on use. */
-  private readonly overlayKeys = new Map<string, string>();
-  private readonly isSubscriber: (record: unknown, index: number) => record is Subscriber;
+  /** Keys of the records above the base (the log's and this transaction's) → their id, by kind; checked on use. */
+  private readonly overlayKeys: Readonly<Record<IndexKind, Map<string, string>>> = { i: new Map(), p: new Map(), e: new Map(), u: new Map(), s: new Map() };
   private catalogue: Topic[];
   private synced: Template[] | undefined;
-  private sectionsChanged = false;
+  private topicsChanged = false;
+  private templatesChanged = false;
 
   constructor(
-    private readonly path: string,
-    private readonly index: StoreIndex,
+    private readonly base: SubscriberBase,
     private readonly log: LogChanges,
     topics: readonly Topic[],
   ) {
-    this.isSubscriber = subscriberValidator(path);
     this.catalogue = [...topics];
     for (const [id, s] of log) if (s !== null) this.noteKeys(s, id);
   }
 
   find(who: WhatsAppIdentity): Subscriber | undefined {
-    return (who.phone === undefined ? undefined : this.byKey(`p${who.phone}`)) ?? (who.userId === undefined ? undefined : this.byKey(`u${who.userId}`));
+    return (who.phone === undefined ? undefined : this.byKey('p', who.phone)) ?? (who.userId === undefined ? undefined : this.byKey('u', who.userId));
   }
 
   findById(id: SubscriberId | string): Subscriber | undefined {
-    return this.byKey(`i${id}`);
+    return this.byKey('i', id);
   }
 
   findByEmail(email: string): Subscriber | undefined {
-    return this.byKey(`e${emailKey(email)}`);
+    return this.byKey('e', emailKey(email));
   }
 
   userIdHolder(userId: string, exceptId: SubscriberId): Subscriber | undefined {
-    const holder = this.byKey(`u${userId}`);
+    const holder = this.byKey('u', userId);
     return holder !== undefined && holder.id !== exceptId ? holder : undefined;
   }
 
   hasSource(source: string): boolean {
-    if (source.startsWith('whatsapp:')) return this.byKey(`s${source}`) !== undefined;
+    if (source.startsWith('whatsapp:')) return this.byKey('s', source) !== undefined;
     let found = false;
     this.scan((s) => (found ||= s.consent.source === source || (s.history ?? []).some((e) => e.source === source)));
     return found;
   }
 
   conflict(contact: { readonly phone?: string; readonly email?: string }, exceptId?: SubscriberId): Subscriber | undefined {
-    const byPhone = contact.phone === undefined ? undefined : this.byKey(`p${contact.phone}`);
+    const byPhone = contact.phone === undefined ? undefined : this.byKey('p', contact.phone);
     if (byPhone !== undefined && byPhone.id !== exceptId) return byPhone;
-    const byEmail = contact.email === undefined ? undefined : this.byKey(`e${emailKey(contact.email)}`);
+    const byEmail = contact.email === undefined ? undefined : this.byKey('e', emailKey(contact.email));
     return byEmail !== undefined && byEmail.id !== exceptId ? byEmail : undefined;
   }
 
   add(input: SubscriberInput, meta: { readonly id: SubscriberId; readonly now: string; readonly consent: Consent }): Subscriber {
     const holder = this.findById(meta.id);
-    if (holder !== undefined) throw new CanaleError('SUBSCRIBER_EXISTS', `a subscriber already has id ${meta.id} — see it with: canale subscribers show ${meta.id}`);
+    if (holder !== undefined) throw idTaken(meta.id);
     const other = this.conflict(input);
     // addSubscriber on a list of just the other says why, as for any add
     const added = addSubscriber({ version: STORE_VERSION, topics: this.catalogue, templates: [], subscribers: other === undefined ? [] : [other] }, input, meta);
@@ -83,7 +99,7 @@ export class IndexedTransaction implements SubscriberTransaction {
 
   insert(subscriber: Subscriber): Subscriber {
     const holder = this.findById(subscriber.id);
-    if (holder !== undefined) throw new CanaleError('SUBSCRIBER_EXISTS', `a subscriber already has id ${subscriber.id} — see it with: canale subscribers show ${subscriber.id}`);
+    if (holder !== undefined) throw idTaken(subscriber.id);
     this.refuseTaken(subscriber);
     return this.put(subscriber);
   }
@@ -107,15 +123,15 @@ export class IndexedTransaction implements SubscriberTransaction {
   }
 
   /** This transaction's changes: each id as it now is (null: removed), and whether topics or templates changed. */
-  changes(): { readonly subscribers: LogChanges; readonly removed: number; readonly sections: boolean } {
-    return { subscribers: this.own, removed: [...this.own.values()].filter((s) => s === null).length, sections: this.sectionsChanged };
+  changes(): { readonly subscribers: LogChanges; readonly removed: number; readonly sections: boolean; readonly topics: boolean; readonly templates: boolean } {
+    const sections = this.topicsChanged || this.templatesChanged;
+    return { subscribers: this.own, removed: [...this.own.values()].filter((s) => s === null).length, sections, topics: this.topicsChanged, templates: this.templatesChanged };
   }
 
   scan(visitor: SubscriberVisitor): void {
     const seen = new Set<string>();
     let n = 0;
-    scanLayoutSync(this.index.dbDescriptor, (record) => {
-      if (!this.isSubscriber(record, n)) return;
+    this.base.scan((record) => {
       const now = this.above(record.id);
       if (now === undefined) visitor(record, n++);
       else {
@@ -141,60 +157,55 @@ export class IndexedTransaction implements SubscriberTransaction {
   putTopic(topic: Topic): void {
     const at = this.catalogue.findIndex((t) => t.id === topic.id);
     this.catalogue = at < 0 ? [...this.catalogue, topic] : this.catalogue.map((t, i) => (i === at ? topic : t));
-    this.sectionsChanged = true;
+    this.topicsChanged = true;
   }
 
   removeTopic(id: TopicId): void {
     this.catalogue = this.catalogue.filter((t) => t.id !== id);
-    this.sectionsChanged = true;
+    this.topicsChanged = true;
   }
 
   templates(): readonly Template[] {
-    if (this.synced === undefined) {
-      const json = JSON.parse(`{"version":${STORE_VERSION},"topics":[],"subscribers":[],${this.index.tail(this.index.templatesAt)}`) as unknown;
-      this.synced = validateStore(json, this.path).templates;
-    }
+    this.synced ??= [...this.base.templates()];
     return this.synced;
   }
 
   setTemplates(templates: readonly Template[]): void {
     this.synced = [...templates];
-    this.sectionsChanged = true;
+    this.templatesChanged = true;
   }
 
-  /** The record above db.json for an id: this transaction's, else the log's; null when removed, undefined when neither has it. */
+  /** The record above the base for an id: this transaction's, else the log's; null when removed, undefined when neither has it. */
   private above(id: string): Subscriber | null | undefined {
     return this.own.has(id) ? this.own.get(id) : this.log.get(id);
   }
 
-  private byKey(key: string): Subscriber | undefined {
-    const overlaid = this.overlayKeys.get(key);
+  private byKey(kind: IndexKind, value: string): Subscriber | undefined {
+    const overlaid = this.overlayKeys[kind].get(value);
     if (overlaid !== undefined) {
       const now = this.above(overlaid);
-      if (now !== null && now !== undefined && keysOf(now).includes(key)) return now;
+      if (now !== null && now !== undefined && holdsKey(now, kind, value)) return now;
     }
-    for (const offset of this.index.lookup(key)) {
-      const record = parseRecordLine(this.index.line(offset));
-      if (record === undefined || !this.isSubscriber(record, 0)) continue;
-      // a record above db.json decides for its id: its db.json line is what it was
+    for (const record of this.base.lookup(kind, value)) {
+      // a record above the base decides for its id: the base's is what it was
       if (this.above(record.id) !== undefined) continue;
-      if (keysOf(record).includes(key)) return record;
+      if (holdsKey(record, kind, value)) return record;
     }
     return undefined;
   }
 
   private refuseTaken(next: Subscriber, before?: Subscriber): void {
     if (next.phone !== undefined && next.phone !== before?.phone) {
-      const holder = this.byKey(`p${next.phone}`);
-      if (holder !== undefined && holder.id !== next.id) throw exists(holder, `phone ${next.phone}`);
+      const holder = this.byKey('p', next.phone);
+      if (holder !== undefined && holder.id !== next.id) throw subscriberExists(holder, `phone ${next.phone}`);
     }
     if (next.email !== undefined && (before?.email === undefined || emailKey(next.email) !== emailKey(before.email))) {
-      const holder = this.byKey(`e${emailKey(next.email)}`);
-      if (holder !== undefined && holder.id !== next.id) throw exists(holder, `e-mail ${next.email}`);
+      const holder = this.byKey('e', emailKey(next.email));
+      if (holder !== undefined && holder.id !== next.id) throw subscriberExists(holder, `e-mail ${next.email}`);
     }
     if (next.whatsappUserId !== undefined && next.whatsappUserId !== before?.whatsappUserId) {
-      const holder = this.byKey(`u${next.whatsappUserId}`);
-      if (holder !== undefined && holder.id !== next.id) throw exists(holder, `WhatsApp user id ${next.whatsappUserId}`);
+      const holder = this.byKey('u', next.whatsappUserId);
+      if (holder !== undefined && holder.id !== next.id) throw subscriberExists(holder, `WhatsApp user id ${next.whatsappUserId}`);
     }
   }
 
@@ -205,6 +216,6 @@ export class IndexedTransaction implements SubscriberTransaction {
   }
 
   private noteKeys(s: Subscriber, id: string): void {
-    for (const key of keysOf(s)) this.overlayKeys.set(key, id);
+    forEachKey(s, (kind, value) => this.overlayKeys[kind].set(value, id));
   }
 }

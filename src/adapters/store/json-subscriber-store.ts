@@ -10,6 +10,7 @@ import type { Topic } from '../../core/topic.js';
 import { removeStaleTemporaryFiles } from '../fs/atomic-file.js';
 import { withFileLock, type LockOwner } from '../fs/file-lock.js';
 import { appendChange, applyChanges, identityOfPath, readChangeLog, removeChangeLog, type LogChanges } from './change-log.js';
+import { IndexedFile } from './indexed-file.js';
 import { IndexedTransaction } from './indexed-transaction.js';
 import { buildIndex, keysOf, StoreIndex, writeIndex, type StoreLayoutMarks } from './store-index.js';
 import { readLayoutSync } from './store-layout.js';
@@ -60,7 +61,7 @@ export class JsonSubscriberStore implements SubscriberStore {
     if (index === undefined) return this.findByScan(key);
     try {
       const log = (await readChangeLog(this.path, index.base))?.changes ?? new Map<string, Subscriber | null>();
-      const tx = new IndexedTransaction(this.path, index, log, []);
+      const tx = new IndexedTransaction(new IndexedFile(this.path, index), log, []);
       if ('id' in key) return tx.findById(key.id);
       if ('email' in key) return tx.findByEmail(key.email);
       return tx.find('phone' in key ? { phone: key.phone as never } : { userId: key.userId });
@@ -96,7 +97,7 @@ export class JsonSubscriberStore implements SubscriberStore {
     const index = StoreIndex.open(this.path);
     if (index === undefined) return (await new StoreFile(this.path).read())?.templates ?? [];
     try {
-      return [...new IndexedTransaction(this.path, index, new Map(), []).templates()];
+      return [...new IndexedTransaction(new IndexedFile(this.path, index), new Map(), []).templates()];
     } finally {
       index.close();
     }
@@ -112,7 +113,7 @@ export class JsonSubscriberStore implements SubscriberStore {
       if (index === undefined) return this.wholeTransaction(hints, work, assertHeld);
       try {
         const logState = await readChangeLog(this.path, index.base);
-        const tx = new IndexedTransaction(this.path, index, logState?.changes ?? new Map(), await this.topics());
+        const tx = new IndexedTransaction(new IndexedFile(this.path, index), logState?.changes ?? new Map(), await this.topics());
         const result = work(tx);
         const { subscribers, removed, sections } = tx.changes();
         if (subscribers.size === 0 && !sections) return result;

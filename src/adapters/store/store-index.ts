@@ -24,14 +24,47 @@ const WHOLE_TABLE_AFTER = 256;
 
 export type IndexKind = 'i' | 'p' | 'e' | 'u' | 's';
 
-/** The keys one subscriber is found by. */
+/** Hands each key one subscriber is found by to `visit`, as its kind and value: id, phone, e-mail key, user id, `whatsapp:` sources. */
+export function forEachKey(s: Subscriber, visit: (kind: IndexKind, value: string) => void): void {
+  visit('i', s.id);
+  if (s.phone !== undefined) visit('p', s.phone);
+  if (s.email !== undefined) visit('e', emailKey(s.email));
+  if (s.whatsappUserId !== undefined) visit('u', s.whatsappUserId);
+  for (const source of whatsappSources(s)) visit('s', source);
+}
+
+/** The keys one subscriber is found by, each its kind's letter and its value (`p+39…`). */
 export function keysOf(s: Subscriber): string[] {
-  const keys = [`i${s.id}`];
-  if (s.phone !== undefined) keys.push(`p${s.phone}`);
-  if (s.email !== undefined) keys.push(`e${emailKey(s.email)}`);
-  if (s.whatsappUserId !== undefined) keys.push(`u${s.whatsappUserId}`);
-  for (const source of [s.consent.source, ...(s.history ?? []).map((e) => e.source)]) if (source.startsWith('whatsapp:')) keys.push(`s${source}`);
+  const keys: string[] = [];
+  forEachKey(s, (kind, value) => keys.push(`${kind}${value}`));
   return keys;
+}
+
+/** Whether the subscriber is found by this key. */
+export function holdsKey(s: Subscriber, kind: IndexKind, value: string): boolean {
+  switch (kind) {
+    case 'i':
+      return s.id === value;
+    case 'p':
+      return s.phone === value;
+    case 'e':
+      return s.email !== undefined && emailKey(s.email) === value;
+    case 'u':
+      return s.whatsappUserId === value;
+    case 's':
+      return whatsappSources(s).includes(value);
+    default: {
+      const unknown: never = kind;
+      return unknown;
+    }
+  }
+}
+
+/** The consent sources of a subscriber that a reply is looked up by: `whatsapp:<message id>`, of the consent and its history. */
+export function whatsappSources(s: Subscriber): string[] {
+  const sources = s.consent.source.startsWith('whatsapp:') ? [s.consent.source] : [];
+  for (const event of s.history ?? []) if (event.source.startsWith('whatsapp:')) sources.push(event.source);
+  return sources;
 }
 
 /** FNV-1a over the key's UTF-16 units, never 0 (0 is an empty slot). */

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureHome, homePaths } from '../../../src/adapters/home.js';
+import { openDatabase } from '../../../src/adapters/postgres/database.js';
+import { PgSubscriberStore } from '../../../src/adapters/postgres/pg-subscriber-store.js';
 import { BULK_CHANGES, JsonSubscriberStore } from '../../../src/adapters/store/json-subscriber-store.js';
 import { MemorySubscriberStore } from '../../../src/adapters/store/memory-subscriber-store.js';
 import type { SubscriberStore } from '../../../src/core/ports.js';
@@ -10,16 +12,25 @@ import type { E164 } from '../../../src/core/phone.js';
 import type { Subscriber, SubscriberId } from '../../../src/core/subscriber.js';
 import type { TopicId } from '../../../src/core/topic.js';
 import { aSubscriber } from '../../support/builders.js';
+import { usePostgres } from '../../support/postgres.js';
 import { sandboxTemplates } from '../../support/sandbox-templates.js';
 
 /**
  * The SubscriberStore contract (DESIGN §5): the same tests against every implementation — the JSON files of a home
- * (db.json, its change log and index) and the in-memory store. The next backend (PostgreSQL) joins this list.
+ * (db.json, its change log and index), the in-memory store and PostgreSQL (a fresh database per test).
  */
 const dirs: string[] = [];
+const pools: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  await Promise.all(pools.splice(0).map((close) => close()));
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
+const pg = usePostgres();
+async function pgStore(): Promise<SubscriberStore & { dir?: string }> {
+  const sql = openDatabase(await pg.database(), { max: 4 });
+  pools.push(() => sql.end({ timeout: 5 }));
+  return new PgSubscriberStore(sql);
+}
 async function jsonStore(): Promise<SubscriberStore & { dir?: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'canale-sub-contract-'));
   dirs.push(dir);
@@ -34,6 +45,7 @@ const meta = (id: string) => ({ id: id as SubscriberId, now: AT, consent: { sour
 describe.each([
   ['JSON files', jsonStore],
   ['memory', async (): Promise<SubscriberStore & { dir?: string }> => new MemorySubscriberStore()],
+  ['PostgreSQL', pgStore],
 ])('the SubscriberStore contract: %s', (_name, make: () => Promise<SubscriberStore & { dir?: string }>) => {
   it('finds a subscriber by id, phone, e-mail in any case and WhatsApp user id, and nobody else', async () => {
     const store = await make();

@@ -1,0 +1,98 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Subscriber } from '../../core/subscriber.js';
+import type { IndexedTransaction } from '../store/indexed-transaction.js';
+import type { TxSql } from './database.js';
+import type { PgSubscriberCache } from './pg-subscriber-cache.js';
+import { BULK_ROWS, withIndexesAfter } from './pg-subscriber-bulk.js';
+import { copyChunks, rowOf } from './pg-subscriber-rows.js';
+
+/** From this many rows a write is a COPY (a bulk import's million rows), below it one statement with the rows as JSON. */
+export const COPY_ROWS = 500;
+
+/** What a transaction changed, against what the store held when it began. */
+export interface SubscriberWrites {
+  readonly removed: readonly string[];
+  readonly updated: readonly Subscriber[];
+  readonly inserted: readonly Subscriber[];
+  readonly topics: boolean;
+  readonly templates: boolean;
+}
+
+/** The writes a transaction's changes come to: a record replaced by an equal one is not written. */
+export function writesOf(view: IndexedTransaction, cache: PgSubscriberCache): SubscriberWrites {
+  const changes = view.changes();
+  const removed: string[] = [];
+  const updated: Subscriber[] = [];
+  const inserted: Subscriber[] = [];
+  for (const [id, now] of changes.subscribers) {
+    const before = cache.record(id);
+    if (now === null) {
+      if (before !== undefined) removed.push(id);
+    } else if (before === undefined) inserted.push(now);
+    else if (JSON.stringify(before) !== JSON.stringify(now)) updated.push(now);
+  }
+  return { removed, updated, inserted, topics: changes.topics, templates: changes.templates };
+}
+
+/** Whether there is anything to write. */
+export function hasWrites(w: SubscriberWrites): boolean {
+  return w.removed.length + w.updated.length + w.inserted.length > 0 || w.topics || w.templates;
+}
+
+/**
+ * Writes them in `tx`: removed rows deleted, replaced rows updated where they are (their position kept), new rows
+ * appended in the order first changed (a COPY when there are many), the catalogue and the templates rewritten only
+ * when they changed. Uniqueness is checked at commit.
+ */
+export async function writeChanges(tx: TxSql, w: SubscriberWrites, view: IndexedTransaction, held: () => Promise<number>): Promise<void> {
+  if (w.removed.length > 0) await tx`delete from canale_subscribers where id = any(${w.removed as string[]}::text[])`;
+  if (w.updated.length > 0) await updateRows(tx, w.updated);
+  if (w.inserted.length >= BULK_ROWS && w.inserted.length >= (await held())) await withIndexesAfter(tx, () => copyInto(tx, 'canale_subscribers', w.inserted));
+  else if (w.inserted.length > 0) await insertRows(tx, w.inserted);
+  // the planner's view of a table that grew or changed by many (an import into an empty store would be planned as empty)
+  if (w.inserted.length + w.updated.length >= BULK_ROWS) await tx`analyze canale_subscribers`;
+  if (w.topics) {
+    await tx`delete from canale_topics`;
+    await tx`insert into canale_topics (position, id, record)
+      select (t.n - 1)::int, t.value ->> 'id', t.value from json_array_elements(${view.topics() as never}::json) with ordinality as t(value, n)`;
+  }
+  if (w.templates) {
+    await tx`delete from canale_templates`;
+    await tx`insert into canale_templates (position, record)
+      select (t.n - 1)::int, t.value from json_array_elements(${view.templates() as never}::json) with ordinality as t(value, n)`;
+  }
+}
+
+export async function copyInto(tx: TxSql, table: 'canale_subscribers' | 'canale_subscribers_staged', rows: readonly Subscriber[]): Promise<void> {
+  const into = tx(table);
+  const writable = await tx`copy ${into} (id, phone, email_key, user_id, status, topics, sources, record) from stdin`.writable();
+  await pipeline(Readable.from(copyChunks(rows)), writable);
+}
+
+async function insertRows(tx: TxSql, rows: readonly Subscriber[]): Promise<void> {
+  if (rows.length >= COPY_ROWS) return copyInto(tx, 'canale_subscribers', rows);
+  await tx`insert into canale_subscribers (id, phone, email_key, user_id, status, topics, sources, record)
+    select r.id, r.phone, r.email_key, r.user_id, r.status, r.topics, r.sources, r.record
+    from rows from (json_to_recordset(${rows.map(rowOf) as never}::json)
+      as (id text, phone text, email_key text, user_id text, status text, topics text[], sources text[], record json))
+      with ordinality as r(id, phone, email_key, user_id, status, topics, sources, record, n)
+    order by r.n`;
+}
+
+async function updateRows(tx: TxSql, rows: readonly Subscriber[]): Promise<void> {
+  if (rows.length >= COPY_ROWS) {
+    await tx`create temp table if not exists canale_subscribers_staged (
+      id text, phone text, email_key text, user_id text, status text, topics text[], sources text[], record json) on commit drop`;
+    await copyInto(tx, 'canale_subscribers_staged', rows);
+    await tx`update canale_subscribers s
+      set phone = r.phone, email_key = r.email_key, user_id = r.user_id, status = r.status, topics = r.topics, sources = r.sources, record = r.record
+      from canale_subscribers_staged r where s.id = r.id`;
+    return;
+  }
+  await tx`update canale_subscribers s
+    set phone = r.phone, email_key = r.email_key, user_id = r.user_id, status = r.status, topics = r.topics, sources = r.sources, record = r.record
+    from json_to_recordset(${rows.map(rowOf) as never}::json)
+      as r(id text, phone text, email_key text, user_id text, status text, topics text[], sources text[], record json)
+    where s.id = r.id`;
+}
