@@ -1,7 +1,5 @@
-import { DEFAULT_TOPICS } from '../../core/topic.js';
 import { databaseError, openDatabase, shownUrl, type Sql } from './database.js';
 import { migrate, schemaVersion, SCHEMA_VERSION, type MigrationResult } from './migrations.js';
-import { PgSubscriberStore } from './pg-subscriber-store.js';
 
 /** Runs `work` on a pool to `url`, closed afterwards; driver errors said as canale says them. */
 export async function withDatabase<T>(url: string, work: (sql: Sql) => Promise<T>): Promise<T> {
@@ -15,28 +13,17 @@ export async function withDatabase<T>(url: string, work: (sql: Sql) => Promise<T
   }
 }
 
-/** What `db migrate` did: the steps applied, the version now, and whether the default topics were put in. */
+/** What `db migrate` did: the steps applied and the version now. */
 export interface MigrateOutcome extends MigrationResult {
   readonly url: string;
-  readonly seededTopics: number;
 }
 
 /**
- * Brings the database to this canale's schema (`canale db migrate`, also run by `init`); a database that had no
- * schema gets the default topics, as a new home does.
+ * Brings the database to this canale's schema (`canale db migrate`, also run by `init`); the first migration puts in
+ * the default topics, as a new home has them.
  */
 export async function migrateDatabase(url: string): Promise<MigrateOutcome> {
-  return withDatabase(url, async (sql) => {
-    const result = await migrate(sql);
-    const seededTopics = result.applied.some((m) => m.version === 1)
-      ? await new PgSubscriberStore(sql).transaction({}, (tx) => {
-          if (tx.topics().length > 0) return 0;
-          for (const topic of DEFAULT_TOPICS) tx.putTopic(topic);
-          return DEFAULT_TOPICS.length;
-        })
-      : 0;
-    return { ...result, url: shownUrl(url), seededTopics };
-  });
+  return withDatabase(url, async (sql) => ({ ...(await migrate(sql)), url: shownUrl(url) }));
 }
 
 /** The database as `db status` shows it: where, the schema versions, and how much it holds. */

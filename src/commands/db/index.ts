@@ -7,12 +7,12 @@ import { admin, databaseUrl } from '../database.js';
 export async function runDbMigrate(options: { readonly json: boolean }, ctx: Context): Promise<void> {
   const outcome = await (await admin()).migrateDatabase(await databaseUrl(ctx));
   if (options.json) {
-    ctx.ui.json({ url: outcome.url, version: outcome.version, applied: outcome.applied.map((m) => ({ version: m.version, name: m.name })), seededTopics: outcome.seededTopics });
+    ctx.ui.json({ url: outcome.url, version: outcome.version, applied: outcome.applied.map((m) => ({ version: m.version, name: m.name })) });
     return;
   }
   if (outcome.applied.length === 0) ctx.ui.success(`the database at ${outcome.url} is up to date: schema version ${outcome.version}`);
   for (const step of outcome.applied) ctx.ui.success(`applied schema version ${step.version}: ${step.name}`);
-  if (outcome.seededTopics > 0) ctx.ui.info(`added the ${outcome.seededTopics} default topics (see them with: canale topics list)`);
+  if (outcome.applied.some((m) => m.version === 1)) ctx.ui.info('the database has the default topics (see them with: canale topics list)');
 }
 
 /** `canale db status`: which database, its server, and whether its schema is this canale's. */
