@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { describeDiskError } from './adapters/fs/disk-errors.js';
+import { describeDatabaseError } from './adapters/postgres/database-errors.js';
 import { resolveHome } from './adapters/home.js';
 import { App } from './commands/app.js';
 import { exitCodeOf, EXIT, isCanaleError } from './core/errors.js';
@@ -126,6 +127,8 @@ function reportError(error: unknown, deps: Deps, argv: readonly string[]): numbe
   const ui = new Ui(deps.io, deps.env, { color: true, quiet: false });
   const debug = deps.env.CANALE_DEBUG === '1' || deps.env.CANALE_DEBUG === 'true';
   const red = ui.errColor.red;
+  // a database error (the role may not, the server went away) is the database's, never a bug in canale
+  error = describeDatabaseError(error) ?? error;
   if (isCanaleError(error)) {
     // a person who pressed Ctrl-C at a question made no mistake: say what happened, not "error"
     deps.io.stderr.write(error.code === 'PROMPT_CANCELLED' ? `${error.message}\n` : `${red('error:')} ${error.message}\n`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
+import { usageError } from '../../core/errors.js';
 import { admin, databaseUrl } from '../database.js';
 
 /** `canale db migrate`: creates or updates the schema; a new database gets the default topics. */
@@ -28,10 +29,21 @@ export async function runDbStatus(options: { readonly json: boolean }, ctx: Cont
   return status.upToDate ? 0 : 1;
 }
 
+/** `canale db roles --print`: the SQL of the public host's least-privilege roles, for the tables' owner to run. */
+export async function runDbRoles(options: { readonly print: boolean; readonly role: string; readonly login: string }, ctx: Context): Promise<void> {
+  if (!options.print) {
+    throw usageError('ROLES_PRINT_ONLY', 'canale db roles only prints the SQL (--print): run what it prints with psql as the owner of canale\'s tables, e.g. canale db roles --print > roles.sql && psql "$CANALE_DATABASE_URL" -f roles.sql');
+  }
+  const { webhookRolesSql } = await import('../../adapters/postgres/pg-roles.js');
+  const { sql } = webhookRolesSql({ role: options.role, login: options.login });
+  ctx.ui.out(sql.trimEnd());
+  ctx.ui.info(`the login role ${options.login} has a new random password, in the SQL above: keep it in the public host's database.url, and the SQL out of version control`);
+}
+
 export function registerDb(program: Command, app: App): void {
   const db = withExamples(
     program.command('db').description('the PostgreSQL database several machines share (database.url): schema, roles, moving a home in'),
-    ['canale db migrate', 'canale db status --json'],
+    ['canale db migrate', 'canale db status --json', 'canale db roles --print > roles.sql'],
   );
   withExamples(
     db.command('migrate').description('create or update canale\'s schema in the database (safe to run again; init runs it too)').option('--json', 'print what was applied as JSON'),
@@ -41,4 +53,15 @@ export function registerDb(program: Command, app: App): void {
     db.command('status').description('which database, its server version, and whether its schema is the one this canale needs (exit 1: migrate)').option('--json', 'print JSON'),
     ['canale db status', 'canale db status --json'],
   ).action(app.action(async (raw: { json?: boolean }, ctx: Context) => runDbStatus({ json: raw.json === true }, ctx)));
+  withExamples(
+    db
+      .command('roles')
+      .description("print the SQL of the public host's least-privilege role: webhook serve records events, receipts and opt-outs, and cannot read or export the subscriber list")
+      .option('--print', 'print the SQL (canale never runs it: the tables\' owner does, with psql)')
+      .option('--role <name>', 'the group role holding the grants', 'canale_webhook')
+      .option('--login <name>', 'the login role made in it, for the public host\'s database.url', 'canale_public'),
+    ['canale db roles --print > roles.sql && psql "$CANALE_DATABASE_URL" -f roles.sql', 'canale db roles --print --role webhook_roma --login webhook_roma_host'],
+  ).action(
+    app.action(async (raw: { print?: boolean; role: string; login: string }, ctx: Context) => runDbRoles({ print: raw.print === true, role: raw.role, login: raw.login }, ctx)),
+  );
 }
