@@ -14,6 +14,7 @@ import type { IdSource } from '../src/core/ports.js';
 import type { Deps } from '../src/deps.js';
 import { buildProgram } from '../src/main.js';
 import { fakeDeps, FakeOutput, ShiftedClock } from './support/fake-deps.js';
+import { usePostgres } from './support/postgres.js';
 import { startSandbox, type Sandbox } from './support/send-sandbox.js';
 
 /**
@@ -191,6 +192,7 @@ const REFUSED: Readonly<Record<string, RegExp>> = {
 };
 
 const examples = await helpExamples();
+const pg = usePostgres();
 let runs = 0;
 
 describe('every --help example runs as printed', () => {
@@ -207,7 +209,9 @@ describe('every --help example runs as printed', () => {
     const { env, argv, stdoutTo } = splitCommandLine(line.replaceAll('/srv/canale', join(dir, 'srv', 'canale')));
     // a credential an example writes out (123456789, …) stands for the reader's own: here, the sandbox's
     const credentials = Object.fromEntries(Object.keys(env).map((k) => [k, sandbox?.env[k] ?? env[k] ?? '']));
-    const run = await runCanale(argv, { cwd: dir, env: { ...sandbox?.env, CANALE_HOME: join(dir, 'home'), ...credentials } });
+    // `canale db …` works on a database: a fresh one of the run's PostgreSQL stands for the city's
+    const database: Record<string, string> = argv[0] === 'db' ? { CANALE_DATABASE_URL: await pg.database() } : {};
+    const run = await runCanale(argv, { cwd: dir, env: { ...sandbox?.env, CANALE_HOME: join(dir, 'home'), ...credentials, ...database } });
     if (stdoutTo !== undefined) await writeFile(join(dir, stdoutTo), run.stdout);
     const said = `${line}\nexit ${run.code}\n${run.stderr}`;
     expect(run.stderr, said).not.toMatch(/unknown topic|no such file|ENOENT|internal error|is in the past/i);

@@ -56,11 +56,11 @@ export function registerDb(program: Command, app: App): void {
   withExamples(
     db
       .command('roles')
-      .description("print the SQL of the public host's least-privilege role: webhook serve records events, receipts and opt-outs, and cannot read or export the subscriber list")
+      .description("print the SQL of the public host's least-privilege role (webhook serve records events, receipts and opt-outs, and cannot read or export the subscriber list), for the tables' owner to run: psql \"$CANALE_DATABASE_URL\" -f roles.sql")
       .option('--print', 'print the SQL (canale never runs it: the tables\' owner does, with psql)')
       .option('--role <name>', 'the group role holding the grants', 'canale_webhook')
       .option('--login <name>', 'the login role made in it, for the public host\'s database.url', 'canale_public'),
-    ['canale db roles --print > roles.sql && psql "$CANALE_DATABASE_URL" -f roles.sql', 'canale db roles --print --role webhook_roma --login webhook_roma_host'],
+    ['canale db roles --print > roles.sql', 'canale db roles --print --role webhook_roma --login webhook_roma_host'],
   ).action(
     app.action(async (raw: { print?: boolean; role: string; login: string }, ctx: Context) => runDbRoles({ print: raw.print === true, role: raw.role, login: raw.login }, ctx)),
   );
