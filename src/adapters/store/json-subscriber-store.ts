@@ -12,7 +12,7 @@ import { withFileLock, type LockOwner } from '../fs/file-lock.js';
 import { appendChange, applyChanges, identityOfPath, readChangeLog, removeChangeLog, type LogChanges } from './change-log.js';
 import { IndexedFile } from './indexed-file.js';
 import { IndexedTransaction } from './indexed-transaction.js';
-import { buildIndex, keysOf, StoreIndex, writeIndex, type StoreLayoutMarks } from './store-index.js';
+import { addKeyHashes, buildIndex, keyHashes, StoreIndex, writeIndex, type KeyHashes, type StoreLayoutMarks } from './store-index.js';
 import { readLayoutSync } from './store-layout.js';
 import { serializeStore, StoreFile } from './store-file.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
@@ -37,7 +37,7 @@ export async function writeIndexedStore(path: string, data: StoreData): Promise<
   await writeFileAtomic(path, serializeStore(data, marks));
   // a crash here leaves an index of the db.json before: it names that file, so it is never used for this one
   const base = identityOfPath(path) ?? '';
-  await writeIndex(path, buildIndex(data.subscribers.map(keysOf), marks, base));
+  await writeIndex(path, buildIndex(keyHashes(data.subscribers), marks, base));
   await removeChangeLog(path);
 }
 
@@ -138,10 +138,11 @@ export class JsonSubscriberStore implements SubscriberStore {
     const exists = await stat(this.path).then(() => true, () => false);
     if (!exists) return undefined;
     // the keys of everyone, not their records: a million keys lists, not a million subscribers, in memory
-    const keys: string[][] = [];
+    const keys: KeyHashes = { hashes: [], owners: [] };
     const isSubscriber = subscriberValidator(this.path);
+    let n = 0;
     const layout = readLayoutSync(this.path, (record, _offset) => {
-      if (isSubscriber(record, keys.length)) keys.push(keysOf(record));
+      if (isSubscriber(record, n)) addKeyHashes(keys, record, n++);
     });
     if (layout === undefined) return undefined;
     await writeIndex(this.path, buildIndex(keys, layout.marks, layout.base));

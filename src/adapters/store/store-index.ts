@@ -33,13 +33,6 @@ export function forEachKey(s: Subscriber, visit: (kind: IndexKind, value: string
   for (const source of whatsappSources(s)) visit('s', source);
 }
 
-/** The keys one subscriber is found by, each its kind's letter and its value (`p+39…`). */
-export function keysOf(s: Subscriber): string[] {
-  const keys: string[] = [];
-  forEachKey(s, (kind, value) => keys.push(`${kind}${value}`));
-  return keys;
-}
-
 /** Whether the subscriber is found by this key. */
 export function holdsKey(s: Subscriber, kind: IndexKind, value: string): boolean {
   switch (kind) {
@@ -67,14 +60,46 @@ export function whatsappSources(s: Subscriber): string[] {
   return sources;
 }
 
-/** FNV-1a over the key's UTF-16 units, never 0 (0 is an empty slot). */
-function hashOf(key: string): number {
-  let h = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a over the key's UTF-16 units, from `h`. */
+function fnv(h: number, key: string): number {
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0 || 1;
+  return h;
+}
+
+/** The hash of a key (`p+39…`), never 0 (0 is an empty slot). */
+function hashOf(key: string): number {
+  return fnv(FNV_OFFSET, key) >>> 0 || 1;
+}
+
+/** hashOf(kind + value), without making that string (a million subscribers: three million keys). */
+function hashOfKey(kind: IndexKind, value: string): number {
+  return fnv(Math.imul(FNV_OFFSET ^ kind.charCodeAt(0), 0x01000193), value) >>> 0 || 1;
+}
+
+/** The hashes of the keys of `subscribers` (forEachKey), flat, with the position of the subscriber of each. */
+export interface KeyHashes {
+  readonly hashes: number[];
+  readonly owners: number[];
+}
+
+export function keyHashes(subscribers: Iterable<Subscriber>): KeyHashes {
+  const keys: KeyHashes = { hashes: [], owners: [] };
+  let n = 0;
+  for (const s of subscribers) addKeyHashes(keys, s, n++);
+  return keys;
+}
+
+/** Adds the key hashes of `s`, the subscriber at position `owner`. */
+export function addKeyHashes(keys: KeyHashes, s: Subscriber, owner: number): void {
+  forEachKey(s, (kind, value) => {
+    keys.hashes.push(hashOfKey(kind, value));
+    keys.owners.push(owner);
+  });
 }
 
 /** What a db.json write learns about its layout: each subscriber's line offset and where the templates start. */
@@ -83,13 +108,12 @@ export interface StoreLayoutMarks {
   templatesAt: number;
 }
 
-/** The index of the subscribers whose keys (keysOf, in db.json's order) are `all`, at `marks.offsets`, for the db.json of identity `base`. */
-export function buildIndex(all: readonly (readonly string[])[], marks: StoreLayoutMarks, base: string): Buffer {
-  let keys = 0;
-  for (const k of all) keys += k.length;
+/** The index of the subscribers whose key hashes are `keys` (in db.json's order), at `marks.offsets`, for the db.json of identity `base`. */
+export function buildIndex(keys: KeyHashes, marks: StoreLayoutMarks, base: string): Buffer {
+  const count = keys.hashes.length;
   let slots = 16;
   // at most half full: linear probing stays short (a few slots a key) when made and when read
-  while (slots * 0.5 < keys) slots *= 2;
+  while (slots * 0.5 < count) slots *= 2;
   const table = Buffer.alloc(HEADER_BYTES + slots * SLOT_BYTES);
   const header = JSON.stringify({ canaleIndex: 1, base, slots, templatesAt: marks.templatesAt });
   table.write(header.padEnd(HEADER_BYTES - 1, ' '), 0, 'latin1');
@@ -98,16 +122,13 @@ export function buildIndex(all: readonly (readonly string[])[], marks: StoreLayo
   // probed in typed arrays, then laid out in the file's slots in one pass (a million subscribers: ~3 million keys)
   const hashes = new Uint32Array(slots);
   const offsets = new Float64Array(slots);
-  all.forEach((k, n) => {
-    const offset = marks.offsets[n] as number;
-    for (const key of k) {
-      const hash = hashOf(key);
-      let slot = hash & mask;
-      while (hashes[slot] !== 0) slot = (slot + 1) & mask;
-      hashes[slot] = hash;
-      offsets[slot] = offset;
-    }
-  });
+  for (let k = 0; k < count; k++) {
+    const hash = keys.hashes[k] as number;
+    let slot = hash & mask;
+    while (hashes[slot] !== 0) slot = (slot + 1) & mask;
+    hashes[slot] = hash;
+    offsets[slot] = marks.offsets[keys.owners[k] as number] as number;
+  }
   for (let slot = 0; slot < slots; slot++) {
     const hash = hashes[slot] as number;
     if (hash === 0) continue;
