@@ -51,15 +51,18 @@ export async function fetchKeys(tx: TxSql, cache: PgSubscriberCache, keys: Itera
   }
   if (asked.length === 0) return 0;
   const isSubscriber = recordReader();
-  const rows = await tx<{ record: unknown }[]>`
-    select record from canale_subscribers
-    where id = any(${kinds.i as string[]}::text[]) or phone = any(${kinds.p as string[]}::text[]) or email_key = any(${kinds.e as string[]}::text[])
-      or user_id = any(${kinds.u as string[]}::text[]) or (sources && ${kinds.s as string[]}::text[] and sources <> '{}')`;
+  const rows = await findByKeys(tx, kinds);
   rows.forEach(({ record }, n) => {
     if (isSubscriber(record, n)) cache.add(record);
   });
   cache.know(asked);
   return rows.length;
+}
+
+/** The records holding any of these keys (by kind: i, p, e, u, s), through canale_subscribers_find (see the schema). */
+export async function findByKeys(sql: Sql | TxSql, kinds: { readonly [kind: string]: readonly string[] | undefined }): Promise<Array<{ record: unknown }>> {
+  const list = (kind: string): string[] => [...(kinds[kind] ?? [])];
+  return sql<{ record: unknown }[]>`select found as record from canale_subscribers_find(${list('i')}::text[], ${list('p')}::text[], ${list('e')}::text[], ${list('u')}::text[], ${list('s')}::text[])`;
 }
 
 /** Fetches every subscriber into the cache in the store's order, each as it arrives. */

@@ -9,7 +9,7 @@ import { idTaken, IndexedTransaction, subscriberExists } from '../store/indexed-
 import type { Sql, TxSql } from './database.js';
 import { PgSubscriberCache } from './pg-subscriber-cache.js';
 import { pushedFilter } from './pg-subscriber-filter.js';
-import { eachRow, fetchEveryone, fetchKeys, hintKeys, readTemplates, readTopics, recordReader } from './pg-subscriber-reads.js';
+import { eachRow, fetchEveryone, fetchKeys, findByKeys, hintKeys, readTemplates, readTopics, recordReader } from './pg-subscriber-reads.js';
 import { hasWrites, writeChanges, writesOf } from './pg-subscriber-writes.js';
 
 /** Runs of a transaction's work that may each find more to fetch; past them everyone is fetched (the work then cannot miss). */
@@ -53,10 +53,8 @@ export class PgSubscriberStore implements SubscriberStore {
   constructor(private readonly sql: Sql) {}
 
   async find(key: SubscriberKey): Promise<Subscriber | undefined> {
-    const sql = this.sql;
-    const where =
-      'id' in key ? sql`id = ${key.id}` : 'phone' in key ? sql`phone = ${key.phone}` : 'email' in key ? sql`email_key = ${emailKey(key.email)}` : sql`user_id = ${key.userId}`;
-    const [row] = await sql<{ record: unknown }[]>`select record from canale_subscribers where ${where}`;
+    const kinds = 'id' in key ? { i: [key.id] } : 'phone' in key ? { p: [key.phone] } : 'email' in key ? { e: [emailKey(key.email)] } : { u: [key.userId] };
+    const [row] = await findByKeys(this.sql, kinds);
     return row !== undefined && recordReader()(row.record, 0) ? row.record : undefined;
   }
 
