@@ -7,6 +7,7 @@ import type { Template } from '../../core/template.js';
 import type { Topic } from '../../core/topic.js';
 import { idTaken, IndexedTransaction, subscriberExists } from '../store/indexed-transaction.js';
 import type { Sql, TxSql } from './database.js';
+import { BULK_ROWS } from './pg-subscriber-bulk.js';
 import { PgSubscriberCache } from './pg-subscriber-cache.js';
 import { pushedFilter } from './pg-subscriber-filter.js';
 import { eachRow, fetchEveryone, fetchKeys, hintKeys, readTemplates, readTopics, recordReader } from './pg-subscriber-reads.js';
@@ -21,6 +22,11 @@ const UNIQUE: Readonly<Record<string, { readonly what: string; readonly key: (va
   canale_subscribers_email_key_key: { what: 'e-mail', key: (email) => ({ email }) },
   canale_subscribers_user_id_key: { what: 'WhatsApp user id', key: (userId) => ({ userId }) },
 };
+
+export interface PgSubscriberStoreOptions {
+  /** From how many new rows a write is a bulk load (indexes built after it): BULK_ROWS; tests make it small. */
+  readonly bulkRows?: number;
+}
 
 /** How many subscribers the table holds: known when the transaction read everyone. */
 async function heldRows(tx: TxSql, cache: PgSubscriberCache): Promise<number> {
@@ -50,7 +56,10 @@ async function heldRows(tx: TxSql, cache: PgSubscriberCache): Promise<number> {
  * phone, e-mail or user id taken (checked by the work, and by deferred unique constraints at commit), writes nothing.
  */
 export class PgSubscriberStore implements SubscriberStore {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly options: PgSubscriberStoreOptions = {},
+  ) {}
 
   async find(key: SubscriberKey): Promise<Subscriber | undefined> {
     const sql = this.sql;
@@ -139,7 +148,7 @@ export class PgSubscriberStore implements SubscriberStore {
       }
       if (!outcome.ok) throw outcome.error;
       const writes = writesOf(view, cache);
-      if (hasWrites(writes)) await writeChanges(tx, writes, view, () => heldRows(tx, cache));
+      if (hasWrites(writes)) await writeChanges(tx, writes, view, { rows: this.options.bulkRows ?? BULK_ROWS, held: () => heldRows(tx, cache) });
       return outcome.value;
     }
   }
