@@ -54,6 +54,7 @@ async function heldRows(tx: TxSql, cache: PgSubscriberCache): Promise<number> {
  * outside `tx` is done once per run). Only the last run's changes are written — rows changed, removed or appended
  * (a COPY when many), the catalogue and templates only when changed — and committed; a work that throws, or a
  * phone, e-mail or user id taken (checked by the work, and by deferred unique constraints at commit), writes nothing.
+ * A subscriber removed and inserted again by one transaction keeps its place, as that transaction's scan saw it.
  */
 export class PgSubscriberStore implements SubscriberStore {
   constructor(
@@ -159,13 +160,13 @@ export class PgSubscriberStore implements SubscriberStore {
    */
   private async asExists(error: unknown): Promise<unknown> {
     const e = error as { code?: string; constraint_name?: string; detail?: string };
-    if (e.code !== '23505') return error;
     const value = /\)=\((.*)\) (?:already exists|is duplicated)/s.exec(e.detail ?? '')?.[1];
-    if (value === undefined) return new CanaleError('SUBSCRIBER_EXISTS', `another subscriber already has what this change gives (${e.constraint_name ?? 'a unique key'})`);
+    if (e.code !== '23505' || value === undefined) return error;
     if (e.constraint_name === 'canale_subscribers_pkey') return idTaken(value);
     const unique = UNIQUE[e.constraint_name ?? ''];
-    const holder = unique === undefined ? undefined : await this.find(unique.key(value));
-    const what = `${unique?.what ?? e.constraint_name ?? 'key'} ${value}`;
+    if (unique === undefined) return error;
+    const holder = await this.find(unique.key(value));
+    const what = `${unique.what} ${value}`;
     return holder === undefined ? new CanaleError('SUBSCRIBER_EXISTS', `another subscriber already has ${what}`) : subscriberExists(holder, what);
   }
 }
