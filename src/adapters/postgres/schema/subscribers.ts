@@ -6,11 +6,11 @@
  * its keys: `subscribers show` lists attributes in the order they were given), next to the columns canale finds and
  * filters by. `email_key` is core/email.ts's emailKey of the address, computed by canale (PostgreSQL's lower() is
  * not JavaScript's toLowerCase for every letter); keys compare byte by byte (collation "C": exact, and cheaper to
- * index than a language's order); `sources` holds the record's `whatsapp:<message id>` consent
- * sources, so that a reply is found applied by index. `position` is the store's order: the order subscribers were
- * first inserted in (a replace keeps it). Phone, e-mail and user id are unique at commit (deferred), so that one
- * transaction may move a number from one subscriber to another; writers are serialised by an advisory lock and
- * check uniqueness themselves, so these constraints are a backstop.
+ * index than a language's order). `sources` holds the record's `whatsapp:<message id>` consent sources, so that a
+ * reply is found applied by index (a partial GIN index: most people have none). `position` is the store's order:
+ * the order subscribers were first inserted in (a replace keeps it). Phone, e-mail and user id are unique at commit
+ * (deferred), so that one transaction may move a number from one subscriber to another; writers are serialised by
+ * an advisory lock and check uniqueness themselves, so these constraints are a backstop.
  *
  * The topic catalogue and the synced templates are lists in their order. A new database starts with the default
  * catalogue as it was when this migration was written (core/topic.ts DEFAULT_TOPICS then; a test says when they
