@@ -2,6 +2,7 @@ import { readConfigFile } from '../adapters/config-file.js';
 import { ensureHome, homePaths, resolveHome, type HomePaths } from '../adapters/home.js';
 import { CanaleError, usageError } from '../core/errors.js';
 import type { Persistence } from '../core/ports.js';
+import { hidePassword } from '../core/config-keys.js';
 import { resolveSettings, type Settings } from '../core/settings.js';
 import type { Deps } from '../deps.js';
 import { Ui } from '../ui/ui.js';
@@ -59,6 +60,12 @@ export class Context {
       });
     });
     return this.persistence;
+  }
+
+  /** Where the subscribers are kept, for messages: db.json's path, or the database (its password hidden). */
+  async storeLabel(): Promise<string> {
+    const url = (await this.settings()).get('database.url');
+    return url === undefined ? this.paths.db : `the database ${hidePassword(url)}`;
   }
 
   /** Releases what the ports hold open (the event log's files, a database's connections), once the command is done. */

@@ -4,6 +4,7 @@ import { CHANNEL_NAME } from '../core/channels.js';
 import { CONFIG_KEYS } from '../core/config-keys.js';
 import { formatQuietHours } from '../core/schedule/quiet-hours.js';
 import { formatLocal } from '../core/schedule/zoned-time.js';
+import type { Persistence } from '../core/ports.js';
 import type { StoreData } from '../core/store-data.js';
 import type { Channel } from '../core/subscriber.js';
 import { withExamples, type App } from './app.js';
@@ -97,16 +98,30 @@ async function settingsChecks(ctx: Context, transports: Partial<Record<Channel, 
   return checks;
 }
 
+/** What the stores hold that needs a person: damaged campaigns, account trouble, the webhook server's backlog. */
+async function storedChecks(ports: Persistence, ctx: Context): Promise<Check[]> {
+  const checks: Check[] = [];
+  const campaigns = await campaignsCheck(ports.campaigns, ctx.paths.home);
+  if (campaigns !== undefined) checks.push(campaigns);
+  const trouble = await accountTroubleCheck(ports.campaigns, ctx.deps.clock.now());
+  if (trouble !== undefined) checks.push(trouble);
+  // the webhook server's backlog, once it has received anything: informative, a backlog is not a fault by itself
+  if ((await ports.events.size()) > 0) checks.push({ name: 'webhook events', ok: true, detail: describeBacklog(await readWebhookBacklog(ports.events)) });
+  return checks;
+}
+
 /** The whole checklist, in order; nothing here throws for a problem it can name. */
 export async function runChecks(ctx: Context): Promise<Check[]> {
   const checks: Check[] = [await configCheck(ctx)];
-  const ports = await ctx.ports();
   let data: Pick<StoreData, 'templates'> | undefined;
+  let ports: Persistence | undefined;
   try {
+    // a database that cannot be reached, or has no schema yet, is the store check's finding, not doctor's failure
+    ports = await ctx.ports();
     const count = await ports.subscribers.count();
     const topics = await ports.subscribers.topics();
     data = { templates: await ports.subscribers.templates() };
-    checks.push({ name: 'store', ok: true, detail: `${ctx.paths.db} readable: ${count} subscriber(s), ${topics.length} topic(s)` });
+    checks.push({ name: 'store', ok: true, detail: `${await ctx.storeLabel()} readable: ${count} subscriber(s), ${topics.length} topic(s)` });
   } catch (error) {
     checks.push({ name: 'store', ok: false, detail: error instanceof Error ? error.message : String(error) });
   }
@@ -117,12 +132,7 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
   if (dkim !== undefined) checks.push(dkim);
   if (whatsapp.transport === 'cloud-api' && data !== undefined) checks.push(templatesCheck(data, ctx.deps.clock.now()));
   checks.push(...(await settingsChecks(ctx, { whatsapp: whatsapp.transport, email: email.transport })));
-  const campaigns = await campaignsCheck(ports.campaigns, ctx.paths.home);
-  if (campaigns !== undefined) checks.push(campaigns);
-  const trouble = await accountTroubleCheck(ports.campaigns, ctx.deps.clock.now());
-  if (trouble !== undefined) checks.push(trouble);
-  // the webhook server's backlog, once it has received anything: informative, a backlog is not a fault by itself
-  if ((await ports.events.size()) > 0) checks.push({ name: 'webhook events', ok: true, detail: describeBacklog(await readWebhookBacklog(ports.events)) });
+  if (ports !== undefined) checks.push(...(await storedChecks(ports, ctx)));
   try {
     const schedules = await scheduleHealth(ctx);
     if (schedules !== undefined) checks.push({ name: 'schedules', ...schedules });

@@ -19,6 +19,11 @@ describe('canale on PostgreSQL (database.url), through the built binary', () => 
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('has no canale schema yet — create it with: canale db migrate');
 
+    const doctorBefore = await canale(url, 'doctor');
+    expect(doctorBefore.code).toBe(1);
+    expect(doctorBefore.stdout).toMatch(/✗ store: the database at \S+ has no canale schema yet — create it with: canale db migrate/);
+    expect(doctorBefore.stdout).toMatch(/ whatsapp: /);
+
     const migrated = await canale(url, 'db', 'migrate', '--json');
     expect(migrated.code, migrated.stderr).toBe(0);
     const outcome = JSON.parse(migrated.stdout) as { version: number; applied: { version: number }[]; url: string };
@@ -36,6 +41,8 @@ describe('canale on PostgreSQL (database.url), through the built binary', () => 
     // the home keeps config.json and the outbox; the citizen is in the database only
     const db = await readFile(join(t.home, 'db.json'), 'utf8').catch(() => '');
     expect(db).not.toContain('3331234567');
+    const doctor = await canale(url, 'doctor');
+    expect(doctor.stdout).toMatch(/✓ store: the database postgres:\/\/postgres@localhost\/canale_t\S+ readable: 1 subscriber\(s\), 7 topic\(s\)/);
     const status = await canale(url, 'db', 'status', '--json');
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ schemaVersion: 1, knownVersion: 1, upToDate: true });

@@ -172,7 +172,7 @@ export async function runSubscriberImport(options: SubscriberImportOptions, ctx:
   const counts = importReport(plan);
   if (ctx.ui.isInteractive) {
     report(options, ctx, source, plan);
-    await ctx.confirm(`Import ${source.file.name}: ${counts.inserted} new and ${counts.updated} updated subscriber(s) into ${ctx.paths.db}?`, hint);
+    await ctx.confirm(`Import ${source.file.name}: ${counts.inserted} new and ${counts.updated} updated subscriber(s) into ${await ctx.storeLabel()}?`, hint);
   }
   if (stop.signal.aborted) throw importInterrupted();
   const newId = (): SubscriberId => ctx.deps.ids.next('sub_') as SubscriberId;
