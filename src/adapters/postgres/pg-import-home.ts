@@ -76,7 +76,9 @@ const HOME_LOCK_CAMPAIGN = 'none: copying this home into the database (db import
  * (requireSchema), so a failure or a kill -9 mid-way never leaves a database that a send could use half copied; the
  * next import empties canale's tables and starts over. The home's send lock is held throughout (no send from the
  * home meanwhile: its journal lines would be left behind), and the database's `import-home` lock (one import at a
- * time). A database that holds data of its own is refused (DATABASE_NOT_EMPTY), naming it.
+ * time). A database that holds data of its own is refused (DATABASE_NOT_EMPTY), naming it. The mark is read when a
+ * command starts: a process already working on the database before it (a `webhook serve` started early) is not
+ * stopped by it — the command's help says to stop those first.
  */
 export async function importHome(request: ImportHomeRequest): Promise<ImportOutcome> {
   const { source, clock, owner } = request;

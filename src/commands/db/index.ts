@@ -112,7 +112,7 @@ export function registerDb(program: Command, app: App): void {
       .command('import-home')
       .argument('[HOME]', 'the folder of the home to copy (default: this command\'s home)')
       .description(
-        'copy a home\'s files (subscribers, topics, templates, campaigns with their journals, the webhook inbox, opt-outs, schedules) into the configured database, which must hold nothing yet — all or nothing: until it finishes every other command refuses the database, and running it again after a failure starts over. Stop webhook serve and sends on that home first; config.json and schedule.env stay in each machine\'s home',
+        'copy a home\'s files (subscribers, topics, templates, campaigns with their journals, the webhook inbox, opt-outs, schedules) into the configured database, which must hold nothing yet — all or nothing: until it finishes every other command refuses the database, and running it again after a failure starts over. Stop webhook serve and sends first, on that home and on any host already pointed at the database (they are not stopped by it); config.json and schedule.env stay in each machine\'s home',
       )
       .option('--json', 'print what was copied as JSON'),
     ['canale db import-home --yes', 'canale db import-home ./home --json --yes'],
