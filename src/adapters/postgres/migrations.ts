@@ -1,5 +1,6 @@
 import { CanaleError } from '../../core/errors.js';
 import type { Sql } from './database.js';
+import { importingError, readImportMarker } from './pg-import-marker.js';
 import { CAMPAIGNS_SCHEMA } from './schema/campaigns.js';
 import { EVENTS_SCHEMA } from './schema/events.js';
 import { LOCKS_SCHEMA } from './schema/locks.js';
@@ -81,9 +82,17 @@ function newerSchema(version: number, known: number): CanaleError {
 
 /**
  * Refuses to work on a database whose schema is not the one this canale knows: not migrated yet (run `canale db
- * migrate`, which `canale init` also runs) or migrated by a newer canale.
+ * migrate`, which `canale init` also runs) or migrated by a newer canale; and one a `db import-home` is copying a
+ * home into, or left half copied (DATABASE_IMPORTING): nothing is read from it or sent from it until the copy is whole.
  */
 export async function requireSchema(sql: Sql, where: string): Promise<void> {
+  await requireSchemaVersion(sql, where);
+  const marker = await readImportMarker(sql);
+  if (marker !== undefined) throw importingError(marker, where);
+}
+
+/** The schema check of requireSchema alone: `db import-home` works on a database its own earlier run left half copied. */
+export async function requireSchemaVersion(sql: Sql, where: string): Promise<void> {
   const version = await schemaVersion(sql);
   if (version === SCHEMA_VERSION) return;
   if (version > SCHEMA_VERSION) throw newerSchema(version, SCHEMA_VERSION);

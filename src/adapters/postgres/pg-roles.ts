@@ -13,7 +13,7 @@ import { usageError } from '../../core/errors.js';
  * subscribers, change the schema, or touch schedules and locks other than reading who holds the send lock.
  */
 const WEBHOOK_GRANTS: ReadonlyArray<readonly [privileges: string, tables: readonly string[]]> = [
-  ['select', ['canale_schema', 'canale_topics', 'canale_templates', 'canale_locks', 'canale_erasure_mark']],
+  ['select', ['canale_schema', 'canale_topics', 'canale_templates', 'canale_locks', 'canale_erasure_mark', 'canale_import_in_progress']],
   ['select', ['canale_campaigns', 'canale_campaign_recipients', 'canale_campaign_dropped']],
   ['select, insert', ['canale_campaign_journal', 'canale_campaign_trouble']],
   ['select, insert', ['canale_inbox', 'canale_optouts']],

@@ -1,7 +1,11 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { homePaths } from '../../adapters/home.js';
+import type { ImportOutcome, ImportPlan } from '../../adapters/postgres/pg-import-home.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { usageError } from '../../core/errors.js';
+import { canaleCommand } from '../../core/shell-quote.js';
 import { admin, databaseUrl } from '../database.js';
 
 /** `canale db migrate`: creates or updates the schema; a new database gets the default topics. */
@@ -40,10 +44,49 @@ export async function runDbRoles(options: { readonly print: boolean; readonly ro
   ctx.ui.info(`the login role ${options.login} has a new random password, in the SQL above: keep it in the public host's database.url, and the SQL out of version control`);
 }
 
+/**
+ * `canale db import-home [HOME]`: copies a JSON home (this command's own, or the folder HOME) into the configured
+ * database, which must hold nothing yet; all or nothing (pg-import-home.ts), then says what it copied.
+ */
+export async function runDbImportHome(options: { readonly home?: string; readonly json: boolean }, ctx: Context): Promise<void> {
+  const url = await databaseUrl(ctx);
+  const source = options.home === undefined ? ctx.paths : homePaths(resolve(ctx.deps.cwd, options.home));
+  const again = canaleCommand('db', 'import-home', ...(options.home === undefined ? [] : [source.home]), '--yes');
+  const { importHome } = await import('../../adapters/postgres/pg-import-home.js');
+  const outcome = await importHome({
+    url,
+    source,
+    paths: ctx.paths,
+    clock: ctx.deps.clock,
+    ...(ctx.deps.processes === undefined ? {} : { owner: ctx.deps.processes }),
+    confirm: (plan) => ctx.confirm(importQuestion(plan), again),
+    progress: (line) => ctx.ui.info(line),
+  });
+  if (options.json) ctx.ui.json(outcome);
+  else printImport(outcome, ctx);
+}
+
+function importQuestion(plan: ImportPlan): string {
+  const earlier = plan.unfinished === undefined ? '' : ` An earlier db import-home from ${plan.unfinished.home} (started at ${plan.unfinished.startedAt}) did not finish: what it copied is removed first.`;
+  return `Copy the home at ${plan.home} (${plan.subscribers} subscriber(s), ${plan.campaigns} campaign(s)) into the database at ${plan.url}?${earlier}`;
+}
+
+function printImport(o: ImportOutcome, ctx: Context): void {
+  if (o.startedOver !== undefined) ctx.ui.info(`removed what the unfinished db import-home from ${o.startedOver.home} (started at ${o.startedOver.startedAt}) had copied`);
+  ctx.ui.success(`copied the home at ${o.home} into the database at ${o.url}`);
+  const c = o.campaigns;
+  ctx.ui.info(`subscribers: ${o.subscribers}, topics: ${o.topics}, synced templates: ${o.templates}`);
+  ctx.ui.info(`campaigns: ${c.copied} (${c.recipients} recipient(s), ${c.journalLines} journal line(s), ${c.dropped} dropped, ${c.trouble} account trouble report(s))`);
+  ctx.ui.info(`webhook inbox: ${o.inbox.entries} line(s), ${o.inbox.cursor.lines} of them applied; opt-out feed: ${o.optOuts} line(s); WhatsApp failure streaks: ${o.failureStreaks}`);
+  ctx.ui.info(`schedules: ${o.schedules}`);
+  for (const d of o.damaged) ctx.ui.warn(`campaign ${d.id} was not copied: ${d.problem}`);
+  for (const warning of o.warnings) ctx.ui.warn(warning);
+}
+
 export function registerDb(program: Command, app: App): void {
   const db = withExamples(
     program.command('db').description('the PostgreSQL database several machines share (database.url): schema, roles, moving a home in'),
-    ['canale db migrate', 'canale db status --json', 'canale db roles --print > roles.sql'],
+    ['canale db migrate', 'canale db status --json', 'canale db roles --print > roles.sql', 'canale db import-home --yes'],
   );
   withExamples(
     db.command('migrate').description('create or update canale\'s schema in the database (safe to run again; init runs it too)').option('--json', 'print what was applied as JSON'),
@@ -64,4 +107,14 @@ export function registerDb(program: Command, app: App): void {
   ).action(
     app.action(async (raw: { print?: boolean; role: string; login: string }, ctx: Context) => runDbRoles({ print: raw.print === true, role: raw.role, login: raw.login }, ctx)),
   );
+  withExamples(
+    db
+      .command('import-home')
+      .argument('[HOME]', 'the folder of the home to copy (default: this command\'s home)')
+      .description(
+        'copy a home\'s files (subscribers, topics, templates, campaigns with their journals, the webhook inbox, opt-outs, schedules) into the configured database, which must hold nothing yet — all or nothing: until it finishes every other command refuses the database, and running it again after a failure starts over. Stop webhook serve and sends first, on that home and on any host already pointed at the database (they are not stopped by it); config.json and schedule.env stay in each machine\'s home',
+      )
+      .option('--json', 'print what was copied as JSON'),
+    ['canale db import-home --yes', 'canale db import-home ./home --json --yes'],
+  ).action(app.action(async (home: string | undefined, raw: { json?: boolean }, ctx: Context) => runDbImportHome({ ...(home === undefined ? {} : { home }), json: raw.json === true }, ctx)));
 }

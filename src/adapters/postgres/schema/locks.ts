@@ -5,6 +5,12 @@
  * releases the lock at once, on every machine. The row says who holds it (campaign, pid, host, since) for messages;
  * a row whose advisory lock nobody holds is a dead holder's, taken over by the next taker. `token` is the holder's
  * own mark: it removes its row only while the row is still its own.
+ *
+ * `canale_import_in_progress` is the mark of a `db import-home` (../pg-import-home.ts): one row, committed before
+ * the home is copied and deleted once all of it is. While it is there every command refuses the database
+ * (requireSchema, in ../migrations.ts: a database half copied is never sent from), and the next `db import-home`
+ * empties canale's tables and starts over. The import holds the lock `import-home` meanwhile, so a refusal can tell an
+ * import under way from one that was killed.
  */
 export const LOCKS_SCHEMA = `
 create table canale_locks (
@@ -29,4 +35,10 @@ create function canale_lock_held(name text) returns boolean language sql stable 
       and objid = (canale_lock_key(name) & 4294967295)::oid
   )
 $fn$;
+
+create table canale_import_in_progress (
+  only_row boolean primary key default true check (only_row),
+  home text not null,
+  started_at timestamptz not null
+);
 `;
