@@ -97,6 +97,9 @@ describe('moving a home into PostgreSQL and back out, through the built binary',
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`a db import-home from ${t.home} started at `);
     expect(refused.stderr).toContain(`did not finish — run it again: it starts over (canale db import-home ${t.home} --yes)`);
+    const status = await db('db', 'status');
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain(`import: a db import-home from ${t.home} started at `);
 
     const again = await db('db', 'import-home', '--yes');
     expect(again.code, again.stderr).toBe(0);

@@ -1,4 +1,5 @@
 import { databaseError, openDatabase, shownUrl, type Sql } from './database.js';
+import { readImportMarker, type ImportMarker } from './pg-import-marker.js';
 import { migrate, schemaVersion, SCHEMA_VERSION, type MigrationResult } from './migrations.js';
 
 /** Runs `work` on a pool to `url`, closed afterwards; driver errors said as canale says them. */
@@ -33,12 +34,22 @@ export interface DatabaseStatus {
   readonly schemaVersion: number;
   readonly knownVersion: number;
   readonly upToDate: boolean;
+  /** A `db import-home` that started and has not finished: every other command refuses the database meanwhile. */
+  readonly importing?: ImportMarker;
 }
 
 export async function databaseStatus(url: string): Promise<DatabaseStatus> {
   return withDatabase(url, async (sql) => {
     const [row] = await sql<{ server: string }[]>`select current_setting('server_version') as server`;
     const version = await schemaVersion(sql);
-    return { url: shownUrl(url), server: row?.server ?? '?', schemaVersion: version, knownVersion: SCHEMA_VERSION, upToDate: version === SCHEMA_VERSION };
+    const importing = version === SCHEMA_VERSION ? await readImportMarker(sql) : undefined;
+    return {
+      url: shownUrl(url),
+      server: row?.server ?? '?',
+      schemaVersion: version,
+      knownVersion: SCHEMA_VERSION,
+      upToDate: version === SCHEMA_VERSION,
+      ...(importing === undefined ? {} : { importing }),
+    };
   });
 }

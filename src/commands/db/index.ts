@@ -30,7 +30,14 @@ export async function runDbStatus(options: { readonly json: boolean }, ctx: Cont
       `schema: version ${status.schemaVersion}${status.upToDate ? ', up to date' : ` — this canale needs ${status.knownVersion}: run canale db migrate`}`,
     );
   }
-  return status.upToDate ? 0 : 1;
+  if (status.importing !== undefined && !options.json) {
+    ctx.ui.out(
+      status.importing.isRunning
+        ? `import: a db import-home from ${status.importing.home} is copying into it now (since ${status.importing.startedAt}): other commands wait for it`
+        : `import: a db import-home from ${status.importing.home} started at ${status.importing.startedAt} did not finish — run it again: it starts over`,
+    );
+  }
+  return status.upToDate && status.importing === undefined ? 0 : 1;
 }
 
 /** `canale db roles --print`: the SQL of the public host's least-privilege roles, for the tables' owner to run. */
@@ -93,7 +100,7 @@ export function registerDb(program: Command, app: App): void {
     ['canale db migrate', 'CANALE_DATABASE_URL=postgres://canale:…@db.comune.example:5432/canale canale db migrate --json'],
   ).action(app.action(async (raw: { json?: boolean }, ctx: Context) => runDbMigrate({ json: raw.json === true }, ctx)));
   withExamples(
-    db.command('status').description('which database, its server version, and whether its schema is the one this canale needs (exit 1: migrate)').option('--json', 'print JSON'),
+    db.command('status').description('which database, its server version, whether its schema is the one this canale needs, and an unfinished import-home (exit 1: either)').option('--json', 'print JSON'),
     ['canale db status', 'canale db status --json'],
   ).action(app.action(async (raw: { json?: boolean }, ctx: Context) => runDbStatus({ json: raw.json === true }, ctx)));
   withExamples(
