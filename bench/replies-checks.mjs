@@ -50,9 +50,9 @@ export function batchesOf(serverLogText, eventLines) {
  * what their message asked: STOP unsubscribed, the topic STOP left the topic and kept the rest, "grazie" unchanged.
  */
 export async function checkStore(db, expected, topic) {
-  const { JsonFileStore } = await import('../dist/adapters/store/json-file-store.js');
+  const { JsonSubscriberStore } = await import('../dist/adapters/store/json-subscriber-store.js');
   const check = recordCheck(expected, topic);
-  await new JsonFileStore(db).scan(() => check.visit);
+  await new JsonSubscriberStore(db).scan(undefined, check.visit);
   return check.result();
 }
 
