@@ -25,8 +25,13 @@ const byKind = <T>(make: () => T): Record<IndexKind, T> => ({ i: make(), p: make
  */
 export class PgSubscriberCache implements SubscriberBase {
   private readonly byId = new Map<string, Subscriber>();
-  /** Key → its holder; a consent source (`s`, which several may share) → its holders. */
+  /** Key → its holder; a consent source (`s`, which several may share) → its holders. Ids are looked up in byId. */
   private readonly holders = byKind(() => new Map<string, Subscriber | Subscriber[]>());
+  /**
+   * Whether each kind's holders are mapped: always for records fetched by key; for everyone, a kind is mapped when
+   * first looked up (a transaction that only scans and replaces maps no phone, e-mail or user id of a million).
+   */
+  private isMapped = byKind(() => true);
   private readonly known = byKind(() => new Set<string>());
   private misses = new Set<string>();
   private isEveryone = false;
@@ -52,7 +57,13 @@ export class PgSubscriberCache implements SubscriberBase {
     // fetched again (by another of its keys): the same record, nobody writes meanwhile
     if (this.byId.has(record.id)) return;
     this.byId.set(record.id, record);
+    this.mapKeys(record, this.isMapped);
+  }
+
+  private mapKeys(record: Subscriber, kinds: Readonly<Record<IndexKind, boolean>>): void {
+    if (!kinds.p && !kinds.e && !kinds.u && !kinds.s) return;
     forEachKey(record, (kind, value) => {
+      if (kind === 'i' || !kinds[kind]) return;
       const holders = this.holders[kind];
       if (kind !== 's') holders.set(value, record);
       else {
@@ -68,10 +79,11 @@ export class PgSubscriberCache implements SubscriberBase {
     for (const key of keys) this.known[key.charAt(0) as IndexKind]?.add(key.slice(1));
   }
 
-  /** Everyone is about to be fetched again, in the store's order. */
+  /** Everyone is about to be fetched again, in the store's order: their keys are mapped when first looked up. */
   clear(): void {
     this.byId.clear();
     for (const kind of Object.values(this.holders)) kind.clear();
+    this.isMapped = byKind(() => false);
   }
 
   /** Everyone has been fetched (after clear), in the store's order. */
@@ -94,10 +106,17 @@ export class PgSubscriberCache implements SubscriberBase {
   }
 
   lookup(kind: IndexKind, value: string): Iterable<Subscriber> {
-    const held = this.holders[kind].get(value);
+    if (!this.isMapped[kind]) this.mapKind(kind);
+    const held = kind === 'i' ? this.byId.get(value) : this.holders[kind].get(value);
     // a unique key held by a fetched record is that record's; a source may have other holders not fetched
     if (!this.isEveryone && (held === undefined || kind === 's') && !this.known[kind].has(value)) this.misses.add(`${kind}${value}`);
     return held === undefined ? NOBODY : Array.isArray(held) ? held : [held];
+  }
+
+  private mapKind(kind: IndexKind): void {
+    const only = { ...byKind(() => false), [kind]: true };
+    for (const record of this.byId.values()) this.mapKeys(record, only);
+    this.isMapped = { ...this.isMapped, [kind]: true };
   }
 
   scan(visit: (record: Subscriber) => void): void {

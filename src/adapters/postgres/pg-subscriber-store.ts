@@ -7,9 +7,10 @@ import type { Template } from '../../core/template.js';
 import type { Topic } from '../../core/topic.js';
 import { idTaken, IndexedTransaction, subscriberExists } from '../store/indexed-transaction.js';
 import type { Sql, TxSql } from './database.js';
+import { BULK_ROWS } from './pg-subscriber-bulk.js';
 import { PgSubscriberCache } from './pg-subscriber-cache.js';
 import { pushedFilter } from './pg-subscriber-filter.js';
-import { eachRow, fetchEveryone, fetchKeys, hintKeys, readTemplates, readTopics, recordReader } from './pg-subscriber-reads.js';
+import { eachRow, fetchEveryone, fetchKeys, findByKeys, hintKeys, readTemplates, readTopics, recordReader } from './pg-subscriber-reads.js';
 import { hasWrites, writeChanges, writesOf } from './pg-subscriber-writes.js';
 
 /** Runs of a transaction's work that may each find more to fetch; past them everyone is fetched (the work then cannot miss). */
@@ -21,6 +22,11 @@ const UNIQUE: Readonly<Record<string, { readonly what: string; readonly key: (va
   canale_subscribers_email_key_key: { what: 'e-mail', key: (email) => ({ email }) },
   canale_subscribers_user_id_key: { what: 'WhatsApp user id', key: (userId) => ({ userId }) },
 };
+
+export interface PgSubscriberStoreOptions {
+  /** From how many new rows a write is a bulk load (indexes built after it): BULK_ROWS; tests make it small. */
+  readonly bulkRows?: number;
+}
 
 /** How many subscribers the table holds: known when the transaction read everyone. */
 async function heldRows(tx: TxSql, cache: PgSubscriberCache): Promise<number> {
@@ -48,15 +54,17 @@ async function heldRows(tx: TxSql, cache: PgSubscriberCache): Promise<number> {
  * outside `tx` is done once per run). Only the last run's changes are written — rows changed, removed or appended
  * (a COPY when many), the catalogue and templates only when changed — and committed; a work that throws, or a
  * phone, e-mail or user id taken (checked by the work, and by deferred unique constraints at commit), writes nothing.
+ * A subscriber removed and inserted again by one transaction keeps its place, as that transaction's scan saw it.
  */
 export class PgSubscriberStore implements SubscriberStore {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly options: PgSubscriberStoreOptions = {},
+  ) {}
 
   async find(key: SubscriberKey): Promise<Subscriber | undefined> {
-    const sql = this.sql;
-    const where =
-      'id' in key ? sql`id = ${key.id}` : 'phone' in key ? sql`phone = ${key.phone}` : 'email' in key ? sql`email_key = ${emailKey(key.email)}` : sql`user_id = ${key.userId}`;
-    const [row] = await sql<{ record: unknown }[]>`select record from canale_subscribers where ${where}`;
+    const kinds = 'id' in key ? { i: [key.id] } : 'phone' in key ? { p: [key.phone] } : 'email' in key ? { e: [emailKey(key.email)] } : { u: [key.userId] };
+    const [row] = await findByKeys(this.sql, kinds);
     return row !== undefined && recordReader()(row.record, 0) ? row.record : undefined;
   }
 
@@ -139,7 +147,7 @@ export class PgSubscriberStore implements SubscriberStore {
       }
       if (!outcome.ok) throw outcome.error;
       const writes = writesOf(view, cache);
-      if (hasWrites(writes)) await writeChanges(tx, writes, view, () => heldRows(tx, cache));
+      if (hasWrites(writes)) await writeChanges(tx, writes, view, { rows: this.options.bulkRows ?? BULK_ROWS, held: () => heldRows(tx, cache) });
       return outcome.value;
     }
   }
@@ -150,13 +158,13 @@ export class PgSubscriberStore implements SubscriberStore {
    */
   private async asExists(error: unknown): Promise<unknown> {
     const e = error as { code?: string; constraint_name?: string; detail?: string };
-    if (e.code !== '23505') return error;
     const value = /\)=\((.*)\) (?:already exists|is duplicated)/s.exec(e.detail ?? '')?.[1];
-    if (value === undefined) return new CanaleError('SUBSCRIBER_EXISTS', `another subscriber already has what this change gives (${e.constraint_name ?? 'a unique key'})`);
+    if (e.code !== '23505' || value === undefined) return error;
     if (e.constraint_name === 'canale_subscribers_pkey') return idTaken(value);
     const unique = UNIQUE[e.constraint_name ?? ''];
-    const holder = unique === undefined ? undefined : await this.find(unique.key(value));
-    const what = `${unique?.what ?? e.constraint_name ?? 'key'} ${value}`;
+    if (unique === undefined) return error;
+    const holder = await this.find(unique.key(value));
+    const what = `${unique.what} ${value}`;
     return holder === undefined ? new CanaleError('SUBSCRIBER_EXISTS', `another subscriber already has ${what}`) : subscriberExists(holder, what);
   }
 }

@@ -4,11 +4,17 @@ import type { Subscriber } from '../../core/subscriber.js';
 import type { IndexedTransaction } from '../store/indexed-transaction.js';
 import type { TxSql } from './database.js';
 import type { PgSubscriberCache } from './pg-subscriber-cache.js';
-import { BULK_ROWS, withIndexesAfter } from './pg-subscriber-bulk.js';
+import { withIndexesAfter } from './pg-subscriber-bulk.js';
 import { copyChunks, rowOf } from './pg-subscriber-rows.js';
 
 /** From this many rows a write is a COPY (a bulk import's million rows), below it one statement with the rows as JSON. */
 export const COPY_ROWS = 500;
+
+/** When a write is a bulk load (BULK_ROWS), and how many rows the table holds before it. */
+export interface BulkOptions {
+  readonly rows: number;
+  readonly held: () => Promise<number>;
+}
 
 /** What a transaction changed, against what the store held when it began. */
 export interface SubscriberWrites {
@@ -45,13 +51,13 @@ export function hasWrites(w: SubscriberWrites): boolean {
  * appended in the order first changed (a COPY when there are many), the catalogue and the templates rewritten only
  * when they changed. Uniqueness is checked at commit.
  */
-export async function writeChanges(tx: TxSql, w: SubscriberWrites, view: IndexedTransaction, held: () => Promise<number>): Promise<void> {
+export async function writeChanges(tx: TxSql, w: SubscriberWrites, view: IndexedTransaction, bulk: BulkOptions): Promise<void> {
   if (w.removed.length > 0) await tx`delete from canale_subscribers where id = any(${w.removed as string[]}::text[])`;
   if (w.updated.length > 0) await updateRows(tx, w.updated);
-  if (w.inserted.length >= BULK_ROWS && w.inserted.length >= (await held())) await withIndexesAfter(tx, () => copyInto(tx, 'canale_subscribers', w.inserted));
+  if (w.inserted.length >= bulk.rows && w.inserted.length >= (await bulk.held())) await withIndexesAfter(tx, () => copyInto(tx, 'canale_subscribers', w.inserted));
   else if (w.inserted.length > 0) await insertRows(tx, w.inserted);
   // the planner's view of a table that grew or changed by many (an import into an empty store would be planned as empty)
-  if (w.inserted.length + w.updated.length >= BULK_ROWS) await tx`analyze canale_subscribers`;
+  if (w.inserted.length + w.updated.length >= bulk.rows) await tx`analyze canale_subscribers`;
   if (w.topics) {
     await tx`delete from canale_topics`;
     await tx`insert into canale_topics (position, id, record)

@@ -129,6 +129,8 @@ export class IndexedTransaction implements SubscriberTransaction {
   }
 
   scan(visitor: SubscriberVisitor): void {
+    // the records above the base when the scan begins: one the visitor changes or adds is not visited again
+    const above = new Set([...this.log.keys(), ...this.own.keys()]);
     const seen = new Set<string>();
     let n = 0;
     this.base.scan((record) => {
@@ -139,13 +141,11 @@ export class IndexedTransaction implements SubscriberTransaction {
         if (now !== null) visitor(now, n++);
       }
     });
-    for (const changes of [this.log, this.own]) {
-      for (const [id] of changes) {
-        const now = this.above(id);
-        if (now !== null && now !== undefined && !seen.has(id)) {
-          seen.add(id);
-          visitor(now, n++);
-        }
+    for (const id of above) {
+      const now = this.above(id);
+      if (now !== null && now !== undefined && !seen.has(id)) {
+        seen.add(id);
+        visitor(now, n++);
       }
     }
   }

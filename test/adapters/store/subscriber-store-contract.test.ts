@@ -176,6 +176,22 @@ describe.each([
     expect((await store.find({ phone: `+39334${String(1000000 + 7)}` }))?.id).toBe(many[7]?.id);
   });
 
+  it('visits each subscriber once in a scan inside a transaction, even one the visitor replaces', async () => {
+    const store = await make();
+    const [a, b] = [aSubscriber(), aSubscriber()];
+    await store.transaction({}, (tx) => [a, b].forEach((s) => tx.insert(s)));
+    await store.transaction({}, (tx) => {
+      const c = tx.insert(aSubscriber());
+      const seen: string[] = [];
+      tx.scan((s) => {
+        seen.push(s.id);
+        tx.replace({ ...s, name: `${s.name ?? ''}!` });
+      });
+      expect(seen).toEqual([a.id, b.id, c.id]);
+    });
+    expect((await store.find({ id: a.id }))?.name).toBe(`${a.name ?? ''}!`);
+  });
+
   it('leaves nothing of a removed subscriber in any of its files', async () => {
     const store = await make();
     const s = aSubscriber({ name: 'Zelinda Unica', phone: '+393339998877' as E164, email: 'zelinda@example.it' as never });
