@@ -17,7 +17,7 @@ const REFERENCE = fileURLToPath(new URL('./json-roundtrip.mjs', import.meta.url)
 const GOAL_MS = 9_000;
 const GOAL_RSS = 650 * 1024 * 1024;
 
-const MESSAGE = `---
+export const MESSAGE = `---
 topics: [cantieri]
 subject: Lavori in via Nazionale dal 2 dicembre
 ---

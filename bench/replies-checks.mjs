@@ -14,14 +14,19 @@ export function percentile(sorted, p) {
  * its first line's arrival, as the applier starts a batch as soon as a line arrives or the previous batch ends.
  */
 export function readBatches(serverLog, eventLog) {
-  const arrivals = readFileSync(eventLog, 'utf8')
+  const lines = readFileSync(eventLog, 'utf8')
     .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => ({ at: Date.parse(JSON.parse(l).at), wamid: /"id":"(wamid\.[^"]+)"/.exec(l)?.[1] }));
+    .filter((l) => l !== '');
+  return batchesOf(readFileSync(serverLog, 'utf8'), lines);
+}
+
+/** readBatches from the server's stderr as text and the event log's lines (a database's inbox has the same lines). */
+export function batchesOf(serverLogText, eventLines) {
+  const arrivals = eventLines.map((l) => ({ at: Date.parse(JSON.parse(l).at), wamid: /"id":"(wamid\.[^"]+)"/.exec(l)?.[1] }));
   const batches = [];
   let lines = 0;
   let previousEnd = -Infinity;
-  for (const line of readFileSync(serverLog, 'utf8').split('\n')) {
+  for (const line of serverLogText.split('\n')) {
     const m = /^(\S+) applied lines=(\d+) recorded=\d+ waiting=\d+ store-writes=(\d+)$/.exec(line);
     if (m === null) continue;
     const end = Date.parse(m[1]);
@@ -45,10 +50,17 @@ export function readBatches(serverLog, eventLog) {
  * what their message asked: STOP unsubscribed, the topic STOP left the topic and kept the rest, "grazie" unchanged.
  */
 export async function checkStore(db, expected, topic) {
-  const { JsonFileStore } = await import('../dist/adapters/store/json-file-store.js');
+  const { JsonSubscriberStore } = await import('../dist/adapters/store/json-subscriber-store.js');
+  const check = recordCheck(expected, topic);
+  await new JsonSubscriberStore(db).scan(undefined, check.visit);
+  return check.result();
+}
+
+/** checkStore's check, record by record: `visit` each subscriber read (in any order), then `result()`. */
+export function recordCheck(expected, topic) {
   const wrong = [];
   let seen = 0;
-  await new JsonFileStore(db).scan(() => (s) => {
+  const visit = (s) => {
     const want = expected.get(s.id);
     if (want === undefined) return;
     seen++;
@@ -60,8 +72,8 @@ export async function checkStore(db, expected, topic) {
           ? s.status === 'active' && !s.topics.includes(topic) && was.topics.filter((t) => t !== topic).every((t) => s.topics.includes(t))
           : s.status === was.status && JSON.stringify([...s.topics].sort()) === JSON.stringify([...was.topics].sort()) && s.updatedAt === was.updatedAt;
     if (!isRight) wrong.push({ id: s.id, kind: want.kind, status: s.status, topics: s.topics });
-  });
-  return { seen, wrong };
+  };
+  return { visit, result: () => ({ seen, wrong }) };
 }
 
 /**

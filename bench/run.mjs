@@ -2,6 +2,7 @@
 import { benchCloudApi } from './cloud-api.mjs';
 import { benchImport } from './import.mjs';
 import { benchPlan } from './plan.mjs';
+import { benchPostgres } from './postgres.mjs';
 import { benchReplies } from './replies.mjs';
 import { benchSend } from './send.mjs';
 import { benchStore } from './store.mjs';
@@ -14,4 +15,5 @@ results.push(await benchPlan());
 results.push(await benchSend());
 results.push(await benchWebhook());
 results.push(await benchReplies());
+results.push(await benchPostgres());
 console.log(results.every(Boolean) ? '\nall goals met' : '\nsome goals NOT met (see above)');

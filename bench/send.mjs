@@ -86,7 +86,7 @@ async function serve() {
   process.send({ url, account: SANDBOX_ACCOUNT });
 }
 
-async function startStandIn() {
+export async function startStandIn() {
   const child = spawn(process.execPath, [SELF, '--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [{ url, account }] = await once(child, 'message');
   const ask = async (what) => {
@@ -148,10 +148,14 @@ async function bareUndici(standIn, sample, count) {
 const perSecond = (n, ms) => (ms > 0 ? n / (ms / 1000) : 0);
 const fmt = (n) => Math.round(n).toLocaleString('en');
 
-async function benchUnthrottled(dir, standIn, baseEnv) {
+/**
+ * The unthrottled figure (exported for bench/postgres.mjs, which runs it with CANALE_DATABASE_URL in `baseEnv`): `count`
+ * messages, under `heading`.
+ */
+export async function benchUnthrottled(dir, standIn, baseEnv, { count = WHATSAPP, heading = '## send' } = {}) {
   const env = { ...baseEnv, CANALE_HOME: join(dir, 'whatsapp') };
-  console.log(`\n## send: ${WHATSAPP.toLocaleString('en')} WhatsApp template messages unthrottled to the Graph stand-in, journal on, ${CONNECTIONS} connections, ${IN_FLIGHT} in flight, best of ${ROUNDS} interleaved rounds`);
-  await prepareHome(dir, 'whatsapp', env, 'nome;telefono;argomenti;municipio', (i) => `Cittadino ${i};${phone(i)};${TOPIC};${(i % 15) + 1}`, WHATSAPP, [['whatsapp.connections', String(CONNECTIONS)]]);
+  console.log(`\n${heading}: ${count.toLocaleString('en')} WhatsApp template messages unthrottled to the Graph stand-in, journal on, ${CONNECTIONS} connections, ${IN_FLIGHT} in flight, best of ${ROUNDS} interleaved rounds`);
+  await prepareHome(dir, 'whatsapp', env, 'nome;telefono;argomenti;municipio', (i) => `Cittadino ${i};${phone(i)};${TOPIC};${(i % 15) + 1}`, count, [['whatsapp.connections', String(CONNECTIONS)]]);
   await canale(env, 'templates', 'sync', '--quiet');
   const sendArgs = ['send', '--topic', TOPIC, '--message', MESSAGE, '--channel', 'whatsapp', '--rate', String(UNTHROTTLED), '--concurrency', String(IN_FLIGHT), '--yes', '--json', '--quiet'];
   // interleaved rounds (each send a new campaign to everyone), the best of each kept, as in cloud-api.mjs: a busy
@@ -165,28 +169,28 @@ async function benchUnthrottled(dir, standIn, baseEnv) {
     const run = await canale(env, ...sendArgs);
     const figures = await standIn.ask('stats');
     const report = lastJson(run.stdout);
-    if (report.counts.sent !== WHATSAPP || figures.accepted !== WHATSAPP) throw new Error(`canale sent ${report.counts.sent}, the stand-in accepted ${figures.accepted} of ${WHATSAPP}`);
+    if (report.counts.sent !== count || figures.accepted !== count) throw new Error(`canale sent ${report.counts.sent}, the stand-in accepted ${figures.accepted} of ${count}`);
     peakRss = Math.max(peakRss, run.rssBytes);
-    rounds.canale.push(fmt(perSecond(WHATSAPP, figures.spanMs)));
+    rounds.canale.push(fmt(perSecond(count, figures.spanMs)));
     if (ours === undefined || figures.spanMs < ours.spanMs) ours = { run, report, ...figures };
     await standIn.ask('reset');
-    const ms = await bareUndici(standIn, figures.sample, WHATSAPP);
+    const ms = await bareUndici(standIn, figures.sample, count);
     const bare = await standIn.ask('stats');
-    if (bare.accepted !== WHATSAPP) throw new Error(`the stand-in accepted ${bare.accepted} of the reference's ${WHATSAPP}`);
-    rounds.reference.push(fmt(perSecond(WHATSAPP, bare.spanMs)));
+    if (bare.accepted !== count) throw new Error(`the stand-in accepted ${bare.accepted} of the reference's ${count}`);
+    rounds.reference.push(fmt(perSecond(count, bare.spanMs)));
     if (reference === undefined || bare.spanMs < reference.spanMs) reference = { ms, ...bare };
   }
   const { run, report } = ours;
-  const refSend = perSecond(WHATSAPP, reference.spanMs);
-  const ourSend = perSecond(WHATSAPP, ours.spanMs);
+  const refSend = perSecond(count, reference.spanMs);
+  const ourSend = perSecond(count, ours.spanMs);
   const ratio = ourSend / refSend;
-  const wallRatio = perSecond(WHATSAPP, run.ms) / perSecond(WHATSAPP, reference.ms);
+  const wallRatio = perSecond(count, run.ms) / perSecond(count, reference.ms);
   const ok = ratio >= GOAL_RATIO && peakRss < GOAL_RSS;
   console.log('| what | send phase (first → last accepted) | messages a second | × reference | whole run | messages a second | × reference | peak memory | goal |');
   console.log('|---|---|---|---|---|---|---|---|---|');
-  console.log(`| reference: bare undici Pool loop, same bodies | ${sec(reference.spanMs)} | ${fmt(refSend)} | 1.00× | ${sec(reference.ms)} | ${fmt(perSecond(WHATSAPP, reference.ms))} | 1.00× | | |`);
+  console.log(`| reference: bare undici Pool loop, same bodies | ${sec(reference.spanMs)} | ${fmt(refSend)} | 1.00× | ${sec(reference.ms)} | ${fmt(perSecond(count, reference.ms))} | 1.00× | | |`);
   console.log(
-    `| canale send (whole command: load, plan, campaign, send, report) | ${sec(ours.spanMs)} | ${fmt(ourSend)} | ${ratio.toFixed(2)}× | ${sec(run.ms)} | ${fmt(perSecond(WHATSAPP, run.ms))} | ${wallRatio.toFixed(2)}× | ${mb(peakRss)} | send ≥ ${GOAL_RATIO}× and < 1 GB: ${ok ? 'met' : 'NOT met'} |`,
+    `| canale send (whole command: load, plan, campaign, send, report) | ${sec(ours.spanMs)} | ${fmt(ourSend)} | ${ratio.toFixed(2)}× | ${sec(run.ms)} | ${fmt(perSecond(count, run.ms))} | ${wallRatio.toFixed(2)}× | ${mb(peakRss)} | send ≥ ${GOAL_RATIO}× and < 1 GB: ${ok ? 'met' : 'NOT met'} |`,
   );
   console.log(`send phase of each round, messages a second: canale ${rounds.canale.join(', ')}; reference ${rounds.reference.join(', ')}`);
   warningsOf(run);
@@ -383,10 +387,9 @@ async function benchEmail(dir, baseEnv) {
   }
 }
 
-export async function benchSend() {
-  const dir = mkdtempSync(join(tmpdir(), 'canale-bench-send-'));
-  const standIn = await startStandIn();
-  const baseEnv = {
+/** The environment of the benchmark's canale commands: the stand-in's account, the sender, the unsubscribe links. */
+export function standInEnv(standIn) {
+  return {
     CANALE_WHATSAPP_API_URL: standIn.url,
     CANALE_WHATSAPP_TOKEN: standIn.account.token,
     CANALE_WHATSAPP_PHONE_NUMBER_ID: standIn.account.phoneNumberId,
@@ -395,6 +398,12 @@ export async function benchSend() {
     CANALE_PUBLIC_URL: 'https://avvisi.comune.example.it',
     CANALE_UNSUBSCRIBE_SECRET: 'segreto-del-bench',
   };
+}
+
+export async function benchSend() {
+  const dir = mkdtempSync(join(tmpdir(), 'canale-bench-send-'));
+  const standIn = await startStandIn();
+  const baseEnv = standInEnv(standIn);
   try {
     const results = [await benchUnthrottled(dir, standIn, baseEnv)];
     results.push(await benchRate(dir, standIn, baseEnv));
