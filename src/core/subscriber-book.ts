@@ -32,7 +32,7 @@ const keyOf: Readonly<Record<Key, (s: Subscriber) => string | undefined>> = {
  */
 export class SubscriberBook implements SubscriberTransaction {
   private readonly positions: Record<Key, Map<string, number>> = { phone: new Map(), userId: new Map(), id: new Map(), email: new Map() };
-  /** Keys whose absence the book knows (hinted, or scanned for): a miss there is true without a scan. */
+  /** Keys whose absence the book knows (hinted, or scanned for): a miss is true without a scan. None kept once isComplete. */
   private readonly known: Record<Key, Set<string>> = { phone: new Set(), userId: new Set(), id: new Set(), email: new Set() };
   private readonly sources = new Set<string>();
   private readonly sourcesKnown = new Set<string>();
@@ -279,23 +279,19 @@ export class SubscriberBook implements SubscriberTransaction {
   }
 
   private note(next: Subscriber, at: number, before?: Subscriber): void {
-    for (const key of ['phone', 'userId', 'id', 'email'] as const) {
+    for (const key of KEYS) {
       const old = before === undefined ? undefined : keyOf[key](before);
       const now = keyOf[key](next);
       if (old !== undefined && old !== now && this.positions[key].get(old) === at) this.positions[key].delete(old);
-      if (now !== undefined) {
-        this.positions[key].set(now, at);
-        // once everyone is mapped a key not in the maps is nobody's: no need to remember it (an import: millions)
-        if (!this.isComplete) this.known[key].add(now);
-      }
+      if (now !== undefined) this.positions[key].set(now, at);
+      if (now !== undefined && !this.isComplete) this.known[key].add(now);
     }
     for (const source of [next.consent.source, ...(next.history ?? []).map((e) => e.source)]) this.sources.add(source);
   }
 }
 
 function refuseUserId(holder: Subscriber | undefined, userId: string): void {
-  if (holder === undefined) return;
-  throw new CanaleError('SUBSCRIBER_EXISTS', `subscriber ${holder.id} already has WhatsApp user id ${userId} — see it with: canale subscribers show ${holder.id}`);
+  if (holder !== undefined) throw new CanaleError('SUBSCRIBER_EXISTS', `subscriber ${holder.id} already has WhatsApp user id ${userId} — see it with: canale subscribers show ${holder.id}`);
 }
 
 /** Whether this is a whole store's data rather than a transaction over one. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Schedule } from '../../src/core/schedule/schedule.js';
 import { THIS_PROCESS, type MakePorts } from './ports-under-test.js';
 
-const aSchedule = (id: string, overrides: Partial<Schedule> = {}): Schedule => ({
+/** A weekly schedule of cantieri, as the schedule stores keep them (also the import-home tests'). */
+export const aSchedule = (id: string, overrides: Partial<Schedule> = {}): Schedule => ({
   id,
   status: 'active',
   message: { source: 'carta.md', topics: ['cantieri'], body: 'Lavori in via Roma' },

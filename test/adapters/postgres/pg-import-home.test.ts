@@ -9,7 +9,6 @@ import { requireSchema } from '../../../src/adapters/postgres/migrations.js';
 import { importHome, type ImportHomeRequest } from '../../../src/adapters/postgres/pg-import-home.js';
 import { pgPersistence } from '../../../src/adapters/postgres/pg-persistence.js';
 import type { Persistence } from '../../../src/core/ports.js';
-import type { Schedule } from '../../../src/core/schedule/schedule.js';
 import type { Subscriber } from '../../../src/core/subscriber.js';
 import { aSubscriber } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-deps.js';
@@ -17,6 +16,7 @@ import { usePostgres } from '../../support/postgres.js';
 import { sandboxTemplates } from '../../support/sandbox-templates.js';
 import { aCampaign, aList } from '../../ports/campaign-builders.js';
 import { THIS_PROCESS } from '../../ports/ports-under-test.js';
+import { aSchedule } from '../../ports/schedule-store.contract.js';
 
 const pg = usePostgres();
 const dirs: string[] = [];
@@ -57,18 +57,7 @@ const MARIA = aSubscriber({
 });
 const ANNA = aSubscriber({ name: 'Anna Bianchi', phone: undefined, channel: 'email', status: 'unsubscribed', topics: ['cantieri', 'scuola'] });
 const GINO = aSubscriber({ name: 'Gino' });
-const SCHEDULE = {
-  id: 'sch_a',
-  status: 'active',
-  message: { source: 'carta.md', topics: ['cantieri'], body: 'Lavori in via Roma' },
-  query: { topics: ['cantieri'], where: [], channel: 'preferred' },
-  send: { concurrency: 20, urgent: false, split: false, allowFreeText: false },
-  every: '0 7 * * 1',
-  next: '2026-12-07T06:00:00.000Z',
-  timezone: 'Europe/Rome',
-  createdAt: '2026-11-28T09:00:00.000Z',
-  runs: [],
-} as unknown as Schedule;
+const SCHEDULE = aSchedule('sch_a');
 
 /** A home with some of everything, torn last lines included, and its change log not folded yet. */
 async function aFullHome(): Promise<{ paths: HomePaths; home: Persistence }> {
