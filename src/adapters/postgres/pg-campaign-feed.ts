@@ -1,4 +1,5 @@
 import type { Sql } from './database.js';
+import { SerialReads } from './pg-serial-reads.js';
 
 /** The NOTIFY channels of the campaign tables a running send follows (payload: the campaign id). */
 export const DROPPED_CHANNEL = 'canale_campaign_dropped';
@@ -17,21 +18,22 @@ const POLL_MS = 500;
  */
 export class CampaignFeed {
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private reading: Promise<void> | undefined;
-  private isAgain = false;
+  private readonly reads: SerialReads;
   private isClosed = false;
   private unlisten: () => Promise<void> = async () => undefined;
 
   private constructor(
-    private readonly read: () => Promise<void>,
+    read: () => Promise<void>,
     private readonly everyMs: number,
-  ) {}
+  ) {
+    this.reads = new SerialReads(read);
+  }
 
   static async start(sql: Sql, channel: string, campaignId: string, read: () => Promise<void>, everyMs = POLL_MS): Promise<CampaignFeed> {
     const feed = new CampaignFeed(read, everyMs);
     try {
       const listening = await sql.listen(channel, (payload) => {
-        if (payload === campaignId) feed.wake();
+        if (payload === campaignId) feed.reads.wake();
       });
       feed.unlisten = async () => {
         await listening.unlisten();
@@ -41,7 +43,7 @@ export class CampaignFeed {
     }
     // listening first: a change made between this read and the LISTEN would otherwise wait for the poll
     const first = read();
-    feed.follow(first);
+    feed.reads.follow(first);
     try {
       await first;
     } catch (error) {
@@ -54,39 +56,18 @@ export class CampaignFeed {
 
   async close(): Promise<void> {
     this.isClosed = true;
+    const reads = this.reads.close();
     clearTimeout(this.timer);
     await this.unlisten().catch(() => undefined);
-    await this.reading;
+    await reads;
   }
 
   private schedule(): void {
     if (this.isClosed) return;
     this.timer = setTimeout(() => {
-      this.wake();
+      this.reads.wake();
       this.schedule();
     }, this.everyMs);
     this.timer.unref();
-  }
-
-  private wake(): void {
-    if (this.isClosed) return;
-    if (this.reading !== undefined) {
-      this.isAgain = true;
-      return;
-    }
-    this.follow(this.read());
-  }
-
-  /** Marks `read` as the read under way; a wake-up meanwhile reads again after it. */
-  private follow(read: Promise<void>): void {
-    this.reading = read
-      .catch(() => undefined)
-      .finally(() => {
-        this.reading = undefined;
-        if (this.isAgain) {
-          this.isAgain = false;
-          this.wake();
-        }
-      });
   }
 }

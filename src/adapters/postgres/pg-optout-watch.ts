@@ -3,6 +3,7 @@ import type { Subscriber } from '../../core/subscriber.js';
 import { OptOutsLeft } from '../optout/optout-feed.js';
 import { feedChannel, type PgFeed } from './pg-event-feed.js';
 import type { PgWakeups } from './pg-event-wakeups.js';
+import { SerialReads } from './pg-serial-reads.js';
 
 /** How often a watch reads the feed when no notification came (the JSON feed's half second). */
 const POLL_MS = 500;
@@ -16,9 +17,7 @@ const READ_BYTES = 1024 * 1024;
  */
 export class PgOptOutWatch implements OptOutWatch {
   private readonly left = new OptOutsLeft();
-  private reading: Promise<void> | undefined;
-  private isAgain = false;
-  private isClosed = false;
+  private readonly reads = new SerialReads(() => this.readNew());
   private timer: ReturnType<typeof setInterval> | undefined;
   private stopHearing: () => void = () => undefined;
 
@@ -49,27 +48,14 @@ export class PgOptOutWatch implements OptOutWatch {
 
   /** Reads what was appended since the last read (now, or right after the read under way). */
   wake(): void {
-    if (this.isClosed) return;
-    if (this.reading !== undefined) {
-      this.isAgain = true;
-      return;
-    }
-    this.reading = this.readNew()
-      .catch(() => undefined)
-      .finally(() => {
-        this.reading = undefined;
-        if (this.isAgain) {
-          this.isAgain = false;
-          this.wake();
-        }
-      });
+    this.reads.wake();
   }
 
   async close(): Promise<void> {
-    this.isClosed = true;
+    const reads = this.reads.close();
     clearInterval(this.timer);
     this.stopHearing();
-    await this.reading;
+    await reads;
     this.onClose();
   }
 
