@@ -1,9 +1,11 @@
 import { emailKey } from './email.js';
+import { KeyIndex } from './key-index.js';
 import { CanaleError } from './errors.js';
 import type { BookHints, SubscriberTransaction, SubscriberVisitor } from './ports/subscriber-store.js';
 import type { StoreData } from './store-data.js';
 import type { Consent, Subscriber, SubscriberId } from './subscriber.js';
 import type { SubscriberInput } from './subscriber-input.js';
+import { contactTaken, idTaken, refuseUserId } from './subscriber-exists.js';
 import { addSubscriber } from './subscribers.js';
 import type { Template } from './template.js';
 import type { Topic, TopicId } from './topic.js';
@@ -14,6 +16,7 @@ export type { BookHints } from './ports/subscriber-store.js';
 type Key = 'phone' | 'userId' | 'id' | 'email';
 const KEYS = ['phone', 'userId', 'id', 'email'] as const satisfies readonly Key[];
 const PASSES_BEFORE_MAP = 16;
+const NONE = -1;
 
 const keyOf: Readonly<Record<Key, (s: Subscriber) => string | undefined>> = {
   phone: (s) => s.phone,
@@ -31,13 +34,14 @@ const keyOf: Readonly<Record<Key, (s: Subscriber) => string | undefined>> = {
  * up by a scan, once. Changes go through the book, which writes into `data.subscribers` in place.
  */
 export class SubscriberBook implements SubscriberTransaction {
-  private readonly positions: Record<Key, Map<string, number>> = { phone: new Map(), userId: new Map(), id: new Map(), email: new Map() };
+  /** Where each key's subscriber is in `data.subscribers` (key indexes: a bulk import maps a million of each). */
+  private positions: Record<Key, KeyIndex> = freshPositions();
   /** Keys whose absence the book knows (hinted, or scanned for): a miss is true without a scan. None kept once isComplete. */
   private readonly known: Record<Key, Set<string>> = { phone: new Set(), userId: new Set(), id: new Set(), email: new Set() };
   private readonly sources = new Set<string>();
   private readonly sourcesKnown = new Set<string>();
   /** The subscribers added or replaced through the book, by id: what a store writes of this change (Store.change). */
-  private readonly changedIds = new Set<SubscriberId>();
+  private readonly changedIds = new KeyIndex();
   private readonly removedIds = new Set<SubscriberId>();
   private catalogueChanged = false;
   /** Passes made over everyone for keys the hints did not name; past PASSES_BEFORE_MAP everyone is mapped instead. */
@@ -82,7 +86,7 @@ export class SubscriberBook implements SubscriberTransaction {
         const s = this.data.subscribers[i] as Subscriber;
         for (const key of KEYS) {
           const k = keyOf[key](s);
-          if (k !== undefined && wanted[key].has(k) && !this.positions[key].has(k)) this.positions[key].set(k, i);
+          if (k !== undefined && wanted[key].has(k) && this.positions[key].get(k) === NONE) this.positions[key].set(k, i);
         }
         if (sources.size > 0) {
           if (sources.has(s.consent.source)) this.sources.add(s.consent.source);
@@ -138,45 +142,38 @@ export class SubscriberBook implements SubscriberTransaction {
   replace(next: Subscriber): Subscriber {
     const before = this.lookup('id', next.id);
     const at = this.positions.id.get(next.id);
-    if (before === undefined || at === undefined) throw new CanaleError('SUBSCRIBER_NOT_FOUND', `no subscriber has id ${next.id}`);
+    if (before === undefined || at === NONE) throw new CanaleError('SUBSCRIBER_NOT_FOUND', `no subscriber has id ${next.id}`);
     const changed = { ...(next.phone !== before.phone ? { phone: next.phone } : {}), ...(next.email !== before.email ? { email: next.email } : {}) };
     const other = this.conflict(changed, next.id);
-    if (other !== undefined) {
-      const field = changed.phone !== undefined && other.phone === changed.phone ? `phone ${changed.phone}` : `e-mail ${changed.email ?? ''}`;
-      throw new CanaleError('SUBSCRIBER_EXISTS', `subscriber ${other.id} already has ${field} — see it with: canale subscribers show ${other.id}`);
-    }
+    if (other !== undefined) throw contactTaken(other, changed);
     if (next.whatsappUserId !== undefined && next.whatsappUserId !== before.whatsappUserId) refuseUserId(this.userIdHolder(next.whatsappUserId, next.id), next.whatsappUserId);
     this.data.subscribers[at] = next;
     this.note(next, at, before);
-    this.changedIds.add(next.id);
+    this.changedIds.set(next.id, 0);
     return next;
   }
 
   /** Adds a new, active subscriber (addSubscriber), refusing one whose phone or e-mail is already known. */
   add(input: SubscriberInput, meta: { readonly id: SubscriberId; readonly now: string; readonly consent: Consent }): Subscriber {
-    if (this.lookup('id', meta.id) !== undefined) throw new CanaleError('SUBSCRIBER_EXISTS', `a subscriber already has id ${meta.id} — see it with: canale subscribers show ${meta.id}`);
+    if (this.lookup('id', meta.id) !== undefined) throw idTaken(meta.id);
     const other = this.conflict(input);
     // addSubscriber on a list of just the other says why, as for any add
     const added = addSubscriber({ ...this.data, subscribers: other === undefined ? [] : [other] }, input, meta);
     this.data.subscribers.push(added);
     this.note(added, this.data.subscribers.length - 1);
-    this.changedIds.add(added.id);
+    this.changedIds.set(added.id, 0);
     return added;
   }
 
   /** Adds a record as it is (an import's row), refusing a known id, phone, e-mail or WhatsApp user id. */
   insert(subscriber: Subscriber): Subscriber {
-    const holder = this.lookup('id', subscriber.id);
-    if (holder !== undefined) throw new CanaleError('SUBSCRIBER_EXISTS', `a subscriber already has id ${subscriber.id} — see it with: canale subscribers show ${subscriber.id}`);
+    if (this.lookup('id', subscriber.id) !== undefined) throw idTaken(subscriber.id);
     const other = this.conflict(subscriber);
-    if (other !== undefined) {
-      const field = subscriber.phone !== undefined && other.phone === subscriber.phone ? `phone ${subscriber.phone}` : `e-mail ${subscriber.email ?? ''}`;
-      throw new CanaleError('SUBSCRIBER_EXISTS', `subscriber ${other.id} already has ${field} — see it with: canale subscribers show ${other.id}`);
-    }
+    if (other !== undefined) throw contactTaken(other, subscriber);
     if (subscriber.whatsappUserId !== undefined) refuseUserId(this.lookup('userId', subscriber.whatsappUserId), subscriber.whatsappUserId);
     this.data.subscribers.push(subscriber);
     this.note(subscriber, this.data.subscribers.length - 1);
-    this.changedIds.add(subscriber.id);
+    this.changedIds.set(subscriber.id, 0);
     return subscriber;
   }
 
@@ -184,12 +181,10 @@ export class SubscriberBook implements SubscriberTransaction {
   remove(id: SubscriberId | string): Subscriber {
     const found = this.lookup('id', id);
     const at = this.positions.id.get(id);
-    if (found === undefined || at === undefined) throw new CanaleError('SUBSCRIBER_NOT_FOUND', `no subscriber has id ${id}`);
+    if (found === undefined || at === NONE) throw new CanaleError('SUBSCRIBER_NOT_FOUND', `no subscriber has id ${id}`);
     this.data.subscribers.splice(at, 1);
-    for (const key of KEYS) {
-      this.positions[key].clear();
-      this.known[key].clear();
-    }
+    this.positions = freshPositions();
+    for (const key of KEYS) this.known[key].clear();
     this.isComplete = false;
     this.changedIds.delete(found.id);
     this.removedIds.add(found.id);
@@ -238,17 +233,19 @@ export class SubscriberBook implements SubscriberTransaction {
 
   /** The subscribers added or replaced through the book, as they are now, in the order first changed. */
   changed(): Subscriber[] {
-    return [...this.changedIds].flatMap((id) => {
+    const changed: Subscriber[] = [];
+    this.changedIds.forEach((id) => {
       const now = this.lookup('id', id);
-      return now === undefined ? [] : [now];
+      if (now !== undefined) changed.push(now);
     });
+    return changed;
   }
 
   private lookup(key: Key, value: string): Subscriber | undefined {
     const at = this.positions[key].get(value);
-    const found = at === undefined ? undefined : this.data.subscribers[at];
+    const found = at === NONE ? undefined : this.data.subscribers[at];
     if (found !== undefined && keyOf[key](found) === value) return found;
-    if (at === undefined && (this.known[key].has(value) || this.isComplete)) return undefined;
+    if (at === NONE && (this.isComplete || this.known[key].has(value))) return undefined;
     // many lookups the hints did not name (a bulk import's inserts): one pass maps everyone, then each is a map access
     if (++this.passes > PASSES_BEFORE_MAP) {
       this.mapEveryone();
@@ -268,11 +265,11 @@ export class SubscriberBook implements SubscriberTransaction {
 
   /** Maps every subscriber's keys: from then on a key not in the maps is nobody's. */
   private mapEveryone(): void {
-    for (const k of KEYS) this.positions[k].clear();
+    this.positions = freshPositions(this.data.subscribers.length);
     this.data.subscribers.forEach((s, i) => {
       for (const k of KEYS) {
         const v = keyOf[k](s);
-        if (v !== undefined && !this.positions[k].has(v)) this.positions[k].set(v, i);
+        if (v !== undefined && this.positions[k].get(v) === NONE) this.positions[k].set(v, i);
       }
     });
     this.isComplete = true;
@@ -286,12 +283,13 @@ export class SubscriberBook implements SubscriberTransaction {
       if (now !== undefined) this.positions[key].set(now, at);
       if (now !== undefined && !this.isComplete) this.known[key].add(now);
     }
-    for (const source of [next.consent.source, ...(next.history ?? []).map((e) => e.source)]) this.sources.add(source);
+    this.sources.add(next.consent.source);
+    for (const e of next.history ?? []) this.sources.add(e.source);
   }
 }
 
-function refuseUserId(holder: Subscriber | undefined, userId: string): void {
-  if (holder !== undefined) throw new CanaleError('SUBSCRIBER_EXISTS', `subscriber ${holder.id} already has WhatsApp user id ${userId} — see it with: canale subscribers show ${holder.id}`);
+function freshPositions(expected = 0): Record<Key, KeyIndex> {
+  return { phone: new KeyIndex(expected), userId: new KeyIndex(), id: new KeyIndex(expected), email: new KeyIndex(expected) };
 }
 
 /** Whether this is a whole store's data rather than a transaction over one. */

@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyIndex } from '../../src/core/import/key-index.js';
+import { KeyIndex } from '../../src/core/key-index.js';
 
 describe('KeyIndex', () => {
-  it('answers as a Map would, through growth, replacement and a set right after a missed get', () => {
+  it('answers as a Map would, through growth, replacement, deletion and a set right after a missed get', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('set' as const), key: fc.string({ maxLength: 6 }), value: fc.nat(1_000) }),
       fc.record({ kind: fc.constant('get' as const), key: fc.string({ maxLength: 6 }) }),
       fc.record({ kind: fc.constant('claim' as const), key: fc.string({ maxLength: 6 }), value: fc.nat(1_000) }),
+      fc.record({ kind: fc.constant('delete' as const), key: fc.string({ maxLength: 6 }) }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 3_000 }), fc.nat(64), (ops, expected) => {
@@ -17,6 +18,9 @@ describe('KeyIndex', () => {
           if (o.kind === 'set') {
             index.set(o.key, o.value);
             map.set(o.key, o.value);
+          } else if (o.kind === 'delete') {
+            index.delete(o.key);
+            map.delete(o.key);
           } else if (o.kind === 'get') {
             expect(index.get(o.key)).toBe(map.get(o.key) ?? -1);
           } else {
@@ -31,6 +35,9 @@ describe('KeyIndex', () => {
         }
         expect(index.size).toBe(map.size);
         for (const [key, value] of map) expect(index.get(key)).toBe(value);
+        const visited = new Map<string, number>();
+        index.forEach((key, value) => visited.set(key, value));
+        expect(visited).toEqual(map);
       }),
       { numRuns: 200 },
     );

@@ -10,14 +10,9 @@ import type { Topic, TopicId } from '../../core/topic.js';
 import type { WhatsAppIdentity } from '../../core/whatsapp-identity.js';
 import type { LogChanges } from './change-log.js';
 import { forEachKey, holdsKey, type IndexKind } from './store-index.js';
+import { idTaken, subscriberExists } from '../../core/subscriber-exists.js';
 
-/** SUBSCRIBER_EXISTS as every store words it: who holds what, and how to see them. */
-export const subscriberExists = (holder: Subscriber, what: string): CanaleError =>
-  new CanaleError('SUBSCRIBER_EXISTS', `subscriber ${holder.id} already has ${what} — see it with: canale subscribers show ${holder.id}`);
-
-/** SUBSCRIBER_EXISTS for an id already taken. */
-export const idTaken = (id: string): CanaleError =>
-  new CanaleError('SUBSCRIBER_EXISTS', `a subscriber already has id ${id} — see it with: canale subscribers show ${id}`);
+export { idTaken, subscriberExists } from '../../core/subscriber-exists.js';
 
 /**
  * What a transaction reads beneath its changes: db.json through its index (IndexedFile), or the records a database

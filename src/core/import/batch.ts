@@ -1,7 +1,7 @@
 import { emailKey } from '../email.js';
 import type { ColumnProblem, ImportWarning } from './notes.js';
 import type { ImportRow, RejectedRow, RowResult } from './row.js';
-import { KeyIndex } from './key-index.js';
+import { KeyIndex } from '../key-index.js';
 import { fullerName, namesAgree } from './name-match.js';
 import type { Topic } from '../topic.js';
 

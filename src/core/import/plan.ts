@@ -6,7 +6,7 @@ import { mergeIntoSubscriber, newSubscriber, type MergeOptions } from './merge.j
 import type { ColumnProblem, ImportWarning } from './notes.js';
 import type { ImportRow, RejectedRow, RowError } from './row.js';
 import { UserIdClaims } from './user-ids.js';
-import { KeyIndex } from './key-index.js';
+import { KeyIndex } from '../key-index.js';
 import { namesAgree } from './name-match.js';
 import type { SubscriberStore, SubscriberTransaction } from '../ports.js';
 import { SubscriberBook } from '../subscriber-book.js';

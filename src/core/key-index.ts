@@ -23,6 +23,7 @@ export class KeyIndex {
   private missed: string | undefined;
   private missedSlot = 0;
   private missedHash = 0;
+  private live = 0;
 
   constructor(expected = 0) {
     let size = MIN_SLOTS;
@@ -31,8 +32,9 @@ export class KeyIndex {
     this.hashes = new Uint32Array(size);
   }
 
+  /** How many keys have a number (deleted ones left out). */
   get size(): number {
-    return this.keys.length;
+    return this.live;
   }
 
   /** The number kept for `key`, or -1 when there is none. */
@@ -66,10 +68,32 @@ export class KeyIndex {
         return;
       }
       if (this.hashes[slot] === hash && this.keys[at] === key) {
+        if (this.values[at] === EMPTY) this.live++;
         this.values[at] = value;
         return;
       }
     }
+  }
+
+  /** Forgets the number of `key`: `get` gives -1 for it again. Its place is kept, for a `set` of it later. */
+  delete(key: string): void {
+    const hash = hashOf(key);
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = this.slots[slot] as number;
+      if (at === EMPTY) return;
+      if (this.hashes[slot] === hash && this.keys[at] === key) {
+        if (this.values[at] !== EMPTY) this.live--;
+        this.values[at] = EMPTY;
+        return;
+      }
+    }
+  }
+
+  /** Each key that has a number, with it, in the order the keys were first set. */
+  forEach(visit: (key: string, value: number) => void): void {
+    const { keys, values } = this;
+    for (let i = 0; i < keys.length; i++) if (values[i] !== EMPTY) visit(keys[i] as string, values[i] as number);
   }
 
   private insert(key: string, value: number, slot: number, hash: number): void {
@@ -77,6 +101,7 @@ export class KeyIndex {
     this.slots[slot] = this.keys.push(key) - 1;
     this.hashes[slot] = hash;
     this.values.push(value);
+    this.live++;
     if (this.keys.length * 2 > this.slots.length) this.grow();
   }
 
