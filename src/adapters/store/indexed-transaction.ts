@@ -11,6 +11,7 @@ import type { WhatsAppIdentity } from '../../core/whatsapp-identity.js';
 import type { LogChanges } from './change-log.js';
 import { forEachKey, holdsKey, type IndexKind } from './store-index.js';
 import { idTaken, subscriberExists } from '../../core/subscriber-exists.js';
+import { KeyIndex } from '../../core/key-index.js';
 
 export { idTaken, subscriberExists } from '../../core/subscriber-exists.js';
 
@@ -37,7 +38,9 @@ export interface SubscriberBase {
 export class IndexedTransaction implements SubscriberTransaction {
   private readonly own = new Map<string, Subscriber | null>();
   /** Keys of the records above the base (the log's and this transaction's) → their id, by kind; checked on use. */
-  private readonly overlayKeys: Readonly<Record<IndexKind, Map<string, string>>> = { i: new Map(), p: new Map(), e: new Map(), u: new Map(), s: new Map() };
+  private readonly overlayKeys: Readonly<Record<IndexKind, KeyIndex>> = { i: new KeyIndex(), p: new KeyIndex(), e: new KeyIndex(), u: new KeyIndex(), s: new KeyIndex() };
+  /** The ids overlayKeys point at (key indexes hold numbers: a bulk import notes a million of each kind). */
+  private readonly overlayIds: string[] = [];
   private catalogue: Topic[];
   private synced: Template[] | undefined;
   private topicsChanged = false;
@@ -177,8 +180,8 @@ export class IndexedTransaction implements SubscriberTransaction {
 
   private byKey(kind: IndexKind, value: string): Subscriber | undefined {
     const overlaid = this.overlayKeys[kind].get(value);
-    if (overlaid !== undefined) {
-      const now = this.above(overlaid);
+    if (overlaid !== -1) {
+      const now = this.above(this.overlayIds[overlaid] as string);
       if (now !== null && now !== undefined && holdsKey(now, kind, value)) return now;
     }
     for (const record of this.base.lookup(kind, value)) {
@@ -211,6 +214,7 @@ export class IndexedTransaction implements SubscriberTransaction {
   }
 
   private noteKeys(s: Subscriber, id: string): void {
-    forEachKey(s, (kind, value) => this.overlayKeys[kind].set(value, id));
+    const at = this.overlayIds.push(id) - 1;
+    forEachKey(s, (kind, value) => this.overlayKeys[kind].set(value, at));
   }
 }
