@@ -12,7 +12,7 @@ import { withFileLock, type LockOwner } from '../fs/file-lock.js';
 import { appendChange, applyChanges, identityOfPath, readChangeLog, removeChangeLog, type LogChanges } from './change-log.js';
 import { IndexedFile } from './indexed-file.js';
 import { IndexedTransaction } from './indexed-transaction.js';
-import { addKeyHashes, buildIndex, keyHashes, StoreIndex, writeIndex, type KeyHashes, type StoreLayoutMarks } from './store-index.js';
+import { buildIndex, KeyHashList, keyHashes, StoreIndex, writeIndex, type StoreLayoutMarks } from './store-index.js';
 import { readLayoutSync } from './store-layout.js';
 import { serializeStore, StoreFile } from './store-file.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
@@ -138,11 +138,11 @@ export class JsonSubscriberStore implements SubscriberStore {
     const exists = await stat(this.path).then(() => true, () => false);
     if (!exists) return undefined;
     // the keys of everyone, not their records: a million keys lists, not a million subscribers, in memory
-    const keys: KeyHashes = { hashes: [], owners: [] };
+    const keys = new KeyHashList();
     const isSubscriber = subscriberValidator(this.path);
     let n = 0;
     const layout = readLayoutSync(this.path, (record, _offset) => {
-      if (isSubscriber(record, n)) addKeyHashes(keys, record, n++);
+      if (isSubscriber(record, n)) keys.add(record, n++);
     });
     if (layout === undefined) return undefined;
     await writeIndex(this.path, buildIndex(keys, layout.marks, layout.base));
@@ -156,8 +156,8 @@ export class JsonSubscriberStore implements SubscriberStore {
   private async wholeTransaction<T>(hints: BookHints, work: (tx: SubscriberTransaction) => T, assertHeld: () => void): Promise<T> {
     const snapshot = await new StoreFile(this.path).snapshot();
     const data = snapshot?.data ?? emptyStore();
-    const book = new SubscriberBook(data, hints);
-    const result = work(book);
+    // the book's key indexes (a bulk import's: millions of keys) are not kept while the store is written
+    const result = work(new SubscriberBook(data, hints));
     assertHeld();
     await writeIndexedStore(this.path, data);
     return result;

@@ -83,25 +83,42 @@ function hashOfKey(kind: IndexKind, value: string): number {
   return fnv(Math.imul(FNV_OFFSET ^ kind.charCodeAt(0), 0x01000193), value) >>> 0 || 1;
 }
 
-/** The hashes of the keys of `subscribers` (forEachKey), flat, with the position of the subscriber of each. */
+/** The keys of a store's subscribers (forEachKey), in db.json's order: how many, and each one's hash with its subscriber's position. */
 export interface KeyHashes {
-  readonly hashes: number[];
-  readonly owners: number[];
+  readonly count: number;
+  forEach(visit: (hash: number, owner: number) => void): void;
 }
 
-export function keyHashes(subscribers: Iterable<Subscriber>): KeyHashes {
-  const keys: KeyHashes = { hashes: [], owners: [] };
-  let n = 0;
-  for (const s of subscribers) addKeyHashes(keys, s, n++);
-  return keys;
+/** The key hashes of subscribers held in memory, hashed as the index is built: no list of three million hashes. */
+export function keyHashes(subscribers: readonly Subscriber[]): KeyHashes {
+  let count = 0;
+  for (const s of subscribers) forEachKey(s, () => count++);
+  return {
+    count,
+    forEach: (visit) => subscribers.forEach((s, owner) => forEachKey(s, (kind, value) => visit(hashOfKey(kind, value), owner))),
+  };
 }
 
-/** Adds the key hashes of `s`, the subscriber at position `owner`. */
-export function addKeyHashes(keys: KeyHashes, s: Subscriber, owner: number): void {
-  forEachKey(s, (kind, value) => {
-    keys.hashes.push(hashOfKey(kind, value));
-    keys.owners.push(owner);
-  });
+/** Key hashes gathered one subscriber at a time, from records that are not kept (db.json read to index it). */
+export class KeyHashList implements KeyHashes {
+  private readonly hashes: number[] = [];
+  private readonly owners: number[] = [];
+
+  get count(): number {
+    return this.hashes.length;
+  }
+
+  /** Adds the key hashes of `s`, the subscriber at position `owner`. */
+  add(s: Subscriber, owner: number): void {
+    forEachKey(s, (kind, value) => {
+      this.hashes.push(hashOfKey(kind, value));
+      this.owners.push(owner);
+    });
+  }
+
+  forEach(visit: (hash: number, owner: number) => void): void {
+    for (let k = 0; k < this.hashes.length; k++) visit(this.hashes[k] as number, this.owners[k] as number);
+  }
 }
 
 /** What a db.json write learns about its layout: each subscriber's line offset and where the templates start. */
@@ -112,7 +129,7 @@ export interface StoreLayoutMarks {
 
 /** The index of the subscribers whose key hashes are `keys` (in db.json's order), at `marks.offsets`, for the db.json of identity `base`. */
 export function buildIndex(keys: KeyHashes, marks: StoreLayoutMarks, base: string): Buffer {
-  const count = keys.hashes.length;
+  const count = keys.count;
   let slots = 16;
   // at most half full: linear probing stays short (a few slots a key) when made and when read
   while (slots * 0.5 < count) slots *= 2;
@@ -124,16 +141,15 @@ export function buildIndex(keys: KeyHashes, marks: StoreLayoutMarks, base: strin
   // probed and filled in place, through a view of the slots: one touch of the table a key (a million subscribers:
   // ~3 million keys), no second pass to lay the slots out
   const view = new DataView(table.buffer, table.byteOffset + HEADER_BYTES, slots * SLOT_BYTES);
-  for (let k = 0; k < count; k++) {
-    const hash = keys.hashes[k] as number;
+  keys.forEach((hash, owner) => {
     let at = (hash & mask) * SLOT_BYTES;
     while (view.getUint32(at, true) !== 0) at = at + SLOT_BYTES === view.byteLength ? 0 : at + SLOT_BYTES;
-    const offset = marks.offsets[keys.owners[k] as number] as number;
+    const offset = marks.offsets[owner] as number;
     view.setUint32(at, hash, true);
     // the offset in 6 bytes, little-endian: its low 32 bits, then the 16 above them
     view.setUint32(at + 4, offset >>> 0, true);
     view.setUint16(at + 8, Math.floor(offset / 2 ** 32), true);
-  }
+  });
   return table;
 }
 
