@@ -14,7 +14,8 @@
 //    undici loop: ≥ 0.5×;
 // 6. replies.mjs's 5,000 citizens' replies from 50 clients to `webhook serve` on PostgreSQL at N: p99 < 50 ms.
 // Parts 2–4 and 6 copy one database loaded once with N subscribers of generate-store.mjs through the ports.
-// BENCH_PG_SUBSCRIBERS, BENCH_PG_MESSAGES, BENCH_PG_REPLIES and BENCH_PG_ROUNDS (import rounds) shrink it.
+// BENCH_PG_SUBSCRIBERS, BENCH_PG_MESSAGES, BENCH_PG_REPLIES and BENCH_PG_ROUNDS (import rounds) shrink it;
+// BENCH_PG_PARTS=import runs part 1 only (BENCH_PG_PARTS=import,add,count,plan,send,replies: those named).
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,10 @@ const SUBSCRIBERS = Number(process.env.BENCH_PG_SUBSCRIBERS ?? 1_000_000);
 const MESSAGES = Number(process.env.BENCH_PG_MESSAGES ?? 100_000);
 const REPLIES = Number(process.env.BENCH_PG_REPLIES ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_PG_ROUNDS ?? 2);
+const PARTS = ['import', 'add', 'count', 'plan', 'send', 'replies'];
+const WANTED = (process.env.BENCH_PG_PARTS ?? PARTS.join(',')).split(',').map((p) => p.trim());
+const unknown = WANTED.filter((p) => !PARTS.includes(p));
+if (unknown.length > 0) throw new Error(`BENCH_PG_PARTS: ${unknown.join(', ')} is not one of ${PARTS.join(', ')}`);
 const STORE = 'canale_bench_store';
 const IMPORT_RATIO = 3;
 const IMPORT_RSS = 1.5 * 1024 * 1024 * 1024;
@@ -194,13 +199,16 @@ async function benchSending(server, dir) {
 }
 
 async function benchParts(server, dir) {
-  const results = [await benchLoading(server, dir)];
-  await loadStore(server, dir);
-  results.push(await benchAdd(server, dir));
-  results.push(await benchCount(server, dir));
-  results.push(await benchPlan(server, dir));
-  results.push(await benchSending(server, dir));
-  results.push(await benchRepliesPg(server, { template: STORE, count: SUBSCRIBERS, messages: REPLIES }));
+  const wanted = (part) => WANTED.includes(part);
+  const results = [];
+  if (wanted('import')) results.push(await benchLoading(server, dir));
+  // the store of parts 2–4 and 6, loaded only when one of them runs
+  if (['add', 'count', 'plan', 'replies'].some(wanted)) await loadStore(server, dir);
+  if (wanted('add')) results.push(await benchAdd(server, dir));
+  if (wanted('count')) results.push(await benchCount(server, dir));
+  if (wanted('plan')) results.push(await benchPlan(server, dir));
+  if (wanted('send')) results.push(await benchSending(server, dir));
+  if (wanted('replies')) results.push(await benchRepliesPg(server, { template: STORE, count: SUBSCRIBERS, messages: REPLIES }));
   return results.every(Boolean);
 }
 
