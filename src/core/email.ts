@@ -14,12 +14,14 @@ export function toEmail(text: string): Email | undefined {
   const at = trimmed.lastIndexOf('@');
   if (at <= 0 || at !== trimmed.indexOf('@')) return undefined;
   const local = trimmed.slice(0, at);
-  const domain = trimmed.slice(at + 1).toLowerCase();
+  const written = trimmed.slice(at + 1);
+  const domain = written.toLowerCase();
   if (local.length > 64 || !LOCAL.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
     return undefined;
   }
   if (!DOMAIN.test(domain)) return undefined;
-  return `${local}@${domain}` as Email;
+  // most addresses are written in their normal form: the text itself, not a copy joined from its parts
+  return (domain === written ? trimmed : `${local}@${domain}`) as Email;
 }
 
 /** As `toEmail`, but a value that is not an address is a user error that quotes it. */

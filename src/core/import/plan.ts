@@ -207,9 +207,16 @@ export class ImportPlanner {
 function checkTopics(batch: ImportBatch, topics: readonly Topic[]): Topic[] {
   const known = new Set(topics.map((t) => t.id));
   const wanted = new Set<TopicId>();
+  // rows with the same topics share one list (RowReader): each list is looked at once, not a million times
+  const lists = new Set<readonly TopicId[]>();
+  const want = (list: readonly TopicId[] | undefined): void => {
+    if (list === undefined || lists.has(list)) return;
+    if (lists.size < 10_000) lists.add(list);
+    for (const t of list) wanted.add(t);
+  };
   for (const c of batch.citizens) {
-    for (const t of c.topics) wanted.add(t);
-    for (const t of c.optedOutTopics ?? []) wanted.add(t);
+    want(c.topics);
+    want(c.optedOutTopics);
   }
   const newTopics = batch.newTopics.filter((t) => !known.has(t.id) && wanted.has(t.id));
   const missing = [...wanted].filter((t) => !known.has(t) && !newTopics.some((n) => n.id === t));
