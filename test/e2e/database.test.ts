@@ -40,8 +40,8 @@ describe('canale on PostgreSQL (database.url), through the built binary', () => 
     expect(added.code, added.stderr).toBe(0);
     expect((await canale(url, 'subscribers', 'count', '--topic', 'cantieri')).stdout.trim()).toBe('1');
     // the home keeps config.json and the outbox; the citizen is in the database only
-    const db = await readFile(join(t.home, 'db.json'), 'utf8').catch(() => '');
-    expect(db).not.toContain('3331234567');
+    await expect(readFile(join(t.home, 'db.json'), 'utf8')).rejects.toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(init.stderr).not.toContain('db.json');
     const doctor = await canale(url, 'doctor');
     expect(doctor.stdout).toMatch(/✓ store: the database postgres:\/\/postgres@localhost\/canale_t\S+ readable: 1 subscriber\(s\), 7 topic\(s\)/);
     const status = await canale(url, 'db', 'status', '--json');
