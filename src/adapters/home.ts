@@ -41,9 +41,10 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * Makes sure the home exists (0700) with config.json and db.json (0600, db.json holding the default topic
- * catalogue). Creates only what is missing and never touches an existing file. Returns what it created.
+ * catalogue); `store: false` leaves db.json out (the subscribers are in a database). Creates only what is missing and
+ * never touches an existing file. Returns what it created.
  */
-export async function ensureHome(paths: HomePaths): Promise<string[]> {
+export async function ensureHome(paths: HomePaths, options: { readonly store?: boolean } = {}): Promise<string[]> {
   const created: string[] = [];
   if (!(await exists(paths.home))) {
     await mkdir(paths.home, { recursive: true, mode: PRIVATE_DIR_MODE });
@@ -54,7 +55,7 @@ export async function ensureHome(paths: HomePaths): Promise<string[]> {
     await writeFileAtomic(paths.config, serializeConfigFile(emptyConfigFile()));
     created.push(paths.config);
   }
-  if (!(await exists(paths.db))) {
+  if (options.store !== false && !(await exists(paths.db))) {
     await writeFileAtomic(paths.db, serializeStore(emptyStore()));
     created.push(paths.db);
   }

@@ -38,12 +38,14 @@ export class Context {
   /** Creates what is missing of the home, once per command; returns the paths it created. */
   async prepareHome(): Promise<string[]> {
     let created: string[] = [];
-    this.homeReady ??= ensureHome(this.paths).then((paths) => {
-      created = paths;
-      if (paths.includes(this.paths.db)) {
-        this.ui.info(`created the canale home at ${this.paths.home} (config.json, db.json, default topics)`);
-      }
-    });
+    this.homeReady ??= (async () => {
+      created = await ensureHome(this.paths, { store: false });
+      // with a database the subscribers are there: no db.json beside config.json
+      const inDatabase = (await this.readSettings()).get('database.url') !== undefined;
+      if (!inDatabase) created.push(...(await ensureHome(this.paths)));
+      if (created.includes(this.paths.db)) this.ui.info(`created the canale home at ${this.paths.home} (config.json, db.json, default topics)`);
+      else if (created.includes(this.paths.config)) this.ui.info(`created the canale home at ${this.paths.home} (config.json)`);
+    })();
     await this.homeReady;
     return created;
   }
@@ -78,6 +80,10 @@ export class Context {
   /** The settings as they apply now (environment, config.json, defaults), read afresh at each call. */
   async settings(): Promise<Settings> {
     await this.prepareHome();
+    return this.readSettings();
+  }
+
+  private async readSettings(): Promise<Settings> {
     const file = await readConfigFile(this.paths.config);
     return resolveSettings(file.settings, this.deps.env);
   }

@@ -1,4 +1,4 @@
-import { chooseTransport, dkimSettings } from '../adapters/transports/select.js';
+import { chooseTransport, dkimSettings } from '../adapters/transports/choose.js';
 import { readDkimKey } from '../adapters/transports/smtp/dkim.js';
 import { senderOf } from '../adapters/transports/smtp/email-message.js';
 import type { Context } from './context.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { buildTransport, chooseTransport } from '../adapters/transports/select.js';
+import { chooseTransport } from '../adapters/transports/choose.js';
+import { buildTransport } from '../adapters/transports/select.js';
 import { CHANNEL_NAME } from '../core/channels.js';
 import { CONFIG_KEYS } from '../core/config-keys.js';
 import { formatQuietHours } from '../core/schedule/quiet-hours.js';

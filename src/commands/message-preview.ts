@@ -83,7 +83,7 @@ export async function previewMessage(options: PreviewOptions, ctx: Context): Pro
   const htmlPath = options.html === undefined ? undefined : await checkOutputFile(ctx, options.html, '--html', options.force === true);
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.file));
   const ports = await ctx.ports();
-  const data = await readSnapshot(ports.subscribers, () => true, spec);
+  const data = await readSnapshot(ports.subscribers, {}, spec);
   const compiled = compileMessage(spec, { topics: data.topics, knownFields: data.fields, templates: data.templates.map(templateInfoOf) }, options.topics);
   if (!compiled.ok) throw new CanaleError('MESSAGE_INVALID', `${options.file}: ${compiled.problems.join('\n  ')}`);
   const message = compiled.message;
@@ -97,7 +97,6 @@ export async function previewMessage(options: PreviewOptions, ctx: Context): Pro
     rates: settings.rates,
     prices: settings.prices,
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
-    render,
   });
   const now = ctx.deps.clock.now();
   const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ports.campaigns, now, settings, whatsAppRecipients(plan)) : undefined;

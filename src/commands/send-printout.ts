@@ -1,4 +1,4 @@
-import type { TransportChoice } from '../adapters/transports/select.js';
+import type { TransportChoice } from '../adapters/transports/choose.js';
 import { SKIP_REASONS } from '../core/audience.js';
 import type { MessageSummary, SendPlan } from '../core/plan.js';
 import type { CampaignReport, Counts } from '../core/report.js';

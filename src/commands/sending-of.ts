@@ -1,5 +1,5 @@
 import { systemRandom, systemSleeper } from '../adapters/clock.js';
-import type { Sending } from '../sending/sending.js';
+import type { Sending, TransportFactory } from '../sending/sending.js';
 import { sendProgress } from '../ui/progress.js';
 import type { Context } from './context.js';
 
@@ -10,9 +10,10 @@ import type { Context } from './context.js';
 export async function sendingOf(ctx: Context): Promise<Sending> {
   const { deps, ui } = ctx;
   const ports = await ctx.ports();
+  let transports: Promise<TransportFactory> | undefined;
   return {
     ports,
-    transports: await deps.transports(ctx.paths.home, { clock: deps.clock }),
+    transports: () => (transports ??= Promise.resolve(deps.transports(ctx.paths.home, { clock: deps.clock }))),
     clock: deps.clock,
     sleeper: deps.sleeper ?? systemSleeper,
     random: systemRandom,

@@ -1,9 +1,8 @@
 import { countByChannel, countSkips, hasAddress, isUnreachable, planAudience, type Audience, type AudienceQuery, type SkipReason } from './audience.js';
 import type { CompiledMessage } from './message/compile.js';
 import { INLINE_TEXT } from './message/message-spec.js';
-import type { RenderContext } from './message/render.js';
-import { renderFor } from './message/render.js';
-import type { Channel, Subscriber, SubscriberId } from './subscriber.js';
+import { refusalFor } from './message/render.js';
+import { byIdOf, type Channel, type Subscriber, type SubscriberId } from './subscriber.js';
 
 /** Prices per message, per channel (and WhatsApp template category), in `currency`; zero when unset. */
 export interface Prices {
@@ -21,7 +20,6 @@ export interface PlanInput {
   readonly prices: Prices;
   /** The WhatsApp template's category, when the message uses one. */
   readonly templateCategory?: string;
-  readonly render: RenderContext;
 }
 
 /** Recipients who cannot get the message as it is, grouped by what is wrong, with the first few named. */
@@ -82,19 +80,18 @@ const EXAMPLES = 3;
 
 export function planSend(input: PlanInput): SendPlan {
   const audience = planAudience(input.subscribers, input.query);
-  const byId = new Map(input.subscribers.map((s) => [s.id, s]));
+  const byId = byIdOf(input.subscribers);
   const blocked = new Map<string, { channel: Channel; problem: string; count: number; examples: string[] }>();
   let sample: SendPlan['sample'];
   for (const delivery of audience.deliveries) {
     const subscriber = byId.get(delivery.subscriberId);
     if (subscriber === undefined) continue;
-    const origin = { recipientKey: subscriber.id };
-    const rendering = renderFor(delivery.channel, input.message, subscriber, origin, input.render);
-    if (rendering.ok) {
+    const refusal = refusalFor(delivery.channel, input.message, subscriber);
+    if (refusal === undefined) {
       sample ??= delivery;
       continue;
     }
-    const problems = [...rendering.missing.map((field) => `no value for {{${field}}} and no default`), ...rendering.problems];
+    const problems = [...refusal.missing.map((field) => `no value for {{${field}}} and no default`), ...refusal.problems];
     for (const problem of problems) {
       const key = `${delivery.channel}\u0000${problem}`;
       const entry = blocked.get(key) ?? { channel: delivery.channel, problem, count: 0, examples: [] };

@@ -4,6 +4,8 @@ import type { TopicId } from './topic.js';
 /** What `subscribers list|count` select on; every given criterion must hold (AND). */
 export interface SubscriberFilter {
   readonly topics?: readonly TopicId[];
+  /** Follows any of them or has left any of them (`optedOutTopics`): a send's audience and those it skips. */
+  readonly touching?: readonly TopicId[];
   readonly status?: SubscriberStatus;
   readonly where?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
   readonly search?: string;
@@ -15,7 +17,7 @@ export function fold(text: string): string {
 }
 
 /**
- * Builds a predicate from a filter. `topics`: follows any of them. `where`: the attribute equals the value,
+ * Builds a predicate from a filter. `topics`: follows any of them. `touching`: follows or left any of them. `where`: the attribute equals the value,
  * ignoring case and accents. `search`: a piece of the name, e-mail or WhatsApp user id, or of the phone's digits.
  */
 export function matchSubscriber(filter: SubscriberFilter): (s: Subscriber) => boolean {
@@ -27,6 +29,7 @@ export function matchSubscriber(filter: SubscriberFilter): (s: Subscriber) => bo
     if (filter.topics !== undefined && filter.topics.length > 0 && !filter.topics.some((t) => s.topics.includes(t))) {
       return false;
     }
+    if (filter.touching !== undefined && !filter.touching.some((t) => s.topics.includes(t) || s.optedOutTopics?.includes(t) === true)) return false;
     for (const { key, value } of where) {
       const actual = s.attributes[key];
       if (actual === undefined || fold(actual) !== value) return false;

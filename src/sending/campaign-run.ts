@@ -1,5 +1,5 @@
 import { describeDiskError, DISK_ERROR_CODES, isDiskCanaleError } from '../adapters/fs/disk-errors.js';
-import type { TransportChoice } from '../adapters/transports/select.js';
+import type { TransportChoice } from '../adapters/transports/choose.js';
 import { CanaleError } from '../core/errors.js';
 import { erasureTarget } from '../core/erasure/line-scrub.js';
 import { hasStoppedMarketing, type Delivery, type SkipReason } from '../core/audience.js';
@@ -11,7 +11,7 @@ import type { CompiledMessage } from '../core/message/compile.js';
 import { renderFor, type RenderContext } from '../core/message/render.js';
 import type { CampaignJournal, DroppedWatch, OptOutWatch, Watch } from '../core/ports.js';
 import { buildReport, type CampaignReport } from '../core/report.js';
-import type { Channel, Subscriber, SubscriberId } from '../core/subscriber.js';
+import { byIdOf, type Channel, type Subscriber, type SubscriberId } from '../core/subscriber.js';
 import { learnUserId } from '../core/replies/identity-change.js';
 import type { Envelope, Transport } from '../core/transport.js';
 import type { Settings } from '../core/settings.js';
@@ -203,15 +203,16 @@ export async function runCampaign(run: CampaignRun, sending: Sending): Promise<C
   const since = await watchSinceThePlan(run, sending);
   const transports: Partial<Record<Channel, Transport>> = {};
   const limiters: Partial<Record<Channel, RateWindow>> = {};
+  const factory = await sending.transports();
   for (const [channel, choice] of Object.entries(run.choices) as Array<[Channel, TransportChoice]>) {
-    transports[channel] = sending.transports.build(choice, run.settings);
+    transports[channel] = factory.build(choice, run.settings);
     limiters[channel] = new RateWindow(run.rates[channel], clock, sleeper);
   }
   const items: WorkItem[] = run.pending.map((index) => ({ index, channel: (run.deliveries[index] as Delivery).channel }));
   const totals: Partial<Record<Channel, number>> = {};
   for (const item of items) totals[item.channel] = (totals[item.channel] ?? 0) + 1;
   const progress = reporter.progress(totals, run.rates);
-  const byId = new Map(run.subscribers.map((s) => [s.id as string, s]));
+  const byId = byIdOf(run.subscribers);
   const stop = new AbortController();
   void sending.untilInterrupted?.().then(() => {
     // the bars go first: what is said from here on is not drawn over

@@ -1,4 +1,4 @@
-import { chooseTransport, frozenTransports, type TransportChoice } from '../adapters/transports/select.js';
+import { chooseTransport, frozenTransports, type TransportChoice } from '../adapters/transports/choose.js';
 import type { Settings } from '../core/settings.js';
 import { countByChannel, planAudience, type AudienceQuery, type ChannelChoice } from '../core/audience.js';
 import { CanaleError, usageError } from '../core/errors.js';
@@ -9,7 +9,7 @@ import type { SubscriberStore } from '../core/ports.js';
 import type { Channel, Subscriber } from '../core/subscriber.js';
 import type { TransportName } from '../core/transport.js';
 import { closestName } from '../core/closest-name.js';
-import { describeUnknownTopics, findTopic } from '../core/topic.js';
+import { describeUnknownTopics, findTopic, type TopicId } from '../core/topic.js';
 import { planSettingsOf, ratesOf, renderContextOf, type PlanSettings } from './plan-settings.js';
 import type { Sending } from './sending.js';
 import { compileForSend, readSnapshot, type SendSnapshot } from './send-snapshot.js';
@@ -87,7 +87,7 @@ export async function prepareSend(request: SendRequest, sending: Sending): Promi
   let message = compileForSend(request.spec, snapshot, request.topics);
   if (message.topics.some((t) => !scanned.wanted.has(t))) {
     // a topic was added between reading the catalogue and the subscribers: plan on the whole store instead
-    snapshot = await readSnapshot(ports.subscribers, () => true, request.spec);
+    snapshot = await readSnapshot(ports.subscribers, {}, request.spec);
     message = compileForSend(request.spec, snapshot, request.topics);
   }
   const planSettings = planSettingsOf(sending.settings, sending.clock);
@@ -103,7 +103,6 @@ export async function prepareSend(request: SendRequest, sending: Sending): Promi
     rates,
     prices: planSettings.prices,
     ...(message.whatsappTemplate === undefined ? {} : { templateCategory: message.whatsappTemplate.category }),
-    render,
   });
   const choices = chooseTransports(plan, settings, request, sending.home);
   const quota = plan.recipients.whatsapp > 0 ? await whatsAppQuota(ports.campaigns, sending.clock.now(), planSettings, whatsAppRecipients(plan)) : undefined;
@@ -129,14 +128,13 @@ async function readForSend(request: SendRequest, store: SubscriberStore): Promis
   // a --topic the catalogue does not know is the flag's fault, whatever the message is
   const unknown = request.topics.filter((name) => findTopic(catalogue, name) === undefined);
   if (unknown.length > 0) throw new CanaleError('TOPIC_UNKNOWN', `--topic: ${describeUnknownTopics(catalogue, unknown)}`);
-  const wanted = new Set<string>();
+  const wanted = new Set<TopicId>();
   for (const name of [...request.spec.topics, ...request.topics]) {
     const topic = findTopic(catalogue, name);
     if (topic !== undefined) wanted.add(topic.id);
   }
-  const touches = (list: readonly string[] | undefined): boolean => list !== undefined && list.some((t) => wanted.has(t));
   // topics the catalogue did not know are left to the compiler, which names them
-  return { snapshot: await readSnapshot(store, (s) => touches(s.topics) || touches(s.optedOutTopics), request.spec), wanted };
+  return { snapshot: await readSnapshot(store, { filter: { touching: [...wanted] } }, request.spec), wanted };
 }
 
 /**

@@ -4,7 +4,7 @@ import { renderFor, type RenderContext } from '../core/message/render.js';
 import { CHANNEL_NAME } from '../core/channels.js';
 import { looksLikePhone } from '../core/phone.js';
 import type { SendPlan } from '../core/plan.js';
-import type { Channel, Subscriber } from '../core/subscriber.js';
+import { byIdOf, type Channel, type Subscriber } from '../core/subscriber.js';
 
 const LABEL = CHANNEL_NAME;
 /** What a subscriber lacks who has no address on a channel. */
@@ -92,7 +92,7 @@ function renders(message: CompiledMessage, s: Subscriber, channel: Channel, rend
  * `--channel` asks for, for the first recipient it can be rendered for. The audience itself does not change.
  */
 export function sampleTargets(plan: SendPlan, subscribers: readonly Subscriber[], choice: ChannelChoice, message: CompiledMessage, render: RenderContext): PreviewTargets {
-  const byId = new Map(subscribers.map((s) => [s.id, s]));
+  const byId = byIdOf(subscribers);
   const majority: Channel = plan.recipients.whatsapp >= plan.recipients.email ? 'whatsapp' : 'email';
   const channels: Channel[] = choice === 'all' ? [...message.channels] : choice === 'preferred' ? (plan.recipients.total > 0 ? [majority] : []) : [choice];
   const targets: Array<{ subscriber: Subscriber; channel: Channel }> = [];

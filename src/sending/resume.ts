@@ -1,5 +1,5 @@
 import { CHANNEL_NAME } from '../core/channels.js';
-import { frozenTransports } from '../adapters/transports/select.js';
+import { frozenTransports } from '../adapters/transports/choose.js';
 import { isResumable, type Campaign } from '../core/campaign.js';
 import { describePace, resumePace, type Pace, type PaceAsked } from '../core/campaign-pace.js';
 import { resumeSelection, type ResumeSelection } from '../core/dispatch/journal-state.js';
@@ -77,7 +77,7 @@ export async function continueCampaign(
   // before the store is read: opt-outs recorded from here on reach the send through the feed
   const optOutsFrom = await events.optOutMark();
   const listed = new Set<string>(deliveries.map((d) => d.subscriberId));
-  const snapshot = await readSnapshot(subscribers, (s) => listed.has(s.id), campaign.message);
+  const snapshot = await readSnapshot(subscribers, { keep: (s) => listed.has(s.id) }, campaign.message);
   const message = compileForSend(campaign.message, snapshot, campaign.query.topics);
   const planSettings = planSettingsOf(sending.settings, sending.clock);
   sayWhatReceiptsSettled(sending, campaign, replay.settledByReceipt.size, selection, graceMinutes, planSettings.timezone);

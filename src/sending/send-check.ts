@@ -1,5 +1,5 @@
 import { canaleCommand } from '../core/shell-quote.js';
-import { chooseTransport } from '../adapters/transports/select.js';
+import { chooseTransport } from '../adapters/transports/choose.js';
 import type { CompiledMessage } from '../core/message/compile.js';
 import type { SendPlan } from '../core/plan.js';
 import { quietEntry } from '../core/schedule/quiet-hours.js';

@@ -1,4 +1,4 @@
-import type { TransportChoice } from '../adapters/transports/select.js';
+import type { TransportChoice } from '../adapters/transports/choose.js';
 import type { Settings } from '../core/settings.js';
 import type { Sleeper } from '../core/dispatch/rate-window.js';
 import type { Clock, LockRequest, Persistence } from '../core/ports.js';
@@ -25,7 +25,8 @@ export interface SendReporter {
  */
 export interface Sending {
   readonly ports: Persistence;
-  readonly transports: TransportFactory;
+  /** The transport factory, loaded when a send first builds one (a plan never loads the HTTP and SMTP clients). */
+  readonly transports: () => Promise<TransportFactory>;
   readonly clock: Clock;
   readonly sleeper: Sleeper;
   readonly random: () => number;

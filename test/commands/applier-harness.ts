@@ -25,6 +25,7 @@ export function memoryStore(data: StoreData): SubscriberStore & { writes: number
     writes: 0,
     find: (key) => new MemorySubscriberStore(data).find(key),
     scan: (filter, visit) => new MemorySubscriberStore(data).scan(filter, visit),
+    survey: (filter, visit) => new MemorySubscriberStore(data).survey(filter, visit),
     count: (filter) => new MemorySubscriberStore(data).count(filter),
     topics: async () => structuredClone(data.topics),
     templates: async () => structuredClone(data.templates),

@@ -184,6 +184,7 @@ describe('subscribers import: in a pipe', () => {
     const racing: SubscriberStore = {
       find: (key) => real.find(key),
       scan: (filter, visit) => real.scan(filter, visit),
+      survey: (filter, visit) => real.survey(filter, visit),
       count: (filter) => real.count(filter),
       topics: () => real.topics(),
       templates: () => real.templates(),

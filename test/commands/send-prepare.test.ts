@@ -68,6 +68,7 @@ describe('prepareSend', () => {
     const racing: SubscriberStore = {
       find: (key) => store.find(key),
       scan: (filter, visitor) => store.scan(filter, visitor),
+      survey: (filter, visitor) => store.survey(filter, visitor),
       count: (filter) => store.count(filter),
       topics: async () => (looks++ === 0 ? before : store.topics()),
       templates: () => store.templates(),

@@ -22,7 +22,6 @@ function input(overrides: Partial<PlanInput> = {}): PlanInput {
     query: { topics: ['cantieri'] as TopicId[], where: [], channel: 'preferred', messageChannels: ['whatsapp', 'email'] },
     rates: { whatsapp: 80, email: 1 },
     prices: { currency: 'EUR', whatsappTemplate: () => 0.03, whatsappText: 0, email: 0.001 },
-    render: { cityName: 'Comune', links: { urlFor: () => undefined, read: () => undefined } },
     ...overrides,
   };
 }

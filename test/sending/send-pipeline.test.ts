@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { homePersistence } from '../../src/adapters/home-persistence.js';
 import { memoryPersistence } from '../../src/adapters/memory/memory-persistence.js';
-import type { TransportChoice } from '../../src/adapters/transports/select.js';
+import type { TransportChoice } from '../../src/adapters/transports/choose.js';
 import { parseCampaignSend, parseResume } from '../../src/commands/campaign-options.js';
 import { Context } from '../../src/commands/context.js';
 import { runResume, runSendCampaign } from '../../src/commands/send/campaign.js';
@@ -68,7 +68,7 @@ function sendingOn(ports: Persistence, time: ReturnType<typeof instantTime>, ans
   const said: string[] = [];
   const sending: Sending = {
     ports,
-    transports: { build: (choice) => new FakeTransport(choice.channel, time.clock, time.sleeper, (envelope, call) => answer(envelope.recipientKey, call), 20) },
+    transports: async () => ({ build: (choice) => new FakeTransport(choice.channel, time.clock, time.sleeper, (envelope, call) => answer(envelope.recipientKey, call), 20) }),
     clock: time.clock,
     sleeper: time.sleeper,
     random: () => 0.5,

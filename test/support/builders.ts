@@ -7,9 +7,9 @@ import type { TopicId } from '../../src/core/topic.js';
 let next = 0;
 
 /** A valid subscriber with sensible defaults; override what the test is about. */
-export function aSubscriber(overrides: Partial<Omit<Subscriber, 'topics'>> & { topics?: string[] } = {}): Subscriber {
+export function aSubscriber(overrides: Partial<Omit<Subscriber, 'topics' | 'optedOutTopics'>> & { topics?: string[]; optedOutTopics?: string[] } = {}): Subscriber {
   next++;
-  const { topics, ...rest } = overrides;
+  const { topics, optedOutTopics, ...rest } = overrides;
   return {
     id: `sub_t${String(next).padStart(4, '0')}` as SubscriberId,
     name: `Cittadino ${next}`,
@@ -22,6 +22,7 @@ export function aSubscriber(overrides: Partial<Omit<Subscriber, 'topics'>> & { t
     consent: { source: 'test', at: '2026-01-01T00:00:00.000Z' },
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
+    ...(optedOutTopics === undefined ? {} : { optedOutTopics: optedOutTopics as TopicId[] }),
     ...rest,
   };
 }

@@ -1,6 +1,7 @@
 import { CanaleError } from '../../core/errors.js';
 import type { Sql } from './database.js';
 import { importingError, readImportMarker } from './pg-import-marker.js';
+import { AUDIENCE_SCHEMA } from './schema/audience.js';
 import { CAMPAIGNS_SCHEMA } from './schema/campaigns.js';
 import { EVENTS_SCHEMA } from './schema/events.js';
 import { LOCKS_SCHEMA } from './schema/locks.js';
@@ -20,6 +21,7 @@ export interface Migration {
  */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'subscribers, topics, templates, campaigns, journals, events, schedules, locks', sql: [SUBSCRIBERS_SCHEMA, CAMPAIGNS_SCHEMA, EVENTS_SCHEMA, SCHEDULES_SCHEMA, LOCKS_SCHEMA].join('\n') },
+  { version: 2, name: 'the topics subscribers left, and the attribute names they have', sql: AUDIENCE_SCHEMA },
 ];
 
 /** The schema version this canale writes and reads. */

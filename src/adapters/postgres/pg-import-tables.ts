@@ -7,6 +7,7 @@ import type { Sql } from './database.js';
  */
 const DATA_TABLES = [
   'canale_subscribers',
+  'canale_attribute_names',
   'canale_topics',
   'canale_templates',
   'canale_campaigns',

@@ -20,7 +20,9 @@ const WEBHOOK_GRANTS: ReadonlyArray<readonly [privileges: string, tables: readon
   ['select, update', ['canale_feed_ends']],
   ['select, insert, update', ['canale_inbox_cursor']],
   ['select, insert, update, delete', ['canale_failure_streaks']],
-  ['select (id), insert, update (phone, email_key, user_id, status, topics, sources, record)', ['canale_subscribers']],
+  ['select (id), insert, update (phone, email_key, user_id, status, topics, left_topics, sources, record)', ['canale_subscribers']],
+  // the names of fields (municipio, cap) and how many have each: no one's data
+  ['select, insert, update, delete', ['canale_attribute_names']],
 ];
 
 const WEBHOOK_FUNCTIONS = [

@@ -10,6 +10,7 @@ export interface SubscriberRow {
   readonly user_id: string | null;
   readonly status: string;
   readonly topics: readonly string[];
+  readonly left_topics: readonly string[];
   readonly sources: readonly string[];
   readonly record: Subscriber;
 }
@@ -22,6 +23,7 @@ export function rowOf(s: Subscriber): SubscriberRow {
     user_id: s.whatsappUserId ?? null,
     status: s.status,
     topics: s.topics,
+    left_topics: s.optedOutTopics ?? [],
     sources: whatsappSources(s),
     record: s,
   };
@@ -44,15 +46,18 @@ function arrayLiteral(items: readonly string[]): string {
   return copyField(`{${literal}}`);
 }
 
+/** The columns of a subscriber's row, in the order copyLine writes them. */
+export const ROW_COLUMNS = ['id', 'phone', 'email_key', 'user_id', 'status', 'topics', 'left_topics', 'sources', 'record'] as const;
+
 /**
- * One line of `COPY canale_subscribers (id, phone, email_key, user_id, status, topics, sources, record) FROM STDIN`
+ * One line of `COPY canale_subscribers (ROW_COLUMNS) FROM STDIN`
  * in text format. JSON text has no raw newline or tab: only its backslashes are escaped.
  */
 export function copyLine(s: Subscriber): string {
   const json = JSON.stringify(s);
   const record = json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
   const email = s.email === undefined ? undefined : emailKey(s.email);
-  return `${copyField(s.id)}\t${copyField(s.phone)}\t${copyField(email)}\t${copyField(s.whatsappUserId)}\t${copyField(s.status)}\t${arrayLiteral(s.topics)}\t${arrayLiteral(whatsappSources(s))}\t${record}\n`;
+  return `${copyField(s.id)}\t${copyField(s.phone)}\t${copyField(email)}\t${copyField(s.whatsappUserId)}\t${copyField(s.status)}\t${arrayLiteral(s.topics)}\t${arrayLiteral(s.optedOutTopics ?? [])}\t${arrayLiteral(whatsappSources(s))}\t${record}\n`;
 }
 
 /** The lines of a COPY of these subscribers, a few hundred kilobytes at a time. */

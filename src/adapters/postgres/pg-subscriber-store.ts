@@ -1,6 +1,6 @@
 import { emailKey } from '../../core/email.js';
 import { CanaleError } from '../../core/errors.js';
-import type { BookHints, ScanCount, SubscriberKey, SubscriberStore, SubscriberTransaction, SubscriberVisitor } from '../../core/ports.js';
+import type { BookHints, ScanCount, SubscriberKey, SubscriberStore, SubscriberTransaction, SubscriberVisitor, Survey } from '../../core/ports.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import { matchSubscriber, type SubscriberFilter } from '../../core/subscriber-filter.js';
 import type { Template } from '../../core/template.js';
@@ -26,6 +26,31 @@ const UNIQUE: Readonly<Record<string, { readonly what: string; readonly key: (va
 export interface PgSubscriberStoreOptions {
   /** From how many new rows a write is a bulk load (indexes built after it): BULK_ROWS; tests make it small. */
   readonly bulkRows?: number;
+}
+
+/**
+ * A scan in `tx`: everyone in the store's order, so each one's place is counted; those the database rules out by
+ * topic and status come as null (their records are neither sent nor parsed).
+ */
+async function scanIn(tx: TxSql, filter: SubscriberFilter | undefined, visitor: SubscriberVisitor): Promise<ScanCount> {
+  // one pass by index: compiling it (JIT) would cost more than it saves
+  await tx`set local jit = off`;
+  const matches = filter === undefined ? undefined : matchSubscriber(filter);
+  const isSubscriber = recordReader();
+  const { where } = pushedFilter(tx, filter);
+  const rows =
+    where === undefined
+      ? tx<{ record: unknown }[]>`select record from canale_subscribers order by position`
+      : tx<{ record: unknown }[]>`select case when ${where} then record end as record from canale_subscribers order by position`;
+  let total = 0;
+  let matched = 0;
+  await eachRow(rows, ({ record }) => {
+    const index = total++;
+    if (record === null || !isSubscriber(record, index) || (matches !== undefined && !matches(record))) return;
+    matched++;
+    visitor(record, index);
+  });
+  return { total, matched };
 }
 
 /** How many subscribers the table holds: known when the transaction read everyone. */
@@ -69,26 +94,14 @@ export class PgSubscriberStore implements SubscriberStore {
   }
 
   async scan(filter: SubscriberFilter | undefined, visitor: SubscriberVisitor): Promise<ScanCount> {
-    const matches = filter === undefined ? undefined : matchSubscriber(filter);
-    return this.sql.begin('read only', async (tx) => {
-      // one pass by index: compiling it (JIT) would cost more than it saves
-      await tx`set local jit = off`;
-      const isSubscriber = recordReader();
-      const { where } = pushedFilter(tx, filter);
-      // everyone in the store's order, so each one's place is counted; those the database rules out come as null
-      const rows =
-        where === undefined
-          ? tx<{ record: unknown }[]>`select record from canale_subscribers order by position`
-          : tx<{ record: unknown }[]>`select case when ${where} then record end as record from canale_subscribers order by position`;
-      let total = 0;
-      let matched = 0;
-      await eachRow(rows, ({ record }) => {
-        const index = total++;
-        if (record === null || !isSubscriber(record, index) || (matches !== undefined && !matches(record))) return;
-        matched++;
-        visitor(record, index);
-      });
-      return { total, matched };
+    return this.sql.begin('read only', (tx) => scanIn(tx, filter, visitor));
+  }
+
+  /** The attribute names are canale_attribute_names' (schema/audience.ts), read in the scan's snapshot. */
+  async survey(filter: SubscriberFilter | undefined, visitor: SubscriberVisitor): Promise<Survey> {
+    return this.sql.begin('isolation level repeatable read read only', async (tx) => {
+      const names = await tx<{ name: string }[]>`select name from canale_attribute_names order by name`;
+      return { ...(await scanIn(tx, filter, visitor)), attributes: new Set(names.map((r) => r.name)) };
     });
   }
 

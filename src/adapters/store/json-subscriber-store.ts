@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { BookHints, ScanCount, SubscriberKey, SubscriberStore, SubscriberTransaction, SubscriberVisitor } from '../../core/ports.js';
+import type { BookHints, ScanCount, SubscriberKey, SubscriberStore, SubscriberTransaction, SubscriberVisitor, Survey } from '../../core/ports.js';
 import { emptyStore, type StoreData } from '../../core/store-data.js';
 import { subscriberValidator } from './store-schema.js';
 import { SubscriberBook } from '../../core/subscriber-book.js';
@@ -15,6 +15,7 @@ import { IndexedTransaction } from './indexed-transaction.js';
 import { buildIndex, KeyHashList, keyHashes, StoreIndex, writeIndex, type StoreLayoutMarks } from './store-index.js';
 import { readLayoutSync } from './store-layout.js';
 import { serializeStore, StoreFile } from './store-file.js';
+import { surveyByScan } from './survey.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 
 export interface JsonSubscriberStoreOptions {
@@ -83,6 +84,10 @@ export class JsonSubscriberStore implements SubscriberStore {
       visitor(s, i);
     });
     return { total: scanned?.subscriberCount ?? 0, matched };
+  }
+
+  survey(filter: SubscriberFilter | undefined, visitor: SubscriberVisitor): Promise<Survey> {
+    return surveyByScan((visit) => this.scan(undefined, visit), filter, visitor);
   }
 
   async count(filter?: SubscriberFilter): Promise<number> {

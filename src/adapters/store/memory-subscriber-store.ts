@@ -1,4 +1,4 @@
-import type { BookHints, ScanCount, SubscriberKey, SubscriberStore, SubscriberTransaction, SubscriberVisitor } from '../../core/ports.js';
+import type { BookHints, ScanCount, SubscriberKey, SubscriberStore, SubscriberTransaction, SubscriberVisitor, Survey } from '../../core/ports.js';
 import { emptyStore, type StoreData } from '../../core/store-data.js';
 import { SubscriberBook } from '../../core/subscriber-book.js';
 import type { E164 } from '../../core/phone.js';
@@ -6,6 +6,7 @@ import type { Subscriber } from '../../core/subscriber.js';
 import { matchSubscriber, type SubscriberFilter } from '../../core/subscriber-filter.js';
 import type { Template } from '../../core/template.js';
 import type { Topic } from '../../core/topic.js';
+import { surveyByScan } from './survey.js';
 
 /**
  * The SubscriberStore port in memory, for tests and for runs that need no home: the same promises as the JSON store,
@@ -38,6 +39,10 @@ export class MemorySubscriberStore implements SubscriberStore {
       visitor(structuredClone(s), i);
     });
     return { total: subscribers.length, matched };
+  }
+
+  survey(filter: SubscriberFilter | undefined, visitor: SubscriberVisitor): Promise<Survey> {
+    return surveyByScan((visit) => this.scan(undefined, visit), filter, visitor);
   }
 
   async count(filter?: SubscriberFilter): Promise<number> {

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { SharedValues } from './shared-values.js';
+import { SharedValues } from '../../core/shared-values.js';
 
 const SECTION = /^"([A-Za-z]+)":\[(?:\](,|\}))?$/;
 

@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
-import type { TransportChoice } from '../../adapters/transports/select.js';
+import type { TransportChoice } from '../../adapters/transports/choose.js';
 import { usageError } from '../../core/errors.js';
 import { checkCron, nextSlot, shortestGap } from '../../core/schedule/recurrence.js';
 import { channelsOfSchedule, type Schedule } from '../../core/schedule/schedule.js';

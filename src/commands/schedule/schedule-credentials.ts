@@ -1,5 +1,5 @@
 import { readConfigFile } from '../../adapters/config-file.js';
-import { credentialsOf, REAL_TRANSPORT } from '../../adapters/transports/select.js';
+import { credentialsOf, REAL_TRANSPORT } from '../../adapters/transports/choose.js';
 import { CHANNEL_NAME } from '../../core/channels.js';
 import { channelsOfSchedule, type Schedule } from '../../core/schedule/schedule.js';
 import type { Campaign } from '../../core/campaign.js';

@@ -1,4 +1,4 @@
-import { frozenTransports } from '../../adapters/transports/select.js';
+import { frozenTransports } from '../../adapters/transports/choose.js';
 import type { Schedule } from '../../core/schedule/schedule.js';
 import type { Settings } from '../../core/settings.js';
 import type { SendRequest } from '../../sending/prepare.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { loadMessageFile } from '../../adapters/message/message-file.js';
-import { chooseTransport } from '../../adapters/transports/select.js';
+import { chooseTransport } from '../../adapters/transports/choose.js';
 import type { Email } from '../../core/email.js';
 import { CanaleError } from '../../core/errors.js';
 import { renderFor } from '../../core/message/render.js';
@@ -48,7 +48,7 @@ const TEST_MESSAGE_NAME: Readonly<Record<Channel, string>> = { whatsapp: 'WhatsA
 async function messageEnvelope(options: Extract<TestSendOptions, { message: string }>, ctx: Context, recipientKey: string): Promise<Envelope> {
   const spec = await loadMessageFile(resolve(ctx.deps.cwd, options.message));
   const isTheAddress = (s: Subscriber): boolean => HAS_TEST_ADDRESS[options.channel](s, options.to);
-  const snapshot = await readSnapshot((await ctx.ports()).subscribers, isTheAddress, spec);
+  const snapshot = await readSnapshot((await ctx.ports()).subscribers, { keep: isTheAddress }, spec);
   const message = compileForSend(spec, snapshot, []);
   const known = snapshot.subscribers[0];
   const now = ctx.now();

@@ -1,4 +1,4 @@
-import { missingSettings } from '../../adapters/transports/select.js';
+import { missingSettings } from '../../adapters/transports/choose.js';
 import type { GraphSettings } from '../../adapters/transports/cloud-api/graph-client.js';
 import { CanaleError } from '../../core/errors.js';
 import type { Context } from '../context.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { buildTransport, chooseTransport } from '../../adapters/transports/select.js';
+import { chooseTransport } from '../../adapters/transports/choose.js';
+import { buildTransport } from '../../adapters/transports/select.js';
 import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
 import { WebhookServer } from '../../adapters/http/webhook-server.js';
 import { CanaleError, usageError } from '../../core/errors.js';

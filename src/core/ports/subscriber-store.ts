@@ -81,6 +81,11 @@ export interface ScanCount {
   readonly matched: number;
 }
 
+/** What a survey found: a scan's counts, and every attribute key any subscriber of the store has, matched or not. */
+export interface Survey extends ScanCount {
+  readonly attributes: ReadonlySet<string>;
+}
+
 /**
  * The subscribers, their topics and the synced templates (DESIGN §5). Implementations guarantee:
  * - reads need no lock and see one committed state, never a half-written one;
@@ -99,6 +104,12 @@ export interface SubscriberStore {
    * million subscribers cost the memory of one.
    */
   scan(filter: SubscriberFilter | undefined, visitor: SubscriberVisitor): Promise<ScanCount>;
+  /**
+   * A scan, as `scan`, that also names every attribute key any subscriber of the whole store has — those `filter`
+   * rules out too — as of the same state: what a send checks its placeholders and `--where` against while it holds
+   * only its audience.
+   */
+  survey(filter: SubscriberFilter | undefined, visitor: SubscriberVisitor): Promise<Survey>;
   /** How many subscribers match `filter`. */
   count(filter?: SubscriberFilter): Promise<number>;
   /** The topic catalogue, without reading any subscriber. */

@@ -123,6 +123,59 @@ describe.each([
     expect(await ids({ search: 'neri' })).toEqual([people[0]?.id]);
   });
 
+  it('finds those who follow or left a topic (touching), in the store\'s order, by every write path', async () => {
+    const store = await make();
+    const follows = aSubscriber({ topics: ['cantieri'] });
+    const left = aSubscriber({ topics: ['scuola'], optedOutTopics: ['cantieri'] });
+    const neither = aSubscriber({ topics: ['scuola'] });
+    await store.transaction({}, (tx) => [follows, left, neither].forEach((p) => tx.insert(p)));
+    const touching = async (topics: string[]) => {
+      const seen: string[] = [];
+      const { matched, total } = await store.scan({ touching: topics as TopicId[] }, (s) => seen.push(s.id));
+      expect([matched, total]).toEqual([seen.length, 3]);
+      expect(await store.count({ touching: topics as TopicId[] })).toBe(seen.length);
+      return seen;
+    };
+    expect(await touching(['cantieri'])).toEqual([follows.id, left.id]);
+    expect(await touching(['cantieri', 'scuola'])).toEqual([follows.id, left.id, neither.id]);
+    // a replace that leaves the topic, and one that joins it again
+    await store.transaction({ ids: [neither.id, left.id] }, (tx) => {
+      tx.replace({ ...neither, optedOutTopics: ['cantieri' as TopicId] });
+      tx.replace({ ...left, topics: ['scuola', 'cantieri'] as TopicId[], optedOutTopics: [] });
+    });
+    expect(await touching(['cantieri'])).toEqual([follows.id, left.id, neither.id]);
+    expect(await touching(['mobilita'])).toEqual([]);
+  });
+
+  it('surveys: hands on those the filter matches and names the attribute keys of everyone, as they change', async () => {
+    const store = await make();
+    const survey = async (filter: Parameters<SubscriberStore['survey']>[0]) => {
+      const seen: string[] = [];
+      const { attributes, matched, total } = await store.survey(filter, (s) => seen.push(s.id));
+      expect(matched).toBe(seen.length);
+      return { seen, total, attributes: [...attributes].sort() };
+    };
+    expect(await survey(undefined)).toEqual({ seen: [], total: 0, attributes: [] });
+    const a = aSubscriber({ topics: ['cantieri'], attributes: { municipio: 'I' } });
+    const b = aSubscriber({ topics: ['scuola'], attributes: { municipio: 'II', cap: '00184' } });
+    await store.transaction({}, (tx) => [a, b].forEach((p) => tx.insert(p)));
+    // b is not in the audience, yet its "cap" is a field a placeholder may use
+    expect(await survey({ topics: ['cantieri' as TopicId] })).toEqual({ seen: [a.id], total: 2, attributes: ['cap', 'municipio'] });
+    await store.transaction({ ids: [b.id] }, (tx) => tx.replace({ ...b, attributes: { municipio: 'II', scuola: 'Mazzini' } }));
+    expect((await survey(undefined)).attributes).toEqual(['municipio', 'scuola']);
+    // the last holder of a key gone (forget), the key is gone; one still held stays
+    await store.transaction({ ids: [b.id] }, (tx) => tx.remove(b.id));
+    expect(await survey(undefined)).toEqual({ seen: [a.id], total: 1, attributes: ['municipio'] });
+    // a transaction that throws counts nothing
+    await expect(
+      store.transaction({}, (tx) => {
+        tx.insert(aSubscriber({ attributes: { quartiere: 'Prati' } }));
+        throw new Error('stop');
+      }),
+    ).rejects.toThrow('stop');
+    expect((await survey(undefined)).attributes).toEqual(['municipio']);
+  });
+
   it('replaces, removes and finds by the new keys only, in the next transaction and the next read', async () => {
     const store = await make();
     const s = aSubscriber({ phone: '+393330000009' as E164 });

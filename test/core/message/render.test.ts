@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileMessage, type CompiledMessage } from '../../../src/core/message/compile.js';
 import type { MessageSpec } from '../../../src/core/message/message-spec.js';
-import { renderEmailFor, renderWhatsAppFor } from '../../../src/core/message/render.js';
+import { refusalFor, renderEmailFor, renderFor, renderWhatsAppFor } from '../../../src/core/message/render.js';
 import { paramTextProblem, renderTemplateParams } from '../../../src/core/message/template-params.js';
 import type { UnsubscribeLinks } from '../../../src/core/ports.js';
 import type { TemplateInfo } from '../../../src/core/message/template-check.js';
@@ -138,5 +138,33 @@ describe('renderEmailFor', () => {
     const result = renderEmailFor(compiled(), subscriber, origin, { cityName: 'C', links });
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.problems.join()).toMatch(problem);
+  });
+});
+
+describe('refusalFor: what a plan asks of every recipient', () => {
+  const messages: Array<[string, CompiledMessage]> = [
+    ['free text and e-mail', compiled()],
+    ['a positional template', compiled({ whatsapp: { template: 'avviso_cantieri', language: 'it', params: ['{{nome}}', 'via {{municipio}}'] } })],
+    ['a named template', compiled({ whatsapp: { template: 't', language: 'it', params: { municipio: '{{municipio}}' } } })],
+    ['a template made too long by a value', compiled({ whatsapp: { template: 'lungo', language: 'it', params: ['{{municipio}}'] } })],
+    ['a subject with a value', compiled({ subject: 'Per {{nome}}' })],
+  ];
+  const people = [
+    aSubscriber({ name: 'Anna', attributes: { municipio: 'I' } }),
+    aSubscriber({ name: undefined, attributes: {} }),
+    aSubscriber({ phone: undefined, whatsappUserId: 'IT.1', email: undefined, name: 'Bea' }),
+    aSubscriber({ phone: undefined, email: undefined }),
+    aSubscriber({ name: 'Riga\nspezzata', attributes: { municipio: 'x'.repeat(3100) } }),
+    aSubscriber({ name: 'Carla', attributes: { municipio: 'II\r\nBcc: a@example.it' } }),
+  ];
+
+  it.each(messages)('answers as renderFor does, on every channel, for %s', (_label, message) => {
+    for (const subscriber of people) {
+      for (const channel of ['whatsapp', 'email'] as const) {
+        const rendering = renderFor(channel, message, subscriber, origin, { cityName: 'Comune', links });
+        const refusal = refusalFor(channel, message, subscriber);
+        expect(refusal, `${channel} ${subscriber.name ?? subscriber.id}`).toEqual(rendering.ok ? undefined : rendering);
+      }
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseTransport } from '../../../src/adapters/transports/select.js';
+import { chooseTransport } from '../../../src/adapters/transports/choose.js';
 import type { ConfigValue } from '../../../src/core/config-keys.js';
 import { resolveSettings } from '../../../src/core/settings.js';
 
