@@ -13,7 +13,6 @@ import { forEachKey, holdsKey, type IndexKind } from './store-index.js';
 import { idTaken, subscriberExists } from '../../core/subscriber-exists.js';
 import { KeyIndex } from '../../core/key-index.js';
 
-export { idTaken, subscriberExists } from '../../core/subscriber-exists.js';
 
 /**
  * What a transaction reads beneath its changes: db.json through its index (IndexedFile), or the records a database

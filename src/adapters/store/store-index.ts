@@ -30,9 +30,8 @@ export function forEachKey(s: Subscriber, visit: (kind: IndexKind, value: string
   if (s.phone !== undefined) visit('p', s.phone);
   if (s.email !== undefined) visit('e', emailKey(s.email));
   if (s.whatsappUserId !== undefined) visit('u', s.whatsappUserId);
-  // whatsappSources' order, without making its list (a million subscribers, most with none)
-  if (s.consent.source.startsWith('whatsapp:')) visit('s', s.consent.source);
-  for (const event of s.history ?? []) if (event.source.startsWith('whatsapp:')) visit('s', event.source);
+  // without making a list of sources (a million subscribers, most with none)
+  forEachWhatsappSource(s, (source) => visit('s', source));
 }
 
 /** Whether the subscriber is found by this key. */
@@ -55,10 +54,16 @@ export function holdsKey(s: Subscriber, kind: IndexKind, value: string): boolean
   }
 }
 
-/** The consent sources of a subscriber that a reply is looked up by: `whatsapp:<message id>`, of the consent and its history. */
+/** Hands each consent source a reply is looked up by to `visit`: `whatsapp:<message id>`, of the consent, then of its history. */
+export function forEachWhatsappSource(s: Subscriber, visit: (source: string) => void): void {
+  if (s.consent.source.startsWith('whatsapp:')) visit(s.consent.source);
+  for (const event of s.history ?? []) if (event.source.startsWith('whatsapp:')) visit(event.source);
+}
+
+/** The consent sources of a subscriber that a reply is looked up by (forEachWhatsappSource), as a list. */
 export function whatsappSources(s: Subscriber): string[] {
-  const sources = s.consent.source.startsWith('whatsapp:') ? [s.consent.source] : [];
-  for (const event of s.history ?? []) if (event.source.startsWith('whatsapp:')) sources.push(event.source);
+  const sources: string[] = [];
+  forEachWhatsappSource(s, (source) => sources.push(source));
   return sources;
 }
 
