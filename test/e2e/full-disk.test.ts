@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isTemporaryFile } from '../../src/adapters/fs/atomic-file.js';
+import type * as IndexTable from '../../src/adapters/store/index-table.js';
 import { AppendFile } from '../../src/adapters/webhook/append-file.js';
 import { addressTag } from '../../src/adapters/transports/outbox/outbox-files.js';
 import { runCli, type CliResult } from '../support/cli.js';
@@ -166,6 +167,20 @@ describe.skipIf(!MOUNTABLE)('a campaign frozen on a nearly full home (needs root
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await readdir(join(home, 'outbox', 'email'))).toHaveLength(5);
     expect(await readdir(join(home, 'campaigns', id))).not.toContain('.journal.jsonl.reserve');
+  });
+});
+
+describe.skipIf(!MOUNTABLE)('the index of db.json on a full disk (needs root and mount; skipped otherwise)', () => {
+  it('made in a worker thread, it fails as DISK_FULL, as when this thread writes it, and leaves no temporary file', async () => {
+    const { startIndexTable } = (await import(new URL('../../dist/adapters/store/index-table.js', import.meta.url).href)) as typeof IndexTable;
+    const count = 30_000;
+    const keys = { count, hashes: Uint32Array.from({ length: count }, (_, k) => k * 2654435761 || 1), owners: Uint32Array.from({ length: count }, (_, k) => k) };
+    const filler = await fillHome(64 * 1024);
+    const path = join(home, 'db.json.index');
+    const write = startIndexTable(keys, { workerFrom: 1 }).write(path, `${''.padEnd(255)}\n`, Array.from({ length: count }, (_, k) => k * 100));
+    await expect(write).rejects.toMatchObject({ name: 'CanaleError', code: 'DISK_FULL', message: expect.stringContaining(path) as string });
+    await rm(filler);
+    expect((await readdir(home)).filter(isTemporaryFile)).toEqual([]);
   });
 });
 

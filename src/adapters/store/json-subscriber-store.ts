@@ -12,11 +12,12 @@ import { withFileLock, type LockOwner } from '../fs/file-lock.js';
 import { appendChange, applyChanges, identityOfPath, readChangeLog, removeChangeLog, type LogChanges } from './change-log.js';
 import { IndexedFile } from './indexed-file.js';
 import { IndexedTransaction } from './indexed-transaction.js';
-import { buildIndex, KeyHashList, keyHashes, StoreIndex, writeIndex, type StoreLayoutMarks } from './store-index.js';
+import { startIndexTable } from './index-table.js';
+import { KeyHashList, keyHashes, StoreIndex, writeIndex, type StoreLayoutMarks } from './store-index.js';
 import { readLayoutSync } from './store-layout.js';
 import { serializeStore, StoreFile } from './store-file.js';
 import { surveyByScan } from './survey.js';
-import { writeFileAtomic } from '../fs/atomic-file.js';
+import { writeFileAtomic, type WritePosition } from '../fs/atomic-file.js';
 
 export interface JsonSubscriberStoreOptions {
   /** How long a transaction waits for another canale's lock before BUSY. */
@@ -35,10 +36,13 @@ export const BULK_CHANGES = 2_000;
 /** Writes the whole store to a new db.json, then its index, then removes the log it folded (DESIGN §5). */
 export async function writeIndexedStore(path: string, data: StoreData): Promise<void> {
   const marks: StoreLayoutMarks = { offsets: [], templatesAt: -1 };
-  await writeFileAtomic(path, serializeStore(data, marks));
+  // the keys are placed in the index's table (by another thread, for a big store) while db.json is written
+  const table = startIndexTable(keyHashes(data.subscribers), { again: () => keyHashes(data.subscribers) });
+  const position: WritePosition = { bytes: 0 };
+  await writeFileAtomic(path, serializeStore(data, marks, position), position);
   // a crash here leaves an index of the db.json before: it names that file, so it is never used for this one
   const base = identityOfPath(path) ?? '';
-  await writeIndex(path, buildIndex(keyHashes(data.subscribers), marks, base));
+  await writeIndex(path, table, marks, base);
   await removeChangeLog(path);
 }
 
@@ -150,7 +154,7 @@ export class JsonSubscriberStore implements SubscriberStore {
       if (isSubscriber(record, n)) keys.add(record, n++);
     });
     if (layout === undefined) return undefined;
-    await writeIndex(this.path, buildIndex(keys, layout.marks, layout.base));
+    await writeIndex(this.path, startIndexTable(keys), layout.marks, layout.base);
     return StoreIndex.open(this.path);
   }
 

@@ -4,7 +4,7 @@ import { CanaleError } from '../../core/errors.js';
 import type { SubscriberVisitor } from '../../core/ports.js';
 import { STORE_SECTIONS, subscriberValidator, validateStore, validateTopics, type StoreData } from './store-schema.js';
 import type { Topic } from '../../core/topic.js';
-import { writeFileAtomic } from '../fs/atomic-file.js';
+import { writeFileAtomic, type WritePosition } from '../fs/atomic-file.js';
 import { applyChanges, identityOfFd, identityOfPath, readChangeLog, removeChangeLog, type LogState } from './change-log.js';
 import type { StoreLayoutMarks } from './store-index.js';
 import { serializeMarked } from './store-layout.js';
@@ -161,6 +161,6 @@ export class StoreFile implements Adapter<StoreData> {
 }
 
 /** db.json's text, in pieces (serializeMarked), sections in STORE_SECTIONS order. */
-export function serializeStore(data: StoreData, marks?: StoreLayoutMarks): Generator<string> {
-  return serializeMarked(data, STORE_SECTIONS, marks);
+export function serializeStore(data: StoreData, marks?: StoreLayoutMarks, position?: WritePosition): Generator<string> {
+  return serializeMarked(data, STORE_SECTIONS, marks, position);
 }

@@ -1,8 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { emailKey } from '../../core/email.js';
 import type { Subscriber } from '../../core/subscriber.js';
-import { writeFileAtomic } from '../fs/atomic-file.js';
 import { identityOfFd } from './change-log.js';
+import { HEADER_BYTES, SLOT_BYTES, type IndexTableBuild, type KeyHashes } from './index-table.js';
+
+export type { KeyHashes } from './index-table.js';
 
 /**
  * `db.json.index` (DESIGN §5): where each subscriber's line starts in db.json, by id, phone, e-mail, WhatsApp user id
@@ -15,8 +17,6 @@ import { identityOfFd } from './change-log.js';
  */
 export const indexPath = (db: string): string => `${db}.index`;
 
-const HEADER_BYTES = 256;
-const SLOT_BYTES = 12;
 const PROBE_SLOTS = 32;
 const LINE_CHUNK = 4096;
 /** Lookups one by one before the table is read whole: a few for a reply or an add, thousands for an import. */
@@ -88,41 +88,42 @@ function hashOfKey(kind: IndexKind, value: string): number {
   return fnv(Math.imul(FNV_OFFSET ^ kind.charCodeAt(0), 0x01000193), value) >>> 0 || 1;
 }
 
-/** The keys of a store's subscribers (forEachKey), in db.json's order: how many, and each one's hash with its subscriber's position. */
-export interface KeyHashes {
-  readonly count: number;
-  forEach(visit: (hash: number, owner: number) => void): void;
-}
-
-/** The key hashes of subscribers held in memory, hashed as the index is built: no list of three million hashes. */
+/** The key hashes of subscribers held in memory: counted, then hashed straight into arrays of that size. */
 export function keyHashes(subscribers: readonly Subscriber[]): KeyHashes {
   let count = 0;
   for (const s of subscribers) forEachKey(s, () => count++);
-  return {
-    count,
-    forEach: (visit) => subscribers.forEach((s, owner) => forEachKey(s, (kind, value) => visit(hashOfKey(kind, value), owner))),
-  };
+  const list = new KeyHashList(count);
+  subscribers.forEach((s, owner) => list.add(s, owner));
+  return list;
 }
 
-/** Key hashes gathered one subscriber at a time, from records that are not kept (db.json read to index it). */
+/** Key hashes gathered one subscriber at a time (db.json read to index it: records that are not kept). */
 export class KeyHashList implements KeyHashes {
-  private readonly hashes: number[] = [];
-  private readonly owners: number[] = [];
+  hashes: Uint32Array;
+  owners: Uint32Array;
+  count = 0;
 
-  get count(): number {
-    return this.hashes.length;
+  constructor(expected = 1024) {
+    this.hashes = new Uint32Array(Math.max(16, expected));
+    this.owners = new Uint32Array(Math.max(16, expected));
   }
 
   /** Adds the key hashes of `s`, the subscriber at position `owner`. */
   add(s: Subscriber, owner: number): void {
     forEachKey(s, (kind, value) => {
-      this.hashes.push(hashOfKey(kind, value));
-      this.owners.push(owner);
+      if (this.count === this.hashes.length) this.grow();
+      this.hashes[this.count] = hashOfKey(kind, value);
+      this.owners[this.count++] = owner;
     });
   }
 
-  forEach(visit: (hash: number, owner: number) => void): void {
-    for (let k = 0; k < this.hashes.length; k++) visit(this.hashes[k] as number, this.owners[k] as number);
+  private grow(): void {
+    const hashes = new Uint32Array(this.hashes.length * 2);
+    const owners = new Uint32Array(this.hashes.length * 2);
+    hashes.set(this.hashes);
+    owners.set(this.owners);
+    this.hashes = hashes;
+    this.owners = owners;
   }
 }
 
@@ -132,34 +133,13 @@ export interface StoreLayoutMarks {
   templatesAt: number;
 }
 
-/** The index of the subscribers whose key hashes are `keys` (in db.json's order), at `marks.offsets`, for the db.json of identity `base`. */
-export function buildIndex(keys: KeyHashes, marks: StoreLayoutMarks, base: string): Buffer {
-  const count = keys.count;
-  let slots = 16;
-  // at most half full: linear probing stays short (a few slots a key) when made and when read
-  while (slots * 0.5 < count) slots *= 2;
-  const table = Buffer.alloc(HEADER_BYTES + slots * SLOT_BYTES);
-  const header = JSON.stringify({ canaleIndex: 1, base, slots, templatesAt: marks.templatesAt });
-  table.write(header.padEnd(HEADER_BYTES - 1, ' '), 0, 'latin1');
-  table[HEADER_BYTES - 1] = 0x0a;
-  const mask = slots - 1;
-  // probed and filled in place, through a view of the slots: one touch of the table a key (a million subscribers:
-  // ~3 million keys), no second pass to lay the slots out
-  const view = new DataView(table.buffer, table.byteOffset + HEADER_BYTES, slots * SLOT_BYTES);
-  keys.forEach((hash, owner) => {
-    let at = (hash & mask) * SLOT_BYTES;
-    while (view.getUint32(at, true) !== 0) at = at + SLOT_BYTES === view.byteLength ? 0 : at + SLOT_BYTES;
-    const offset = marks.offsets[owner] as number;
-    view.setUint32(at, hash, true);
-    // the offset in 6 bytes, little-endian: its low 32 bits, then the 16 above them
-    view.setUint32(at + 4, offset >>> 0, true);
-    view.setUint16(at + 8, Math.floor(offset / 2 ** 32), true);
-  });
-  return table;
-}
-
-export async function writeIndex(db: string, table: Buffer): Promise<void> {
-  await writeFileAtomic(indexPath(db), table);
+/**
+ * Writes the index of the subscribers whose table `build` is making, at `marks.offsets`, for the db.json of identity
+ * `base` (the table is finished, and written, by the thread that made it).
+ */
+export async function writeIndex(db: string, build: IndexTableBuild, marks: StoreLayoutMarks, base: string): Promise<void> {
+  const header = JSON.stringify({ canaleIndex: 1, base, slots: build.slots, templatesAt: marks.templatesAt });
+  await build.write(indexPath(db), `${header.padEnd(HEADER_BYTES - 1, ' ')}\n`, marks.offsets);
 }
 
 /**

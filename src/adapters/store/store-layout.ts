@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { STORE_VERSION, type StoreData } from '../../core/store-data.js';
+import type { WritePosition } from '../fs/atomic-file.js';
 import { identityOfFd } from './change-log.js';
 import type { StoreLayoutMarks } from './store-index.js';
 
@@ -90,20 +91,25 @@ export function scanLayoutSync(fd: number, onSubscriber: (record: Record<string,
   }
 }
 
-/** `{"version":1,⏎"topics":[⏎{…},⏎{…}⏎],⏎"subscribers":[⏎{…}⏎]}`, yielded in pieces; `marks` learns where each subscriber's line and the templates start. */
-export function* serializeMarked(data: StoreData, sections: readonly (keyof StoreData)[], marks?: StoreLayoutMarks): Generator<string> {
-  let at = 0;
+/**
+ * `{"version":1,⏎"topics":[⏎{…},⏎{…}⏎],⏎"subscribers":[⏎{…}⏎]}`, yielded in pieces; `marks` learns where each
+ * subscriber's line and the templates start: from `position` (the writer's count of the bytes of the pieces before,
+ * when it gives one), else by measuring each piece.
+ */
+export function* serializeMarked(data: StoreData, sections: readonly (keyof StoreData)[], marks?: StoreLayoutMarks, position?: WritePosition): Generator<string> {
+  let measured = 0;
   const put = (text: string): string => {
-    at += Buffer.byteLength(text);
+    if (marks !== undefined && position === undefined) measured += Buffer.byteLength(text);
     return text;
   };
+  const at = (): number => position?.bytes ?? measured;
   yield put(`{"version":${JSON.stringify(data.version)}`);
   for (const [n, name] of sections.entries()) {
-    if (marks !== undefined && name === 'templates') marks.templatesAt = at + 2;
+    if (marks !== undefined && name === 'templates') marks.templatesAt = at() + 2;
     yield put(`,\n"${name}":[`);
     const items = data[name] as readonly unknown[];
     for (let i = 0; i < items.length; i++) {
-      if (marks !== undefined && name === 'subscribers') marks.offsets.push(at + (i === 0 ? 1 : 2));
+      if (marks !== undefined && name === 'subscribers') marks.offsets.push(at() + (i === 0 ? 1 : 2));
       yield put(`${i === 0 ? '\n' : ',\n'}${JSON.stringify(items[i])}`);
     }
     if (items.length > 0) yield put('\n');

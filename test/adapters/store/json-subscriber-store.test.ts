@@ -43,6 +43,22 @@ describe('JsonSubscriberStore: its files', () => {
     expect(await names(store)).toEqual(['Niccolò']);
   });
 
+  it('indexes each line where it starts when names take several bytes (the offsets come from the bytes written)', async () => {
+    const spellings = ['Niccolò', 'Zoë Ærø', 'Ελένη', '李雷', 'Mario 𝄞', 'Ana'];
+    const people = Array.from({ length: 60 }, (_, i) => aSubscriber({ name: `${spellings[i % spellings.length]} ${'à'.repeat(i)}` }));
+    const store = new JsonSubscriberStore(db);
+    await store.transaction({}, (tx) => {
+      for (const p of people) tx.insert(p);
+      tx.setTemplates([]); // a fold: db.json written whole, with its index
+    });
+    const text = await readFile(db);
+    for (const p of people) {
+      expect((await store.find({ phone: p.phone as string }))?.name).toBe(p.name);
+      expect((await store.find({ email: p.email as string }))?.id).toBe(p.id);
+      expect(text.indexOf(Buffer.from(`{"id":"${p.id}"`))).toBeGreaterThan(0);
+    }
+  });
+
   it('a small change appends only what it changed to the log; db.json stays as it was', async () => {
     const store = new JsonSubscriberStore(db);
     const [a, b] = [aSubscriber({ name: 'Anna' }), aSubscriber({ name: 'Bruno' })];
