@@ -33,7 +33,15 @@ export function normalizeEmail(text: string): Email {
   return email;
 }
 
+// the address last asked for, with its key: a subscriber's insert asks for it twice (its conflict check, then its lookups)
+let lastEmail = '';
+let lastKey = '';
+
 /** The key two addresses are compared by: the same mailbox whatever the case. */
 export function emailKey(email: string): string {
-  return email.toLowerCase();
+  if (email !== lastEmail) {
+    lastEmail = email;
+    lastKey = email.toLowerCase();
+  }
+  return lastKey;
 }

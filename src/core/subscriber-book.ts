@@ -1,4 +1,5 @@
 import { emailKey } from './email.js';
+import { ChangeOrder } from './change-order.js';
 import { KeyIndex } from './key-index.js';
 import { CanaleError } from './errors.js';
 import type { BookHints, SubscriberTransaction, SubscriberVisitor } from './ports/subscriber-store.js';
@@ -40,8 +41,8 @@ export class SubscriberBook implements SubscriberTransaction {
   private readonly known: Record<Key, Set<string>> = { phone: new Set(), userId: new Set(), id: new Set(), email: new Set() };
   private readonly sources = new Set<string>();
   private readonly sourcesKnown = new Set<string>();
-  /** The subscribers added or replaced through the book, by id: what a store writes of this change (Store.change). */
-  private readonly changedIds = new KeyIndex();
+  /** The subscribers added or replaced through the book: what a store writes of this change (changed()). */
+  private readonly changes: ChangeOrder;
   private readonly removedIds = new Set<SubscriberId>();
   private catalogueChanged = false;
   /** Passes made over everyone for keys the hints did not name; past PASSES_BEFORE_MAP everyone is mapped instead. */
@@ -54,6 +55,7 @@ export class SubscriberBook implements SubscriberTransaction {
     readonly data: StoreData,
     hints: BookHints = {},
   ) {
+    this.changes = new ChangeOrder(data.subscribers.length);
     const pass = this.passFor(hints);
     if (pass !== undefined) pass(0, data.subscribers.length);
   }
@@ -149,7 +151,7 @@ export class SubscriberBook implements SubscriberTransaction {
     if (next.whatsappUserId !== undefined && next.whatsappUserId !== before.whatsappUserId) refuseUserId(this.userIdHolder(next.whatsappUserId, next.id), next.whatsappUserId);
     this.data.subscribers[at] = next;
     this.note(next, at, before);
-    this.changedIds.set(next.id, 0);
+    this.changes.replaced(next.id, at);
     return next;
   }
 
@@ -161,7 +163,7 @@ export class SubscriberBook implements SubscriberTransaction {
     const added = addSubscriber({ ...this.data, subscribers: other === undefined ? [] : [other] }, input, meta);
     this.data.subscribers.push(added);
     this.note(added, this.data.subscribers.length - 1);
-    this.changedIds.set(added.id, 0);
+    this.changes.added(added.id);
     return added;
   }
 
@@ -173,7 +175,7 @@ export class SubscriberBook implements SubscriberTransaction {
     if (subscriber.whatsappUserId !== undefined) refuseUserId(this.lookup('userId', subscriber.whatsappUserId), subscriber.whatsappUserId);
     this.data.subscribers.push(subscriber);
     this.note(subscriber, this.data.subscribers.length - 1);
-    this.changedIds.set(subscriber.id, 0);
+    this.changes.added(subscriber.id);
     return subscriber;
   }
 
@@ -186,7 +188,7 @@ export class SubscriberBook implements SubscriberTransaction {
     this.positions = freshPositions();
     for (const key of KEYS) this.known[key].clear();
     this.isComplete = false;
-    this.changedIds.delete(found.id);
+    this.changes.removed(found.id, at);
     this.removedIds.add(found.id);
     return found;
   }
@@ -234,10 +236,10 @@ export class SubscriberBook implements SubscriberTransaction {
   /** The subscribers added or replaced through the book, as they are now, in the order first changed. */
   changed(): Subscriber[] {
     const changed: Subscriber[] = [];
-    this.changedIds.forEach((id) => {
+    for (const id of this.changes.list()) {
       const now = this.lookup('id', id);
       if (now !== undefined) changed.push(now);
-    });
+    }
     return changed;
   }
 

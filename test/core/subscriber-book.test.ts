@@ -29,6 +29,28 @@ describe('SubscriberBook', () => {
     expect(stepped.changed()).toEqual([renamed]);
   });
 
+  it('knows whom it changed, each once, in the order first changed, through inserts, replaces and removals', () => {
+    const data = aStore(people(6));
+    const book = new SubscriberBook(data);
+    const added = book.insert(aSubscriber({ id: 'sub_new' as SubscriberId, phone: phone(100), email: 'new@example.it' as never }));
+    const three = book.replace({ ...(book.findById('sub_3') as Subscriber), name: 'Tre' });
+    book.replace({ ...added, name: 'Nuovo' });
+    const one = book.replace({ ...(book.findById('sub_1') as Subscriber), name: 'Uno' });
+    book.replace({ ...three, name: 'Tre bis' });
+    book.remove('sub_0');
+    book.remove('sub_1');
+    const late = book.insert(aSubscriber({ id: 'sub_late' as SubscriberId, phone: phone(101), email: 'late@example.it' as never }));
+    // sub_5 moved up by the removals is still one the book found there, not one it added
+    book.replace({ ...(book.findById('sub_5') as Subscriber), name: 'Cinque' });
+    expect(book.changed().map((s) => [s.id, s.name])).toEqual([
+      ['sub_new', 'Nuovo'],
+      ['sub_3', 'Tre bis'],
+      [late.id, late.name],
+      ['sub_5', 'Cinque'],
+    ]);
+    expect(one.id).toBe('sub_1');
+  });
+
   it('finds who findByIdentity finds, by number first, then by user id', () => {
     const data = aStore(people(50));
     const book = new SubscriberBook(data);
