@@ -100,6 +100,31 @@ export function describeEventLogContract(name: string, make: MakePorts): void {
       await fromStart.close();
     });
 
+    it('records a payload with its opt-outs, both durable: many at once, beside opt-outs appended alone, each read back once', async () => {
+      const { events } = (await make(THIS_PROCESS)).ports;
+      events.onRecorded(() => undefined);
+      const mark = await events.optOutMark();
+      const watch = await events.watchOptOuts(mark);
+      await events.record(AT, stopFrom(anna), [{ phone: anna.phone as string, at: AT }]);
+      await Promise.all([
+        ...Array.from({ length: 30 }, (_, n) => events.record(AT, { n }, n % 3 === 0 ? [{ subscriberId: `sub_r${n}`, at: AT }] : [])),
+        ...Array.from({ length: 10 }, (_, n) => events.appendOptOuts([{ subscriberId: `sub_a${n}`, at: AT }])),
+      ]);
+      const { lines } = await events.readFrom(0);
+      expect(lines).toHaveLength(31);
+      expect(JSON.parse(lines[0]?.text as string)).toEqual({ at: AT, payload: stopFrom(anna) });
+      expect(lines.slice(1).map((l) => (JSON.parse(l.text) as { payload: { n: number } }).payload.n).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, n) => n));
+      // a watch started before sees them at once or within a second; one started after, from the same mark, at once
+      await vi.waitFor(() => expect(watch.hasLeft({ id: 'sub_r27' as SubscriberId }, [])).toBe(true), { timeout: 2000, interval: 20 });
+      await watch.close();
+      const later = await events.watchOptOuts(mark);
+      expect(later.hasLeft(anna, ['cantieri'])).toBe(true);
+      for (let n = 0; n < 30; n += 3) expect(later.hasLeft({ id: `sub_r${n}` as SubscriberId }, [])).toBe(true);
+      for (let n = 0; n < 10; n++) expect(later.hasLeft({ id: `sub_a${n}` as SubscriberId }, [])).toBe(true);
+      expect(later.hasLeft({ id: 'sub_r1' as SubscriberId }, [])).toBe(false);
+      await later.close();
+    });
+
     it('counts failure streaks per subscriber, across restarts, and clears them on a delivery', async () => {
       const { events } = (await make(THIS_PROCESS)).ports;
       const streaks = await events.streaks();

@@ -28,7 +28,8 @@ export class MemoryEventLog implements EventLog {
   private readonly counts = new Map<string, number>();
   private readonly listeners: Array<() => void> = [];
 
-  async record(at: string, payload: unknown): Promise<void> {
+  async record(at: string, payload: unknown, optOuts: readonly OptOut[] = []): Promise<void> {
+    if (optOuts.length > 0) await this.appendOptOuts(optOuts);
     this.append(JSON.stringify({ at, payload }));
   }
 

@@ -21,11 +21,28 @@ const bytesOf = (text: string): number => Buffer.byteLength(text) + 1;
 /** Appends that arrive while a batch is being committed wait for the next one, up to this many bytes of it. */
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
+/** Batches on their way at once: the next one is sent while one commits (the feed's row lock keeps them in order). */
+const MAX_IN_FLIGHT = 2;
+
 interface Waiter {
   readonly texts: readonly string[];
+  /** Entries of the companion feed, committed with these (a STOP's opt-outs with its inbox line). */
+  readonly companion: readonly string[];
   readonly bytes: number;
   readonly resolve: (end: number) => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** Where each entry starts from the batch's start, the bytes of each, and the total. */
+function layout(texts: readonly string[]): { starts: number[]; bytes: number[]; total: number } {
+  const bytes = texts.map(bytesOf);
+  const starts: number[] = [];
+  let total = 0;
+  for (const b of bytes) {
+    starts.push(total);
+    total += b;
+  }
+  return { starts, bytes, total };
 }
 
 /**
@@ -35,7 +52,7 @@ interface Waiter {
  */
 export class PgFeed {
   private pending: Waiter[] = [];
-  private writing: Promise<void> | undefined;
+  private readonly writing = new Set<Promise<void>>();
   private begun = 0;
 
   constructor(
@@ -43,6 +60,8 @@ export class PgFeed {
     readonly feed: FeedName,
     /** Who appends, in the notification: a process tells its own appends from others'. */
     private readonly origin: string,
+    /** The feed whose entries an append may carry along, in the same statement and commit (the inbox's: the opt-outs). */
+    private readonly companion?: FeedName,
   ) {}
 
   get table(): string {
@@ -51,13 +70,17 @@ export class PgFeed {
 
   /** Batches this process began so far, and whether one is still on its way (a poll must not mistake them for others'). */
   get appends(): { readonly begun: number; readonly isWriting: boolean } {
-    return { begun: this.begun, isWriting: this.writing !== undefined };
+    return { begun: this.begun, isWriting: this.writing.size > 0 };
   }
 
-  /** Appends the entries in order, committed before it resolves; resolves with where the feed ended after them. */
-  append(texts: readonly string[]): Promise<number> {
+  /**
+   * Appends the entries in order — and `companion`'s to the companion feed, in the same commit — committed before it
+   * resolves; resolves with where this feed ended after them.
+   */
+  append(texts: readonly string[], companion: readonly string[] = []): Promise<number> {
+    if (companion.length > 0 && this.companion === undefined) return Promise.reject(new Error(`the ${this.feed} feed carries no other feed's entries`));
     return new Promise((resolve, reject) => {
-      this.pending.push({ texts, bytes: texts.reduce((sum, t) => sum + bytesOf(t), 0), resolve, reject });
+      this.pending.push({ texts, companion, bytes: texts.reduce((sum, t) => sum + bytesOf(t), 0), resolve, reject });
       this.kick();
     });
   }
@@ -106,7 +129,7 @@ export class PgFeed {
 
   /** Waits for the appends under way. */
   async close(): Promise<void> {
-    while (this.writing !== undefined) await this.writing;
+    while (this.writing.size > 0) await Promise.all(this.writing);
   }
 
   private async firstFrom(from: number): Promise<FeedEntry[]> {
@@ -116,38 +139,31 @@ export class PgFeed {
   }
 
   private kick(): void {
-    if (this.writing !== undefined || this.pending.length === 0) return;
+    if (this.writing.size >= MAX_IN_FLIGHT || this.pending.length === 0) return;
     let bytes = 0;
     let count = 0;
     while (count < this.pending.length && (count === 0 || bytes + (this.pending[count] as Waiter).bytes <= MAX_BATCH_BYTES)) bytes += (this.pending[count++] as Waiter).bytes;
     const batch = this.pending.splice(0, count);
     this.begun++;
-    this.writing = this.write(batch).finally(() => {
-      this.writing = undefined;
+    const writing: Promise<void> = this.write(batch).finally(() => {
+      this.writing.delete(writing);
       this.kick();
     });
+    this.writing.add(writing);
   }
 
-  /** One statement, so one commit: the feed's end moved under its row lock, the entries inserted from there, others told. */
+  /**
+   * One statement, so one commit: the feed's end moved under its row lock, the entries inserted from there, others
+   * told — and the same for the companion feed's entries, its row locked after this feed's (always in that order).
+   */
   private async write(batch: readonly Waiter[]): Promise<void> {
+    const own = layout(batch.flatMap((w) => w.texts));
+    const carried = layout(batch.flatMap((w) => w.companion));
     const texts = batch.flatMap((w) => w.texts);
-    const bytes = texts.map(bytesOf);
-    const starts: number[] = [];
-    let total = 0;
-    for (const b of bytes) {
-      starts.push(total);
-      total += b;
-    }
     try {
-      const [row] = await this.sql<{ end: number }[]>`
-        with e as (update canale_feed_ends set size = size + ${total} where feed = ${this.feed} returning size),
-        i as (
-          insert into ${this.sql(this.table)} (position, bytes, text)
-          select e.size - ${total} + r.start, r.bytes, r.text from e, unnest(${starts}::bigint[], ${bytes}::integer[], ${texts}::text[]) as r(start, bytes, text)
-        )
-        select e.size as end, pg_notify(${feedChannel(this.feed)}, ${this.origin} || ':' || e.size) from e`;
-      if (row === undefined) throw new Error(`canale_feed_ends has no row for ${this.feed}: the database was not migrated by canale`);
-      let end = row.end - total;
+      const [row] = carried.total === 0 || this.companion === undefined ? await this.insert(own, texts) : await this.insertBoth(own, texts, this.companion, carried, batch.flatMap((w) => w.companion));
+      if (row === undefined) throw new Error(`canale_feed_ends lacks a row of ${this.feed}${this.companion === undefined ? '' : ` or ${this.companion}`}: the database was not migrated by canale`);
+      let end = row.end - own.total;
       for (const waiter of batch) {
         end += waiter.bytes;
         waiter.resolve(end);
@@ -155,5 +171,31 @@ export class PgFeed {
     } catch (error) {
       for (const waiter of batch) waiter.reject(error);
     }
+  }
+
+  private insert(own: ReturnType<typeof layout>, texts: readonly string[]): Promise<{ end: number }[]> {
+    return this.sql<{ end: number }[]>`
+      with e as (update canale_feed_ends set size = size + ${own.total} where feed = ${this.feed} returning size),
+      i as (
+        insert into ${this.sql(this.table)} (position, bytes, text)
+        select e.size - ${own.total} + r.start, r.bytes, r.text from e, unnest(${own.starts}::bigint[], ${own.bytes}::integer[], ${texts as string[]}::text[]) as r(start, bytes, text)
+      )
+      select e.size as end, pg_notify(${feedChannel(this.feed)}, ${this.origin} || ':' || e.size) from e`;
+  }
+
+  /** The companion's row is updated only once this feed's is (its WHERE waits for `e`): two appends never lock them in opposite orders. */
+  private insertBoth(own: ReturnType<typeof layout>, texts: readonly string[], companion: FeedName, carried: ReturnType<typeof layout>, carriedTexts: readonly string[]): Promise<{ end: number }[]> {
+    return this.sql<{ end: number }[]>`
+      with e as (update canale_feed_ends set size = size + ${own.total} where feed = ${this.feed} returning size),
+      c as (update canale_feed_ends set size = size + ${carried.total} where feed = ${companion} and exists (select from e) returning size),
+      i as (
+        insert into ${this.sql(this.table)} (position, bytes, text)
+        select e.size - ${own.total} + r.start, r.bytes, r.text from e, unnest(${own.starts}::bigint[], ${own.bytes}::integer[], ${texts as string[]}::text[]) as r(start, bytes, text)
+      ),
+      j as (
+        insert into ${this.sql(TABLES[companion])} (position, bytes, text)
+        select c.size - ${carried.total} + r.start, r.bytes, r.text from c, unnest(${carried.starts}::bigint[], ${carried.bytes}::integer[], ${carriedTexts as string[]}::text[]) as r(start, bytes, text)
+      )
+      select e.size as end, pg_notify(${feedChannel(this.feed)}, ${this.origin} || ':' || e.size), pg_notify(${feedChannel(companion)}, ${this.origin} || ':' || c.size) from e, c`;
   }
 }

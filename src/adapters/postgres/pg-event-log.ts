@@ -20,7 +20,7 @@ const POLL_MS = 1000;
  * `canale_optouts`, each entry the JSON line the home's file would hold at the byte position it would have there, so
  * cursors and marks mean what they mean in the home; the cursor and the failure streaks in tables of their own.
  * Appends are group-committed (PgFeed: one INSERT and commit per batch, positions taken under a row lock so they
- * commit in order across machines) and resolve once committed. Another process's entries are heard by LISTEN/NOTIFY
+ * commit in order across machines; a recorded STOP's opt-outs in the same statement) and resolve once committed. Another process's entries are heard by LISTEN/NOTIFY
  * (PgWakeups) and a poll each second; opt-out watches follow the feed the same way. `close` ends the LISTEN
  * connection and the timers, after the appends under way.
  */
@@ -38,13 +38,15 @@ export class PgEventLog implements EventLog {
   private stopHearing: Promise<() => void> | undefined;
 
   constructor(private readonly sql: Sql) {
-    this.inbox = new PgFeed(sql, 'inbox', this.origin);
+    // a STOP's opt-outs go with its inbox line, in one statement and commit (record)
+    this.inbox = new PgFeed(sql, 'inbox', this.origin, 'optouts');
     this.optOuts = new PgFeed(sql, 'optouts', this.origin);
     this.wakeups = new PgWakeups(sql);
   }
 
-  record(at: string, payload: unknown): Promise<void> {
-    return this.append(JSON.stringify({ at, payload }));
+  async record(at: string, payload: unknown, optOuts: readonly OptOut[] = []): Promise<void> {
+    await this.append(JSON.stringify({ at, payload }), optOuts.map((o) => optOutLine(o).slice(0, -1)));
+    if (optOuts.length > 0) for (const watch of this.watches) watch.wake();
   }
 
   recordUnsubscribe(at: string, target: UnsubscribeRecord): Promise<void> {
@@ -123,8 +125,8 @@ export class PgEventLog implements EventLog {
     await this.wakeups.close();
   }
 
-  private async append(text: string): Promise<void> {
-    const end = await this.inbox.append([text]);
+  private async append(text: string, optOutLines: readonly string[] = []): Promise<void> {
+    const end = await this.inbox.append([text], optOutLines);
     this.knownEnd = Math.max(this.knownEnd, end);
     this.wakeListeners();
   }

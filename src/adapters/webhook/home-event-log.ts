@@ -21,8 +21,9 @@ export class HomeEventLog implements EventLog {
 
   constructor(private readonly home: string) {}
 
-  async record(at: string, payload: unknown): Promise<void> {
-    await (await this.inboxFile()).append(`${JSON.stringify({ at, payload })}\n`);
+  async record(at: string, payload: unknown, optOuts: readonly OptOut[] = []): Promise<void> {
+    // two files, two group commits at once: both flushed before it resolves
+    await Promise.all([(async () => (await this.inboxFile()).append(`${JSON.stringify({ at, payload })}\n`))(), this.appendOptOuts(optOuts)]);
     this.recorded();
   }
 

@@ -84,7 +84,7 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
     handlers: {
       whatsapp: async (payload) => {
         const at = ctx.deps.clock.now().toISOString();
-        await Promise.all([log.record(at, payload), early.record(at, payload)]);
+        await early.record(at, payload);
         return 'logged';
       },
       // config.json is read again at each request: `canale config set unsubscribeSecret …` (or city.name) applies at once

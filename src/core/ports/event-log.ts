@@ -73,7 +73,11 @@ export interface FailureStreaks {
  * - `erase` removes a person's phone, e-mail, name and id from all of it.
  */
 export interface EventLog {
-  record(at: string, payload: unknown): Promise<void>;
+  /**
+   * Appends the payload to the inbox and `optOuts` (a STOP's, named on the request path) to the opt-out feed, both
+   * durable before it resolves — in one commit where the store has one for both (PostgreSQL).
+   */
+  record(at: string, payload: unknown, optOuts?: readonly OptOut[]): Promise<void>;
   /** Calls `listener` each time an entry is durable (the webhook server's applier wakes on it). */
   onRecorded(listener: () => void): void;
   recordUnsubscribe(at: string, target: UnsubscribeRecord): Promise<void>;
