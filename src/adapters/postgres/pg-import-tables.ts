@@ -56,6 +56,9 @@ export async function unmarkImport(sql: Sql): Promise<void> {
 /** Empties what an import that did not finish copied: every data table, the feeds back to nothing. */
 export async function startOver(sql: Sql): Promise<void> {
   await sql.begin(async (tx) => {
+    // the feeds' rows locked first, inbox before optouts as an append locks them (pg-event-feed.ts): a webhook server
+    // appending meanwhile waits here, before the truncate's table locks, so neither waits on the other
+    await tx`select feed from canale_feed_ends order by feed for update`;
     await tx`truncate table ${tx(DATA_TABLES as unknown as string[])} restart identity`;
     await tx`update canale_feed_ends set size = 0`;
   });
