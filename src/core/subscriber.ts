@@ -14,6 +14,8 @@ export interface Consent {
   readonly source: string;
   readonly at: string;
   readonly note?: string;
+  /** The version of the privacy notice the citizen was shown (`privacy.noticeVersion`), when they gave it themselves. */
+  readonly notice?: string;
 }
 
 export const CONSENT_ACTIONS = [

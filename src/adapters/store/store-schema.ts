@@ -19,7 +19,7 @@ const topicSchema = z.strictObject({
   description: z.string().optional(),
 });
 
-const consentSchema = z.strictObject({ source: z.string().min(1), at: isoTime, note: z.string().optional() });
+const consentSchema = z.strictObject({ source: z.string().min(1), at: isoTime, note: z.string().optional(), notice: z.string().optional() });
 
 const eventSchema = z.strictObject({
   at: isoTime,
