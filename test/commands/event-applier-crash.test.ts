@@ -33,7 +33,7 @@ describe('EventApplier: a crash at any step', () => {
     });
     await crashing.log.record(AT, textPayload(digits(a), 'wamid.stop', 'STOP'));
     await crashing.log.record(AT, statusPayload('wamid.S0', 'delivered'));
-    await crashing.log.recordUnsubscribe(AT, { subscriberId: b.id, topic: 'scuola', source: 'email:one-click' });
+    await crashing.log.recordPage(AT, { unsubscribe: { subscriberId: b.id, topic: 'scuola', source: 'email:one-click' } });
     await crashing.warned();
     await crashing.close();
     expect((await readCursor(home)).offset).toBe(0);

@@ -107,9 +107,9 @@ describe('EventApplier: batches', () => {
     const data = aStore([a, b]);
     home = await aHome([], 0);
     running = await startApplier(home, memoryStore(data), fakeReplies());
-    await running.log.recordUnsubscribe(AT, { subscriberId: a.id, topic: 'cantieri', source: 'email:one-click' });
-    await running.log.recordUnsubscribe(AT, { subscriberId: b.id, source: 'email:link' });
-    await running.log.recordUnsubscribe(AT, { subscriberId: 'sub_gone', source: 'email:link' });
+    await running.log.recordPage(AT, { unsubscribe: { subscriberId: a.id, topic: 'cantieri', source: 'email:one-click' } });
+    await running.log.recordPage(AT, { unsubscribe: { subscriberId: b.id, source: 'email:link' } });
+    await running.log.recordPage(AT, { unsubscribe: { subscriberId: 'sub_gone', source: 'email:link' } });
     await running.applied();
     expect(byId(data, a.id)).toMatchObject({ status: 'active', topics: ['scuola'], history: [{ action: 'topic-left', topic: 'cantieri', source: 'email:one-click', at: AT }] });
     expect(byId(data, b.id)).toMatchObject({ status: 'unsubscribed', history: [{ action: 'unsubscribed', source: 'email:link' }] });

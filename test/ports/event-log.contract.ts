@@ -24,7 +24,7 @@ export function describeEventLogContract(name: string, make: MakePorts): void {
       events.onRecorded(() => woken++);
       expect(await events.size()).toBe(0);
       await events.record(AT, stopFrom(anna));
-      await events.recordUnsubscribe(AT, { subscriberId: 'sub_bruno', topic: 'cantieri', source: 'email:one-click' });
+      await events.recordPage(AT, { unsubscribe: { subscriberId: 'sub_bruno', topic: 'cantieri', source: 'email:one-click' } });
       await events.record(AT, { n: 3 });
       expect(woken).toBe(3);
       const all = await events.readFrom(0);
@@ -139,7 +139,7 @@ export function describeEventLogContract(name: string, make: MakePorts): void {
       const { events } = (await make(THIS_PROCESS)).ports;
       await events.record(AT, stopFrom(anna));
       await events.record(AT, stopFrom(bruno));
-      await events.recordUnsubscribe(AT, { subscriberId: anna.id, source: 'email:link' });
+      await events.recordPage(AT, { unsubscribe: { subscriberId: anna.id, source: 'email:link' } });
       await events.appendOptOuts([{ phone: anna.phone as string, at: AT }, { subscriberId: anna.id, topic: 'cantieri', at: AT }, { subscriberId: bruno.id, at: AT }]);
       await (await events.streaks()).note(anna.id, true);
       const before = await events.readFrom(0);

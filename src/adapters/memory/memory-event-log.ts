@@ -1,5 +1,5 @@
 import { erasureTarget, scrubEventLine, scrubIdLine } from '../../core/erasure/line-scrub.js';
-import type { EventCursor, EventLog, FailureStreaks, LogLine, OptOut, OptOutWatch, UnsubscribeRecord } from '../../core/ports.js';
+import { pageLine, type EventCursor, type EventLog, type FailureStreaks, type LogLine, type OptOut, type OptOutWatch, type PageEntry } from '../../core/ports.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import { optOutLine, optOutScrub, OptOutsLeft } from '../optout/optout-feed.js';
 import { START } from '../webhook/event-cursor.js';
@@ -33,9 +33,8 @@ export class MemoryEventLog implements EventLog {
     this.append(JSON.stringify({ at, payload }));
   }
 
-  async recordUnsubscribe(at: string, target: UnsubscribeRecord): Promise<void> {
-    const unsubscribe = { sub: target.subscriberId, ...(target.topic === undefined ? {} : { topic: target.topic }), source: target.source };
-    this.append(JSON.stringify({ at, unsubscribe }));
+  async recordPage(at: string, entry: PageEntry): Promise<void> {
+    this.append(pageLine(at, entry));
   }
 
   onRecorded(listener: () => void): void {

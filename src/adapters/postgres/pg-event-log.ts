@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EventCursor, EventLog, FailureStreaks, LogLine, OptOut, OptOutWatch, UnsubscribeRecord } from '../../core/ports.js';
+import { pageLine, type EventCursor, type EventLog, type FailureStreaks, type LogLine, type OptOut, type OptOutWatch, type PageEntry } from '../../core/ports.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import { optOutLine } from '../optout/optout-feed.js';
 import type { Sql } from './database.js';
@@ -49,9 +49,8 @@ export class PgEventLog implements EventLog {
     if (optOuts.length > 0) for (const watch of this.watches) watch.wake();
   }
 
-  recordUnsubscribe(at: string, target: UnsubscribeRecord): Promise<void> {
-    const unsubscribe = { sub: target.subscriberId, ...(target.topic === undefined ? {} : { topic: target.topic }), source: target.source };
-    return this.append(JSON.stringify({ at, unsubscribe }));
+  recordPage(at: string, entry: PageEntry): Promise<void> {
+    return this.append(pageLine(at, entry));
   }
 
   onRecorded(listener: () => void): void {

@@ -1,4 +1,4 @@
-import type { EventCursor, EventLog, FailureStreaks as Streaks, LogLine, OptOut, OptOutWatch, UnsubscribeRecord } from '../../core/ports.js';
+import { pageLine, type EventCursor, type EventLog, type FailureStreaks as Streaks, type LogLine, type OptOut, type OptOutWatch, type PageEntry } from '../../core/ports.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import { appendDurably, sizeOf } from '../fs/line-feed.js';
 import { homePaths } from '../home.js';
@@ -27,9 +27,8 @@ export class HomeEventLog implements EventLog {
     this.recorded();
   }
 
-  async recordUnsubscribe(at: string, target: UnsubscribeRecord): Promise<void> {
-    const unsubscribe = { sub: target.subscriberId, ...(target.topic === undefined ? {} : { topic: target.topic }), source: target.source };
-    await (await this.inboxFile()).append(`${JSON.stringify({ at, unsubscribe })}\n`);
+  async recordPage(at: string, entry: PageEntry): Promise<void> {
+    await (await this.inboxFile()).append(`${pageLine(at, entry)}\n`);
     this.recorded();
   }
 

@@ -1,4 +1,4 @@
-import type { UnsubscribeRecord } from '../../core/ports.js';
+import { pageLine, type PageEntry } from '../../core/ports.js';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_DIR_MODE, writeFileAtomic } from '../fs/atomic-file.js';
@@ -14,7 +14,7 @@ export async function ensureWebhookDir(home: string): Promise<void> {
 }
 
 /** A one-click (or the page's) e-mail unsubscribe, as its token decoded: whom, which topic (none: everything), how. */
-export type { UnsubscribeRecord } from '../../core/ports.js';
+export type { PageEntry } from '../../core/ports.js';
 
 /**
  * The durable event log: every signed payload, parsed, with the time it arrived — `{"at":…,"payload":…}` — and
@@ -38,9 +38,8 @@ export class EventLog {
     this.onRecorded();
   }
 
-  async recordUnsubscribe(at: string, target: UnsubscribeRecord): Promise<void> {
-    const unsubscribe = { sub: target.subscriberId, ...(target.topic === undefined ? {} : { topic: target.topic }), source: target.source };
-    await this.file.append(`${JSON.stringify({ at, unsubscribe })}\n`);
+  async recordPage(at: string, entry: PageEntry): Promise<void> {
+    await this.file.append(`${pageLine(at, entry)}\n`);
     this.onRecorded();
   }
 

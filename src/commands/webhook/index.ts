@@ -91,7 +91,7 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
       unsubscribe: async (token, method, form) => {
         const fresh = await ctx.settings();
         const links = unsubscribeLinks(fresh.get('publicUrl'), fresh.get('unsubscribeSecret'), ctx.deps.clock, fresh.get('unsubscribe.tokenDays'));
-        return emailUnsubscribe(ports.subscribers, links, fresh.get('city.name'), () => ctx.now(), (at, target) => Promise.all([log.recordUnsubscribe(at, target), early.recordUnsubscribe(at, target)]).then(() => undefined))(token, method, form);
+        return emailUnsubscribe(ports.subscribers, links, fresh.get('city.name'), () => ctx.now(), (at, target) => Promise.all([log.recordPage(at, { unsubscribe: target }), early.recordUnsubscribe(at, target)]).then(() => undefined))(token, method, form);
       },
     },
   });

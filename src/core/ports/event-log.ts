@@ -34,6 +34,41 @@ export interface UnsubscribeRecord {
   readonly source: 'email:one-click' | 'email:link';
 }
 
+/** The topics a citizen chose on their preference page (`/u/TOKEN`): exactly these from now on (none: leave everything). */
+export interface PreferencesRecord {
+  readonly subscriberId: string;
+  readonly topics: readonly string[];
+  readonly source: 'email:preferences';
+}
+
+/** A sign-up from the web page confirmed by its e-mail link (`POST /iscriviti/conferma/TOKEN`). */
+export interface ConfirmationRecord {
+  readonly signupId: string;
+  readonly source: 'web:iscriviti';
+}
+
+/** What a page citizens open records in the inbox, for the applier to apply with the next batch. */
+export type PageEntry =
+  | { readonly unsubscribe: UnsubscribeRecord }
+  | { readonly preferences: PreferencesRecord }
+  | { readonly confirmation: ConfirmationRecord };
+
+/**
+ * The inbox line of a page's entry, as every EventLog writes it: `{"at", "unsubscribe": {sub, topic?, source}}`
+ * (the format since the first release), `{"at", "preferences": {sub, topics, source}}`, `{"at", "confirmation": {signup, source}}`.
+ */
+export function pageLine(at: string, entry: PageEntry): string {
+  if ('unsubscribe' in entry) {
+    const u = entry.unsubscribe;
+    return JSON.stringify({ at, unsubscribe: { sub: u.subscriberId, ...(u.topic === undefined ? {} : { topic: u.topic }), source: u.source } });
+  }
+  if ('preferences' in entry) {
+    const p = entry.preferences;
+    return JSON.stringify({ at, preferences: { sub: p.subscriberId, topics: p.topics, source: p.source } });
+  }
+  return JSON.stringify({ at, confirmation: { signup: entry.confirmation.signupId, source: entry.confirmation.source } });
+}
+
 /** How far the webhook server has applied its inbox, and its counters for `webhook status`. */
 export interface EventCursor {
   /** The position of the first entry not yet applied: every one before it is applied. */
@@ -66,7 +101,7 @@ export interface FailureStreaks {
  * The webhook inbox (every request Meta or a citizen's browser made, in order, durable before it is answered), its
  * applied cursor, the opt-out feed that running sends follow, and the failure streaks (DESIGN §5, §7).
  * Implementations guarantee:
- * - `record`, `recordUnsubscribe` and `appendOptOuts` resolve once what they append is durable, many appends sharing
+ * - `record`, `recordPage` and `appendOptOuts` resolve once what they append is durable, many appends sharing
  *   one flush (group commit);
  * - entries are read back in the order appended, from any position a cursor saved; a torn last entry is not read;
  * - an opt-out appended is seen by every watch started from an earlier mark within a second;
@@ -80,7 +115,8 @@ export interface EventLog {
   record(at: string, payload: unknown, optOuts?: readonly OptOut[]): Promise<void>;
   /** Calls `listener` each time an entry is durable (the webhook server's applier wakes on it). */
   onRecorded(listener: () => void): void;
-  recordUnsubscribe(at: string, target: UnsubscribeRecord): Promise<void>;
+  /** What a page citizens open asked for (an unsubscribe, a preference change, a sign-up confirmed), durable before it resolves. */
+  recordPage(at: string, entry: PageEntry): Promise<void>;
   /** Entries from `offset` on (at most about `maxBytes` of them), where they end, and where the inbox ends now. */
   readFrom(offset: number, maxBytes?: number): Promise<{ lines: LogLine[]; end: number; size: number }>;
   /** The entry at `offset`, if whole. */

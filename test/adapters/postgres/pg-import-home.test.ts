@@ -96,7 +96,7 @@ async function aFullHome(): Promise<{ paths: HomePaths; home: Persistence }> {
 
   await home.events.record('2026-11-28T09:01:00.000Z', { entry: [{ id: 'waba', changes: [] }] });
   await home.events.record('2026-11-28T09:02:00.000Z', { text: 'è già qui — “STOP”' });
-  await home.events.recordUnsubscribe('2026-11-28T09:03:00.000Z', { subscriberId: ANNA.id, source: 'email:one-click' });
+  await home.events.recordPage('2026-11-28T09:03:00.000Z', { unsubscribe: { subscriberId: ANNA.id, source: 'email:one-click' } });
   const first = (await home.events.readFrom(0)).lines[1]?.offset ?? 0;
   await home.events.saveCursor({ offset: first, lines: 1, waiting: [0], waitingReceipts: 1, batches: 3, storeWrites: 2 });
   await appendFile(join(paths.home, 'webhooks', 'events.jsonl'), '\n{"at":"2026-11-28T09:04:00.000Z","pay');

@@ -61,8 +61,8 @@ describe('EventLog: e-mail unsubscribes', () => {
   it('records what the token decoded to, one line each; forget overwrites the subscriber id where it lies, same length', async () => {
     const citizen = aSubscriber();
     const log = new EventLog(home);
-    await log.recordUnsubscribe('2026-11-28T10:00:00.000Z', { subscriberId: citizen.id, topic: 'cantieri', source: 'email:one-click' });
-    await log.recordUnsubscribe('2026-11-28T10:00:01.000Z', { subscriberId: 'sub_other', source: 'email:link' });
+    await log.recordPage('2026-11-28T10:00:00.000Z', { unsubscribe: { subscriberId: citizen.id, topic: 'cantieri', source: 'email:one-click' } });
+    await log.recordPage('2026-11-28T10:00:01.000Z', { unsubscribe: { subscriberId: 'sub_other', source: 'email:link' } });
     await log.close();
     const before = await readFile(eventLogFile(home), 'utf8');
     expect(before.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
