@@ -4,6 +4,7 @@ import { HomeLocks } from './campaign/home-locks.js';
 import type { LockOwner } from './fs/file-lock.js';
 import type { HomePaths } from './home.js';
 import { HomeScheduleStore } from './schedule/home-schedule-store.js';
+import { HomeSignupStore } from './signup/home-signup-store.js';
 import { JsonSubscriberStore } from './store/json-subscriber-store.js';
 import { HomeEventLog } from './webhook/home-event-log.js';
 
@@ -21,6 +22,7 @@ export function homePersistence(paths: HomePaths, options: HomePersistenceOption
     campaigns: new HomeCampaignStore(paths.home, options.clock, owner),
     events: new HomeEventLog(paths.home),
     schedules: new HomeScheduleStore(paths.home),
+    signups: new HomeSignupStore(paths.home),
     locks: new HomeLocks(paths.home, options.owner),
   };
 }

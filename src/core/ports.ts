@@ -2,11 +2,13 @@ export type * from './ports/campaign-store.js';
 export * from './ports/event-log.js';
 export type * from './ports/locks.js';
 export type * from './ports/schedule-store.js';
+export type * from './ports/signup-store.js';
 export type * from './ports/subscriber-store.js';
 import type { CampaignStore } from './ports/campaign-store.js';
 import type { EventLog } from './ports/event-log.js';
 import type { Locks } from './ports/locks.js';
 import type { ScheduleStore } from './ports/schedule-store.js';
+import type { SignupStore } from './ports/signup-store.js';
 import type { SubscriberStore } from './ports/subscriber-store.js';
 
 /** Time, asked for rather than read from the air, so tests can use a fake clock. */
@@ -47,6 +49,8 @@ export interface Persistence {
   readonly campaigns: CampaignStore;
   readonly events: EventLog;
   readonly schedules: ScheduleStore;
+  /** Web sign-ups waiting for their confirmation (issue 19). */
+  readonly signups: SignupStore;
   readonly locks: Locks;
   /** Releases what the ports hold open (a database's connections); the home's files need none. */
   readonly close?: () => Promise<void>;

@@ -6,6 +6,7 @@ import { MemoryCampaignStore } from './memory-campaign-store.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { MemoryLocks, type LockTable } from './memory-locks.js';
 import { MemoryScheduleStore } from './memory-schedule-store.js';
+import { MemorySignupStore } from './memory-signup-store.js';
 
 /** What the memory stores are given: the clock, the subscribers to start with, and this "process" and its lock table. */
 export interface MemoryPersistenceOptions {
@@ -28,6 +29,7 @@ export function memoryPersistence(options: MemoryPersistenceOptions): Persistenc
     campaigns: new MemoryCampaignStore({ clock: options.clock, sendingNow: () => locks.sendingNow() }),
     events: new MemoryEventLog(),
     schedules: new MemoryScheduleStore(),
+    signups: new MemorySignupStore(),
     locks,
   };
 }

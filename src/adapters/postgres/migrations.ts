@@ -6,6 +6,7 @@ import { CAMPAIGNS_SCHEMA } from './schema/campaigns.js';
 import { EVENTS_SCHEMA } from './schema/events.js';
 import { LOCKS_SCHEMA } from './schema/locks.js';
 import { SCHEDULES_SCHEMA } from './schema/schedules.js';
+import { SIGNUPS_SCHEMA } from './schema/signups.js';
 import { SUBSCRIBERS_SCHEMA } from './schema/subscribers.js';
 
 /** One step of the schema: applied once, in order, in a transaction of its own. */
@@ -22,6 +23,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'subscribers, topics, templates, campaigns, journals, events, schedules, locks', sql: [SUBSCRIBERS_SCHEMA, CAMPAIGNS_SCHEMA, EVENTS_SCHEMA, SCHEDULES_SCHEMA, LOCKS_SCHEMA].join('\n') },
   { version: 2, name: 'the topics subscribers left, and the attribute names they have', sql: AUDIENCE_SCHEMA },
+  { version: 3, name: 'web sign-ups waiting for their confirmation', sql: SIGNUPS_SCHEMA },
 ];
 
 /** The schema version this canale writes and reads. */

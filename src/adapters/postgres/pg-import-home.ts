@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { CanaleError, isCanaleError } from '../../core/errors.js';
 import type { Clock, DamagedCampaign, EventCursor, Persistence } from '../../core/ports.js';
+import type { SignupBook } from '../../core/signup/pending-signups.js';
 import type { Schedule } from '../../core/schedule/schedule.js';
 import type { Subscriber } from '../../core/subscriber.js';
 import type { Template } from '../../core/template.js';
@@ -55,6 +56,8 @@ export interface ImportOutcome {
   readonly optOuts: number;
   readonly failureStreaks: number;
   readonly schedules: number;
+  /** Web sign-ups still waiting for their confirmation. */
+  readonly signups: number;
   readonly warnings: readonly string[];
 }
 
@@ -64,6 +67,7 @@ interface HomeBook {
   readonly topics: Topic[];
   readonly templates: Template[];
   readonly schedules: Schedule[];
+  readonly signups: SignupBook;
   readonly campaigns: number;
 }
 
@@ -134,6 +138,7 @@ async function readHome(home: Persistence): Promise<HomeBook> {
     topics: await home.subscribers.topics(),
     templates: await home.subscribers.templates(),
     schedules: await home.schedules.list(),
+    signups: await home.signups.read(),
     campaigns: campaigns.length + damaged.length,
   };
 }
@@ -152,6 +157,7 @@ async function copyHome(request: ImportHomeRequest, sql: Sql, book: HomeBook, ho
   request.progress('copying the webhook inbox and the opt-out feed');
   const events = await copyEvents(sql, request.source.home, home.events, ports.events);
   await ports.schedules.update(() => ({ schedules: book.schedules, result: undefined }));
+  await ports.signups.update(() => ({ book: book.signups, result: undefined }));
   return {
     home: request.source.home,
     url: shownUrl(request.url),
@@ -164,6 +170,7 @@ async function copyHome(request: ImportHomeRequest, sql: Sql, book: HomeBook, ho
     optOuts: events.optOuts,
     failureStreaks: events.failureStreaks,
     schedules: book.schedules.length,
+    signups: book.signups.pending.length,
     warnings: events.warnings,
   };
 }

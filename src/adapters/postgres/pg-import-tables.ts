@@ -1,9 +1,10 @@
+import { EMPTY_SIGNUPS } from '../../core/signup/pending-signups.js';
 import type { Sql } from './database.js';
 
 /**
  * canale's data tables: what a home is copied into, and what `db import-home` empties when it starts over. Not the
- * schema's history, the locks, the import's mark or the feeds' ends (set back to 0 instead: their two rows are the
- * schema's own), nor the erasure mark (a send only compares it before and after its freeze).
+ * schema's history, the locks, the import's mark, the sign-ups' book or the feeds' ends (set back to 0 and empty
+ * instead: their rows are the schema's own), nor the erasure mark (a send only compares it before and after its freeze).
  */
 const DATA_TABLES = [
   'canale_subscribers',
@@ -36,7 +37,8 @@ export async function heldData(sql: Sql): Promise<string[]> {
     (select count(*) from canale_optouts) as "opt-out feed line(s)",
     (select count(*) from canale_failure_streaks) as "WhatsApp failure streak(s)",
     (select count(*) from canale_schedules) as "schedule(s)",
-    (select count(*) from canale_templates) as "synced template(s)"`;
+    (select count(*) from canale_templates) as "synced template(s)",
+    (select coalesce(sum(json_array_length(book -> 'pending')), 0) from canale_signups) as "pending sign-up(s)"`;
   return Object.entries(row ?? {})
     .filter(([, n]) => n > 0)
     .map(([what, n]) => `${n} ${what}`);
@@ -61,5 +63,7 @@ export async function startOver(sql: Sql): Promise<void> {
     await tx`select feed from canale_feed_ends order by feed for update`;
     await tx`truncate table ${tx(DATA_TABLES as unknown as string[])} restart identity`;
     await tx`update canale_feed_ends set size = 0`;
+    // the sign-ups' one row is the schema's own: emptied, not removed
+    await tx`update canale_signups set book = ${JSON.stringify(EMPTY_SIGNUPS)}::text::json`;
   });
 }

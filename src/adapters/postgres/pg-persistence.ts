@@ -7,6 +7,7 @@ import { PgCampaignStore } from './pg-campaign-store.js';
 import { PgEventLog } from './pg-event-log.js';
 import { PgLocks } from './pg-locks.js';
 import { PgScheduleStore } from './pg-schedule-store.js';
+import { PgSignupStore } from './pg-signup-store.js';
 import { PgSubscriberStore } from './pg-subscriber-store.js';
 
 /** What the PostgreSQL stores are given: this process (its locks) and the clock. */
@@ -24,6 +25,7 @@ export function pgPorts(sql: Sql, paths: HomePaths, options: PgPersistenceOption
     campaigns: new PgCampaignStore(sql, { clock: options.clock, locks }),
     events,
     schedules: new PgScheduleStore(sql, paths.home),
+    signups: new PgSignupStore(sql),
     locks,
     // the event log's LISTEN connection is its own, outside the pool: it is ended first, or the process stays alive
     close: async () => {

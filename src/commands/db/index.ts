@@ -86,6 +86,7 @@ function printImport(o: ImportOutcome, ctx: Context): void {
   ctx.ui.info(`campaigns: ${c.copied} (${c.recipients} recipient(s), ${c.journalLines} journal line(s), ${c.dropped} dropped, ${c.trouble} account trouble report(s))`);
   ctx.ui.info(`webhook inbox: ${o.inbox.entries} line(s), ${o.inbox.cursor.lines} of them applied; opt-out feed: ${o.optOuts} line(s); WhatsApp failure streaks: ${o.failureStreaks}`);
   ctx.ui.info(`schedules: ${o.schedules}`);
+  ctx.ui.info(`pending web sign-ups: ${o.signups}`);
   for (const d of o.damaged) ctx.ui.warn(`campaign ${d.id} was not copied: ${d.problem}`);
   for (const warning of o.warnings) ctx.ui.warn(warning);
 }
@@ -119,7 +120,7 @@ export function registerDb(program: Command, app: App): void {
       .command('import-home')
       .argument('[HOME]', 'the folder of the home to copy (default: this command\'s home)')
       .description(
-        'copy a home\'s files (subscribers, topics, templates, campaigns with their journals, the webhook inbox, opt-outs, schedules) into the configured database, which must hold nothing yet — all or nothing: until it finishes every other command refuses the database, and running it again after a failure starts over. Stop webhook serve and sends first, on that home and on any host already pointed at the database (they are not stopped by it); config.json and schedule.env stay in each machine\'s home',
+        'copy a home\'s files (subscribers, topics, templates, campaigns with their journals, the webhook inbox, opt-outs, schedules, pending web sign-ups) into the configured database, which must hold nothing yet — all or nothing: until it finishes every other command refuses the database, and running it again after a failure starts over. Stop webhook serve and sends first, on that home and on any host already pointed at the database (they are not stopped by it); config.json and schedule.env stay in each machine\'s home',
       )
       .option('--json', 'print what was copied as JSON'),
     ['canale db import-home --yes', 'canale db import-home ./home --json --yes'],

@@ -1,0 +1,4 @@
+import { usePortImplementations } from './ports-under-test.js';
+import { describeSignupStoreContract } from './signup-store.contract.js';
+
+for (const [name, make] of usePortImplementations().all) describeSignupStoreContract(name, make);
