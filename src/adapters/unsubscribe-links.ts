@@ -14,7 +14,7 @@ export const DEFAULT_TOKEN_DAYS = 400;
 export const UNDATED_TOKENS_UNTIL = Date.UTC(2028, 0, 6);
 
 /** base64url as Buffer writes it, and nothing else: Node's decoder also takes `=`, `+`, `/` and unused bits. */
-function decodeCanonical(text: string): Buffer | undefined {
+export function decodeCanonical(text: string): Buffer | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
   const bytes = Buffer.from(text, 'base64url');
   // a different string for the same bytes (its last character differing in the bits no byte uses) is not this token

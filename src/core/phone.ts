@@ -61,3 +61,9 @@ export function landlineWarning(subscriber: { readonly phone?: E164; readonly ch
   if (subscriber.channel !== 'whatsapp' || subscriber.phone === undefined || !isLandline(subscriber.phone, country)) return undefined;
   return `${subscriber.phone} is a landline (fixed-line) number: WhatsApp cannot reach it — give a mobile number with --phone, or --channel email with --email`;
 }
+
+/** True when the number is a mobile one (or may be: FIXED_LINE_OR_MOBILE), as a WhatsApp sign-up needs. */
+export function isMobile(phone: E164): boolean {
+  const type = parsePhoneNumberFromString(phone)?.getType();
+  return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
+}

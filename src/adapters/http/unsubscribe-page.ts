@@ -1,8 +1,9 @@
 /** Small Italian pages for the e-mail unsubscribe link: no JavaScript, no outside resources, readable by screen readers. */
 
-const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function page(city: string, title: string, body: string): string {
+/** A page of canale's own: Italian, no JavaScript, no outside resources; `css` adds to its few rules. */
+export function page(city: string, title: string, body: string, css = ''): string {
   return `<!doctype html>
 <html lang="it">
 <head>
@@ -10,7 +11,7 @@ function page(city: string, title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escape(title)} — ${escape(city)}</title>
-<style>body{font:1.1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}button{font:inherit;padding:.6rem 1.2rem;border:2px solid #06c;background:#06c;color:#fff;border-radius:.3rem;cursor:pointer}button:focus{outline:3px solid #fa0;outline-offset:2px}label{display:block;margin:1rem 0}</style>
+<style>body{font:1.1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}button{font:inherit;padding:.6rem 1.2rem;border:2px solid #06c;background:#06c;color:#fff;border-radius:.3rem;cursor:pointer}button:focus{outline:3px solid #fa0;outline-offset:2px}label{display:block;margin:1rem 0}${css}</style>
 </head>
 <body>
 <main>
