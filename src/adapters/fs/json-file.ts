@@ -26,10 +26,18 @@ export async function readJsonFile<T extends z.ZodType>(path: string, schema: T,
   } catch (error) {
     throw new CanaleError(damagedCode, `${path} is not valid JSON (${(error as Error).message}) — canale will not overwrite it`);
   }
-  const parsed = schema.safeParse(json);
+  return checkedJson(json, schema, path, damagedCode);
+}
+
+/**
+ * A value canale kept (a file's JSON, a database row's), checked against its schema; one that is not of it is
+ * reported as `readJsonFile` reports a file: where, what is wrong (CanaleError `damagedCode`), never overwritten.
+ */
+export function checkedJson<T extends z.ZodType>(value: unknown, schema: T, where: string, damagedCode: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CanaleError(damagedCode, `${path} is damaged: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'} — canale will not overwrite it`);
+    throw new CanaleError(damagedCode, `${where} is damaged: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'} — canale will not overwrite it`);
   }
   return parsed.data;
 }

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CanaleError } from '../../core/errors.js';
 import type { SignupStore } from '../../core/ports.js';
 import { EMPTY_SIGNUPS, type SignupBook, type SignupChanged } from '../../core/signup/pending-signups.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { withFileLock } from '../fs/file-lock.js';
-import { readJsonFile } from '../fs/json-file.js';
+import { checkedJson, readJsonFile } from '../fs/json-file.js';
 
 const channel = z.enum(['whatsapp', 'email']);
 
@@ -33,12 +32,7 @@ const fileSchema = z.strictObject({ version: z.literal(1) }).extend(signupBookSc
 
 /** The book a database row holds, checked whole (SIGNUPS_DAMAGED, naming where, when it is not one). */
 export function parseSignupBook(value: unknown, where: string): SignupBook {
-  const parsed = signupBookSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CanaleError('SIGNUPS_DAMAGED', `${where} is damaged: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'} — canale will not overwrite it`);
-  }
-  return parsed.data as unknown as SignupBook;
+  return checkedJson(value, signupBookSchema, where, 'SIGNUPS_DAMAGED') as unknown as SignupBook;
 }
 
 /**

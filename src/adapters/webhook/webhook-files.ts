@@ -13,9 +13,6 @@ export async function ensureWebhookDir(home: string): Promise<void> {
   await mkdir(webhookDir(home), { recursive: true, mode: PRIVATE_DIR_MODE });
 }
 
-/** A one-click (or the page's) e-mail unsubscribe, as its token decoded: whom, which topic (none: everything), how. */
-export type { PageEntry } from '../../core/ports.js';
-
 /**
  * The durable event log: every signed payload, parsed, with the time it arrived — `{"at":…,"payload":…}` — and
  * every e-mail unsubscribe — `{"at":…,"unsubscribe":{"sub":…,"topic":…,"source":…}}` — one JSON line each, on disk
