@@ -1,4 +1,4 @@
-import { isSupportedCountry } from 'libphonenumber-js/max';
+import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { dnsNameProblem } from './dns-name.js';
 import { usageError } from './errors.js';
 import { formatQuietHours, parseQuietHours } from './schedule/quiet-hours.js';
@@ -66,6 +66,12 @@ const url =
     }
   };
 
+/** A phone number written with its international prefix (`+39 06 1234 5678`), stored in E.164: `+390612345678`. */
+const internationalPhone = (text: string): string | Expected => {
+  const parsed = text.trim().startsWith('+') ? parsePhoneNumberFromString(text.trim()) : undefined;
+  return parsed?.isValid() === true ? parsed.number : { expected: 'a phone number with its international prefix, such as +39 06 1234 5678' };
+};
+
 const dnsName =
   (what: 'selector' | 'domain') =>
   (text: string): string | Expected => {
@@ -105,6 +111,12 @@ export const CONFIG_KEYS = [
   { key: 'whatsapp.transport', description: 'cloud-api or outbox; unset: cloud-api when credentials are present', check: oneOf('cloud-api', 'outbox') },
   { key: 'whatsapp.token', env: 'CANALE_WHATSAPP_TOKEN', secret: true, description: 'Cloud API access token', check: anyText },
   { key: 'whatsapp.phoneNumberId', env: 'CANALE_WHATSAPP_PHONE_NUMBER_ID', description: 'the sending phone number id', check: anyText },
+  {
+    key: 'whatsapp.number',
+    env: 'CANALE_WHATSAPP_NUMBER',
+    description: "the city's WhatsApp number as citizens see it (+39 …): click-to-chat links and QR codes for posters, the sign-up page's confirmation link",
+    check: internationalPhone,
+  },
   { key: 'whatsapp.wabaId', env: 'CANALE_WHATSAPP_WABA_ID', description: 'the WhatsApp Business Account id', check: anyText },
   {
     key: 'whatsapp.apiUrl',

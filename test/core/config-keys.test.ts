@@ -47,3 +47,13 @@ describe('redact', () => {
     if (secret && shown.includes('*')) expect(text).not.toContain('s3cret');
   });
 });
+
+describe('whatsapp.number', () => {
+  it('keeps a number written with its prefix in E.164, and refuses one without', async () => {
+    const { CONFIG_KEYS } = await import('../../src/core/config-keys.js');
+    const key = CONFIG_KEYS.find((k) => k.key === 'whatsapp.number');
+    expect(key?.check('+39 06 1234 5678')).toBe('+390612345678');
+    expect(key?.check('06 1234 5678')).toEqual({ expected: expect.stringContaining('international prefix') });
+    expect(key?.check('+39 12')).toEqual({ expected: expect.stringContaining('international prefix') });
+  });
+});
