@@ -21,7 +21,7 @@ const delivered = (lines: string[], i: number) => lines.filter((l) => l === `{"i
 const sentRecord = (i: number) => `{"i":${i},"s":"sent","id":"wamid.S${i}","at":"${AT}"}\n`;
 
 describe('EventApplier: a crash at any step', () => {
-  it.each<ApplyStep>(['receipts', 'store', 'optouts', 'confirmations', 'cursor'])('a crash at "%s" leaves the cursor before the batch; the restart applies each event once', async (step) => {
+  it.each<ApplyStep>(['receipts', 'store', 'signups', 'optouts', 'confirmations', 'cursor'])('a crash at "%s" leaves the cursor before the batch; the restart applies each event once', async (step) => {
     const [a, b] = [aSubscriber({ topics: ['cantieri', 'scuola'] }), aSubscriber({ topics: ['cantieri', 'scuola'] })];
     const data = aStore([a, b]);
     home = await aHome([a.id, b.id], 2);

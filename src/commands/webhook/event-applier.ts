@@ -9,6 +9,7 @@ import { EVENT_CURSOR_START as START, type Clock, type EventCursor, type Failure
 import { HELP_ANSWER } from '../../core/replies/citizen-reply.js';
 import { applyStoreEvents, storeEventHints, type BatchResult, type StoreEvent } from '../../core/replies/reply-batch.js';
 import type { SubscriberId } from '../../core/subscriber.js';
+import { pendingByCode, pendingById, removeConfirmed } from '../../core/signup/pending-signups.js';
 
 /** Failure codes that say the number cannot get WhatsApp messages at all (not "not now", not "not marketing"). */
 const UNDELIVERABLE: ReadonlySet<string> = new Set(['WHATSAPP_UNDELIVERABLE']);
@@ -17,7 +18,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const MAX_WAITING = 100_000;
 
 /** The steps of a batch, in order: a crash at any of them leaves the cursor before the batch, which is applied again. */
-export type ApplyStep = 'receipts' | 'store' | 'optouts' | 'confirmations' | 'cursor';
+export type ApplyStep = 'receipts' | 'store' | 'signups' | 'optouts' | 'confirmations' | 'cursor';
 
 /** What one batch did: for the tests' readiness signal, and `webhook status`'s counters (kept in the cursor). */
 export interface AppliedBatch {
@@ -31,7 +32,7 @@ export interface AppliedBatch {
 
 export interface EventApplierDeps {
   /** The stores: replies go to the subscribers, receipts' account trouble to the campaigns, the cursor and opt-outs to the event log. */
-  readonly ports: Pick<Persistence, 'subscribers' | 'events' | 'campaigns' | 'locks'>;
+  readonly ports: Pick<Persistence, 'subscribers' | 'events' | 'campaigns' | 'locks' | 'signups'>;
   readonly receipts: ReceiptRecorder;
   readonly streaks: FailureStreaks;
   readonly unreachableAfter: number;
@@ -188,13 +189,21 @@ export class EventApplier {
       return isNew;
     });
     let storeWrites = 0;
-    let applied: BatchResult = { replies: [], optOuts: [], identities: [], changed: 0 };
+    let applied: BatchResult = { replies: [], optOuts: [], identities: [], changed: 0, confirmedSignups: [] };
     if (events.length > 0) {
-      applied = await subscribers.transaction(storeEventHints(events), (tx) => {
+      const withSignups = await this.withSignups(events);
+      applied = await subscribers.transaction(storeEventHints(withSignups), (tx) => {
         this.topics = tx.topics();
-        return applyStoreEvents(tx, events, () => this.deps.ids.next('sub_') as SubscriberId);
+        return applyStoreEvents(tx, withSignups, () => this.deps.ids.next('sub_') as SubscriberId);
       });
       storeWrites = 1;
+    }
+
+    this.step('signups');
+    // the store holds them now: the sign-up store lets them go (a crash before: applied again, found, skipped, let go)
+    if (applied.confirmedSignups.length > 0) {
+      const at = this.deps.clock.now().toISOString();
+      await this.deps.ports.signups.update((book) => removeConfirmed(book, applied.confirmedSignups, at));
     }
 
     this.step('optouts');
@@ -219,6 +228,25 @@ export class EventApplier {
     this.waiting = stillWaiting;
     const recorded = results.filter((r) => r.kind === 'recorded').length;
     this.deps.onBatch?.({ lines: lines.length, recorded, waiting: stillWaiting.length, dropped, storeWrites, cursor: next });
+  }
+
+  /**
+   * The batch's confirmations of web sign-ups with the pending sign-up each confirms, as the sign-up store holds it,
+   * checked at the time the citizen confirmed (a confirmation in time stays valid if the batch is applied later).
+   */
+  private async withSignups(events: readonly StoreEvent[]): Promise<StoreEvent[]> {
+    const asks = (e: StoreEvent) => e.kind === 'signup-confirmed' || (e.kind === 'reply' && e.command.kind === 'confirm');
+    if (!events.some(asks)) return [...events];
+    const book = await this.deps.ports.signups.read();
+    return events.map((e) => {
+      if (e.kind === 'signup-confirmed') {
+        const signup = pendingById(book, e.signupId, e.at);
+        return signup === undefined ? e : { ...e, signup };
+      }
+      if (e.kind !== 'reply' || e.command.kind !== 'confirm' || e.message.phone === undefined) return e;
+      const signup = pendingByCode(book, e.message.phone, e.command.code, e.message.at);
+      return signup === undefined ? e : { ...e, signup };
+    });
   }
 
   private step(step: ApplyStep): void {

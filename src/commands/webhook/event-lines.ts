@@ -19,7 +19,7 @@ export interface ReadLine {
 const NOTHING: ReadLine = { statuses: [], events: [], trouble: [] };
 
 export function readLine(text: string): ReadLine {
-  let line: { at?: unknown; payload?: unknown; unsubscribe?: { sub?: unknown; topic?: unknown; source?: unknown } };
+  let line: { at?: unknown; payload?: unknown; unsubscribe?: { sub?: unknown; topic?: unknown; source?: unknown }; confirmation?: { signup?: unknown } };
   try {
     line = JSON.parse(text) as typeof line;
   } catch {
@@ -32,6 +32,8 @@ export function readLine(text: string): ReadLine {
     const source = u.source === 'email:link' ? 'email:link' : 'email:one-click';
     return { ...NOTHING, events: [{ kind: 'unsubscribe', subscriberId: u.sub, ...(typeof u.topic === 'string' ? { topic: u.topic } : {}), at, source }] };
   }
+  const c = line.confirmation;
+  if (c !== undefined) return typeof c.signup === 'string' ? { ...NOTHING, events: [{ kind: 'signup-confirmed', signupId: c.signup, at }] } : NOTHING;
   return readPayload(line.payload, at);
 }
 

@@ -48,6 +48,8 @@ export function isAlreadyApplied(data: StoreData | SubscriberTransaction, messag
   return SubscriberBook.of(data).hasSource(`whatsapp:${messageId}`);
 }
 
+/** The answer to `CONFERMA <code>` when no pending sign-up of that number has that code. */
+export const NO_SIGNUP_ANSWER = 'Questo codice non è valido o è scaduto. Per iscriverti compila di nuovo il modulo sul sito del Comune.';
 const NOT_SUBSCRIBED = 'Questo numero non è iscritto: non riceverà messaggi.';
 const STOPPED = 'Fatto: non riceverai più messaggi. Per iscriverti di nuovo scrivi ISCRIVI seguito da un argomento.';
 
@@ -106,6 +108,9 @@ export function applyReply(store: StoreData | SubscriberTransaction, command: Re
     case 'help':
     case 'unknown':
       return unchanged(HELP);
+    case 'confirm':
+      // a sign-up's code is the batch's to check against the sign-up store (applyConfirmReply): here, none was found
+      return unchanged(NO_SIGNUP_ANSWER);
     default: {
       const unreachable: never = command;
       return unreachable;

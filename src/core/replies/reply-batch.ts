@@ -9,10 +9,16 @@ import { applyReply, recordMarketingPreference, type CitizenMessage, type ReplyO
 import { applyIdentityChange, learnUserId, type IdentityChange, type IdentityOutcome } from './identity-change.js';
 import type { ReplyCommand } from './reply-command.js';
 import { findStopTopic } from './stop-topic.js';
+import { applyConfirmReply } from './confirm-reply.js';
+import type { PendingSignup } from '../signup/pending-signups.js';
+import { confirmSignup } from '../signup/confirm-signup.js';
 
 /** One thing the webhook server's applier changes in the store, in the order the event log has them. */
 export type StoreEvent =
-  | { readonly kind: 'reply'; readonly message: CitizenMessage; readonly command: ReplyCommand }
+  /** `signup`: for a `CONFERMA <code>`, the pending sign-up it confirms, found by the applier before the change. */
+  | { readonly kind: 'reply'; readonly message: CitizenMessage; readonly command: ReplyCommand; readonly signup?: PendingSignup }
+  /** A web sign-up confirmed on its page (the e-mail's link); `signup` as the sign-up store held it then, if it still did. */
+  | { readonly kind: 'signup-confirmed'; readonly signupId: string; readonly at: string; readonly signup?: PendingSignup }
   | { readonly kind: 'preference'; readonly identity: WhatsAppIdentity; readonly value: 'stop' | 'resume'; readonly at: string; readonly source: string }
   | { readonly kind: 'identity'; readonly change: IdentityChange }
   | { readonly kind: 'user-id'; readonly subscriberId: string; readonly userId: string; readonly at: string }
@@ -35,6 +41,8 @@ export interface BatchResult {
   readonly identities: readonly IdentityOutcome[];
   /** How many events changed something. */
   readonly changed: number;
+  /** The web sign-ups now in the store (or found there already): the sign-up store lets them go. */
+  readonly confirmedSignups: readonly string[];
 }
 
 const sourceOf = (messageId: string) => `whatsapp:${messageId}`;
@@ -45,6 +53,13 @@ export function storeEventHints(events: readonly StoreEvent[]) {
   const userIds: string[] = [];
   const ids: string[] = [];
   const sources: string[] = [];
+  const emails: string[] = [];
+  const signup = (p: PendingSignup | undefined) => {
+    if (p === undefined) return;
+    if (p.phone !== undefined) phones.push(p.phone);
+    if (p.email !== undefined) emails.push(p.email);
+    sources.push(`web:iscriviti:${p.id}`);
+  };
   const who = (identity: WhatsAppIdentity) => {
     if (identity.phone !== undefined) phones.push(identity.phone);
     if (identity.userId !== undefined) userIds.push(identity.userId);
@@ -53,14 +68,16 @@ export function storeEventHints(events: readonly StoreEvent[]) {
     if (e.kind === 'reply') {
       who(e.message);
       sources.push(sourceOf(e.message.messageId));
-    } else if (e.kind === 'preference') who(e.identity);
+      signup(e.signup);
+    } else if (e.kind === 'signup-confirmed') signup(e.signup);
+    else if (e.kind === 'preference') who(e.identity);
     else if (e.kind === 'identity') {
       who(e.change.before);
       who({ ...(e.change.kind === 'number-changed' ? { phone: e.change.phone } : {}), ...(e.change.userId === undefined ? {} : { userId: e.change.userId }) });
       sources.push(sourceOf(e.change.messageId));
     } else ids.push(e.subscriberId);
   }
-  return { phones, userIds, ids, sources };
+  return { phones, userIds, ids, sources, emails };
 }
 
 /** Whether the subscriber, as the store now holds them, no longer receives that topic (or anything). */
@@ -86,6 +103,7 @@ export function applyStoreEvents(store: StoreData | SubscriberTransaction, event
   const replies: Array<BatchResult['replies'][number]> = [];
   const identities: IdentityOutcome[] = [];
   const candidates: BatchOptOut[] = [];
+  const confirmedSignups: string[] = [];
   let changed = 0;
   for (const event of events) {
     switch (event.kind) {
@@ -98,8 +116,9 @@ export function applyStoreEvents(store: StoreData | SubscriberTransaction, event
           if (isStop && earlier !== undefined) candidates.push({ subscriberId: earlier.id, ...(topic === undefined ? {} : { topic }), at: message.at });
           continue;
         }
-        const outcome = applyReply(book, command, message, newId);
+        const outcome = command.kind === 'confirm' ? applyConfirmReply(book, message, event.signup, newId) : applyReply(book, command, message, newId);
         if (outcome.changed) changed++;
+        if (command.kind === 'confirm' && event.signup !== undefined) confirmedSignups.push(event.signup.id);
         replies.push({ message, command, outcome });
         if (outcome.subscriberId !== undefined && isStop) candidates.push({ subscriberId: outcome.subscriberId, ...(topic === undefined ? {} : { topic }), at: message.at });
         break;
@@ -127,6 +146,12 @@ export function applyStoreEvents(store: StoreData | SubscriberTransaction, event
         candidates.push({ subscriberId: current.id, ...(event.topic === undefined ? {} : { topic: event.topic }), at: event.at });
         break;
       }
+      case 'signup-confirmed': {
+        if (event.signup === undefined) break;
+        if (confirmSignup(book, event.signup, event.at, { by: 'email' }, newId).kind !== 'already') changed++;
+        confirmedSignups.push(event.signup.id);
+        break;
+      }
       case 'unreachable': {
         const current = book.findById(event.subscriberId);
         if (current === undefined || current.whatsappUnreachable === true) break;
@@ -141,5 +166,5 @@ export function applyStoreEvents(store: StoreData | SubscriberTransaction, event
     }
   }
   const optOuts = candidates.filter((c) => isOptedOut(book, c.subscriberId, c.topic));
-  return { replies, optOuts, identities, changed };
+  return { replies, optOuts, identities, changed, confirmedSignups };
 }

@@ -11,6 +11,8 @@ export type ReplyCommand =
   | { readonly kind: 'join'; readonly topic?: string }
   | { readonly kind: 'topics' }
   | { readonly kind: 'help' }
+  /** `CONFERMA 4821`: the code the sign-up page gave, confirming a web sign-up from the number it named. */
+  | { readonly kind: 'confirm'; readonly code: string }
   | { readonly kind: 'unknown' };
 
 const STOP = new Set([
@@ -20,6 +22,7 @@ const STOP = new Set([
 const JOIN = new Set(['iscrivi', 'iscrivimi', 'subscribe', 'join', 'start']);
 const TOPICS = new Set(['argomenti', 'temi', 'topics', 'argomento', 'tema']);
 const HELP = new Set(['aiuto', 'help', 'info', '?']);
+const CONFIRM = new Set(['conferma', 'confermo', 'confirm']);
 
 /**
  * Sentences that mean stop without starting with a stop word, as normalised word prefixes. What follows them is
@@ -68,6 +71,7 @@ export function parseReply(text: string): ReplyCommand {
   if (JOIN.has(first)) return topic === '' ? { kind: 'join' } : { kind: 'join', topic };
   if (TOPICS.has(first) && rest.length === 0) return { kind: 'topics' };
   if (HELP.has(first) && rest.length === 0) return { kind: 'help' };
+  if (CONFIRM.has(first) && rest.length === 1 && /^\d{4,8}$/.test(rest[0] ?? '')) return { kind: 'confirm', code: rest[0] as string };
   return { kind: 'unknown' };
 }
 

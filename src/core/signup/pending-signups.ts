@@ -117,13 +117,15 @@ export function pendingByCode(book: SignupBook, phone: E164, code: string, now: 
 }
 
 /**
- * Removes a sign-up once the citizen confirmed it (and the subscriber store holds them), counted `confirmed` on the
- * day of `at`. Only the first call for an id counts: a confirmation applied again after a crash finds nothing.
+ * Removes sign-ups once the citizen confirmed them (and the subscriber store holds them), each counted `confirmed` on
+ * the day of `at`; returns how many were still there. Only the first removal of an id counts: a confirmation applied
+ * again after a crash finds nothing.
  */
-export function removeConfirmed(book: SignupBook, id: string, at: string): SignupChanged<boolean> {
-  const found = book.pending.find((p) => p.id === id);
-  if (found === undefined) return { book, result: false };
-  return { book: { ...book, pending: book.pending.filter((p) => p !== found), days: counted(book.days, at, found.channel, 'confirmed') }, result: true };
+export function removeConfirmed(book: SignupBook, ids: readonly string[], at: string): SignupChanged<number> {
+  const found = book.pending.filter((p) => ids.includes(p.id));
+  if (found.length === 0) return { book, result: 0 };
+  const days = found.reduce((acc, p) => counted(acc, at, p.channel, 'confirmed'), book.days as SignupDay[]);
+  return { book: { ...book, pending: book.pending.filter((p) => !found.includes(p)), days }, result: found.length };
 }
 
 /** Erasure on request: removes every pending sign-up with this number or e-mail; returns how many. */

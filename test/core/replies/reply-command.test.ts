@@ -57,3 +57,17 @@ describe('commandOf: the first reading that is a command', () => {
     expect(commandOf(readings)).toEqual(expected);
   });
 });
+
+describe('CONFERMA <code>', () => {
+  it('reads the code of a web sign-up, in any case and with the usual words', () => {
+    expect(parseReply('CONFERMA 4821')).toEqual({ kind: 'confirm', code: '4821' });
+    expect(parseReply('  conferma 4821! ')).toEqual({ kind: 'confirm', code: '4821' });
+    expect(parseReply('Confermo 12345678')).toEqual({ kind: 'confirm', code: '12345678' });
+  });
+  it('is nothing without a code, with words instead, or with more after it', () => {
+    expect(parseReply('CONFERMA')).toEqual({ kind: 'unknown' });
+    expect(parseReply('conferma tutto')).toEqual({ kind: 'unknown' });
+    expect(parseReply('conferma 4821 grazie')).toEqual({ kind: 'unknown' });
+    expect(parseReply('conferma 12')).toEqual({ kind: 'unknown' });
+  });
+});

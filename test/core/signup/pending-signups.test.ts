@@ -53,12 +53,12 @@ describe('pending sign-ups', () => {
 
   it('removes a confirmed sign-up once, counted confirmed on the day of the confirmation', () => {
     const book = add(EMPTY_SIGNUPS, aSignup('sig_01'));
-    const once = removeConfirmed(book, 'sig_01', '2026-12-04T08:00:00.000Z');
-    expect(once.result).toBe(true);
+    const once = removeConfirmed(book, ['sig_01'], '2026-12-04T08:00:00.000Z');
+    expect(once.result).toBe(1);
     expect(once.book.pending).toEqual([]);
     expect(once.book.days.find((d) => d.day === '2026-12-04')?.confirmed).toBe(1);
-    const again = removeConfirmed(once.book, 'sig_01', '2026-12-04T08:00:01.000Z');
-    expect(again.result).toBe(false);
+    const again = removeConfirmed(once.book, ['sig_01'], '2026-12-04T08:00:01.000Z');
+    expect(again.result).toBe(0);
     expect(again.book).toBe(once.book);
   });
 
