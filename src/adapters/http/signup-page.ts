@@ -21,6 +21,8 @@ export interface FormPage {
   readonly errors?: SignupErrors;
   /** A topic to tick when the page opens (`?argomento=cantieri`). */
   readonly topic?: string;
+  /** Something to say above the form (a form kept open too long). */
+  readonly notice?: string;
 }
 
 const ORDER: readonly FormField[] = ['nome', 'canale', 'telefono', 'email', 'argomenti', 'consenso'];
@@ -67,7 +69,7 @@ export function formPage(p: FormPage): string {
     p.city,
     wrong.length === 0 ? 'Iscriviti agli avvisi' : 'Errore: iscriviti agli avvisi',
     `<p>Ricevi gli avvisi di ${escape(p.city)} sugli argomenti che scegli, su WhatsApp o per e-mail. Ti chiederemo di confermare: finché non confermi non riceverai nulla.</p>
-${summary}
+${p.notice === undefined ? '' : `<p class="riepilogo" role="alert">${escape(p.notice)}</p>`}${summary}
 <form method="post" action="/iscriviti" novalidate>
 <input type="hidden" name="token" value="${escape(p.token)}">
 ${textField('nome', 'Nome e cognome (facoltativo)', 'type="text" autocomplete="name" maxlength="100"', input?.nome ?? '', errors)}

@@ -3,12 +3,57 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../core/ports.js';
 import { hasValidSignature, isSameSecret } from './hub-signature.js';
 
+/** Which sign-up page a request is for. */
+export type SignupRoute = { readonly page: 'form' } | { readonly page: 'confirm'; readonly token: string };
+
+/** A request for a page citizens open, as the handler needs it. */
+export interface PageRequest {
+  readonly method: 'GET' | 'POST';
+  readonly query: URLSearchParams;
+  /** The posted form (empty for GET). */
+  readonly form: URLSearchParams;
+  /** Who asks: the socket's address, or — from a reverse proxy on this host — the last `X-Forwarded-For` entry. */
+  readonly client: string;
+  readonly origin?: string;
+  readonly fetchSite?: string;
+}
+
+export interface PageAnswer {
+  readonly status: number;
+  readonly html: string;
+  /** For the log line: no personal data. */
+  readonly summary: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 /** What the server asks of canale for each kind of request; it does the HTTP, the checks and the log line. */
 export interface WebhookHandlers {
   /** A payload whose signature checked. Resolves once it is logged durably and processed; a summary for the log line. */
   whatsapp(payload: unknown): Promise<string>;
   /** The e-mail unsubscribe page (GET, and HEAD as GET) or the unsubscribe itself (POST, one-click or the page's form). */
   unsubscribe(token: string, method: 'GET' | 'POST', form: URLSearchParams): Promise<{ readonly status: number; readonly html: string; readonly summary: string }>;
+  /** The sign-up page and its confirmation link (`/iscriviti`, `/iscriviti/conferma/TOKEN`); without it they are not found. */
+  signup?(route: SignupRoute, request: PageRequest): Promise<PageAnswer>;
+}
+
+/**
+ * Pages citizens open: never in a frame, no outside resources, no script, forms posted only here, and no Referer
+ * (a confirmation link's token must not reach the privacy notice's site).
+ */
+const PAGE_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** The client's address; behind a reverse proxy on this host (a loopback peer), the address the proxy saw last. */
+function clientOf(req: IncomingMessage): string {
+  const peer = req.socket.remoteAddress ?? '?';
+  const forwarded = header(req, 'x-forwarded-for');
+  if (!LOOPBACK.has(peer) || forwarded === undefined) return peer;
+  return forwarded.split(',').at(-1)?.trim() || peer;
 }
 
 export interface WebhookServerOptions {
@@ -80,11 +125,12 @@ export class WebhookServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = url.pathname.startsWith('/u/') ? '/u/…' : url.pathname;
+    const route = url.pathname.startsWith('/u/') ? '/u/…' : url.pathname.startsWith('/iscriviti/conferma/') ? '/iscriviti/conferma/…' : url.pathname;
     let summary = '';
-    const send = (status: number, body: string, type = 'text/plain; charset=utf-8'): void => {
+    const send = (status: number, body: string, type = 'text/plain; charset=utf-8', extra: Readonly<Record<string, string>> = {}): void => {
       if (!res.headersSent) {
-        res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+        const page = type.startsWith('text/html') ? PAGE_HEADERS : {};
+        res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...page, ...extra });
         res.end(body);
       }
       const ms = (performance.now() - started).toFixed(1);
@@ -117,6 +163,21 @@ export class WebhookServer {
         summary = answer.summary;
         return send(answer.status, answer.html, 'text/html; charset=utf-8');
       }
+      const signup = url.pathname === '/iscriviti' || url.pathname === '/iscriviti/' ? { page: 'form' as const } : confirmRoute(url.pathname);
+      const handler = this.options.handlers.signup;
+      if (signup !== undefined && handler !== undefined && (req.method === 'GET' || req.method === 'HEAD' || req.method === 'POST')) {
+        const form = req.method === 'POST' ? new URLSearchParams((await bodyOf(req, MAX_FORM_BYTES)).toString('utf8')) : new URLSearchParams();
+        const answer = await handler.call(this.options.handlers, signup, {
+          method: req.method === 'POST' ? 'POST' : 'GET',
+          query: url.searchParams,
+          form,
+          client: clientOf(req),
+          ...(header(req, 'origin') === undefined ? {} : { origin: header(req, 'origin') as string }),
+          ...(header(req, 'sec-fetch-site') === undefined ? {} : { fetchSite: header(req, 'sec-fetch-site') as string }),
+        });
+        summary = answer.summary;
+        return send(answer.status, answer.html, answer.status === 404 ? 'text/plain; charset=utf-8' : 'text/html; charset=utf-8', answer.headers);
+      }
       return send(404, 'not found\n');
     } catch (error) {
       if (error instanceof TooLarge) {
@@ -138,6 +199,11 @@ export class WebhookServer {
     if (!ok) return send(403, 'forbidden\n');
     send(200, challenge);
   }
+}
+
+function confirmRoute(path: string): SignupRoute | undefined {
+  const token = /^\/iscriviti\/conferma\/([A-Za-z0-9_.-]{1,512})\/?$/.exec(path)?.[1];
+  return token === undefined ? undefined : { page: 'confirm', token };
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

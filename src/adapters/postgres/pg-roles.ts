@@ -10,7 +10,8 @@ import { usageError } from '../../core/errors.js';
  * `select`, `copy … to` or `subscribers export` of phones, e-mails or names; a subscriber is found only by a key
  * the server already holds (the number or user id a message came from, the id in a signed unsubscribe link), through
  * `canale_subscribers_find`, which runs as the schema's owner and answers those keys alone. It cannot delete
- * subscribers, change the schema, or touch schedules and locks other than reading who holds the send lock.
+ * subscribers, change the schema, or touch schedules and locks other than reading who holds the send lock. It keeps
+ * the sign-up page's pending sign-ups (`canale_signups`), which it takes in and confirms.
  */
 const WEBHOOK_GRANTS: ReadonlyArray<readonly [privileges: string, tables: readonly string[]]> = [
   ['select', ['canale_schema', 'canale_topics', 'canale_templates', 'canale_locks', 'canale_erasure_mark', 'canale_import_in_progress']],
@@ -20,6 +21,8 @@ const WEBHOOK_GRANTS: ReadonlyArray<readonly [privileges: string, tables: readon
   ['select, update', ['canale_feed_ends']],
   ['select, insert, update', ['canale_inbox_cursor']],
   ['select, insert, update, delete', ['canale_failure_streaks']],
+  // the sign-up page's pending sign-ups, used form tokens and daily counts: what this host itself takes in and confirms
+  ['select, update', ['canale_signups']],
   ['select (id), insert, update (phone, email_key, user_id, status, topics, left_topics, sources, record)', ['canale_subscribers']],
   // the names of fields (municipio, cap) and how many have each: no one's data
   ['select, insert, update, delete', ['canale_attribute_names']],

@@ -10,8 +10,17 @@ import { emailUnsubscribe } from './email-unsubscribe.js';
 import { EarlyOptOuts } from './early-optouts.js';
 import { EventApplier } from './event-applier.js';
 import { runWebhookStatus } from './webhook-status.js';
+import { RateLimiter } from '../../adapters/http/rate-limit.js';
+import type { Transport } from '../../core/transport.js';
+import { withoutExpired } from '../../core/signup/pending-signups.js';
+import { webSignup } from './web-signup.js';
 
 const RECEIPT_DAYS = 7;
+/** Posts to the sign-up pages one address may make in SIGNUP_WINDOW_MS: a family behind one router, not a bot. */
+const SIGNUP_POSTS = 10;
+const SIGNUP_WINDOW_MS = 10 * 60_000;
+/** How often sign-ups past their time are deleted while the server runs (each change of the book does it too). */
+const EXPIRY_MS = 60 * 60_000;
 
 export interface WebhookServeOptions {
   readonly host: string;
@@ -74,6 +83,23 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
   if (!settings.has('publicUrl')) {
     ctx.ui.warn('no CANALE_PUBLIC_URL set: e-mails are sent without an unsubscribe link — set the public address of this server with: canale config set publicUrl https://…');
   }
+  // the sign-up page's e-mails go through the e-mail transport, built at the first e-mail sign-up
+  let email: Transport | undefined;
+  const signup = webSignup({
+    store: ports.subscribers,
+    signups: ports.signups,
+    settings: () => ctx.settings(),
+    clock: ctx.deps.clock,
+    ids: ctx.deps.ids,
+    limiter: new RateLimiter(SIGNUP_POSTS, SIGNUP_WINDOW_MS, ctx.deps.clock),
+    senders: { email: () => (email ??= buildTransport(chooseTransport('email', settings), settings, { home, clock: ctx.deps.clock })), whatsapp: () => replies },
+    recordConfirmation: (at, signupId) => log.recordPage(at, { confirmation: { signupId, source: 'web:iscriviti' } }),
+  });
+  const expire = () => ports.signups.update((book) => withoutExpired(book, ctx.now())).catch((error: unknown) => ctx.ui.warn(`deleting expired sign-ups failed, tried again in an hour: ${String(error)}`));
+  await expire();
+  const expiry = setInterval(() => void expire(), EXPIRY_MS);
+  expiry.unref();
+  if (!settings.has('privacy.noticeUrl')) ctx.ui.info('the sign-up page (GET /iscriviti) is off: it needs privacy.noticeUrl, publicUrl and unsubscribeSecret — see: canale doctor');
   const server = new WebhookServer({
     host: options.host,
     port: options.port,
@@ -93,6 +119,7 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
         const links = unsubscribeLinks(fresh.get('publicUrl'), fresh.get('unsubscribeSecret'), ctx.deps.clock, fresh.get('unsubscribe.tokenDays'));
         return emailUnsubscribe(ports.subscribers, links, fresh.get('city.name'), () => ctx.now(), (at, target) => Promise.all([log.recordPage(at, { unsubscribe: target }), early.recordUnsubscribe(at, target)]).then(() => undefined))(token, method, form);
       },
+      signup,
     },
   });
   let url: string;
@@ -104,12 +131,13 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
     throw new CanaleError('WEBHOOK_PORT_BUSY', `cannot listen on ${options.host}:${options.port}: ${code ?? String(error)} — pick another with --port (0 picks a free one)`);
   }
   ctx.ui.out(url);
-  ctx.ui.info(`canale webhook serve: listening on ${url} — POST ${url}/webhooks/whatsapp, GET|POST ${url}/u/TOKEN, GET ${url}/healthz; Ctrl-C to stop`);
+  ctx.ui.info(`canale webhook serve: listening on ${url} — POST ${url}/webhooks/whatsapp, GET|POST ${url}/u/TOKEN, GET|POST ${url}/iscriviti, GET ${url}/healthz; Ctrl-C to stop`);
   await stop;
+  clearInterval(expiry);
   await server.close();
   // what was answered is applied before the server stops (a crash instead: the next start applies it from the cursor)
   await applier.close();
-  await Promise.all([log.close(), receipts.close(), replies.close?.()]);
+  await Promise.all([log.close(), receipts.close(), replies.close?.(), email?.close?.()]);
   ctx.ui.info('webhook server stopped');
 }
 

@@ -99,6 +99,11 @@ export function addPending(book: SignupBook, signup: PendingSignup): SignupChang
   };
 }
 
+/** The live sign-up, if any, of this number or e-mail. */
+export function pendingOf(book: SignupBook, who: Pick<PendingSignup, 'phone' | 'email'>, now: string): PendingSignup | undefined {
+  return book.pending.find((p) => sameContact(p, who) && isLive(now)(p));
+}
+
 /** Claims a form token's nonce: false when it was used before (a replay). Kept until `until`, then forgotten. */
 export function claimToken(book: SignupBook, nonce: string, until: string, now: string): SignupChanged<boolean> {
   const { book: live } = withoutExpired(book, now);
