@@ -25,7 +25,7 @@ describe('the sign-up page (GET|POST /iscriviti)', () => {
     const html = await res.text();
     expect(res.status).toBe(200);
     expect(res.headers.get('x-frame-options')).toBe('DENY');
-    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
     expect(res.headers.get('content-security-policy')).toContain("form-action 'self'");
     expect(html).toContain('href="https://comune.example.it/privacy"');
     expect(html).toMatch(/value="cantieri" checked/);
@@ -59,6 +59,7 @@ describe('the sign-up page (GET|POST /iscriviti)', () => {
     const foreign = await post(`${server.url}/iscriviti`, anna(token), { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
     expect(foreign.status).toBe(403);
     expect(foreign.html).toContain('Richiesta non accettata');
+    expect((await post(`${server.url}/iscriviti`, anna(token), { origin: 'null', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await server.signups.read()).pending).toEqual([]);
     expect((await post(`${server.url}/iscriviti`, anna(token))).status).toBe(200);
     const replay = await post(`${server.url}/iscriviti`, anna(token, { email: 'altro@example.it' }));

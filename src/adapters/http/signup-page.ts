@@ -7,7 +7,7 @@ const FORM_CSS =
   'input,select{font:inherit}input[type=text],input[type=tel],input[type=email]{display:block;width:100%;box-sizing:border-box;padding:.5rem;border:2px solid #555;border-radius:.3rem}' +
   'input:focus,button:focus,a:focus{outline:3px solid #1a1a1a;outline-offset:2px}.campo{margin:1.2rem 0}.campo label{margin:.2rem 0}' +
   'fieldset{border:1px solid #767676;border-radius:.3rem;margin:1.2rem 0;padding:.5rem 1rem}legend{font-weight:600;padding:0 .3rem}' +
-  '.scelta{display:flex;gap:.6rem;align-items:flex-start;margin:.6rem 0}.scelta input{margin-top:.35rem;width:1.2rem;height:1.2rem}.scelta label{margin:0}' +
+  '.scelta{display:flex;gap:.6rem;align-items:flex-start;margin:.6rem 0}.scelta input{flex:none;margin-top:.35rem;width:1.2rem;height:1.2rem}.scelta label{margin:0}' +
   '.aiuto{color:#444;margin:.2rem 0;font-size:1rem}.errore{color:#b00020;font-weight:600;margin:.2rem 0}[aria-invalid=true]{border-color:#b00020!important}' +
   '.riepilogo{border:3px solid #b00020;padding:.5rem 1rem;margin:1rem 0}.riepilogo a{color:#b00020}.fuori{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}a{color:#0050a0}';
 
@@ -96,13 +96,13 @@ export function checkEmailPage(city: string, email: string, days: number): strin
 }
 
 /** After a sign-up on WhatsApp: the code to send, as a click-to-chat link when the city's number is known, or the template's note. */
-export function whatsappCodePage(city: string, code: string, how: { readonly link?: string; readonly templateSent?: boolean }): string {
+export function whatsappCodePage(city: string, code: string, how: { readonly link?: string; readonly templateSent?: boolean }, days = 7): string {
   const send = how.templateSent === true
     ? `<p>Ti abbiamo inviato un messaggio su WhatsApp. Per confermare rispondi <strong>CONFERMA ${escape(code)}</strong>.</p>`
     : how.link === undefined
       ? `<p>Per confermare scrivi <strong>CONFERMA ${escape(code)}</strong> su WhatsApp al numero del Comune.</p>`
       : `<p>Per confermare invia su WhatsApp il messaggio <strong>CONFERMA ${escape(code)}</strong>:</p><p><a href="${escape(how.link)}">Apri WhatsApp e invia CONFERMA ${escape(code)}</a></p>`;
-  return page(city, 'Conferma su WhatsApp', `<div role="status">${send}</div><p>Il codice vale pochi giorni; finché non confermi non riceverai nulla.</p>`, FORM_CSS);
+  return page(city, 'Conferma su WhatsApp', `<div role="status">${send}</div><p>Il codice vale ${days} giorni; finché non confermi non riceverai nulla.</p>`, FORM_CSS);
 }
 
 /** GET of the e-mail's confirmation link: one button, so a mail scanner opening the link confirms nothing. */

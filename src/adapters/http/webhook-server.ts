@@ -37,13 +37,14 @@ export interface WebhookHandlers {
 }
 
 /**
- * Pages citizens open: never in a frame, no outside resources, no script, forms posted only here, and no Referer
- * (a confirmation link's token must not reach the privacy notice's site).
+ * Pages citizens open: never in a frame, no outside resources, no script, forms posted only here, and no Referer to
+ * other sites (a confirmation link's token must not reach the privacy notice's site; this site's own posts keep
+ * their Origin, which `no-referrer` would make `null`).
  */
 const PAGE_HEADERS = {
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
 };
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);

@@ -59,7 +59,10 @@ export function webSignup(deps: WebSignupDeps): (route: SignupRoute, request: Pa
       return html(429, signupRefusedPage(p.city, 'Troppi tentativi', 'Da questo indirizzo sono arrivate troppe richieste. Riprova tra qualche minuto.'), 'rate limited', { 'retry-after': String(deps.limiter.retryAfter(request.client)) });
     }
     const site = new URL(p.publicUrl).origin;
-    const foreign = (request.origin !== undefined && request.origin !== site) || (request.fetchSite !== undefined && request.fetchSite !== 'same-origin' && request.fetchSite !== 'none');
+    // `Origin: null` (a privacy-minded browser, a no-referrer page) is ours only when Sec-Fetch-Site says so
+    const otherSite = request.fetchSite !== undefined && request.fetchSite !== 'same-origin' && request.fetchSite !== 'none';
+    const otherOrigin = request.origin === 'null' ? request.fetchSite !== 'same-origin' : request.origin !== undefined && request.origin !== site;
+    const foreign = otherSite || otherOrigin;
     return foreign ? html(403, signupRefusedPage(p.city, 'Richiesta non accettata', 'Il modulo va inviato dalla pagina di iscrizione del Comune.'), 'other origin') : undefined;
   };
 
@@ -102,7 +105,7 @@ export function webSignup(deps: WebSignupDeps): (route: SignupRoute, request: Pa
   const askedPage = (p: PageSettings, signup: PendingSignup, templateSent = false): string =>
     signup.channel === 'email'
       ? checkEmailPage(p.city, signup.email ?? '', p.days)
-      : whatsappCodePage(p.city, signup.code, templateSent ? { templateSent } : p.number === undefined ? {} : { link: clickToChatUrl(p.number, `CONFERMA ${signup.code}`) });
+      : whatsappCodePage(p.city, signup.code, templateSent ? { templateSent } : p.number === undefined ? {} : { link: clickToChatUrl(p.number, `CONFERMA ${signup.code}`) }, p.days);
 
   const confirm = async (token: string, request: PageRequest, p: PageSettings): Promise<PageAnswer> => {
     const read = readToken(p.secret, 'signup-confirm', token, now().getTime());
