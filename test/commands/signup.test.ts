@@ -88,6 +88,16 @@ describe('signup qr', () => {
     expect(decodeQrBlocks(stderr.text.split('\n').filter((l) => /^[ █▀▄]+$/.test(l)).join('\n'))).toBe('https://wa.me/390612345678?text=ISCRIVI');
   });
 
+  it('on a terminal with colour, draws the code dark on white, still readable', async () => {
+    const made = await home();
+    const { ctx, stderr } = contextFor(made, { env: NUMBER, tty: true });
+    await runSignupQr(parseSignupQr({ out: join(dirname(made), 'poster.svg') }), ctx);
+    const painted = stderr.text.split('\n').filter((l) => l.includes('\u001b[30m\u001b[107m'));
+    expect(painted.length).toBeGreaterThan(10);
+    // eslint-disable-next-line no-control-regex
+    expect(decodeQrBlocks(painted.map((l) => l.replace(/\u001b\[\d+m/g, '')).join('\n'))).toBe('https://wa.me/390612345678?text=ISCRIVI');
+  });
+
   it('keeps to the output rules: an existing file only with --force, nothing in the home', async () => {
     const made = await home();
     const file = join(dirname(made), 'poster.png');

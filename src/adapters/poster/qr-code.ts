@@ -14,12 +14,15 @@ export function qrMatrix(text: string): QrMatrix {
 }
 
 /**
- * The same code drawn in a terminal, two modules per character. With colour it is dark on an explicit white
- * background, which every phone reads whatever the terminal's theme; without colour (NO_COLOR, --no-color) it is
- * plain block characters, drawn in the terminal's own colours.
+ * The same code drawn with block characters for a terminal, two modules per character, with its whole quiet zone
+ * (qrcode's `terminal` renderer keeps only one module of it). `paint` colours each line: dark on an explicit white
+ * background reads whatever the terminal's theme; unpainted, the blocks take the terminal's own colours.
  */
-export function qrForTerminal(text: string, color: boolean): Promise<string> {
-  return color
-    ? QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: CORRECTION })
-    : QRCode.toString(text, { type: 'utf8', errorCorrectionLevel: CORRECTION });
+export async function qrForTerminal(text: string, paint: (line: string) => string = (line) => line): Promise<string> {
+  const drawing = await QRCode.toString(text, { type: 'utf8', errorCorrectionLevel: CORRECTION });
+  return drawing
+    .split('\n')
+    .filter((line) => line !== '')
+    .map(paint)
+    .join('\n');
 }

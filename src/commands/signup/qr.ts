@@ -65,7 +65,7 @@ export async function runSignupQr(options: SignupQrOptions, ctx: Context): Promi
   const layout = planPoster(qrMatrix(link.url), posterTextFor(link, cityName));
   if (target.kind === 'stdout') ctx.deps.io.stdout.write(posterSvg(layout));
   else await writeFileAtomic(target.path, await posterBytes(layout, target.format));
-  if (ctx.deps.io.stderr.isTTY) ctx.ui.info(await qrForTerminal(link.url, ctx.ui.errColor.level > 0));
+  if (ctx.deps.io.stderr.isTTY) ctx.ui.info(await qrForTerminal(link.url, (line) => ctx.ui.errColor.black.bgWhiteBright(line)));
   if (target.kind === 'file') ctx.ui.success(`wrote the poster to ${target.file}: its QR code opens ${link.url}`);
 }
 

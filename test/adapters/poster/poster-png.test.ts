@@ -53,13 +53,14 @@ describe('the poster as SVG', () => {
 
 describe('the QR code in a terminal', () => {
   it.each(LINKS)('drawn in block characters, reads back as exactly %s', async (url) => {
-    const drawing = await qrForTerminal(url, false);
+    const drawing = await qrForTerminal(url);
     expect(drawing).not.toContain('\u001b[');
     expect(decodeQrBlocks(drawing)).toBe(url);
   });
 
-  it('with colour, is dark on an explicit white background', async () => {
-    const drawing = await qrForTerminal(LINKS[0] as string, true);
-    expect(drawing).toContain('\u001b[47m');
+  it('has its whole quiet zone of four modules, and each line painted as asked', async () => {
+    const lines = (await qrForTerminal(LINKS[0] as string, (line) => `<${line}>`)).split('\n');
+    expect(lines.slice(0, 2).every((line) => /^<\s+>$/.test(line))).toBe(true);
+    expect(lines.every((line) => /^<\s{4}.*\s{4}>$/.test(line))).toBe(true);
   });
 });
