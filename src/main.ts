@@ -18,6 +18,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['config', async () => (await import('./commands/config/index.js')).registerConfig],
   ['topics', async () => (await import('./commands/topics/index.js')).registerTopics],
   ['subscribers', async () => (await import('./commands/subscribers/index.js')).registerSubscribers],
+  ['signup', async () => (await import('./commands/signup/index.js')).registerSignup],
   ['templates', async () => (await import('./commands/templates/index.js')).registerTemplates],
   ['send', async () => (await import('./commands/send/index.js')).registerSend],
   ['schedule', async () => (await import('./commands/schedule/index.js')).registerSchedule],

@@ -154,6 +154,8 @@ async function seed(dir: string, env: Record<string, string>, withSubscribers: b
     expect(run.code, `seeding: canale ${argv.join(' ')}\n${run.stderr}`).toBe(0);
   };
   await step('init');
+  // the city's WhatsApp number, which `signup` needs to make its links
+  await step('config', 'set', 'whatsapp.number', '+39 06 1234 5678');
   await step('templates', 'sync');
   if (!withSubscribers) return;
   // Maria Rossi (333 123 4567, m.rossi@example.it) comes first: she is sub_7k3m9q2xaa

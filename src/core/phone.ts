@@ -67,3 +67,8 @@ export function isMobile(phone: E164): boolean {
   const type = parsePhoneNumberFromString(phone)?.getType();
   return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
 }
+
+/** The number as people read and dial it from abroad and at home alike: `+390612345678` → `+39 06 1234 5678`. */
+export function internationalFormat(phone: E164): string {
+  return parsePhoneNumberFromString(phone)?.formatInternational() ?? phone;
+}
