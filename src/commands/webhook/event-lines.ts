@@ -19,7 +19,7 @@ export interface ReadLine {
 const NOTHING: ReadLine = { statuses: [], events: [], trouble: [] };
 
 export function readLine(text: string): ReadLine {
-  let line: { at?: unknown; payload?: unknown; unsubscribe?: { sub?: unknown; topic?: unknown; source?: unknown } };
+  let line: { at?: unknown; payload?: unknown; unsubscribe?: { sub?: unknown; topic?: unknown; source?: unknown }; preferences?: { sub?: unknown; topics?: unknown } };
   try {
     line = JSON.parse(text) as typeof line;
   } catch {
@@ -31,6 +31,12 @@ export function readLine(text: string): ReadLine {
     if (typeof u.sub !== 'string') return NOTHING;
     const source = u.source === 'email:link' ? 'email:link' : 'email:one-click';
     return { ...NOTHING, events: [{ kind: 'unsubscribe', subscriberId: u.sub, ...(typeof u.topic === 'string' ? { topic: u.topic } : {}), at, source }] };
+  }
+  const p = line.preferences;
+  if (p !== undefined) {
+    if (typeof p.sub !== 'string' || !Array.isArray(p.topics)) return NOTHING;
+    const topics = p.topics.filter((t): t is string => typeof t === 'string');
+    return { ...NOTHING, events: [{ kind: 'preferences', subscriberId: p.sub, topics, at, source: 'email:preferences' }] };
   }
   return readPayload(line.payload, at);
 }
