@@ -96,7 +96,7 @@ describe('e-mail unsubscribe links (GET /u/TOKEN, POST /u/TOKEN)', () => {
     const answer = await emailUnsubscribe(memoryStore(aStore([citizen])), links, 'Comune di Esempio', now, eventLog().recorder)(tokenOf(citizen.id, 'cantieri'), 'GET', new URLSearchParams());
     const boxes = [...answer.html.matchAll(/<input type="checkbox" id="[^"]+" name="topic" value="([^"]+)"( checked)?>/g)].map((m) => [m[1], m[2] !== undefined]);
     expect(boxes).toEqual(DEFAULT_TOPICS.map((t) => [t.id, t.id === 'cantieri' || t.id === 'scuola']));
-    expect(answer.html).toMatch(/<fieldset><legend>Argomenti che segui<\/legend>/);
+    expect(answer.html).toMatch(/<fieldset><legend>Argomenti che vuoi ricevere<\/legend>/);
     expect(answer.html).toContain('<button type="submit" name="action" value="save">Salva le preferenze</button>');
     expect(answer.html).toMatch(/<button type="submit" name="action" value="leave"[^>]*>Annulla l’iscrizione a tutto<\/button>/);
     expect(answer.html).toContain('un messaggio su «Cantieri»');
@@ -107,10 +107,11 @@ describe('e-mail unsubscribe links (GET /u/TOKEN, POST /u/TOKEN)', () => {
     const citizen = aSubscriber({ status: 'unsubscribed', topics: ['cantieri'] });
     const data = aStore([citizen]);
     data.topics = [...data.topics, { id: 'x' as TopicId, label: '<script>alert(1)</script> & "co"' }];
-    const answer = await emailUnsubscribe(memoryStore(data), links, 'Comune <b>', now, eventLog().recorder)(tokenOf(citizen.id), 'GET', new URLSearchParams());
+    const answer = await emailUnsubscribe(memoryStore(data), links, 'Comune <b>', now, eventLog().recorder)(tokenOf(citizen.id, 'cantieri'), 'GET', new URLSearchParams());
     expect(answer.html).not.toContain(' checked');
     expect(answer.html).not.toContain('value="leave"');
     expect(answer.html).toContain('Al momento non ricevi nessun messaggio');
+    expect(answer.html).not.toContain('Questo link è arrivato');
     expect(answer.html).not.toMatch(/<script|<b>/);
     expect(answer.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;co&quot;');
   });

@@ -2,8 +2,11 @@ import type { Topic } from '../../core/topic.js';
 import { FORM_CSS } from './signup-page.js';
 import { escape, page } from './unsubscribe-page.js';
 
-/** The sign-up form's look, and a second, lighter button for leaving everything (#06c on white: 5.6:1). */
-const PREFERENCES_CSS = `${FORM_CSS}.secondario{background:#fff;color:#06c}h2{font-size:1.2rem;margin-top:2rem}`;
+/**
+ * The sign-up form's look; a checkbox keeps its size beside a label of two lines; a second, lighter button for
+ * leaving everything (#06c on white: 5.6:1).
+ */
+const PREFERENCES_CSS = `${FORM_CSS}.scelta input{flex:none}.secondario{background:#fff;color:#06c}h2{font-size:1.2rem;margin-top:2rem}`;
 
 /** What the preference page shows: the catalogue, ticked where the citizen follows it, and the link's topic. */
 export interface PreferencesPage {
@@ -18,7 +21,7 @@ export interface PreferencesPage {
 
 /**
  * The page an e-mail's link opens (GET /u/TOKEN): the topics as checkboxes in one fieldset, "Salva le preferenze",
- * and a separate form to leave everything. It shows no contact of the citizen: the link is all it needs.
+ * and a separate form to leave everything (not shown to a citizen who left already). It shows no contact of the citizen: the link is all it needs.
  */
 export function preferencesPage(p: PreferencesPage): string {
   const following = new Set(p.isUnsubscribed ? [] : p.following);
@@ -30,7 +33,7 @@ export function preferencesPage(p: PreferencesPage): string {
     })
     .join('\n');
   const link =
-    p.linkTopic === undefined ? '' : `<p>Questo link è arrivato con un messaggio su «${escape(p.linkTopic)}»: per non riceverne più, togli la spunta e salva.</p>\n`;
+    p.linkTopic === undefined || p.isUnsubscribed ? '' : `<p>Questo link è arrivato con un messaggio su «${escape(p.linkTopic)}»: per non riceverne più, togli la spunta e salva.</p>\n`;
   const status = p.isUnsubscribed
     ? '<p>Al momento non ricevi nessun messaggio. Scegli uno o più argomenti e salva per iscriverti di nuovo.</p>\n'
     : '';
@@ -45,7 +48,7 @@ export function preferencesPage(p: PreferencesPage): string {
     'Le tue preferenze',
     `<p>Scegli gli argomenti su cui vuoi ricevere i messaggi di ${escape(p.city)}.</p>
 ${link}${status}<form method="post">
-<fieldset><legend>Argomenti che segui</legend>
+<fieldset><legend>Argomenti che vuoi ricevere</legend>
 ${boxes}
 </fieldset>
 <button type="submit" name="action" value="save">Salva le preferenze</button>
