@@ -119,11 +119,11 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
 }
 
 export function registerWebhook(program: Command, app: App): void {
-  const webhook = withExamples(program.command('webhook').description('receive WhatsApp receipts and replies, and e-mail unsubscribes'), ['canale webhook serve --port 8080', 'canale webhook status']);
+  const webhook = withExamples(program.command('webhook').description('receive WhatsApp receipts and replies, and what citizens choose from e-mail links (topics, unsubscribes)'), ['canale webhook serve --port 8080', 'canale webhook status']);
   withExamples(
     webhook
       .command('serve')
-      .description('serve Meta webhooks (receipts, citizens\' replies) and e-mail unsubscribe links, behind an HTTPS reverse proxy, until Ctrl-C')
+      .description('serve Meta webhooks (receipts, citizens\' replies) and the pages e-mail links open (preferences, unsubscribe), behind an HTTPS reverse proxy, until Ctrl-C')
       .option('--host <host>', 'address to listen on (default 127.0.0.1: put the reverse proxy in front)')
       .option('--port <port>', 'port to listen on (default 8080; 0 picks a free one)'),
     [
