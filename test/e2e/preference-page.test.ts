@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { optOutFile } from '../../src/adapters/optout/optout-feed.js';
 import { unsubscribeLinks } from '../../src/adapters/unsubscribe-links.js';
 import { axeViolations, launchBrowser } from '../support/browser.js';
 import { startWebhookServe, useTempHome } from '../support/cli.js';
@@ -68,6 +70,10 @@ describe('the preference page in a real browser', () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: '/tmp/prefs-saved.png', fullPage: true });
 
+    // the topic left is in the opt-out feed that running sends follow
+    const feed = (await readFile(optOutFile(t.home), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+    expect(feed).toContainEqual(expect.objectContaining({ sub: id, topic: 'cantieri' }));
+    expect(feed).not.toContainEqual(expect.objectContaining({ sub: id, topic: 'scuola' }));
     await untilApplied(t.cli, 1);
     const after = await show(id);
     expect(after).toMatchObject({ status: 'active', topics: ['scuola', 'eventi'], optedOutTopics: ['cantieri'] });
