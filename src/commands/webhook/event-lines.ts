@@ -19,7 +19,7 @@ export interface ReadLine {
 const NOTHING: ReadLine = { statuses: [], events: [], trouble: [] };
 
 export function readLine(text: string): ReadLine {
-  let line: { at?: unknown; payload?: unknown; unsubscribe?: { sub?: unknown; topic?: unknown; source?: unknown }; preferences?: { sub?: unknown; topics?: unknown } };
+  let line: { at?: unknown; payload?: unknown; unsubscribe?: { sub?: unknown; topic?: unknown; source?: unknown } };
   try {
     line = JSON.parse(text) as typeof line;
   } catch {
@@ -32,7 +32,8 @@ export function readLine(text: string): ReadLine {
     const source = u.source === 'email:link' ? 'email:link' : 'email:one-click';
     return { ...NOTHING, events: [{ kind: 'unsubscribe', subscriberId: u.sub, ...(typeof u.topic === 'string' ? { topic: u.topic } : {}), at, source }] };
   }
-  const p = line.preferences;
+  // a preference page's choice (the catalogue topics the citizen wants): only the strings, checked again when applied
+  const p = (line as { preferences?: { sub?: unknown; topics?: unknown } }).preferences;
   if (p !== undefined) {
     if (typeof p.sub !== 'string' || !Array.isArray(p.topics)) return NOTHING;
     const topics = p.topics.filter((t): t is string => typeof t === 'string');
