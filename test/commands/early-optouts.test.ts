@@ -46,4 +46,21 @@ describe("EarlyOptOuts: the request path's part of a STOP", () => {
     expect(watch.hasLeft(aSubscriber({ phone: '+393331110001' as never }), ['cantieri'])).toBe(true);
     expect(watch.hasLeft(aSubscriber({ phone: '+393331110003' as never }), ['cantieri'])).toBe(false);
   });
+
+  it('a preference page choice: each topic not chosen, by subscriber id, before it resolves; a running send skips only those', async () => {
+    const log = new HomeEventLog(home);
+    const early = new EarlyOptOuts(log, () => topics);
+    const watch = await OptOutWatch.start(home, 0, 10);
+    await early.recordPreferences(AT, 'sub_mail', ['cantieri', 'eventi']);
+    await early.recordPreferences(AT, 'sub_all', []);
+    expect(await lines()).toEqual([
+      { at: AT, sub: 'sub_mail', topic: 'cantieri' },
+      { at: AT, sub: 'sub_mail', topic: 'eventi' },
+    ]);
+    await log.close();
+    await watch.close();
+    const citizen = aSubscriber({ id: 'sub_mail' as never });
+    expect(watch.hasLeft(citizen, ['cantieri'])).toBe(true);
+    expect(watch.hasLeft(citizen, ['cantieri', 'scuola'])).toBe(false);
+  });
 });

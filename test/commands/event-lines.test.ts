@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { earlyOptOuts } from '../../src/commands/webhook/event-lines.js';
+import { earlyOptOuts, readLine } from '../../src/commands/webhook/event-lines.js';
+import { pageLine } from '../../src/core/ports.js';
 import type { E164 } from '../../src/core/phone.js';
 import type { StoreEvent } from '../../src/core/replies/reply-batch.js';
 import type { Topic, TopicId } from '../../src/core/topic.js';
@@ -34,5 +35,24 @@ describe('earlyOptOuts: what running sends are told before the store write', () 
   it('a citizen known by user id only is named by it', () => {
     const events: StoreEvent[] = [{ kind: 'reply', message: { userId: 'IT.42', messageId: 'w', at }, command: { kind: 'stop' } }];
     expect(earlyOptOuts(events, topics)).toEqual([{ userId: 'IT.42', at }]);
+  });
+});
+
+describe('readLine: a preference page line', () => {
+  it('is a preferences event for the subscriber, with the topics as written (strings only) and the source email:preferences', () => {
+    const line = pageLine(at, { preferences: { subscriberId: 'sub_1', topics: ['scuola', 'eventi'], source: 'email:preferences' } });
+    expect(readLine(line)).toEqual({ statuses: [], trouble: [], events: [{ kind: 'preferences', subscriberId: 'sub_1', topics: ['scuola', 'eventi'], at, source: 'email:preferences' }] });
+    expect(readLine(JSON.stringify({ at, preferences: { sub: 'sub_1', topics: ['scuola', 3, null], source: 'other' } })).events).toEqual([{ kind: 'preferences', subscriberId: 'sub_1', topics: ['scuola'], at, source: 'email:preferences' }]);
+  });
+
+  it.each([
+    ['no subscriber', { topics: ['scuola'] }],
+    ['topics not a list', { sub: 'sub_1', topics: 'scuola' }],
+  ])('%s: nothing', (_what, preferences) => {
+    expect(readLine(JSON.stringify({ at, preferences })).events).toEqual([]);
+  });
+
+  it('changes nothing for running sends before the batch: the page told them already', () => {
+    expect(earlyOptOuts(readLine(pageLine(at, { preferences: { subscriberId: 'sub_1', topics: [], source: 'email:preferences' } })).events, topics)).toEqual([]);
   });
 });

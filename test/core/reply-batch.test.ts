@@ -27,7 +27,7 @@ describe('applyStoreEvents', () => {
     const first = applyStoreEvents(data, [reply(citizen.phone ?? '', 'w1', { kind: 'leave', topic: 'scuola' })], ids());
     const again = applyStoreEvents(data, [reply(citizen.phone ?? '', 'w1', { kind: 'leave', topic: 'scuola' })], ids());
     expect(first.replies).toHaveLength(1);
-    expect(again).toEqual({ replies: [], optOuts: [{ subscriberId: citizen.id, topic: 'scuola', at }], identities: [], changed: 0 });
+    expect(again).toEqual({ replies: [], optOuts: [{ subscriberId: citizen.id, topic: 'scuola', at }], identities: [], changed: 0, confirmedSignups: [] });
     expect(data.subscribers[1]?.history).toHaveLength(1);
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/adapters/postgres/database.js';
+import { unsubscribeLinks } from '../../src/adapters/unsubscribe-links.js';
 import { runCli, startWebhookServe, type CliResult, type startCli } from '../support/cli.js';
 import { usePostgres } from '../support/postgres.js';
 import { lastJson, prepareRaccolta, startSandbox, type Report, type Sandbox } from '../support/send-sandbox.js';
@@ -11,8 +12,9 @@ import { untilApplied } from '../support/webhook-applied.js';
 
 /**
  * The public host's least privilege (issue 18 item 3), against a real PostgreSQL: `db roles --print` run as the
- * tables' owner, then `webhook serve` with that role records receipts and citizens' STOPs, while a bulk read of the
- * subscriber list through it — select, copy, `subscribers export` — is refused.
+ * tables' owner, then `webhook serve` with that role records receipts, citizens' STOPs and a preference page's
+ * choice (one subscriber read by the signed link's id), while a bulk read of the subscriber list through it —
+ * select, copy, `subscribers export` — is refused.
  */
 
 const pg = usePostgres();
@@ -46,7 +48,7 @@ function as(url: string, user: string): string {
 }
 
 describe('db roles --print: the public host role', () => {
-  it('runs webhook serve (receipts and STOPs recorded) and is refused any bulk read of the subscribers', async () => {
+  it('runs webhook serve (receipts, STOPs and the preference page) and is refused any bulk read of the subscribers', async () => {
     const owner = await pg.database();
     box = await startSandbox(root);
     const sandbox = box;
@@ -92,7 +94,7 @@ describe('db roles --print: the public host role', () => {
     expect(exported.stdout).not.toContain('333100');
 
     // the public host with that role: a send's receipts and a STOP are recorded
-    const started = startWebhookServe({ home: join(publicDir, 'home'), cwd: publicDir, env: { ...sandbox.env, CANALE_DATABASE_URL: hostUrl } });
+    const started = startWebhookServe({ home: join(publicDir, 'home'), cwd: publicDir, env: { ...sandbox.env, CANALE_DATABASE_URL: hostUrl, CANALE_UNSUBSCRIBE_SECRET: 'segreto' } });
     server = started.server;
     sandbox.webhooksTo(`${await started.url}/webhooks/whatsapp`);
     const sent = await staff('send', '--message', 'carta.md', '--channel', 'whatsapp', '--yes', '--json');
@@ -106,6 +108,18 @@ describe('db roles --print: the public host role', () => {
     expect(report.counts).toMatchObject({ delivered: 12, read: 12 });
     const shown = JSON.parse((await staff('subscribers', 'show', phoneOf(5), '--json')).stdout) as { status: string };
     expect(shown.status).toBe('unsubscribed');
+
+    // the preference page reads one subscriber (by the signed link's id) and the topics, and its choice is applied
+    const citizen = JSON.parse((await staff('subscribers', 'show', phoneOf(6), '--json')).stdout) as { id: string };
+    const path = new URL(unsubscribeLinks('https://avvisi.example.it', 'segreto', { now: () => new Date() }).urlFor(citizen.id, undefined) ?? '').pathname;
+    const prefs = await request(`${await started.url}${path}`);
+    expect(prefs.statusCode).toBe(200);
+    expect(await prefs.body.text()).toContain('value="raccolta-differenziata" checked');
+    const saved = await request(`${await started.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=save&topic=scuola' });
+    expect(saved.statusCode).toBe(200);
+    await saved.body.dump();
+    await untilApplied((...args) => runCli(args, { home: join(publicDir, 'home'), cwd: publicDir, env: { ...sandbox.env, CANALE_DATABASE_URL: hostUrl } }));
+    expect(JSON.parse((await staff('subscribers', 'show', phoneOf(6), '--json')).stdout)).toMatchObject({ status: 'active', topics: ['scuola'] });
     const served = server.stderr();
     expect(served).not.toMatch(/permission denied|internal error/);
   }, 90_000);

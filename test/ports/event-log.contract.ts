@@ -140,6 +140,7 @@ export function describeEventLogContract(name: string, make: MakePorts): void {
       await events.record(AT, stopFrom(anna));
       await events.record(AT, stopFrom(bruno));
       await events.recordPage(AT, { unsubscribe: { subscriberId: anna.id, source: 'email:link' } });
+      await events.recordPage(AT, { preferences: { subscriberId: anna.id, topics: ['scuola'], source: 'email:preferences' } });
       await events.appendOptOuts([{ phone: anna.phone as string, at: AT }, { subscriberId: anna.id, topic: 'cantieri', at: AT }, { subscriberId: bruno.id, at: AT }]);
       await (await events.streaks()).note(anna.id, true);
       const before = await events.readFrom(0);

@@ -3,7 +3,7 @@ import type { Topic } from '../../core/topic.js';
 import { escape, page } from './unsubscribe-page.js';
 
 /** The form's look: visible focus (dark, 3:1 on white and on blue), errors in a red of 7:1, the honeypot off screen. */
-const FORM_CSS =
+export const FORM_CSS =
   'input,select{font:inherit}input[type=text],input[type=tel],input[type=email]{display:block;width:100%;box-sizing:border-box;padding:.5rem;border:2px solid #555;border-radius:.3rem}' +
   'input:focus,button:focus,a:focus{outline:3px solid #1a1a1a;outline-offset:2px}.campo{margin:1.2rem 0}.campo label{margin:.2rem 0}' +
   'fieldset{border:1px solid #767676;border-radius:.3rem;margin:1.2rem 0;padding:.5rem 1rem}legend{font-weight:600;padding:0 .3rem}' +

@@ -1,4 +1,4 @@
-/** Small Italian pages for the e-mail unsubscribe link: no JavaScript, no outside resources, readable by screen readers. */
+/** Small Italian pages for the e-mail link (the preference page is preferences-page.ts): no JavaScript, no outside resources, readable by screen readers. */
 
 export const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -21,21 +21,6 @@ ${body}
 </body>
 </html>
 `;
-}
-
-/** The confirmation page: one button; for a topic, a choice to leave everything instead. */
-export function confirmPage(city: string, topicLabel: string | undefined): string {
-  const what = topicLabel === undefined ? 'tutti i messaggi' : `i messaggi su «${escape(topicLabel)}»`;
-  const everything =
-    topicLabel === undefined ? '' : '<label><input type="checkbox" name="scope" value="all"> Non voglio ricevere più nessun messaggio dal Comune</label>\n';
-  return page(
-    city,
-    'Annulla l’iscrizione',
-    `<p>Vuoi smettere di ricevere ${what} di ${escape(city)}?</p>
-<form method="post">
-${everything}<button type="submit">Conferma</button>
-</form>`,
-  );
 }
 
 export function donePage(city: string, topicLabel: string | undefined): string {

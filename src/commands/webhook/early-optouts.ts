@@ -26,4 +26,9 @@ export class EarlyOptOuts {
   async recordUnsubscribe(at: string, target: { readonly subscriberId: string; readonly topic?: string }): Promise<void> {
     await this.log.appendOptOuts([{ subscriberId: target.subscriberId, ...(target.topic === undefined ? {} : { topic: target.topic }), at }]);
   }
+
+  /** A preference page's choice: each topic of the catalogue not chosen, by the subscriber id its token names. */
+  async recordPreferences(at: string, subscriberId: string, left: readonly string[]): Promise<void> {
+    if (left.length > 0) await this.log.appendOptOuts(left.map((topic) => ({ subscriberId, topic, at })));
+  }
 }

@@ -34,6 +34,13 @@ export function readLine(text: string): ReadLine {
   }
   const c = line.confirmation;
   if (c !== undefined) return typeof c.signup === 'string' ? { ...NOTHING, events: [{ kind: 'signup-confirmed', signupId: c.signup, at }] } : NOTHING;
+  // a preference page's choice (the catalogue topics the citizen wants): only the strings, checked again when applied
+  const p = (line as { preferences?: { sub?: unknown; topics?: unknown } }).preferences;
+  if (p !== undefined) {
+    if (typeof p.sub !== 'string' || !Array.isArray(p.topics)) return NOTHING;
+    const topics = p.topics.filter((t): t is string => typeof t === 'string');
+    return { ...NOTHING, events: [{ kind: 'preferences', subscriberId: p.sub, topics, at, source: 'email:preferences' }] };
+  }
   return readPayload(line.payload, at);
 }
 

@@ -4,6 +4,7 @@ import { buildTransport } from '../../adapters/transports/select.js';
 import { unsubscribeLinks } from '../../adapters/unsubscribe-links.js';
 import { WebhookServer } from '../../adapters/http/webhook-server.js';
 import { CanaleError, usageError } from '../../core/errors.js';
+import type { PreferencesRecord, UnsubscribeRecord } from '../../core/ports.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { emailUnsubscribe } from './email-unsubscribe.js';
@@ -117,7 +118,11 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
       unsubscribe: async (token, method, form) => {
         const fresh = await ctx.settings();
         const links = unsubscribeLinks(fresh.get('publicUrl'), fresh.get('unsubscribeSecret'), ctx.deps.clock, fresh.get('unsubscribe.tokenDays'));
-        return emailUnsubscribe(ports.subscribers, links, fresh.get('city.name'), () => ctx.now(), (at, target) => Promise.all([log.recordPage(at, { unsubscribe: target }), early.recordUnsubscribe(at, target)]).then(() => undefined))(token, method, form);
+        const recorder = {
+          unsubscribe: (at: string, target: UnsubscribeRecord) => Promise.all([log.recordPage(at, { unsubscribe: target }), early.recordUnsubscribe(at, target)]).then(() => undefined),
+          preferences: (at: string, choice: PreferencesRecord, left: readonly string[]) => Promise.all([log.recordPage(at, { preferences: choice }), early.recordPreferences(at, choice.subscriberId, left)]).then(() => undefined),
+        };
+        return emailUnsubscribe(ports.subscribers, links, fresh.get('city.name'), () => ctx.now(), recorder)(token, method, form);
       },
       signup,
     },
@@ -142,11 +147,11 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
 }
 
 export function registerWebhook(program: Command, app: App): void {
-  const webhook = withExamples(program.command('webhook').description('receive WhatsApp receipts and replies, and e-mail unsubscribes'), ['canale webhook serve --port 8080', 'canale webhook status']);
+  const webhook = withExamples(program.command('webhook').description('receive WhatsApp receipts and replies, and what citizens choose from e-mail links (topics, unsubscribes)'), ['canale webhook serve --port 8080', 'canale webhook status']);
   withExamples(
     webhook
       .command('serve')
-      .description('serve Meta webhooks (receipts, citizens\' replies) and e-mail unsubscribe links, behind an HTTPS reverse proxy, until Ctrl-C')
+      .description('serve Meta webhooks (receipts, citizens\' replies) and the pages e-mail links open (preferences, unsubscribe), behind an HTTPS reverse proxy, until Ctrl-C')
       .option('--host <host>', 'address to listen on (default 127.0.0.1: put the reverse proxy in front)')
       .option('--port <port>', 'port to listen on (default 8080; 0 picks a free one)'),
     [

@@ -3,6 +3,7 @@ import type { SubscriberId } from '../subscriber.js';
 import type { SubscriberTransaction } from '../ports/subscriber-store.js';
 import { isStoreData, SubscriberBook } from '../subscriber-book.js';
 import { unsubscribe } from '../subscribers.js';
+import { chooseTopics } from '../topic-choice.js';
 import type { TopicId } from '../topic.js';
 import type { WhatsAppIdentity } from '../whatsapp-identity.js';
 import { applyReply, recordMarketingPreference, type CitizenMessage, type ReplyOutcome } from './citizen-reply.js';
@@ -23,6 +24,7 @@ export type StoreEvent =
   | { readonly kind: 'identity'; readonly change: IdentityChange }
   | { readonly kind: 'user-id'; readonly subscriberId: string; readonly userId: string; readonly at: string }
   | { readonly kind: 'unsubscribe'; readonly subscriberId: string; readonly topic?: string; readonly at: string; readonly source: string }
+  | { readonly kind: 'preferences'; readonly subscriberId: string; readonly topics: readonly string[]; readonly at: string; readonly source: string }
   | { readonly kind: 'unreachable'; readonly subscriberId: string; readonly at: string };
 
 /** An opt-out for running sends (the opt-out feed): a subscriber who no longer receives everything, or one topic. */
@@ -91,7 +93,7 @@ function isOptedOut(book: SubscriberTransaction, subscriberId: string, topic: st
 /**
  * Applies a batch of the event log to the store, under its one lock (the caller's `store.change`, whose book was made with `storeEventHints`): citizens'
  * replies (a message id already in a consent source is skipped), `user_preferences`, number and user-id changes,
- * user ids learnt from receipts, one-click unsubscribes and unreachable flags, in order, through one SubscriberBook.
+ * user ids learnt from receipts, one-click unsubscribes, preference-page choices and unreachable flags, in order, through one SubscriberBook.
  * Safe to apply twice. The opt-outs returned are checked against the store after the whole batch, so a STOP followed
  * by an ISCRIVI in the same batch stops nothing, and a batch applied again after a crash (its replies now skipped)
  * still names the opt-outs it made, for the feed that the crash may have missed. `user_preferences` stop is not an
@@ -150,6 +152,17 @@ export function applyStoreEvents(store: StoreData | SubscriberTransaction, event
         if (event.signup === undefined) break;
         if (confirmSignup(book, event.signup, event.at, { by: 'email' }, newId).kind !== 'already') changed++;
         confirmedSignups.push(event.signup.id);
+        break;
+      }
+      case 'preferences': {
+        const current = book.findById(event.subscriberId);
+        if (current === undefined) break;
+        const choice = chooseTopics(current, catalogue, event.topics, { at: event.at, source: event.source });
+        if (choice.subscriber !== current) {
+          book.replace(choice.subscriber);
+          changed++;
+        }
+        for (const topic of choice.left === 'all' ? [undefined] : choice.left) candidates.push({ subscriberId: current.id, ...(topic === undefined ? {} : { topic }), at: event.at });
         break;
       }
       case 'unreachable': {
