@@ -17,6 +17,7 @@ import { scheduleCredentials } from './schedule/schedule-credentials.js';
 import { describeBacklog, readWebhookBacklog } from './webhook/webhook-status.js';
 import { delivering, quietNow } from '../sending/send-window.js';
 import { dkimCheck } from './dkim-check.js';
+import { signupPageChecks } from './signup/signup-check.js';
 
 /** One line of the checklist: `ok` true, false, or 'warn' (works, but worth knowing). */
 export interface Check {
@@ -134,6 +135,12 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
   if (whatsapp.transport === 'cloud-api' && data !== undefined) checks.push(templatesCheck(data, ctx.deps.clock.now()));
   checks.push(...(await settingsChecks(ctx, { whatsapp: whatsapp.transport, email: email.transport })));
   if (ports !== undefined) checks.push(...(await storedChecks(ports, ctx)));
+  try {
+    const pending = ports === undefined ? 0 : (await ports.signups.read()).pending.filter((p) => p.expiresAt > ctx.now()).length;
+    checks.push(...signupPageChecks(await ctx.settings(), email.transport, data?.templates ?? [], pending));
+  } catch {
+    // a setting that cannot be read is the configuration check's to name
+  }
   try {
     const schedules = await scheduleHealth(ctx);
     if (schedules !== undefined) checks.push({ name: 'schedules', ...schedules });

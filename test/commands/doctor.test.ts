@@ -19,7 +19,7 @@ describe('doctor', () => {
     const { ctx, stdout } = contextFor(freshHome(), { env: sandbox.env });
     expect(await runDoctor({ json: false }, ctx)).toBe(0);
     const lines = stdout.text.trim().split('\n');
-    expect(lines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(['✓ configuration', '✓ store', '✓ WhatsApp', '✓ e-mail', '! DKIM', '✓ templates']);
+    expect(lines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(['✓ configuration', '✓ store', '✓ WhatsApp', '✓ e-mail', '! DKIM', '✓ templates', '✓ sign-up page']);
     expect(lines[4]).toBe(
       '! DKIM: canale does not sign (email.dkim.domain, email.dkim.selector and email.dkim.keyFile are not set): make sure the SMTP relay signs for comune.example.it — Gmail and Yahoo require DKIM, SPF and DMARC of bulk senders',
     );

@@ -15,7 +15,7 @@ const REF = 'subscriber id, phone number (any writing) or e-mail';
 function queryFlags(command: Command): Command {
   return command
     .option('--topic <topic>', 'follows this topic (repeatable: any of them)', collect)
-    .option('--status <status>', 'active or unsubscribed')
+    .option('--status <status>', 'active, unsubscribed, or pending (web sign-ups waiting for their confirmation)')
     .option('--where <key=value>', 'attribute equals value, ignoring case (repeatable: all of them)', collect)
     .option('--search <text>', 'a piece of the name, phone or e-mail')
     .option('--json', 'print JSON');
@@ -52,6 +52,7 @@ export function registerSubscribers(program: Command, app: App): void {
   withExamples(queryFlags(subscribers.command('list').description('list subscribers (a table; tab-separated in a pipe)')), [
     'canale subscribers list --topic cantieri --where municipio=I',
     'canale subscribers list --status unsubscribed --json',
+    'canale subscribers list --status pending',
     'canale subscribers list --search rossi',
   ]).action(app.action(async (flags: SubscriberQueryFlags, ctx: Context) => runSubscriberList(parseSubscriberQuery(flags), ctx)));
 

@@ -7,6 +7,7 @@ import { printTable } from '../../ui/table.js';
 import type { Context } from '../context.js';
 import { displayZone } from '../display-zone.js';
 import { LIST_HEADER, listRow, subscriberJson } from './format.js';
+import { pendingSignups, runPendingList } from './pending.js';
 
 export interface SubscriberQueryFlags {
   topic?: string[];
@@ -21,13 +22,16 @@ export interface SubscriberQuery {
   readonly topicNames: readonly string[];
   readonly filter: Omit<SubscriberFilter, 'topics'>;
   readonly json: boolean;
+  /** `--status pending`: the web sign-ups waiting for their confirmation, not subscribers. */
+  readonly pending?: boolean;
 }
 
 export function parseSubscriberQuery(flags: SubscriberQueryFlags): SubscriberQuery {
-  const status = flags.status?.trim().toLowerCase();
-  if (status !== undefined && !isStatus(status)) {
-    throw usageError('STATUS_INVALID', `--status "${flags.status}" is not a status — use active or unsubscribed`);
+  const asked = flags.status?.trim().toLowerCase();
+  if (asked !== undefined && asked !== 'pending' && !isStatus(asked)) {
+    throw usageError('STATUS_INVALID', `--status "${flags.status}" is not a status — use active, unsubscribed or pending (web sign-ups not confirmed yet)`);
   }
+  const status = asked === 'pending' ? undefined : asked;
   const where = parseKeyValues(flags.where ?? [], '--where');
   const search = flags.search?.trim();
   return {
@@ -38,6 +42,7 @@ export function parseSubscriberQuery(flags: SubscriberQueryFlags): SubscriberQue
       ...(search ? { search } : {}),
     },
     json: flags.json === true,
+    ...(asked === 'pending' ? { pending: true } : {}),
   };
 }
 
@@ -59,6 +64,7 @@ async function select(query: SubscriberQuery, ctx: Context): Promise<Subscriber[
 
 /** Subscribers matching every filter: a table on a terminal, tab-separated rows in a pipe, or JSON. */
 export async function runSubscriberList(query: SubscriberQuery, ctx: Context): Promise<void> {
+  if (query.pending === true) return runPendingList(query, ctx);
   const found = await select(query, ctx);
   if (query.json) {
     ctx.ui.json(found.map(subscriberJson));
@@ -72,7 +78,7 @@ export async function runSubscriberList(query: SubscriberQuery, ctx: Context): P
 /** How many subscribers match: a bare number, or `{ "count": N }` with --json. */
 export async function runSubscriberCount(query: SubscriberQuery, ctx: Context): Promise<void> {
   const { subscribers } = await ctx.ports();
-  const count = await subscribers.count({ ...query.filter, topics: resolveTopics(await subscribers.topics(), query.topicNames) });
+  const count = query.pending === true ? (await pendingSignups(query, ctx)).length : await subscribers.count({ ...query.filter, topics: resolveTopics(await subscribers.topics(), query.topicNames) });
   if (query.json) ctx.ui.json({ count });
   else ctx.ui.out(String(count));
 }
