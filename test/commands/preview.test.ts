@@ -66,7 +66,7 @@ describe('canale preview', () => {
     const out = join(dirname(home), 'anteprima.html');
     await runPreview(parsePreview(fixture('cantieri-via-nazionale.md'), { to: 'luca@example.it', html: out }), ctx);
     const html = await readFile(out, 'utf8');
-    expect(html).toContain("Annulla l'iscrizione");
+    expect(html).toContain("Cambia argomenti o annulla l'iscrizione");
     expect(html).toContain('<strong>2 dicembre</strong>');
   });
 

@@ -90,7 +90,7 @@ describe('e-mail to subscribers, as bulk-sender rules require', () => {
     const eml = parseEml(raw);
     expect(eml.header('List-Unsubscribe')).toMatch(/^<http:\/\/127\.0\.0\.1:8080\/u\/[\w-]+\.[\w-]+>$/);
     expect(eml.header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
-    expect(eml.text).toMatch(/\n\n-- \nPer annullare l'iscrizione: http:\/\/127\.0\.0\.1:8080\/u\//);
+    expect(eml.text).toMatch(/\n\n-- \nPer cambiare argomenti o annullare l'iscrizione: http:\/\/127\.0\.0\.1:8080\/u\//);
   });
 
   it('a greylisted mailbox waits (email.greylistRetrySeconds) while the others are reached, then is reached by the same send', async () => {

@@ -29,7 +29,7 @@ describe.skipIf(!existsSync(CHROMIUM))('preview --html in a real browser', () =>
     expect(dom).toContain('Comune di Esempio');
     expect(dom).toContain('Ciao Giulia &lt;Bianchi&gt;');
     expect(dom).toContain('<strong>2 dicembre</strong>');
-    expect(dom).toMatch(/<a href="https:\/\/canale\.comune\.example\.it\/u\/[\w-]+\.[\w-]+"[^>]*>Annulla l'iscrizione<\/a>/);
+    expect(dom).toMatch(/<a href="https:\/\/canale\.comune\.example\.it\/u\/[\w-]+\.[\w-]+"[^>]*>Cambia argomenti o annulla l'iscrizione<\/a>/);
     expect(dom).not.toContain('<script');
 
     const png = join(t.dir, 'anteprima.png');

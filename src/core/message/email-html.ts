@@ -123,7 +123,7 @@ export interface EmailLayout {
   readonly unsubscribeUrl?: string;
 }
 
-/** A plain, accessible page around the body: the city's name, the text, and a footer with the unsubscribe link. */
+/** A plain, accessible page around the body: the city's name, the text, and a footer with the link to the preference page (change topics or leave). */
 export function wrapEmailHtml(bodyHtml: string, layout: EmailLayout): string {
   const city = escapeHtml(layout.cityName);
   const subject = escapeHtml(layout.subject);
@@ -131,7 +131,7 @@ export function wrapEmailHtml(bodyHtml: string, layout: EmailLayout): string {
   const unsubscribe =
     layout.unsubscribeUrl === undefined
       ? ''
-      : `<p style="margin:8px 0 0"><a href="${escapeHtml(layout.unsubscribeUrl)}" style="color:#0b57d0">Annulla l'iscrizione</a> con un clic, in qualsiasi momento.</p>`;
+      : `<p style="margin:8px 0 0"><a href="${escapeHtml(layout.unsubscribeUrl)}" style="color:#0b57d0">Cambia argomenti o annulla l'iscrizione</a>, in qualsiasi momento.</p>`;
   return `<!doctype html>
 <html lang="it">
 <head>

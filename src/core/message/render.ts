@@ -93,7 +93,7 @@ export function renderEmailFor(message: CompiledMessage, subscriber: Subscriber,
     ...(unsubscribeUrl === undefined ? {} : { unsubscribeUrl }),
   });
   // "-- " (dash, dash, space) on its own line starts a signature (RFC 3676 §4.3): mail programs set the footer apart
-  const footer = unsubscribeUrl === undefined ? '' : `\n\n-- \nPer annullare l'iscrizione: ${unsubscribeUrl}`;
+  const footer = unsubscribeUrl === undefined ? '' : `\n\n-- \nPer cambiare argomenti o annullare l'iscrizione: ${unsubscribeUrl}`;
   const [listTopic] = message.topics;
   const [listLabel] = message.topicLabels;
   return {

@@ -122,7 +122,7 @@ describe('renderEmailFor', () => {
     const e = result.envelope;
     expect(e.subject).toBe('Lavori in via Nazionale');
     // "-- " with its space: the signature separator of RFC 3676 §4.3
-    expect(e.text).toBe('Ciao <b>Anna</b>, via Nazionale è chiusa.\n\n-- \nPer annullare l\'iscrizione: https://x.example.it/u/sub_1-cantieri\n');
+    expect(e.text).toBe('Ciao <b>Anna</b>, via Nazionale è chiusa.\n\n-- \nPer cambiare argomenti o annullare l\'iscrizione: https://x.example.it/u/sub_1-cantieri\n');
     expect(e.list).toEqual({ id: 'cantieri', name: 'Comune di Esempio – Cantieri' });
     expect(e.html).toContain('<strong>&lt;b&gt;Anna&lt;/b&gt;</strong>');
     expect(e.html).toContain('href="https://x.example.it/u/sub_1-cantieri"');
