@@ -57,3 +57,18 @@ describe('commandOf: the first reading that is a command', () => {
     expect(commandOf(readings)).toEqual(expected);
   });
 });
+
+describe('commandOf: the ids of the rows and buttons canale sends', () => {
+  it.each([
+    [['topic:cantieri', 'Cantieri', 'Lavori stradali'], { kind: 'toggle', topic: 'cantieri' }],
+    [['page:2', 'Altri argomenti'], { kind: 'topics', page: 2 }],
+    [['stop', 'Annulla tutto'], { kind: 'stop' }],
+    // a title that reads as a command does not win over the id
+    [['topic:scuola', 'STOP'], { kind: 'toggle', topic: 'scuola' }],
+    // not canale's shape: read as words
+    [['topic:Non Valido!', 'Argomenti'], { kind: 'topics' }],
+    [['page:0'], { kind: 'unknown' }],
+  ])('%j is %j', (readings, command) => {
+    expect(commandOf(readings)).toEqual(command);
+  });
+});
