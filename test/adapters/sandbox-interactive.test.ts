@@ -21,13 +21,13 @@ const fifteen = Array.from({ length: 15 }, (_, i) => ({ id: `t${i + 1}` as Topic
 const envelopeOf = (content: ReplyContent): WhatsAppEnvelope => ({ channel: 'whatsapp', to, recipientKey: 'citizen', content });
 const rules = { templates: [], openWindow: new Set(['393331234567']) };
 
-async function sandbox(openWindow: string[]) {
-  const graph = new GraphStandIn({ port: 0, ...ACCOUNT, clock: new FakeClock(), openWindow });
+async function sandbox(openWindow: string[], clock = new FakeClock()) {
+  const graph = new GraphStandIn({ port: 0, ...ACCOUNT, clock, openWindow });
   const url = await graph.listen();
   cleanups.push(() => graph.close());
   const transport = new CloudApiTransport({ apiUrl: url, apiVersion: 'v23.0', token: ACCOUNT.token, phoneNumberId: ACCOUNT.phoneNumberId, timeoutMs: 5_000, connections: 1 });
   cleanups.push(() => transport.close());
-  return { graph, transport };
+  return { graph, transport, url };
 }
 
 const REMOVE = Symbol('remove');
@@ -65,6 +65,18 @@ describe('the sandbox checks interactive messages like the Cloud API', () => {
   ])('refuses %s outside the window with 131047, as free text', async (_label, content) => {
     const { transport } = await sandbox([]);
     expect(await transport.send(envelopeOf(content), signal)).toMatchObject({ ok: false, failure: { code: 'WHATSAPP_OUTSIDE_WINDOW', providerCode: '131047' } });
+  });
+
+  it("closes the window 24 hours after the citizen's last message, and a new message opens it again", async () => {
+    const clock = new FakeClock();
+    const { transport, url } = await sandbox(['393331234567'], clock);
+    const list = envelopeOf(topicMenu(fifteen, []));
+    clock.advance(24 * 60 * 60 * 1000 - 1);
+    expect(await transport.send(list, signal)).toMatchObject({ ok: true });
+    clock.advance(1);
+    expect(await transport.send(list, signal)).toMatchObject({ ok: false, failure: { providerCode: '131047' } });
+    await fetch(`${url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from: '+393331234567', text: 'ARGOMENTI' }) });
+    expect(await transport.send(list, signal)).toMatchObject({ ok: true });
   });
 
   it.each<[string, unknown, number]>([

@@ -25,8 +25,8 @@ export interface AcceptedMessage {
 
 export interface MessageRules {
   readonly templates: readonly GraphTemplateRecord[];
-  /** Numbers (digits) and user ids that wrote in the last 24 hours: free text is allowed to them. */
-  readonly openWindow: ReadonlySet<string>;
+  /** Whether a number (digits) or user id wrote in the last 24 hours: free form is allowed to them. */
+  readonly openWindow: { has(key: string): boolean };
 }
 
 const fail = (http: number, code: number, title: string, details: string): GraphErrorAnswer => ({ http, code, message: `(#${code}) ${title}`, details });
