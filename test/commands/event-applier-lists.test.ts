@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readCursor } from '../../src/adapters/webhook/event-cursor.js';
 import { aStore, aSubscriber } from '../support/builders.js';
 import { aHome, AT, fakeReplies, memoryStore, optOutLines, startApplier, textPayload, type Running } from './applier-harness.js';
 
@@ -37,6 +38,8 @@ describe('EventApplier: the topic list', () => {
     await running.applied();
     expect(data.subscribers).toEqual([expect.objectContaining({ phone: '+393339990000', topics: ['cantieri'], consent: expect.objectContaining({ source: 'whatsapp:wamid.tap', notice: '2026-03' }) })]);
     expect(replies.sent[1]).toMatchObject({ content: { kind: 'buttons', buttons: [{ id: 'page:1' }, { id: 'stop' }] } });
+    // reply traffic: the answers handed to WhatsApp, by day (the second 'ci siete?' got none)
+    expect((await readCursor(home)).replies).toEqual({ [AT.slice(0, 10)]: 2 });
   });
 
   it('a tap that leaves a topic is an opt-out for running sends; one that joins is not', async () => {

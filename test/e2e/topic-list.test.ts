@@ -66,6 +66,7 @@ async function start(): Promise<{ env: Record<string, string>; graphUrl: string;
   expect((await cli(env, 'init')).code).toBe(0);
   for (const id of MORE) expect((await cli(env, 'topics', 'add', id, '--label', id[0]?.toUpperCase() + id.slice(1), '--description', `Avvisi su ${id}`)).code).toBe(0);
   expect((await cli(env, 'config', 'set', 'privacy.noticeVersion', '2026-03')).code).toBe(0);
+  expect((await cli(env, 'config', 'set', 'price.whatsapp.service', '0.01')).code).toBe(0);
   const serving = startWebhookServe({ home, cwd: dir, env });
   server = serving.server;
   const serverUrl = await serving.url;
@@ -131,5 +132,9 @@ describe('the topic list on WhatsApp, end to end with the sandbox', () => {
     expect(await show()).toMatchObject({ status: 'unsubscribed', topics: ['scuola'] });
     // every answer went inside the window the citizen's messages opened, and passed the sandbox's checks
     expect(graph?.received.every((m) => 'wamid' in m.outcome)).toBe(true);
+    // reply traffic: the seven answers, priced at price.whatsapp.service
+    await untilApplied((...args) => cli(env, ...args), 7);
+    const status = JSON.parse((await cli(env, 'webhook', 'status', '--json')).stdout) as { replies: { last30Days: number; cost: { last30Days: number } } };
+    expect(status.replies).toMatchObject({ last30Days: 7, cost: { last30Days: 0.07 } });
   });
 });

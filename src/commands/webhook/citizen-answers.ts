@@ -19,12 +19,13 @@ export class CitizenAnswers {
 
   constructor(private readonly deps: { readonly replies: Transport; readonly clock: Clock; readonly warn: (line: string) => void }) {}
 
-  send(message: CitizenMessage, subscriberId: SubscriberId | undefined, content: ReplyContent, daily: boolean): void {
+  /** Hands the answer to the transport, unless it is a daily one already given today; returns whether it did. */
+  send(message: CitizenMessage, subscriberId: SubscriberId | undefined, content: ReplyContent, daily: boolean): boolean {
     const to = whatsappAddressOf({ ...(message.phone === undefined ? {} : { phone: message.phone }), ...(message.userId === undefined ? {} : { whatsappUserId: message.userId }) });
-    if (to === undefined) return;
+    if (to === undefined) return false;
     if (daily) {
       const now = this.deps.clock.now().getTime();
-      if (now - (this.dailySentAt.get(to) ?? -Infinity) < DAY_MS) return;
+      if (now - (this.dailySentAt.get(to) ?? -Infinity) < DAY_MS) return false;
       this.dailySentAt.set(to, now);
     }
     const sending = this.deps.replies
@@ -35,6 +36,7 @@ export class CitizenAnswers {
       .catch((error: unknown) => this.deps.warn(`a confirmation to a citizen was not sent: ${String(error)}`))
       .finally(() => this.sending.delete(sending));
     this.sending.add(sending);
+    return true;
   }
 
   /** Waits for the answers still on their way. */

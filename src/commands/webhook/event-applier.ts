@@ -7,6 +7,7 @@ import { EVENT_CURSOR_START as START, type Clock, type EventCursor, type Failure
 import { HELP_ANSWER } from '../../core/replies/citizen-reply.js';
 import type { PrivacyNotice } from '../../core/replies/topic-menu.js';
 import { CitizenAnswers } from './citizen-answers.js';
+import { countReplies } from '../../core/reply-traffic.js';
 import { applyStoreEvents, storeEventHints, type BatchResult, type StoreEvent } from '../../core/replies/reply-batch.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 
@@ -141,7 +142,7 @@ export class EventApplier {
     if (size < this.cursor.offset) {
       // the log was replaced by a shorter one (a restore, by hand): it is applied again from its start, which is safe
       this.deps.warn('the webhook event log is shorter than its cursor: applied again from its start');
-      this.cursor = { ...START, batches: this.cursor.batches, storeWrites: this.cursor.storeWrites };
+      this.cursor = { ...START, batches: this.cursor.batches, storeWrites: this.cursor.storeWrites, ...(this.cursor.replies === undefined ? {} : { replies: this.cursor.replies }) };
       this.isDirty = true;
       return;
     }
@@ -205,9 +206,10 @@ export class EventApplier {
     this.step('confirmations');
     for (const id of inBatch) this.seen.add(id);
     // words not understood get the help text (a stranger the list) at most once a day; the rest their answer
+    let answered = 0;
     for (const { message, command, outcome } of applied.replies) {
       const isUnknown = command.kind === 'unknown';
-      this.answers.send(message, outcome.subscriberId, outcome.content ?? { kind: 'text', body: isUnknown ? HELP_ANSWER : outcome.answer }, isUnknown);
+      if (this.answers.send(message, outcome.subscriberId, outcome.content ?? { kind: 'text', body: isUnknown ? HELP_ANSWER : outcome.answer }, isUnknown)) answered++;
     }
     for (const outcome of applied.identities) if (outcome.kind === 'number-taken') this.deps.warn(`a number change for ${outcome.subscriberId} was not applied: another subscriber has the new number`);
 
@@ -219,12 +221,20 @@ export class EventApplier {
       waitingReceipts: stillWaiting.length,
       batches: this.cursor.batches + 1,
       storeWrites: this.cursor.storeWrites + storeWrites,
+      // reply traffic (webhook status, doctor, report): the answers handed to WhatsApp, by the day they were
+      ...this.countedReplies(answered),
     };
     await log.saveCursor(next);
     this.cursor = next;
     this.waiting = stillWaiting;
     const recorded = results.filter((r) => r.kind === 'recorded').length;
     this.deps.onBatch?.({ lines: lines.length, recorded, waiting: stillWaiting.length, dropped, storeWrites, cursor: next });
+  }
+
+  /** The cursor's answers per day with this batch's: none counted yet and none now, no field. */
+  private countedReplies(answered: number): Pick<EventCursor, 'replies'> {
+    const replies = countReplies(this.cursor.replies, this.deps.clock.now(), answered);
+    return replies === undefined ? {} : { replies };
   }
 
   private step(step: ApplyStep): void {
