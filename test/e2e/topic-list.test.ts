@@ -114,6 +114,7 @@ describe('the topic list on WhatsApp, end to end with the sandbox', () => {
     expect(joined).toMatchObject({ type: 'button', body: { text: expect.stringContaining('Ora segui: Cantieri') } });
     expect(joined.action.buttons?.map((b) => b.reply.id)).toEqual(['page:1', 'stop']);
     expect(await show()).toMatchObject({ status: 'active', topics: ['cantieri'], consent: { source: `whatsapp:${tap}`, notice: '2026-03' } });
+    expect((await cli(env, 'subscribers', 'show', STRANGER)).stdout).toMatch(/consent: +whatsapp:\S+ at .* — tapped cantieri in the WhatsApp topic list \(privacy notice 2026-03\)/);
 
     // the list now marks what they follow
     await inbound(graphUrl, { from: STRANGER, text: 'ARGOMENTI' });
