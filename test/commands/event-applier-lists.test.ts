@@ -54,4 +54,19 @@ describe('EventApplier: the topic list', () => {
     expect(data.subscribers[0]).toMatchObject({ topics: ['scuola', 'eventi'] });
     expect(await optOutLines(home)).toEqual([expect.objectContaining({ sub: maria.id, topic: 'cantieri' })]);
   });
+
+  it('a tap Meta delivers again toggles once: the second is the same message, already in the history', async () => {
+    const maria = aSubscriber({ topics: ['scuola'] });
+    const data = aStore([maria]);
+    home = await aHome([], 0);
+    const replies = fakeReplies();
+    running = await startApplier(home, memoryStore(data), replies);
+    const tap = tapPayload((maria.phone ?? '').slice(1), 'wamid.once', 'topic:eventi', 'Eventi');
+    await running.log.record(AT, tap);
+    await running.applied();
+    await running.log.record(AT, tap);
+    await running.applied();
+    expect(data.subscribers[0]).toMatchObject({ topics: ['scuola', 'eventi'], history: [{ action: 'topic-joined', topic: 'eventi' }] });
+    expect(replies.sent).toHaveLength(1);
+  });
 });
