@@ -150,4 +150,13 @@ describe('topics', () => {
     expect(listed.at(-1)).toEqual({ id: 'verde', label: 'Verde e parchi', description: 'Parchi e giardini', subscribers: 1 });
     expect((await run(['topics', 'add', 'Verde', '--label', 'x'])).stderr).toMatch(/"Verde" is not a valid topic id.*"verde"/);
   });
+
+  it("adds a topic whose label or description WhatsApp's list cuts, and says how it shows them", async () => {
+    const added = await run(['topics', 'add', 'tributi', '--label', 'Tributi e tasse comunali locali', '--description', `IMU, TARI e scadenze ${'di pagamento '.repeat(5)}`]);
+    expect(added.code).toBe(0);
+    expect(added.stderr).toMatch(/label is longer than 24 characters: WhatsApp's topic list shows "Tributi e tasse comunal…"/);
+    expect(added.stderr).toMatch(/description is longer than 72 characters/);
+    expect(added.stderr).toMatch(/canale topics rename tributi --label L --description D/);
+    expect((await run(['topics', 'add', 'verde', '--label', 'Verde pubblico'])).stderr).not.toMatch(/longer than/);
+  });
 });

@@ -14,7 +14,7 @@ import { readPlanSettings, type PlanSettings } from '../sending/plan-settings.js
 import { accountTroubleCheck, campaignsCheck } from './campaigns/campaigns-check.js';
 import { scheduleHealth } from './schedule/overdue.js';
 import { scheduleCredentials } from './schedule/schedule-credentials.js';
-import { describeBacklog, readWebhookBacklog } from './webhook/webhook-status.js';
+import { describeBacklog, readWebhookBacklog, trafficPriceOf } from './webhook/webhook-status.js';
 import { delivering, quietNow } from '../sending/send-window.js';
 import { dkimCheck } from './dkim-check.js';
 import { signupPageChecks } from './signup/signup-check.js';
@@ -108,7 +108,7 @@ async function storedChecks(ports: Persistence, ctx: Context): Promise<Check[]> 
   const trouble = await accountTroubleCheck(ports.campaigns, ctx.deps.clock.now());
   if (trouble !== undefined) checks.push(trouble);
   // the webhook server's backlog, once it has received anything: informative, a backlog is not a fault by itself
-  if ((await ports.events.size()) > 0) checks.push({ name: 'webhook events', ok: true, detail: describeBacklog(await readWebhookBacklog(ports.events)) });
+  if ((await ports.events.size()) > 0) checks.push({ name: 'webhook events', ok: true, detail: describeBacklog(await readWebhookBacklog(ports.events, await trafficPriceOf(ctx))) });
   return checks;
 }
 

@@ -29,12 +29,9 @@ export function printEnvelope(ui: Ui, envelope: Envelope, recipient: string, ext
   if (envelope.channel === 'whatsapp') {
     ui.out(bold(`WhatsApp → ${recipient} (${envelope.to})`));
     const content = envelope.content;
-    const text = content.kind === 'text' ? content.body : (extras.templateText ?? templateSummary(content));
-    const caption =
-      content.kind === 'text'
-        ? `${text.length} characters · free text`
-        : `${text.length} characters · template ${content.name} (${content.language})${extras.category ? ` · ${extras.category.toLowerCase()}` : ''}`;
-    const parts = bubbleParts(extras.templateView);
+    const text = content.kind === 'template' ? (extras.templateText ?? templateSummary(content)) : content.body;
+    const caption = captionOf(content, text, extras);
+    const parts = content.kind === 'template' ? bubbleParts(extras.templateView) : interactiveParts(content);
     if (ui.io.stdout.isTTY) ui.out(drawBubble(text, caption, { color: ui.color, columns: ui.io.stdout.columns || 80, parts }));
     else ui.out([...(parts.header === undefined ? [] : [parts.header]), text, ...(parts.footer === undefined ? [] : [parts.footer]), ...(parts.buttons ?? []).map((b) => `[${b.label}]${b.detail === undefined ? '' : ` ${b.detail}`}`), `(${caption})`].join('\n'));
     ui.out('');
@@ -52,7 +49,35 @@ export function printEnvelope(ui: Ui, envelope: Envelope, recipient: string, ext
   ui.out('');
 }
 
-function templateSummary(content: Extract<Extract<Envelope, { channel: 'whatsapp' }>['content'], { kind: 'template' }>): string {
+type WhatsAppContent = Extract<Envelope, { channel: 'whatsapp' }>['content'];
+
+function captionOf(content: WhatsAppContent, text: string, extras: TemplateExtras): string {
+  switch (content.kind) {
+    case 'text':
+      return `${text.length} characters · free text`;
+    case 'list':
+      return `${text.length} characters · list of ${content.sections.reduce((n, s) => n + s.rows.length, 0)} rows`;
+    case 'buttons':
+      return `${text.length} characters · ${content.buttons.length} reply button(s)`;
+    case 'template':
+      return `${text.length} characters · template ${content.name} (${content.language})${extras.category ? ` · ${extras.category.toLowerCase()}` : ''}`;
+    default: {
+      const unreachable: never = content;
+      return unreachable;
+    }
+  }
+}
+
+/** A list's rows (under its button) or the reply buttons, drawn like a template's buttons. */
+function interactiveParts(content: Exclude<WhatsAppContent, { kind: 'template' }>): BubbleParts {
+  if (content.kind === 'text') return {};
+  const footer = content.footer === undefined ? {} : { footer: content.footer };
+  if (content.kind === 'buttons') return { ...footer, buttons: content.buttons.map((b) => ({ label: `↩ ${b.title}`, detail: `id: ${b.id}` })) };
+  const rows = content.sections.flatMap((s) => s.rows).map((r) => ({ label: `☰ ${r.title}`, detail: r.description === undefined ? `id: ${r.id}` : `${r.description} · id: ${r.id}` }));
+  return { ...footer, buttons: [{ label: `☰ ${content.button}` }, ...rows] };
+}
+
+function templateSummary(content: Extract<WhatsAppContent, { kind: 'template' }>): string {
   const values = content.parameters.format === 'positional' ? content.parameters.values : Object.values(content.parameters.values);
   return `[${content.name}] ${values.join(' · ')}`;
 }

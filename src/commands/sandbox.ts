@@ -229,7 +229,7 @@ export function registerSandbox(program: Command, app: App): void {
       .option('--latency <ms>', 'wait this long before answering each message')
       .option('--webhook-url <url>', 'POST signed status webhooks (sent, delivered, read) here, and citizens\' messages made up with POST /sandbox/inbound')
       .option('--not-on-whatsapp <number>', 'a number that gets a failed status (131026); repeatable', collect)
-      .option('--open-window <number>', 'a number that wrote in the last 24 h, so free text is allowed; repeatable', collect)
+      .option('--open-window <number>', 'a number that wrote just now, so free form (text, lists, buttons) is allowed for 24 h; repeatable', collect)
       .option('--reject <email>', 'answer 550 to this recipient; repeatable', collect)
       .option('--tempfail <email>', 'answer 451 to this recipient; repeatable', collect)
       .option('--mail-dir <dir>', 'where received e-mails are kept (default: a folder under the system temp dir)')

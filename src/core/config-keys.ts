@@ -221,11 +221,11 @@ export const CONFIG_KEYS = [
     description: 'an approved utility template canale sends to confirm a WhatsApp sign-up from the web page (its one body parameter: the code); unset: the page shows a link to write CONFERMA and the code',
     check: (t) => (/^[a-z0-9_]{1,512}$/.test(t) ? t : { expected: "a template's name: lower-case letters, digits and _" }),
   },
-  { key: 'price.currency', fallback: 'EUR', description: 'currency of the prices below, for the cost estimate of preview and send', check: currency },
+  { key: 'price.currency', fallback: 'EUR', description: 'currency of the prices below, for the cost estimate of preview and send, and of the reply traffic', check: currency },
   { key: 'price.whatsapp.marketing', fallback: 0, description: 'price of one WhatsApp marketing template message', check: price },
   { key: 'price.whatsapp.utility', fallback: 0, description: 'price of one WhatsApp utility template message', check: price },
   { key: 'price.whatsapp.authentication', fallback: 0, description: 'price of one WhatsApp authentication template message', check: price },
-  { key: 'price.whatsapp.service', fallback: 0, description: 'price of one WhatsApp free-text (service) message', check: price },
+  { key: 'price.whatsapp.service', fallback: 0, description: 'price of one WhatsApp free-text (service) message: a free-text send, and each answer webhook serve sends citizens (reply traffic)', check: price },
   { key: 'price.email', fallback: 0, description: 'price of one e-mail', check: price },
 ] as const satisfies readonly ConfigKey[];
 

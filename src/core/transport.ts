@@ -30,7 +30,39 @@ export type WhatsAppContent =
       readonly header?: TemplateHeaderContent;
       readonly buttons?: readonly TemplateButtonContent[];
     }
-  | { readonly kind: 'text'; readonly body: string; readonly previewUrl?: boolean };
+  | { readonly kind: 'text'; readonly body: string; readonly previewUrl?: boolean }
+  | ListContent
+  | ButtonsContent;
+
+/** One row of an interactive list: `id` comes back in the citizen's `list_reply` when they tap it. */
+export interface ListRow {
+  readonly id: string;
+  readonly title: string;
+  readonly description?: string;
+}
+
+/**
+ * An interactive list (free form, inside the 24-hour window only): a body, the button that opens it, rows in
+ * sections. Meta's limits (core/interactive-limits.ts) are the transport's to keep: it cuts what is too long.
+ */
+export interface ListContent {
+  readonly kind: 'list';
+  readonly body: string;
+  readonly button: string;
+  readonly sections: readonly { readonly title?: string; readonly rows: readonly ListRow[] }[];
+  readonly footer?: string;
+}
+
+/** Up to three reply buttons under a body (free form, inside the window): a tap comes back as `button_reply` with the id. */
+export interface ButtonsContent {
+  readonly kind: 'buttons';
+  readonly body: string;
+  readonly buttons: readonly { readonly id: string; readonly title: string }[];
+  readonly footer?: string;
+}
+
+/** What canale answers a citizen with: free text, a list to tap, or reply buttons — never a template. */
+export type ReplyContent = Extract<WhatsAppContent, { kind: 'text' | 'list' | 'buttons' }>;
 
 /** Where a message belongs: the campaign and the recipient, so ids and callbacks can be traced back. */
 export interface EnvelopeOrigin {

@@ -43,7 +43,7 @@ describe('webhook serve: a burst of STOPs', () => {
     await writeFile(join(t.dir, 'iscritti.csv'), `${rows.join('\n')}\n`);
     expect((await t.cli('subscribers', 'import', 'iscritti.csv', '--yes')).code).toBe(0);
     const empty = JSON.parse((await t.cli('webhook', 'status', '--json')).stdout) as Record<string, unknown>;
-    expect(empty).toEqual({ received: 0, applied: 0, waiting: 0, waitingLines: 0, waitingReceipts: 0, batches: 0, storeWrites: 0 });
+    expect(empty).toEqual({ received: 0, applied: 0, waiting: 0, waitingLines: 0, waitingReceipts: 0, batches: 0, storeWrites: 0, replies: { today: 0, last30Days: 0, cost: { currency: 'EUR', last30Days: 0 } } });
 
     const url = await serve();
     const at = new Date('2026-11-28T09:00:00Z');
@@ -66,6 +66,8 @@ describe('webhook serve: a burst of STOPs', () => {
     // the batches: lines that arrive while one is applied form the next, so 200 STOPs cost far fewer than 200 store writes
     expect(backlog.storeWrites).toBeGreaterThan(0);
     expect(backlog.storeWrites).toBeLessThanOrEqual(50);
+    // reply traffic: each STOP got its confirmation
+    expect(backlog.replies).toMatchObject({ last30Days: n });
     console.info(`200 STOPs: posted in ${postedMs.toFixed(0)} ms, applied after ${appliedMs.toFixed(0)} ms, ${backlog.storeWrites} store write(s) in ${backlog.batches} batch(es)`);
 
     // read as canale reads the store: db.json with its change log, where the batches appended them
@@ -78,6 +80,7 @@ describe('webhook serve: a burst of STOPs', () => {
     const doctor = await t.cli('doctor', '--json');
     const check = (JSON.parse(doctor.stdout) as { checks: Array<{ name: string; detail: string }> }).checks.find((c) => c.name === 'webhook events');
     expect(check?.detail).toMatch(/^200 event\(s\) received, 200 applied, 0 waiting/);
+    expect(check?.detail).toMatch(/200 in the last 30 days \(est\. 0\.00 EUR at price\.whatsapp\.service\)$/);
 
     // stopped, the figures stay readable
     server?.child.kill('SIGTERM');

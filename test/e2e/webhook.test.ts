@@ -200,5 +200,8 @@ describe('canale webhook serve, end to end with the sandbox', () => {
     expect(templates).toHaveLength(4);
     expect(templates).not.toContain(phone(0));
     expect(templates).not.toContain(phone(1));
+    // the report shows the webhook server's answers to citizens beside the campaign: reply traffic, priced
+    expect((await cli(h.env, 'report', '--last')).stdout).toMatch(/replies \(webhook serve, all citizens\): \d answer\(s\) to citizens today, 3 in the last 30 days \(est\. 0\.00 EUR/);
+    expect(lastJson<{ replyTraffic: unknown }>((await cli(h.env, 'report', '--last', '--json')).stdout).replyTraffic).toMatchObject({ last30Days: 3, cost: { currency: 'EUR', last30Days: 0 } });
   });
 });

@@ -74,6 +74,15 @@ export function describeEventLogContract(name: string, make: MakePorts): void {
       expect(await events.cursor()).toEqual(cursor);
     });
 
+    it("keeps the cursor's answers to citizens per day, for webhook status's reply traffic", async () => {
+      const { events } = (await make(THIS_PROCESS)).ports;
+      const cursor = { offset: 120, lines: 2, waiting: [], waitingReceipts: 0, batches: 2, storeWrites: 1, replies: { '2026-12-03': 4, '2026-12-04': 17 } };
+      await events.saveCursor(cursor);
+      expect(await events.cursor()).toEqual(cursor);
+      await events.saveCursor({ ...cursor, replies: { '2026-12-04': 18 } });
+      expect((await events.cursor()).replies).toEqual({ '2026-12-04': 18 });
+    });
+
     it('has every watch see the opt-outs appended after its mark — by id, number, user id or e-mail, all or a topic or marketing', async () => {
       const { events } = (await make(THIS_PROCESS)).ports;
       await events.appendOptOuts([{ subscriberId: 'sub_before', at: AT }]);

@@ -5,6 +5,7 @@ import { AUDIENCE_SCHEMA } from './schema/audience.js';
 import { CAMPAIGNS_SCHEMA } from './schema/campaigns.js';
 import { EVENTS_SCHEMA } from './schema/events.js';
 import { LOCKS_SCHEMA } from './schema/locks.js';
+import { REPLY_COUNTS_SCHEMA } from './schema/reply-counts.js';
 import { SCHEDULES_SCHEMA } from './schema/schedules.js';
 import { SIGNUPS_SCHEMA } from './schema/signups.js';
 import { SUBSCRIBERS_SCHEMA } from './schema/subscribers.js';
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'subscribers, topics, templates, campaigns, journals, events, schedules, locks', sql: [SUBSCRIBERS_SCHEMA, CAMPAIGNS_SCHEMA, EVENTS_SCHEMA, SCHEDULES_SCHEMA, LOCKS_SCHEMA].join('\n') },
   { version: 2, name: 'the topics subscribers left, and the attribute names they have', sql: AUDIENCE_SCHEMA },
   { version: 3, name: 'web sign-ups waiting for their confirmation', sql: SIGNUPS_SCHEMA },
+  { version: 4, name: 'answers to citizens per day, beside the inbox cursor', sql: REPLY_COUNTS_SCHEMA },
 ];
 
 /** The schema version this canale writes and reads. */

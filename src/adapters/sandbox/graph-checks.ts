@@ -1,4 +1,5 @@
 import { BSUID_FORM } from '../../core/whatsapp-identity.js';
+import { checkInteractive } from './graph-interactive-checks.js';
 import { checkTemplate } from './graph-template-checks.js';
 import type { GraphTemplateRecord } from './sandbox-templates.js';
 
@@ -15,15 +16,17 @@ export interface AcceptedMessage {
   readonly to: string;
   /** The business-scoped user id it was addressed to (`recipient`, or `to` when that is a user id). */
   readonly userId?: string;
-  readonly type: 'template' | 'text';
+  readonly type: 'template' | 'text' | 'interactive';
   readonly template?: string;
   readonly text?: string;
+  /** For an interactive message: `list` or `button` (reply buttons). */
+  readonly interactive?: 'list' | 'button';
 }
 
 export interface MessageRules {
   readonly templates: readonly GraphTemplateRecord[];
-  /** Numbers (digits) and user ids that wrote in the last 24 hours: free text is allowed to them. */
-  readonly openWindow: ReadonlySet<string>;
+  /** Whether a number (digits) or user id wrote in the last 24 hours: free form is allowed to them. */
+  readonly openWindow: { has(key: string): boolean };
 }
 
 const fail = (http: number, code: number, title: string, details: string): GraphErrorAnswer => ({ http, code, message: `(#${code}) ${title}`, details });
@@ -60,14 +63,20 @@ export function checkMessage(body: unknown, rules: MessageRules): GraphErrorAnsw
     const checked = checkTemplate((message.template ?? {}) as Record<string, unknown>, rules.templates);
     return typeof checked === 'string' ? { ...who, type: 'template', template: checked } : checked;
   }
+  // free form, text or interactive, only inside the 24-hour window the citizen's last message opened
+  const isOutsideWindow = !rules.openWindow.has(who.to === '' ? (who.userId ?? '') : who.to);
+  const reEngagement = fail(400, 131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
   if (message.type === 'text') {
     const text = (message.text as { body?: unknown } | undefined)?.body;
     if (typeof text !== 'string' || text === '') return fail(400, 131008, 'Required parameter is missing', 'text.body is required');
     if (text.length > 4096) return fail(400, 100, 'Invalid parameter', 'text.body is longer than 4096 characters');
-    if (!rules.openWindow.has(who.to === '' ? (who.userId ?? '') : who.to)) {
-      return fail(400, 131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
-    }
+    if (isOutsideWindow) return reEngagement;
     return { ...who, type: 'text', text };
+  }
+  if (message.type === 'interactive') {
+    const checked = checkInteractive(message.interactive);
+    if (typeof checked !== 'string') return checked;
+    return isOutsideWindow ? reEngagement : { ...who, type: 'interactive', interactive: checked };
   }
   return fail(400, 131051, 'Unsupported message type', `type ${String(message.type)} is not supported by the sandbox`);
 }

@@ -58,6 +58,8 @@ export interface ReceivedMessage {
 }
 
 const DISPLAY_NUMBER = '390000000000';
+/** Meta's customer-service window: free form (text, interactive) for 24 hours after the citizen's last message. */
+const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * A Graph API stand-in on 127.0.0.1 (issue 4 §6, issue 16 §5): the messages endpoint validates like the real one and
@@ -70,8 +72,12 @@ export class GraphStandIn {
   private readonly server: Server;
   private window = { second: -1, count: 0 };
   private readonly random: () => number;
-  /** Numbers that wrote in the last 24 hours: those given, and those that wrote through `POST /sandbox/inbound`. */
-  private readonly openWindow: Set<string>;
+  /**
+   * When each number or user id last wrote, by the stand-in's clock: those given (at the start), and those that wrote
+   * through `POST /sandbox/inbound`. Free form is allowed to them for 24 hours from then, as Meta's window.
+   */
+  private readonly wroteAt = new Map<string, number>();
+  private readonly openWindow = { has: (key: string) => this.options.clock.now().getTime() - (this.wroteAt.get(key) ?? -Infinity) < WINDOW_MS };
   readonly scenarios: Scenarios;
   private readonly control: ControlHost;
   private readonly ids: WebhookIds;
@@ -80,7 +86,7 @@ export class GraphStandIn {
 
   constructor(private readonly options: GraphStandInOptions) {
     this.random = options.random ?? randomUnit;
-    this.openWindow = new Set(options.openWindow ?? []);
+    for (const key of options.openWindow ?? []) this.wroteAt.set(key, options.clock.now().getTime());
     this.scenarios = new Scenarios(options.scenarios);
     this.ids = { wabaId: options.wabaId, phoneNumberId: options.phoneNumberId, displayNumber: DISPLAY_NUMBER };
     this.control = {
@@ -89,7 +95,7 @@ export class GraphStandIn {
       ids: this.ids,
       country: options.country ?? 'IT',
       post: (payload) => (options.webhookUrl === undefined ? undefined : postWebhook(options.webhookUrl, payload, options.appSecret)),
-      openWindow: (key) => this.openWindow.add(key),
+      openWindow: (key) => this.wroteAt.set(key, options.clock.now().getTime()),
       lastSentTo: (keys) => {
         const last = this.received.findLast((m) => 'wamid' in m.outcome && keys.includes(m.to.replace(/^\+/, '')));
         return last !== undefined && 'wamid' in last.outcome ? last.outcome.wamid : undefined;

@@ -19,6 +19,12 @@ export const START: EventCursor = EVENT_CURSOR_START;
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
+/** The answers per day of a cursor on disk: days (`2026-12-04`) with counts; anything else is left out. */
+function repliesOf(value: unknown): Record<string, number> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return Object.fromEntries(Object.entries(value).filter(([day, n]) => /^\d{4}-\d{2}-\d{2}$/.test(day) && isCount(n)));
+}
+
 /** The cursor on disk, or the start of the log when there is none (or it is not one: then the log is applied again, which is safe). */
 export async function readCursor(home: string): Promise<EventCursor> {
   const text = await readFile(cursorFile(home), 'utf8').catch(() => undefined);
@@ -28,7 +34,8 @@ export async function readCursor(home: string): Promise<EventCursor> {
     if (!isCount(raw.offset) || !isCount(raw.lines)) return START;
     const waiting = Array.isArray(raw.waiting) ? raw.waiting.filter(isCount) : [];
     const count = (v: unknown) => (isCount(v) ? v : 0);
-    return { offset: raw.offset, lines: raw.lines, waiting, waitingReceipts: count(raw.waitingReceipts), batches: count(raw.batches), storeWrites: count(raw.storeWrites) };
+    const replies = repliesOf(raw.replies);
+    return { offset: raw.offset, lines: raw.lines, waiting, waitingReceipts: count(raw.waitingReceipts), batches: count(raw.batches), storeWrites: count(raw.storeWrites), ...(replies === undefined ? {} : { replies }) };
   } catch {
     return START;
   }

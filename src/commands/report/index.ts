@@ -16,6 +16,8 @@ import { campaignOrLast } from '../../sending/campaign-state.js';
 import { readPlanSettings } from '../../sending/plan-settings.js';
 import { reportCsv } from './report-formats.js';
 import { reportHtml } from './report-html.js';
+import { describeReplyTraffic, replyTraffic, type ReplyTraffic } from '../../core/reply-traffic.js';
+import { trafficPriceOf } from '../webhook/webhook-status.js';
 
 export type ReportFormat = 'table' | 'json' | 'csv' | 'html';
 
@@ -39,7 +41,11 @@ export function parseReport(campaign: string | undefined, flags: { last?: boolea
 /** A campaign's report, any time after it started: as a table, JSON, CSV (one row per recipient) or an HTML page. */
 export async function runReport(options: ReportOptions, ctx: Context): Promise<void> {
   const ports = await ctx.ports();
-  const { campaign, deliveries, replay, report } = await campaignOrLast(ports, options.campaign, (line) => ctx.ui.warn(line));
+  const { campaign, deliveries, replay, report: campaignReport } = await campaignOrLast(ports, options.campaign, (line) => ctx.ui.warn(line));
+  // beside the campaign, the webhook server's answers to citizens (service messages), once it has counted any
+  const counted = (await ports.events.cursor()).replies;
+  const traffic = counted === undefined ? undefined : replyTraffic(counted, ctx.deps.clock.now(), await trafficPriceOf(ctx));
+  const report = traffic === undefined ? campaignReport : { ...campaignReport, replyTraffic: traffic };
   const out = options.out === undefined ? undefined : await checkOutputFile(ctx, options.out, '--out', options.force);
   let chunks: Iterable<string>;
   switch (options.format) {
@@ -49,11 +55,11 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<v
       break;
     case 'table': {
       const zone = await displayZone(ctx);
-      if (out === undefined) return printReport(ctx.ui, report, false, zone);
+      if (out === undefined) return printTable(ctx.ui, report, zone, traffic);
       // into a file the table is written as in a pipe: plain tab-separated rows, no colour
       const lines: string[] = [];
       const file: TextOutput = { isTTY: false, write: (text) => void lines.push(text) };
-      printReport(new Ui({ stdout: file, stderr: ctx.deps.io.stderr, stdinIsTTY: false }, {}, { color: false, quiet: true }), report, false, zone);
+      printTable(new Ui({ stdout: file, stderr: ctx.deps.io.stderr, stdinIsTTY: false }, {}, { color: false, quiet: true }), report, zone, traffic);
       chunks = lines;
       break;
     }
@@ -80,6 +86,12 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<v
   }
   await writeFileAtomic(out, chunks);
   ctx.ui.success(`wrote the report of ${campaign.id} to ${options.out}`);
+}
+
+/** The report's table, then the reply traffic of the webhook server when it has counted any. */
+function printTable(ui: Ui, report: Parameters<typeof printReport>[1], zone: string, traffic: ReplyTraffic | undefined): void {
+  printReport(ui, report, false, zone);
+  if (traffic !== undefined) ui.out(`replies (webhook serve, all citizens): ${describeReplyTraffic(traffic)}`);
 }
 
 /** The subscribers of a campaign's list who are still in the store, by id, for `--with-contacts`. */

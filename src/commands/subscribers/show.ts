@@ -25,7 +25,7 @@ export async function runSubscriberShow(ref: string, options: { readonly json: b
     ['topics', s.topics.join(', ')],
     ['left topics', (s.optedOutTopics ?? []).join(', ')],
     ...Object.entries(s.attributes).map(([k, v]): [string, string] => [k, v]),
-    ['consent', `${s.consent.source} at ${tableTime(s.consent.at, zone, { dateOnly: 'at-midnight' })}${s.consent.note ? ` — ${s.consent.note}` : ''}`],
+    ['consent', `${s.consent.source} at ${tableTime(s.consent.at, zone, { dateOnly: 'at-midnight' })}${s.consent.note ? ` — ${s.consent.note}` : ''}${s.consent.notice ? ` (privacy notice ${s.consent.notice})` : ''}`],
     ['created', when(s.createdAt)],
     ['updated', when(s.updatedAt)],
   ];

@@ -6,6 +6,8 @@ import { printTable } from '../../ui/table.js';
 import { withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
 import { canaleCommand } from '../../core/shell-quote.js';
+import { cutToLimit, INTERACTIVE_LIMITS } from '../../core/interactive-limits.js';
+import type { Topic } from '../../core/topic.js';
 
 export interface TopicAddOptions {
   readonly id: TopicId;
@@ -39,14 +41,37 @@ export async function runTopicsList(options: { readonly json: boolean }, ctx: Co
   printTable(ctx.ui, ['ID', 'LABEL', 'SUBSCRIBERS', 'DESCRIPTION'], rows.map((t) => [t.id, t.label, String(t.subscribers), t.description ?? '']));
 }
 
+/**
+ * What WhatsApp's topic list will cut of a topic: its label beyond a row title's 24 characters, its description
+ * beyond a row description's 72 — each as the citizen will see it. The label and description are kept whole.
+ */
+export function listCuts(topic: Topic): string[] {
+  const { rowTitle, rowDescription } = INTERACTIVE_LIMITS;
+  const cuts: string[] = [];
+  if (topic.label.length > rowTitle) cuts.push(`its label is longer than ${rowTitle} characters: WhatsApp's topic list shows "${cutToLimit(topic.label, rowTitle)}"`);
+  if (topic.description !== undefined && topic.description.length > rowDescription) {
+    cuts.push(`its description is longer than ${rowDescription} characters: WhatsApp's topic list shows "${cutToLimit(topic.description, rowDescription)}"`);
+  }
+  return cuts;
+}
+
+function warnCuts(topic: Topic, ctx: Context): void {
+  const cuts = listCuts(topic);
+  if (cuts.length === 0) return;
+  const description = topic.description !== undefined && topic.description.length > INTERACTIVE_LIMITS.rowDescription ? ['--description', 'D'] : [];
+  ctx.ui.warn(`topic ${topic.id}: ${cuts.join('; ')} — shorten it with: ${canaleCommand('topics', 'rename', topic.id, '--label', 'L', ...description)}`);
+}
+
 export async function runTopicAdd(options: TopicAddOptions, ctx: Context): Promise<void> {
   const topic = await (await ctx.ports()).subscribers.transaction({}, (tx) => addTopic(tx, options));
   ctx.ui.success(`added topic ${topic.id} (${topic.label})`);
+  warnCuts(topic, ctx);
 }
 
 export async function runTopicRename(id: TopicId, label: string, description: string | undefined, ctx: Context): Promise<void> {
   const topic = await (await ctx.ports()).subscribers.transaction({}, (tx) => renameTopic(tx, id, label, description));
   ctx.ui.success(`topic ${topic.id} is now labelled "${topic.label}"`);
+  warnCuts(topic, ctx);
 }
 
 /** Removes a topic; with followers, only with --force (which takes it off them), after a confirmation. */
@@ -75,7 +100,7 @@ export function registerTopics(program: Command, app: App): void {
       .command('add')
       .argument('<id>', 'short id: lower-case letters, digits, dashes')
       .requiredOption('--label <label>', 'the name people see')
-      .option('--description <text>', 'one line about what the topic covers')
+      .option('--description <text>', "one line about what the topic covers (WhatsApp's topic list shows 72 characters of it, and 24 of the label)")
       .description('add a topic'),
     ['canale topics add verde --label "Verde pubblico"', 'canale topics add tributi --label Tributi --description "IMU, TARI e scadenze"'],
   ).action(app.action(async (id: string, raw: { label?: string; description?: string }, ctx: Context) => runTopicAdd(parseTopicAdd(id, raw), ctx)));

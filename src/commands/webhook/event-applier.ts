@@ -1,19 +1,19 @@
 import type { StatusEvent } from '../../core/whatsapp-status.js';
 import { readLine, type ReadLine } from './event-lines.js';
 import type { Topic } from '../../core/topic.js';
-import { whatsappAddressOf } from '../../core/whatsapp-identity.js';
 import { isCampaignId } from '../../core/ids.js';
-import type { CitizenMessage } from '../../core/replies/citizen-reply.js';
 import { isAccountTrouble, type DeliveryFailure, type Transport } from '../../core/transport.js';
 import { EVENT_CURSOR_START as START, type Clock, type EventCursor, type FailureStreaks, type IdSource, type Persistence, type ReceiptRecorder } from '../../core/ports.js';
 import { HELP_ANSWER } from '../../core/replies/citizen-reply.js';
+import type { PrivacyNotice } from '../../core/replies/topic-menu.js';
+import { CitizenAnswers } from './citizen-answers.js';
+import { countReplies } from '../../core/reply-traffic.js';
 import { applyStoreEvents, storeEventHints, type BatchResult, type StoreEvent } from '../../core/replies/reply-batch.js';
 import type { SubscriberId } from '../../core/subscriber.js';
 import { pendingByCode, pendingById, removeConfirmed } from '../../core/signup/pending-signups.js';
 
 /** Failure codes that say the number cannot get WhatsApp messages at all (not "not now", not "not marketing"). */
 const UNDELIVERABLE: ReadonlySet<string> = new Set(['WHATSAPP_UNDELIVERABLE']);
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** Receipts kept waiting for their message id at most: beyond, the oldest are dropped, and that is said. */
 export const MAX_WAITING = 100_000;
 
@@ -36,8 +36,10 @@ export interface EventApplierDeps {
   readonly receipts: ReceiptRecorder;
   readonly streaks: FailureStreaks;
   readonly unreachableAfter: number;
-  /** Confirmations to citizens go through it as free text: they just wrote, so the 24-hour window is open. */
+  /** Answers to citizens go through it as free form (text, lists, buttons): they just wrote, so the 24-hour window is open. */
   readonly replies: Transport;
+  /** The privacy notice (`privacy.noticeVersion`, `privacy.noticeUrl`) a stranger's list names and their tap's consent keeps. */
+  readonly notice?: PrivacyNotice;
   readonly clock: Clock;
   readonly ids: IdSource;
   /** A line for problems that are not one request's; no personal data. */
@@ -77,10 +79,11 @@ export class EventApplier {
   get catalogue(): readonly Topic[] {
     return this.topics;
   }
-  private readonly helpSentAt = new Map<string, number>();
-  private readonly sending = new Set<Promise<void>>();
+  private readonly answers: CitizenAnswers;
 
-  constructor(private readonly deps: EventApplierDeps) {}
+  constructor(private readonly deps: EventApplierDeps) {
+    this.answers = new CitizenAnswers(deps);
+  }
 
   /** Reads the cursor and the receipts it says are waiting, then applies whatever the log holds after it. */
   async start(): Promise<void> {
@@ -107,7 +110,7 @@ export class EventApplier {
     await this.running;
     this.isClosed = true;
     clearTimeout(this.timer);
-    while (this.sending.size > 0) await Promise.all(this.sending);
+    await this.answers.settle();
   }
 
   private async loop(): Promise<void> {
@@ -140,7 +143,7 @@ export class EventApplier {
     if (size < this.cursor.offset) {
       // the log was replaced by a shorter one (a restore, by hand): it is applied again from its start, which is safe
       this.deps.warn('the webhook event log is shorter than its cursor: applied again from its start');
-      this.cursor = { ...START, batches: this.cursor.batches, storeWrites: this.cursor.storeWrites };
+      this.cursor = { ...START, batches: this.cursor.batches, storeWrites: this.cursor.storeWrites, ...(this.cursor.replies === undefined ? {} : { replies: this.cursor.replies }) };
       this.isDirty = true;
       return;
     }
@@ -194,7 +197,7 @@ export class EventApplier {
       const withSignups = await this.withSignups(events);
       applied = await subscribers.transaction(storeEventHints(withSignups), (tx) => {
         this.topics = tx.topics();
-        return applyStoreEvents(tx, withSignups, () => this.deps.ids.next('sub_') as SubscriberId);
+        return applyStoreEvents(tx, withSignups, () => this.deps.ids.next('sub_') as SubscriberId, this.deps.notice === undefined ? {} : { notice: this.deps.notice });
       });
       storeWrites = 1;
     }
@@ -211,7 +214,12 @@ export class EventApplier {
 
     this.step('confirmations');
     for (const id of inBatch) this.seen.add(id);
-    for (const { message, command, outcome } of applied.replies) this.confirm(message, outcome.subscriberId, command.kind === 'unknown' ? undefined : outcome.answer);
+    // words not understood get the help text (a stranger the list) at most once a day; the rest their answer
+    let answered = 0;
+    for (const { message, command, outcome } of applied.replies) {
+      const isUnknown = command.kind === 'unknown';
+      if (this.answers.send(message, outcome.subscriberId, outcome.content ?? { kind: 'text', body: isUnknown ? HELP_ANSWER : outcome.answer }, isUnknown)) answered++;
+    }
     for (const outcome of applied.identities) if (outcome.kind === 'number-taken') this.deps.warn(`a number change for ${outcome.subscriberId} was not applied: another subscriber has the new number`);
 
     this.step('cursor');
@@ -222,6 +230,8 @@ export class EventApplier {
       waitingReceipts: stillWaiting.length,
       batches: this.cursor.batches + 1,
       storeWrites: this.cursor.storeWrites + storeWrites,
+      // reply traffic (webhook status, doctor, report): the answers handed to WhatsApp, by the day they were
+      ...this.countedReplies(answered),
     };
     await log.saveCursor(next);
     this.cursor = next;
@@ -249,6 +259,12 @@ export class EventApplier {
     });
   }
 
+  /** The cursor's answers per day with this batch's: none counted yet and none now, no field. */
+  private countedReplies(answered: number): Pick<EventCursor, 'replies'> {
+    const replies = countReplies(this.cursor.replies, this.deps.clock.now(), answered);
+    return replies === undefined ? {} : { replies };
+  }
+
   private step(step: ApplyStep): void {
     this.deps.beforeStep?.(step);
   }
@@ -273,27 +289,5 @@ export class EventApplier {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       });
     }
-  }
-
-  /**
-   * The confirmation, or (answer undefined: not understood) the help text at most once a day per citizen: to their
-   * number, or to their WhatsApp user id when they write without showing it.
-   */
-  private confirm(message: CitizenMessage, subscriberId: SubscriberId | undefined, answer: string | undefined): void {
-    const to = whatsappAddressOf({ ...(message.phone === undefined ? {} : { phone: message.phone }), ...(message.userId === undefined ? {} : { whatsappUserId: message.userId }) });
-    if (to === undefined) return;
-    if (answer === undefined) {
-      const now = this.deps.clock.now().getTime();
-      if (now - (this.helpSentAt.get(to) ?? -Infinity) < DAY_MS) return;
-      this.helpSentAt.set(to, now);
-    }
-    const sending = this.deps.replies
-      .send({ channel: 'whatsapp', to, recipientKey: subscriberId ?? 'citizen', content: { kind: 'text', body: answer ?? HELP_ANSWER } }, new AbortController().signal)
-      .then((result) => {
-        if (!result.ok) this.deps.warn(`a confirmation to a citizen was not sent: ${result.failure.code}`);
-      })
-      .catch((error: unknown) => this.deps.warn(`a confirmation to a citizen was not sent: ${String(error)}`))
-      .finally(() => this.sending.delete(sending));
-    this.sending.add(sending);
   }
 }

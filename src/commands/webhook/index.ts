@@ -62,6 +62,7 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
     streaks: await ports.events.streaks(),
     unreachableAfter: Number(settings.get('whatsapp.unreachableAfter') ?? 3),
     replies,
+    notice: { version: settings.get('privacy.noticeVersion'), ...(settings.has('privacy.noticeUrl') ? { url: settings.get('privacy.noticeUrl') as string } : {}) },
     clock: ctx.deps.clock,
     ids: ctx.deps.ids,
     warn: (line) => ctx.ui.warn(line),

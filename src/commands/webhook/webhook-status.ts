@@ -1,4 +1,5 @@
 import type { EventLog } from '../../core/ports.js';
+import { describeReplyTraffic, replyTraffic, type ReplyTraffic } from '../../core/reply-traffic.js';
 import type { Context } from '../context.js';
 
 /** The webhook server's backlog, read from its files: the same whether the server runs or not. */
@@ -16,6 +17,21 @@ export interface WebhookBacklog {
   /** Batches applied, and the store writes they took (one per batch at most). */
   readonly batches: number;
   readonly storeWrites: number;
+  /** The answers the server sent citizens (service messages) today and in the last 30 days, and their estimated cost. */
+  readonly replies: ReplyTraffic;
+}
+
+/** What reply traffic is counted against: now, and the price of a service message (`price.whatsapp.service`). */
+export interface TrafficPrice {
+  readonly now: Date;
+  readonly currency: string;
+  readonly service: number;
+}
+
+/** The price settings and the clock, as `webhook status`, `doctor` and `report` read reply traffic. */
+export async function trafficPriceOf(ctx: Context): Promise<TrafficPrice> {
+  const settings = await ctx.settings();
+  return { now: ctx.deps.clock.now(), currency: settings.get('price.currency'), service: settings.get('price.whatsapp.service') };
 }
 
 const atOf = (line: string | undefined): string | undefined => {
@@ -29,7 +45,7 @@ const atOf = (line: string | undefined): string | undefined => {
 };
 
 /** Counts only what is after the cursor: the cursor keeps how many lines come before it. */
-export async function readWebhookBacklog(log: EventLog): Promise<WebhookBacklog> {
+export async function readWebhookBacklog(log: EventLog, price: TrafficPrice): Promise<WebhookBacklog> {
   const cursor = await log.cursor();
   const size = await log.size();
   // a log shorter than its cursor is applied again from its start by the server
@@ -46,17 +62,18 @@ export async function readWebhookBacklog(log: EventLog): Promise<WebhookBacklog>
     ...(oldest === undefined ? {} : { oldestWaitingAt: oldest }),
     batches: cursor.batches,
     storeWrites: cursor.storeWrites,
+    replies: replyTraffic(cursor.replies, price.now, price),
   };
 }
 
 /** One line for people (doctor uses it too). */
 export function describeBacklog(b: WebhookBacklog): string {
   const oldest = b.oldestWaitingAt === undefined ? '' : `, the oldest since ${b.oldestWaitingAt}`;
-  return `${b.received} event(s) received, ${b.applied} applied, ${b.waiting} waiting (${b.waitingLines} line(s) not applied yet, ${b.waitingReceipts} receipt(s) waiting for their message id)${oldest}; ${b.storeWrites} store write(s) in ${b.batches} batch(es)`;
+  return `${b.received} event(s) received, ${b.applied} applied, ${b.waiting} waiting (${b.waitingLines} line(s) not applied yet, ${b.waitingReceipts} receipt(s) waiting for their message id)${oldest}; ${b.storeWrites} store write(s) in ${b.batches} batch(es); ${describeReplyTraffic(b.replies)}`;
 }
 
 export async function runWebhookStatus(options: { readonly json: boolean }, ctx: Context): Promise<void> {
-  const backlog = await readWebhookBacklog((await ctx.ports()).events);
+  const backlog = await readWebhookBacklog((await ctx.ports()).events, await trafficPriceOf(ctx));
   if (options.json) ctx.ui.json(backlog);
   else ctx.ui.out(describeBacklog(backlog));
 }

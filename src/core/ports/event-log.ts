@@ -80,6 +80,11 @@ export interface EventCursor {
   readonly waitingReceipts: number;
   readonly batches: number;
   readonly storeWrites: number;
+  /**
+   * Answers the server sent citizens (confirmations, help, the topic list), per UTC day (`2026-12-04`), the last 31
+   * days (core/reply-traffic.ts); absent in a cursor written before they were counted.
+   */
+  readonly replies?: Readonly<Record<string, number>>;
 }
 
 /** The cursor of an inbox nothing of which is applied yet. */

@@ -4,10 +4,13 @@ import type { Subscriber, SubscriberId } from '../subscriber.js';
 import type { SubscriberTransaction } from '../ports/subscriber-store.js';
 import { SubscriberBook } from '../subscriber-book.js';
 import { resubscribe, unsubscribe } from '../subscribers.js';
-import { findTopic, type Topic } from '../topic.js';
+import { findTopic, type Topic, type TopicId } from '../topic.js';
+import type { ReplyContent } from '../transport.js';
 import { withUserId, type WhatsAppIdentity } from '../whatsapp-identity.js';
 import type { ReplyCommand } from './reply-command.js';
 import { findStopTopic } from './stop-topic.js';
+import { toggleTopic } from './topic-toggle.js';
+import { topicMenu, type PrivacyNotice } from './topic-menu.js';
 
 /**
  * One citizen's message, as the webhook adapter hands it over: who wrote (their number, their WhatsApp user id, or
@@ -23,7 +26,10 @@ export interface CitizenMessage extends WhatsAppIdentity {
 export interface ReplyOutcome {
   readonly subscriberId?: SubscriberId;
   readonly changed: boolean;
+  /** The answer as plain text: what is sent when there is no `content`, and what a log or the outbox shows. */
   readonly answer: string;
+  /** The answer as the citizen gets it when it is more than text: the topic list to tap, or reply buttons. */
+  readonly content?: ReplyContent;
   /**
    * The user id Meta gave with the message is already this other subscriber's: it was not given to the one who wrote
    * (found by number), and the two records are one citizen for a person to merge. A STOP is applied to both.
@@ -53,14 +59,21 @@ export const NO_SIGNUP_ANSWER = 'Questo codice non è valido o è scaduto. Per i
 const NOT_SUBSCRIBED = 'Questo numero non è iscritto: non riceverà messaggi.';
 const STOPPED = 'Fatto: non riceverai più messaggi. Per iscriverti di nuovo scrivi ISCRIVI seguito da un argomento.';
 
+/** What the replies need beyond the store: the privacy notice a stranger's tap on a topic consents under. */
+export interface ReplyOptions {
+  readonly notice?: PrivacyNotice;
+}
+
 /**
  * Applies a citizen's reply to the store (under its lock): STOP opts them out of everything, STOP followed by a
  * topic's name leaves that topic, STOP followed by anything else ("Stop, grazie", "stop promotions") is a full stop,
  * ISCRIVI with a topic joins it — from an unknown citizen this creates a subscriber whose consent is the message
- * itself. The citizen is found by number, else by WhatsApp user id, and a user id Meta gave is kept. Every change of
+ * itself. ARGOMENTI, ISCRIVI alone and anything a stranger writes are answered with the topic list to tap (the
+ * stranger is not subscribed by writing); a tap on a topic (`toggle`) joins it, or leaves it when they follow it, and
+ * subscribes a stranger with the tap as consent, under the privacy notice's version. The citizen is found by number, else by WhatsApp user id, and a user id Meta gave is kept. Every change of
  * choices goes in the consent history. Never throws for a citizen's words: an unknown topic or number is answered.
  */
-export function applyReply(store: StoreData | SubscriberTransaction, command: ReplyCommand, message: CitizenMessage, newId: () => SubscriberId): ReplyOutcome {
+export function applyReply(store: StoreData | SubscriberTransaction, command: ReplyCommand, message: CitizenMessage, newId: () => SubscriberId, options: ReplyOptions = {}): ReplyOutcome {
   const book = SubscriberBook.of(store);
   const catalogue = book.topics();
   const found = book.find(message);
@@ -77,7 +90,11 @@ export function applyReply(store: StoreData | SubscriberTransaction, command: Re
     return { subscriberId: next.id, changed: true, answer, ...taken };
   };
   const unchanged = (answer: string): ReplyOutcome => ({ ...(subscriber === undefined ? {} : { subscriberId: subscriber.id }), changed: learnt, answer, ...taken });
-  const unknownTopic = (name: string): ReplyOutcome => unchanged(`Non conosco l'argomento "${name}". ${topicList(catalogue, subscriber?.topics ?? [])}`);
+  const followed: readonly TopicId[] = subscriber?.status === 'active' ? subscriber.topics : [];
+  const stranger = subscriber === undefined;
+  const menu = (page?: number) => topicMenu(catalogue, followed, page, stranger ? { ...(options.notice === undefined ? {} : { notice: options.notice }) } : undefined);
+  const listed = (outcome: ReplyOutcome, page?: number): ReplyOutcome => (catalogue.length === 0 ? outcome : { ...outcome, content: menu(page) });
+  const unknownTopic = (name: string): ReplyOutcome => listed(unchanged(`Non conosco l'argomento "${name}". ${topicList(catalogue, subscriber?.topics ?? [])}`));
   switch (command.kind) {
     case 'stop':
     case 'leave': {
@@ -91,7 +108,7 @@ export function applyReply(store: StoreData | SubscriberTransaction, command: Re
       return save(unsubscribe(subscriber, topic.id, change), `Fatto: non riceverai più messaggi su "${topic.label}".`);
     }
     case 'join': {
-      if (command.topic === undefined) return { changed: false, answer: topicList(catalogue, subscriber?.topics ?? []) };
+      if (command.topic === undefined) return listed({ changed: false, answer: topicList(catalogue, subscriber?.topics ?? []) });
       const topic = findTopic(catalogue, command.topic);
       if (topic === undefined) return unknownTopic(command.topic);
       const answer = `Fatto: riceverai i messaggi su "${topic.label}". Scrivi STOP per non riceverne più.`;
@@ -104,13 +121,22 @@ export function applyReply(store: StoreData | SubscriberTransaction, command: Re
       return { subscriberId: added.id, changed: true, answer };
     }
     case 'topics':
-      return unchanged(topicList(catalogue, subscriber?.topics ?? []));
+      return listed(unchanged(topicList(catalogue, subscriber?.topics ?? [])), command.page);
+    case 'toggle': {
+      const topic = catalogue.find((t) => t.id === command.topic);
+      if (topic === undefined) return unknownTopic(command.topic);
+      const toggled = toggleTopic(book, { subscriber, topic, message, change, newId, ...(options.notice === undefined ? {} : { notice: options.notice.version }) });
+      if (subscriber === undefined) return { subscriberId: toggled.subscriber.id, changed: true, answer: toggled.answer.body, content: toggled.answer };
+      return { ...save(toggled.subscriber, toggled.answer.body), content: toggled.answer };
+    }
     case 'help':
-    case 'unknown':
       return unchanged(HELP);
     case 'confirm':
       // a sign-up's code is the batch's to check against the sign-up store (applyConfirmReply): here, none was found
       return unchanged(NO_SIGNUP_ANSWER);
+    case 'unknown':
+      // a stranger's first words get the list, which subscribes nobody; a subscriber's get the commands
+      return stranger ? listed(unchanged(HELP)) : unchanged(HELP);
     default: {
       const unreachable: never = command;
       return unreachable;

@@ -6,7 +6,7 @@ import { unsubscribe } from '../subscribers.js';
 import { chooseTopics } from '../topic-choice.js';
 import type { TopicId } from '../topic.js';
 import type { WhatsAppIdentity } from '../whatsapp-identity.js';
-import { applyReply, recordMarketingPreference, type CitizenMessage, type ReplyOutcome } from './citizen-reply.js';
+import { applyReply, recordMarketingPreference, type CitizenMessage, type ReplyOptions, type ReplyOutcome } from './citizen-reply.js';
 import { applyIdentityChange, learnUserId, type IdentityChange, type IdentityOutcome } from './identity-change.js';
 import type { ReplyCommand } from './reply-command.js';
 import { findStopTopic } from './stop-topic.js';
@@ -99,7 +99,7 @@ function isOptedOut(book: SubscriberTransaction, subscriberId: string, topic: st
  * still names the opt-outs it made, for the feed that the crash may have missed. `user_preferences` stop is not an
  * opt-out: it blocks marketing templates at Meta, and changes no topic here.
  */
-export function applyStoreEvents(store: StoreData | SubscriberTransaction, events: readonly StoreEvent[], newId: () => SubscriberId): BatchResult {
+export function applyStoreEvents(store: StoreData | SubscriberTransaction, events: readonly StoreEvent[], newId: () => SubscriberId, options: ReplyOptions = {}): BatchResult {
   const book = isStoreData(store) ? new SubscriberBook(store, storeEventHints(events)) : store;
   const catalogue = book.topics();
   const replies: Array<BatchResult['replies'][number]> = [];
@@ -111,14 +111,15 @@ export function applyStoreEvents(store: StoreData | SubscriberTransaction, event
     switch (event.kind) {
       case 'reply': {
         const { message, command } = event;
-        const topic = command.kind === 'leave' ? findStopTopic(catalogue, command.topic)?.id : undefined;
-        const isStop = command.kind === 'stop' || command.kind === 'leave';
+        const topic = command.kind === 'leave' ? findStopTopic(catalogue, command.topic)?.id : command.kind === 'toggle' ? catalogue.find((t) => t.id === command.topic)?.id : undefined;
+        // a tap may leave its topic: a candidate, kept only if the store says they no longer follow it
+        const isStop = command.kind === 'stop' || command.kind === 'leave' || (command.kind === 'toggle' && topic !== undefined);
         if (book.hasSource(sourceOf(message.messageId))) {
           const earlier = book.find(message);
           if (isStop && earlier !== undefined) candidates.push({ subscriberId: earlier.id, ...(topic === undefined ? {} : { topic }), at: message.at });
           continue;
         }
-        const outcome = command.kind === 'confirm' ? applyConfirmReply(book, message, event.signup, newId) : applyReply(book, command, message, newId);
+        const outcome = command.kind === 'confirm' ? applyConfirmReply(book, message, event.signup, newId) : applyReply(book, command, message, newId, options);
         if (outcome.changed) changed++;
         if (command.kind === 'confirm' && event.signup !== undefined) confirmedSignups.push(event.signup.id);
         replies.push({ message, command, outcome });

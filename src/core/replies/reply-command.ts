@@ -9,7 +9,10 @@ export type ReplyCommand =
   | { readonly kind: 'stop' }
   | { readonly kind: 'leave'; readonly topic: string }
   | { readonly kind: 'join'; readonly topic?: string }
-  | { readonly kind: 'topics' }
+  /** The list of topics; `page` (from 1) when the citizen tapped "Altri argomenti". */
+  | { readonly kind: 'topics'; readonly page?: number }
+  /** A tap on a topic's row of the list: joins it, or leaves it when they follow it. */
+  | { readonly kind: 'toggle'; readonly topic: string }
   | { readonly kind: 'help' }
   /** `CONFERMA 4821`: the code the sign-up page gave, confirming a web sign-up from the number it named. */
   | { readonly kind: 'confirm'; readonly code: string }
@@ -76,12 +79,24 @@ export function parseReply(text: string): ReplyCommand {
 }
 
 /**
+ * The ids canale gives the rows and buttons of its interactive answers (core/replies/topic-menu.ts), read back from
+ * a `list_reply` or `button_reply`: `topic:<id>` toggles that topic, `page:<n>` shows that page of the list; `stop`
+ * needs no reading of its own (it is the stop word).
+ */
+export function parseMachineId(text: string): ReplyCommand | undefined {
+  const topic = /^topic:([a-z0-9-]{1,40})$/.exec(text);
+  if (topic?.[1] !== undefined) return { kind: 'toggle', topic: topic[1] };
+  const page = /^page:([1-9]\d{0,2})$/.exec(text);
+  return page?.[1] === undefined ? undefined : { kind: 'topics', page: Number(page[1]) };
+}
+
+/**
  * The first command among a message's readings (a button's payload, its title, the text) that is not `unknown`:
  * a payload canale set is trusted before the label the citizen saw.
  */
 export function commandOf(readings: readonly string[]): ReplyCommand {
   for (const text of readings) {
-    const command = parseReply(text);
+    const command = parseMachineId(text) ?? parseReply(text);
     if (command.kind !== 'unknown') return command;
   }
   return { kind: 'unknown' };

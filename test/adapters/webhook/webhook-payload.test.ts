@@ -57,6 +57,23 @@ describe('readWebhook', () => {
     ]);
   });
 
+  it("reads a tap on a list's row and on a reply button as the row's or button's id, then its title (Meta's shapes, v23.0 InteractiveMessageReply)", () => {
+    const context = { from: '390000000000', id: 'wamid.list' };
+    const events = readWebhook(
+      envelope({
+        messages: [
+          { from: '393331234567', id: 'wamid.r', timestamp: '1749416385', type: 'interactive', context, interactive: { type: 'list_reply', list_reply: { id: 'topic:cantieri', title: 'Cantieri', description: 'Lavori stradali' } } },
+          { from: '393331234567', id: 'wamid.s', timestamp: '1749416386', type: 'interactive', context, interactive: { type: 'button_reply', button_reply: { id: 'stop', title: 'Annulla tutto' } } },
+        ],
+      }),
+      now,
+    );
+    expect(events.inbound.map((m) => [m.messageId, m.kind, m.words])).toEqual([
+      ['wamid.r', 'interactive', ['topic:cantieri', 'Cantieri']],
+      ['wamid.s', 'interactive', ['stop', 'Annulla tutto']],
+    ]);
+  });
+
   it('reads user_preferences stop and resume, and ignores what it does not know', () => {
     const events = readWebhook(envelope({ user_preferences: [{ wa_id: '393331234567', category: 'marketing_messages', value: 'stop', timestamp: 1731705721 }, { wa_id: '1', value: 'maybe' }] }), now);
     expect(events.preferences).toEqual([{ from: '393331234567', identity: { phone: '+393331234567' }, value: 'stop', at: '2024-11-15T21:22:01.000Z' }]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { E164 } from '../../../src/core/phone.js';
 import { applyReply, isAlreadyApplied, recordMarketingPreference } from '../../../src/core/replies/citizen-reply.js';
-import { parseReply } from '../../../src/core/replies/reply-command.js';
+import { commandOf, parseReply } from '../../../src/core/replies/reply-command.js';
 import type { SubscriberId } from '../../../src/core/subscriber.js';
 import { aStore, aSubscriber } from '../../support/builders.js';
 
@@ -165,5 +165,72 @@ describe('recordMarketingPreference', () => {
     expect(recordMarketingPreference(data, phone, 'stop', change)).toBe(true);
     expect(recordMarketingPreference(data, phone, 'stop', change)).toBe(false);
     expect(data.subscribers[0]).toMatchObject({ status: 'active', topics: ['eventi'], history: [{ action: 'marketing-stopped' }] });
+  });
+});
+
+describe('applyReply: the topic list and taps on it', () => {
+  const tap = (id: string, messageId = 'wamid.tap') => ({ command: commandOf([id, 'titolo']), message: { phone, messageId, at } });
+  const notice = { version: '2026-03' };
+
+  it('a stranger who writes anything gets the list, and is not subscribed', () => {
+    const data = aStore();
+    const outcome = applyReply(data, parseReply('buongiorno'), { phone, messageId: 'wamid.hi', at }, newId, { notice });
+    expect(outcome).toMatchObject({ changed: false, content: { kind: 'list', body: expect.stringContaining('versione 2026-03') } });
+    expect(outcome.subscriberId).toBeUndefined();
+    expect(data.subscribers).toEqual([]);
+  });
+
+  it('a subscriber who writes something not understood gets the commands, not the list', () => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri'] })]);
+    expect(applyReply(data, parseReply('buongiorno'), { phone, messageId: 'wamid.hi', at }, newId).content).toBeUndefined();
+  });
+
+  it.each(['ARGOMENTI', 'ISCRIVI'])('%s answers with the list, followed topics marked', (text) => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri'] })]);
+    const outcome = applyReply(data, parseReply(text), { phone, messageId: 'wamid.l', at }, newId);
+    expect(outcome.content).toMatchObject({ kind: 'list', sections: [{ rows: expect.arrayContaining([{ id: 'topic:cantieri', title: '✓ Cantieri', description: 'Lavori stradali, chiusure e deviazioni' }]) }] });
+  });
+
+  it('a stranger who taps a topic becomes a subscriber of it: the tap is the consent, with the notice version', () => {
+    const data = aStore();
+    const outcome = applyReply(data, tap('topic:scuola').command, tap('topic:scuola').message, newId, { notice });
+    expect(outcome).toMatchObject({ subscriberId: 'sub_new', changed: true, content: { kind: 'buttons', body: expect.stringContaining('Ora segui: Scuola') } });
+    expect(data.subscribers).toEqual([
+      expect.objectContaining({ phone, topics: ['scuola'], channel: 'whatsapp', status: 'active', consent: { source: 'whatsapp:wamid.tap', at, note: 'tapped scuola in the WhatsApp topic list', notice: '2026-03' } }),
+    ]);
+  });
+
+  it('a tap on a followed topic leaves it, a tap on another joins it, each in the consent history', () => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri', 'scuola'] })]);
+    const left = applyReply(data, tap('topic:cantieri', 'wamid.1').command, tap('topic:cantieri', 'wamid.1').message, newId);
+    expect(left).toMatchObject({ changed: true, answer: expect.stringMatching(/non riceverai più i messaggi su "Cantieri".*Ora segui: Scuola/) });
+    const joined = applyReply(data, tap('topic:eventi', 'wamid.2').command, tap('topic:eventi', 'wamid.2').message, newId);
+    expect(joined.content).toMatchObject({ body: expect.stringContaining('Ora segui: Scuola, Eventi'), buttons: [{ id: 'page:1' }, { id: 'stop', title: 'Annulla tutto' }] });
+    expect(data.subscribers[0]).toMatchObject({
+      topics: ['scuola', 'eventi'],
+      optedOutTopics: ['cantieri'],
+      history: [
+        { action: 'topic-left', topic: 'cantieri', source: 'whatsapp:wamid.1' },
+        { action: 'topic-joined', topic: 'eventi', source: 'whatsapp:wamid.2' },
+      ],
+    });
+  });
+
+  it('a tap after a full stop makes them active again with that topic', () => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri'], status: 'unsubscribed' })]);
+    applyReply(data, tap('topic:cantieri').command, tap('topic:cantieri').message, newId);
+    expect(data.subscribers[0]).toMatchObject({ status: 'active', topics: ['cantieri'], history: [{ action: 'topic-joined', topic: 'cantieri' }] });
+  });
+
+  it('a tap on a topic that was removed since changes nothing and shows the list again', () => {
+    const data = aStore([aSubscriber({ phone, topics: ['cantieri'] })]);
+    const outcome = applyReply(data, tap('topic:piscina').command, tap('topic:piscina').message, newId);
+    expect(outcome).toMatchObject({ changed: false, answer: expect.stringContaining('Non conosco'), content: { kind: 'list' } });
+  });
+
+  it('"Altri argomenti" shows the next page', () => {
+    const data = { ...aStore(), topics: Array.from({ length: 15 }, (_, i) => ({ id: `t${i}`, label: `Tema ${i}` })) } as never;
+    const outcome = applyReply(data, tap('page:2').command, tap('page:2').message, newId);
+    expect(outcome.content).toMatchObject({ kind: 'list', sections: [{ rows: expect.arrayContaining([{ id: 'topic:t14', title: 'Tema 14' }]) }] });
   });
 });

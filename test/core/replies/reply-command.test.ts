@@ -71,3 +71,18 @@ describe('CONFERMA <code>', () => {
     expect(parseReply('conferma 12')).toEqual({ kind: 'unknown' });
   });
 });
+
+describe('commandOf: the ids of the rows and buttons canale sends', () => {
+  it.each([
+    [['topic:cantieri', 'Cantieri', 'Lavori stradali'], { kind: 'toggle', topic: 'cantieri' }],
+    [['page:2', 'Altri argomenti'], { kind: 'topics', page: 2 }],
+    [['stop', 'Annulla tutto'], { kind: 'stop' }],
+    // a title that reads as a command does not win over the id
+    [['topic:scuola', 'STOP'], { kind: 'toggle', topic: 'scuola' }],
+    // not canale's shape: read as words
+    [['topic:Non Valido!', 'Argomenti'], { kind: 'topics' }],
+    [['page:0'], { kind: 'unknown' }],
+  ])('%j is %j', (readings, command) => {
+    expect(commandOf(readings)).toEqual(command);
+  });
+});

@@ -1,4 +1,5 @@
 import type { TemplateButtonContent, TemplateHeaderContent, TemplateParameters, WhatsAppEnvelope } from '../../../core/transport.js';
+import { buttonsInteractive, listInteractive } from './graph-interactive.js';
 import { isWhatsAppPhone, type WhatsAppAddress } from '../../../core/whatsapp-identity.js';
 
 /**
@@ -48,7 +49,8 @@ function templateComponents(content: TemplateContent): Array<Record<string, unkn
 
 /**
  * The Graph `POST /{phone-number-id}/messages` body for an envelope (reference §1.2–1.4): a template with its
- * header, body and button components (templateComponents), or a text; the campaign id goes in
+ * header, body and button components (templateComponents), a text, or an interactive list or reply buttons
+ * (graph-interactive.ts, cut to Meta's limits); the campaign id goes in
  * `biz_opaque_callback_data` so status webhooks can be traced back to it.
  */
 export function graphMessageBody(envelope: WhatsAppEnvelope): Record<string, unknown> {
@@ -69,6 +71,10 @@ export function graphMessageBody(envelope: WhatsAppEnvelope): Record<string, unk
       if (components.length > 0) template.components = components;
       return { ...base, type: 'template', template };
     }
+    case 'list':
+      return { ...base, type: 'interactive', interactive: listInteractive(content) };
+    case 'buttons':
+      return { ...base, type: 'interactive', interactive: buttonsInteractive(content) };
     default: {
       const unreachable: never = content;
       return unreachable;
