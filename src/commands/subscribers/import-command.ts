@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { collect, withExamples, type App } from '../app.js';
 import type { Context } from '../context.js';
-import { parseSubscriberImport, runSubscriberImport, type SubscriberImportFlags } from './import.js';
+import type { SubscriberImportFlags } from './import.js';
 
 const HELP = `
 The delimiter (, ; tab |) and the encoding (UTF-8 with or without BOM, UTF-16, Windows-1252) are detected.
@@ -41,6 +41,8 @@ export function registerSubscriberImport(parent: Command, app: App, description:
       'canale import export.csv --map "Cell. ufficio=ignore" --map "Zona=attr:quartiere" --json --yes',
     ],
   ).action(
-    app.action(async (file: string, flags: SubscriberImportFlags, ctx: Context) => runSubscriberImport(parseSubscriberImport(file, flags), ctx)),
+    app.action(async (file: string, flags: SubscriberImportFlags, ctx: Context) =>
+      import('./import.js').then(({ parseSubscriberImport, runSubscriberImport }) => runSubscriberImport(parseSubscriberImport(file, flags), ctx)),
+    ),
   );
 }

@@ -21,9 +21,20 @@ export interface SubscriberUpdateOptions {
   readonly json: boolean;
 }
 
+/** The flags of `subscribers update`, as commander gives them. */
+export interface SubscriberUpdateFlags {
+  name?: string;
+  phone?: string;
+  email?: string;
+  channel?: string;
+  topics?: string;
+  attr?: string[];
+  json?: boolean;
+}
+
 export function parseSubscriberUpdate(
   ref: string,
-  flags: { name?: string; phone?: string; email?: string; channel?: string; topics?: string; attr?: string[]; json?: boolean },
+  flags: SubscriberUpdateFlags,
 ): SubscriberUpdateOptions {
   const options: SubscriberUpdateOptions = {
     ref,
