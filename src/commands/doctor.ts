@@ -14,7 +14,8 @@ import { readPlanSettings, type PlanSettings } from '../sending/plan-settings.js
 import { accountTroubleCheck, campaignsCheck } from './campaigns/campaigns-check.js';
 import { scheduleHealth } from './schedule/overdue.js';
 import { scheduleCredentials } from './schedule/schedule-credentials.js';
-import { describeBacklog, readWebhookBacklog, trafficPriceOf } from './webhook/webhook-status.js';
+import { describeBacklog, readWebhookBacklog } from './webhook/webhook-status.js';
+import { trafficPriceOf } from './traffic-price.js';
 import { delivering, quietNow } from '../sending/send-window.js';
 import { dkimCheck } from './dkim-check.js';
 import { signupPageChecks } from './signup/signup-check.js';

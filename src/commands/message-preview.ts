@@ -16,7 +16,7 @@ import { whatsAppQuota, whatsAppRecipients } from '../sending/send-window.js';
 import { parseChannelChoice } from './campaign-options.js';
 import type { Context } from './context.js';
 import { checkOutputFile } from './output-file.js';
-import { templateInfoOf } from './message-context.js';
+import { templateInfoOf } from '../core/message/template-info.js';
 import { readPlanSettings, renderContextOf } from '../sending/plan-settings.js';
 import { readSnapshot } from '../sending/send-snapshot.js';
 import { checkSendNow } from '../sending/send-check.js';

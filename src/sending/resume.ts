@@ -64,7 +64,7 @@ export async function continueCampaign(
     throw error instanceof CanaleError && error.code === 'CAMPAIGN_DAMAGED' ? campaigns.damaged(campaign.id, error.message) : error;
   });
   const replay = await campaigns.replay(campaign, deliveries.length);
-  const graceMinutes = Number(settings.get('send.unknownGraceMinutes') ?? 10);
+  const graceMinutes = settings.get('send.unknownGraceMinutes');
   const selection = resumeSelection(replay, {
     resendUnknown: options.resendUnknown,
     retryFailed: options.retryFailed,

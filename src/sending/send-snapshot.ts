@@ -8,7 +8,7 @@ import type { Subscriber } from '../core/subscriber.js';
 import type { SubscriberFilter } from '../core/subscriber-filter.js';
 import type { Template } from '../core/template.js';
 import type { Topic } from '../core/topic.js';
-import { templateInfoOf } from '../commands/message-context.js';
+import { templateInfoOf } from '../core/message/template-info.js';
 
 /**
  * The store as a send sees it: the topic catalogue, the synced templates, the placeholders every subscriber can

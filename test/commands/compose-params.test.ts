@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkParamAnswer, rankTemplates } from '../../src/commands/compose-ask-whatsapp.js';
-import { templateInfoOf } from '../../src/commands/message-context.js';
+import { templateInfoOf } from '../../src/core/message/template-info.js';
 import type { TopicId } from '../../src/core/topic.js';
 import { sandboxTemplates } from '../support/sandbox-templates.js';
 

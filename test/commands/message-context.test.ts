@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { syncedTemplates, templateInfoOf } from '../../src/commands/message-context.js';
+import { syncedTemplates } from '../../src/commands/message-context.js';
+import { templateInfoOf } from '../../src/core/message/template-info.js';
 import { checkTemplateUse } from '../../src/core/message/template-check.js';
 import type { Template } from '../../src/core/template.js';
 import { aStore } from '../support/builders.js';

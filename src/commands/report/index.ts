@@ -17,7 +17,7 @@ import { readPlanSettings } from '../../sending/plan-settings.js';
 import { reportCsv } from './report-formats.js';
 import { reportHtml } from './report-html.js';
 import { describeReplyTraffic, replyTraffic, type ReplyTraffic } from '../../core/reply-traffic.js';
-import { trafficPriceOf } from '../webhook/webhook-status.js';
+import { trafficPriceOf } from '../traffic-price.js';
 
 export type ReportFormat = 'table' | 'json' | 'csv' | 'html';
 

@@ -60,7 +60,7 @@ export async function runWebhookServe(options: WebhookServeOptions, ctx: Context
     ports,
     receipts,
     streaks: await ports.events.streaks(),
-    unreachableAfter: Number(settings.get('whatsapp.unreachableAfter') ?? 3),
+    unreachableAfter: settings.get('whatsapp.unreachableAfter'),
     replies,
     notice: { version: settings.get('privacy.noticeVersion'), ...(settings.has('privacy.noticeUrl') ? { url: settings.get('privacy.noticeUrl') as string } : {}) },
     clock: ctx.deps.clock,

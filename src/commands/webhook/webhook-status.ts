@@ -1,6 +1,8 @@
 import type { EventLog } from '../../core/ports.js';
 import { describeReplyTraffic, replyTraffic, type ReplyTraffic } from '../../core/reply-traffic.js';
 import type { Context } from '../context.js';
+import { trafficPriceOf, type TrafficPrice } from '../traffic-price.js';
+
 
 /** The webhook server's backlog, read from its files: the same whether the server runs or not. */
 export interface WebhookBacklog {
@@ -19,19 +21,6 @@ export interface WebhookBacklog {
   readonly storeWrites: number;
   /** The answers the server sent citizens (service messages) today and in the last 30 days, and their estimated cost. */
   readonly replies: ReplyTraffic;
-}
-
-/** What reply traffic is counted against: now, and the price of a service message (`price.whatsapp.service`). */
-export interface TrafficPrice {
-  readonly now: Date;
-  readonly currency: string;
-  readonly service: number;
-}
-
-/** The price settings and the clock, as `webhook status`, `doctor` and `report` read reply traffic. */
-export async function trafficPriceOf(ctx: Context): Promise<TrafficPrice> {
-  const settings = await ctx.settings();
-  return { now: ctx.deps.clock.now(), currency: settings.get('price.currency'), service: settings.get('price.whatsapp.service') };
 }
 
 const atOf = (line: string | undefined): string | undefined => {

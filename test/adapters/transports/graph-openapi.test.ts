@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { templateInfoOf } from '../../../src/commands/message-context.js';
+import { templateInfoOf } from '../../../src/core/message/template-info.js';
 import { graphMessageBody } from '../../../src/adapters/transports/cloud-api/graph-message.js';
 import { compileMessage } from '../../../src/core/message/compile.js';
 import type { TemplateUse } from '../../../src/core/message/message-spec.js';

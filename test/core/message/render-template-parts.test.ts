@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { templateInfoOf } from '../../../src/commands/message-context.js';
+import { templateInfoOf } from '../../../src/core/message/template-info.js';
 import { compileMessage, type CompiledMessage } from '../../../src/core/message/compile.js';
 import type { TemplateUse } from '../../../src/core/message/message-spec.js';
 import { renderWhatsAppFor } from '../../../src/core/message/render.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { templateInfoOf } from '../../../src/commands/message-context.js';
+import { templateInfoOf } from '../../../src/core/message/template-info.js';
 import type { TemplateUse } from '../../../src/core/message/message-spec.js';
 import { checkTemplateUse, type TemplateInfo } from '../../../src/core/message/template-check.js';
 import { takesOnlyBodyValues, valuedButtonsOf } from '../../../src/core/message/template-parts.js';
