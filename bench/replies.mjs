@@ -54,7 +54,7 @@ async function serve() {
     // the citizens about to write: their 24-hour window is open, as Meta's would be once they have written (the
     // stand-in opens it on its own /sandbox/inbound, which this load does not go through)
     if (what.open !== undefined) {
-      for (const digits of what.open) graph.openWindow.add(digits);
+      for (const digits of what.open) graph.openWindowFor(digits);
       return process.send({ opened: what.open.length });
     }
     const sent = campaign();

@@ -84,6 +84,11 @@ export class GraphStandIn {
   /** Late answers still waiting (`POST /sandbox/slow`): close() lets them go at once. */
   private readonly waiting = new Map<NodeJS.Timeout, () => void>();
 
+  /** Opens the 24-hour window of a number (digits) or user id now, as a message from them would: for tests and benchmarks. */
+  openWindowFor(key: string): void {
+    this.wroteAt.set(key, this.options.clock.now().getTime());
+  }
+
   constructor(private readonly options: GraphStandInOptions) {
     this.random = options.random ?? randomUnit;
     for (const key of options.openWindow ?? []) this.wroteAt.set(key, options.clock.now().getTime());
@@ -95,7 +100,7 @@ export class GraphStandIn {
       ids: this.ids,
       country: options.country ?? 'IT',
       post: (payload) => (options.webhookUrl === undefined ? undefined : postWebhook(options.webhookUrl, payload, options.appSecret)),
-      openWindow: (key) => this.wroteAt.set(key, options.clock.now().getTime()),
+      openWindow: (key) => this.openWindowFor(key),
       lastSentTo: (keys) => {
         const last = this.received.findLast((m) => 'wamid' in m.outcome && keys.includes(m.to.replace(/^\+/, '')));
         return last !== undefined && 'wamid' in last.outcome ? last.outcome.wamid : undefined;
