@@ -1,6 +1,7 @@
-import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { dnsNameProblem } from './dns-name.js';
 import { usageError } from './errors.js';
+import { fromInternational } from './phone.js';
 import { formatQuietHours, parseQuietHours } from './schedule/quiet-hours.js';
 
 export type ConfigValue = string | number;
@@ -67,10 +68,8 @@ const url =
   };
 
 /** A phone number written with its international prefix (`+39 06 1234 5678`), stored in E.164: `+390612345678`. */
-const internationalPhone = (text: string): string | Expected => {
-  const parsed = text.trim().startsWith('+') ? parsePhoneNumberFromString(text.trim()) : undefined;
-  return parsed?.isValid() === true ? parsed.number : { expected: 'a phone number with its international prefix, such as +39 06 1234 5678' };
-};
+const internationalPhone = (text: string): string | Expected =>
+  fromInternational(text) ?? { expected: 'a phone number with its international prefix, such as +39 06 1234 5678' };
 
 const dnsName =
   (what: 'selector' | 'domain') =>

@@ -62,6 +62,12 @@ export function landlineWarning(subscriber: { readonly phone?: E164; readonly ch
   return `${subscriber.phone} is a landline (fixed-line) number: WhatsApp cannot reach it — give a mobile number with --phone, or --channel email with --email`;
 }
 
+/** A number written with its international prefix (`+39 06 1234 5678`) in E.164, or undefined (no `+`, not valid). */
+export function fromInternational(text: string): E164 | undefined {
+  const parsed = text.trim().startsWith('+') ? parsePhoneNumberFromString(text.trim()) : undefined;
+  return parsed?.isValid() === true ? (parsed.number as E164) : undefined;
+}
+
 /** True when the number is a mobile one (or may be: FIXED_LINE_OR_MOBILE), as a WhatsApp sign-up needs. */
 export function isMobile(phone: E164): boolean {
   const type = parsePhoneNumberFromString(phone)?.getType();

@@ -54,6 +54,11 @@ export function parseTopicId(text: string): TopicId {
  * Finds a topic by id or by label, ignoring case, accents and punctuation: `Raccolta differenziata`,
  * `raccolta-differenziata` and `RACCOLTA DIFFERENZIATA` are the same topic.
  */
+/** Each id's label in the catalogue, or the id itself when the catalogue no longer has it (for what citizens and staff read). */
+export function labelsOf(topics: readonly Topic[], ids: readonly string[]): string[] {
+  return ids.map((id) => topics.find((t) => t.id === id)?.label ?? id);
+}
+
 export function findTopic(topics: readonly Topic[], text: string): Topic | undefined {
   const wanted = slugify(text);
   return topics.find((t) => t.id === wanted) ?? topics.find((t) => slugify(t.label) === wanted);

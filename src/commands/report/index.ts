@@ -18,6 +18,7 @@ import { reportCsv } from './report-formats.js';
 import { reportHtml } from './report-html.js';
 import { describeReplyTraffic, replyTraffic, type ReplyTraffic } from '../../core/reply-traffic.js';
 import { trafficPriceOf } from '../traffic-price.js';
+import { labelsOf } from '../../core/topic.js';
 
 export type ReportFormat = 'table' | 'json' | 'csv' | 'html';
 
@@ -71,7 +72,7 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<v
     case 'html': {
       const settings = await readPlanSettings(ctx);
       const catalogue = await ports.subscribers.topics();
-      const labels = campaign.query.topics.map((id) => catalogue.find((t) => t.id === id)?.label ?? id);
+      const labels = labelsOf(catalogue, campaign.query.topics);
       chunks = [reportHtml({ report, campaign, cityName: settings.cityName, topicLabels: labels, zone: settings.timezone, generatedAt: ctx.deps.clock.now() })];
       break;
     }

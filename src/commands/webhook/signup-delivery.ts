@@ -2,7 +2,7 @@ import { escape } from '../../adapters/http/unsubscribe-page.js';
 import type { SubscriberStore } from '../../core/ports.js';
 import type { PendingSignup } from '../../core/signup/pending-signups.js';
 import type { Transport } from '../../core/transport.js';
-import type { Topic } from '../../core/topic.js';
+import { labelsOf } from '../../core/topic.js';
 import { whatsappAddressOf } from '../../core/whatsapp-identity.js';
 
 /** How the citizen is asked to confirm, as the page then says it. */
@@ -13,8 +13,6 @@ export interface SignupSenders {
   readonly email: () => Transport;
   readonly whatsapp: () => Transport;
 }
-
-const labelsOf = (topics: readonly Topic[], signup: PendingSignup): string[] => signup.topics.map((id) => topics.find((t) => t.id === id)?.label ?? id);
 
 /** The confirmation e-mail: what they asked for, the link (a page with one button: opening it confirms nothing), how long it works. */
 export function confirmationEmail(city: string, labels: readonly string[], link: string, days: number): { subject: string; text: string; html: string } {
@@ -45,7 +43,7 @@ export async function askConfirmation(
   const signal = new AbortController().signal;
   if (signup.channel === 'email') {
     if (signup.email === undefined || how.confirmUrl === undefined) return { kind: 'failed', code: 'SIGNUP_NO_LINK' };
-    const message = confirmationEmail(how.city, labelsOf(await store.topics(), signup), how.confirmUrl, how.days);
+    const message = confirmationEmail(how.city, labelsOf(await store.topics(), signup.topics), how.confirmUrl, how.days);
     const result = await senders.email().send({ channel: 'email', to: signup.email, ...(signup.name === undefined ? {} : { toName: signup.name }), recipientKey: signup.id, ...message }, signal);
     return result.ok ? { kind: 'email-sent' } : { kind: 'failed', code: result.failure.code };
   }

@@ -6,6 +6,7 @@ import type { PageAnswer, PageRequest, SignupRoute } from '../../adapters/http/w
 import type { Clock, IdSource, SignupStore, SubscriberStore } from '../../core/ports.js';
 import type { Settings } from '../../core/settings.js';
 import { clickToChatUrl } from '../../core/signup/click-to-chat.js';
+import { labelsOf } from '../../core/topic.js';
 import { addPending, claimToken, erasePending, pendingById, pendingOf, type PendingSignup } from '../../core/signup/pending-signups.js';
 import { checkSignup, signupInput } from '../../core/signup/signup-form.js';
 import { askConfirmation, type SignupSenders } from './signup-delivery.js';
@@ -115,7 +116,7 @@ export function webSignup(deps: WebSignupDeps): (route: SignupRoute, request: Pa
     const signup = pendingById(await deps.signups.read(), read.value, now().toISOString());
     if (signup === undefined || signup.channel !== 'email') return expired();
     const topics = await deps.store.topics();
-    const labels = signup.topics.map((id) => topics.find((t) => t.id === id)?.label ?? id);
+    const labels = labelsOf(topics, signup.topics);
     if (request.method === 'GET') return html(200, confirmSignupPage(p.city, labels), 'confirmation page');
     await deps.recordConfirmation(now().toISOString(), signup.id);
     return html(200, signupDonePage(p.city, labels), 'confirmed: recorded');

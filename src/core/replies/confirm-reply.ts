@@ -2,11 +2,12 @@ import type { PendingSignup } from '../signup/pending-signups.js';
 import { confirmSignup, type SignupOutcome } from '../signup/confirm-signup.js';
 import type { SubscriberTransaction } from '../ports/subscriber-store.js';
 import type { SubscriberId } from '../subscriber.js';
+import { labelsOf } from '../topic.js';
 import { NO_SIGNUP_ANSWER, type CitizenMessage, type ReplyOutcome } from './citizen-reply.js';
 
 /** The answer to a confirmed sign-up: what they will now receive. */
 export function confirmedAnswer(tx: SubscriberTransaction, signup: PendingSignup): string {
-  const labels = signup.topics.map((id) => tx.topics().find((t) => t.id === id)?.label ?? id);
+  const labels = labelsOf(tx.topics(), signup.topics);
   return `Fatto: iscrizione confermata. Riceverai i messaggi su: ${labels.map((l) => `«${l}»`).join(', ')}. Scrivi STOP per non riceverne più.`;
 }
 
