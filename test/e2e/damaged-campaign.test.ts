@@ -15,7 +15,33 @@ const exists = (path: string) => access(path).then(() => true, () => false);
 const occurrences = (text: string, part: string) => text.split(part).length - 1;
 
 let server: ReturnType<typeof startCli> | undefined;
-let watcher: FSWatcher | undefined;
+let watcher: { close(): void } | undefined;
+
+/**
+ * Calls `onChange` at every change in `folder` and in the folders that appear in it. Node 20's own recursive
+ * `fs.watch` lists a new folder with readdirSync and throws an uncaught ENOENT when the folder is gone by then (as a
+ * freeze's .tmp- folder is, renamed a moment later); this one watches each folder by itself and lets a vanished one go.
+ */
+function watchTree(folder: string, onChange: () => void): { close(): void } {
+  const watchers: FSWatcher[] = [];
+  const followed = new Set<string>();
+  const follow = (path: string) => {
+    if (followed.has(path)) return;
+    followed.add(path);
+    try {
+      const w = watch(path, (_event, name) => {
+        onChange();
+        if (name !== null && path === folder) follow(join(folder, String(name)));
+      });
+      w.on('error', () => undefined);
+      watchers.push(w);
+    } catch {
+      // gone already, or a file rather than a folder: nothing to follow
+    }
+  };
+  follow(folder);
+  return { close: () => watchers.forEach((w) => w.close()) };
+}
 afterEach(async () => {
   watcher?.close();
   watcher = undefined;
@@ -139,11 +165,11 @@ describe('kill -9 while a campaign is frozen', () => {
 
     // killed at the first change under campaigns/ (the folder appearing, within the first milliseconds of the
     // freeze), then at later ones: each step of the freeze is an instant a power cut or a kill can hit
+    await mkdir(join(t.home, 'campaigns'), { recursive: true });
     for (const nth of [1, 2, 3, 5]) {
       const child = startCli(send, { home: t.home, cwd: t.dir });
       let seen = 0;
-      watcher = watch(t.home, { recursive: true }, (_event, name) => {
-        if (name === null || !String(name).startsWith('campaigns')) return;
+      watcher = watchTree(join(t.home, 'campaigns'), () => {
         if (++seen === nth) child.child.kill('SIGKILL');
       });
       const ended = await child.done;
