@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Clock, IdSource, Persistence } from './core/ports.js';
+import type { Clock, IdSource, Persistence, SubscriberPorts } from './core/ports.js';
 import type { HomePaths } from './adapters/home.js';
-import { persistenceFor, type PersistenceOptions } from './adapters/persistence.js';
+import { persistenceFor, subscriberStoreFor, type PersistenceOptions } from './adapters/persistence.js';
 import { systemClock, systemSleeper } from './adapters/clock.js';
 import type { Sleeper } from './core/dispatch/rate-window.js';
 import type { TransportFactory } from './sending/sending.js';
@@ -38,6 +38,11 @@ export interface Deps {
    * (persistenceFor); tests may give the in-memory ones. Called once per command (Context.ports).
    */
   readonly persistence: (paths: HomePaths, options: PersistenceOptions) => Persistence | Promise<Persistence>;
+  /**
+   * The subscriber store alone (subscriberStoreFor), for commands that need no other port: Context.subscribers.
+   * Absent, they take persistence's. A Deps that gives its own persistence leaves this out (or gives the same store).
+   */
+  readonly subscriberStore?: (paths: HomePaths, options: PersistenceOptions) => Promise<SubscriberPorts>;
   /** The transports a send builds for a home (homeTransports: Cloud API, SMTP, outbox); tests may give fakes. */
   readonly transports: (home: string, options: { readonly clock: Clock }) => TransportFactory | Promise<TransportFactory>;
   /** Waiting between sends (rate limits, retries): real time by default, a fake that advances a fake clock in tests. */
@@ -142,6 +147,7 @@ export function systemDeps(): Deps {
     // loaded when a command first needs them: `canale --version` or `subscribers add` pay for no campaign, webhook or transport module
     // (and a home for no database driver)
     persistence: persistenceFor,
+    subscriberStore: subscriberStoreFor,
     transports: async (home, options) => (await import('./adapters/transports/home-transports.js')).homeTransports(home, options),
     sleeper: systemSleeper,
     processes: {

@@ -1,7 +1,7 @@
 import { readConfigFile } from '../adapters/config-file.js';
 import { ensureHome, homePaths, resolveHome, type HomePaths } from '../adapters/home.js';
 import { CanaleError, usageError } from '../core/errors.js';
-import type { Persistence } from '../core/ports.js';
+import type { Persistence, SubscriberPorts, SubscriberStore } from '../core/ports.js';
 import { hidePassword } from '../core/config-keys.js';
 import { resolveSettings, type Settings } from '../core/settings.js';
 import type { Deps } from '../deps.js';
@@ -25,6 +25,7 @@ export class Context {
   readonly yes: boolean;
   private homeReady: Promise<void> | undefined;
   private persistence: Promise<Persistence> | undefined;
+  private subscriberPorts: Promise<SubscriberPorts> | undefined;
 
   constructor(
     readonly deps: Deps,
@@ -52,16 +53,29 @@ export class Context {
 
   /** The stores behind their ports (Deps.persistence): the home's files, or the database `database.url` names; built once per command. */
   async ports(): Promise<Persistence> {
-    await this.prepareHome();
-    this.persistence ??= this.settings().then((settings) => {
-      const databaseUrl = settings.get('database.url');
-      return this.deps.persistence(this.paths, {
-        clock: this.deps.clock,
-        ...(this.deps.processes === undefined ? {} : { owner: this.deps.processes }),
-        ...(databaseUrl === undefined ? {} : { databaseUrl }),
-      });
-    });
+    this.persistence ??= this.persistenceOptions().then((options) => this.deps.persistence(this.paths, options));
     return this.persistence;
+  }
+
+  /**
+   * The subscriber store, for a command that needs no other port: built alone (Deps.subscriberStore) — on a home
+   * without the modules of the other stores — or taken from the ports when they are built or no such factory is given.
+   * A command that asks for the ports after this gets a second subscriber store over the same files or database.
+   */
+  async subscribers(): Promise<SubscriberStore> {
+    const alone = this.deps.subscriberStore;
+    if (alone === undefined || this.persistence !== undefined) return (await this.ports()).subscribers;
+    this.subscriberPorts ??= this.persistenceOptions().then((options) => alone(this.paths, options));
+    return (await this.subscriberPorts).subscribers;
+  }
+
+  private async persistenceOptions() {
+    const databaseUrl = (await this.settings()).get('database.url');
+    return {
+      clock: this.deps.clock,
+      ...(this.deps.processes === undefined ? {} : { owner: this.deps.processes }),
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    };
   }
 
   /** Where the subscribers are kept, for messages: db.json's path, or the database (its password hidden). */
@@ -75,6 +89,7 @@ export class Context {
     const ports = await this.persistence?.catch(() => undefined);
     await ports?.events.close();
     await ports?.close?.();
+    await (await this.subscriberPorts?.catch(() => undefined))?.close?.();
   }
 
   /** The settings as they apply now (environment, config.json, defaults), read afresh at each call. */

@@ -17,7 +17,7 @@ export async function runInit(options: InitOptions, ctx: Context): Promise<void>
   const url = (await ctx.settings()).get('database.url');
   // with a database, its schema is made (or brought up to date) before anything reads it
   const migrated = url === undefined ? undefined : await (await admin()).migrateDatabase(url);
-  const { subscribers } = await ctx.ports();
+  const subscribers = await ctx.subscribers();
   const summary = {
     home: ctx.paths.home,
     created,

@@ -55,3 +55,6 @@ export interface Persistence {
   /** Releases what the ports hold open (a database's connections); the home's files need none. */
   readonly close?: () => Promise<void>;
 }
+
+/** The subscriber store, for a command that needs no other port (Deps.subscriberStore), and what releases it. */
+export type SubscriberPorts = Pick<Persistence, 'subscribers' | 'close'>;

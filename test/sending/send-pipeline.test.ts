@@ -177,7 +177,7 @@ describe('canale send and send --resume on the pipeline, with in-memory ports', 
         }),
     });
     // one Context for the three commands: the memory ports outlive the crash as the home's files would
-    const ctx = new Context({ ...fake.deps, persistence: () => memoryPersistence({ clock: time.clock }), transports, sleeper: time.sleeper }, { home, yes: true });
+    const ctx = new Context({ ...fake.deps, persistence: () => memoryPersistence({ clock: time.clock }), subscriberStore: undefined, transports, sleeper: time.sleeper }, { home, yes: true });
     const people = await seedPeople(await ctx.ports());
     const options = parseCampaignSend({ topic: ['cantieri'], text: 'Via Roma chiude lunedì.', subject: 'Lavori', concurrency: '1', json: true });
     await expect(runSendCampaign(options, ctx)).rejects.toThrow('the transport crashed');

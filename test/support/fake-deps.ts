@@ -1,4 +1,4 @@
-import { persistenceFor } from '../../src/adapters/persistence.js';
+import { persistenceFor, subscriberStoreFor } from '../../src/adapters/persistence.js';
 import { homeTransports } from '../../src/adapters/transports/home-transports.js';
 import type { Clock, IdSource } from '../../src/core/ports.js';
 import type { Deps, TextOutput } from '../../src/deps.js';
@@ -116,6 +116,7 @@ export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
     },
     version: '0.0.0-test',
     persistence: persistenceFor,
+    subscriberStore: subscriberStoreFor,
     transports: homeTransports,
   };
   return { deps, stdout, stderr, clock, asked };

@@ -19,7 +19,7 @@ export async function signupLinkFor(ctx: Context, topicName: string | undefined)
         'canale config set whatsapp.number "+39 06 1234 5678" (or the environment variable CANALE_WHATSAPP_NUMBER)',
     );
   }
-  const topic = topicName === undefined ? undefined : signupTopic(await (await ctx.ports()).subscribers.topics(), topicName);
+  const topic = topicName === undefined ? undefined : signupTopic(await (await ctx.subscribers()).topics(), topicName);
   // the setting's check keeps it in E.164
   return signupLink(number as E164, topic);
 }

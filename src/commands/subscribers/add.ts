@@ -59,7 +59,7 @@ export function invalidDraft(problems: readonly InputProblem[]): CanaleError {
 /** Adds one citizen with their consent; refuses a phone or e-mail that another subscriber already has. */
 export async function runSubscriberAdd(options: SubscriberAddOptions, ctx: Context): Promise<void> {
   const country = await ctx.country();
-  const { subscribers } = await ctx.ports();
+  const subscribers = await ctx.subscribers();
   const now = ctx.now();
   const id = ctx.deps.ids.next('sub_') as SubscriberId;
   // a date without a time is that day in the city (midnight local), as an imported sheet's date is

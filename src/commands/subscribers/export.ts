@@ -50,7 +50,7 @@ function* jsonChunks(items: readonly Record<string, unknown>[]): Generator<strin
 export async function runSubscriberExport(options: SubscriberExportOptions, ctx: Context): Promise<void> {
   const path = options.out === undefined ? undefined : await checkOutputFile(ctx, options.out, '--out', options.force);
   const subscribers: Subscriber[] = [];
-  await (await ctx.ports()).subscribers.scan(undefined, (s) => subscribers.push(s));
+  await (await ctx.subscribers()).scan(undefined, (s) => subscribers.push(s));
   const chunks = options.format === 'csv' ? subscribersToCsv(subscribers, options.excel ? EXCEL : PLAIN) : jsonChunks(subscribers.map(subscriberJson));
   if (path === undefined) {
     for (const chunk of chunks) ctx.deps.io.stdout.write(chunk);

@@ -51,7 +51,7 @@ export function parseSubscriberQuery(flags: SubscriberQueryFlags): SubscriberQue
  * never kept, so counting among a million subscribers holds none of them.
  */
 async function scanMatching(query: SubscriberQuery, ctx: Context, visit: (s: Subscriber) => void): Promise<number> {
-  const { subscribers } = await ctx.ports();
+  const subscribers = await ctx.subscribers();
   const filter = { ...query.filter, topics: resolveTopics(await subscribers.topics(), query.topicNames) };
   return (await subscribers.scan(filter, visit)).matched;
 }
@@ -77,7 +77,7 @@ export async function runSubscriberList(query: SubscriberQuery, ctx: Context): P
 
 /** How many subscribers match: a bare number, or `{ "count": N }` with --json. */
 export async function runSubscriberCount(query: SubscriberQuery, ctx: Context): Promise<void> {
-  const { subscribers } = await ctx.ports();
+  const subscribers = await ctx.subscribers();
   const count = query.pending === true ? (await pendingSignups(query, ctx)).length : await subscribers.count({ ...query.filter, topics: resolveTopics(await subscribers.topics(), query.topicNames) });
   if (query.json) ctx.ui.json({ count });
   else ctx.ui.out(String(count));

@@ -91,7 +91,7 @@ export async function runSubscriberUpdate(options: SubscriberUpdateOptions, ctx:
   const country = await ctx.country();
   const now = ctx.now();
   const parsed = parseRef(options.ref, country);
-  const updated = await (await ctx.ports()).subscribers.transaction(refHints(parsed), (tx) => {
+  const updated = await (await ctx.subscribers()).transaction(refHints(parsed), (tx) => {
     const current = resolveRefIn(tx, options.ref, parsed);
     return tx.replace(applyUpdate(current, options, { country, topics: tx.topics() }, now));
   });

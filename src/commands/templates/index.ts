@@ -22,7 +22,7 @@ export async function runTemplatesSync(ctx: Context, dispatcher?: Dispatcher): P
   if (!fetched.ok) throw new CanaleError(fetched.failure.code, `templates sync failed: ${describeFailure(fetched.failure)}`);
   const syncedAt = ctx.now();
   const templates: Template[] = fetched.templates.map((t) => ({ ...t, syncedAt }));
-  await (await ctx.ports()).subscribers.transaction({}, (tx) => tx.setTemplates(templates));
+  await (await ctx.subscribers()).transaction({}, (tx) => tx.setTemplates(templates));
   const approved = templates.filter((t) => t.status === 'APPROVED').length;
   ctx.ui.success(`synced ${templates.length} template(s) from the WhatsApp account, ${approved} approved — see: canale templates list`);
   return templates.length;
@@ -34,7 +34,7 @@ function parametersOf(t: Template): string {
 }
 
 export async function runTemplatesList(options: { readonly json: boolean }, ctx: Context): Promise<void> {
-  const templates = await (await ctx.ports()).subscribers.templates();
+  const templates = await (await ctx.subscribers()).templates();
   if (options.json) {
     ctx.ui.json(templates);
     return;

@@ -28,7 +28,7 @@ export function parseTopicAdd(id: string, raw: { label?: string; description?: s
 
 /** The catalogue with how many active subscribers follow each topic. */
 export async function runTopicsList(options: { readonly json: boolean }, ctx: Context): Promise<void> {
-  const { subscribers } = await ctx.ports();
+  const subscribers = await ctx.subscribers();
   const followers = new Map<string, number>();
   await subscribers.scan({ status: 'active' }, (s) => {
     for (const t of s.topics) followers.set(t, (followers.get(t) ?? 0) + 1);
@@ -63,20 +63,20 @@ function warnCuts(topic: Topic, ctx: Context): void {
 }
 
 export async function runTopicAdd(options: TopicAddOptions, ctx: Context): Promise<void> {
-  const topic = await (await ctx.ports()).subscribers.transaction({}, (tx) => addTopic(tx, options));
+  const topic = await (await ctx.subscribers()).transaction({}, (tx) => addTopic(tx, options));
   ctx.ui.success(`added topic ${topic.id} (${topic.label})`);
   warnCuts(topic, ctx);
 }
 
 export async function runTopicRename(id: TopicId, label: string, description: string | undefined, ctx: Context): Promise<void> {
-  const topic = await (await ctx.ports()).subscribers.transaction({}, (tx) => renameTopic(tx, id, label, description));
+  const topic = await (await ctx.subscribers()).transaction({}, (tx) => renameTopic(tx, id, label, description));
   ctx.ui.success(`topic ${topic.id} is now labelled "${topic.label}"`);
   warnCuts(topic, ctx);
 }
 
 /** Removes a topic; with followers, only with --force (which takes it off them), after a confirmation. */
 export async function runTopicRemove(id: TopicId, options: { readonly force: boolean }, ctx: Context): Promise<void> {
-  const { subscribers } = await ctx.ports();
+  const subscribers = await ctx.subscribers();
   const followers = await subscribers.count({ topics: [id] });
   if ((await subscribers.topics()).some((t) => t.id === id) && (followers === 0 || options.force)) {
     const effect = followers === 0 ? 'no subscriber follows it' : `it will be taken off ${followers} subscriber(s)`;
