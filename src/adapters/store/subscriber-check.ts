@@ -14,13 +14,19 @@ const isObject = (value: unknown): value is Json =>
 /** Values of one kind already found valid. */
 class Remembered {
   private readonly values = new Set<unknown>();
+  /** The value last found or added: records next to each other mostly share one (an import's consent, its date). */
+  private last: unknown;
 
   has(value: unknown): boolean {
-    return this.values.has(value);
+    if (value === this.last && value !== undefined) return true;
+    if (!this.values.has(value)) return false;
+    this.last = value;
+    return true;
   }
 
   add(value: unknown): true {
     if (this.values.size < MAX_REMEMBERED) this.values.add(value);
+    this.last = value;
     return true;
   }
 }
