@@ -26,8 +26,7 @@ export async function persistenceFor(paths: HomePaths, options: PersistenceOptio
  * add's time at a million); on a database, the database's ports, as they share one pool.
  */
 export async function subscriberStoreFor(paths: HomePaths, options: PersistenceOptions): Promise<SubscriberPorts> {
-  const { databaseUrl, ...rest } = options;
-  if (databaseUrl !== undefined) return (await import('./postgres/pg-persistence.js')).pgPersistence(databaseUrl, paths, rest);
+  if (options.databaseUrl !== undefined) return persistenceFor(paths, options);
   const { JsonSubscriberStore } = await import('./store/json-subscriber-store.js');
-  return { subscribers: new JsonSubscriberStore(paths.db, rest.owner === undefined ? {} : { owner: rest.owner }) };
+  return { subscribers: new JsonSubscriberStore(paths.db, options.owner === undefined ? {} : { owner: options.owner }) };
 }

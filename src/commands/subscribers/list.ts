@@ -1,5 +1,6 @@
 import { parseKeyValues } from '../../core/attributes.js';
 import { usageError } from '../../core/errors.js';
+import type { SubscriberStore } from '../../core/ports.js';
 import type { SubscriberFilter } from '../../core/subscriber-filter.js';
 import { isStatus, type Subscriber } from '../../core/subscriber.js';
 import { resolveTopics, splitTopicList } from '../../core/topic.js';
@@ -52,8 +53,12 @@ export function parseSubscriberQuery(flags: SubscriberQueryFlags): SubscriberQue
  */
 async function scanMatching(query: SubscriberQuery, ctx: Context, visit: (s: Subscriber) => void): Promise<number> {
   const subscribers = await ctx.subscribers();
-  const filter = { ...query.filter, topics: resolveTopics(await subscribers.topics(), query.topicNames) };
-  return (await subscribers.scan(filter, visit)).matched;
+  return (await subscribers.scan(await filterOf(query, subscribers), visit)).matched;
+}
+
+/** The query's filter, its topic names resolved against the store's catalogue. */
+async function filterOf(query: SubscriberQuery, subscribers: SubscriberStore): Promise<SubscriberFilter> {
+  return { ...query.filter, topics: resolveTopics(await subscribers.topics(), query.topicNames) };
 }
 
 async function select(query: SubscriberQuery, ctx: Context): Promise<Subscriber[]> {
@@ -77,8 +82,13 @@ export async function runSubscriberList(query: SubscriberQuery, ctx: Context): P
 
 /** How many subscribers match: a bare number, or `{ "count": N }` with --json. */
 export async function runSubscriberCount(query: SubscriberQuery, ctx: Context): Promise<void> {
-  const subscribers = await ctx.subscribers();
-  const count = query.pending === true ? (await pendingSignups(query, ctx)).length : await subscribers.count({ ...query.filter, topics: resolveTopics(await subscribers.topics(), query.topicNames) });
+  // pending sign-ups are the sign-up store's: the subscriber store is not opened for them
+  let count: number;
+  if (query.pending === true) count = (await pendingSignups(query, ctx)).length;
+  else {
+    const subscribers = await ctx.subscribers();
+    count = await subscribers.count(await filterOf(query, subscribers));
+  }
   if (query.json) ctx.ui.json({ count });
   else ctx.ui.out(String(count));
 }

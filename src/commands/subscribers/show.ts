@@ -6,7 +6,7 @@ import { subscriberJson } from './format.js';
 
 /** Everything canale keeps about one citizen, including consent and its history; times in `timezone`. */
 export async function runSubscriberShow(ref: string, options: { readonly json: boolean }, ctx: Context): Promise<void> {
-  const s = await findRef((await ctx.subscribers()), ref, await ctx.country());
+  const s = await findRef(await ctx.subscribers(), ref, await ctx.country());
   if (options.json) {
     ctx.ui.json(subscriberJson(s));
     return;
